@@ -1,0 +1,92 @@
+//! The one interface every platform adapter talks to: answer a prompt, handle a click, store a
+//! comment, and claim an event so a retried delivery is answered once.
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::action::Payload;
+use crate::prompt::{Origin, Platform, Prompt};
+use crate::reply::{Rating, Reply, ResponseId};
+
+/// A button press, in platform-neutral form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Click {
+    /// Who pressed it, where and when (the thread is the card's thread).
+    pub origin: Origin,
+    /// What the button carries.
+    pub payload: Payload,
+}
+
+/// A rating with the words a person wrote in the feedback form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Feedback {
+    /// Who rated, where and when.
+    pub origin: Origin,
+    /// The reply that was rated.
+    pub response_id: ResponseId,
+    /// The rating.
+    pub rating: Rating,
+    /// What the person wrote; may be empty.
+    pub comment: String,
+}
+
+/// A form for a few words about a rating (a Slack modal, a Teams card input, a Discord modal).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommentForm {
+    /// The reply being rated.
+    pub response_id: ResponseId,
+    /// The rating already stored.
+    pub rating: Rating,
+    /// The form's title.
+    pub title: String,
+    /// The question above the text box.
+    pub question: String,
+}
+
+/// What a click leads to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Post a new reply in the card's thread (ephemeral if the reply says so).
+    Reply(Reply),
+    /// Replace the card that was clicked.
+    Replace(Reply),
+    /// Open a form for a comment; its submission goes to [`Assistant::comment`].
+    Comment(CommentForm),
+}
+
+/// A failure an adapter can report, worded for the person who sees it.
+#[derive(Debug, thiserror::Error)]
+pub enum AssistantError {
+    /// The store could not be reached or refused the write; nothing was recorded.
+    #[error("secbot could not save that right now ({0}); please try again in a minute")]
+    Store(String),
+    /// The request does not refer to anything secbot knows.
+    #[error("{0}")]
+    NotFound(String),
+}
+
+/// secbot as the adapters see it. The binary implements it; adapters hold it as a trait object.
+#[async_trait]
+pub trait Assistant: Send + Sync {
+    /// Answers a prompt with a reply (never fails: problems become a plain-sentence card).
+    async fn answer(&self, prompt: Prompt) -> Reply;
+
+    /// Handles a button press through the one action path every platform shares.
+    async fn act(&self, click: Click) -> Outcome;
+
+    /// Stores a rating with its comment; durable when it returns `Ok`.
+    async fn comment(&self, feedback: Feedback) -> Result<(), AssistantError>;
+
+    /// Claims a delivery by its platform event id; `true` the first time, `false` for a retry
+    /// or duplicate (on any replica sharing the store).
+    async fn claim(&self, platform: Platform, event_id: &str) -> Result<bool, AssistantError>;
+
+    /// The payload of the `index`-th button (in [`crate::Card::buttons`] order) of a stored
+    /// reply, for platforms whose buttons cannot carry the payload itself.
+    async fn stored_payload(
+        &self,
+        response_id: &ResponseId,
+        index: usize,
+    ) -> Result<Option<Payload>, AssistantError>;
+}

@@ -1,0 +1,23 @@
+//! The common chat model of secbot: what a person asked ([`Prompt`]), what it is about
+//! ([`Subject`]), what secbot answers ([`Reply`] holding a platform-neutral [`Card`]) and what a
+//! button does ([`Action`]). Platform adapters translate their payloads into these types and
+//! render cards back; skills produce them. This crate does no I/O.
+
+mod action;
+mod assistant;
+mod card;
+pub mod dates;
+mod prompt;
+mod reply;
+mod slots;
+mod subject;
+mod vocabulary;
+
+pub use action::{Action, ActionError, ActionStyle, Command, Delegation, Payload};
+pub use assistant::{Assistant, AssistantError, Click, CommentForm, Feedback, Outcome};
+pub use card::{Card, CodeBlock, Fact, Footer, Item, Section};
+pub use prompt::{Origin, Person, Platform, Prompt, ThreadKey};
+pub use reply::{DirectMessage, Rating, Reply, ResponseId};
+pub use slots::{Exposure, Intent, Slots};
+pub use subject::Subject;
+pub use vocabulary::{Cloud, ResourceKind, Severity, UnknownTerm};
