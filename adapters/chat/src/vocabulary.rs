@@ -22,12 +22,16 @@ pub struct UnknownTerm {
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Low severity or risk.
+    #[serde(alias = "Low")]
     Low,
     /// Medium severity or risk.
+    #[serde(alias = "Medium")]
     Medium,
     /// High severity or risk.
+    #[serde(alias = "High")]
     High,
     /// Critical severity or risk.
+    #[serde(alias = "Critical")]
     Critical,
 }
 

@@ -1,0 +1,305 @@
+//! Due dates as people write them ("by Friday", "in two weeks", "EOM", "2026-12-15"), resolved
+//! against the day a prompt was written.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+use time::{Date, Duration, Month, Weekday};
+
+/// A due date found in a prompt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Due {
+    /// The phrase, normalized ("friday", "14 days", "end of month").
+    pub(crate) text: String,
+    /// The day it means, when it can be known ("end of sprint" cannot).
+    pub(crate) date: Option<Date>,
+}
+
+const WEEKDAYS: [(&str, Weekday); 7] = [
+    ("monday", Weekday::Monday),
+    ("tuesday", Weekday::Tuesday),
+    ("wednesday", Weekday::Wednesday),
+    ("thursday", Weekday::Thursday),
+    ("friday", Weekday::Friday),
+    ("saturday", Weekday::Saturday),
+    ("sunday", Weekday::Sunday),
+];
+
+const MONTHS: [(&str, Month); 12] = [
+    ("january", Month::January),
+    ("february", Month::February),
+    ("march", Month::March),
+    ("april", Month::April),
+    ("may", Month::May),
+    ("june", Month::June),
+    ("july", Month::July),
+    ("august", Month::August),
+    ("september", Month::September),
+    ("october", Month::October),
+    ("november", Month::November),
+    ("december", Month::December),
+];
+
+fn weekday(word: &str) -> Option<(&'static str, Weekday)> {
+    let word = word.trim_end_matches('.');
+    if word.len() < 3 {
+        return None;
+    }
+    WEEKDAYS.iter().find(|(name, _)| name.starts_with(word) && (word.len() >= 3)).map(|(n, d)| (*n, *d))
+}
+
+fn month(word: &str) -> Option<Month> {
+    if word.len() < 3 {
+        return None;
+    }
+    MONTHS.iter().find(|(name, _)| name.starts_with(word)).map(|(_, m)| *m)
+}
+
+fn number(word: &str) -> Option<i64> {
+    const WORDS: [&str; 13] = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+        "twelve",
+    ];
+    match word {
+        "a" | "an" => Some(1),
+        _ => word.parse().ok().or_else(|| WORDS.iter().position(|w| *w == word).map(|n| n as i64)),
+    }
+}
+
+fn patterns() -> &'static [Regex; 7] {
+    static PATTERNS: OnceLock<[Regex; 7]> = OnceLock::new();
+    PATTERNS.get_or_init(|| {
+        let r = |p: &str| Regex::new(p).expect("valid due-date pattern");
+        [
+            // 0: ISO dates.
+            r(r"\b(\d{4}-\d{2}-\d{2})\b"),
+            // 1: in/within N days|weeks|months, N day deadline.
+            r(r"\b(?:in|within|due|of|a|with)?\s*(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(day|days|week|weeks|wk|wks|month|months)\b"),
+            // 2: end of day/week/month/quarter/year/sprint and abbreviations.
+            r(r"\b(end of (?:the )?(?:day|week|month|quarter|year|sprint)|eod|eow|eom|eoq|eoy|cob)\b"),
+            // 3: next week/month/sprint/quarter.
+            r(r"\b(next (?:week|month|sprint|quarter|year))\b"),
+            // 4: weekdays, optionally after next/this.
+            r(r"\b(?:(next|this|coming)\s+)?(mon|monday|tue|tues|tuesday|wed|weds|wednesday|thu|thur|thurs|thursday|fri|friday|sat|saturday|sun|sunday)\b"),
+            // 5: tomorrow / today / tonight.
+            r(r"\b(tomorrow|tmrw|today|tonight)\b"),
+            // 6: the 20th, dec 15, 15 december.
+            r(r"\b(?:the (\d{1,2})(?:st|nd|rd|th)\b|(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? (\d{1,2})(?:st|nd|rd|th)?\b|(\d{1,2})(?:st|nd|rd|th)? (jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b)"),
+        ]
+    })
+}
+
+/// The first due date in the normalized prompt, resolved against `today`. `dated_context`
+/// says whether a bare weekday or "the 20th" counts (after "by", "due", "until", ... or in
+/// a delegation).
+pub(crate) fn find_due(norm: &str, today: Date, dated_context: bool) -> Option<Due> {
+    let [iso, span, end_of, next, day, relative, day_of_month] = patterns();
+    let mut found: Vec<(usize, Due)> = Vec::new();
+    if let Some(c) = iso.captures(norm) {
+        let m = c.get(1)?;
+        let date = Date::parse(m.as_str(), time::macros::format_description!("[year]-[month]-[day]")).ok();
+        found.push((m.start(), Due { text: m.as_str().to_owned(), date }));
+    }
+    for c in span.captures_iter(norm) {
+        let (Some(n), Some(unit)) = (c.get(1), c.get(2)) else { continue };
+        let Some(count) = number(n.as_str()) else { continue };
+        // "top 5 days" is not a deadline; require a deadline-ish neighbour.
+        let whole = c.get(0).map_or("", |m| m.as_str());
+        let before = &norm[..c.get(0).map_or(0, |m| m.start())];
+        let deadline = whole.starts_with("in")
+            || whole.starts_with("within")
+            || whole.starts_with("due")
+            || norm[c.get(0).map_or(0, |m| m.end())..].trim_start().starts_with("deadline")
+            || before.ends_with("due ")
+            || before.ends_with("by ")
+            || before.ends_with("within ");
+        if !deadline {
+            continue;
+        }
+        let (unit_name, date) = match unit.as_str() {
+            "day" | "days" => ("days", today.checked_add(Duration::days(count))),
+            "week" | "weeks" | "wk" | "wks" => ("weeks", today.checked_add(Duration::weeks(count))),
+            _ => ("months", add_months(today, count)),
+        };
+        let text =
+            format!("{count} {}", if count == 1 { unit_name.trim_end_matches('s') } else { unit_name });
+        found.push((n.start(), Due { text, date }));
+    }
+    if let Some(m) = end_of.find(norm) {
+        let phrase = match m.as_str() {
+            "eod" | "cob" => "end of day".to_owned(),
+            "eow" => "end of week".to_owned(),
+            "eom" => "end of month".to_owned(),
+            "eoq" => "end of quarter".to_owned(),
+            "eoy" => "end of year".to_owned(),
+            other => other.replace("end of the ", "end of "),
+        };
+        let date = match phrase.as_str() {
+            "end of day" => Some(today),
+            "end of week" => Some(this_or_next(today, Weekday::Friday, true)),
+            "end of month" => Some(last_of_month(today.year(), today.month())),
+            "end of quarter" => {
+                let last = Month::try_from(((today.month() as u8 - 1) / 3 + 1) * 3).ok()?;
+                Some(last_of_month(today.year(), last))
+            }
+            "end of year" => Date::from_calendar_date(today.year(), Month::December, 31).ok(),
+            _ => None,
+        };
+        found.push((m.start(), Due { text: phrase, date }));
+    }
+    if let Some(m) = next.find(norm) {
+        let date = match m.as_str() {
+            "next week" => Some(this_or_next(today, Weekday::Monday, false) + Duration::days(4)),
+            "next month" => {
+                let first_next = last_of_month(today.year(), today.month()) + Duration::days(1);
+                Some(last_of_month(first_next.year(), first_next.month()))
+            }
+            _ => None,
+        };
+        found.push((m.start(), Due { text: m.as_str().to_owned(), date }));
+    }
+    for c in day.captures_iter(norm) {
+        let Some(name) = c.get(2) else { continue };
+        let Some((full, weekday)) = weekday(name.as_str()) else { continue };
+        let modifier = c.get(1).map(|m| m.as_str());
+        let start = c.get(0).map_or(0, |m| m.start());
+        let before = norm[..start].trim_end();
+        let dated = dated_context
+            || modifier.is_some()
+            || ["by", "due", "until", "before", "till", "deadline"].iter().any(|w| before.ends_with(w));
+        if !dated {
+            continue;
+        }
+        let date = match modifier {
+            Some("next") => {
+                this_or_next(today, Weekday::Monday, false)
+                    + Duration::days(i64::from(weekday.number_days_from_monday()))
+            }
+            _ => this_or_next(today, weekday, false),
+        };
+        let text = match modifier {
+            Some(m) => format!("{m} {full}"),
+            None => full.to_owned(),
+        };
+        found.push((start, Due { text, date: Some(date) }));
+    }
+    if let Some(c) = relative.captures(norm) {
+        let m = c.get(1)?;
+        let (text, date) = match m.as_str() {
+            "tomorrow" | "tmrw" => ("tomorrow", today + Duration::days(1)),
+            "tonight" => ("tonight", today),
+            _ => ("today", today),
+        };
+        found.push((m.start(), Due { text: text.to_owned(), date: Some(date) }));
+    }
+    for c in day_of_month.captures_iter(norm) {
+        let start = c.get(0).map_or(0, |m| m.start());
+        if let Some(d) = c.get(1) {
+            // "the 2nd" is usually a list position; only "by the 20th" is a date.
+            let before = norm[..start].trim_end();
+            if !["by", "due", "until", "before", "on", "till"].iter().any(|w| before.ends_with(w)) {
+                continue;
+            }
+            let Ok(day) = d.as_str().parse::<u8>() else { continue };
+            let date = next_day_of_month(today, day);
+            found.push((start, Due { text: format!("the {}", &c[0][4..]), date }));
+        } else {
+            let (mon, day) = match (c.get(2), c.get(3), c.get(4), c.get(5)) {
+                (Some(m), Some(d), _, _) | (_, _, Some(d), Some(m)) => (m.as_str(), d.as_str()),
+                _ => continue,
+            };
+            let (Some(month), Ok(day)) = (month(mon), day.parse::<u8>()) else { continue };
+            let this_year = Date::from_calendar_date(today.year(), month, day).ok();
+            let date = match this_year {
+                Some(d) if d >= today => Some(d),
+                _ => Date::from_calendar_date(today.year() + 1, month, day).ok(),
+            };
+            found.push((start, Due { text: c[0].to_owned(), date }));
+        }
+    }
+    found.sort_by_key(|(start, _)| *start);
+    found.into_iter().next().map(|(_, due)| due)
+}
+
+/// The next `weekday` after `today` (or `today` itself when `inclusive`).
+fn this_or_next(today: Date, weekday: Weekday, inclusive: bool) -> Date {
+    let ahead = (7 + i64::from(weekday.number_days_from_monday())
+        - i64::from(today.weekday().number_days_from_monday()))
+        % 7;
+    let ahead = if ahead == 0 && !inclusive { 7 } else { ahead };
+    today + Duration::days(ahead)
+}
+
+fn last_of_month(year: i32, month: Month) -> Date {
+    let days = time::util::days_in_month(month, year);
+    Date::from_calendar_date(year, month, days).unwrap_or(Date::MIN)
+}
+
+fn add_months(today: Date, months: i64) -> Option<Date> {
+    let total = i64::from(today.year()) * 12 + i64::from(today.month() as u8 - 1) + months;
+    let year = i32::try_from(total.div_euclid(12)).ok()?;
+    let month = Month::try_from(u8::try_from(total.rem_euclid(12) + 1).ok()?).ok()?;
+    let day = today.day().min(time::util::days_in_month(month, year));
+    Date::from_calendar_date(year, month, day).ok()
+}
+
+fn next_day_of_month(today: Date, day: u8) -> Option<Date> {
+    let this = Date::from_calendar_date(today.year(), today.month(), day).ok().filter(|d| *d >= today);
+    this.or_else(|| {
+        let next = last_of_month(today.year(), today.month()) + Duration::days(1);
+        Date::from_calendar_date(next.year(), next.month(), day).ok()
+    })
+}
+
+/// Resolves a due phrase written on its own ("Friday", "14 days") as the parser would.
+pub fn resolve_due_phrase(phrase: &str, today: Date) -> Option<Date> {
+    find_due(&format!("due {}", phrase.to_lowercase()), today, true).and_then(|d| d.date)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    // 2026-11-25 is a Wednesday.
+    const TODAY: Date = date!(2026 - 11 - 25);
+
+    fn due(text: &str) -> Option<(String, Option<Date>)> {
+        find_due(text, TODAY, false).map(|d| (d.text, d.date))
+    }
+
+    #[test]
+    fn weekdays_resolve_to_the_next_one() {
+        assert_eq!(due("assign it to @dana by friday"), Some(("friday".into(), Some(date!(2026 - 11 - 27)))));
+        assert_eq!(due("asign to @dana by fri"), Some(("friday".into(), Some(date!(2026 - 11 - 27)))));
+        assert_eq!(due("due wednesday"), Some(("wednesday".into(), Some(date!(2026 - 12 - 02)))));
+        assert_eq!(due("due next wednesday"), Some(("next wednesday".into(), Some(date!(2026 - 12 - 02)))));
+        assert_eq!(due("due next friday"), Some(("next friday".into(), Some(date!(2026 - 12 - 04)))));
+        assert_eq!(due("what happened on the weekend"), None);
+        assert_eq!(due("progress on monday's standup"), None);
+    }
+
+    #[test]
+    fn spans_and_ends_of_periods_resolve() {
+        assert_eq!(due("in two weeks"), Some(("2 weeks".into(), Some(date!(2026 - 12 - 09)))));
+        assert_eq!(due("with a 14 day deadline"), Some(("14 days".into(), Some(date!(2026 - 12 - 09)))));
+        assert_eq!(due("due within 30 days"), Some(("30 days".into(), Some(date!(2026 - 12 - 25)))));
+        assert_eq!(due("by end of month"), Some(("end of month".into(), Some(date!(2026 - 11 - 30)))));
+        assert_eq!(due("due eom"), Some(("end of month".into(), Some(date!(2026 - 11 - 30)))));
+        assert_eq!(due("by eow"), Some(("end of week".into(), Some(date!(2026 - 11 - 27)))));
+        assert_eq!(due("by end of quarter"), Some(("end of quarter".into(), Some(date!(2026 - 12 - 31)))));
+        assert_eq!(due("due end of sprint"), Some(("end of sprint".into(), None)));
+        assert_eq!(due("show the top 5 risks"), None);
+    }
+
+    #[test]
+    fn calendar_dates_resolve() {
+        assert_eq!(due("due 2026-12-15"), Some(("2026-12-15".into(), Some(date!(2026 - 12 - 15)))));
+        assert_eq!(due("by the 20th"), Some(("the 20th".into(), Some(date!(2026 - 12 - 20)))));
+        assert_eq!(due("by dec 3"), Some(("dec 3".into(), Some(date!(2026 - 12 - 03)))));
+        assert_eq!(due("by 3 march"), Some(("3 march".into(), Some(date!(2027 - 03 - 03)))));
+        assert_eq!(due("needs doing by tomorrow"), Some(("tomorrow".into(), Some(date!(2026 - 11 - 26)))));
+        assert_eq!(resolve_due_phrase("Friday", TODAY), Some(date!(2026 - 11 - 27)));
+        assert_eq!(resolve_due_phrase("14 days", TODAY), Some(date!(2026 - 12 - 09)));
+    }
+}

@@ -1,0 +1,502 @@
+//! Slot extraction: the values a prompt states, read from its words.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+use secbot_chat::{Cloud, ResourceKind, Severity};
+
+use super::text::Text;
+
+fn re(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("valid slot pattern")
+}
+
+/// Severities in the order written ("medium and low" → [medium, low]).
+pub(crate) fn severities(text: &Text) -> Vec<Severity> {
+    static SEV: OnceLock<Regex> = OnceLock::new();
+    let sev = SEV.get_or_init(|| re(r"\b(critical|criticals|crit|crits|high|highs|medium|mediums|med|low|lows)\b( level| hanging| permission| permissions| privilege| privileged)?"));
+    let mut out = Vec::new();
+    for c in sev.captures_iter(&text.norm) {
+        if c.get(2).is_some() || negated(&text.norm, c.get(1).map_or(0, |m| m.start())) {
+            continue;
+        }
+        let level = match &c[1] {
+            "critical" | "criticals" | "crit" | "crits" => Severity::Critical,
+            "high" | "highs" => Severity::High,
+            "medium" | "mediums" | "med" => Severity::Medium,
+            _ => Severity::Low,
+        };
+        if !out.contains(&level) {
+            out.push(level);
+        }
+    }
+    out
+}
+
+/// True when the word at `at` is excluded ("not just critical", "drop the gcp stuff").
+fn negated(norm: &str, at: usize) -> bool {
+    let before: Vec<&str> = norm[..at].split_whitespace().rev().take(3).collect();
+    before.iter().enumerate().any(|(i, w)| {
+        matches!(
+            *w,
+            "except"
+                | "exclude"
+                | "excluding"
+                | "without"
+                | "drop"
+                | "minus"
+                | "not"
+                | "no"
+                | "remove"
+                | "hide"
+        ) && (i == 0
+            || matches!(before[..i].first(), Some(&"just") | Some(&"only") | Some(&"the") | Some(&"any")))
+    })
+}
+
+/// True when the prompt asks about internet-exposed resources.
+pub(crate) fn public(text: &Text) -> bool {
+    static PUBLIC: OnceLock<Regex> = OnceLock::new();
+    PUBLIC
+        .get_or_init(|| re(r"\b(public|publicly|publically|exposed|exposd|exposure|internet|open to the world|open to the internet|reachable from (the )?(outside|internet)|from (the )?outside|externally (accessible|exposed|reachable)|anonymous|anonymously|world readable)\b"))
+        .is_match(&text.norm)
+}
+
+/// True when the prompt asks about sensitive data.
+pub(crate) fn sensitive(text: &Text) -> bool {
+    static SENSITIVE: OnceLock<Regex> = OnceLock::new();
+    SENSITIVE
+        .get_or_init(|| re(r"\b(sensitive|sensitve|pii|personal data|personally identifiable|confidential|customer data|regulated data|phi|cardholder|crown jewels)\b|\brisks? to (our |the )?data\b"))
+        .is_match(&text.norm)
+}
+
+/// True when the prompt asks about vulnerabilities (CVEs).
+pub(crate) fn vulnerabilities(text: &Text) -> bool {
+    static VULNS: OnceLock<Regex> = OnceLock::new();
+    VULNS
+        .get_or_init(|| re(r"\b(vulnerabilities|vulnerability|vulnerable|cves?|rce|patchable|unpatched|exploitable|zero days?|0 days?)\b"))
+        .is_match(&text.norm.replace("vulnerability assessment", ""))
+        || text.tokens.iter().any(|t| t.starts_with("cve-"))
+}
+
+/// Kind phrases, tried longest first at each position.
+const KINDS: &[(&str, ResourceKind)] = &[
+    (
+        r"sql managed instances?|sql servers?|sql databases?|sql dbs?|azure sql|cloud sql|sql",
+        ResourceKind::SqlDatabase,
+    ),
+    (
+        r"databases?|dbs?|rds|postgres|postgresql|postgress|mysql|mariadb|bigquery|big query|data warehouses?",
+        ResourceKind::SqlDatabase,
+    ),
+    (r"cosmos dbs?|cosmosdb|cosmos", ResourceKind::CosmosDb),
+    (
+        r"storage accounts?|storage acounts?|blob storage|blobs?|buckets?|s3|gcs|cloud storage|data lakes?|file shares?|storage",
+        ResourceKind::StorageAccount,
+    ),
+    (r"key vaults?|key vautls|keyvaults?|kvs?|vaults?", ResourceKind::KeyVault),
+    (
+        r"kubernetes clusters?|kubernetes services?|kubernetes|k8s clusters?|k8s nodes?|k8s|aks clusters?|aks|eks clusters?|eks|gke clusters?|gke|clusters?|pods?",
+        ResourceKind::KubernetesCluster,
+    ),
+    (r"container registries|container registry|registries|registry|acr|ecr", ResourceKind::ContainerRegistry),
+    (r"registry images?|container images?|docker images?|images?|containers?", ResourceKind::ContainerImage),
+    (
+        r"app services?|app servcies|web apps?|webapps?|function apps?|functions?|api apps?",
+        ResourceKind::AppService,
+    ),
+    (
+        r"virtual machines?|vms?|vmss|scale sets?|ec2 instances?|ec2|gce instances?|gce|compute engine|servers?|machines?|instances?|hosts?",
+        ResourceKind::VirtualMachine,
+    ),
+    (
+        r"service principals?|managed identit(y|ies)|identities|identity|iam roles?|iam users?|iam",
+        ResourceKind::Identity,
+    ),
+    (
+        r"network security groups?|nsgs?|virtual networks?|vnets?|subnets?|firewalls?|application gateways?|app gateways?|load balancers?|ddos|open ports|networks?",
+        ResourceKind::Network,
+    ),
+    (r"aws accounts?|gcp projects?|subscriptions?", ResourceKind::Subscription),
+];
+
+/// The first resource kind the prompt names, in reading order.
+pub(crate) fn resource_kind(text: &Text) -> Option<ResourceKind> {
+    static PATTERNS: OnceLock<Vec<(Regex, ResourceKind)>> = OnceLock::new();
+    let patterns =
+        PATTERNS.get_or_init(|| KINDS.iter().map(|(p, k)| (re(&format!(r"\b({p})\b")), *k)).collect());
+    let norm = text
+        .norm
+        .replace("defender for storage", "defender for _")
+        .replace("network access", "_ access")
+        .replace("storage team", "_ team")
+        .replace("network team", "_ team")
+        .replace("api server", "api _")
+        .replace("sql server on", "_ on");
+    let mut best: Option<(usize, usize, ResourceKind)> = None;
+    for (pattern, kind) in patterns {
+        for m in pattern.find_iter(&norm) {
+            // A scope such as "in every subscription" is not the kind asked about.
+            if *kind == ResourceKind::Subscription {
+                let before = norm[..m.start()].trim_end();
+                let after = norm[m.end()..].trim_start();
+                let scope = [
+                    "in", "across", "per", "each", "every", "all", "my", "our", "for", "which", "test",
+                    "dev", "prod", "sandbox",
+                ]
+                .iter()
+                .any(|w| before.ends_with(&format!(" {w}")) || before == *w);
+                let about = before.ends_with(" on a")
+                    || before.ends_with(" on the")
+                    || before.ends_with(" on")
+                    || m.as_str().ends_with('s')
+                    || ["themselves", "level", "settings", "owner"].iter().any(|w| after.starts_with(w));
+                if scope || !about {
+                    continue;
+                }
+            }
+            let candidate = (m.start(), usize::MAX - m.len(), *kind);
+            if best.is_none_or(|b| (candidate.0, candidate.1) < (b.0, b.1)) {
+                best = Some(candidate);
+            }
+            break;
+        }
+    }
+    best.map(|(_, _, kind)| kind)
+}
+
+/// The cloud the prompt names.
+pub(crate) fn cloud(text: &Text) -> Option<Cloud> {
+    static CLOUD: OnceLock<Regex> = OnceLock::new();
+    let cloud = CLOUD.get_or_init(|| re(r"\b(azure|aws|amazon|gcp|google cloud|google)\b"));
+    cloud.captures_iter(&text.norm).find(|c| !negated(&text.norm, c.get(1).map_or(0, |m| m.start()))).map(
+        |c| match &c[1] {
+            "azure" => Cloud::Azure,
+            "aws" | "amazon" => Cloud::Aws,
+            _ => Cloud::Gcp,
+        },
+    )
+}
+
+/// The cloud implied by a service name ("EC2" is AWS) when no cloud is named.
+pub(crate) fn implied_cloud(text: &Text) -> Option<Cloud> {
+    static AWS: OnceLock<Regex> = OnceLock::new();
+    static GCP: OnceLock<Regex> = OnceLock::new();
+    static AZURE: OnceLock<Regex> = OnceLock::new();
+    if AWS.get_or_init(|| re(r"\b(ec2|s3|rds|eks|ecr|iam roles?|lambda|cloudtrail|aws accounts?)\b")).is_match(&text.norm) {
+        Some(Cloud::Aws)
+    } else if GCP
+        .get_or_init(|| re(r"\b(gce|gcs|gke|bigquery|big query|cloud sql|cloud storage|compute engine|gcp projects?)\b"))
+        .is_match(&text.norm)
+    {
+        Some(Cloud::Gcp)
+    } else if AZURE
+        .get_or_init(|| re(r"\b(aks|acr|key vaults?|keyvaults?|cosmos|app services?|function apps?|azure sql|nsgs?|vnets?|managed identit(y|ies)|subscriptions?)\b"))
+        .is_match(&text.norm)
+    {
+        Some(Cloud::Azure)
+    } else {
+        None
+    }
+}
+
+/// A position in the last list: "the 2nd one" → 2, "#3" → 3, "the last one" → -1.
+pub(crate) fn ordinal(text: &Text) -> Option<i32> {
+    static NUMERIC: OnceLock<Regex> = OnceLock::new();
+    static WORDS: OnceLock<Regex> = OnceLock::new();
+    static LAST: OnceLock<Regex> = OnceLock::new();
+    static ITEM: OnceLock<Regex> = OnceLock::new();
+    for token in &text.words {
+        if let Some(n) = token.strip_prefix('#').and_then(|n| n.parse::<i32>().ok()) {
+            return (1..=50).contains(&n).then_some(n);
+        }
+    }
+    let numeric =
+        NUMERIC.get_or_init(|| re(r"(^|\s)(by |due |until |before |on )?(the )?(\d{1,2})(st|nd|rd|th)\b"));
+    for c in numeric.captures_iter(&text.norm) {
+        if c.get(2).is_some() {
+            continue; // "by the 20th" is a date
+        }
+        if let Ok(n) = c[4].parse::<i32>() {
+            return (1..=50).contains(&n).then_some(n);
+        }
+    }
+    const ORDINALS: [&str; 10] =
+        ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"];
+    let words = WORDS.get_or_init(|| {
+        re(r"\b(the )?(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)( one| item| finding| recommendation| result| row| entry| resource| rec| issue)?\b")
+    });
+    for c in words.captures_iter(&text.norm) {
+        if c.get(1).is_some() || c.get(3).is_some() {
+            let n = ORDINALS.iter().position(|w| *w == &c[2]).map(|i| i as i32 + 1);
+            if n.is_some() {
+                return n;
+            }
+        }
+    }
+    let last = LAST.get_or_init(|| {
+        re(r"\bthe last( one| item| finding| recommendation| result| row| entry| resource| rec| issue)?\b( (week|night|sprint|month|year|day|hour|time|scan|question|answer|standup|quarter))?")
+    });
+    for c in last.captures_iter(&text.norm) {
+        if c.get(2).is_none() {
+            return Some(-1);
+        }
+    }
+    let item = ITEM.get_or_init(|| re(r"\b(number|item|no|row|finding) (\d{1,2})\b"));
+    item.captures(&text.norm).and_then(|c| c[2].parse().ok())
+}
+
+/// Who should own the work, as written ("@dana", "me", "storage team", "resource_owner").
+pub(crate) fn assignee(text: &Text, people: &dyn Fn(&str) -> bool) -> Option<String> {
+    static RULES: OnceLock<Vec<Regex>> = OnceLock::new();
+    let rules = RULES.get_or_init(|| {
+        [
+            r"\bfrom (?:@\S+|me) to (@\S+|me)\b",
+            r"\bto (@\S+)",
+            r"\bto (?:the )?(resource owner)\b",
+            r"\bto (me|myself)\b",
+            r"\b(?:to|for|on) (?:the )?((?:\w+ ){0,1}\w+ team)\b",
+            r"\b(?:give|make|can|owner|on|hand) (@\S+)",
+            r"^(@\S+)",
+            r"\bput (me) (?:down )?as\b",
+            r"\b(?:on|off) (my) plate\b",
+            r"\b(?:assigned to|for|on) (me)\b",
+            r"(@\S+)",
+        ]
+        .iter()
+        .map(|p| re(p))
+        .collect()
+    });
+    for rule in rules {
+        if let Some(c) = rule.captures(&text.norm) {
+            let who = c[1].trim_end_matches(['?', '!', ',', '.']).to_owned();
+            return Some(match who.as_str() {
+                "myself" | "my" => "me".to_owned(),
+                "resource owner" => "resource_owner".to_owned(),
+                _ => who,
+            });
+        }
+    }
+    // "assign it to dana by friday": a bare name that the directory knows.
+    static BARE: OnceLock<Regex> = OnceLock::new();
+    let bare = BARE.get_or_init(|| re(r"\bto ([a-z][a-z.]+)\b"));
+    bare.captures_iter(&text.norm).map(|c| c[1].to_owned()).find(|name| people(name))
+}
+
+/// The preferred script tool, if the prompt names one.
+pub(crate) fn tool(text: &Text) -> Option<&'static str> {
+    let n = &text.norm;
+    let has = |w: &str| text.has(w);
+    if has("powershell") || has("pwsh") {
+        Some("powershell")
+    } else if has("bicep") || n.contains("arm template") {
+        Some("bicep")
+    } else if has("terraform") || has("tf") || has("iac") {
+        Some("terraform")
+    } else if has("gcloud") || has("gsutil") {
+        Some("gcloud")
+    } else if n.contains("aws cli") {
+        Some("aws_cli")
+    } else if has("az") || n.contains("azure cli") || has("cli") {
+        Some("azure_cli")
+    } else {
+        None
+    }
+}
+
+/// True when the prompt asks for an exemption or risk acceptance rather than a fix.
+pub(crate) fn exemption(text: &Text) -> bool {
+    static EXEMPT: OnceLock<Regex> = OnceLock::new();
+    EXEMPT
+        .get_or_init(|| {
+            re(r"\b(exempt|exemption|exempted|waiver|risk accepted|accept the risk|suppress|dismiss)\b")
+        })
+        .is_match(&text.norm)
+}
+
+/// True when the prompt points at something already in the conversation ("this", "it", "the
+/// kv ones", "that list").
+pub(crate) fn deictic(text: &Text) -> bool {
+    static DEICTIC: OnceLock<Regex> = OnceLock::new();
+    DEICTIC
+        .get_or_init(|| {
+            re(r"\b(this|these|those|them|above|ones|the list|short version|what you just showed)\b|\bit\b|\bthat (one|list|finding|recommendation|resource|item|to|stuff|thing|rec|issue)\b|\b(fix|explain|assign|summarize|summarise|about|of|forward|post|share|send|filter|is|does|do|with|take|give) that\b|\bthat$|\bthe \w+ (ones|stuff|one)\b")
+        })
+        .is_match(&text.norm)
+}
+
+/// True when a list prompt narrows or widens the previous list ("only the critical ones",
+/// "and for gcp?", "show medium and low too").
+pub(crate) fn refinement(text: &Text) -> bool {
+    static REFINE: OnceLock<Regex> = OnceLock::new();
+    REFINE
+        .get_or_init(|| {
+            re(r"^(only|just|now|and|also|what about|how about|include|drop|exclude|filter|same|but|except|plus|narrow|limit|remove|instead)\b|\b(ones|too|as well|instead|not just|only)\b")
+        })
+        .is_match(&text.norm)
+}
+
+/// True when the prompt is about the whole estate or a period rather than one subject.
+pub(crate) fn broad(text: &Text) -> bool {
+    static BROAD: OnceLock<Regex> = OnceLock::new();
+    BROAD
+        .get_or_init(|| re(r"\b(posture|estate|everything|overall|overnight|since|weekly|daily|monthly|today|yesterday|this week|this month|digest|trend|secure score|standup|exec|ciso|board|weekend)\b"))
+        .is_match(&text.norm)
+}
+
+/// True when the prompt mentions anything of security posture.
+pub(crate) fn domain(text: &Text) -> bool {
+    static DOMAIN: OnceLock<Regex> = OnceLock::new();
+    DOMAIN
+        .get_or_init(|| {
+            re(r"\b(risks?|risky|findings?|vulns?|vulnerab\w*|cves?|attack\w*|expos\w*|public\w*|internet|sensitive|secur\w*|posture|defender|recommendations?|recs?|complian\w*|mfa|encrypt\w*|firewalls?|nsgs?|ports?|tls|ssl|patch\w*|exploit\w*|threats?|breach\w*|malware|identit\w*|permissions?|owners?|overdue|assign\w*|critical|severity|sev|crit|harden\w*|remediat\w*|fix\w*|exempt\w*|cspm|iam|rbac|jit|waf|ddos|keys?|secrets?|passwords?|tokens?|alerts?|incidents?|issues?|problems?|misconfig\w*|best practices?|audit\w*|logs?|logging|backups?|policy|policies|status|progress|plate|workload|blast|lateral|paths?)\b")
+        })
+        .is_match(&text.norm)
+}
+
+/// True for a token shaped like a cloud resource name ("vm-web-01", "stlogsprod",
+/// "acrcontosoprod"), used when the name is not in the tenant's lexicon.
+pub(crate) fn looks_like_resource(token: &str) -> bool {
+    static SHAPE: OnceLock<Regex> = OnceLock::new();
+    static PREFIXED: OnceLock<Regex> = OnceLock::new();
+    static COMPACT: OnceLock<Regex> = OnceLock::new();
+    if token.starts_with(['@', '#', '/']) || token.starts_with("cve-") || token.len() < 5 {
+        return false;
+    }
+    if SHAPE.get_or_init(|| re(r"^\d{4}-\d{2}-\d{2}$|^\d+(\.\d+)*$|^v\d")).is_match(token) {
+        return false;
+    }
+    let has_digit = token.chars().any(|c| c.is_ascii_digit());
+    let prefixed = PREFIXED.get_or_init(|| {
+        re(r"^(vm|vmss|kv|st|sql|aks|acr|app|func|id|ec2|s3|gcs|rds|eks|gke|cosmos|vnet|snet|nsg|agw|bq|cloudsql|iam|ecr|lb|pip|law|adf|evh|sb|redis|apim|sp|mi|gce|web|api|db|pg|mysql)-[a-z0-9]")
+    });
+    let compact = COMPACT.get_or_init(|| re(r"^(acr|st|kv)[a-z0-9]{4,}(prod|dev|test|qa|stg|data|\d+)$"));
+    (token.contains('-')
+        && has_digit
+        && token.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c)))
+        || prefixed.is_match(token)
+        || compact.is_match(token)
+}
+
+/// The kind a resource name suggests by its conventional prefix.
+pub(crate) fn kind_from_name(name: &str) -> Option<ResourceKind> {
+    let prefix = name.split(['-', '_']).next().unwrap_or(name);
+    Some(match prefix {
+        "vm" | "vmss" | "ec2" | "gce" => ResourceKind::VirtualMachine,
+        "kv" => ResourceKind::KeyVault,
+        "st" | "s3" | "gcs" => ResourceKind::StorageAccount,
+        "sql" | "rds" | "cloudsql" | "bq" | "db" | "pg" | "mysql" => ResourceKind::SqlDatabase,
+        "aks" | "eks" | "gke" => ResourceKind::KubernetesCluster,
+        "acr" | "ecr" => ResourceKind::ContainerRegistry,
+        "app" | "func" | "web" | "api" => ResourceKind::AppService,
+        "id" | "iam" | "sp" | "mi" => ResourceKind::Identity,
+        "cosmos" => ResourceKind::CosmosDb,
+        "vnet" | "snet" | "nsg" | "agw" | "lb" | "pip" => ResourceKind::Network,
+        _ if name.starts_with("acr") => ResourceKind::ContainerRegistry,
+        _ if name.starts_with("kv") => ResourceKind::KeyVault,
+        _ if name.starts_with("st") => ResourceKind::StorageAccount,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::intent::text::Vocabulary;
+
+    fn text(prompt: &str) -> Text {
+        Text::new(prompt, &Vocabulary::new([]), &|t| looks_like_resource(t))
+    }
+
+    #[test]
+    fn severities_keep_their_order_and_skip_lookalikes() {
+        assert_eq!(
+            severities(&text("show medium and low too, not just critical")),
+            [Severity::Medium, Severity::Low]
+        );
+        assert_eq!(severities(&text("high and critical please")), [Severity::High, Severity::Critical]);
+        assert_eq!(severities(&text("progress on the criticals")), [Severity::Critical]);
+        assert!(severities(&text("What are my highest risk findings?")).is_empty());
+        assert!(severities(&text("high-level overview of our storage")).is_empty());
+    }
+
+    #[test]
+    fn kinds_follow_reading_order_and_longest_phrase() {
+        assert_eq!(
+            resource_kind(&text(
+                "Storage accounts should restrict network access using virtual network rules"
+            )),
+            Some(ResourceKind::StorageAccount)
+        );
+        assert_eq!(
+            resource_kind(&text("any critical CVEs on our servers?")),
+            Some(ResourceKind::VirtualMachine)
+        );
+        assert_eq!(resource_kind(&text("which SQL servers are public")), Some(ResourceKind::SqlDatabase));
+        assert_eq!(resource_kind(&text("GCP buckets that are public?")), Some(ResourceKind::StorageAccount));
+        assert_eq!(resource_kind(&text("anything bad on vm-web-01?")), None);
+        assert_eq!(resource_kind(&text("enable defender for storage")), None);
+        assert_eq!(resource_kind(&text("findings in every subscription")), None);
+    }
+
+    #[test]
+    fn ordinals_are_positions_not_dates() {
+        assert_eq!(ordinal(&text("how do I fix the 2nd one?")), Some(2));
+        assert_eq!(ordinal(&text("explain #3")), Some(3));
+        assert_eq!(ordinal(&text("give the first one to @ravi")), Some(1));
+        assert_eq!(ordinal(&text("brief me on the last one")), Some(-1));
+        assert_eq!(ordinal(&text("can @aisha take the sql ones? by the 20th")), None);
+        assert_eq!(ordinal(&text("why didn't you answer my last question")), None);
+        assert_eq!(ordinal(&text("what happened the last week")), None);
+    }
+
+    #[test]
+    fn assignees_are_read_as_written() {
+        let nobody = |_: &str| false;
+        assert_eq!(assignee(&text("assign it to @dana by Friday"), &nobody).as_deref(), Some("@dana"));
+        assert_eq!(
+            assignee(&text("reassign this from me to @li.wei, due 2025-08-01"), &nobody).as_deref(),
+            Some("@li.wei")
+        );
+        assert_eq!(
+            assignee(&text("Assign all critical storage recommendations to the storage team"), &nobody)
+                .as_deref(),
+            Some("storage team")
+        );
+        assert_eq!(assignee(&text("what's on my plate?"), &nobody).as_deref(), Some("me"));
+        assert_eq!(
+            assignee(&text("give #7 to the resource owner"), &nobody).as_deref(),
+            Some("resource_owner")
+        );
+        assert_eq!(assignee(&text("@raj can you take the key vault one?"), &nobody).as_deref(), Some("@raj"));
+        assert_eq!(assignee(&text("assign it to dana by friday"), &|n| n == "dana").as_deref(), Some("dana"));
+    }
+
+    #[test]
+    fn resource_names_are_recognised_by_shape() {
+        for name in [
+            "vm-web-01",
+            "stlogsprod",
+            "acrcontosoprod",
+            "app-checkout-api",
+            "s3-finance-exports",
+            "kv-payments-prod",
+        ] {
+            assert!(looks_like_resource(name), "{name}");
+        }
+        for word in [
+            "storage",
+            "status",
+            "2026-12-15",
+            "@dana",
+            "internet-facing",
+            "cve-2021-44228",
+            "ssh-key-only",
+            "k8s",
+        ] {
+            assert!(!looks_like_resource(word), "{word}");
+        }
+        assert_eq!(kind_from_name("kv-payments-prod"), Some(ResourceKind::KeyVault));
+        assert_eq!(kind_from_name("stlogsprod"), Some(ResourceKind::StorageAccount));
+    }
+}

@@ -1,0 +1,356 @@
+//! Turning a prompt into words: lowercasing, quoted phrases, tokens, typo correction, stems.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+/// What a resource name becomes in [`Text::words`].
+pub(crate) const NAME: &str = "_name_";
+
+/// A prompt broken into the forms the parser works on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Text {
+    /// The prompt as written, with typographic quotes made plain.
+    pub(crate) original: String,
+    /// The prompt, lowercase, with nothing removed (for markup such as `</card>`).
+    pub(crate) raw: String,
+    /// Phrases the prompt put in quotes, as written.
+    pub(crate) quoted: Vec<String>,
+    /// Whole tokens, lowercase, as written (resource names, mentions, dates stay whole).
+    pub(crate) tokens: Vec<String>,
+    /// Words after splitting hyphenated words and correcting typos; resource names are
+    /// replaced by [`NAME`] so their parts ("vm" in "vm-web-01") are not read as words.
+    pub(crate) words: Vec<String>,
+    /// The resource names found, in order.
+    pub(crate) names: Vec<String>,
+    /// `words` joined by single spaces, for phrase patterns.
+    pub(crate) norm: String,
+}
+
+impl Text {
+    /// Reads a prompt; tokens for which `is_name` holds (resource names) stay whole.
+    pub(crate) fn new(prompt: &str, vocabulary: &Vocabulary, is_name: &dyn Fn(&str) -> bool) -> Text {
+        let cleaned: String = prompt
+            .chars()
+            .map(|c| match c {
+                '\u{2018}' | '\u{2019}' | '`' => '\'',
+                '\u{201C}' | '\u{201D}' => '"',
+                c if c.is_control() => ' ',
+                c => c,
+            })
+            .collect();
+        let quoted = quoted_phrases(&cleaned);
+        let lowered = cleaned.to_lowercase().replace("w/o", "without").replace("w/", "with ");
+        let tokens: Vec<String> = lowered.split_whitespace().filter_map(clean_token).collect();
+        let mut words = Vec::new();
+        let mut names = Vec::new();
+        for token in &tokens {
+            if is_name(token) && !token.starts_with(['@', '#']) {
+                words.push(NAME.to_owned());
+                names.push(token.clone());
+                continue;
+            }
+            if keeps_whole(token) {
+                words.push(token.clone());
+                continue;
+            }
+            for part in token.split(['-', '/', '_']).filter(|p| !p.is_empty()) {
+                words.push(vocabulary.correct(part));
+            }
+        }
+        let norm = words.join(" ");
+        Text { raw: cleaned.to_lowercase(), original: cleaned, quoted, tokens, words, names, norm }
+    }
+
+    /// True when the word occurs.
+    pub(crate) fn has(&self, word: &str) -> bool {
+        self.words.iter().any(|w| w == word)
+    }
+}
+
+/// True for tokens that are names, not words: mentions, channels, resource-like names with
+/// digits, dates, CVE ids, versions.
+pub(crate) fn keeps_whole(token: &str) -> bool {
+    token.starts_with('@')
+        || token.starts_with('#')
+        || token.starts_with('/')
+        || (token.contains(['-', '.', '_', ':']) && token.chars().any(|c| c.is_ascii_digit()))
+        || token.starts_with("cve-")
+}
+
+fn clean_token(raw: &str) -> Option<String> {
+    let keep =
+        |c: char| c.is_alphanumeric() || matches!(c, '@' | '#' | '.' | '-' | '_' | '/' | ':' | '\'' | ';');
+    let token: String = raw.chars().filter(|&c| keep(c)).collect();
+    let token = token.trim_start_matches(['.', '-', ':', '\'', ';', '/']);
+    let token = token.trim_end_matches(['.', '-', ':', '\'', ';', '/', '#', '@']);
+    // "what's" → "whats"; "monday's" and "@web-team's" lose the possessive.
+    const CONTRACTED: [&str; 12] = [
+        "what's", "it's", "that's", "there's", "here's", "who's", "where's", "how's", "he's", "she's",
+        "let's", "one's",
+    ];
+    let token = if CONTRACTED.contains(&token) { token } else { token.strip_suffix("'s").unwrap_or(token) };
+    let token: String = if token == "tl;dr" { "tldr".into() } else { token.replace(['\'', ';'], "") };
+    (!token.is_empty()).then_some(token)
+}
+
+fn quoted_phrases(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for quote in ['"', '\''] {
+        let mut rest = text;
+        while let Some(start) = rest.find(quote) {
+            // A quote opens at the start of the text or after a space/parenthesis/colon.
+            let opens = start == 0 || rest[..start].ends_with([' ', '(', ':', '[']);
+            let after = &rest[start + 1..];
+            if !opens {
+                rest = after;
+                continue;
+            }
+            let Some(end) = after.find(quote) else { break };
+            let phrase = after[..end].trim();
+            if phrase.split_whitespace().count() >= 2 {
+                out.push(phrase.to_owned());
+            }
+            rest = &after[end + 1..];
+        }
+    }
+    out
+}
+
+/// The words the parser knows, and how to correct a typo to one of them.
+#[derive(Debug, Default)]
+pub(crate) struct Vocabulary {
+    targets: HashSet<String>,
+    by_length: Vec<Vec<String>>,
+}
+
+/// Common words that are never corrected, even when one letter away from a known word.
+const PROTECTED: &str = "a about above after again against all also am an and any are as at be because been before \
+being below between both but by can cannot could did do does doing dont down during each few for from further had \
+has have having he her here hers him his how i if in into is it its itself just me more most my no nor not now of \
+off on once only or other our ours out over own same she should so some such than that the their them then there \
+these they this those through to too under until up very was we were what when where which while who whom why will \
+with would you your yours yes yeah ok okay pls plz please thanks thank thx hi hey hello yo lol nice cool good great \
+sure need needs want wants like make made get got give gave take took put set see saw seen look looks know think \
+tell told say said ask asked let lets go goes going come came keep kept stop start started run runs ran turn turned \
+one two three four five six seven eight nine ten first last next new old same other another every everything \
+anything something nothing someone anyone everyone team teams week weeks day days month months year years time \
+today tomorrow yesterday tonight morning night monday tuesday wednesday thursday friday saturday sunday mon tue \
+wed thu fri sat sun jan feb mar apr may jun jul aug sep oct nov dec end eod eow eom eoq eoy sprint quarter due \
+date deadline stuff thing things way ways lot bit much many most least less more still yet ever never always \
+already again back away right left well really actually quite rather very data code file files page pages link \
+links name names list lists item items one ones these those via per vs etc ie eg rn asap fyi btw imo tho though \
+bad worse worst best better big bigger biggest small top bottom high higher low lower real main open close \
+closed shut sure rain game lunch book room score price weather world cup joke jokes funny movie music food \
+restart reboot resize scale deploy deployed rollback roll provision translate reset create delete remove upgrade \
+install order buy schedule migrate rename move clone bullet bullets points point paragraph plain english cloud \
+legacy prod dev test staging online offline quick short long version pick worry dangerous safe stale";
+
+/// Words (beyond the catalog's) that typos are corrected to.
+const TARGETS: &str = "show list which what whats critical criticals high medium low severity exposed expose \
+exposure publicly public internet resources resource risks risk risky findings finding vulnerabilities \
+vulnerability vulnerable sensitive storage accounts account summarize summarise summary overview explain \
+explanation remediate remediation remediating assign assigned reassign delegate delegated status overdue \
+unassigned attack attacks paths path radius blast lateral movement choke help usage recommendations \
+recommendation services service vaults vault databases database clusters cluster kubernetes machines machine \
+virtual identity identities network networks subscription subscriptions registry registries container containers \
+image images exemption exempt harden hardening secure security encryption encrypted enable enabled disable policy \
+fix fixes fixing script scripts powershell terraform bicep steps problem problems issue issues ignore instructions \
+token tokens password passwords secret secrets delete weekly daily recap threat threats impact progress accessible \
+tomorrow friday monday tuesday wednesday thursday saturday sunday owner happened changed posture defender \
+configuration protection management ports restrict trusted authorized findings everything anything applications \
+application recommend exploit exploitable patch patched unpatched permissions permission privileged overprivileged \
+assignment assignments delegation workload plate command commands example examples prompts question questions \
+quota budget limit limits digest brief briefly remediated outstanding current currently summaries sumary \
+important dangerous danger matter matters downtime break breaking compromise compromised reach reachable \
+pivot graph escalation escalate privilege crown jewels lock down internal external facing storage buckets bucket \
+instances instance servers server vms databases clusters registries functions function apps app webapps joke \
+weather explain explains explained explaining details detail describe describes context mean means meaning does";
+
+impl Vocabulary {
+    /// The built-in vocabulary plus the given words (recommendation names, ...).
+    pub(crate) fn new<'a>(extra: impl IntoIterator<Item = &'a str>) -> Vocabulary {
+        let mut targets: HashSet<String> = TARGETS.split_whitespace().map(str::to_owned).collect();
+        for word in extra {
+            for part in word.to_lowercase().split(|c: char| !c.is_ascii_alphabetic()) {
+                if part.len() >= 4 {
+                    targets.insert(part.to_owned());
+                }
+            }
+        }
+        let mut by_length: Vec<Vec<String>> = vec![Vec::new(); 32];
+        for word in &targets {
+            if word.len() < by_length.len() {
+                by_length[word.len()].push(word.clone());
+            }
+        }
+        for bucket in &mut by_length {
+            bucket.sort();
+        }
+        Vocabulary { targets, by_length }
+    }
+
+    /// The word itself when known or protected, else the closest known word within the typo
+    /// budget (one edit up to six letters, two beyond), else the word itself.
+    pub(crate) fn correct(&self, word: &str) -> String {
+        if let Some(fixed) = short_typo(word) {
+            return fixed.to_owned();
+        }
+        if word.len() < 4
+            || !word.chars().all(|c| c.is_ascii_alphabetic())
+            || self.targets.contains(word)
+            || protected().contains(word)
+        {
+            return word.to_owned();
+        }
+        let budget = if word.len() <= 7 { 1 } else { 2 };
+        let mut best: Option<(usize, bool, &str)> = None;
+        let lo = word.len().saturating_sub(budget);
+        let hi = (word.len() + budget).min(self.by_length.len() - 1);
+        for bucket in &self.by_length[lo..=hi] {
+            for candidate in bucket {
+                let distance = osa_distance(word, candidate);
+                if distance == 0 || distance > budget {
+                    continue;
+                }
+                let same_start = candidate.as_bytes()[0] == word.as_bytes()[0];
+                if distance == 2 && !same_start {
+                    continue;
+                }
+                // Equal edits: a dropped letter is the likelier typo, so prefer the longer word.
+                let better = match best {
+                    None => true,
+                    Some((d, s, c)) => {
+                        (distance, !same_start, std::cmp::Reverse(candidate.len()), candidate.as_str())
+                            < (d, !s, std::cmp::Reverse(c.len()), c)
+                    }
+                };
+                if better {
+                    best = Some((distance, same_start, candidate));
+                }
+            }
+        }
+        best.map_or_else(|| word.to_owned(), |(_, _, w)| w.to_owned())
+    }
+}
+
+fn protected() -> &'static HashSet<&'static str> {
+    static WORDS: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    WORDS.get_or_init(|| PROTECTED.split_whitespace().collect())
+}
+
+/// Three-letter typos common in chat that the general rule (four letters and up) cannot catch.
+fn short_typo(word: &str) -> Option<&'static str> {
+    Some(match word {
+        "fxi" | "fux" => "fix",
+        "hlp" | "hep" | "hlep" | "hepl" => "help",
+        "lst" => "list",
+        "wht" | "wat" | "waht" | "whta" => "what",
+        "shw" | "shwo" | "sho" => "show",
+        "sumary" | "summry" => "summary",
+        "vulns" => "vulnerabilities",
+        "vuln" => "vulnerability",
+        "crits" => "criticals",
+        "u" => "you",
+        "ur" => "your",
+        "r" => "are",
+        "y" => "why",
+        "thru" => "through",
+        "gimme" => "give me",
+        "abt" => "about",
+        "bc" => "because",
+        _ => return None,
+    })
+}
+
+/// Optimal string alignment distance: edits, where swapping two neighbours is one edit.
+pub(crate) fn osa_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev2 = vec![0usize; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0usize; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                cur[j] = cur[j].min(prev2[j - 2] + 1);
+            }
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// A light stemmer for matching names: "closed", "closing", "closes" all become "clos".
+pub(crate) fn stem(word: &str) -> String {
+    let w = word;
+    for suffix in ["ations", "ation", "ings", "ing", "ions", "ion", "ied", "ies", "ed", "es", "ly", "s"] {
+        if w.len() > suffix.len() + if suffix == "ly" { 4 } else { 2 }
+            && let Some(base) = w.strip_suffix(suffix)
+        {
+            return match suffix {
+                "ied" | "ies" => format!("{base}y"),
+                _ => base.to_owned(),
+            };
+        }
+    }
+    w.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(prompt: &str) -> Text {
+        Text::new(
+            prompt,
+            &Vocabulary::new(["Management ports should be closed on your virtual machines"]),
+            &|t| t == "stlogsprod",
+        )
+    }
+
+    #[test]
+    fn typos_are_corrected_to_known_words_but_common_words_stay() {
+        let t = text("shwo critcal risks for publicly exposd resources");
+        assert_eq!(t.norm, "show critical risks for publicly exposed resources");
+        assert_eq!(text("asign to @dana by fri").norm, "assign to @dana by fri");
+        assert_eq!(text("hlp").norm, "help");
+        assert_eq!(text("what's the weather").norm, "whats the weather");
+        assert_eq!(text("remdiate this plz").norm, "remediate this plz");
+    }
+
+    #[test]
+    fn names_mentions_and_dates_stay_whole() {
+        let t = text("Assign vm-web-01 to @li.wei by 2026-12-15, see CVE-2021-44228!");
+        assert!(t.tokens.contains(&"vm-web-01".to_owned()));
+        assert!(t.words.contains(&"@li.wei".to_owned()));
+        assert!(t.words.contains(&"2026-12-15".to_owned()));
+        assert!(t.words.contains(&"cve-2021-44228".to_owned()));
+        assert_eq!(text("internet-facing VMs").norm, "internet facing vms");
+    }
+
+    #[test]
+    fn quoted_phrases_are_kept_as_written_but_apostrophes_are_not_quotes() {
+        let t = text("Help me remediate 'Storage accounts should restrict network access' asap");
+        assert_eq!(t.quoted, ["Storage accounts should restrict network access"]);
+        assert!(text("what's the risk if i leave it").quoted.is_empty());
+        assert_eq!(
+            text(r#"explain "Secure transfer to storage accounts should be enabled""#).quoted.len(),
+            1
+        );
+    }
+
+    #[test]
+    fn distances_count_a_swap_as_one_edit() {
+        assert_eq!(osa_distance("fxi", "fix"), 1);
+        assert_eq!(osa_distance("critcal", "critical"), 1);
+        assert_eq!(osa_distance("kitten", "sitting"), 3);
+        assert_eq!(stem("closed"), "clos");
+        assert_eq!(stem("closing"), "clos");
+        assert_eq!(stem("protection"), "protect");
+        assert_eq!(stem("policies"), "policy");
+    }
+}

@@ -1,0 +1,9 @@
+//! secbot's skills: the posture model and its sources (the demo tenant, offline snapshots),
+//! the deterministic intent parser, and the skills that turn a parsed prompt into a card.
+
+pub mod catalog;
+pub mod demo;
+pub mod intent;
+pub mod posture;
+pub mod skill;
+pub mod tenant;

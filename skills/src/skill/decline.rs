@@ -1,0 +1,52 @@
+//! The answer to prompts secbot refuses (unsafe) or declines (out of scope): a plain sentence
+//! that says why, and what it can do instead.
+
+use secbot_chat::{Card, Intent};
+
+use super::{Answer, Request, help};
+use crate::intent::{DeclineReason, UnsafeReason};
+
+pub(crate) fn run(req: &Request<'_>) -> Answer {
+    let (title, summary) = match (req.parse.intent, req.parse.refusal, req.parse.decline) {
+        (Intent::Unsafe, Some(UnsafeReason::Injection), _) => (
+            "I can't do that",
+            "My rules are the same in every conversation and a message can't change them. Ask me about your security posture instead.",
+        ),
+        (Intent::Unsafe, Some(UnsafeReason::Secrets), _) => (
+            "I can't share secrets",
+            "secbot never reads or shows secrets, keys, tokens, passwords or connection strings. If a credential may be exposed, rotate it; I can show the related findings and how to fix them.",
+        ),
+        (Intent::Unsafe, Some(UnsafeReason::Exfiltration), _) => (
+            "I only answer here",
+            "I don't send security data to other channels, email addresses, partners or public places. Share findings through your organization's approved process.",
+        ),
+        (Intent::Unsafe, Some(UnsafeReason::Destructive), _) => (
+            "I don't make destructive changes",
+            "I don't delete resources or turn off protections such as Defender, MFA or firewalls. I can show what's wrong with a resource and how to fix it safely.",
+        ),
+        (Intent::Unsafe, Some(UnsafeReason::MassMention), _) => (
+            "I don't notify everyone",
+            "I never mention @here, @channel or @everyone. To hand work to someone, assign it to a named person with a due date.",
+        ),
+        (Intent::Unsafe, _, _) => (
+            "That's outside what I'm allowed to do",
+            "I only see the subscriptions this channel is scoped to, and every change I record needs your confirmation first. Ask about what this channel can see.",
+        ),
+        (_, _, Some(DeclineReason::SmallTalk)) => (
+            "Happy to help",
+            "Whenever you're ready, ask me about your cloud security posture: risks, fixes, owners and attack paths.",
+        ),
+        (_, _, Some(DeclineReason::Operation)) => (
+            "I don't change resources",
+            "I don't restart, scale, deploy or create resources. I can show the risks on a resource and give you the steps and scripts to fix them.",
+        ),
+        _ => (
+            "That's outside what I do",
+            "I answer questions about your cloud security posture: risks, fixes, owners and attack paths.",
+        ),
+    };
+    let mut card = Card::titled(title);
+    card.summary = Some(summary.to_owned());
+    card.actions = help::starters(req.response_id, 3);
+    Answer::card(card)
+}

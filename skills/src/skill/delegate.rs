@@ -1,0 +1,403 @@
+//! delegate: propose an owner and a due date for a finding (or a filtered set of them), and
+//! only after the asker confirms, record the governance assignment and tell the owner.
+
+use secbot_chat::{
+    Action, ActionStyle, Card, Command, Delegation, DirectMessage, Fact, Intent, Item, Person, Slots, Subject,
+};
+use time::{Date, Duration};
+
+use super::present::{date_label, finding_subject, subscription_name};
+use super::{Answer, Request, SkillError, query};
+use crate::posture::{AssignmentRequest, Finding, FindingFilter, PostureError};
+
+/// The most findings one confirmation assigns.
+const BULK_LIMIT: usize = 25;
+
+pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
+    let (findings, total) = targets(req).await?;
+    if findings.is_empty() {
+        let mut card = Card::titled("Nothing to assign");
+        card.summary = Some("I couldn't find an open finding to assign. Ask for a list, then assign one of its items (\"assign the 2nd one to @dana by Friday\").".to_owned());
+        card.actions = super::help::starters(req.response_id, 2);
+        return Ok(Answer::card(card));
+    }
+    let subject = if findings.len() == 1 {
+        finding_subject(&findings[0])
+    } else {
+        Subject::List { items: findings.iter().map(finding_subject).collect() }
+    };
+    let slots = &req.parse.slots;
+    let Some(owner) = owner(req, slots.assignee.as_deref(), &findings).await? else {
+        return Ok(ask_owner(req, &subject, slots, &findings).about(Some(subject)));
+    };
+    let due = match slots.due {
+        Some(due) if due >= req.today => due,
+        other => {
+            return Ok(ask_due(req, &subject, &owner, slots.due_text.as_deref(), other).about(Some(subject)));
+        }
+    };
+    let delegation = Delegation { subject: subject.clone(), owner: owner.clone(), due };
+    let subs = req.source.subscriptions().await?;
+    let mut card = Card::titled(format!("Assign to {}?", owner.name));
+    card.summary = Some(format!(
+        "{} will own {}, due {}. Nothing is recorded until you confirm.",
+        owner.name,
+        if findings.len() == 1 {
+            "this finding".to_owned()
+        } else {
+            format!("these {} findings", findings.len())
+        },
+        date_label(due)
+    ));
+    card.facts = owner_facts(&owner, due, req.today);
+    for f in &findings {
+        card.items.push(Item {
+            title: f.recommendation.name.clone(),
+            subtitle: Some(format!(
+                "{} · {}",
+                f.resource.name,
+                subscription_name(&subs, &f.resource.subscription)
+            )),
+            severity: Some(f.level()),
+            facts: f
+                .governance
+                .as_ref()
+                .map(|g| Fact::new("Currently", format!("{} due {}", g.owner, date_label(g.due))))
+                .into_iter()
+                .collect(),
+            actions: Vec::new(),
+        });
+    }
+    if total > findings.len() {
+        card.notices.push(format!(
+            "{total} findings match; this assigns the {} most risky. Narrow the request to assign the rest.",
+            findings.len()
+        ));
+    }
+    if owner.email.is_none() {
+        card.notices.push(format!(
+            "I don't know an email address for {}; Defender for Cloud records the owner as written and can't email them.",
+            owner.name
+        ));
+    }
+    card.actions = vec![
+        Action::new("Confirm", req.response_id, Command::Confirm { delegation: delegation.clone() })
+            .styled(ActionStyle::Primary),
+        Action::new("Cancel", req.response_id, Command::Cancel { delegation }),
+    ];
+    Ok(Answer::card(card).about(Some(subject)))
+}
+
+/// The findings to assign: the subject's, or those the slots describe (most risky first).
+async fn targets(req: &Request<'_>) -> Result<(Vec<Finding>, usize), SkillError> {
+    let scope = req.scope.to_vec();
+    let filter = match req.subject {
+        Some(Subject::Finding { recommendation, resource }) => {
+            let found: Vec<Finding> =
+                req.source.finding(recommendation, resource).await?.into_iter().collect();
+            let n = found.len();
+            return Ok((found, n));
+        }
+        Some(Subject::List { items }) => {
+            let mut found = Vec::new();
+            for item in items.iter().take(BULK_LIMIT) {
+                if let Subject::Finding { recommendation, resource } = item
+                    && let Some(f) = req.source.finding(recommendation, resource).await?
+                {
+                    found.push(f);
+                }
+            }
+            let n = items.len();
+            return Ok((found, n));
+        }
+        Some(Subject::Recommendation { key }) => FindingFilter {
+            recommendation: Some(key.clone()),
+            subscriptions: scope,
+            ..FindingFilter::default()
+        },
+        Some(Subject::Resource { id }) => {
+            FindingFilter { resource: Some(id.clone()), subscriptions: scope, ..FindingFilter::default() }
+        }
+        _ => {
+            let query = query::build(req, &req.parse.slots).await?;
+            if query.unknown.is_some() {
+                return Ok((Vec::new(), 0));
+            }
+            query.filter
+        }
+    };
+    let page = req.source.findings(&filter, 0, BULK_LIMIT).await?;
+    Ok((page.items, page.total))
+}
+
+/// Who "me", "@dana", "storage team" or "resource_owner" is.
+async fn owner(
+    req: &Request<'_>,
+    assignee: Option<&str>,
+    findings: &[Finding],
+) -> Result<Option<Person>, SkillError> {
+    let Some(assignee) = assignee else { return Ok(None) };
+    let asker = &req.prompt.origin.user;
+    let person = match assignee {
+        "me" => {
+            let mut me = asker.clone();
+            if me.email.is_none()
+                && let Some(known) = req.source.person(&me.id).await?.or(req.source.person(&me.name).await?)
+            {
+                me.email = known.email;
+            }
+            me
+        }
+        "resource_owner" => {
+            let tagged = findings.first().and_then(|f| {
+                f.resource.tags.iter().find(|(k, _)| k.eq_ignore_ascii_case("owner")).map(|(_, v)| v.clone())
+            });
+            match tagged {
+                Some(owner) => req.source.person(&owner).await?.unwrap_or(Person {
+                    id: owner.clone(),
+                    name: owner.clone(),
+                    email: owner.contains('@').then_some(owner),
+                }),
+                None => return Ok(None),
+            }
+        }
+        handle => {
+            let bare = handle.trim_start_matches('@');
+            let mentioned = req.prompt.mentions.iter().find(|p| {
+                p.id.eq_ignore_ascii_case(bare)
+                    || p.name.eq_ignore_ascii_case(bare)
+                    || p.name.replace(' ', ".").eq_ignore_ascii_case(bare)
+            });
+            match mentioned {
+                Some(p) if p.email.is_some() => p.clone(),
+                Some(p) => {
+                    let known = req.source.person(&p.name).await?;
+                    Person { email: known.and_then(|k| k.email), ..p.clone() }
+                }
+                None => req.source.person(bare).await?.unwrap_or_else(|| Person::named(bare)),
+            }
+        }
+    };
+    Ok(Some(person))
+}
+
+fn owner_facts(owner: &Person, due: Date, today: Date) -> Vec<Fact> {
+    let days = (due - today).whole_days();
+    vec![
+        Fact::new(
+            "Owner",
+            match &owner.email {
+                Some(email) => format!("{} ({email})", owner.name),
+                None => owner.name.clone(),
+            },
+        ),
+        Fact::new(
+            "Due",
+            format!(
+                "{} ({})",
+                date_label(due),
+                match days {
+                    0 => "today".to_owned(),
+                    1 => "tomorrow".to_owned(),
+                    d => format!("in {d} days"),
+                }
+            ),
+        ),
+        Fact::new("Grace period", "on: secure score is not affected until the due date"),
+    ]
+}
+
+fn ask_owner(req: &Request<'_>, subject: &Subject, slots: &Slots, findings: &[Finding]) -> Answer {
+    let mut card = Card::titled("Who should own this?");
+    let what = if findings.len() == 1 {
+        format!("{} on {}", findings[0].recommendation.name, findings[0].resource.name)
+    } else {
+        format!("these {} findings", findings.len())
+    };
+    card.summary = Some(format!(
+        "Reply with the owner and a due date for {what}, for example \"assign it to @dana by Friday\"."
+    ));
+    let mine = Slots {
+        assignee: Some("me".to_owned()),
+        due: slots.due,
+        due_text: slots.due_text.clone(),
+        ..Slots::default()
+    };
+    card.actions = vec![Action::new(
+        "Assign to me",
+        req.response_id,
+        Command::Run { intent: Intent::Delegate, subject: Some(subject.clone()), slots: mine, offset: 0 },
+    )];
+    Answer::card(card)
+}
+
+fn ask_due(
+    req: &Request<'_>,
+    subject: &Subject,
+    owner: &Person,
+    written: Option<&str>,
+    past: Option<Date>,
+) -> Answer {
+    let mut card = Card::titled("By when?");
+    card.summary = Some(match (past, written) {
+        (Some(day), _) => format!("{} is in the past. Pick a due date for {}.", date_label(day), owner.name),
+        (None, Some(text)) => format!(
+            "I can't tell which date \"{text}\" is. Pick a due date for {}, or reply with one.",
+            owner.name
+        ),
+        (None, None) => format!(
+            "When should {} have it fixed? Pick a date or reply with one (\"by Friday\", \"in two weeks\").",
+            owner.name
+        ),
+    });
+    let today = req.today;
+    let friday =
+        today + Duration::days(i64::from((11 - today.weekday().number_days_from_monday()) % 7).max(1));
+    let end_of_month = {
+        let days = time::util::days_in_month(today.month(), today.year());
+        Date::from_calendar_date(today.year(), today.month(), days).unwrap_or(today)
+    };
+    let mut choices = vec![("Friday", friday), ("In 2 weeks", today + Duration::days(14))];
+    if end_of_month > today + Duration::days(2) {
+        choices.push(("End of month", end_of_month));
+    } else {
+        choices.push(("In 30 days", today + Duration::days(30)));
+    }
+    card.actions = choices
+        .into_iter()
+        .map(|(label, day)| {
+            let delegation = Delegation { subject: subject.clone(), owner: owner.clone(), due: day };
+            Action::new(
+                format!("{label} ({})", date_label(day)),
+                req.response_id,
+                Command::Confirm { delegation },
+            )
+        })
+        .collect();
+    card.notices.push(format!("Pressing a date assigns it to {} right away.", owner.name));
+    Answer::card(card)
+}
+
+/// Records a confirmed delegation in the posture source and builds the card that replaces the
+/// confirmation, with a message for the owner.
+pub(crate) async fn confirm(req: &Request<'_>, delegation: &Delegation) -> Result<Answer, SkillError> {
+    let pairs: Vec<(String, String)> = match &delegation.subject {
+        Subject::Finding { recommendation, resource } => vec![(recommendation.clone(), resource.clone())],
+        Subject::List { items } => items
+            .iter()
+            .filter_map(|s| match s {
+                Subject::Finding { recommendation, resource } => {
+                    Some((recommendation.clone(), resource.clone()))
+                }
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let owner = &delegation.owner;
+    let owner_id = owner.email.clone().unwrap_or_else(|| owner.name.clone());
+    let mut done = Vec::new();
+    let mut failed: Vec<(String, PostureError)> = Vec::new();
+    for (recommendation, resource) in &pairs {
+        let request = AssignmentRequest {
+            recommendation: recommendation.clone(),
+            resource: resource.clone(),
+            owner: owner_id.clone(),
+            due: delegation.due,
+            grace_period: true,
+            notify: owner.email.is_some(),
+        };
+        match req.source.assign(&request).await {
+            Ok(_) => {
+                if let Some(f) = req.source.finding(recommendation, resource).await? {
+                    done.push(f);
+                }
+            }
+            Err(err) => failed.push((resource.clone(), err)),
+        }
+    }
+    let mut card = if done.is_empty() {
+        let mut card = Card::titled("The assignment was not recorded");
+        card.summary = Some(match failed.first() {
+            Some((_, err)) => format!("Defender for Cloud refused it: {err}. Nothing was assigned."),
+            None => "Those findings no longer exist, so nothing was assigned.".to_owned(),
+        });
+        card
+    } else {
+        let mut card = Card::titled(format!("Assigned to {}", owner.name));
+        card.summary = Some(format!(
+            "{} finding{} assigned to {}, due {}{}",
+            done.len(),
+            if done.len() == 1 { "" } else { "s" },
+            owner.name,
+            date_label(delegation.due),
+            if owner.email.is_some() {
+                ". Defender for Cloud will email them, and I've messaged them here."
+            } else {
+                "."
+            }
+        ));
+        card
+    };
+    card.facts = owner_facts(owner, delegation.due, req.today);
+    card.facts.push(Fact::new("Assigned by", req.prompt.origin.user.name.clone()));
+    for f in &done {
+        card.items.push(Item {
+            title: f.recommendation.name.clone(),
+            subtitle: Some(f.resource.name.clone()),
+            severity: Some(f.level()),
+            facts: Vec::new(),
+            actions: vec![Action::run(
+                "Remediate",
+                req.response_id,
+                Intent::Remediate,
+                Some(finding_subject(f)),
+            )],
+        });
+    }
+    if !failed.is_empty() && !done.is_empty() {
+        card.notices.push(format!("{} could not be assigned: {}", failed.len(), failed[0].1));
+    }
+    let mut direct = Vec::new();
+    if !done.is_empty() && owner.id != req.prompt.origin.user.id && !owner.id.contains(' ') {
+        let first = &done[0];
+        let mut dm = Card::titled(if done.len() == 1 {
+            format!("You've been assigned: {}", first.recommendation.name)
+        } else {
+            format!("You've been assigned {} findings", done.len())
+        });
+        dm.summary = Some(format!(
+            "{} asked you to fix {} by {}. It shows as yours in Defender for Cloud.",
+            req.prompt.origin.user.name,
+            if done.len() == 1 { format!("this on {}", first.resource.name) } else { "these".to_owned() },
+            date_label(delegation.due)
+        ));
+        for f in done.iter().take(10) {
+            dm.items.push(Item {
+                title: f.recommendation.name.clone(),
+                subtitle: Some(f.resource.name.clone()),
+                severity: Some(f.level()),
+                facts: Vec::new(),
+                actions: vec![
+                    Action::run("Remediate", req.response_id, Intent::Remediate, Some(finding_subject(f)))
+                        .styled(ActionStyle::Primary),
+                    Action::run("Explain", req.response_id, Intent::Explain, Some(finding_subject(f))),
+                ],
+            });
+        }
+        dm.notices
+            .push("Don't want these messages? Ask whoever assigned it to reassign the work.".to_owned());
+        let text = dm.to_plain_text();
+        direct.push(DirectMessage { to: owner.clone(), card: dm, text });
+    }
+    let subject =
+        if done.len() == 1 { Some(finding_subject(&done[0])) } else { Some(delegation.subject.clone()) };
+    Ok(Answer { card, subject, direct })
+}
+
+pub(crate) fn cancelled(delegation: &Delegation) -> Card {
+    let mut card = Card::titled("Not assigned");
+    card.summary =
+        Some(format!("Nothing was recorded; {} was not assigned anything.", delegation.owner.name));
+    card
+}

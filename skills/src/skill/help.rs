@@ -1,0 +1,55 @@
+//! help: what secbot can do, with sample prompts as buttons.
+
+use secbot_chat::{Action, Card, Fact, ResponseId, Section};
+
+use super::{Answer, Request, SKILLS};
+
+/// The prompts suggested on an empty thread and in help, most useful first.
+pub const STARTERS: [&str; 6] = [
+    "Show critical risks for publicly exposed resources",
+    "Show critical risks to sensitive data",
+    "Show resources with high severity vulnerabilities",
+    "What's overdue?",
+    "Show attack paths to sensitive data",
+    "Summarize our posture",
+];
+
+/// Buttons that ask the first `n` starter prompts.
+pub(crate) fn starters(response_id: &ResponseId, n: usize) -> Vec<Action> {
+    STARTERS.iter().take(n).map(|p| Action::ask(*p, response_id, *p)).collect()
+}
+
+fn label(name: &str) -> &'static str {
+    match name {
+        "list_risks" => "Find risks",
+        "summarize" => "Summarize",
+        "explain" => "Explain",
+        "remediate" => "Fix",
+        "delegate" => "Delegate",
+        "attack_paths" => "Attack paths",
+        "status" => "Track work",
+        _ => "Help",
+    }
+}
+
+pub(crate) fn run(req: &Request<'_>) -> Answer {
+    let mut card = Card::titled("What secbot can do");
+    card.summary = Some(
+        "Ask about your cloud security posture in plain words. In a thread, follow-ups such as \"how do I fix the 2nd one?\" or \"assign it to @dana by Friday\" stay about what the thread is about."
+            .to_owned(),
+    );
+    card.sections.push(Section {
+        heading: "What you can ask".to_owned(),
+        lines: SKILLS
+            .iter()
+            .filter(|s| s.name != "help")
+            .map(|s| format!("{} — {} e.g. \"{}\"", label(s.name), s.description, s.examples[0]))
+            .collect(),
+        numbered: false,
+    });
+    let info = req.source.info();
+    card.facts
+        .push(Fact::new("Data", if info.offline { format!("{} (offline)", info.name) } else { info.name }));
+    card.actions = starters(req.response_id, 4);
+    Answer::card(card)
+}

@@ -1,0 +1,146 @@
+//! status: delegated work — what is assigned, overdue or unassigned, and by whom.
+
+use secbot_chat::{Card, Fact, Section, Slots, Subject};
+
+use super::present::{finding_item, finding_subject, governance_text, level_counts, subscription_name};
+use super::{Answer, Request, SkillError, query};
+use crate::posture::FindingFilter;
+
+pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
+    if let Some(Subject::Finding { recommendation, resource }) = req.subject {
+        return one(req, recommendation, resource).await;
+    }
+    let slots: &Slots = &req.parse.slots;
+    let query = query::build(req, slots).await?;
+    if let Some(unknown) = &query.unknown {
+        return Ok(Answer::card(super::list_risks::not_found(req, unknown)));
+    }
+    let unassigned = slots.unassigned == Some(true);
+    let overdue = slots.overdue == Some(true);
+    let mut filter = FindingFilter { assigned: Some(!unassigned), ..query.filter.clone() };
+    let owner = owner_email(req, slots.assignee.as_deref()).await?;
+    filter.owner = owner.clone();
+    if unassigned {
+        filter.owner = None;
+        filter.due_before = None;
+    }
+    let summary = req.source.summary(&filter, req.today).await?;
+    let title = match (unassigned, overdue, &owner) {
+        (true, _, _) => "Unassigned findings".to_owned(),
+        (false, true, Some(o)) => format!("Overdue work for {o}"),
+        (false, true, None) => "Overdue work".to_owned(),
+        (false, false, Some(o)) => format!("Work assigned to {o}"),
+        (false, false, None) => "Delegated work".to_owned(),
+    };
+    let mut card = Card::titled(title);
+    if summary.findings == 0 {
+        card.summary = Some(match (unassigned, overdue) {
+            (true, _) => "Every open finding that matches has an owner.".to_owned(),
+            (false, true) => "Nothing that matches is overdue.".to_owned(),
+            (false, false) => "Nothing that matches is assigned to anyone yet. Assign findings from a list (\"assign the 2nd one to @dana by Friday\").".to_owned(),
+        });
+        card.actions = super::help::starters(req.response_id, 2);
+        return Ok(Answer::card(card));
+    }
+    card.summary = Some(if unassigned {
+        format!(
+            "{} open finding{} have no owner ({}).",
+            summary.findings,
+            if summary.findings == 1 { "" } else { "s" },
+            level_counts(&summary.by_level)
+        )
+    } else {
+        format!(
+            "{} assigned finding{}: {} overdue, {} on time.",
+            summary.assigned,
+            if summary.assigned == 1 { "" } else { "s" },
+            summary.overdue,
+            summary.assigned - summary.overdue
+        )
+    });
+    if !unassigned && summary.by_owner.len() > 1 {
+        let mut owners: Vec<(&String, &(usize, usize))> = summary.by_owner.iter().collect();
+        owners.sort_by(|a, b| b.1.1.cmp(&a.1.1).then(b.1.0.cmp(&a.1.0)).then(a.0.cmp(b.0)));
+        card.sections.push(Section {
+            heading: "By owner".to_owned(),
+            lines: owners
+                .iter()
+                .take(8)
+                .map(|(o, (n, late))| format!("{o}: {n} assigned, {late} overdue"))
+                .collect(),
+            numbered: false,
+        });
+    }
+    // Overdue work first, then the rest by risk.
+    let mut items = Vec::new();
+    if !unassigned {
+        let late = FindingFilter { due_before: Some(req.today), ..filter.clone() };
+        items.extend(req.source.findings(&late, 0, 5).await?.items);
+    }
+    if !overdue && items.len() < 5 {
+        let more = req.source.findings(&filter, 0, 10).await?.items;
+        for f in more {
+            if items.len() >= 5 {
+                break;
+            }
+            if !items.iter().any(|i| finding_subject(i) == finding_subject(&f)) {
+                items.push(f);
+            }
+        }
+    }
+    for f in &items {
+        card.items.push(finding_item(req, f, &query.subscriptions, true).await?);
+    }
+    let subject = Subject::List { items: items.iter().map(finding_subject).collect() };
+    Ok(Answer::card(card).about(Some(subject)))
+}
+
+/// The email (or name) of the owner asked about, if any.
+async fn owner_email(req: &Request<'_>, assignee: Option<&str>) -> Result<Option<String>, SkillError> {
+    let Some(assignee) = assignee else { return Ok(None) };
+    let user = &req.prompt.origin.user;
+    let handle = match assignee {
+        "me" => {
+            if let Some(email) = &user.email {
+                return Ok(Some(email.clone()));
+            }
+            user.id.clone()
+        }
+        other => other.trim_start_matches('@').to_owned(),
+    };
+    if let Some(p) = req
+        .prompt
+        .mentions
+        .iter()
+        .find(|p| p.id.eq_ignore_ascii_case(&handle) || p.name.eq_ignore_ascii_case(&handle))
+        && let Some(email) = &p.email
+    {
+        return Ok(Some(email.clone()));
+    }
+    Ok(Some(match req.source.person(&handle).await? {
+        Some(p) => p.email.unwrap_or(p.name),
+        None if assignee == "me" => user.name.clone(),
+        None => handle,
+    }))
+}
+
+async fn one(req: &Request<'_>, recommendation: &str, resource: &str) -> Result<Answer, SkillError> {
+    let Some(f) = req.source.finding(recommendation, resource).await? else {
+        let mut card = Card::titled("That finding is gone");
+        card.summary = Some("It may have been fixed or removed. Ask for a fresh list.".to_owned());
+        return Ok(Answer::card(card));
+    };
+    let subs = req.source.subscriptions().await?;
+    let mut card = Card::titled(format!("Status: {} on {}", f.recommendation.name, f.resource.name));
+    card.severity = Some(f.level());
+    card.summary = Some(match &f.governance {
+        Some(g) if g.is_overdue(req.today) => format!("Overdue: {}.", governance_text(g, req.today)),
+        Some(g) => format!("On track: {}.", governance_text(g, req.today)),
+        None => "Nobody owns this yet.".to_owned(),
+    });
+    card.facts.push(Fact::new("State", f.status.as_str()));
+    card.facts.push(Fact::new("Subscription", subscription_name(&subs, &f.resource.subscription)));
+    let subject = finding_subject(&f);
+    card.actions = super::present::finding_actions(req, &subject);
+    Ok(Answer::card(card).about(Some(subject)))
+}

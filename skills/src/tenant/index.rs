@@ -1,0 +1,698 @@
+//! [`IndexedSource`]: a [`PostureSource`] over a [`TenantData`] held in memory. Findings are
+//! sorted by risk once, and every filter is a precomputed bitset, so a query is a few word-wise
+//! ANDs and a scan for the first page, whatever the tenant's size.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use async_trait::async_trait;
+use secbot_chat::{Cloud, Person, ResourceKind, Severity};
+use time::Date;
+
+use super::bits::Bits;
+use super::{FindingRecord, TenantData};
+use crate::posture::{
+    AssignmentRequest, AttackPath, AttackPathFilter, Finding, FindingFilter, FindingPage, Governance,
+    PostureError, PostureResult, PostureSource, PostureSummary, Recommendation, Resource, SourceInfo, Status,
+    Subscription, Vulnerability,
+};
+
+/// Finding positions of one recommendation or one resource, in rank order.
+#[derive(Debug, Default)]
+struct Postings {
+    starts: Vec<u32>,
+    positions: Vec<u32>,
+}
+
+impl Postings {
+    fn build(len: usize, keys: impl Iterator<Item = u32> + Clone) -> Postings {
+        let mut counts = vec![0u32; len + 1];
+        for key in keys.clone() {
+            counts[key as usize + 1] += 1;
+        }
+        for i in 1..counts.len() {
+            counts[i] += counts[i - 1];
+        }
+        let mut fill = counts.clone();
+        let mut positions = vec![0u32; *counts.last().unwrap_or(&0) as usize];
+        for (pos, key) in keys.enumerate() {
+            positions[fill[key as usize] as usize] = pos as u32;
+            fill[key as usize] += 1;
+        }
+        Postings { starts: counts, positions }
+    }
+
+    fn get(&self, key: u32) -> &[u32] {
+        let key = key as usize;
+        if key + 1 >= self.starts.len() {
+            return &[];
+        }
+        &self.positions[self.starts[key] as usize..self.starts[key + 1] as usize]
+    }
+}
+
+#[derive(Debug)]
+struct Indexes {
+    status: [Bits; 3],
+    level: [Bits; 4],
+    risk: [Bits; 4],
+    severity: [Bits; 4],
+    exposed: Bits,
+    sensitive: Bits,
+    vulnerable_at_least: [Bits; 4],
+    kind: Vec<Bits>,
+    cloud: [Bits; 3],
+    subscription: Vec<Bits>,
+    by_recommendation: Postings,
+    by_resource: Postings,
+    /// Finding positions ordered by status change time, with those times.
+    by_change: Vec<(i64, u32)>,
+}
+
+#[derive(Debug)]
+struct GovernanceState {
+    owners: HashMap<u32, Governance>,
+    assigned: Bits,
+}
+
+/// A tenant served from memory through indexes.
+#[derive(Debug)]
+pub struct IndexedSource {
+    name: String,
+    subscriptions: Vec<Subscription>,
+    subscription_index: HashMap<String, usize>,
+    recommendations: Vec<Arc<Recommendation>>,
+    recommendation_index: HashMap<String, u32>,
+    resources: Vec<Arc<Resource>>,
+    resource_index: HashMap<String, u32>,
+    resource_names: HashMap<String, Vec<u32>>,
+    findings: Vec<FindingRecord>,
+    pair_index: HashMap<(u32, u32), u32>,
+    vulnerabilities: Vec<Vec<Arc<Vulnerability>>>,
+    worst_cve: Vec<Option<Severity>>,
+    attack_paths: Vec<AttackPath>,
+    people: Vec<Person>,
+    indexes: Indexes,
+    governance: RwLock<GovernanceState>,
+}
+
+fn level_slot(level: Severity) -> usize {
+    level as usize
+}
+
+fn status_slot(status: Status) -> usize {
+    match status {
+        Status::Unhealthy => 0,
+        Status::Healthy => 1,
+        Status::NotApplicable => 2,
+    }
+}
+
+fn cloud_slot(cloud: Cloud) -> usize {
+    match cloud {
+        Cloud::Azure => 0,
+        Cloud::Aws => 1,
+        Cloud::Gcp => 2,
+    }
+}
+
+fn kind_slot(kind: ResourceKind) -> usize {
+    ResourceKind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
+}
+
+impl IndexedSource {
+    /// Sorts the findings by risk and builds every index.
+    pub fn new(mut data: TenantData) -> IndexedSource {
+        let recs = &data.recommendations;
+        let res = &data.resources;
+        let level = |f: &FindingRecord| f.risk.unwrap_or(recs[f.recommendation as usize].severity);
+        data.findings.sort_by_cached_key(|f| {
+            let resource = &res[f.resource as usize];
+            (
+                status_slot(f.status),
+                std::cmp::Reverse(level(f)),
+                std::cmp::Reverse(recs[f.recommendation as usize].severity),
+                std::cmp::Reverse(f.attack_paths),
+                !resource.internet_exposed,
+                resource.sensitive_data.is_none(),
+                f.first_seen,
+                f.recommendation,
+                f.resource,
+            )
+        });
+
+        let n = data.findings.len();
+        let mut worst_cve: Vec<Option<Severity>> = vec![None; res.len()];
+        data.vulnerabilities.resize(res.len(), Vec::new());
+        for (i, vulns) in data.vulnerabilities.iter_mut().enumerate() {
+            vulns.sort_by(|a, b| b.cvss.total_cmp(&a.cvss).then_with(|| a.cve.cmp(&b.cve)));
+            worst_cve[i] = vulns.iter().map(|v| v.severity).max();
+        }
+
+        let subscription_index: HashMap<String, usize> =
+            data.subscriptions.iter().enumerate().map(|(i, s)| (s.id.to_ascii_lowercase(), i)).collect();
+        let new4 = || std::array::from_fn::<Bits, 4, _>(|_| Bits::new(n));
+        let mut ix = Indexes {
+            status: std::array::from_fn(|_| Bits::new(n)),
+            level: new4(),
+            risk: new4(),
+            severity: new4(),
+            exposed: Bits::new(n),
+            sensitive: Bits::new(n),
+            vulnerable_at_least: new4(),
+            kind: (0..ResourceKind::ALL.len()).map(|_| Bits::new(n)).collect(),
+            cloud: std::array::from_fn(|_| Bits::new(n)),
+            subscription: (0..data.subscriptions.len()).map(|_| Bits::new(n)).collect(),
+            by_recommendation: Postings::build(recs.len(), data.findings.iter().map(|f| f.recommendation)),
+            by_resource: Postings::build(res.len(), data.findings.iter().map(|f| f.resource)),
+            by_change: Vec::with_capacity(n),
+        };
+        let mut owners = HashMap::new();
+        let mut assigned = Bits::new(n);
+        let mut pair_index = HashMap::with_capacity(n);
+        for (pos, f) in data.findings.iter().enumerate() {
+            let rec = &recs[f.recommendation as usize];
+            let resource = &res[f.resource as usize];
+            ix.status[status_slot(f.status)].set(pos);
+            ix.level[level_slot(level(f))].set(pos);
+            if let Some(risk) = f.risk {
+                ix.risk[level_slot(risk)].set(pos);
+            }
+            ix.severity[level_slot(rec.severity)].set(pos);
+            if resource.internet_exposed {
+                ix.exposed.set(pos);
+            }
+            if resource.sensitive_data.is_some() {
+                ix.sensitive.set(pos);
+            }
+            if crate::catalog::reports_cves(&rec.key)
+                && let Some(worst) = worst_cve[f.resource as usize]
+            {
+                for min in Severity::ALL.into_iter().filter(|min| worst >= *min) {
+                    ix.vulnerable_at_least[level_slot(min)].set(pos);
+                }
+            }
+            ix.kind[kind_slot(resource.kind)].set(pos);
+            ix.cloud[cloud_slot(resource.cloud)].set(pos);
+            if let Some(&s) = subscription_index.get(&resource.subscription.to_ascii_lowercase()) {
+                ix.subscription[s].set(pos);
+            }
+            ix.by_change.push((f.status_changed.unix_timestamp(), pos as u32));
+            if let Some(g) = &f.governance {
+                owners.insert(pos as u32, g.clone());
+                assigned.set(pos);
+            }
+            pair_index.insert((f.recommendation, f.resource), pos as u32);
+        }
+        ix.by_change.sort_unstable();
+
+        let mut resource_names: HashMap<String, Vec<u32>> = HashMap::new();
+        for (i, r) in res.iter().enumerate() {
+            resource_names.entry(r.name.to_ascii_lowercase()).or_default().push(i as u32);
+        }
+        IndexedSource {
+            name: data.name,
+            recommendation_index: recs
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.key.to_ascii_lowercase(), i as u32))
+                .collect(),
+            resource_index: res
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.id.to_ascii_lowercase(), i as u32))
+                .collect(),
+            resource_names,
+            subscription_index,
+            subscriptions: data.subscriptions,
+            recommendations: data.recommendations,
+            resources: data.resources,
+            findings: data.findings,
+            pair_index,
+            vulnerabilities: data.vulnerabilities,
+            worst_cve,
+            attack_paths: data.attack_paths,
+            people: data.people,
+            indexes: ix,
+            governance: RwLock::new(GovernanceState { owners, assigned }),
+        }
+    }
+
+    /// How many findings the tenant holds (all statuses).
+    pub fn finding_count(&self) -> usize {
+        self.findings.len()
+    }
+
+    /// How many resources the tenant holds.
+    pub fn resource_count(&self) -> usize {
+        self.resources.len()
+    }
+
+    /// Every resource name, for the prompt parser's lexicon.
+    pub fn resource_names(&self) -> impl Iterator<Item = &str> {
+        self.resources.iter().map(|r| r.name.as_str())
+    }
+
+    /// Every recommendation the tenant has findings for.
+    pub fn recommendations(&self) -> &[Arc<Recommendation>] {
+        &self.recommendations
+    }
+
+    fn materialize(&self, pos: usize, governance: &GovernanceState) -> Finding {
+        let f = &self.findings[pos];
+        Finding {
+            recommendation: self.recommendations[f.recommendation as usize].clone(),
+            resource: self.resources[f.resource as usize].clone(),
+            status: f.status,
+            risk: f.risk,
+            risk_factors: f.risk_factors.names(),
+            attack_paths: u32::from(f.attack_paths),
+            first_seen: f.first_seen,
+            status_changed: f.status_changed,
+            governance: governance.owners.get(&(pos as u32)).cloned(),
+        }
+    }
+
+    /// The positions matching the indexed part of a filter, and whether per-finding checks
+    /// (owner, due date, change time) remain.
+    fn candidates(&self, filter: &FindingFilter, governance: &GovernanceState) -> Option<(Bits, bool)> {
+        let ix = &self.indexes;
+        let n = self.findings.len();
+        let mut bits = Bits::union(n, filter.wanted_statuses().iter().map(|s| &ix.status[status_slot(*s)]));
+        let mut narrow = |levels: &[Severity], table: &[Bits; 4]| {
+            if !levels.is_empty() {
+                bits.and(&Bits::union(n, levels.iter().map(|l| &table[level_slot(*l)])));
+            }
+        };
+        narrow(&filter.levels, &ix.level);
+        narrow(&filter.risk_levels, &ix.risk);
+        narrow(&filter.severities, &ix.severity);
+        match filter.internet_exposed {
+            Some(true) => bits.and(&ix.exposed),
+            Some(false) => bits.and_not(&ix.exposed),
+            None => {}
+        }
+        match filter.sensitive_data {
+            Some(true) => bits.and(&ix.sensitive),
+            Some(false) => bits.and_not(&ix.sensitive),
+            None => {}
+        }
+        if let Some(min) = filter.vulnerabilities_at_least {
+            bits.and(&ix.vulnerable_at_least[level_slot(min)]);
+        }
+        if !filter.kinds.is_empty() {
+            bits.and(&Bits::union(n, filter.kinds.iter().map(|k| &ix.kind[kind_slot(*k)])));
+        }
+        if !filter.clouds.is_empty() {
+            bits.and(&Bits::union(n, filter.clouds.iter().map(|c| &ix.cloud[cloud_slot(*c)])));
+        }
+        if !filter.subscriptions.is_empty() {
+            let known: Vec<&Bits> = filter
+                .subscriptions
+                .iter()
+                .filter_map(|s| self.subscription_index.get(&s.to_ascii_lowercase()))
+                .map(|&i| &ix.subscription[i])
+                .collect();
+            bits.and(&Bits::union(n, known));
+        }
+        let mut restrict = |positions: &[u32]| {
+            let mut only = Bits::new(n);
+            positions.iter().for_each(|&p| only.set(p as usize));
+            bits.and(&only);
+        };
+        if let Some(key) = &filter.recommendation {
+            let rec = *self.recommendation_index.get(&key.to_ascii_lowercase())?;
+            restrict(ix.by_recommendation.get(rec));
+        }
+        if let Some(id) = &filter.resource {
+            let resource = *self.resource_index.get(&id.to_ascii_lowercase())?;
+            restrict(ix.by_resource.get(resource));
+        }
+        if let Some(since) = filter.changed_since {
+            let from = ix.by_change.partition_point(|(t, _)| *t < since.unix_timestamp());
+            restrict(&ix.by_change[from..].iter().map(|(_, p)| *p).collect::<Vec<_>>());
+        }
+        match filter.assigned {
+            Some(true) => bits.and(&governance.assigned),
+            Some(false) => bits.and_not(&governance.assigned),
+            None => {}
+        }
+        if filter.owner.is_some() || filter.due_before.is_some() {
+            bits.and(&governance.assigned);
+        }
+        Some((bits, filter.owner.is_some() || filter.due_before.is_some()))
+    }
+
+    fn passes_governance(&self, pos: usize, filter: &FindingFilter, governance: &GovernanceState) -> bool {
+        let Some(g) = governance.owners.get(&(pos as u32)) else { return false };
+        filter.owner.as_ref().is_none_or(|o| g.owner.eq_ignore_ascii_case(o))
+            && filter.due_before.is_none_or(|day| g.due < day)
+    }
+
+    fn level_of(&self, pos: usize) -> Severity {
+        let f = &self.findings[pos];
+        f.risk.unwrap_or(self.recommendations[f.recommendation as usize].severity)
+    }
+}
+
+#[async_trait]
+impl PostureSource for IndexedSource {
+    fn info(&self) -> SourceInfo {
+        SourceInfo { name: self.name.clone(), offline: true }
+    }
+
+    async fn subscriptions(&self) -> PostureResult<Vec<Subscription>> {
+        Ok(self.subscriptions.clone())
+    }
+
+    async fn recommendation(&self, key: &str) -> PostureResult<Option<Arc<Recommendation>>> {
+        Ok(self
+            .recommendation_index
+            .get(&key.to_ascii_lowercase())
+            .map(|&i| self.recommendations[i as usize].clone())
+            .or_else(|| crate::catalog::Catalog::embedded().get(key).cloned()))
+    }
+
+    async fn resource(&self, id: &str) -> PostureResult<Option<Arc<Resource>>> {
+        Ok(self.resource_index.get(&id.to_ascii_lowercase()).map(|&i| self.resources[i as usize].clone()))
+    }
+
+    async fn resources_named(&self, name: &str) -> PostureResult<Vec<Arc<Resource>>> {
+        Ok(self
+            .resource_names
+            .get(&name.to_ascii_lowercase())
+            .map(|ids| ids.iter().map(|&i| self.resources[i as usize].clone()).collect())
+            .unwrap_or_default())
+    }
+
+    async fn findings(
+        &self,
+        filter: &FindingFilter,
+        offset: usize,
+        limit: usize,
+    ) -> PostureResult<FindingPage> {
+        let governance =
+            self.governance.read().map_err(|_| PostureError::Unavailable("index lock".into()))?;
+        let Some((bits, checks)) = self.candidates(filter, &governance) else {
+            return Ok(FindingPage::default());
+        };
+        let mut page = FindingPage::default();
+        if checks {
+            for pos in bits.ones().filter(|&p| self.passes_governance(p, filter, &governance)) {
+                if page.total >= offset && page.items.len() < limit {
+                    page.items.push(self.materialize(pos, &governance));
+                }
+                page.total += 1;
+                *page.by_level.entry(self.level_of(pos)).or_default() += 1;
+            }
+        } else {
+            page.total = bits.count();
+            for level in Severity::ALL {
+                let count = bits.count_and(&self.indexes.level[level_slot(level)]);
+                if count > 0 {
+                    page.by_level.insert(level, count);
+                }
+            }
+            page.items =
+                bits.ones().skip(offset).take(limit).map(|p| self.materialize(p, &governance)).collect();
+        }
+        Ok(page)
+    }
+
+    async fn finding(&self, recommendation: &str, resource: &str) -> PostureResult<Option<Finding>> {
+        let governance =
+            self.governance.read().map_err(|_| PostureError::Unavailable("index lock".into()))?;
+        let rec = self.recommendation_index.get(&recommendation.to_ascii_lowercase());
+        let res = self.resource_index.get(&resource.to_ascii_lowercase());
+        Ok(match (rec, res) {
+            (Some(&rec), Some(&res)) => {
+                self.pair_index.get(&(rec, res)).map(|&pos| self.materialize(pos as usize, &governance))
+            }
+            _ => None,
+        })
+    }
+
+    async fn summary(&self, filter: &FindingFilter, today: Date) -> PostureResult<PostureSummary> {
+        let governance =
+            self.governance.read().map_err(|_| PostureError::Unavailable("index lock".into()))?;
+        let Some((bits, checks)) = self.candidates(filter, &governance) else {
+            return Ok(PostureSummary::default());
+        };
+        let mut summary = PostureSummary::default();
+        let mut per_rec = vec![0usize; self.recommendations.len()];
+        let mut seen = Bits::new(self.resources.len());
+        for pos in bits.ones().filter(|&p| !checks || self.passes_governance(p, filter, &governance)) {
+            let f = &self.findings[pos];
+            let resource = &self.resources[f.resource as usize];
+            summary.findings += 1;
+            *summary.by_level.entry(self.level_of(pos)).or_default() += 1;
+            *summary.by_kind.entry(resource.kind).or_default() += 1;
+            *summary.by_cloud.entry(resource.cloud).or_default() += 1;
+            summary.internet_exposed += usize::from(resource.internet_exposed);
+            summary.sensitive_data += usize::from(resource.sensitive_data.is_some());
+            if let Some(g) = governance.owners.get(&(pos as u32)) {
+                let overdue = g.is_overdue(today);
+                summary.assigned += 1;
+                summary.overdue += usize::from(overdue);
+                let owner = summary.by_owner.entry(g.owner.to_ascii_lowercase()).or_default();
+                owner.0 += 1;
+                owner.1 += usize::from(overdue);
+            }
+            per_rec[f.recommendation as usize] += 1;
+            if !seen.get(f.resource as usize) {
+                seen.set(f.resource as usize);
+                summary.resources += 1;
+            }
+        }
+        let mut top: Vec<(usize, usize)> = per_rec.into_iter().enumerate().filter(|(_, c)| *c > 0).collect();
+        top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        summary.top_recommendations = top
+            .into_iter()
+            .take(5)
+            .map(|(i, c)| (self.recommendations[i].key.clone(), self.recommendations[i].name.clone(), c))
+            .collect();
+        Ok(summary)
+    }
+
+    async fn vulnerabilities(&self, resource: &str) -> PostureResult<Vec<Vulnerability>> {
+        Ok(self
+            .resource_index
+            .get(&resource.to_ascii_lowercase())
+            .map(|&i| self.vulnerabilities[i as usize].iter().map(|v| (**v).clone()).collect())
+            .unwrap_or_default())
+    }
+
+    async fn attack_paths(&self, filter: &AttackPathFilter) -> PostureResult<Vec<AttackPath>> {
+        let resource = |id: &str| {
+            self.resource_index.get(&id.to_ascii_lowercase()).map(|&i| &self.resources[i as usize])
+        };
+        let mut paths: Vec<AttackPath> = self
+            .attack_paths
+            .iter()
+            .filter(|p| {
+                (filter.subscriptions.is_empty()
+                    || filter.subscriptions.iter().any(|s| s.eq_ignore_ascii_case(&p.subscription)))
+                    && filter.min_risk.is_none_or(|min| p.risk >= min)
+                    && (filter.clouds.is_empty()
+                        || resource(p.entry()).is_some_and(|r| filter.clouds.contains(&r.cloud)))
+                    && filter.kind.is_none_or(|kind| {
+                        p.steps.iter().any(|s| resource(&s.resource).is_some_and(|r| r.kind == kind))
+                    })
+                    && filter
+                        .internet_exposed
+                        .is_none_or(|want| resource(p.entry()).is_some_and(|r| r.internet_exposed == want))
+                    && filter.sensitive_data.is_none_or(|want| {
+                        resource(p.target()).is_some_and(|r| r.sensitive_data.is_some() == want)
+                    })
+                    && filter
+                        .resource
+                        .as_ref()
+                        .is_none_or(|id| p.steps.iter().any(|s| s.resource.eq_ignore_ascii_case(id)))
+                    && filter
+                        .recommendation
+                        .as_ref()
+                        .is_none_or(|key| p.findings.iter().any(|(k, _)| k.eq_ignore_ascii_case(key)))
+            })
+            .cloned()
+            .collect();
+        paths.sort_by(|a, b| {
+            b.risk
+                .cmp(&a.risk)
+                .then_with(|| b.findings.len().cmp(&a.findings.len()))
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        Ok(paths)
+    }
+
+    async fn assign(&self, request: &AssignmentRequest) -> PostureResult<Governance> {
+        let rec = self.recommendation_index.get(&request.recommendation.to_ascii_lowercase());
+        let res = self.resource_index.get(&request.resource.to_ascii_lowercase());
+        let pos = match (rec, res) {
+            (Some(&rec), Some(&res)) => self.pair_index.get(&(rec, res)).copied(),
+            _ => None,
+        }
+        .ok_or_else(|| {
+            PostureError::NotFound("that recommendation has no finding on that resource".into())
+        })?;
+        let governance =
+            Governance { owner: request.owner.clone(), due: request.due, grace_period: request.grace_period };
+        let mut state =
+            self.governance.write().map_err(|_| PostureError::Unavailable("index lock".into()))?;
+        state.owners.insert(pos, governance.clone());
+        state.assigned.set(pos as usize);
+        Ok(governance)
+    }
+
+    async fn person(&self, handle: &str) -> PostureResult<Option<Person>> {
+        let handle = handle.trim().trim_start_matches('@').to_ascii_lowercase();
+        if handle.is_empty() {
+            return Ok(None);
+        }
+        Ok(self
+            .people
+            .iter()
+            .find(|p| {
+                p.id.eq_ignore_ascii_case(&handle)
+                    || p.name.eq_ignore_ascii_case(&handle)
+                    || p.email.as_ref().is_some_and(|e| {
+                        e.eq_ignore_ascii_case(&handle)
+                            || e.split('@').next().is_some_and(|local| local.eq_ignore_ascii_case(&handle))
+                    })
+                    || p.name
+                        .split_whitespace()
+                        .next()
+                        .is_some_and(|first| first.eq_ignore_ascii_case(&handle))
+            })
+            .cloned())
+    }
+}
+
+impl IndexedSource {
+    /// The worst CVE severity on a resource, for checks against [`FindingFilter::matches`].
+    pub fn worst_cve(&self, resource: &str) -> Option<Severity> {
+        self.resource_index.get(&resource.to_ascii_lowercase()).and_then(|&i| self.worst_cve[i as usize])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use secbot_chat::{Cloud, ResourceKind, Severity};
+    use time::macros::date;
+
+    use super::*;
+    use crate::demo::{self, DemoOptions};
+    use crate::posture::Status;
+
+    fn tenant() -> IndexedSource {
+        IndexedSource::new(demo::tenant(&DemoOptions::for_day(date!(2026 - 11 - 25))))
+    }
+
+    fn filters() -> Vec<FindingFilter> {
+        let f = FindingFilter::default;
+        vec![
+            f(),
+            FindingFilter { levels: vec![Severity::Critical], internet_exposed: Some(true), ..f() },
+            FindingFilter { levels: vec![Severity::Critical], sensitive_data: Some(true), ..f() },
+            FindingFilter { vulnerabilities_at_least: Some(Severity::High), ..f() },
+            FindingFilter {
+                kinds: vec![ResourceKind::StorageAccount],
+                clouds: vec![Cloud::Aws, Cloud::Gcp],
+                ..f()
+            },
+            FindingFilter {
+                internet_exposed: Some(false),
+                sensitive_data: Some(false),
+                severities: vec![Severity::Low],
+                ..f()
+            },
+            FindingFilter { statuses: vec![Status::Healthy, Status::NotApplicable], ..f() },
+            FindingFilter { assigned: Some(true), due_before: Some(date!(2026 - 11 - 25)), ..f() },
+            FindingFilter {
+                assigned: Some(false),
+                risk_levels: vec![Severity::High, Severity::Critical],
+                ..f()
+            },
+            FindingFilter { owner: Some("DANA@contoso.com".into()), ..f() },
+            FindingFilter { subscriptions: vec!["c4e5f6a7-b8c9-4d0e-a1f2-3b4c5d6e7f80".into()], ..f() },
+            FindingFilter { changed_since: Some(time::macros::datetime!(2026 - 11 - 24 00:00 UTC)), ..f() },
+        ]
+    }
+
+    #[tokio::test]
+    async fn every_indexed_query_returns_exactly_what_the_filter_definition_matches() {
+        let source = tenant();
+        let all = FindingFilter {
+            statuses: vec![Status::Unhealthy, Status::Healthy, Status::NotApplicable],
+            ..FindingFilter::default()
+        };
+        let everything = source.findings(&all, 0, usize::MAX).await.unwrap().items;
+        assert_eq!(everything.len(), source.finding_count());
+        for filter in filters() {
+            let expected: Vec<&Finding> =
+                everything.iter().filter(|f| filter.matches(f, source.worst_cve(&f.resource.id))).collect();
+            let page = source.findings(&filter, 0, usize::MAX).await.unwrap();
+            assert_eq!(page.total, expected.len(), "{filter:?}");
+            assert_eq!(page.items.len(), expected.len());
+            assert!(
+                page.items.iter().zip(&expected).all(|(a, b)| a == *b),
+                "same order as the full ranking: {filter:?}"
+            );
+            assert_eq!(page.by_level.values().sum::<usize>(), page.total);
+            let summary = source.summary(&filter, date!(2026 - 11 - 25)).await.unwrap();
+            assert_eq!(summary.findings, expected.len(), "{filter:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn findings_are_ranked_by_risk_then_severity_and_paged() {
+        let source = tenant();
+        let page = source.findings(&FindingFilter::default(), 0, 50).await.unwrap();
+        assert!(
+            page.items.windows(2).all(|w| w[0].level() >= w[1].level()),
+            "levels never increase down the list"
+        );
+        let second = source.findings(&FindingFilter::default(), 5, 5).await.unwrap();
+        assert_eq!(second.items, page.items[5..10]);
+        assert_eq!(second.total, page.total);
+    }
+
+    #[tokio::test]
+    async fn an_assignment_is_visible_to_the_next_query() {
+        let source = tenant();
+        let unassigned = source
+            .findings(&FindingFilter { assigned: Some(false), ..FindingFilter::default() }, 0, 1)
+            .await
+            .unwrap()
+            .items
+            .remove(0);
+        let request = AssignmentRequest {
+            recommendation: unassigned.recommendation.key.clone(),
+            resource: unassigned.resource.id.clone(),
+            owner: "dana@contoso.com".into(),
+            due: date!(2026 - 11 - 20),
+            grace_period: true,
+            notify: true,
+        };
+        source.assign(&request).await.unwrap();
+        let overdue = FindingFilter {
+            owner: Some("dana@contoso.com".into()),
+            due_before: Some(date!(2026 - 11 - 25)),
+            ..FindingFilter::default()
+        };
+        let page = source.findings(&overdue, 0, 100).await.unwrap();
+        assert!(page.items.iter().any(|f| f.resource.id == unassigned.resource.id
+            && f.recommendation.key == unassigned.recommendation.key));
+        let missing = AssignmentRequest { resource: "/nope".into(), ..request };
+        assert!(matches!(source.assign(&missing).await, Err(PostureError::NotFound(_))));
+    }
+
+    #[tokio::test]
+    async fn people_are_found_by_handle_name_or_email() {
+        let source = tenant();
+        for handle in ["@dana", "Dana", "dana@contoso.com", "DANA"] {
+            let person = source.person(handle).await.unwrap().expect(handle);
+            assert_eq!(person.email.as_deref(), Some("dana@contoso.com"));
+        }
+        assert_eq!(source.person("@nobody").await.unwrap(), None);
+    }
+}

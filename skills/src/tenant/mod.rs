@@ -1,0 +1,127 @@
+//! A whole tenant held in memory and served from indexes: the demo tenant and offline snapshots
+//! both load into [`TenantData`] and are served by [`IndexedSource`].
+
+mod bits;
+mod index;
+
+use std::sync::Arc;
+
+use secbot_chat::{Person, Severity};
+use time::OffsetDateTime;
+
+pub use index::IndexedSource;
+
+use crate::posture::{AttackPath, Governance, Recommendation, Resource, Status, Subscription, Vulnerability};
+
+/// The context that raises a finding's risk, as a small set of flags.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct RiskFactors(pub u8);
+
+impl RiskFactors {
+    /// The resource is reachable from the internet.
+    pub const INTERNET_EXPOSURE: RiskFactors = RiskFactors(1);
+    /// The resource holds sensitive data.
+    pub const SENSITIVE_DATA: RiskFactors = RiskFactors(2);
+    /// The resource is a step on an attack path to another resource.
+    pub const LATERAL_MOVEMENT: RiskFactors = RiskFactors(4);
+    /// The resource has vulnerabilities with a known exploit.
+    pub const EXPLOITABLE: RiskFactors = RiskFactors(8);
+
+    const NAMES: [(RiskFactors, &'static str); 4] = [
+        (RiskFactors::INTERNET_EXPOSURE, "Internet exposure"),
+        (RiskFactors::SENSITIVE_DATA, "Sensitive data"),
+        (RiskFactors::LATERAL_MOVEMENT, "Lateral movement"),
+        (RiskFactors::EXPLOITABLE, "Exploitable vulnerabilities"),
+    ];
+
+    /// True when every flag of `other` is set.
+    pub fn contains(self, other: RiskFactors) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// Sets the flags of `other`.
+    pub fn insert(&mut self, other: RiskFactors) {
+        self.0 |= other.0;
+    }
+
+    /// True when no flag is set.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// How many flags are set.
+    pub fn count(self) -> u32 {
+        self.0.count_ones()
+    }
+
+    /// The names Defender for Cloud shows for the flags set.
+    pub fn names(self) -> Vec<String> {
+        RiskFactors::NAMES.iter().filter(|(f, _)| self.contains(*f)).map(|(_, n)| (*n).to_owned()).collect()
+    }
+
+    /// Reads risk factor names as Defender for Cloud writes them, matching on the words Microsoft
+    /// uses ("internet", "sensitive", "lateral", "exploit"); other factors are not tracked.
+    pub fn parse<'a>(names: impl IntoIterator<Item = &'a str>) -> RiskFactors {
+        let mut factors = RiskFactors::default();
+        for name in names {
+            let name = name.to_ascii_lowercase();
+            if name.contains("internet") || name.contains("exposed") {
+                factors.insert(RiskFactors::INTERNET_EXPOSURE);
+            }
+            if name.contains("sensitive") {
+                factors.insert(RiskFactors::SENSITIVE_DATA);
+            }
+            if name.contains("lateral") {
+                factors.insert(RiskFactors::LATERAL_MOVEMENT);
+            }
+            if name.contains("exploit") || name.contains("critical vulnerab") {
+                factors.insert(RiskFactors::EXPLOITABLE);
+            }
+        }
+        factors
+    }
+}
+
+/// One finding in compact form: indexes into the tenant's recommendations and resources.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FindingRecord {
+    /// Index into [`TenantData::recommendations`].
+    pub recommendation: u32,
+    /// Index into [`TenantData::resources`].
+    pub resource: u32,
+    /// Pass or fail.
+    pub status: Status,
+    /// The contextual risk level, when evaluated.
+    pub risk: Option<Severity>,
+    /// The context that raises the risk.
+    pub risk_factors: RiskFactors,
+    /// Attack paths the finding is on.
+    pub attack_paths: u16,
+    /// When it was first evaluated.
+    pub first_seen: OffsetDateTime,
+    /// When its status last changed.
+    pub status_changed: OffsetDateTime,
+    /// The owner and due date, if assigned.
+    pub governance: Option<Governance>,
+}
+
+/// A tenant's whole security posture, before indexing.
+#[derive(Debug, Clone, Default)]
+pub struct TenantData {
+    /// What the data is ("demo tenant", a file name).
+    pub name: String,
+    /// Subscriptions, accounts and projects.
+    pub subscriptions: Vec<Subscription>,
+    /// Recommendations referenced by findings.
+    pub recommendations: Vec<Arc<Recommendation>>,
+    /// Resources referenced by findings.
+    pub resources: Vec<Arc<Resource>>,
+    /// Findings.
+    pub findings: Vec<FindingRecord>,
+    /// Vulnerabilities per resource, indexed like `resources` (may be shorter).
+    pub vulnerabilities: Vec<Vec<Arc<Vulnerability>>>,
+    /// Attack paths.
+    pub attack_paths: Vec<AttackPath>,
+    /// People of the tenant's directory (owners, channel members).
+    pub people: Vec<Person>,
+}
