@@ -6,4 +6,5 @@ pub mod demo;
 pub mod intent;
 pub mod posture;
 pub mod skill;
+pub mod snapshot;
 pub mod tenant;

@@ -137,6 +137,7 @@ impl<'a> Builder<'a> {
                                 && r.kind == ResourceKind::ContainerRegistry);
                         let type_fits = r.cloud != Cloud::Azure
                             || r.arm_types.is_empty()
+                            || vuln
                             || kind == ResourceKind::ContainerImage
                             || r.arm_types.iter().any(|t| {
                                 t.to_ascii_lowercase().starts_with(&resource_type.to_ascii_lowercase())
@@ -286,7 +287,7 @@ impl<'a> Builder<'a> {
 
     fn finish(mut self) -> TenantData {
         let attack_paths = self.attack_paths();
-        self.score();
+        self.score(&attack_paths);
         self.assign_owners();
         let people = PEOPLE
             .iter()
@@ -318,6 +319,7 @@ impl<'a> Builder<'a> {
         }
         let worst = |vulns: &[Arc<Vulnerability>]| vulns.iter().map(|v| v.severity).max();
         let mut paths = Vec::new();
+        let mut used: HashMap<usize, u32> = HashMap::new();
         for (sub_index, sub) in self.subscriptions.iter().enumerate() {
             if !sub.has(Plan::DefenderCspm) {
                 continue;
@@ -352,8 +354,16 @@ impl<'a> Builder<'a> {
                 }
                 let identity = (0..self.resources.len())
                     .find(|&i| in_sub(i) && self.resources[i].kind == ResourceKind::Identity);
-                for n in 0..per_template.min(entries.len()) {
-                    let entry = entries[(n * 7 + rng.below(entries.len() as u64) as usize) % entries.len()];
+                for _ in 0..per_template.min(entries.len()) {
+                    // Spread paths over entry points: the least used candidate, ties at random.
+                    let least = entries.iter().map(|e| used.get(e).copied().unwrap_or(0)).min().unwrap_or(0);
+                    let fresh: Vec<usize> = entries
+                        .iter()
+                        .copied()
+                        .filter(|e| used.get(e).copied().unwrap_or(0) == least)
+                        .collect();
+                    let entry = *rng.pick(&fresh);
+                    *used.entry(entry).or_default() += 1;
                     let target =
                         if single { entry } else { targets[rng.below(targets.len() as u64) as usize] };
                     let path = self.build_path(template, sub, entry, target, identity, &unhealthy, &mut rng);
@@ -470,14 +480,18 @@ impl<'a> Builder<'a> {
     }
 
     /// Gives findings in Defender CSPM subscriptions a contextual risk level and risk factors.
-    fn score(&mut self) {
-        let lateral: Vec<bool> = {
-            let mut on_path = vec![false; self.resources.len()];
-            for f in self.findings.iter().filter(|f| f.attack_paths > 0) {
-                on_path[f.resource as usize] = true;
+    fn score(&mut self, paths: &[AttackPath]) {
+        // A resource an attacker can move on from: every hop of a path but its target.
+        let by_id: HashMap<&str, usize> =
+            self.resources.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+        let mut lateral = vec![false; self.resources.len()];
+        for path in paths.iter().filter(|p| p.steps.len() > 1) {
+            for step in &path.steps[..path.steps.len() - 1] {
+                if let Some(&i) = by_id.get(step.resource.as_str()) {
+                    lateral[i] = true;
+                }
             }
-            on_path
-        };
+        }
         for f in &mut self.findings {
             let resource = &self.resources[f.resource as usize];
             let sub = &self.subscriptions[self.resource_sub[f.resource as usize]];
@@ -538,7 +552,8 @@ impl<'a> Builder<'a> {
 /// Recommendations the demo tenant uses: those with secbot's own explanation and fix, minus
 /// retired ones (agent-based, Qualys, classic resources) and duplicates of the CVE checks.
 fn in_demo(rec: &Recommendation) -> bool {
-    const RETIRED: [&str; 8] = [
+    const RETIRED: [&str; 9] = [
+        "Adaptive Network Hardening",
         "Log Analytics agent",
         "Monitoring agent",
         "monitoring agent",

@@ -2,6 +2,7 @@
 //! tenant, an offline snapshot, or Defender for Cloud itself.
 
 mod filter;
+mod kinds;
 mod model;
 
 use std::sync::Arc;
@@ -11,6 +12,7 @@ use secbot_chat::Person;
 use time::Date;
 
 pub use filter::{AttackPathFilter, FindingFilter, FindingPage, PostureSummary};
+pub use kinds::{cloud_of_id, kind_of_type};
 pub use model::{
     AssignmentRequest, AttackPath, Effort, Finding, Governance, PathStep, Plan, Recommendation, Remediation,
     Resource, Script, Signal, SourceInfo, Status, Subscription, Vulnerability,

@@ -15,7 +15,7 @@ pub const STARTERS: [&str; 6] = [
 ];
 
 /// Buttons that ask the first `n` starter prompts.
-pub(crate) fn starters(response_id: &ResponseId, n: usize) -> Vec<Action> {
+pub fn starters(response_id: &ResponseId, n: usize) -> Vec<Action> {
     STARTERS.iter().take(n).map(|p| Action::ask(*p, response_id, *p)).collect()
 }
 

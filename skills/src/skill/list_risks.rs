@@ -42,11 +42,12 @@ pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
     } else {
         "Most risky first"
     };
+    let levels =
+        if page.by_level.len() > 1 { format!(" ({})", level_counts(&page.by_level)) } else { String::new() };
     card.summary = Some(format!(
-        "{} open finding{} match ({}). {ranking}; showing {}–{}.",
+        "{} open finding{} match{levels}. {ranking}; showing {}–{}.",
         page.total,
         if page.total == 1 { "" } else { "s" },
-        level_counts(&page.by_level),
         offset + 1,
         offset + shown
     ));

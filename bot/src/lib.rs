@@ -1,0 +1,8 @@
+//! secbot, the binary's library: the engine every chat platform talks to (context resolver,
+//! router, action path), the store it remembers with, the posture source it reads, and the
+//! terminal front end.
+
+pub mod engine;
+pub mod source;
+pub mod store;
+pub mod terminal;

@@ -1,0 +1,229 @@
+//! The terminal front end: `secbot ask` answers one prompt, `secbot chat` holds a conversation
+//! in one thread where `/press N` presses a button of the last card, through the same action path
+//! as the chat platforms.
+
+use std::io::{BufRead, Write};
+
+use secbot_chat::{
+    Assistant, Card, Click, Feedback, Origin, Outcome, Person, Platform, Prompt, Rating, Reply, ResponseId,
+};
+use time::OffsetDateTime;
+
+use crate::engine::{Engine, new_response_id};
+
+/// How replies are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// Cards as readable text, buttons numbered.
+    Text,
+    /// One JSON object a line: the documented reply interface.
+    Json,
+}
+
+fn who() -> Person {
+    let name = std::env::var("USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "you".to_owned());
+    Person { id: name.clone(), name, email: None }
+}
+
+/// The origin of a terminal message in a thread.
+pub fn origin(thread: &str) -> Origin {
+    Origin {
+        platform: Platform::Terminal,
+        tenant: "local".to_owned(),
+        channel: "terminal".to_owned(),
+        thread: Some(thread.to_owned()),
+        message: None,
+        user: who(),
+        time: OffsetDateTime::now_utc(),
+    }
+}
+
+fn print_reply(out: &mut impl Write, reply: &Reply, mode: Output) -> std::io::Result<()> {
+    match mode {
+        Output::Json => writeln!(out, "{}", serde_json::to_string(reply).unwrap_or_default()),
+        Output::Text => {
+            writeln!(out, "{}\n", reply.card.to_numbered_text())?;
+            for dm in &reply.direct {
+                writeln!(out, "(Sent to {} privately: {})\n", dm.to.name, dm.card.title)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Answers one prompt in a fresh thread and prints the reply.
+pub async fn ask(engine: &Engine, text: &str, mode: Output, out: &mut impl Write) -> std::io::Result<Reply> {
+    let prompt =
+        Prompt { origin: origin(new_response_id().as_str()), text: text.to_owned(), mentions: Vec::new() };
+    let reply = engine.answer(prompt).await;
+    print_reply(out, &reply, mode)?;
+    Ok(reply)
+}
+
+/// Answers each line of `input` as its own prompt, each in a fresh thread.
+pub async fn ask_lines(
+    engine: &Engine,
+    input: impl BufRead,
+    mode: Output,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    for line in input.split(b'\n') {
+        let line = line?;
+        let text = String::from_utf8_lossy(&line);
+        ask(engine, text.trim_end_matches('\r'), mode, out).await?;
+    }
+    Ok(())
+}
+
+/// The state of a terminal conversation.
+pub struct Chat<'a> {
+    engine: &'a Engine,
+    thread: String,
+    last: Option<Card>,
+    pending_comment: Option<(ResponseId, Rating)>,
+    mode: Output,
+}
+
+impl std::fmt::Debug for Chat<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Chat").field("thread", &self.thread).finish()
+    }
+}
+
+const COMMANDS: &str = "Commands: /press N or /press LABEL presses a button of the last card; /new starts a new thread; /quit leaves.";
+
+impl<'a> Chat<'a> {
+    /// A conversation in a new thread.
+    pub fn new(engine: &'a Engine, mode: Output) -> Chat<'a> {
+        Chat { engine, thread: new_response_id().0, last: None, pending_comment: None, mode }
+    }
+
+    /// Handles one input line; returns `false` when the user quits.
+    pub async fn line(&mut self, line: &str, out: &mut impl Write) -> std::io::Result<bool> {
+        let line = line.trim_end_matches(['\r', '\n']);
+        if let Some((response_id, rating)) = self.pending_comment.take()
+            && !line.starts_with('/')
+        {
+            let feedback = Feedback {
+                origin: origin(&self.thread),
+                response_id: response_id.clone(),
+                rating,
+                comment: line.to_owned(),
+            };
+            let saved = self.engine.comment(feedback).await;
+            return match (self.mode, saved) {
+                (Output::Json, Ok(())) => {
+                    writeln!(
+                        out,
+                        "{}",
+                        serde_json::json!({"outcome": "comment_saved", "response_id": response_id, "rating": rating})
+                    )?;
+                    Ok(true)
+                }
+                (Output::Text, Ok(())) => {
+                    writeln!(out, "Thanks, your comment was saved.\n")?;
+                    Ok(true)
+                }
+                (_, Err(err)) => {
+                    writeln!(out, "{err}")?;
+                    Ok(true)
+                }
+            };
+        }
+        match line.split_once(' ').map_or((line, ""), |(c, rest)| (c, rest.trim())) {
+            ("/quit" | "/exit", _) => return Ok(false),
+            ("/new", _) => {
+                self.thread = new_response_id().0;
+                self.last = None;
+                if self.mode == Output::Text {
+                    writeln!(out, "New thread.\n")?;
+                }
+            }
+            ("/help", _) => writeln!(out, "{COMMANDS}\n")?,
+            ("/press", which) => self.press(which, out).await?,
+            (command, _) if command.starts_with('/') => {
+                writeln!(out, "Unknown command {command}. {COMMANDS}\n")?
+            }
+            _ if line.trim().is_empty() => {}
+            _ => {
+                let prompt =
+                    Prompt { origin: origin(&self.thread), text: line.to_owned(), mentions: Vec::new() };
+                let reply = self.engine.answer(prompt).await;
+                print_reply(out, &reply, self.mode)?;
+                self.last = Some(reply.card);
+            }
+        }
+        Ok(true)
+    }
+
+    async fn press(&mut self, which: &str, out: &mut impl Write) -> std::io::Result<()> {
+        let Some(card) = &self.last else {
+            return writeln!(out, "There is no card to press a button on yet. Ask something first.\n");
+        };
+        let buttons: Vec<_> = card.buttons().collect();
+        let chosen = match which.parse::<usize>() {
+            Ok(n) if n >= 1 && n <= buttons.len() => Some(buttons[n - 1]),
+            Ok(n) => {
+                return writeln!(
+                    out,
+                    "There is no button {n}; the last card has {} buttons.\n",
+                    buttons.len()
+                );
+            }
+            Err(_) if which.is_empty() => None,
+            Err(_) => {
+                let wanted = which.to_lowercase();
+                buttons.iter().copied().find(|b| b.label.to_lowercase().starts_with(&wanted))
+            }
+        };
+        let Some(action) = chosen else {
+            let labels: Vec<String> =
+                buttons.iter().enumerate().map(|(i, b)| format!("{}: {}", i + 1, b.label)).collect();
+            return writeln!(out, "Which button? {}\n", labels.join(", "));
+        };
+        let click = Click { origin: origin(&self.thread), payload: action.payload.clone() };
+        let outcome = self.engine.act(click).await;
+        if self.mode == Output::Json {
+            writeln!(out, "{}", serde_json::to_string(&outcome).unwrap_or_default())?;
+        }
+        match outcome {
+            Outcome::Reply(reply) | Outcome::Replace(reply) => {
+                if self.mode == Output::Text {
+                    print_reply(out, &reply, Output::Text)?;
+                }
+                if !reply.ephemeral {
+                    self.last = Some(reply.card);
+                }
+            }
+            Outcome::Comment(form) => {
+                if self.mode == Output::Text {
+                    writeln!(out, "{} Type a few words on the next line.\n", form.question)?;
+                }
+                self.pending_comment = Some((form.response_id, form.rating));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Runs a conversation over `input` until it ends or the user quits.
+pub async fn chat(
+    engine: &Engine,
+    input: impl BufRead,
+    mode: Output,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    let mut chat = Chat::new(engine, mode);
+    if mode == Output::Text {
+        writeln!(out, "secbot — ask about your cloud security posture. {COMMANDS}\n")?;
+        out.flush()?;
+    }
+    for line in input.split(b'\n') {
+        let line = line?;
+        if !chat.line(&String::from_utf8_lossy(&line), out).await? {
+            break;
+        }
+        out.flush()?;
+    }
+    Ok(())
+}
