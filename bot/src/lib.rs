@@ -2,7 +2,10 @@
 //! router, action path), the store it remembers with, the posture source it reads, and the
 //! terminal front end.
 
+pub mod config;
 pub mod engine;
+pub mod metrics;
+pub mod server;
 pub mod source;
 pub mod store;
 pub mod terminal;

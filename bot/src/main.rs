@@ -7,7 +7,9 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
+use secbot::config::{Config, ConfigError, LogFormat, Raw, SourceKind};
 use secbot::engine::Engine;
+use secbot::server;
 use secbot::source::{self, SourceOptions};
 use secbot::store::MemoryStore;
 use secbot::terminal::{self, Output};
@@ -22,6 +24,9 @@ struct Cli {
     command: Option<Command>,
     #[command(flatten)]
     source: SourceArgs,
+    /// A TOML configuration file; `SECBOT_*` environment variables win over it.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
 }
 
 /// Where the posture data comes from.
@@ -44,6 +49,20 @@ struct SourceArgs {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Serve the chat platforms' webhooks and the web chat (the default).
+    Serve {
+        /// Where to listen (HOST:PORT); overrides SECBOT_LISTEN.
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+        /// Log as text or json; overrides SECBOT_LOG_FORMAT.
+        #[arg(long, value_name = "FORMAT")]
+        log_format: Option<String>,
+    },
+    /// Check the configuration.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
     /// Answer one prompt ("-" reads prompts from standard input, one per line, each on its own).
     Ask {
         /// The prompt, or "-" for standard input.
@@ -71,6 +90,12 @@ enum Command {
         #[command(subcommand)]
         command: DemoCommand,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Print the effective configuration (secrets masked); exit non-zero if anything is wrong.
+    Check,
 }
 
 #[derive(Debug, Subcommand)]
@@ -107,6 +132,108 @@ fn engine(args: &SourceArgs, announce: bool) -> anyhow::Result<Engine> {
     Ok(Engine::new(loaded.source, loaded.lexicon, Arc::new(MemoryStore::new()), Vec::new()))
 }
 
+fn raw_config(cli: &Cli, listen: Option<String>, log_format: Option<String>) -> Result<Raw, ConfigError> {
+    let mut raw = Raw::load(cli.config.as_deref(), std::env::vars())?;
+    if let Some(listen) = listen {
+        raw.set("listen", listen);
+    }
+    if let Some(format) = log_format {
+        raw.set("log_format", format);
+    }
+    if let Some(data) = &cli.source.data {
+        raw.set("data", data.display().to_string());
+    }
+    if let Some(scale) = cli.source.scale {
+        raw.set("scale", scale.to_string());
+    }
+    if let Some(seed) = cli.source.seed {
+        raw.set("seed", seed.to_string());
+    }
+    Ok(raw)
+}
+
+fn adapters_summary(config: &Config) -> Vec<String> {
+    let state = |on: bool, name: &str, needs: &str| {
+        if on { format!("{name} is on.") } else { format!("{name} is off (set {needs}).") }
+    };
+    vec![
+        state(config.slack.is_some(), "Slack", "SECBOT_SLACK_SIGNING_SECRET"),
+        state(config.teams.is_some(), "Teams", "SECBOT_TEAMS_APP_ID and SECBOT_TEAMS_APP_PASSWORD"),
+        state(config.discord.is_some(), "Discord", "SECBOT_DISCORD_PUBLIC_KEY"),
+        state(config.webchat_enabled(), "The web chat", "SECBOT_WEBCHAT_TOKEN to use it beyond loopback"),
+    ]
+}
+
+async fn serve(cli: &Cli, listen: Option<String>, log_format: Option<String>) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let raw = raw_config(cli, listen, log_format)?;
+    let config = Config::from_raw(&raw)?;
+    config.prepare_data_dir()?;
+    init_logging(config.log_format, "info");
+    for warning in &raw.warnings {
+        tracing::warn!("{warning}");
+    }
+    let listener = server::bind(config.listen).await?;
+    let addr = listener.local_addr().context("the listener has no address")?;
+    let options = SourceOptions {
+        data: match &config.source {
+            SourceKind::Snapshot(path) => Some(path.clone()),
+            _ => None,
+        },
+        scale: config.scale,
+        seed: config.seed,
+        day: cli.source.day,
+    };
+    let loaded = source::load(&options)?;
+    tracing::info!(
+        findings = loaded.findings,
+        resources = loaded.resources,
+        "loaded {}",
+        loaded.source.info().name
+    );
+    for line in adapters_summary(&config) {
+        tracing::info!("{line}");
+    }
+    let metrics = Arc::new(secbot::metrics::Metrics::default());
+    let engine = Engine::new(loaded.source, loaded.lexicon, Arc::new(MemoryStore::new()), Vec::new())
+        .with_metrics(metrics.clone());
+    let webchat = config.webchat_enabled();
+    let app = server::App {
+        engine: Arc::new(engine),
+        metrics,
+        config: Arc::new(config),
+        tasks: tokio_util::task::TaskTracker::new(),
+    };
+    tracing::info!(ready_in_ms = started.elapsed().as_millis() as u64, "listening on http://{addr}");
+    if webchat {
+        let hint =
+            if app.config.webchat_token.is_some() { " (add ?token=<SECBOT_WEBCHAT_TOKEN>)" } else { "" };
+        println!("secbot is ready: open http://{addr}/ for the web chat{hint}");
+    } else {
+        println!(
+            "secbot is ready on http://{addr} (web chat off: set SECBOT_WEBCHAT_TOKEN to use it beyond loopback)"
+        );
+    }
+    server::serve(app, listener).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn init_logging(format: LogFormat, default: &str) {
+    use tracing_subscriber::EnvFilter;
+    let filter = match std::env::var("SECBOT_LOG") {
+        Ok(directives) if !directives.trim().is_empty() => {
+            EnvFilter::try_new(directives).unwrap_or_else(|_| EnvFilter::new(default))
+        }
+        _ => EnvFilter::new(default),
+    };
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(io::stderr);
+    let _ = match format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
 async fn chat(args: &SourceArgs, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
     let engine = engine(args, !json)?;
     let mode = if json { Output::Json } else { Output::Text };
@@ -124,6 +251,11 @@ fn main() -> std::process::ExitCode {
     };
     match runtime.block_on(run()) {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        // A configuration mistake: one line naming the setting and the fix.
+        Err(err) if err.downcast_ref::<ConfigError>().is_some() => {
+            eprintln!("secbot: {err}");
+            std::process::ExitCode::from(2)
+        }
         // A closed pipe (`secbot ask ... | head`) is not an error worth reporting.
         Err(err)
             if err.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe) =>
@@ -138,13 +270,10 @@ fn main() -> std::process::ExitCode {
 }
 
 async fn run() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SECBOT_LOG").unwrap_or_else(|_| "warn".into()),
-        )
-        .with_writer(io::stderr)
-        .init();
     let cli = Cli::parse();
+    if !matches!(cli.command, None | Some(Command::Serve { .. })) {
+        init_logging(LogFormat::Text, "warn");
+    }
     let mut out = io::stdout().lock();
     match cli.command {
         Some(Command::Ask { prompt, json }) => {
@@ -157,7 +286,22 @@ async fn run() -> anyhow::Result<()> {
             }
         }
         Some(Command::Chat { json }) => chat(&cli.source, json, &mut out).await?,
-        None => chat(&cli.source, false, &mut out).await?,
+        Some(Command::Serve { ref listen, ref log_format }) => {
+            serve(&cli, listen.clone(), log_format.clone()).await?
+        }
+        None => serve(&cli, None, None).await?,
+        Some(Command::Config { command: ConfigCommand::Check }) => {
+            let raw = raw_config(&cli, None, None)?;
+            for warning in &raw.warnings {
+                writeln!(out, "warning: {warning}")?;
+            }
+            for (key, value, origin) in raw.describe() {
+                writeln!(out, "{key:<58} = {value}  [{origin}]")?;
+            }
+            let config = Config::from_raw(&raw)?;
+            config.prepare_data_dir()?;
+            writeln!(out, "\nThe configuration is valid. {}", adapters_summary(&config).join(" "))?;
+        }
         Some(Command::Eval { file, json }) => {
             let loaded = source::load(&source_options(&cli.source))?;
             let text =

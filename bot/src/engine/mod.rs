@@ -21,6 +21,7 @@ use time::OffsetDateTime;
 pub use self::input::MAX_PROMPT_CHARS;
 use self::input::Unreadable;
 use self::resolve::Plan;
+use crate::metrics::Metrics;
 use crate::store::{
     CLAIM_TTL, DelegationRecord, FeedbackRecord, ListContext, ReplyRecord, Store, ThreadContext,
 };
@@ -31,6 +32,7 @@ pub struct Engine {
     lexicon: Arc<Lexicon>,
     store: Arc<dyn Store>,
     scope: Vec<String>,
+    metrics: Arc<Metrics>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -61,7 +63,36 @@ impl Engine {
         store: Arc<dyn Store>,
         scope: Vec<String>,
     ) -> Engine {
-        Engine { source, lexicon, store, scope }
+        Engine { source, lexicon, store, scope, metrics: Arc::new(Metrics::default()) }
+    }
+
+    /// The same engine recording into shared metrics.
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Engine {
+        self.metrics = metrics;
+        self
+    }
+
+    /// The metrics it records.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
+    fn record(&self, platform: Platform, reply: &Reply, started: std::time::Instant) {
+        let skill = reply.skill.clone();
+        self.metrics.add(
+            "secbot_prompts_total",
+            vec![("platform", platform.as_str().to_owned()), ("skill", skill.clone())],
+            1.0,
+        );
+        self.metrics.observe(
+            "secbot_answer_duration_seconds",
+            vec![("skill", skill.clone())],
+            started.elapsed(),
+        );
+        let cost = skill::info(reply.intent).cost;
+        if cost > 0 && reply.skill != "input" && reply.skill != "clarify" {
+            self.metrics.add("secbot_usage_units_total", vec![("skill", skill)], f64::from(cost));
+        }
     }
 
     /// The posture source.
@@ -243,6 +274,14 @@ impl Engine {
     }
 
     async fn answer_prompt(&self, prompt: Prompt) -> Reply {
+        let started = std::time::Instant::now();
+        let platform = prompt.origin.platform;
+        let reply = self.answer_checked(prompt).await;
+        self.record(platform, &reply, started);
+        reply
+    }
+
+    async fn answer_checked(&self, prompt: Prompt) -> Reply {
         let id = new_response_id();
         let text = match input::clean(&prompt.text) {
             Ok(text) => text,
@@ -283,6 +322,7 @@ impl Engine {
         slots: Slots,
         offset: u32,
     ) -> Reply {
+        let started = std::time::Instant::now();
         let id = new_response_id();
         let prompt = Prompt { origin: origin.clone(), text: String::new(), mentions: Vec::new() };
         let parse = Parse { intent, slots: slots.clone(), ..self.parse("", &origin) };
@@ -291,6 +331,7 @@ impl Engine {
         let plan = Plan::Run { intent, slots, subject };
         let reply = self.run(&origin, &prompt, &parse, plan, offset, id).await;
         self.remember(&origin, "", &reply).await;
+        self.record(origin.platform, &reply, started);
         reply
     }
 
@@ -328,6 +369,7 @@ impl Assistant for Engine {
                     tracing::warn!(error = %err, "feedback not stored");
                     return Outcome::Reply(self.note(&AssistantError::Store(err.to_string()).to_string()));
                 }
+                self.metrics.add("secbot_feedback_total", vec![("rating", rating.as_str().to_owned())], 1.0);
                 if rating.wants_comment() {
                     Outcome::Comment(CommentForm {
                         response_id: payload.response_id,
@@ -410,6 +452,20 @@ impl Assistant for Engine {
             .claim(&format!("{platform}:{event_id}"), now, now + CLAIM_TTL)
             .await
             .map_err(|e| AssistantError::Store(e.to_string()))
+    }
+
+    async fn ratings(&self, response_id: &ResponseId) -> Result<Vec<Feedback>, AssistantError> {
+        let stored =
+            self.store.feedback(response_id).await.map_err(|e| AssistantError::Store(e.to_string()))?;
+        Ok(stored
+            .into_iter()
+            .map(|f| Feedback {
+                origin: f.origin,
+                response_id: f.response_id,
+                rating: f.rating,
+                comment: f.comment,
+            })
+            .collect())
     }
 
     async fn stored_payload(

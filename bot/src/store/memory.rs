@@ -39,6 +39,10 @@ impl MemoryStore {
 
 #[async_trait]
 impl Store for MemoryStore {
+    async fn ping(&self) -> StoreResult<()> {
+        self.with(|_| ())
+    }
+
     async fn context(&self, thread: &ThreadKey) -> StoreResult<Option<ThreadContext>> {
         self.with(|s| s.contexts.get(thread).cloned())
     }

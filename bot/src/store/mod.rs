@@ -83,6 +83,9 @@ pub const CLAIM_TTL: Duration = Duration::hours(24);
 /// Where secbot keeps what it must remember.
 #[async_trait]
 pub trait Store: Send + Sync {
+    /// Checks the store can be reached (for `/readyz`).
+    async fn ping(&self) -> StoreResult<()>;
+
     /// The context of a thread.
     async fn context(&self, thread: &ThreadKey) -> StoreResult<Option<ThreadContext>>;
 

@@ -83,7 +83,7 @@ pub trait PostureSource: Send + Sync {
     async fn vulnerabilities(&self, resource: &str) -> PostureResult<Vec<Vulnerability>>;
 
     /// Attack paths matching the filter, most risky first.
-    async fn attack_paths(&self, filter: &AttackPathFilter) -> PostureResult<Vec<AttackPath>>;
+    async fn attack_paths(&self, filter: &AttackPathFilter) -> PostureResult<Vec<Arc<AttackPath>>>;
 
     /// Records an owner and due date for a finding (a governance assignment).
     async fn assign(&self, request: &AssignmentRequest) -> PostureResult<Governance>;

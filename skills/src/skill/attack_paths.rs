@@ -3,6 +3,7 @@
 //! it the answer says so and shows what it can instead.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use secbot_chat::{
     Action, ActionStyle, Card, Command, Fact, Intent, Item, Section, Severity, Slots, Subject,
@@ -92,7 +93,7 @@ fn route(path: &AttackPath) -> String {
 
 async fn list(
     req: &Request<'_>,
-    paths: &[AttackPath],
+    paths: &[Arc<AttackPath>],
     filter: &AttackPathFilter,
     slots: &Slots,
     subs: &[Subscription],
@@ -237,7 +238,11 @@ async fn detail(req: &Request<'_>, path: &AttackPath, subs: &[Subscription]) -> 
     Ok(Answer::card(card).about(Some(Subject::AttackPath { id: path.id.clone() })))
 }
 
-async fn chokepoints(req: &Request<'_>, paths: &[AttackPath], slots: &Slots) -> Result<Answer, SkillError> {
+async fn chokepoints(
+    req: &Request<'_>,
+    paths: &[Arc<AttackPath>],
+    slots: &Slots,
+) -> Result<Answer, SkillError> {
     let mut card = Card::titled("Fixes that break the most attack paths");
     if paths.is_empty() {
         card.summary =

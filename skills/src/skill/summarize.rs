@@ -58,30 +58,10 @@ pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
                     list_title(slots, query.resource.as_ref().map(|r| r.name.as_str()), &query.subscriptions)
                 )
             };
-            let mut answer = overview(req, &query.filter, title, whole).await?;
             if let Some(since) = changes_since(&req.prompt.text.to_lowercase(), req.prompt.origin.time) {
-                answer.card.title = format!("What changed since {}", date_label(since.date()));
-                let (opened, resolved) = changes(req, &query.filter, since).await?;
-                answer.card.sections.insert(
-                    0,
-                    Section {
-                        heading: "Changes (UTC)".to_owned(),
-                        lines: vec![
-                            format!("{opened} new open finding{}", if opened == 1 { "" } else { "s" }),
-                            format!("{resolved} finding{} resolved", if resolved == 1 { "" } else { "s" }),
-                        ],
-                        numbered: false,
-                    },
-                );
-                let new = req
-                    .source
-                    .findings(&FindingFilter { changed_since: Some(since), ..query.filter.clone() }, 0, 3)
-                    .await?;
-                answer.card.items.clear();
-                for f in &new.items {
-                    answer.card.items.push(finding_item(req, f, &query.subscriptions, true).await?);
-                }
+                return changed(req, &query.filter, since, &query.subscriptions).await;
             }
+            let answer = overview(req, &query.filter, title, whole).await?;
             Ok(answer)
         }
     }
@@ -133,16 +113,15 @@ fn changes_since(text: &str, now: OffsetDateTime) -> Option<OffsetDateTime> {
     Some(day_start(today - Duration::days(1)))
 }
 
-async fn changes(
+/// What changed since a moment: findings that opened (most risky first) and findings resolved.
+async fn changed(
     req: &Request<'_>,
     filter: &FindingFilter,
     since: OffsetDateTime,
-) -> Result<(usize, usize), SkillError> {
-    let opened = req
-        .source
-        .findings(&FindingFilter { changed_since: Some(since), ..filter.clone() }, 0, 0)
-        .await?
-        .total;
+    subscriptions: &[crate::posture::Subscription],
+) -> Result<Answer, SkillError> {
+    let opened =
+        req.source.findings(&FindingFilter { changed_since: Some(since), ..filter.clone() }, 0, 3).await?;
     let resolved = req
         .source
         .findings(
@@ -152,7 +131,29 @@ async fn changes(
         )
         .await?
         .total;
-    Ok((opened, resolved))
+    let mut card = Card::titled(format!("What changed since {}", date_label(since.date())));
+    card.severity = opened.items.first().map(|f| f.level());
+    card.summary = Some(if opened.total == 0 && resolved == 0 {
+        "Nothing changed: no finding opened or was resolved in that time.".to_owned()
+    } else {
+        format!(
+            "{} finding{} opened ({}) and {resolved} {} resolved.",
+            opened.total,
+            if opened.total == 1 { "" } else { "s" },
+            level_counts(&opened.by_level),
+            if resolved == 1 { "was" } else { "were" }
+        )
+    });
+    card.facts.push(Fact::new("Since", format!("{} 00:00 UTC", date_label(since.date()))));
+    for f in &opened.items {
+        card.items.push(finding_item(req, f, subscriptions, true).await?);
+    }
+    card.actions = vec![Action::new(
+        "Show top risks",
+        req.response_id,
+        Command::Run { intent: Intent::ListRisks, subject: None, slots: Slots::default(), offset: 0 },
+    )];
+    Ok(Answer::card(card))
 }
 
 async fn overview(

@@ -16,6 +16,11 @@ impl Bits {
         self.words[i / 64] |= 1 << (i % 64);
     }
 
+    pub(crate) fn clear(&mut self, i: usize) {
+        self.words[i / 64] &= !(1 << (i % 64));
+    }
+
+    #[cfg(test)]
     pub(crate) fn get(&self, i: usize) -> bool {
         self.words[i / 64] & (1 << (i % 64)) != 0
     }
@@ -39,6 +44,17 @@ impl Bits {
     /// Bits set in both, without building the intersection.
     pub(crate) fn count_and(&self, other: &Bits) -> usize {
         self.words.iter().zip(&other.words).map(|(a, b)| (a & b).count_ones() as usize).sum()
+    }
+
+    /// Calls `f` with each set position, ascending (the fast path for whole scans).
+    pub(crate) fn for_each_one(&self, mut f: impl FnMut(usize)) {
+        for (w, &word) in self.words.iter().enumerate() {
+            let mut rest = word;
+            while rest != 0 {
+                f(w * 64 + rest.trailing_zeros() as usize);
+                rest &= rest - 1;
+            }
+        }
     }
 
     /// The set positions, ascending.

@@ -69,10 +69,46 @@ struct Indexes {
     by_change: Vec<(i64, u32)>,
 }
 
+/// An assignment in compact form: the owner is an index into [`GovernanceState::owners`].
+#[derive(Debug, Clone, Copy)]
+struct Assignment {
+    owner: u32,
+    due: Date,
+    grace_period: bool,
+}
+
+/// Owners and due dates, by finding position; the only part of the index that changes.
 #[derive(Debug)]
 struct GovernanceState {
-    owners: HashMap<u32, Governance>,
+    by_position: Vec<Option<Assignment>>,
+    owners: Vec<String>,
+    owner_index: HashMap<String, u32>,
     assigned: Bits,
+}
+
+impl GovernanceState {
+    fn get(&self, pos: usize) -> Option<Governance> {
+        self.by_position[pos].map(|a| Governance {
+            owner: self.owners[a.owner as usize].clone(),
+            due: a.due,
+            grace_period: a.grace_period,
+        })
+    }
+
+    fn set(&mut self, pos: usize, g: &Governance) {
+        let key = g.owner.to_ascii_lowercase();
+        let owner = match self.owner_index.get(&key) {
+            Some(&i) => i,
+            None => {
+                self.owners.push(g.owner.clone());
+                let i = (self.owners.len() - 1) as u32;
+                self.owner_index.insert(key, i);
+                i
+            }
+        };
+        self.by_position[pos] = Some(Assignment { owner, due: g.due, grace_period: g.grace_period });
+        self.assigned.set(pos);
+    }
 }
 
 /// A tenant served from memory through indexes.
@@ -87,10 +123,12 @@ pub struct IndexedSource {
     resource_index: HashMap<String, u32>,
     resource_names: HashMap<String, Vec<u32>>,
     findings: Vec<FindingRecord>,
+    /// (resource, recommendation) of each position: the compact columns aggregations scan.
+    rows: Vec<(u32, u32)>,
     pair_index: HashMap<(u32, u32), u32>,
     vulnerabilities: Vec<Vec<Arc<Vulnerability>>>,
     worst_cve: Vec<Option<Severity>>,
-    attack_paths: Vec<AttackPath>,
+    attack_paths: Vec<Arc<AttackPath>>,
     people: Vec<Person>,
     indexes: Indexes,
     governance: RwLock<GovernanceState>,
@@ -167,8 +205,12 @@ impl IndexedSource {
             by_resource: Postings::build(res.len(), data.findings.iter().map(|f| f.resource)),
             by_change: Vec::with_capacity(n),
         };
-        let mut owners = HashMap::new();
-        let mut assigned = Bits::new(n);
+        let mut governance = GovernanceState {
+            by_position: vec![None; n],
+            owners: Vec::new(),
+            owner_index: HashMap::new(),
+            assigned: Bits::new(n),
+        };
         let mut pair_index = HashMap::with_capacity(n);
         for (pos, f) in data.findings.iter().enumerate() {
             let rec = &recs[f.recommendation as usize];
@@ -199,12 +241,15 @@ impl IndexedSource {
             }
             ix.by_change.push((f.status_changed.unix_timestamp(), pos as u32));
             if let Some(g) = &f.governance {
-                owners.insert(pos as u32, g.clone());
-                assigned.set(pos);
+                governance.set(pos, g);
             }
             pair_index.insert((f.recommendation, f.resource), pos as u32);
         }
         ix.by_change.sort_unstable();
+        let rows = data.findings.iter().map(|f| (f.resource, f.recommendation)).collect();
+        for f in &mut data.findings {
+            f.governance = None;
+        }
 
         let mut resource_names: HashMap<String, Vec<u32>> = HashMap::new();
         for (i, r) in res.iter().enumerate() {
@@ -228,13 +273,14 @@ impl IndexedSource {
             recommendations: data.recommendations,
             resources: data.resources,
             findings: data.findings,
+            rows,
             pair_index,
             vulnerabilities: data.vulnerabilities,
             worst_cve,
-            attack_paths: data.attack_paths,
+            attack_paths: data.attack_paths.into_iter().map(Arc::new).collect(),
             people: data.people,
             indexes: ix,
-            governance: RwLock::new(GovernanceState { owners, assigned }),
+            governance: RwLock::new(governance),
         }
     }
 
@@ -269,7 +315,7 @@ impl IndexedSource {
             attack_paths: u32::from(f.attack_paths),
             first_seen: f.first_seen,
             status_changed: f.status_changed,
-            governance: governance.owners.get(&(pos as u32)).cloned(),
+            governance: governance.get(pos),
         }
     }
 
@@ -343,15 +389,38 @@ impl IndexedSource {
         Some((bits, filter.owner.is_some() || filter.due_before.is_some()))
     }
 
-    fn passes_governance(&self, pos: usize, filter: &FindingFilter, governance: &GovernanceState) -> bool {
-        let Some(g) = governance.owners.get(&(pos as u32)) else { return false };
-        filter.owner.as_ref().is_none_or(|o| g.owner.eq_ignore_ascii_case(o))
-            && filter.due_before.is_none_or(|day| g.due < day)
+    /// Every position matching the whole filter, or `None` when it names something unknown.
+    fn matching(&self, filter: &FindingFilter, governance: &GovernanceState) -> Option<Bits> {
+        let (mut bits, checks) = self.candidates(filter, governance)?;
+        if checks {
+            self.apply_governance(&mut bits, filter, governance);
+        }
+        Some(bits)
     }
 
-    fn level_of(&self, pos: usize) -> Severity {
-        let f = &self.findings[pos];
-        f.risk.unwrap_or(self.recommendations[f.recommendation as usize].severity)
+    /// Clears the positions that fail the owner or due-date parts of the filter.
+    fn apply_governance(&self, bits: &mut Bits, filter: &FindingFilter, governance: &GovernanceState) {
+        let owner = match &filter.owner {
+            Some(o) => match governance.owner_index.get(&o.to_ascii_lowercase()) {
+                Some(&i) => Some(i),
+                None => {
+                    *bits = Bits::new(self.findings.len());
+                    return;
+                }
+            },
+            None => None,
+        };
+        let failing: Vec<usize> = bits
+            .ones()
+            .filter(|&p| {
+                governance.by_position[p].is_none_or(|a| {
+                    owner.is_some_and(|o| a.owner != o) || filter.due_before.is_some_and(|day| a.due >= day)
+                })
+            })
+            .collect();
+        for p in failing {
+            bits.clear(p);
+        }
     }
 }
 
@@ -393,29 +462,17 @@ impl PostureSource for IndexedSource {
     ) -> PostureResult<FindingPage> {
         let governance =
             self.governance.read().map_err(|_| PostureError::Unavailable("index lock".into()))?;
-        let Some((bits, checks)) = self.candidates(filter, &governance) else {
+        let Some(bits) = self.matching(filter, &governance) else {
             return Ok(FindingPage::default());
         };
-        let mut page = FindingPage::default();
-        if checks {
-            for pos in bits.ones().filter(|&p| self.passes_governance(p, filter, &governance)) {
-                if page.total >= offset && page.items.len() < limit {
-                    page.items.push(self.materialize(pos, &governance));
-                }
-                page.total += 1;
-                *page.by_level.entry(self.level_of(pos)).or_default() += 1;
+        let mut page = FindingPage { total: bits.count(), ..FindingPage::default() };
+        for level in Severity::ALL {
+            let count = bits.count_and(&self.indexes.level[level_slot(level)]);
+            if count > 0 {
+                page.by_level.insert(level, count);
             }
-        } else {
-            page.total = bits.count();
-            for level in Severity::ALL {
-                let count = bits.count_and(&self.indexes.level[level_slot(level)]);
-                if count > 0 {
-                    page.by_level.insert(level, count);
-                }
-            }
-            page.items =
-                bits.ones().skip(offset).take(limit).map(|p| self.materialize(p, &governance)).collect();
         }
+        page.items = bits.ones().skip(offset).take(limit).map(|p| self.materialize(p, &governance)).collect();
         Ok(page)
     }
 
@@ -435,35 +492,60 @@ impl PostureSource for IndexedSource {
     async fn summary(&self, filter: &FindingFilter, today: Date) -> PostureResult<PostureSummary> {
         let governance =
             self.governance.read().map_err(|_| PostureError::Unavailable("index lock".into()))?;
-        let Some((bits, checks)) = self.candidates(filter, &governance) else {
+        let Some(bits) = self.matching(filter, &governance) else {
             return Ok(PostureSummary::default());
         };
-        let mut summary = PostureSummary::default();
-        let mut per_rec = vec![0usize; self.recommendations.len()];
-        let mut seen = Bits::new(self.resources.len());
-        for pos in bits.ones().filter(|&p| !checks || self.passes_governance(p, filter, &governance)) {
-            let f = &self.findings[pos];
-            let resource = &self.resources[f.resource as usize];
-            summary.findings += 1;
-            *summary.by_level.entry(self.level_of(pos)).or_default() += 1;
-            *summary.by_kind.entry(resource.kind).or_default() += 1;
-            *summary.by_cloud.entry(resource.cloud).or_default() += 1;
-            summary.internet_exposed += usize::from(resource.internet_exposed);
-            summary.sensitive_data += usize::from(resource.sensitive_data.is_some());
-            if let Some(g) = governance.owners.get(&(pos as u32)) {
-                let overdue = g.is_overdue(today);
-                summary.assigned += 1;
-                summary.overdue += usize::from(overdue);
-                let owner = summary.by_owner.entry(g.owner.to_ascii_lowercase()).or_default();
-                owner.0 += 1;
-                owner.1 += usize::from(overdue);
-            }
-            per_rec[f.recommendation as usize] += 1;
-            if !seen.get(f.resource as usize) {
-                seen.set(f.resource as usize);
-                summary.resources += 1;
+        let ix = &self.indexes;
+        let mut summary = PostureSummary { findings: bits.count(), ..PostureSummary::default() };
+        for level in Severity::ALL {
+            let n = bits.count_and(&ix.level[level_slot(level)]);
+            if n > 0 {
+                summary.by_level.insert(level, n);
             }
         }
+        for kind in ResourceKind::ALL {
+            let n = bits.count_and(&ix.kind[kind_slot(kind)]);
+            if n > 0 {
+                summary.by_kind.insert(kind, n);
+            }
+        }
+        for cloud in Cloud::ALL {
+            let n = bits.count_and(&ix.cloud[cloud_slot(cloud)]);
+            if n > 0 {
+                summary.by_cloud.insert(cloud, n);
+            }
+        }
+        summary.internet_exposed = bits.count_and(&ix.exposed);
+        summary.sensitive_data = bits.count_and(&ix.sensitive);
+
+        let mut assigned = bits.clone();
+        assigned.and(&governance.assigned);
+        let mut per_owner = vec![(0usize, 0usize); governance.owners.len()];
+        for pos in assigned.ones() {
+            if let Some(a) = governance.by_position[pos] {
+                let overdue = a.due < today;
+                summary.assigned += 1;
+                summary.overdue += usize::from(overdue);
+                let entry = &mut per_owner[a.owner as usize];
+                entry.0 += 1;
+                entry.1 += usize::from(overdue);
+            }
+        }
+        summary.by_owner = per_owner
+            .into_iter()
+            .enumerate()
+            .filter(|(_, (n, _))| *n > 0)
+            .map(|(o, counts)| (governance.owners[o].to_ascii_lowercase(), counts))
+            .collect();
+
+        let mut per_rec = vec![0usize; self.recommendations.len()];
+        let mut seen = Bits::new(self.resources.len());
+        bits.for_each_one(|pos| {
+            let (resource, rec) = self.rows[pos];
+            per_rec[rec as usize] += 1;
+            seen.set(resource as usize);
+        });
+        summary.resources = seen.count();
         let mut top: Vec<(usize, usize)> = per_rec.into_iter().enumerate().filter(|(_, c)| *c > 0).collect();
         top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         summary.top_recommendations = top
@@ -482,11 +564,11 @@ impl PostureSource for IndexedSource {
             .unwrap_or_default())
     }
 
-    async fn attack_paths(&self, filter: &AttackPathFilter) -> PostureResult<Vec<AttackPath>> {
+    async fn attack_paths(&self, filter: &AttackPathFilter) -> PostureResult<Vec<Arc<AttackPath>>> {
         let resource = |id: &str| {
             self.resource_index.get(&id.to_ascii_lowercase()).map(|&i| &self.resources[i as usize])
         };
-        let mut paths: Vec<AttackPath> = self
+        let mut paths: Vec<Arc<AttackPath>> = self
             .attack_paths
             .iter()
             .filter(|p| {
@@ -538,8 +620,7 @@ impl PostureSource for IndexedSource {
             Governance { owner: request.owner.clone(), due: request.due, grace_period: request.grace_period };
         let mut state =
             self.governance.write().map_err(|_| PostureError::Unavailable("index lock".into()))?;
-        state.owners.insert(pos, governance.clone());
-        state.assigned.set(pos as usize);
+        state.set(pos as usize, &governance);
         Ok(governance)
     }
 

@@ -1,0 +1,737 @@
+//! Configuration: a TOML file (`--config FILE`) and `SECBOT_<KEY>` environment variables, the
+//! latter winning. Every key is declared once in [`KEYS`] with its environment name, whether it
+//! is a secret, its default and what it is for; `secbot config check` prints the effective values
+//! with secrets masked.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// One configuration key.
+#[derive(Debug, Clone, Copy)]
+pub struct Key {
+    /// The key in the TOML file (`listen`); the environment name is `SECBOT_` + its uppercase.
+    pub name: &'static str,
+    /// Its value is a secret: never printed or logged.
+    pub secret: bool,
+    /// The default, if any.
+    pub default: Option<&'static str>,
+    /// What it is for.
+    pub help: &'static str,
+}
+
+const fn key(name: &'static str, secret: bool, default: Option<&'static str>, help: &'static str) -> Key {
+    Key { name, secret, default, help }
+}
+
+/// Every key secbot reads.
+pub const KEYS: &[Key] = &[
+    key("listen", false, Some("127.0.0.1:3978"), "address the server listens on (HOST:PORT)"),
+    key("data_dir", false, Some("data"), "directory for the embedded database and other state"),
+    key(
+        "database_url",
+        true,
+        None,
+        "postgres://… to share state between replicas (default: SQLite in data_dir)",
+    ),
+    key("source", false, Some("demo"), "where posture data comes from: demo, snapshot or azure"),
+    key("data", false, None, "snapshot file served when source is snapshot (Azure Resource Graph rows)"),
+    key("scale", false, None, "grow the demo tenant to this many findings"),
+    key("seed", false, None, "the demo tenant's seed"),
+    key("log_format", false, Some("text"), "log format: text or json"),
+    key(
+        "webchat",
+        false,
+        Some("auto"),
+        "web chat: auto (on when listening on loopback or a token is set), on or off",
+    ),
+    key("webchat_token", true, None, "token the web chat requires when it is reachable beyond loopback"),
+    key("shutdown_grace_secs", false, Some("10"), "seconds to finish in-flight replies after SIGTERM/SIGINT"),
+    key("public_url", false, None, "the URL platforms reach secbot at (manifests, OAuth redirects)"),
+    key("slack_signing_secret", true, None, "Slack app signing secret (turns the Slack adapter on)"),
+    key("slack_bot_token", true, None, "Slack bot token (xoxb-…) for a single workspace"),
+    key("slack_client_id", false, None, "Slack app client id (OAuth install)"),
+    key("slack_client_secret", true, None, "Slack app client secret (OAuth install)"),
+    key("slack_api_url", false, Some("https://slack.com/api/"), "Slack Web API base URL"),
+    key("teams_app_id", false, None, "Bot Framework app id (turns the Teams adapter on)"),
+    key("teams_app_password", true, None, "Bot Framework app password"),
+    key("teams_tenant_id", false, None, "tenant id for single-tenant bots"),
+    key(
+        "teams_openid_url",
+        false,
+        Some("https://login.botframework.com/v1/.well-known/openidconfiguration"),
+        "Bot Framework OpenID metadata URL",
+    ),
+    key("teams_token_url", false, None, "Azure AD token endpoint (default from teams_tenant_id)"),
+    key("teams_allowed_service_urls", false, None, "comma-separated serviceUrl prefixes the bot may call"),
+    key(
+        "discord_public_key",
+        false,
+        None,
+        "Discord application public key, hex (turns the Discord adapter on)",
+    ),
+    key("discord_app_id", false, None, "Discord application id"),
+    key("discord_bot_token", true, None, "Discord bot token"),
+    key("discord_api_url", false, Some("https://discord.com/api/v10"), "Discord API base URL"),
+    key("azure_tenant_id", false, None, "Entra ID tenant of the Defender for Cloud source"),
+    key("azure_client_id", false, None, "app (client) id used to read Defender for Cloud"),
+    key("azure_client_secret", true, None, "client secret of that app"),
+    key("azure_subscriptions", false, None, "comma-separated subscription ids to read"),
+    key("azure_authority_url", false, Some("https://login.microsoftonline.com"), "Entra ID authority URL"),
+    key("azure_management_url", false, Some("https://management.azure.com"), "Azure Resource Manager URL"),
+    key("encryption_key", true, None, "key that encrypts stored workspace tokens (64 hex characters)"),
+    key("retention_days", false, Some("30"), "days prompts and answers are kept"),
+    key("budget_hour", false, Some("600"), "compute units a tenant may use per hour"),
+    key("budget_month", false, Some("100000"), "compute units a tenant may use per month"),
+    key("capacity_owner", false, None, "who can raise the usage budget (shown when it runs out)"),
+];
+
+/// Environment variables named `SECBOT_*` that are not configuration keys.
+const NOT_KEYS: &[&str] = &["SECBOT_LOG"];
+
+/// Where a value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// The built-in default.
+    Default,
+    /// The configuration file.
+    File,
+    /// An environment variable.
+    Env,
+}
+
+/// A configuration problem, naming the key and the fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{key}: {problem}")]
+pub struct ConfigError {
+    /// The key, as `SECBOT_NAME (name)`, or the file.
+    pub key: String,
+    /// What is wrong and how to fix it.
+    pub problem: String,
+}
+
+fn error(name: &str, problem: impl Into<String>) -> ConfigError {
+    ConfigError { key: format!("SECBOT_{} ({name})", name.to_uppercase()), problem: problem.into() }
+}
+
+/// A secret value: shown as `••••` when printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret itself, for the code that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(••••)")
+    }
+}
+
+/// Where posture data comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceKind {
+    /// The embedded demo tenant.
+    Demo,
+    /// A snapshot file.
+    Snapshot(PathBuf),
+    /// Microsoft Defender for Cloud.
+    Azure,
+}
+
+/// The log format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object a line.
+    Json,
+}
+
+/// Whether the web chat is served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Webchat {
+    /// On when listening on loopback or when a token is set.
+    Auto,
+    /// Always on (needs a token beyond loopback).
+    On,
+    /// Off.
+    Off,
+}
+
+/// The raw values, before typing: each key's value and where it came from.
+#[derive(Debug, Clone, Default)]
+pub struct Raw {
+    values: BTreeMap<&'static str, (String, Origin)>,
+    /// Problems that do not stop start-up (unknown environment variables).
+    pub warnings: Vec<String>,
+}
+
+impl Raw {
+    /// Reads the file (if any) and the environment, the latter winning.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Raw, ConfigError> {
+        let mut raw = Raw::default();
+        for k in KEYS {
+            if let Some(d) = k.default {
+                raw.values.insert(k.name, (d.to_owned(), Origin::Default));
+            }
+        }
+        if let Some(path) = file {
+            let file_key =
+                || ConfigError { key: format!("--config {}", path.display()), problem: String::new() };
+            let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+                problem: format!("cannot read it ({e}); check the path"),
+                ..file_key()
+            })?;
+            let table: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError {
+                problem: format!("is not valid TOML: {}; fix the syntax", e.message().trim()),
+                ..file_key()
+            })?;
+            for (name, value) in table {
+                let Some(k) = KEYS.iter().find(|k| k.name == name) else {
+                    return Err(ConfigError {
+                        problem: format!(
+                            "unknown key `{name}`; the keys are listed by `secbot config check`"
+                        ),
+                        ..file_key()
+                    });
+                };
+                let text = match value {
+                    toml::Value::String(s) => s,
+                    toml::Value::Integer(i) => i.to_string(),
+                    toml::Value::Boolean(b) => {
+                        if b {
+                            "on".into()
+                        } else {
+                            "off".into()
+                        }
+                    }
+                    toml::Value::Array(items) => {
+                        items.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join(",")
+                    }
+                    other => {
+                        return Err(error(
+                            k.name,
+                            format!("`{other}` is not a string or number; write it in quotes"),
+                        ));
+                    }
+                };
+                raw.values.insert(k.name, (text, Origin::File));
+            }
+        }
+        for (var, value) in env {
+            let Some(name) = var.strip_prefix("SECBOT_") else { continue };
+            match KEYS.iter().find(|k| k.name.eq_ignore_ascii_case(name)) {
+                Some(k) => {
+                    raw.values.insert(k.name, (value, Origin::Env));
+                }
+                None if NOT_KEYS.contains(&var.as_str()) => {}
+                None => raw
+                    .warnings
+                    .push(format!("{var} is not a secbot setting; ignored (see `secbot config check`)")),
+            }
+        }
+        Ok(raw)
+    }
+
+    /// Sets a value from a command-line flag (it wins over everything).
+    pub fn set(&mut self, name: &'static str, value: String) {
+        self.values.insert(name, (value, Origin::Env));
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(|(v, _)| v.as_str()).filter(|v| !v.trim().is_empty())
+    }
+
+    fn secret(&self, name: &str) -> Option<Secret> {
+        self.get(name).map(|v| Secret(v.to_owned()))
+    }
+
+    /// Every key with its effective value (secrets masked) and origin, for `config check`.
+    pub fn describe(&self) -> Vec<(String, String, &'static str)> {
+        KEYS.iter()
+            .map(|k| {
+                let (value, origin) = match self.values.get(k.name) {
+                    Some((v, o)) if k.secret && !v.is_empty() => ("•••• (set)".to_owned(), *o),
+                    Some((v, o)) => (v.clone(), *o),
+                    None => ("(unset)".to_owned(), Origin::Default),
+                };
+                let origin = match origin {
+                    Origin::Default => "default",
+                    Origin::File => "file",
+                    Origin::Env => "env",
+                };
+                (format!("{} (SECBOT_{})", k.name, k.name.to_uppercase()), value, origin)
+            })
+            .collect()
+    }
+}
+
+/// Slack credentials, when the Slack adapter is on.
+#[derive(Debug, Clone)]
+pub struct SlackConfig {
+    /// The app's signing secret.
+    pub signing_secret: Secret,
+    /// A single workspace's bot token.
+    pub bot_token: Option<Secret>,
+    /// OAuth client id.
+    pub client_id: Option<String>,
+    /// OAuth client secret.
+    pub client_secret: Option<Secret>,
+    /// The Web API base URL.
+    pub api_url: String,
+}
+
+/// Teams credentials, when the Teams adapter is on.
+#[derive(Debug, Clone)]
+pub struct TeamsConfig {
+    /// The bot's app id.
+    pub app_id: String,
+    /// The bot's app password.
+    pub app_password: Secret,
+    /// The tenant of a single-tenant bot.
+    pub tenant_id: Option<String>,
+    /// The Bot Framework OpenID metadata URL.
+    pub openid_url: String,
+    /// The token endpoint.
+    pub token_url: String,
+    /// The serviceUrl prefixes the bot may send its token to.
+    pub allowed_service_urls: Vec<String>,
+}
+
+/// Discord credentials, when the Discord adapter is on.
+#[derive(Debug, Clone)]
+pub struct DiscordConfig {
+    /// The application's Ed25519 public key (32 bytes).
+    pub public_key: [u8; 32],
+    /// The application id.
+    pub app_id: String,
+    /// The bot token.
+    pub bot_token: Option<Secret>,
+    /// The API base URL.
+    pub api_url: String,
+}
+
+/// Defender for Cloud credentials, for `source = azure`.
+#[derive(Debug, Clone)]
+pub struct AzureConfig {
+    /// The Entra ID tenant.
+    pub tenant_id: String,
+    /// The client id.
+    pub client_id: String,
+    /// The client secret.
+    pub client_secret: Option<Secret>,
+    /// The subscriptions to read.
+    pub subscriptions: Vec<String>,
+    /// The authority URL.
+    pub authority_url: String,
+    /// The management URL.
+    pub management_url: String,
+}
+
+/// The typed, validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where to listen.
+    pub listen: SocketAddr,
+    /// The data directory.
+    pub data_dir: PathBuf,
+    /// A PostgreSQL URL, when replicas share state.
+    pub database_url: Option<Secret>,
+    /// Where posture data comes from.
+    pub source: SourceKind,
+    /// Demo tenant size.
+    pub scale: Option<usize>,
+    /// Demo tenant seed.
+    pub seed: Option<u64>,
+    /// Log format.
+    pub log_format: LogFormat,
+    /// Web chat mode.
+    pub webchat: Webchat,
+    /// Web chat token.
+    pub webchat_token: Option<Secret>,
+    /// How long to finish in-flight replies on shutdown.
+    pub shutdown_grace: Duration,
+    /// The public URL.
+    pub public_url: Option<String>,
+    /// Slack, when configured.
+    pub slack: Option<SlackConfig>,
+    /// Teams, when configured.
+    pub teams: Option<TeamsConfig>,
+    /// Discord, when configured.
+    pub discord: Option<DiscordConfig>,
+    /// Defender for Cloud, when configured.
+    pub azure: Option<AzureConfig>,
+    /// The key that encrypts stored tokens.
+    pub encryption_key: Option<[u8; 32]>,
+    /// Days transcripts are kept.
+    pub retention_days: u32,
+    /// Compute units per tenant per hour.
+    pub budget_hour: u64,
+    /// Compute units per tenant per month.
+    pub budget_month: u64,
+    /// Who can raise the budget.
+    pub capacity_owner: Option<String>,
+}
+
+fn url(raw: &Raw, name: &str) -> Result<Option<String>, ConfigError> {
+    match raw.get(name) {
+        None => Ok(None),
+        Some(v) if v.starts_with("http://") || v.starts_with("https://") => {
+            Ok(Some(v.trim_end_matches('/').to_owned()))
+        }
+        Some(v) => Err(error(name, format!("`{v}` is not an http(s) URL; write it like https://host/path"))),
+    }
+}
+
+fn number<T: std::str::FromStr>(raw: &Raw, name: &str, what: &str) -> Result<Option<T>, ConfigError> {
+    raw.get(name)
+        .map(|v| {
+            v.trim()
+                .parse::<T>()
+                .map_err(|_| error(name, format!("`{v}` is not {what}; write a whole number")))
+        })
+        .transpose()
+}
+
+fn list(raw: &Raw, name: &str) -> Vec<String> {
+    raw.get(name)
+        .map(|v| v.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+        .unwrap_or_default()
+}
+
+impl Config {
+    /// Types and validates the raw values; the first problem found is the error.
+    pub fn from_raw(raw: &Raw) -> Result<Config, ConfigError> {
+        let listen_text = raw.get("listen").unwrap_or("127.0.0.1:3978");
+        let listen: SocketAddr = listen_text.parse().map_err(|_| {
+            error(
+                "listen",
+                format!(
+                    "`{listen_text}` is not an address with a port; use HOST:PORT such as 127.0.0.1:3978"
+                ),
+            )
+        })?;
+        let data_dir = PathBuf::from(raw.get("data_dir").unwrap_or("data"));
+        let source = match (raw.get("source").unwrap_or("demo"), raw.get("data")) {
+            ("demo", None) => SourceKind::Demo,
+            ("demo" | "snapshot", Some(file)) => SourceKind::Snapshot(PathBuf::from(file)),
+            ("snapshot", None) => {
+                return Err(error(
+                    "data",
+                    "source is snapshot but no file is given; set it to the snapshot's path",
+                ));
+            }
+            ("azure", _) => SourceKind::Azure,
+            (other, _) => {
+                return Err(error(
+                    "source",
+                    format!("`{other}` is not a source; use demo, snapshot or azure"),
+                ));
+            }
+        };
+        if let SourceKind::Snapshot(path) = &source
+            && !path.is_file()
+        {
+            return Err(error("data", format!("{} is not a readable file; check the path", path.display())));
+        }
+        let log_format = match raw.get("log_format").unwrap_or("text") {
+            "text" => LogFormat::Text,
+            "json" => LogFormat::Json,
+            other => {
+                return Err(error("log_format", format!("`{other}` is not a log format; use text or json")));
+            }
+        };
+        let webchat = match raw.get("webchat").unwrap_or("auto") {
+            "auto" => Webchat::Auto,
+            "on" | "true" => Webchat::On,
+            "off" | "false" => Webchat::Off,
+            other => {
+                return Err(error(
+                    "webchat",
+                    format!("`{other}` is not a web chat mode; use auto, on or off"),
+                ));
+            }
+        };
+        let webchat_token = raw.secret("webchat_token");
+        if let Some(t) = &webchat_token
+            && t.expose().len() < 16
+        {
+            return Err(error(
+                "webchat_token",
+                "is shorter than 16 characters; use a long random value (e.g. `openssl rand -hex 16`)",
+            ));
+        }
+        let slack = match (
+            raw.secret("slack_signing_secret"),
+            raw.secret("slack_bot_token"),
+            raw.get("slack_client_id"),
+        ) {
+            (Some(signing_secret), bot_token, client_id) => Some(SlackConfig {
+                signing_secret,
+                bot_token,
+                client_id: client_id.map(str::to_owned),
+                client_secret: raw.secret("slack_client_secret"),
+                api_url: url(raw, "slack_api_url")?.unwrap_or_else(|| "https://slack.com/api".into()),
+            }),
+            (None, Some(_), _) | (None, _, Some(_)) => {
+                return Err(error(
+                    "slack_signing_secret",
+                    "is needed when other Slack settings are given; copy it from the app's Basic Information page",
+                ));
+            }
+            (None, None, None) => None,
+        };
+        if let Some(s) = &slack
+            && s.bot_token.is_none()
+            && (s.client_id.is_none() || s.client_secret.is_none())
+        {
+            return Err(error(
+                "slack_bot_token",
+                "is needed (or slack_client_id and slack_client_secret for OAuth installs) when Slack is on",
+            ));
+        }
+        let teams = match (raw.get("teams_app_id"), raw.secret("teams_app_password")) {
+            (Some(app_id), Some(app_password)) => {
+                let tenant_id = raw.get("teams_tenant_id").map(str::to_owned);
+                let token_url = url(raw, "teams_token_url")?.unwrap_or_else(|| {
+                    format!(
+                        "https://login.microsoftonline.com/{}/oauth2/v2.0/token",
+                        tenant_id.as_deref().unwrap_or("botframework.com")
+                    )
+                });
+                let mut allowed = vec![
+                    "https://smba.trafficmanager.net/".to_owned(),
+                    "https://smba.infra.gcc.teams.microsoft.com/".to_owned(),
+                    "https://smba.infra.gov.teams.microsoft.us/".to_owned(),
+                ];
+                allowed.extend(list(raw, "teams_allowed_service_urls"));
+                Some(TeamsConfig {
+                    app_id: app_id.to_owned(),
+                    app_password,
+                    tenant_id,
+                    openid_url: url(raw, "teams_openid_url")?.unwrap_or_default(),
+                    token_url,
+                    allowed_service_urls: allowed,
+                })
+            }
+            (Some(_), None) => {
+                return Err(error(
+                    "teams_app_password",
+                    "is needed when teams_app_id is set; create a client secret for the bot's app registration",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(error(
+                    "teams_app_id",
+                    "is needed when teams_app_password is set; use the bot's Microsoft App ID",
+                ));
+            }
+            (None, None) => None,
+        };
+        let discord = match raw.get("discord_public_key") {
+            Some(hex) => {
+                let bytes = decode_hex(hex).filter(|b| b.len() == 32).ok_or_else(|| {
+                    error(
+                        "discord_public_key",
+                        "is not 64 hex characters; copy the Public Key from the Discord developer portal",
+                    )
+                })?;
+                let app_id = raw.get("discord_app_id").ok_or_else(|| {
+                    error("discord_app_id", "is needed when Discord is on; copy the Application ID")
+                })?;
+                let mut public_key = [0u8; 32];
+                public_key.copy_from_slice(&bytes);
+                Some(DiscordConfig {
+                    public_key,
+                    app_id: app_id.to_owned(),
+                    bot_token: raw.secret("discord_bot_token"),
+                    api_url: url(raw, "discord_api_url")?
+                        .unwrap_or_else(|| "https://discord.com/api/v10".into()),
+                })
+            }
+            None => None,
+        };
+        let azure = if source == SourceKind::Azure {
+            let need = |name: &str| {
+                raw.get(name).map(str::to_owned).ok_or_else(|| error(name, "is needed when source is azure"))
+            };
+            Some(AzureConfig {
+                tenant_id: need("azure_tenant_id")?,
+                client_id: need("azure_client_id")?,
+                client_secret: raw.secret("azure_client_secret"),
+                subscriptions: list(raw, "azure_subscriptions"),
+                authority_url: url(raw, "azure_authority_url")?
+                    .unwrap_or_else(|| "https://login.microsoftonline.com".into()),
+                management_url: url(raw, "azure_management_url")?
+                    .unwrap_or_else(|| "https://management.azure.com".into()),
+            })
+        } else {
+            None
+        };
+        let encryption_key = match raw.get("encryption_key") {
+            Some(hex) => {
+                let bytes = decode_hex(hex).filter(|b| b.len() == 32).ok_or_else(|| {
+                    error(
+                        "encryption_key",
+                        "is not 64 hex characters; generate one with `openssl rand -hex 32`",
+                    )
+                })?;
+                let mut key = [0u8; 32];
+                key.copy_from_slice(&bytes);
+                Some(key)
+            }
+            None => None,
+        };
+        let grace: u64 = number(raw, "shutdown_grace_secs", "a number of seconds")?.unwrap_or(10);
+        if let Some(url) = raw.get("public_url")
+            && !url.starts_with("https://")
+            && !url.starts_with("http://")
+        {
+            return Err(error(
+                "public_url",
+                format!("`{url}` is not a URL; write it like https://secbot.example.com"),
+            ));
+        }
+        Ok(Config {
+            listen,
+            data_dir,
+            database_url: raw.secret("database_url"),
+            source,
+            scale: number(raw, "scale", "a number of findings")?,
+            seed: number(raw, "seed", "a number")?,
+            log_format,
+            webchat,
+            webchat_token,
+            shutdown_grace: Duration::from_secs(grace),
+            public_url: raw.get("public_url").map(|u| u.trim_end_matches('/').to_owned()),
+            slack,
+            teams,
+            discord,
+            azure,
+            encryption_key,
+            retention_days: number(raw, "retention_days", "a number of days")?.unwrap_or(30),
+            budget_hour: number(raw, "budget_hour", "a number of compute units")?.unwrap_or(600),
+            budget_month: number(raw, "budget_month", "a number of compute units")?.unwrap_or(100_000),
+            capacity_owner: raw.get("capacity_owner").map(str::to_owned),
+        })
+    }
+
+    /// Checks the data directory exists (creating it) and is writable.
+    pub fn prepare_data_dir(&self) -> Result<(), ConfigError> {
+        let dir = &self.data_dir;
+        std::fs::create_dir_all(dir)
+            .and_then(|()| {
+                let probe = dir.join(".secbot-write-check");
+                std::fs::write(&probe, b"ok")?;
+                std::fs::remove_file(probe)
+            })
+            .map_err(|e| {
+                error(
+                    "data_dir",
+                    format!("cannot write to {} ({e}); choose a directory secbot can write", dir.display()),
+                )
+            })
+    }
+
+    /// True when the web chat is served with this configuration.
+    pub fn webchat_enabled(&self) -> bool {
+        match self.webchat {
+            Webchat::Off => false,
+            Webchat::On => self.listen.ip().is_loopback() || self.webchat_token.is_some(),
+            Webchat::Auto => self.listen.ip().is_loopback() || self.webchat_token.is_some(),
+        }
+    }
+}
+
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    let text = text.trim();
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn defaults_give_a_local_demo_server() {
+        let config = Config::from_raw(&Raw::load(None, env(&[])).unwrap()).unwrap();
+        assert_eq!(config.listen, "127.0.0.1:3978".parse().unwrap());
+        assert_eq!(config.source, SourceKind::Demo);
+        assert!(config.webchat_enabled());
+        assert!(config.slack.is_none() && config.teams.is_none() && config.discord.is_none());
+    }
+
+    #[test]
+    fn the_environment_wins_over_the_file() {
+        let dir = std::env::temp_dir().join(format!("secbot-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("secbot.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:4000\"\nretention_days = 7\n").unwrap();
+        let raw = Raw::load(Some(&file), env(&[("SECBOT_LISTEN", "127.0.0.1:5000"), ("SECBOT_NOPE", "1")]))
+            .unwrap();
+        let config = Config::from_raw(&raw).unwrap();
+        assert_eq!(config.listen.port(), 5000);
+        assert_eq!(config.retention_days, 7);
+        assert_eq!(raw.warnings.len(), 1);
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn mistakes_name_the_key_and_the_fix() {
+        let bad = |pairs: &[(&str, &str)]| {
+            Config::from_raw(&Raw::load(None, env(pairs)).unwrap()).unwrap_err().to_string()
+        };
+        assert_eq!(
+            bad(&[("SECBOT_LISTEN", "localhost")]),
+            "SECBOT_LISTEN (listen): `localhost` is not an address with a port; use HOST:PORT such as 127.0.0.1:3978"
+        );
+        assert!(
+            bad(&[("SECBOT_SOURCE", "gcp")]).starts_with("SECBOT_SOURCE (source): `gcp` is not a source")
+        );
+        assert!(bad(&[("SECBOT_SLACK_BOT_TOKEN", "xoxb-1")]).starts_with("SECBOT_SLACK_SIGNING_SECRET"));
+        assert!(bad(&[("SECBOT_DISCORD_PUBLIC_KEY", "abc")]).contains("64 hex characters"));
+        assert!(bad(&[("SECBOT_RETENTION_DAYS", "a month")]).contains("not a number of days"));
+    }
+
+    #[test]
+    fn malformed_toml_is_reported_with_the_file() {
+        let file = std::env::temp_dir().join(format!("secbot-bad-{}.toml", std::process::id()));
+        std::fs::write(&file, "listen = \n").unwrap();
+        let err = Raw::load(Some(&file), env(&[])).unwrap_err();
+        assert!(err.key.starts_with("--config "), "{err}");
+        assert!(err.problem.contains("not valid TOML"), "{err}");
+        std::fs::remove_file(file).ok();
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let raw = Raw::load(
+            None,
+            env(&[
+                ("SECBOT_SLACK_SIGNING_SECRET", "s3cr3t-value"),
+                ("SECBOT_SLACK_BOT_TOKEN", "xoxb-secret"),
+            ]),
+        )
+        .unwrap();
+        let described = format!("{:?}", raw.describe());
+        assert!(!described.contains("s3cr3t") && !described.contains("xoxb-secret"));
+        let config = Config::from_raw(&raw).unwrap();
+        assert!(!format!("{config:?}").contains("s3cr3t"));
+    }
+}

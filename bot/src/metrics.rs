@@ -1,0 +1,156 @@
+//! Counters and histograms, rendered in the Prometheus text format at `/metrics`: requests by
+//! route and status, prompts by skill, latencies, feedback by rating and usage units.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Upper bounds of the latency buckets, in seconds.
+const BUCKETS: [f64; 12] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
+
+type Labels = Vec<(&'static str, String)>;
+
+#[derive(Debug, Default, Clone)]
+struct Histogram {
+    buckets: [u64; BUCKETS.len()],
+    count: u64,
+    sum: f64,
+}
+
+#[derive(Debug, Default)]
+struct Series {
+    counters: BTreeMap<(&'static str, Labels), f64>,
+    histograms: BTreeMap<(&'static str, Labels), Histogram>,
+}
+
+/// secbot's metrics.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    series: Mutex<Series>,
+}
+
+fn help(name: &str) -> &'static str {
+    match name {
+        "secbot_http_requests_total" => "HTTP requests by route and status.",
+        "secbot_http_request_duration_seconds" => "Time to answer an HTTP request, by route.",
+        "secbot_prompts_total" => "Prompts and clicks answered, by platform and skill.",
+        "secbot_answer_duration_seconds" => "Time to build an answer, by skill.",
+        "secbot_feedback_total" => "Ratings received, by rating.",
+        "secbot_usage_units_total" => "Compute units used, by skill.",
+        "secbot_events_deduplicated_total" => "Retried or duplicate deliveries dropped, by platform.",
+        _ => "secbot metric.",
+    }
+}
+
+impl Metrics {
+    /// Adds to a counter.
+    pub fn add(&self, name: &'static str, labels: Labels, by: f64) {
+        if let Ok(mut series) = self.series.lock() {
+            *series.counters.entry((name, labels)).or_default() += by;
+        }
+    }
+
+    /// Records a duration in a histogram.
+    pub fn observe(&self, name: &'static str, labels: Labels, duration: Duration) {
+        let seconds = duration.as_secs_f64();
+        if let Ok(mut series) = self.series.lock() {
+            let h = series.histograms.entry((name, labels)).or_default();
+            for (i, bound) in BUCKETS.iter().enumerate() {
+                if seconds <= *bound {
+                    h.buckets[i] += 1;
+                }
+            }
+            h.count += 1;
+            h.sum += seconds;
+        }
+    }
+
+    /// The value of a counter (for tests and `secbot usage`).
+    pub fn counter(&self, name: &'static str, labels: &[(&'static str, &str)]) -> f64 {
+        let wanted: Labels = labels.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
+        self.series.lock().map(|s| s.counters.get(&(name, wanted)).copied().unwrap_or(0.0)).unwrap_or(0.0)
+    }
+
+    /// The metrics in the Prometheus text exposition format.
+    pub fn render(&self) -> String {
+        let Ok(series) = self.series.lock() else { return String::new() };
+        let mut out = String::new();
+        let label_text = |labels: &Labels, extra: Option<(&str, String)>| -> String {
+            let mut parts: Vec<String> = labels
+                .iter()
+                .map(|(k, v)| {
+                    format!("{k}=\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n"))
+                })
+                .collect();
+            if let Some((k, v)) = extra {
+                parts.push(format!("{k}=\"{v}\""));
+            }
+            if parts.is_empty() { String::new() } else { format!("{{{}}}", parts.join(",")) }
+        };
+        let mut last = "";
+        for ((name, labels), value) in &series.counters {
+            if *name != last {
+                let _ = writeln!(out, "# HELP {name} {}\n# TYPE {name} counter", help(name));
+                last = name;
+            }
+            let _ = writeln!(out, "{name}{} {value}", label_text(labels, None));
+        }
+        last = "";
+        for ((name, labels), h) in &series.histograms {
+            if *name != last {
+                let _ = writeln!(out, "# HELP {name} {}\n# TYPE {name} histogram", help(name));
+                last = name;
+            }
+            for (i, bound) in BUCKETS.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "{name}_bucket{} {}",
+                    label_text(labels, Some(("le", bound.to_string()))),
+                    h.buckets[i]
+                );
+            }
+            let _ =
+                writeln!(out, "{name}_bucket{} {}", label_text(labels, Some(("le", "+Inf".into()))), h.count);
+            let _ = writeln!(out, "{name}_sum{} {}", label_text(labels, None), h.sum);
+            let _ = writeln!(out, "{name}_count{} {}", label_text(labels, None), h.count);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counters_and_histograms_render_in_the_prometheus_format() {
+        let m = Metrics::default();
+        m.add("secbot_feedback_total", vec![("rating", "looks_right".into())], 1.0);
+        m.add("secbot_feedback_total", vec![("rating", "looks_right".into())], 1.0);
+        m.observe(
+            "secbot_answer_duration_seconds",
+            vec![("skill", "list_risks".into())],
+            Duration::from_micros(700),
+        );
+        let text = m.render();
+        assert!(text.contains(
+            "# TYPE secbot_feedback_total counter\nsecbot_feedback_total{rating=\"looks_right\"} 2\n"
+        ));
+        assert!(
+            text.contains("secbot_answer_duration_seconds_bucket{skill=\"list_risks\",le=\"0.0005\"} 0\n")
+        );
+        assert!(
+            text.contains("secbot_answer_duration_seconds_bucket{skill=\"list_risks\",le=\"0.001\"} 1\n")
+        );
+        assert!(text.contains("secbot_answer_duration_seconds_count{skill=\"list_risks\"} 1\n"));
+        assert_eq!(m.counter("secbot_feedback_total", &[("rating", "looks_right")]), 2.0);
+    }
+
+    #[test]
+    fn label_values_are_escaped() {
+        let m = Metrics::default();
+        m.add("secbot_prompts_total", vec![("skill", "a\"b\nc".into())], 1.0);
+        assert!(m.render().contains("skill=\"a\\\"b\\nc\""));
+    }
+}

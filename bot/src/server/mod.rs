@@ -1,0 +1,170 @@
+//! `secbot serve`: one process serving every chat platform's webhooks, the web chat, and the
+//! operations endpoints (`/healthz`, `/readyz`, `/metrics`), with graceful shutdown.
+
+mod ops;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use axum::Router;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use secbot_chat::Assistant;
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tokio_util::task::TaskTracker;
+
+use crate::config::{Config, ConfigError};
+use crate::engine::Engine;
+use crate::metrics::Metrics;
+
+/// What the routes share.
+#[derive(Clone)]
+pub struct App {
+    /// The engine every adapter talks to.
+    pub engine: Arc<Engine>,
+    /// The metrics.
+    pub metrics: Arc<Metrics>,
+    /// The configuration.
+    pub config: Arc<Config>,
+    /// Work started after a webhook was acknowledged; shutdown waits for it.
+    pub tasks: TaskTracker,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("listen", &self.config.listen).finish()
+    }
+}
+
+/// A platform whose adapter is off: its routes answer 503 with what to configure.
+fn off(platform: &'static str, needs: &'static str) -> Router {
+    let handler = move || async move {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(
+                serde_json::json!({ "error": format!("{platform} is not configured on this secbot: set {needs} (see `secbot config check`)") }),
+            ),
+        )
+    };
+    Router::new().fallback(any(handler))
+}
+
+/// Every route secbot serves.
+pub fn router(app: App) -> Router {
+    let assistant: Arc<dyn Assistant> = app.engine.clone();
+    let mut router = Router::new().merge(ops::router(app.clone()));
+    if app.config.webchat_enabled() {
+        let options = secbot_webchat::WebchatOptions {
+            token: app.config.webchat_token.as_ref().map(|t| t.expose().to_owned()),
+            suggestions: secbot_skills::skill::STARTERS.iter().map(|s| (*s).to_owned()).collect(),
+            source: {
+                let info = app.engine.source().info();
+                if info.offline { format!("{} (offline)", info.name) } else { info.name }
+            },
+        };
+        router = router.merge(secbot_webchat::router(assistant.clone(), options));
+    }
+    router = router
+        .nest("/slack", off("Slack", "SECBOT_SLACK_SIGNING_SECRET and SECBOT_SLACK_BOT_TOKEN"))
+        .nest("/api/messages", off("Microsoft Teams", "SECBOT_TEAMS_APP_ID and SECBOT_TEAMS_APP_PASSWORD"))
+        .nest("/discord", off("Discord", "SECBOT_DISCORD_PUBLIC_KEY and SECBOT_DISCORD_APP_ID"));
+    router.route_layer(middleware::from_fn_with_state(app.metrics.clone(), track)).fallback(not_found)
+}
+
+async fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, axum::Json(serde_json::json!({ "error": "no such route; secbot serves /, /webchat/…, /slack/…, /api/messages, /discord/interactions, /healthz, /readyz and /metrics" })))
+        .into_response()
+}
+
+async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned());
+    let started = Instant::now();
+    let response = next.run(request).await;
+    metrics.add(
+        "secbot_http_requests_total",
+        vec![("route", route.clone()), ("status", response.status().as_u16().to_string())],
+        1.0,
+    );
+    metrics.observe("secbot_http_request_duration_seconds", vec![("route", route)], started.elapsed());
+    response
+}
+
+/// Binds the listener, naming the setting to change when it cannot.
+pub async fn bind(addr: SocketAddr) -> Result<TcpListener, ConfigError> {
+    TcpListener::bind(addr).await.map_err(|e| {
+        let fix = match e.kind() {
+            std::io::ErrorKind::AddrInUse => "another process uses that port; stop it or choose another port",
+            std::io::ErrorKind::PermissionDenied => "this user may not listen there; use a port above 1024",
+            _ => "choose an address of this machine, such as 127.0.0.1:3978",
+        };
+        ConfigError {
+            key: "SECBOT_LISTEN (listen)".to_owned(),
+            problem: format!("cannot listen on {addr} ({e}); {fix}"),
+        }
+    })
+}
+
+/// Resolves when the process is asked to stop (SIGTERM or Ctrl-C).
+async fn stop_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}
+
+/// Serves until SIGTERM/SIGINT, then stops accepting, lets in-flight requests and replies finish
+/// within the configured grace period, and returns.
+pub async fn serve(app: App, listener: TcpListener) -> anyhow::Result<()> {
+    let grace = app.config.shutdown_grace;
+    let tasks = app.tasks.clone();
+    let stopping = Arc::new(Notify::new());
+    let signalled = stopping.clone();
+    tokio::spawn(async move {
+        stop_signal().await;
+        tracing::info!("shutting down: finishing in-flight replies");
+        signalled.notify_waiters();
+    });
+    let wait = stopping.clone();
+    let server =
+        axum::serve(listener, router(app)).with_graceful_shutdown(async move { wait.notified().await });
+    let deadline = async {
+        stopping.notified().await;
+        tokio::time::sleep(grace).await;
+    };
+    let started = Instant::now();
+    tokio::select! {
+        result = server => result.context("the server stopped with an error")?,
+        () = deadline => tracing::warn!("requests still running after {} s; stopping anyway", grace.as_secs()),
+    }
+    tasks.close();
+    let left = grace.saturating_sub(started.elapsed()).max(Duration::from_millis(100));
+    if tokio::time::timeout(left, tasks.wait()).await.is_err() {
+        tracing::warn!(pending = tasks.len(), "replies still pending at shutdown were dropped");
+    }
+    Ok(())
+}

@@ -1,0 +1,190 @@
+//! `secbot serve` as a process: the operations endpoints, a clean exit on SIGTERM, start-up
+//! refusing bad configuration with one line, and the web chat driven by a real headless
+//! Chromium (tests/browser/webchat.mjs, with playwright-core from npm).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the bot crate sits in the workspace").to_path_buf()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("secbot-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+/// A running `secbot serve` on a free loopback port.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Server {
+    fn start(name: &str, env: &[(&str, &str)]) -> Server {
+        let data = scratch(name);
+        let mut command = Command::new(env!("CARGO_BIN_EXE_secbot"));
+        command
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("SECBOT_DATA_DIR", &data)
+            .env_remove("SECBOT_LOG")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut child = command.spawn().expect("secbot starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).expect("secbot prints where it listens");
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no URL in {line:?}"))
+            .trim_end_matches('/')
+            .to_owned();
+        Server { child, url }
+    }
+
+    fn get(&self, path: &str) -> (u16, String) {
+        let addr = self.url.trim_start_matches("http://");
+        let mut stream = TcpStream::connect(addr).expect("connect");
+        write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").expect("request");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("response");
+        let status = response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+        (status, body)
+    }
+
+    /// Sends SIGTERM and returns the exit code and how long the process took to stop.
+    fn terminate(mut self) -> (Option<i32>, Duration) {
+        let started = Instant::now();
+        Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().expect("kill runs");
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return (status.code(), started.elapsed());
+            }
+            if started.elapsed() > Duration::from_secs(15) {
+                self.child.kill().ok();
+                return (None, started.elapsed());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+#[test]
+fn health_metrics_and_a_clean_exit_on_sigterm() {
+    let server = Server::start("ops", &[]);
+    assert_eq!(server.get("/healthz"), (200, "ok\n".to_owned()));
+    let (status, ready) = server.get("/readyz");
+    assert_eq!(status, 200, "{ready}");
+    assert!(ready.contains("\"ready\":true"));
+    let (status, slack) = server.get("/slack/events");
+    assert_eq!(status, 503, "an adapter without credentials is off");
+    assert!(slack.contains("SECBOT_SLACK_SIGNING_SECRET"), "{slack}");
+    let (status, metrics) = server.get("/metrics");
+    assert_eq!(status, 200);
+    assert!(metrics.contains("secbot_http_requests_total{route=\"/healthz\",status=\"200\"} 1"), "{metrics}");
+    let (code, took) = server.terminate();
+    assert_eq!(code, Some(0), "SIGTERM exits 0");
+    assert!(took < Duration::from_secs(10), "stopped in {took:?}");
+}
+
+fn start_up_error(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String) {
+    let data = scratch("bad-config");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_secbot"));
+    command.args(args).env("SECBOT_DATA_DIR", &data).stdout(Stdio::null()).stderr(Stdio::piped());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let output = command.output().expect("secbot runs");
+    (output.status.code(), String::from_utf8_lossy(&output.stderr).trim().to_owned())
+}
+
+#[test]
+fn wrong_configuration_stops_start_up_with_one_line_naming_the_key_and_the_fix() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let busy = format!("127.0.0.1:{}", taken.local_addr().expect("addr").port());
+    let bad_toml = scratch("toml").join("secbot.toml");
+    std::fs::write(&bad_toml, "listen = \"127.0.0.1:3978\nwebchat = on\n").expect("write");
+    type Case<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<Case> = vec![
+        (vec!["serve"], vec![("SECBOT_LISTEN", "127.0.0.1:99999")], "SECBOT_LISTEN (listen)"),
+        (vec!["serve", "--listen", &busy], vec![], "SECBOT_LISTEN (listen): cannot listen"),
+        (
+            vec!["serve"],
+            vec![("SECBOT_DATA_DIR", "/etc/hostname/secbot")],
+            "SECBOT_DATA_DIR (data_dir): cannot write",
+        ),
+        (vec!["serve", "--config", bad_toml.to_str().expect("utf-8 path")], vec![], "is not valid TOML"),
+        (vec!["serve"], vec![("SECBOT_SOURCE", "cloud")], "SECBOT_SOURCE (source)"),
+    ];
+    for (args, env, expected) in cases {
+        let (code, stderr) = start_up_error(&args, &env);
+        assert_eq!(code, Some(2), "{args:?} {env:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "one clear line: {stderr}");
+        assert!(stderr.contains(expected), "{stderr}");
+    }
+    drop(taken);
+}
+
+#[test]
+fn config_check_prints_the_effective_configuration_with_secrets_masked() {
+    let output = Command::new(env!("CARGO_BIN_EXE_secbot"))
+        .args(["config", "check"])
+        .env("SECBOT_DATA_DIR", scratch("check"))
+        .env("SECBOT_SLACK_SIGNING_SECRET", "very-secret-signing-value")
+        .env("SECBOT_SLACK_BOT_TOKEN", "xoxb-not-for-your-eyes")
+        .output()
+        .expect("secbot runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(stdout.contains("slack_signing_secret (SECBOT_SLACK_SIGNING_SECRET)"));
+    assert!(!stdout.contains("very-secret") && !stdout.contains("xoxb-not"), "{stdout}");
+    assert!(stdout.contains("The configuration is valid."));
+}
+
+/// Runs the headless-browser test when Node, playwright-core and Chromium are present; CI sets
+/// SECBOT_REQUIRE_BROWSER=1 so a missing piece fails instead of skipping.
+#[test]
+fn the_web_chat_works_in_a_real_browser() {
+    let browser_dir = workspace().join("tests/browser");
+    let chromium = std::env::var("CHROMIUM_PATH").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+    let ready = browser_dir.join("node_modules/playwright-core").is_dir()
+        && Path::new(&chromium).exists()
+        && Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !ready {
+        assert!(
+            std::env::var_os("SECBOT_REQUIRE_BROWSER").is_none(),
+            "the browser test needs node, `npm ci --prefix tests/browser` and Chromium at {chromium}"
+        );
+        eprintln!(
+            "skipping the browser test: run `npm ci --prefix tests/browser` and install chromium to run it"
+        );
+        return;
+    }
+    let server = Server::start("browser", &[]);
+    let screenshot = workspace().join("target/webchat.png");
+    let output = Command::new("node")
+        .arg(browser_dir.join("webchat.mjs"))
+        .env("SECBOT_URL", &server.url)
+        .env("CHROMIUM_PATH", &chromium)
+        .env("SECBOT_SCREENSHOT", &screenshot)
+        .output()
+        .expect("node runs");
+    let log =
+        format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "the browser test failed:\n{log}");
+    assert!(log.contains("webchat browser test passed"), "{log}");
+    assert!(screenshot.is_file(), "a screenshot was saved");
+    let (_, metrics) = server.get("/metrics");
+    assert!(metrics.contains("secbot_feedback_total{rating=\"looks_right\"} 1"), "{metrics}");
+    let (code, _) = server.terminate();
+    assert_eq!(code, Some(0));
+}
