@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use secbot::engine::Engine;
 use secbot::source::{self, SourceOptions};
-use secbot::store::MemoryStore;
+use secbot::store::SqlStore;
 use secbot_chat::{Assistant, Origin, Person, Platform, Prompt};
 use time::OffsetDateTime;
 
@@ -55,8 +55,13 @@ fn main() {
         load_time.as_secs_f64(),
         peak_rss_mib().unwrap_or(f64::NAN)
     );
-    let engine = Engine::new(loaded.source, loaded.lexicon, Arc::new(MemoryStore::new()), Vec::new());
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let store = runtime.block_on(SqlStore::in_memory()).expect("store");
+    let policy = secbot::engine::Policy {
+        limits: secbot::store::Limits { hour: u64::MAX / 4, month: u64::MAX / 4, channel_hour: None },
+        ..secbot::engine::Policy::default()
+    };
+    let engine = Engine::new(loaded.source, loaded.lexicon, Arc::new(store)).with_policy(policy);
     println!("{:<62} {:>9} {:>9}", "prompt", "p50", "p95");
     let mut all = Vec::new();
     for prompt in PROMPTS {

@@ -85,11 +85,27 @@ pub const KEYS: &[Key] = &[
     key("retention_days", false, Some("30"), "days prompts and answers are kept"),
     key("budget_hour", false, Some("600"), "compute units a tenant may use per hour"),
     key("budget_month", false, Some("100000"), "compute units a tenant may use per month"),
+    key(
+        "budget_channels",
+        false,
+        None,
+        "hourly budgets of channels with their own: CHANNEL=UNITS,CHANNEL=UNITS",
+    ),
     key("capacity_owner", false, None, "who can raise the usage budget (shown when it runs out)"),
+    key("scope", false, None, "subscription ids every channel may see, comma-separated (default: all)"),
+    key("channel_scopes", false, None, "channels with their own scope: CHANNEL=SUB|SUB,CHANNEL=SUB"),
 ];
 
-/// Environment variables named `SECBOT_*` that are not configuration keys.
-const NOT_KEYS: &[&str] = &["SECBOT_LOG"];
+/// Environment variables named `SECBOT_*` that are not configuration keys: the log filter and
+/// the test and benchmark switches.
+const NOT_KEYS: &[&str] = &[
+    "SECBOT_LOG",
+    "SECBOT_REQUIRE_BROWSER",
+    "SECBOT_REQUIRE_PG",
+    "SECBOT_SHOW_MISSES",
+    "SECBOT_BENCH_FINDINGS",
+    "SECBOT_BENCH_ROUNDS",
+];
 
 /// Where a value came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -380,6 +396,12 @@ pub struct Config {
     pub budget_month: u64,
     /// Who can raise the budget.
     pub capacity_owner: Option<String>,
+    /// Hourly budgets of channels with their own.
+    pub budget_channels: std::collections::HashMap<String, u64>,
+    /// Subscriptions every channel may see (empty: all).
+    pub scope: Vec<String>,
+    /// Channels with their own scope.
+    pub channel_scopes: std::collections::HashMap<String, Vec<String>>,
 }
 
 fn url(raw: &Raw, name: &str) -> Result<Option<String>, ConfigError> {
@@ -622,6 +644,27 @@ impl Config {
             budget_hour: number(raw, "budget_hour", "a number of compute units")?.unwrap_or(600),
             budget_month: number(raw, "budget_month", "a number of compute units")?.unwrap_or(100_000),
             capacity_owner: raw.get("capacity_owner").map(str::to_owned),
+            budget_channels: pairs(raw, "budget_channels")?
+                .into_iter()
+                .map(|(channel, units)| {
+                    units.parse::<u64>().map(|u| (channel.clone(), u)).map_err(|_| {
+                        error(
+                            "budget_channels",
+                            format!("`{units}` for {channel} is not a number of units; write CHANNEL=UNITS"),
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+            scope: list(raw, "scope"),
+            channel_scopes: pairs(raw, "channel_scopes")?
+                .into_iter()
+                .map(|(channel, subs)| {
+                    (
+                        channel,
+                        subs.split('|').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect(),
+                    )
+                })
+                .collect(),
         })
     }
 
@@ -650,6 +693,19 @@ impl Config {
             Webchat::Auto => self.listen.ip().is_loopback() || self.webchat_token.is_some(),
         }
     }
+}
+
+/// `A=x,B=y` pairs.
+fn pairs(raw: &Raw, name: &str) -> Result<Vec<(String, String)>, ConfigError> {
+    list(raw, name)
+        .into_iter()
+        .map(|item| match item.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() && !v.trim().is_empty() => {
+                Ok((k.trim().to_owned(), v.trim().to_owned()))
+            }
+            _ => Err(error(name, format!("`{item}` is not KEY=VALUE; separate entries with commas"))),
+        })
+        .collect()
 }
 
 fn decode_hex(text: &str) -> Option<Vec<u8>> {

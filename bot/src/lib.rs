@@ -5,6 +5,8 @@
 pub mod config;
 pub mod engine;
 pub mod metrics;
+pub mod redact;
+pub mod report;
 pub mod server;
 pub mod source;
 pub mod store;

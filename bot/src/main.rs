@@ -1,4 +1,5 @@
-//! The `secbot` command: answers in the terminal, measures the parser, exports the demo tenant.
+//! The `secbot` command: the server (the default), the terminal front end, and the tools that
+//! read what secbot stored: feedback reports and exports, usage, transcripts.
 
 use std::io::{self, BufReader, Write};
 use std::path::PathBuf;
@@ -6,17 +7,17 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context as _;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use secbot::config::{Config, ConfigError, LogFormat, Raw, SourceKind};
-use secbot::engine::Engine;
+use secbot::engine::{Engine, Policy};
 use secbot::server;
 use secbot::source::{self, SourceOptions};
-use secbot::store::MemoryStore;
+use secbot::store::{Limits, SqlStore, Store};
 use secbot::terminal::{self, Output};
-use time::Date;
+use time::{Date, Duration, OffsetDateTime};
 
-/// A security copilot for cloud security posture, in Slack, Microsoft Teams, Discord and the
-/// terminal.
+/// A security copilot for cloud security posture, in Slack, Microsoft Teams, Discord, a web chat
+/// and the terminal.
 #[derive(Debug, Parser)]
 #[command(name = "secbot", version, about)]
 struct Cli {
@@ -58,11 +59,6 @@ enum Command {
         #[arg(long, value_name = "FORMAT")]
         log_format: Option<String>,
     },
-    /// Check the configuration.
-    Config {
-        #[command(subcommand)]
-        command: ConfigCommand,
-    },
     /// Answer one prompt ("-" reads prompts from standard input, one per line, each on its own).
     Ask {
         /// The prompt, or "-" for standard input.
@@ -76,6 +72,23 @@ enum Command {
         /// Print one JSON reply per input line.
         #[arg(long)]
         json: bool,
+    },
+    /// Check the configuration.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+    /// Read the feedback people gave (the product's learning loop).
+    Feedback {
+        #[command(subcommand)]
+        command: FeedbackCommand,
+    },
+    /// Show compute-unit consumption this hour and month by tenant, channel and skill.
+    Usage,
+    /// Export or purge what is stored about one person's prompts.
+    Transcripts {
+        #[command(subcommand)]
+        command: TranscriptsCommand,
     },
     /// Measure the parser on labelled prompts (JSON lines: prompt, intent, slots, needs_context).
     Eval {
@@ -99,6 +112,47 @@ enum ConfigCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum FeedbackCommand {
+    /// Ratings per skill and intent, with the latest comments.
+    Report {
+        /// Only feedback from the last N days.
+        #[arg(long, default_value_t = 30)]
+        days: i64,
+    },
+    /// Every rating, for analysis.
+    Export {
+        /// jsonl or csv.
+        #[arg(long, value_enum, default_value_t = Format::Jsonl)]
+        format: Format,
+        /// Only feedback from the last N days.
+        #[arg(long, default_value_t = 3650)]
+        days: i64,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    Jsonl,
+    Csv,
+}
+
+#[derive(Debug, Subcommand)]
+enum TranscriptsCommand {
+    /// Print, as JSON lines, every stored prompt and answer of a person and their ratings.
+    Export {
+        /// The person's platform user id.
+        #[arg(long)]
+        user: String,
+    },
+    /// Delete every stored prompt, answer and rating of a person.
+    Purge {
+        /// The person's platform user id.
+        #[arg(long)]
+        user: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum DemoCommand {
     /// Write the demo tenant as a snapshot of Azure Resource Graph rows.
     Export {
@@ -111,134 +165,6 @@ enum DemoCommand {
 fn parse_day(text: &str) -> Result<Date, String> {
     Date::parse(text, time::macros::format_description!("[year]-[month]-[day]"))
         .map_err(|_| format!("`{text}` is not a date; write it as YYYY-MM-DD, for example 2026-12-15"))
-}
-
-fn source_options(args: &SourceArgs) -> SourceOptions {
-    SourceOptions { data: args.data.clone(), scale: args.scale, seed: args.seed, day: args.day }
-}
-
-fn engine(args: &SourceArgs, announce: bool) -> anyhow::Result<Engine> {
-    let started = Instant::now();
-    let loaded = source::load(&source_options(args))?;
-    if announce {
-        eprintln!(
-            "Loaded {}: {} findings on {} resources in {} ms.",
-            loaded.source.info().name,
-            loaded.findings,
-            loaded.resources,
-            started.elapsed().as_millis()
-        );
-    }
-    Ok(Engine::new(loaded.source, loaded.lexicon, Arc::new(MemoryStore::new()), Vec::new()))
-}
-
-fn raw_config(cli: &Cli, listen: Option<String>, log_format: Option<String>) -> Result<Raw, ConfigError> {
-    let mut raw = Raw::load(cli.config.as_deref(), std::env::vars())?;
-    if let Some(listen) = listen {
-        raw.set("listen", listen);
-    }
-    if let Some(format) = log_format {
-        raw.set("log_format", format);
-    }
-    if let Some(data) = &cli.source.data {
-        raw.set("data", data.display().to_string());
-    }
-    if let Some(scale) = cli.source.scale {
-        raw.set("scale", scale.to_string());
-    }
-    if let Some(seed) = cli.source.seed {
-        raw.set("seed", seed.to_string());
-    }
-    Ok(raw)
-}
-
-fn adapters_summary(config: &Config) -> Vec<String> {
-    let state = |on: bool, name: &str, needs: &str| {
-        if on { format!("{name} is on.") } else { format!("{name} is off (set {needs}).") }
-    };
-    vec![
-        state(config.slack.is_some(), "Slack", "SECBOT_SLACK_SIGNING_SECRET"),
-        state(config.teams.is_some(), "Teams", "SECBOT_TEAMS_APP_ID and SECBOT_TEAMS_APP_PASSWORD"),
-        state(config.discord.is_some(), "Discord", "SECBOT_DISCORD_PUBLIC_KEY"),
-        state(config.webchat_enabled(), "The web chat", "SECBOT_WEBCHAT_TOKEN to use it beyond loopback"),
-    ]
-}
-
-async fn serve(cli: &Cli, listen: Option<String>, log_format: Option<String>) -> anyhow::Result<()> {
-    let started = Instant::now();
-    let raw = raw_config(cli, listen, log_format)?;
-    let config = Config::from_raw(&raw)?;
-    config.prepare_data_dir()?;
-    init_logging(config.log_format, "info");
-    for warning in &raw.warnings {
-        tracing::warn!("{warning}");
-    }
-    let listener = server::bind(config.listen).await?;
-    let addr = listener.local_addr().context("the listener has no address")?;
-    let options = SourceOptions {
-        data: match &config.source {
-            SourceKind::Snapshot(path) => Some(path.clone()),
-            _ => None,
-        },
-        scale: config.scale,
-        seed: config.seed,
-        day: cli.source.day,
-    };
-    let loaded = source::load(&options)?;
-    tracing::info!(
-        findings = loaded.findings,
-        resources = loaded.resources,
-        "loaded {}",
-        loaded.source.info().name
-    );
-    for line in adapters_summary(&config) {
-        tracing::info!("{line}");
-    }
-    let metrics = Arc::new(secbot::metrics::Metrics::default());
-    let engine = Engine::new(loaded.source, loaded.lexicon, Arc::new(MemoryStore::new()), Vec::new())
-        .with_metrics(metrics.clone());
-    let webchat = config.webchat_enabled();
-    let app = server::App {
-        engine: Arc::new(engine),
-        metrics,
-        config: Arc::new(config),
-        tasks: tokio_util::task::TaskTracker::new(),
-    };
-    tracing::info!(ready_in_ms = started.elapsed().as_millis() as u64, "listening on http://{addr}");
-    if webchat {
-        let hint =
-            if app.config.webchat_token.is_some() { " (add ?token=<SECBOT_WEBCHAT_TOKEN>)" } else { "" };
-        println!("secbot is ready: open http://{addr}/ for the web chat{hint}");
-    } else {
-        println!(
-            "secbot is ready on http://{addr} (web chat off: set SECBOT_WEBCHAT_TOKEN to use it beyond loopback)"
-        );
-    }
-    server::serve(app, listener).await?;
-    tracing::info!("stopped");
-    Ok(())
-}
-
-fn init_logging(format: LogFormat, default: &str) {
-    use tracing_subscriber::EnvFilter;
-    let filter = match std::env::var("SECBOT_LOG") {
-        Ok(directives) if !directives.trim().is_empty() => {
-            EnvFilter::try_new(directives).unwrap_or_else(|_| EnvFilter::new(default))
-        }
-        _ => EnvFilter::new(default),
-    };
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(io::stderr);
-    let _ = match format {
-        LogFormat::Json => builder.json().try_init(),
-        LogFormat::Text => builder.try_init(),
-    };
-}
-
-async fn chat(args: &SourceArgs, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
-    let engine = engine(args, !json)?;
-    let mode = if json { Output::Json } else { Output::Text };
-    terminal::chat(&engine, BufReader::new(io::stdin().lock()), mode, out).await?;
-    Ok(())
 }
 
 fn main() -> std::process::ExitCode {
@@ -275,21 +201,25 @@ async fn run() -> anyhow::Result<()> {
         init_logging(LogFormat::Text, "warn");
     }
     let mut out = io::stdout().lock();
-    match cli.command {
+    match &cli.command {
+        None => serve(&cli, None, None).await,
+        Some(Command::Serve { listen, log_format }) => serve(&cli, listen.clone(), log_format.clone()).await,
         Some(Command::Ask { prompt, json }) => {
-            let mode = if json { Output::Json } else { Output::Text };
-            let engine = engine(&cli.source, false)?;
+            let mode = if *json { Output::Json } else { Output::Text };
+            let engine = local_engine(&cli.source, false).await?;
             if prompt == "-" {
                 terminal::ask_lines(&engine, BufReader::new(io::stdin().lock()), mode, &mut out).await?;
             } else {
-                terminal::ask(&engine, &prompt, mode, &mut out).await?;
+                terminal::ask(&engine, prompt, mode, &mut out).await?;
             }
+            Ok(())
         }
-        Some(Command::Chat { json }) => chat(&cli.source, json, &mut out).await?,
-        Some(Command::Serve { ref listen, ref log_format }) => {
-            serve(&cli, listen.clone(), log_format.clone()).await?
+        Some(Command::Chat { json }) => {
+            let engine = local_engine(&cli.source, !json).await?;
+            let mode = if *json { Output::Json } else { Output::Text };
+            terminal::chat(&engine, BufReader::new(io::stdin().lock()), mode, &mut out).await?;
+            Ok(())
         }
-        None => serve(&cli, None, None).await?,
         Some(Command::Config { command: ConfigCommand::Check }) => {
             let raw = raw_config(&cli, None, None)?;
             for warning in &raw.warnings {
@@ -301,49 +231,244 @@ async fn run() -> anyhow::Result<()> {
             let config = Config::from_raw(&raw)?;
             config.prepare_data_dir()?;
             writeln!(out, "\nThe configuration is valid. {}", adapters_summary(&config).join(" "))?;
+            Ok(())
         }
-        Some(Command::Eval { file, json }) => {
-            let loaded = source::load(&source_options(&cli.source))?;
-            let text =
-                std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let rows = secbot_skills::intent::eval::read_labelled(&text).with_context(|| {
-                format!("{} is not a labelled prompt file (one JSON object a line)", file.display())
-            })?;
-            let today = cli.source.day.unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
-            let report = secbot_skills::intent::eval::evaluate(&rows, &loaded.lexicon, today);
-            if json {
-                writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
-            } else {
-                for miss in &report.misses {
-                    writeln!(out, "miss: {}", serde_json::to_string(miss)?)?;
+        Some(Command::Feedback { command }) => {
+            let store = configured_store(&cli).await?;
+            secbot::report::feedback(store.as_ref(), command_report(command), &mut out).await
+        }
+        Some(Command::Usage) => {
+            let store = configured_store(&cli).await?;
+            secbot::report::usage(store.as_ref(), OffsetDateTime::now_utc(), &mut out).await
+        }
+        Some(Command::Transcripts { command }) => {
+            let store = configured_store(&cli).await?;
+            match command {
+                TranscriptsCommand::Export { user } => {
+                    secbot::report::transcripts(store.as_ref(), user, &mut out).await
                 }
-                writeln!(
-                    out,
-                    "{} prompts: intent accuracy {:.1}%, slot accuracy {:.1}% (precision {:.1}%, recall {:.1}%), needs_context {:.1}%",
-                    report.prompts,
-                    report.intent_accuracy * 100.0,
-                    report.slot_accuracy * 100.0,
-                    report.slot_precision * 100.0,
-                    report.slot_recall * 100.0,
-                    report.context_accuracy * 100.0
-                )?;
+                TranscriptsCommand::Purge { user } => {
+                    let purged = store.purge_user(user).await?;
+                    writeln!(
+                        out,
+                        "Deleted {} stored replies and {} ratings of {user}.",
+                        purged.replies, purged.feedback
+                    )?;
+                    Ok(())
+                }
             }
         }
+        Some(Command::Eval { file, json }) => eval(&cli, file, *json, &mut out),
         Some(Command::Demo { command: DemoCommand::Export { out: path } }) => {
-            let day = cli.source.day.unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
+            let day = cli.source.day.unwrap_or_else(|| OffsetDateTime::now_utc().date());
             let mut options = secbot_skills::demo::DemoOptions::for_day(day);
             options.findings = cli.source.scale;
             if let Some(seed) = cli.source.seed {
                 options.seed = seed;
             }
-            let snapshot = secbot_skills::snapshot::write(&secbot_skills::demo::tenant(&options));
-            let text = serde_json::to_string(&snapshot)?;
+            let text = serde_json::to_string(&secbot_skills::snapshot::write(&secbot_skills::demo::tenant(
+                &options,
+            )))?;
             if path.as_os_str() == "-" {
                 writeln!(out, "{text}")?;
             } else {
-                std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+                std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
             }
+            Ok(())
         }
     }
+}
+
+fn command_report(command: &FeedbackCommand) -> secbot::report::FeedbackQuery {
+    let now = OffsetDateTime::now_utc();
+    match command {
+        FeedbackCommand::Report { days } => {
+            secbot::report::FeedbackQuery::Report { since: now - Duration::days(*days) }
+        }
+        FeedbackCommand::Export { format, days } => secbot::report::FeedbackQuery::Export {
+            since: now - Duration::days(*days),
+            csv: matches!(format, Format::Csv),
+        },
+    }
+}
+
+fn eval(cli: &Cli, file: &PathBuf, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
+    let loaded = source::load(&source_options(&cli.source))?;
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let rows = secbot_skills::intent::eval::read_labelled(&text).with_context(|| {
+        format!("{} is not a labelled prompt file (one JSON object a line)", file.display())
+    })?;
+    let today = cli.source.day.unwrap_or_else(|| OffsetDateTime::now_utc().date());
+    let report = secbot_skills::intent::eval::evaluate(&rows, &loaded.lexicon, today);
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+        return Ok(());
+    }
+    for miss in &report.misses {
+        writeln!(out, "miss: {}", serde_json::to_string(miss)?)?;
+    }
+    writeln!(
+        out,
+        "{} prompts: intent accuracy {:.1}%, slot accuracy {:.1}% (precision {:.1}%, recall {:.1}%), needs_context {:.1}%",
+        report.prompts,
+        report.intent_accuracy * 100.0,
+        report.slot_accuracy * 100.0,
+        report.slot_precision * 100.0,
+        report.slot_recall * 100.0,
+        report.context_accuracy * 100.0
+    )?;
     Ok(())
+}
+
+fn source_options(args: &SourceArgs) -> SourceOptions {
+    SourceOptions { data: args.data.clone(), scale: args.scale, seed: args.seed, day: args.day }
+}
+
+/// An engine for the terminal: the chosen tenant and a store in memory.
+async fn local_engine(args: &SourceArgs, announce: bool) -> anyhow::Result<Engine> {
+    let started = Instant::now();
+    let loaded = source::load(&source_options(args))?;
+    if announce {
+        eprintln!(
+            "Loaded {}: {} findings on {} resources in {} ms.",
+            loaded.source.info().name,
+            loaded.findings,
+            loaded.resources,
+            started.elapsed().as_millis()
+        );
+    }
+    let store: Arc<dyn Store> = Arc::new(SqlStore::in_memory().await?);
+    Ok(Engine::new(loaded.source, loaded.lexicon, store))
+}
+
+fn raw_config(cli: &Cli, listen: Option<String>, log_format: Option<String>) -> Result<Raw, ConfigError> {
+    let mut raw = Raw::load(cli.config.as_deref(), std::env::vars())?;
+    if let Some(listen) = listen {
+        raw.set("listen", listen);
+    }
+    if let Some(format) = log_format {
+        raw.set("log_format", format);
+    }
+    if let Some(data) = &cli.source.data {
+        raw.set("data", data.display().to_string());
+    }
+    if let Some(scale) = cli.source.scale {
+        raw.set("scale", scale.to_string());
+    }
+    if let Some(seed) = cli.source.seed {
+        raw.set("seed", seed.to_string());
+    }
+    Ok(raw)
+}
+
+/// The store the configuration names: PostgreSQL when SECBOT_DATABASE_URL is set, else SQLite
+/// in the data directory.
+async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
+    let store = match &config.database_url {
+        Some(url) => SqlStore::open(url.expose(), config.encryption_key).await?,
+        None => SqlStore::in_dir(&config.data_dir, config.encryption_key).await?,
+    };
+    Ok(Arc::new(store))
+}
+
+async fn configured_store(cli: &Cli) -> anyhow::Result<Arc<dyn Store>> {
+    let config = Config::from_raw(&raw_config(cli, None, None)?)?;
+    config.prepare_data_dir()?;
+    open_store(&config).await
+}
+
+fn adapters_summary(config: &Config) -> Vec<String> {
+    let state = |on: bool, name: &str, needs: &str| {
+        if on { format!("{name} is on.") } else { format!("{name} is off (set {needs}).") }
+    };
+    vec![
+        state(config.slack.is_some(), "Slack", "SECBOT_SLACK_SIGNING_SECRET"),
+        state(config.teams.is_some(), "Teams", "SECBOT_TEAMS_APP_ID and SECBOT_TEAMS_APP_PASSWORD"),
+        state(config.discord.is_some(), "Discord", "SECBOT_DISCORD_PUBLIC_KEY"),
+        state(config.webchat_enabled(), "The web chat", "SECBOT_WEBCHAT_TOKEN to use it beyond loopback"),
+    ]
+}
+
+fn policy(config: &Config) -> Policy {
+    Policy {
+        scope: config.scope.clone(),
+        channel_scopes: config.channel_scopes.clone(),
+        limits: Limits { hour: config.budget_hour, month: config.budget_month, channel_hour: None },
+        channel_budgets: config.budget_channels.clone(),
+        capacity_owner: config.capacity_owner.clone(),
+    }
+}
+
+async fn serve(cli: &Cli, listen: Option<String>, log_format: Option<String>) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let raw = raw_config(cli, listen, log_format)?;
+    let config = Config::from_raw(&raw)?;
+    config.prepare_data_dir()?;
+    init_logging(config.log_format, "info");
+    for warning in &raw.warnings {
+        tracing::warn!("{warning}");
+    }
+    let listener = server::bind(config.listen).await?;
+    let addr = listener.local_addr().context("the listener has no address")?;
+    let store = open_store(&config).await?;
+    let options = SourceOptions {
+        data: match &config.source {
+            SourceKind::Snapshot(path) => Some(path.clone()),
+            _ => None,
+        },
+        scale: config.scale,
+        seed: config.seed,
+        day: cli.source.day,
+    };
+    let loaded = source::load(&options)?;
+    tracing::info!(
+        findings = loaded.findings,
+        resources = loaded.resources,
+        "loaded {}",
+        loaded.source.info().name
+    );
+    for line in adapters_summary(&config) {
+        tracing::info!("{line}");
+    }
+    let metrics = Arc::new(secbot::metrics::Metrics::default());
+    let engine = Engine::new(loaded.source, loaded.lexicon, store.clone())
+        .with_policy(policy(&config))
+        .with_metrics(metrics.clone());
+    let webchat = config.webchat_enabled();
+    let retention = Duration::days(i64::from(config.retention_days));
+    let app = server::App {
+        engine: Arc::new(engine),
+        metrics,
+        config: Arc::new(config),
+        tasks: tokio_util::task::TaskTracker::new(),
+    };
+    server::spawn_retention(store, retention);
+    tracing::info!(ready_in_ms = started.elapsed().as_millis() as u64, "listening on http://{addr}");
+    if webchat {
+        let hint =
+            if app.config.webchat_token.is_some() { " (add ?token=<SECBOT_WEBCHAT_TOKEN>)" } else { "" };
+        println!("secbot is ready: open http://{addr}/ for the web chat{hint}");
+    } else {
+        println!(
+            "secbot is ready on http://{addr} (web chat off: set SECBOT_WEBCHAT_TOKEN to use it beyond loopback)"
+        );
+    }
+    server::serve(app, listener).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn init_logging(format: LogFormat, default: &str) {
+    use tracing_subscriber::EnvFilter;
+    let filter = match std::env::var("SECBOT_LOG") {
+        Ok(directives) if !directives.trim().is_empty() => {
+            EnvFilter::try_new(directives).unwrap_or_else(|_| EnvFilter::new(default))
+        }
+        _ => EnvFilter::new(default),
+    };
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(io::stderr);
+    let _ = match format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
 }

@@ -26,11 +26,14 @@ struct Server {
 
 impl Server {
     fn start(name: &str, env: &[(&str, &str)]) -> Server {
-        let data = scratch(name);
+        Server::start_in(&scratch(name), env)
+    }
+
+    fn start_in(data: &Path, env: &[(&str, &str)]) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_secbot"));
         command
             .args(["serve", "--listen", "127.0.0.1:0"])
-            .env("SECBOT_DATA_DIR", &data)
+            .env("SECBOT_DATA_DIR", data)
             .env_remove("SECBOT_LOG")
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
@@ -51,9 +54,21 @@ impl Server {
     }
 
     fn get(&self, path: &str) -> (u16, String) {
+        self.request(&format!("GET {path} HTTP/1.1\r\nX-Webchat-User: tester\r\n"), "")
+    }
+
+    fn post(&self, path: &str, body: &str) -> (u16, String) {
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nX-Webchat-User: tester\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        );
+        self.request(&head, body)
+    }
+
+    fn request(&self, head: &str, body: &str) -> (u16, String) {
         let addr = self.url.trim_start_matches("http://");
         let mut stream = TcpStream::connect(addr).expect("connect");
-        write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").expect("request");
+        write!(stream, "{head}Host: {addr}\r\nConnection: close\r\n\r\n{body}").expect("request");
         let mut response = String::new();
         stream.read_to_string(&mut response).expect("response");
         let status = response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
@@ -76,6 +91,30 @@ impl Server {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
+}
+
+#[test]
+fn feedback_survives_kill_9_right_after_the_click_is_acknowledged() {
+    let data = scratch("durable");
+    let server = Server::start_in(&data, &[]);
+    let (status, body) = server
+        .post("/webchat/messages", r#"{"thread":"t-1","text":"show critical risks to sensitive data"}"#);
+    assert_eq!(status, 200, "{body}");
+    let reply: serde_json::Value = serde_json::from_str(&body).expect("json");
+    let id = reply["reply"]["response_id"].as_str().expect("a response id").to_owned();
+    let looks_right = reply["reply"]["card"]["footer"]["actions"][0]["payload"].clone();
+    let (status, _) = server
+        .post("/webchat/actions", &serde_json::json!({"thread": "t-1", "payload": looks_right}).to_string());
+    assert_eq!(status, 200, "the click is acknowledged");
+    let mut child = server.child;
+    child.kill().expect("kill -9");
+    child.wait().expect("reaped");
+    let again = Server::start_in(&data, &[]);
+    let (status, ratings) = again.get(&format!("/webchat/feedback/{id}"));
+    assert_eq!(status, 200);
+    assert!(ratings.contains("\"rating\":\"looks_right\""), "{ratings}");
+    let (code, _) = again.terminate();
+    assert_eq!(code, Some(0));
 }
 
 #[test]

@@ -21,7 +21,7 @@ const PROMPTS: [&str; 12] = [
 
 #[tokio::test]
 async fn every_button_on_every_card_round_trips_and_answers() {
-    let (engine, _) = engine();
+    let (engine, _) = engine().await;
     let mut pressed = 0;
     for (n, text) in PROMPTS.iter().enumerate() {
         let thread = format!("t{n}");
@@ -54,7 +54,7 @@ async fn every_button_on_every_card_round_trips_and_answers() {
 
 #[tokio::test]
 async fn a_stored_reply_gives_back_any_of_its_buttons() {
-    let (engine, _) = engine();
+    let (engine, _) = engine().await;
     let reply = engine
         .answer(Prompt {
             origin: origin(Platform::Discord, "t", "ana"),
@@ -72,7 +72,7 @@ async fn a_stored_reply_gives_back_any_of_its_buttons() {
 
 #[tokio::test]
 async fn a_retried_event_is_claimed_once() {
-    let (engine, _) = engine();
+    let (engine, _) = engine().await;
     assert!(engine.claim(Platform::Slack, "Ev123").await.unwrap());
     assert!(!engine.claim(Platform::Slack, "Ev123").await.unwrap());
     assert!(engine.claim(Platform::Teams, "Ev123").await.unwrap(), "ids are per platform");
@@ -80,7 +80,7 @@ async fn a_retried_event_is_claimed_once() {
 
 #[tokio::test]
 async fn a_comment_updates_the_rating_instead_of_adding_one() {
-    let (engine, store) = engine();
+    let (engine, store) = engine().await;
     let reply = engine
         .answer(Prompt {
             origin: origin(Platform::Slack, "t", "ana"),

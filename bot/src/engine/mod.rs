@@ -1,17 +1,20 @@
 //! The engine: secbot as every adapter sees it. It checks and parses a prompt, resolves what the
-//! thread is about, runs the matching skill (or ranks skills for an unmatched security question),
-//! adds the feedback footer, remembers the thread's context and stores the reply. Button clicks
-//! from every platform come through [`Engine::act`].
+//! thread is about, charges the skill's cost against the budget, runs the skill (or ranks skills
+//! for an unmatched security question), adds the feedback footer, remembers the thread's context
+//! and stores the reply with secrets redacted. Button clicks from every platform come through
+//! [`Engine::act`] — the one action path.
 
 mod input;
+mod policy;
 mod resolve;
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use async_trait::async_trait;
 use secbot_chat::{
-    Action, Assistant, AssistantError, Card, Click, Command, CommentForm, Feedback, Footer, Intent, Origin,
-    Outcome, Payload, Platform, Prompt, Rating, Reply, ResponseId, Slots, Subject,
+    Action, Assistant, AssistantError, Card, Click, Command, CommentForm, Delegation, Feedback, Footer,
+    Intent, Origin, Outcome, Payload, Platform, Prompt, Rating, Reply, ResponseId, Slots, Subject,
 };
 use secbot_skills::intent::{Lexicon, Parse, parse};
 use secbot_skills::posture::PostureSource;
@@ -20,24 +23,27 @@ use time::OffsetDateTime;
 
 pub use self::input::MAX_PROMPT_CHARS;
 use self::input::Unreadable;
+pub use self::policy::Policy;
 use self::resolve::Plan;
 use crate::metrics::Metrics;
+use crate::redact::redact;
 use crate::store::{
-    CLAIM_TTL, DelegationRecord, FeedbackRecord, ListContext, ReplyRecord, Store, ThreadContext,
+    CLAIM_TTL, Charge, DelegationRecord, FeedbackRecord, ListContext, ReplyRecord, Store, ThreadContext,
+    Usage,
 };
 
-/// secbot's brain: a posture source, the parser's lexicon and a store.
+/// secbot's brain: a posture source, the parser's lexicon, a store and the rules it applies.
 pub struct Engine {
     source: Arc<dyn PostureSource>,
     lexicon: Arc<Lexicon>,
     store: Arc<dyn Store>,
-    scope: Vec<String>,
+    policy: Policy,
     metrics: Arc<Metrics>,
 }
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Engine").field("source", &self.source.info()).field("scope", &self.scope).finish()
+        f.debug_struct("Engine").field("source", &self.source.info()).field("policy", &self.policy).finish()
     }
 }
 
@@ -45,8 +51,8 @@ impl std::fmt::Debug for Engine {
 pub fn new_response_id() -> ResponseId {
     const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
     let mut bytes = [0u8; 16];
-    // The OS random source is always available on supported platforms; a failure would mean
-    // a broken machine, and the ids would still be unique enough from the clock.
+    // The OS random source is always there on supported platforms; should it fail, the clock
+    // still makes ids unique enough.
     if getrandom::fill(&mut bytes).is_err() {
         let nanos = OffsetDateTime::now_utc().unix_timestamp_nanos().to_le_bytes();
         bytes.copy_from_slice(&nanos);
@@ -54,16 +60,26 @@ pub fn new_response_id() -> ResponseId {
     ResponseId(bytes.iter().map(|b| ALPHABET[usize::from(b % 32)] as char).collect())
 }
 
+/// What a skill run needs besides the request: the thread and the plan.
+struct Run<'a> {
+    origin: &'a Origin,
+    prompt: &'a Prompt,
+    parse: &'a Parse,
+    plan: Plan,
+    offset: u32,
+    id: ResponseId,
+}
+
 impl Engine {
-    /// An engine over a posture source and a store; `scope` limits every channel to those
-    /// subscription ids (empty: all).
-    pub fn new(
-        source: Arc<dyn PostureSource>,
-        lexicon: Arc<Lexicon>,
-        store: Arc<dyn Store>,
-        scope: Vec<String>,
-    ) -> Engine {
-        Engine { source, lexicon, store, scope, metrics: Arc::new(Metrics::default()) }
+    /// An engine over a posture source and a store, with the default policy.
+    pub fn new(source: Arc<dyn PostureSource>, lexicon: Arc<Lexicon>, store: Arc<dyn Store>) -> Engine {
+        Engine { source, lexicon, store, policy: Policy::default(), metrics: Arc::new(Metrics::default()) }
+    }
+
+    /// The same engine applying another policy (scopes, budgets).
+    pub fn with_policy(mut self, policy: Policy) -> Engine {
+        self.policy = policy;
+        self
     }
 
     /// The same engine recording into shared metrics.
@@ -75,24 +91,6 @@ impl Engine {
     /// The metrics it records.
     pub fn metrics(&self) -> &Arc<Metrics> {
         &self.metrics
-    }
-
-    fn record(&self, platform: Platform, reply: &Reply, started: std::time::Instant) {
-        let skill = reply.skill.clone();
-        self.metrics.add(
-            "secbot_prompts_total",
-            vec![("platform", platform.as_str().to_owned()), ("skill", skill.clone())],
-            1.0,
-        );
-        self.metrics.observe(
-            "secbot_answer_duration_seconds",
-            vec![("skill", skill.clone())],
-            started.elapsed(),
-        );
-        let cost = skill::info(reply.intent).cost;
-        if cost > 0 && reply.skill != "input" && reply.skill != "clarify" {
-            self.metrics.add("secbot_usage_units_total", vec![("skill", skill)], f64::from(cost));
-        }
     }
 
     /// The posture source.
@@ -108,6 +106,19 @@ impl Engine {
     /// Parses a prompt as the engine would (for `--json` output and diagnostics).
     pub fn parse(&self, text: &str, origin: &Origin) -> Parse {
         parse(text, &self.lexicon, origin.time.date())
+    }
+
+    fn record(&self, platform: Platform, reply: &Reply, started: Instant) {
+        self.metrics.add(
+            "secbot_prompts_total",
+            vec![("platform", platform.as_str().to_owned()), ("skill", reply.skill.clone())],
+            1.0,
+        );
+        self.metrics.observe(
+            "secbot_answer_duration_seconds",
+            vec![("skill", reply.skill.clone())],
+            started.elapsed(),
+        );
     }
 
     async fn context(&self, origin: &Origin) -> ThreadContext {
@@ -139,7 +150,8 @@ impl Engine {
                 tracing::warn!(error = %err, "could not save the thread context");
             }
         }
-        let record = ReplyRecord { origin: origin.clone(), prompt: prompt.to_owned(), reply: reply.clone() };
+        let record =
+            ReplyRecord { origin: origin.clone(), prompt: redact(prompt).into_owned(), reply: reply.clone() };
         if let Err(err) = self.store.save_reply(&record).await {
             tracing::warn!(error = %err, response_id = %reply.response_id, "could not store the reply");
         }
@@ -186,21 +198,45 @@ impl Engine {
         let mut card = Card::titled(title);
         card.summary = Some(summary);
         card.actions = skill::starters(&id, 3);
-        let mut reply = Reply::new(id, "input", Intent::Help, Slots::default(), card);
-        reply.ephemeral = false;
-        reply
+        Reply::new(id, "input", Intent::Help, Slots::default(), card)
     }
 
-    async fn run(
-        &self,
-        origin: &Origin,
-        prompt: &Prompt,
-        parse: &Parse,
-        plan: Plan,
-        offset: u32,
-        id: ResponseId,
-    ) -> Reply {
+    /// Spends the skill's cost; `Err` carries the refusal when the budget is used up. A store
+    /// failure lets the prompt through (and is logged): answering matters more than counting.
+    async fn charge(&self, origin: &Origin, intent: Intent) -> Result<Option<Usage>, String> {
+        let info = skill::info(intent);
+        if info.cost == 0 {
+            return Ok(None);
+        }
+        let charge = Charge {
+            tenant: origin.tenant.clone(),
+            channel: origin.channel.clone(),
+            skill: info.name.to_owned(),
+            units: u64::from(info.cost),
+            now: origin.time,
+            limits: self.policy.limits_of(&origin.channel),
+        };
+        match self.store.charge(&charge).await {
+            Ok(usage) if usage.allowed => {
+                self.metrics.add(
+                    "secbot_usage_units_total",
+                    vec![("skill", info.name.to_owned())],
+                    f64::from(info.cost),
+                );
+                Ok(Some(usage))
+            }
+            Ok(usage) => Err(self.policy.refusal(&origin.channel, &usage, origin.time)),
+            Err(err) => {
+                tracing::warn!(error = %err, "usage not counted");
+                Ok(None)
+            }
+        }
+    }
+
+    async fn run(&self, run: Run<'_>) -> Reply {
+        let Run { origin, prompt, parse, plan, offset, id } = run;
         let today = origin.time.date();
+        let scope = self.policy.scope_of(&origin.channel);
         match plan {
             Plan::Clarify { intent, slots, candidates, reason } => {
                 let parse = Parse { intent, slots: slots.clone(), ..parse.clone() };
@@ -211,16 +247,14 @@ impl Engine {
                     subject: None,
                     offset,
                     response_id: &id,
-                    scope: &self.scope,
+                    scope,
                     today,
                 };
                 match skill::clarify(&req, intent, &candidates).await {
                     Ok(mut answer) => {
                         if let Some(reason) = reason {
-                            answer.card.summary = Some(format!(
-                                "{reason} {}",
-                                if candidates.is_empty() { "" } else { "Pick one of these:" }
-                            ));
+                            let pick = if candidates.is_empty() { "" } else { " Pick one of these:" };
+                            answer.card.summary = Some(format!("{reason}{pick}"));
                         }
                         self.finish(id, intent, slots, answer, "clarify")
                     }
@@ -228,6 +262,15 @@ impl Engine {
                 }
             }
             Plan::Run { intent, slots, subject } => {
+                let usage = match self.charge(origin, intent).await {
+                    Ok(usage) => usage,
+                    Err(refusal) => {
+                        let mut card = Card::titled("Usage limit reached");
+                        card.summary = Some(refusal);
+                        let answer = Answer { card, subject: None, direct: Vec::new() };
+                        return self.finish(id, intent, slots, answer, "usage_limit");
+                    }
+                };
                 let parse = Parse { intent, slots: slots.clone(), ..parse.clone() };
                 let req = Request {
                     source: self.source.as_ref(),
@@ -236,13 +279,18 @@ impl Engine {
                     subject: subject.as_ref(),
                     offset,
                     response_id: &id,
-                    scope: &self.scope,
+                    scope,
                     today,
                 };
                 match skill::run(intent, &req).await {
                     Ok(mut answer) => {
                         if parse.guessed {
                             self.offer_alternatives(&mut answer.card, &id, intent, &prompt.text, &slots);
+                        }
+                        if let Some(note) =
+                            usage.and_then(|u| self.policy.warning(&origin.channel, &u, origin.time))
+                        {
+                            answer.card.notices.push(note);
                         }
                         self.finish(id, intent, slots, answer, skill::info(intent).name)
                     }
@@ -274,43 +322,36 @@ impl Engine {
     }
 
     async fn answer_prompt(&self, prompt: Prompt) -> Reply {
-        let started = std::time::Instant::now();
-        let platform = prompt.origin.platform;
-        let reply = self.answer_checked(prompt).await;
-        self.record(platform, &reply, started);
-        reply
-    }
-
-    async fn answer_checked(&self, prompt: Prompt) -> Reply {
+        let started = Instant::now();
+        let origin = prompt.origin.clone();
+        let asked = prompt.text.clone();
         let id = new_response_id();
-        let text = match input::clean(&prompt.text) {
-            Ok(text) => text,
-            Err(why) => {
-                let reply = self.unreadable(id, why);
-                self.remember(&prompt.origin, "", &reply).await;
-                return reply;
+        let reply = match input::clean(&prompt.text) {
+            Err(why) => self.unreadable(id, why),
+            Ok(text) => {
+                let prompt = Prompt { text, ..prompt };
+                let mut parsed = self.parse(&prompt.text, &origin);
+                if parsed.guessed
+                    && let Some((best, _)) = skill::rank::rank(&prompt.text).first()
+                {
+                    parsed.intent = *best;
+                }
+                let context = self.context(&origin).await;
+                let scope = self.policy.scope_of(&origin.channel);
+                match resolve::plan(self.source.as_ref(), &parsed, &prompt.text, &context, scope).await {
+                    Ok(plan) => {
+                        let run =
+                            Run { origin: &origin, prompt: &prompt, parse: &parsed, plan, offset: 0, id };
+                        self.run(run).await
+                    }
+                    Err(err) => {
+                        self.trouble(id, parsed.intent, parsed.slots.clone(), &SkillError::Posture(err))
+                    }
+                }
             }
         };
-        let prompt = Prompt { text, ..prompt };
-        let mut parsed = self.parse(&prompt.text, &prompt.origin);
-        if parsed.guessed
-            && let Some((best, _)) = skill::rank::rank(&prompt.text).first()
-        {
-            parsed.intent = *best;
-        }
-        let context = self.context(&prompt.origin).await;
-        let plan = match resolve::plan(self.source.as_ref(), &parsed, &prompt.text, &context, &self.scope)
-            .await
-        {
-            Ok(plan) => plan,
-            Err(err) => {
-                let reply = self.trouble(id, parsed.intent, parsed.slots.clone(), &SkillError::Posture(err));
-                self.remember(&prompt.origin, &prompt.text, &reply).await;
-                return reply;
-            }
-        };
-        let reply = self.run(&prompt.origin, &prompt, &parsed, plan, 0, id).await;
-        self.remember(&prompt.origin, &prompt.text, &reply).await;
+        self.remember(&origin, &asked, &reply).await;
+        self.record(origin.platform, &reply, started);
         reply
     }
 
@@ -322,17 +363,88 @@ impl Engine {
         slots: Slots,
         offset: u32,
     ) -> Reply {
-        let started = std::time::Instant::now();
-        let id = new_response_id();
+        let started = Instant::now();
         let prompt = Prompt { origin: origin.clone(), text: String::new(), mentions: Vec::new() };
-        let parse = Parse { intent, slots: slots.clone(), ..self.parse("", &origin) };
-        let parse =
-            Parse { needs_context: false, refinement: false, guessed: false, confidence: 1.0, ..parse };
+        let base = self.parse("", &origin);
+        let parse = Parse {
+            intent,
+            slots: slots.clone(),
+            needs_context: false,
+            refinement: false,
+            guessed: false,
+            confidence: 1.0,
+            ..base
+        };
         let plan = Plan::Run { intent, slots, subject };
-        let reply = self.run(&origin, &prompt, &parse, plan, offset, id).await;
+        let reply = self
+            .run(Run { origin: &origin, prompt: &prompt, parse: &parse, plan, offset, id: new_response_id() })
+            .await;
         self.remember(&origin, "", &reply).await;
         self.record(origin.platform, &reply, started);
         reply
+    }
+
+    async fn confirm(&self, origin: Origin, response_id: ResponseId, delegation: Delegation) -> Outcome {
+        let key = format!("confirm:{response_id}");
+        match self.store.claim(&key, origin.time, origin.time + CLAIM_TTL * 30).await {
+            Ok(true) => {}
+            Ok(false) => return Outcome::Reply(self.note("That assignment was already recorded.")),
+            Err(err) => {
+                return Outcome::Reply(self.note(&AssistantError::Store(err.to_string()).to_string()));
+            }
+        }
+        let started = Instant::now();
+        let id = new_response_id();
+        let prompt = Prompt { origin: origin.clone(), text: String::new(), mentions: Vec::new() };
+        let parse = Parse { intent: Intent::Delegate, ..self.parse("", &origin) };
+        let req = Request {
+            source: self.source.as_ref(),
+            prompt: &prompt,
+            parse: &parse,
+            subject: Some(&delegation.subject),
+            offset: 0,
+            response_id: &id,
+            scope: self.policy.scope_of(&origin.channel),
+            today: origin.time.date(),
+        };
+        let reply = match skill::confirm_delegation(&req, &delegation).await {
+            Ok(answer) => {
+                let record = DelegationRecord { response_id, delegation, origin: origin.clone() };
+                if let Err(err) = self.store.save_delegation(&record).await {
+                    tracing::warn!(error = %err, "delegation recorded in the posture source but not in the store");
+                }
+                self.finish(id, Intent::Delegate, Slots::default(), answer, "delegate")
+            }
+            Err(err) => self.trouble(id, Intent::Delegate, Slots::default(), &err),
+        };
+        self.remember(&origin, "", &reply).await;
+        self.record(origin.platform, &reply, started);
+        Outcome::Replace(reply)
+    }
+
+    async fn rate(
+        &self,
+        origin: Origin,
+        response_id: ResponseId,
+        rating: Rating,
+        comment: String,
+    ) -> Result<(), AssistantError> {
+        let (skill, intent) = match self.store.reply(&response_id).await {
+            Ok(Some(r)) => (r.reply.skill, r.reply.intent.as_str().to_owned()),
+            _ => ("unknown".to_owned(), "unknown".to_owned()),
+        };
+        let record = FeedbackRecord {
+            response_id,
+            at: origin.time,
+            origin,
+            rating,
+            comment: redact(comment.chars().take(2_000).collect::<String>().trim()).into_owned(),
+            skill,
+            intent,
+        };
+        self.store.save_feedback(&record).await.map_err(|e| AssistantError::Store(e.to_string()))?;
+        self.metrics.add("secbot_feedback_total", vec![("rating", rating.as_str().to_owned())], 1.0);
+        Ok(())
     }
 
     fn note(&self, text: &str) -> Reply {
@@ -359,17 +471,12 @@ impl Assistant for Engine {
                 Outcome::Reply(self.answer_prompt(Prompt { origin, text, mentions: Vec::new() }).await)
             }
             Command::Rate { rating } => {
-                let record = FeedbackRecord {
-                    response_id: payload.response_id.clone(),
-                    origin,
-                    rating,
-                    comment: String::new(),
-                };
-                if let Err(err) = self.store.save_feedback(&record).await {
+                // Durable before the click is acknowledged: the adapter answers after this returns.
+                if let Err(err) = self.rate(origin, payload.response_id.clone(), rating, String::new()).await
+                {
                     tracing::warn!(error = %err, "feedback not stored");
-                    return Outcome::Reply(self.note(&AssistantError::Store(err.to_string()).to_string()));
+                    return Outcome::Reply(self.note(&err.to_string()));
                 }
-                self.metrics.add("secbot_feedback_total", vec![("rating", rating.as_str().to_owned())], 1.0);
                 if rating.wants_comment() {
                     Outcome::Comment(CommentForm {
                         response_id: payload.response_id,
@@ -384,48 +491,7 @@ impl Assistant for Engine {
                     Outcome::Reply(self.note("Thanks for the feedback."))
                 }
             }
-            Command::Confirm { delegation } => {
-                let key = format!("confirm:{}", payload.response_id);
-                let now = origin.time;
-                match self.store.claim(&key, now, now + CLAIM_TTL * 30).await {
-                    Ok(true) => {}
-                    Ok(false) => return Outcome::Reply(self.note("That assignment was already recorded.")),
-                    Err(err) => {
-                        return Outcome::Reply(
-                            self.note(&AssistantError::Store(err.to_string()).to_string()),
-                        );
-                    }
-                }
-                let id = new_response_id();
-                let prompt = Prompt { origin: origin.clone(), text: String::new(), mentions: Vec::new() };
-                let parse = Parse { intent: Intent::Delegate, ..self.parse("", &origin) };
-                let req = Request {
-                    source: self.source.as_ref(),
-                    prompt: &prompt,
-                    parse: &parse,
-                    subject: Some(&delegation.subject),
-                    offset: 0,
-                    response_id: &id,
-                    scope: &self.scope,
-                    today: origin.time.date(),
-                };
-                let reply = match skill::confirm_delegation(&req, &delegation).await {
-                    Ok(answer) => {
-                        let record = DelegationRecord {
-                            response_id: payload.response_id.clone(),
-                            delegation: delegation.clone(),
-                            origin: origin.clone(),
-                        };
-                        if let Err(err) = self.store.save_delegation(&record).await {
-                            tracing::warn!(error = %err, "delegation recorded in the posture source but not in the store");
-                        }
-                        self.finish(id, Intent::Delegate, Slots::default(), answer, "delegate")
-                    }
-                    Err(err) => self.trouble(id, Intent::Delegate, Slots::default(), &err),
-                };
-                self.remember(&origin, "", &reply).await;
-                Outcome::Replace(reply)
-            }
+            Command::Confirm { delegation } => self.confirm(origin, payload.response_id, delegation).await,
             Command::Cancel { delegation } => {
                 let card = skill::cancel_delegation(&delegation);
                 let reply =
@@ -437,21 +503,24 @@ impl Assistant for Engine {
     }
 
     async fn comment(&self, feedback: Feedback) -> Result<(), AssistantError> {
-        let record = FeedbackRecord {
-            response_id: feedback.response_id,
-            origin: feedback.origin,
-            rating: feedback.rating,
-            comment: feedback.comment.chars().take(2_000).collect(),
-        };
-        self.store.save_feedback(&record).await.map_err(|e| AssistantError::Store(e.to_string()))
+        self.rate(feedback.origin, feedback.response_id, feedback.rating, feedback.comment).await
     }
 
     async fn claim(&self, platform: Platform, event_id: &str) -> Result<bool, AssistantError> {
         let now = OffsetDateTime::now_utc();
-        self.store
+        let first = self
+            .store
             .claim(&format!("{platform}:{event_id}"), now, now + CLAIM_TTL)
             .await
-            .map_err(|e| AssistantError::Store(e.to_string()))
+            .map_err(|e| AssistantError::Store(e.to_string()))?;
+        if !first {
+            self.metrics.add(
+                "secbot_events_deduplicated_total",
+                vec![("platform", platform.as_str().to_owned())],
+                1.0,
+            );
+        }
+        Ok(first)
     }
 
     async fn ratings(&self, response_id: &ResponseId) -> Result<Vec<Feedback>, AssistantError> {

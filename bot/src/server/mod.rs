@@ -98,6 +98,26 @@ async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: Next
     response
 }
 
+/// Deletes stored prompts and answers older than the retention period, at start-up and hourly.
+pub fn spawn_retention(store: Arc<dyn crate::store::Store>, retention: time::Duration) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            let now = time::OffsetDateTime::now_utc();
+            match store.purge_before(now - retention, now).await {
+                Ok(purged) => tracing::info!(
+                    replies = purged.replies,
+                    contexts = purged.contexts,
+                    claims = purged.claims,
+                    "retention purge"
+                ),
+                Err(err) => tracing::warn!(error = %err, "retention purge failed; will retry in an hour"),
+            }
+        }
+    });
+}
+
 /// Binds the listener, naming the setting to change when it cannot.
 pub async fn bind(addr: SocketAddr) -> Result<TcpListener, ConfigError> {
     TcpListener::bind(addr).await.map_err(|e| {

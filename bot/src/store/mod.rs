@@ -1,15 +1,18 @@
-//! Everything secbot remembers: replies (for feedback and button lookups), feedback, thread
-//! contexts, claimed event ids (dedupe) and delegations. One trait, with an in-memory engine
-//! for tests and single runs.
+//! Everything secbot remembers, behind one trait with two engines: SQLite (the embedded
+//! default, a file in the data directory; in memory for `secbot ask`/`chat`) and PostgreSQL
+//! (replicas behind a load balancer share one database). Replies (for feedback and buttons),
+//! feedback, thread contexts, claimed event ids (dedupe), delegations, usage counters and
+//! per-workspace installations (tokens encrypted at rest).
 
-mod memory;
+mod schema;
+mod sql;
 
 use async_trait::async_trait;
 use secbot_chat::{Delegation, Intent, Origin, Rating, Reply, ResponseId, Slots, Subject, ThreadKey};
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
-pub use memory::MemoryStore;
+pub use sql::{Engine as StoreEngine, SqlStore};
 
 /// What a thread is about: its subject and the last list shown in it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -51,8 +54,15 @@ pub struct FeedbackRecord {
     pub origin: Origin,
     /// The rating.
     pub rating: Rating,
-    /// Their words, if any.
+    /// Their words, if any (secrets redacted).
     pub comment: String,
+    /// The skill that answered.
+    pub skill: String,
+    /// The intent it answered.
+    pub intent: String,
+    /// When it was given or last changed.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
 }
 
 /// A confirmed delegation, as recorded.
@@ -66,12 +76,122 @@ pub struct DelegationRecord {
     pub origin: Origin,
 }
 
+/// Usage budgets, in compute units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Per tenant per hour.
+    pub hour: u64,
+    /// Per tenant per month.
+    pub month: u64,
+    /// Per channel per hour, when the channel has its own budget.
+    pub channel_hour: Option<u64>,
+}
+
+/// A request to spend compute units.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Charge {
+    /// The workspace, Teams tenant or Discord guild.
+    pub tenant: String,
+    /// The channel.
+    pub channel: String,
+    /// The skill.
+    pub skill: String,
+    /// The units it costs.
+    pub units: u64,
+    /// When.
+    pub now: OffsetDateTime,
+    /// The budgets.
+    pub limits: Limits,
+}
+
+/// The outcome of a charge: whether it fit, and the totals after it (or without it, if refused).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Usage {
+    /// The units were spent.
+    pub allowed: bool,
+    /// Units the tenant used this hour.
+    pub hour_used: u64,
+    /// Units the tenant used this month.
+    pub month_used: u64,
+    /// Units the channel used this hour.
+    pub channel_hour_used: u64,
+}
+
+/// Usage by tenant, channel and skill, for `secbot usage`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UsageRow {
+    /// The tenant.
+    pub tenant: String,
+    /// The channel.
+    pub channel: String,
+    /// The skill.
+    pub skill: String,
+    /// `h:YYYYMMDDHH` or `m:YYYYMM`.
+    pub period: String,
+    /// Units used.
+    pub units: u64,
+}
+
+/// A workspace's installation: its bot token and what the platform said about it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Installation {
+    /// The platform (`slack`).
+    pub platform: String,
+    /// The workspace (team id).
+    pub workspace: String,
+    /// The bot token (decrypted).
+    pub token: String,
+    /// Details from the install (bot user id, team name), as JSON.
+    pub meta: serde_json::Value,
+}
+
+impl std::fmt::Debug for Installation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Installation")
+            .field("platform", &self.platform)
+            .field("workspace", &self.workspace)
+            .finish()
+    }
+}
+
+/// How many rows a purge removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Purged {
+    /// Stored replies (prompts and answers).
+    pub replies: u64,
+    /// Ratings and comments.
+    pub feedback: u64,
+    /// Thread contexts.
+    pub contexts: u64,
+    /// Expired event claims.
+    pub claims: u64,
+}
+
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The database could not be reached or refused the operation.
     #[error("the store is unavailable: {0}")]
     Unavailable(String),
+    /// The database URL is not one secbot can use.
+    #[error("{0}")]
+    Config(String),
+    /// Workspace tokens can't be stored or read without an encryption key.
+    #[error(
+        "workspace tokens are encrypted at rest: set SECBOT_ENCRYPTION_KEY (64 hex characters, e.g. from `openssl rand -hex 32`)"
+    )]
+    NoKey,
+    /// A stored token could not be decrypted (the key changed or the row was altered).
+    #[error(
+        "a stored workspace token could not be decrypted; was SECBOT_ENCRYPTION_KEY changed? Reinstall the app in that workspace"
+    )]
+    Undecryptable,
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> StoreError {
+        StoreError::Unavailable(err.to_string())
+    }
 }
 
 /// The result type of store operations.
@@ -98,11 +218,15 @@ pub trait Store: Send + Sync {
     /// A stored reply.
     async fn reply(&self, id: &ResponseId) -> StoreResult<Option<ReplyRecord>>;
 
-    /// Stores a rating, replacing the same person's earlier rating of the same reply.
+    /// Stores a rating, replacing the same person's earlier rating of the same reply; durable
+    /// when it returns.
     async fn save_feedback(&self, feedback: &FeedbackRecord) -> StoreResult<()>;
 
     /// Every rating of a reply.
     async fn feedback(&self, id: &ResponseId) -> StoreResult<Vec<FeedbackRecord>>;
+
+    /// Every rating given at or after `since`, oldest first (reports and exports).
+    async fn feedback_since(&self, since: OffsetDateTime) -> StoreResult<Vec<FeedbackRecord>>;
 
     /// Claims a key (an event id) until `expires`: `true` the first time, `false` while a
     /// claim is held. Insert-if-absent, never read-then-write.
@@ -113,4 +237,29 @@ pub trait Store: Send + Sync {
 
     /// Confirmed delegations, newest first.
     async fn delegations(&self) -> StoreResult<Vec<DelegationRecord>>;
+
+    /// Spends compute units if every budget allows it, atomically (no lost updates with many
+    /// replicas); a charge over budget is not spent.
+    async fn charge(&self, charge: &Charge) -> StoreResult<Usage>;
+
+    /// Usage for the hour and month of `now`, by tenant, channel and skill.
+    async fn usage(&self, now: OffsetDateTime) -> StoreResult<Vec<UsageRow>>;
+
+    /// Stores (or replaces) a workspace's installation, encrypting its token.
+    async fn save_installation(&self, installation: &Installation) -> StoreResult<()>;
+
+    /// A workspace's installation, with its token decrypted.
+    async fn installation(&self, platform: &str, workspace: &str) -> StoreResult<Option<Installation>>;
+
+    /// Everything stored about one person's prompts: their replies and their ratings.
+    async fn transcripts(&self, user: &str) -> StoreResult<(Vec<ReplyRecord>, Vec<FeedbackRecord>)>;
+
+    /// Deletes one person's stored prompts, replies and ratings.
+    async fn purge_user(&self, user: &str) -> StoreResult<Purged>;
+
+    /// Deletes replies and thread contexts older than `cutoff`, and claims expired at `now`.
+    async fn purge_before(&self, cutoff: OffsetDateTime, now: OffsetDateTime) -> StoreResult<Purged>;
 }
+
+#[cfg(test)]
+mod tests;
