@@ -7,6 +7,7 @@ mod action;
 mod assistant;
 mod card;
 pub mod dates;
+pub mod delivery;
 mod prompt;
 mod reply;
 mod slots;
