@@ -55,6 +55,12 @@ pub const KEYS: &[Key] = &[
     key("slack_client_id", false, None, "Slack app client id (OAuth install)"),
     key("slack_client_secret", true, None, "Slack app client secret (OAuth install)"),
     key("slack_api_url", false, Some("https://slack.com/api/"), "Slack Web API base URL"),
+    key(
+        "slack_authorize_url",
+        false,
+        Some("https://slack.com/oauth/v2/authorize"),
+        "Slack's OAuth authorize page (for /slack/install)",
+    ),
     key("teams_app_id", false, None, "Bot Framework app id (turns the Teams adapter on)"),
     key("teams_app_password", true, None, "Bot Framework app password"),
     key("teams_tenant_id", false, None, "tenant id for single-tenant bots"),
@@ -304,6 +310,8 @@ pub struct SlackConfig {
     pub client_secret: Option<Secret>,
     /// The Web API base URL.
     pub api_url: String,
+    /// Slack's OAuth authorize page.
+    pub authorize_url: String,
 }
 
 /// Teams credentials, when the Teams adapter is on.
@@ -503,6 +511,8 @@ impl Config {
                 client_id: client_id.map(str::to_owned),
                 client_secret: raw.secret("slack_client_secret"),
                 api_url: url(raw, "slack_api_url")?.unwrap_or_else(|| "https://slack.com/api".into()),
+                authorize_url: url(raw, "slack_authorize_url")?
+                    .unwrap_or_else(|| "https://slack.com/oauth/v2/authorize".into()),
             }),
             (None, Some(_), _) | (None, _, Some(_)) => {
                 return Err(error(
@@ -613,6 +623,20 @@ impl Config {
             }
             None => None,
         };
+        if slack.as_ref().is_some_and(|s| s.client_id.is_some()) {
+            if encryption_key.is_none() {
+                return Err(error(
+                    "encryption_key",
+                    "is needed for Slack OAuth installs (slack_client_id is set): workspace tokens are stored encrypted; generate one with `openssl rand -hex 32`",
+                ));
+            }
+            if raw.get("public_url").is_none() {
+                return Err(error(
+                    "public_url",
+                    "is needed for Slack OAuth installs (slack_client_id is set): Slack redirects the browser back to it",
+                ));
+            }
+        }
         let grace: u64 = number(raw, "shutdown_grace_secs", "a number of seconds")?.unwrap_or(10);
         if let Some(url) = raw.get("public_url")
             && !url.starts_with("https://")

@@ -12,7 +12,7 @@ use secbot::config::{Config, ConfigError, LogFormat, Raw, SourceKind};
 use secbot::engine::{Engine, Policy};
 use secbot::server;
 use secbot::source::{self, SourceOptions};
-use secbot::store::{Limits, SqlStore, Store};
+use secbot::store::{SqlStore, Store};
 use secbot::terminal::{self, Output};
 use time::{Date, Duration, OffsetDateTime};
 
@@ -102,6 +102,24 @@ enum Command {
     Demo {
         #[command(subcommand)]
         command: DemoCommand,
+    },
+    /// Write a chat platform's app manifest for this secbot's public URL.
+    Manifest {
+        #[command(subcommand)]
+        platform: ManifestCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ManifestCommand {
+    /// The Slack app manifest (YAML), from the command, events and scopes the adapter uses.
+    Slack {
+        /// The URL Slack reaches secbot at (default SECBOT_PUBLIC_URL).
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+        /// Where to write it ("-" for standard output).
+        #[arg(long, default_value = "-")]
+        out: PathBuf,
     },
 }
 
@@ -259,6 +277,14 @@ async fn run() -> anyhow::Result<()> {
             }
         }
         Some(Command::Eval { file, json }) => eval(&cli, file, *json, &mut out),
+        Some(Command::Manifest { platform: ManifestCommand::Slack { url, out: path } }) => {
+            let url = public_url(&cli, url.as_deref())?;
+            let yaml = secbot_slack::manifest::manifest_yaml(&url).map_err(|e| ConfigError {
+                key: "--url".to_owned(),
+                problem: format!("`{url}` is not a URL ({e}); write it like https://secbot.example.com"),
+            })?;
+            write_out(path, &yaml, &mut out)
+        }
         Some(Command::Demo { command: DemoCommand::Export { out: path } }) => {
             let day = cli.source.day.unwrap_or_else(|| OffsetDateTime::now_utc().date());
             let mut options = secbot_skills::demo::DemoOptions::for_day(day);
@@ -269,14 +295,41 @@ async fn run() -> anyhow::Result<()> {
             let text = serde_json::to_string(&secbot_skills::snapshot::write(&secbot_skills::demo::tenant(
                 &options,
             )))?;
-            if path.as_os_str() == "-" {
-                writeln!(out, "{text}")?;
-            } else {
-                std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
-            }
-            Ok(())
+            write_out(path, &format!("{text}\n"), &mut out)
         }
     }
+}
+
+/// The public URL from `--url` or the configuration, checked to be http(s).
+fn public_url(cli: &Cli, given: Option<&str>) -> anyhow::Result<String> {
+    let url = match given {
+        Some(url) => url.to_owned(),
+        None => {
+            let config = Config::from_raw(&raw_config(cli, None, None)?)?;
+            config.public_url.clone().ok_or_else(|| ConfigError {
+                key: "--url".to_owned(),
+                problem: "is needed (or SECBOT_PUBLIC_URL): the address platforms reach secbot at, like https://secbot.example.com".to_owned(),
+            })?
+        }
+    };
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(ConfigError {
+            key: "--url".to_owned(),
+            problem: format!("`{url}` is not an http(s) URL; write it like https://secbot.example.com"),
+        }
+        .into());
+    }
+    Ok(url)
+}
+
+/// Writes text to a file, or to standard output for "-".
+fn write_out(path: &PathBuf, text: &str, out: &mut impl Write) -> anyhow::Result<()> {
+    if path.as_os_str() == "-" {
+        write!(out, "{text}")?;
+    } else {
+        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
 }
 
 fn command_report(command: &FeedbackCommand) -> secbot::report::FeedbackQuery {
@@ -363,18 +416,10 @@ fn raw_config(cli: &Cli, listen: Option<String>, log_format: Option<String>) -> 
 
 /// The store the configuration names: PostgreSQL when SECBOT_DATABASE_URL is set, else SQLite
 /// in the data directory.
-async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
-    let store = match &config.database_url {
-        Some(url) => SqlStore::open(url.expose(), config.encryption_key).await?,
-        None => SqlStore::in_dir(&config.data_dir, config.encryption_key).await?,
-    };
-    Ok(Arc::new(store))
-}
-
 async fn configured_store(cli: &Cli) -> anyhow::Result<Arc<dyn Store>> {
     let config = Config::from_raw(&raw_config(cli, None, None)?)?;
     config.prepare_data_dir()?;
-    open_store(&config).await
+    Ok(secbot::store::open(&config).await?)
 }
 
 fn adapters_summary(config: &Config) -> Vec<String> {
@@ -389,16 +434,6 @@ fn adapters_summary(config: &Config) -> Vec<String> {
     ]
 }
 
-fn policy(config: &Config) -> Policy {
-    Policy {
-        scope: config.scope.clone(),
-        channel_scopes: config.channel_scopes.clone(),
-        limits: Limits { hour: config.budget_hour, month: config.budget_month, channel_hour: None },
-        channel_budgets: config.budget_channels.clone(),
-        capacity_owner: config.capacity_owner.clone(),
-    }
-}
-
 async fn serve(cli: &Cli, listen: Option<String>, log_format: Option<String>) -> anyhow::Result<()> {
     let started = Instant::now();
     let raw = raw_config(cli, listen, log_format)?;
@@ -410,7 +445,7 @@ async fn serve(cli: &Cli, listen: Option<String>, log_format: Option<String>) ->
     }
     let listener = server::bind(config.listen).await?;
     let addr = listener.local_addr().context("the listener has no address")?;
-    let store = open_store(&config).await?;
+    let store = secbot::store::open(&config).await?;
     let options = SourceOptions {
         data: match &config.source {
             SourceKind::Snapshot(path) => Some(path.clone()),
@@ -432,7 +467,7 @@ async fn serve(cli: &Cli, listen: Option<String>, log_format: Option<String>) ->
     }
     let metrics = Arc::new(secbot::metrics::Metrics::default());
     let engine = Engine::new(loaded.source, loaded.lexicon, store.clone())
-        .with_policy(policy(&config))
+        .with_policy(Policy::from_config(&config))
         .with_metrics(metrics.clone());
     let webchat = config.webchat_enabled();
     let retention = Duration::days(i64::from(config.retention_days));

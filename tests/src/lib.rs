@@ -37,3 +37,56 @@ pub fn origin(platform: Platform, thread: &str, user: &str) -> Origin {
         time: OffsetDateTime::new_utc(DAY, time::Time::from_hms(12, 0, 0).expect("a valid time")),
     }
 }
+
+/// A secbot server running in this process on a loopback port, wired as `secbot serve` wires
+/// it: configuration from `SECBOT_*` pairs, the demo tenant for [`DAY`], and the store the
+/// configuration names (SQLite in memory unless `SECBOT_DATABASE_URL` is given).
+pub struct Server {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// The engine behind every route.
+    pub engine: Arc<Engine>,
+    /// Its store.
+    pub store: Arc<dyn Store>,
+    /// Work started after a webhook was acknowledged.
+    pub tasks: tokio_util::task::TaskTracker,
+}
+
+impl Server {
+    /// Starts a server with these settings (names with the `SECBOT_` prefix).
+    pub async fn start(settings: &[(&str, &str)]) -> Server {
+        let env = settings.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned()));
+        let raw = secbot::config::Raw::load(None, env).expect("the settings load");
+        let config = secbot::config::Config::from_raw(&raw).expect("the settings are valid");
+        let store: Arc<dyn Store> = match &config.database_url {
+            Some(_) => secbot::store::open(&config).await.expect("the database opens"),
+            None => {
+                Arc::new(SqlStore::open("sqlite::memory:", config.encryption_key).await.expect("a store"))
+            }
+        };
+        let loaded = source::load(&SourceOptions { day: Some(DAY), ..SourceOptions::default() })
+            .expect("the demo tenant loads");
+        let engine = Arc::new(
+            Engine::new(loaded.source, loaded.lexicon, store.clone())
+                .with_policy(Policy::from_config(&config)),
+        );
+        let tasks = tokio_util::task::TaskTracker::new();
+        let app = secbot::server::App {
+            engine: engine.clone(),
+            metrics: engine.metrics().clone(),
+            config: Arc::new(config),
+            tasks: tasks.clone(),
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
+        let url = format!("http://{}", listener.local_addr().expect("an address"));
+        tokio::spawn(async move { axum::serve(listener, secbot::server::router(app)).await });
+        Server { url, engine, store, tasks }
+    }
+
+    /// Waits until every reply started after an acknowledgement has been sent.
+    pub async fn settle(&self) {
+        self.tasks.close();
+        self.tasks.wait().await;
+        self.tasks.reopen();
+    }
+}

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::action::Payload;
-use crate::prompt::{Origin, Platform, Prompt};
+use crate::prompt::{Origin, Platform, Prompt, ThreadKey};
 use crate::reply::{Rating, Reply, ResponseId};
 
 /// A button press, in platform-neutral form.
@@ -71,6 +71,23 @@ pub enum AssistantError {
 pub trait Assistant: Send + Sync {
     /// Answers a prompt with a reply (never fails: problems become a plain-sentence card).
     async fn answer(&self, prompt: Prompt) -> Reply;
+
+    /// Answers a message posted in a thread without addressing secbot (no mention), when the
+    /// thread is one secbot already answers in and the message reads as a question for it, so
+    /// follow-ups in a triage thread need no mention; `None` to stay silent. An assistant that
+    /// keeps no threads (the default) never answers one.
+    async fn overheard(&self, prompt: Prompt) -> Option<Reply> {
+        let _ = prompt;
+        None
+    }
+
+    /// Carries a conversation's context to the thread it continues in, for a reply posted at a
+    /// channel's top level that became the root of a thread (a slash command's answer). An
+    /// assistant that keeps no context (the default) has nothing to carry.
+    async fn continue_thread(&self, from: &ThreadKey, to: &ThreadKey) -> Result<(), AssistantError> {
+        let _ = (from, to);
+        Ok(())
+    }
 
     /// Handles a button press through the one action path every platform shares.
     async fn act(&self, click: Click) -> Outcome;

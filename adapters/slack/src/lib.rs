@@ -1,3 +1,181 @@
-//! secbot's Slack adapter: the Events API, interactivity and the slash command, with requests
-//! verified by the signing secret, cards rendered as Block Kit, and replies posted through the
-//! Web API.
+//! secbot's Slack adapter: the Events API, interactivity and the `/secbot` slash command, with
+//! every request verified by the signing secret, cards rendered as Block Kit, and replies posted
+//! through the Web API after the request is acknowledged.
+//!
+//! Where a Slack request is handled, by route:
+//! - `POST /slack/events`: [`events`] (mentions, direct messages, follow-ups in secbot's threads)
+//! - `POST /slack/interactivity`: [`interactivity`] (button clicks, the feedback modal)
+//! - `POST /slack/commands`: [`commands`] (`/secbot …`)
+//! - `GET /slack/install`, `GET /slack/oauth/callback`: [`install`] (OAuth v2 installs)
+//!
+//! Replies go out through [`deliver`]; cards become Block Kit in [`blocks`].
+
+pub mod api;
+pub mod blocks;
+pub mod commands;
+pub mod deliver;
+pub mod events;
+pub mod inbound;
+pub mod install;
+pub mod interactivity;
+pub mod manifest;
+pub mod verify;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use secbot_chat::delivery::Backoff;
+use secbot_chat::{Assistant, AssistantError, Person};
+use slack_morphism::prelude::*;
+use tokio_util::task::TaskTracker;
+
+/// The largest request body Slack sends secbot (events and interaction payloads are far smaller).
+pub const MAX_BODY: usize = 1024 * 1024;
+
+/// How the Slack adapter is set up.
+#[derive(Clone)]
+pub struct SlackOptions {
+    /// The app's signing secret; every request must be signed with it.
+    pub signing_secret: String,
+    /// A single workspace's bot token (`xoxb-…`); without it, tokens come from OAuth installs.
+    pub bot_token: Option<String>,
+    /// The OAuth client id, for `/slack/install`.
+    pub client_id: Option<String>,
+    /// The OAuth client secret, for `/slack/oauth/callback`.
+    pub client_secret: Option<String>,
+    /// The Web API base URL, such as `https://slack.com/api`.
+    pub api_url: String,
+    /// Slack's authorize page, where `/slack/install` sends the browser.
+    pub authorize_url: String,
+    /// The URL Slack reaches secbot at, for the OAuth redirect.
+    pub public_url: Option<String>,
+    /// Retries of Web API calls.
+    pub backoff: Backoff,
+}
+
+impl std::fmt::Debug for SlackOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SlackOptions")
+            .field("bot_token", &self.bot_token.as_ref().map(|_| "<set>"))
+            .field("client_id", &self.client_id)
+            .field("api_url", &self.api_url)
+            .field("public_url", &self.public_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SlackOptions {
+    /// Options for a signing secret and a single workspace's bot token, calling `api_url`.
+    pub fn new(
+        signing_secret: impl Into<String>,
+        bot_token: Option<String>,
+        api_url: impl Into<String>,
+    ) -> SlackOptions {
+        SlackOptions {
+            signing_secret: signing_secret.into(),
+            bot_token,
+            client_id: None,
+            client_secret: None,
+            api_url: api_url.into(),
+            authorize_url: install::AUTHORIZE_URL.to_owned(),
+            public_url: None,
+            backoff: Backoff::default(),
+        }
+    }
+}
+
+/// A workspace's installation, as the OAuth flow records it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Installed {
+    /// The workspace (team id).
+    pub team: String,
+    /// The bot token for that workspace.
+    pub token: String,
+    /// What Slack said about the install (team name, bot user, scopes), as JSON.
+    pub meta: serde_json::Value,
+}
+
+impl std::fmt::Debug for Installed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Installed").field("team", &self.team).finish_non_exhaustive()
+    }
+}
+
+/// Where per-workspace bot tokens are kept (the binary keeps them encrypted in its store).
+#[async_trait]
+pub trait Installations: Send + Sync {
+    /// Records (or replaces) a workspace's installation.
+    async fn save(&self, installed: Installed) -> Result<(), AssistantError>;
+    /// The bot token of a workspace, if secbot is installed there.
+    async fn token(&self, team: &str) -> Result<Option<String>, AssistantError>;
+}
+
+/// What the Slack routes share.
+#[derive(Clone)]
+pub(crate) struct Slack {
+    pub(crate) assistant: Arc<dyn Assistant>,
+    pub(crate) installations: Arc<dyn Installations>,
+    pub(crate) options: Arc<SlackOptions>,
+    pub(crate) client: Arc<api::Client>,
+    pub(crate) verifier: verify::Verifier,
+    pub(crate) people: moka::future::Cache<(String, String), Person>,
+    pub(crate) tasks: TaskTracker,
+}
+
+impl Slack {
+    /// The bot token for a workspace: the configured one, or the workspace's installation.
+    pub(crate) async fn token(&self, team: &str) -> Option<SlackApiToken> {
+        if let Some(token) = &self.options.bot_token {
+            return Some(SlackApiToken::new(token.clone().into()).with_team_id(team.into()));
+        }
+        match self.installations.token(team).await {
+            Ok(Some(token)) => Some(SlackApiToken::new(token.into()).with_team_id(team.into())),
+            Ok(None) => {
+                tracing::warn!(
+                    team,
+                    "secbot is not installed in this workspace; install it at /slack/install"
+                );
+                None
+            }
+            Err(err) => {
+                tracing::warn!(team, error = %err, "could not read the workspace's installation");
+                None
+            }
+        }
+    }
+}
+
+/// The Slack routes under `/slack/`, answering through `assistant`; work done after a request
+/// is acknowledged runs on `tasks`, which shutdown waits for.
+pub fn router(
+    assistant: Arc<dyn Assistant>,
+    installations: Arc<dyn Installations>,
+    options: SlackOptions,
+    tasks: TaskTracker,
+) -> Router {
+    let client = api::Transport::new(&options.api_url, options.backoff).client();
+    let state = Slack {
+        assistant,
+        installations,
+        verifier: verify::Verifier::new(&options.signing_secret),
+        options: Arc::new(options),
+        client: Arc::new(client),
+        people: moka::future::Cache::builder()
+            .max_capacity(10_000)
+            .time_to_live(Duration::from_secs(3600))
+            .build(),
+        tasks,
+    };
+    Router::new()
+        .route("/slack/events", post(events::handle))
+        .route("/slack/interactivity", post(interactivity::handle))
+        .route("/slack/commands", post(commands::handle))
+        .route("/slack/install", get(install::start))
+        .route("/slack/oauth/callback", get(install::finish))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(state)
+}

@@ -14,7 +14,7 @@ use std::time::Instant;
 use async_trait::async_trait;
 use secbot_chat::{
     Action, Assistant, AssistantError, Card, Click, Command, CommentForm, Delegation, Feedback, Footer,
-    Intent, Origin, Outcome, Payload, Platform, Prompt, Rating, Reply, ResponseId, Slots, Subject,
+    Intent, Origin, Outcome, Payload, Platform, Prompt, Rating, Reply, ResponseId, Slots, Subject, ThreadKey,
 };
 use secbot_skills::intent::{Lexicon, Parse, parse};
 use secbot_skills::posture::PostureSource;
@@ -31,6 +31,10 @@ use crate::store::{
     CLAIM_TTL, Charge, DelegationRecord, FeedbackRecord, ListContext, ReplyRecord, Store, ThreadContext,
     Usage,
 };
+
+/// How sure the parser must be before secbot answers a message in its thread that does not
+/// mention it and does not follow up on what the thread shows.
+const OVERHEARD_CONFIDENCE: f32 = 0.6;
 
 /// secbot's brain: a posture source, the parser's lexicon, a store and the rules it applies.
 pub struct Engine {
@@ -459,6 +463,34 @@ impl Engine {
 impl Assistant for Engine {
     async fn answer(&self, prompt: Prompt) -> Reply {
         self.answer_prompt(prompt).await
+    }
+
+    async fn overheard(&self, prompt: Prompt) -> Option<Reply> {
+        match self.store.context(&prompt.origin.thread_key()).await {
+            Ok(Some(_)) => {}
+            Ok(None) => return None,
+            Err(err) => {
+                tracing::warn!(error = %err, "thread context unavailable; not answering an unaddressed message");
+                return None;
+            }
+        }
+        let text = input::clean(&prompt.text).ok()?;
+        let parsed = self.parse(&text, &prompt.origin);
+        // Between people in a thread, answer only what clearly asks secbot: a follow-up on what
+        // the thread shows, or a prompt with a strong cue. Chatter and vague asks stay quiet.
+        let clear = parsed.needs_context || parsed.confidence >= OVERHEARD_CONFIDENCE;
+        if parsed.intent == Intent::OutOfScope || parsed.guessed || !clear {
+            return None;
+        }
+        Some(self.answer_prompt(prompt).await)
+    }
+
+    async fn continue_thread(&self, from: &ThreadKey, to: &ThreadKey) -> Result<(), AssistantError> {
+        let stored = self.store.context(from).await.map_err(|e| AssistantError::Store(e.to_string()))?;
+        if let Some(context) = stored {
+            self.store.save_context(to, &context).await.map_err(|e| AssistantError::Store(e.to_string()))?;
+        }
+        Ok(())
     }
 
     async fn act(&self, click: Click) -> Outcome {

@@ -35,6 +35,17 @@ impl Default for Policy {
 }
 
 impl Policy {
+    /// The policy a configuration sets.
+    pub fn from_config(config: &crate::config::Config) -> Policy {
+        Policy {
+            scope: config.scope.clone(),
+            channel_scopes: config.channel_scopes.clone(),
+            limits: Limits { hour: config.budget_hour, month: config.budget_month, channel_hour: None },
+            channel_budgets: config.budget_channels.clone(),
+            capacity_owner: config.capacity_owner.clone(),
+        }
+    }
+
     /// The subscriptions a channel may see.
     pub fn scope_of(&self, channel: &str) -> &[String] {
         self.channel_scopes.get(channel).map_or(&self.scope, Vec::as_slice)

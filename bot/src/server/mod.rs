@@ -2,6 +2,7 @@
 //! operations endpoints (`/healthz`, `/readyz`, `/metrics`), with graceful shutdown.
 
 mod ops;
+mod slack;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -70,8 +71,11 @@ pub fn router(app: App) -> Router {
         };
         router = router.merge(secbot_webchat::router(assistant.clone(), options));
     }
+    router = match &app.config.slack {
+        Some(slack) => router.merge(slack::router(&app, slack)),
+        None => router.nest("/slack", off("Slack", "SECBOT_SLACK_SIGNING_SECRET and SECBOT_SLACK_BOT_TOKEN")),
+    };
     router = router
-        .nest("/slack", off("Slack", "SECBOT_SLACK_SIGNING_SECRET and SECBOT_SLACK_BOT_TOKEN"))
         .nest("/api/messages", off("Microsoft Teams", "SECBOT_TEAMS_APP_ID and SECBOT_TEAMS_APP_PASSWORD"))
         .nest("/discord", off("Discord", "SECBOT_DISCORD_PUBLIC_KEY and SECBOT_DISCORD_APP_ID"));
     router.route_layer(middleware::from_fn_with_state(app.metrics.clone(), track)).fallback(not_found)

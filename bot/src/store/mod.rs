@@ -14,6 +14,16 @@ use time::{Duration, OffsetDateTime};
 
 pub use sql::{Engine as StoreEngine, SqlStore};
 
+/// The store a configuration names: PostgreSQL at `SECBOT_DATABASE_URL`, or SQLite in the data
+/// directory.
+pub async fn open(config: &crate::config::Config) -> StoreResult<std::sync::Arc<dyn Store>> {
+    let store = match &config.database_url {
+        Some(url) => SqlStore::open(url.expose(), config.encryption_key).await?,
+        None => SqlStore::in_dir(&config.data_dir, config.encryption_key).await?,
+    };
+    Ok(std::sync::Arc::new(store))
+}
+
 /// What a thread is about: its subject and the last list shown in it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ThreadContext {

@@ -1,0 +1,334 @@
+//! Everything secbot sends to Slack: replies in the thread, ephemeral notes, replaced cards,
+//! the feedback modal, direct messages to delegated owners, and — when Slack refuses — a plain
+//! sentence to the person waiting, saying what to do.
+
+use secbot_chat::{DirectMessage, Outcome, Person, Reply};
+use serde::Serialize;
+use slack_morphism::errors::SlackClientError;
+use slack_morphism::prelude::*;
+
+use crate::Slack;
+use crate::api::plain_words;
+use crate::blocks::{self, Message, ModalContext};
+
+/// Where a reply goes and who waits for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    /// The workspace.
+    pub team: String,
+    /// The channel (or direct-message conversation).
+    pub channel: String,
+    /// The thread root to reply under; `None` for a channel's or conversation's top level.
+    pub thread: Option<String>,
+    /// The person who asked or clicked.
+    pub user: String,
+    /// The response URL of a slash command or click, when there is one.
+    pub response_url: Option<String>,
+}
+
+/// A message sent to a response URL (slash commands and clicks).
+#[derive(Debug, Serialize)]
+struct Response<'a> {
+    #[serde(flatten)]
+    content: SlackMessageContent,
+    response_type: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replace_original: Option<bool>,
+}
+
+fn person_of(user: &SlackUser) -> Person {
+    let profile = user.profile.as_ref();
+    let name = [
+        profile.and_then(|p| p.display_name.clone()),
+        profile.and_then(|p| p.real_name.clone()),
+        user.real_name.clone(),
+        user.name.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .find(|n| !n.trim().is_empty())
+    .unwrap_or_else(|| user.id.to_string());
+    Person {
+        id: user.id.to_string(),
+        name,
+        email: profile.and_then(|p| p.email.as_ref()).map(|e| e.0.clone()),
+    }
+}
+
+/// True for a Slack user id (`U024BE7LH`, `W0123ABC`), as opposed to a name or an email.
+pub fn is_user_id(id: &str) -> bool {
+    id.len() >= 3
+        && (id.starts_with('U') || id.starts_with('W'))
+        && id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
+impl Slack {
+    /// The person behind a user id, with name and email from `users.info` (cached for an hour);
+    /// just the id when Slack cannot say.
+    pub(crate) async fn person(&self, token: Option<&SlackApiToken>, team: &str, id: &str) -> Person {
+        let key = (team.to_owned(), id.to_owned());
+        if let Some(known) = self.people.get(&key).await {
+            return known;
+        }
+        let Some(token) = token else { return Person::named(id) };
+        match self.client.open_session(token).users_info(&SlackApiUsersInfoRequest::new(id.into())).await {
+            Ok(found) => {
+                let person = person_of(&found.user);
+                self.people.insert(key, person.clone()).await;
+                person
+            }
+            Err(_) => Person::named(id),
+        }
+    }
+
+    /// Posts a rendered card in a channel, under `thread` when given; the `ts` of its first
+    /// message. A card larger than one message continues in the same thread.
+    pub(crate) async fn post(
+        &self,
+        token: &SlackApiToken,
+        channel: &str,
+        thread: Option<&str>,
+        messages: &[Message],
+    ) -> Result<String, SlackClientError> {
+        let session = self.client.open_session(token);
+        let mut first: Option<String> = None;
+        for message in messages {
+            let under = thread.map(str::to_owned).or_else(|| first.clone());
+            let request = SlackApiChatPostMessageRequest::new(channel.into(), message.content())
+                .opt_thread_ts(under.map(Into::into))
+                .with_unfurl_links(false)
+                .with_unfurl_media(false);
+            let sent = session.chat_post_message(&request).await?;
+            first.get_or_insert_with(|| sent.ts.to_string());
+        }
+        Ok(first.unwrap_or_default())
+    }
+
+    /// Shows a card to one person only, in the channel and thread.
+    async fn post_ephemeral(
+        &self,
+        token: &SlackApiToken,
+        place: &Place,
+        messages: &[Message],
+    ) -> Result<(), SlackClientError> {
+        let session = self.client.open_session(token);
+        for message in messages {
+            let request = SlackApiChatPostEphemeralRequest::new(
+                place.channel.clone().into(),
+                place.user.clone().into(),
+                message.content(),
+            )
+            .opt_thread_ts(place.thread.clone().map(Into::into));
+            session.chat_post_ephemeral(&request).await?;
+        }
+        Ok(())
+    }
+
+    /// Sends a message to a response URL; `response_type` is `ephemeral` or `in_channel`.
+    pub(crate) async fn respond(
+        &self,
+        url: &str,
+        message: &Message,
+        response_type: &str,
+        replace_original: Option<bool>,
+    ) -> Result<(), SlackClientError> {
+        let url: url::Url = url.parse().map_err(|e: url::ParseError| {
+            SlackClientError::SystemError(
+                slack_morphism::errors::SlackClientSystemError::new().with_message(e.to_string()),
+            )
+        })?;
+        let body = Response { content: message.content(), response_type, replace_original };
+        let span = tracing::Span::current();
+        let context = SlackClientApiCallContext {
+            rate_control_params: None,
+            token: None,
+            tracing_span: &span,
+            is_sensitive_url: true,
+        };
+        let _: SlackApiPostWebhookMessageResponse =
+            self.client.http_api.connector.http_post_uri(url, &body, context).await?;
+        Ok(())
+    }
+
+    /// Tells the person waiting, in plain words, that Slack refused what secbot tried to send.
+    pub(crate) async fn tell(&self, token: Option<&SlackApiToken>, place: &Place, err: &SlackClientError) {
+        self.note(token, place, plain_words(err)).await;
+    }
+
+    /// Shows one sentence to the person waiting, and to nobody else.
+    pub(crate) async fn note(&self, token: Option<&SlackApiToken>, place: &Place, text: String) {
+        let message = Message { blocks: Vec::new(), text: text.clone() };
+        if let Some(url) = &place.response_url
+            && self.respond(url, &message, "ephemeral", Some(false)).await.is_ok()
+        {
+            return;
+        }
+        if let Some(token) = token
+            && self.post_ephemeral(token, place, std::slice::from_ref(&message)).await.is_ok()
+        {
+            return;
+        }
+        tracing::warn!(team = %place.team, channel = %place.channel, "could not tell the user that Slack refused the reply");
+    }
+
+    /// Delivers a reply where it was asked: in the thread for everyone, or to the asker only when
+    /// it is ephemeral; then any direct messages it carries.
+    pub(crate) async fn deliver(&self, token: Option<&SlackApiToken>, place: &Place, reply: &Reply) {
+        let messages = blocks::render(&reply.card, &reply.text);
+        let result = match (token, reply.ephemeral, &place.response_url) {
+            (_, true, Some(url)) => self.respond_all(url, &messages, "ephemeral").await,
+            (Some(token), true, None) => self.post_ephemeral(token, place, &messages).await,
+            (Some(token), false, _) => {
+                self.post(token, &place.channel, place.thread.as_deref(), &messages).await.map(|_| ())
+            }
+            (None, _, Some(url)) => self.respond_all(url, &messages, "in_channel").await,
+            (None, _, None) => {
+                tracing::warn!(team = %place.team, "no bot token for this workspace; the reply was not sent");
+                return;
+            }
+        };
+        if let Err(err) = result {
+            self.tell(token, place, &err).await;
+            return;
+        }
+        self.deliver_direct(token, place, &reply.direct).await;
+    }
+
+    async fn respond_all(
+        &self,
+        url: &str,
+        messages: &[Message],
+        response_type: &str,
+    ) -> Result<(), SlackClientError> {
+        for message in messages {
+            self.respond(url, message, response_type, Some(false)).await?;
+        }
+        Ok(())
+    }
+
+    /// Sends each direct message; a person secbot cannot reach is reported to the asker.
+    pub(crate) async fn deliver_direct(
+        &self,
+        token: Option<&SlackApiToken>,
+        place: &Place,
+        direct: &[DirectMessage],
+    ) {
+        let Some(token) = token else { return };
+        for message in direct {
+            if let Err(err) = self.direct(token, message).await {
+                let who = &message.to.name;
+                let note = Message {
+                    blocks: Vec::new(),
+                    text: format!(
+                        "I recorded the assignment but couldn't message {who} directly: {}",
+                        plain_words(&err)
+                    ),
+                };
+                if self.post_ephemeral(token, place, std::slice::from_ref(&note)).await.is_err() {
+                    tracing::warn!(to = %who, "could not tell the asker that the direct message failed");
+                }
+            }
+        }
+    }
+
+    async fn direct(&self, token: &SlackApiToken, message: &DirectMessage) -> Result<(), SlackClientError> {
+        let session = self.client.open_session(token);
+        let user = if is_user_id(&message.to.id) {
+            message.to.id.clone()
+        } else if let Some(email) = &message.to.email {
+            let found = session
+                .users_lookup_by_email(&SlackApiUsersLookupByEmailRequest::new(EmailAddress(email.clone())))
+                .await?;
+            found.user.id.to_string()
+        } else {
+            return Err(SlackClientError::ApiError(slack_morphism::errors::SlackClientApiError::new(
+                "user_not_found".to_owned(),
+            )));
+        };
+        let opened = session
+            .conversations_open(&SlackApiConversationsOpenRequest::new().with_users(vec![user.into()]))
+            .await?;
+        let messages = blocks::render(&message.card, &message.text);
+        self.post(token, opened.channel.id.as_ref(), None, &messages).await.map(|_| ())
+    }
+
+    /// Carries out what a click led to: a reply in the thread, the clicked card replaced, or
+    /// the feedback modal opened with the click's trigger.
+    pub(crate) async fn outcome(
+        &self,
+        token: Option<&SlackApiToken>,
+        place: &Place,
+        clicked: Option<&str>,
+        trigger: &str,
+        outcome: Outcome,
+    ) {
+        match outcome {
+            Outcome::Reply(reply) => self.deliver(token, place, &reply).await,
+            Outcome::Replace(reply) => {
+                let messages = blocks::render(&reply.card, &reply.text);
+                let replaced = match (token, clicked) {
+                    (Some(token), Some(ts)) => {
+                        let request = SlackApiChatUpdateRequest::new(
+                            place.channel.clone().into(),
+                            messages[0].content(),
+                            ts.into(),
+                        );
+                        self.client.open_session(token).chat_update(&request).await.map(|_| ())
+                    }
+                    _ => match &place.response_url {
+                        Some(url) => self.respond(url, &messages[0], "in_channel", Some(true)).await,
+                        None => Ok(()),
+                    },
+                };
+                if let Err(err) = replaced {
+                    self.tell(token, place, &err).await;
+                    return;
+                }
+                if messages.len() > 1
+                    && let Some(token) = token
+                    && let Err(err) = self
+                        .post(token, &place.channel, place.thread.as_deref().or(clicked), &messages[1..])
+                        .await
+                {
+                    self.tell(Some(token), place, &err).await;
+                }
+                self.deliver_direct(token, place, &reply.direct).await;
+            }
+            Outcome::Comment(form) => {
+                let Some(token) = token else { return };
+                let context =
+                    ModalContext { form, channel: place.channel.clone(), thread: place.thread.clone() };
+                let request = SlackApiViewsOpenRequest::new(trigger.into(), blocks::comment_modal(&context));
+                if let Err(err) = self.client.open_session(token).views_open(&request).await {
+                    self.tell(Some(token), place, &err).await;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_ids_are_told_apart_from_names_and_emails() {
+        assert!(is_user_id("U024BE7LH"));
+        assert!(is_user_id("W0123ABC"));
+        assert!(!is_user_id("dana"));
+        assert!(!is_user_id("dana@contoso.com"));
+        assert!(!is_user_id("Uab"));
+    }
+
+    #[test]
+    fn a_persons_name_prefers_the_display_name() {
+        let user: SlackUser = serde_json::from_value(serde_json::json!({
+            "id": "U0DANA", "name": "dana", "real_name": "Dana Whitfield",
+            "profile": {"display_name": "", "real_name": "Dana Whitfield", "email": "dana@contoso.com"}
+        }))
+        .unwrap();
+        let person = person_of(&user);
+        assert_eq!(person.name, "Dana Whitfield");
+        assert_eq!(person.email.as_deref(), Some("dana@contoso.com"));
+    }
+}

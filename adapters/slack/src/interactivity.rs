@@ -1,0 +1,238 @@
+//! `POST /slack/interactivity`: button clicks (`block_actions`) and the feedback modal's
+//! submission (`view_submission`). Every button goes through the assistant's one action path.
+//! A rating is stored before the click is acknowledged; other clicks are acknowledged at once and
+//! answered afterwards.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use secbot_chat::{Click, Command, Feedback, Origin, Payload, Person, Platform};
+use serde::Deserialize;
+use slack_morphism::prelude::*;
+use time::OffsetDateTime;
+
+use crate::Slack;
+use crate::blocks::{self, COMMENT_INPUT, FEEDBACK_CALLBACK, ModalContext, Pressed};
+use crate::deliver::Place;
+use crate::verify::Rejection;
+
+#[derive(Deserialize)]
+struct Form {
+    payload: String,
+}
+
+pub(crate) async fn handle(State(slack): State<Slack>, headers: HeaderMap, body: Bytes) -> Response {
+    let text = match slack.verifier.check(&headers, &body) {
+        Ok(text) => text,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let form: Form = match serde_urlencoded::from_str(text) {
+        Ok(form) => form,
+        Err(err) => return Rejection::malformed("the interaction body", err).into_response(),
+    };
+    let event: SlackInteractionEvent = match serde_json::from_str(&form.payload) {
+        Ok(event) => event,
+        Err(err) => return Rejection::malformed("the interaction payload", err).into_response(),
+    };
+    match event {
+        SlackInteractionEvent::BlockActions(event) => slack.click(event).await,
+        SlackInteractionEvent::ViewSubmission(event) => slack.submit(event).await,
+        other => {
+            tracing::debug!(kind = ?std::mem::discriminant(&other), "an interaction secbot does not use");
+            StatusCode::OK.into_response()
+        }
+    }
+}
+
+/// Where a click happened: channel, the clicked message's `ts`, and its thread.
+fn located(event: &SlackInteractionBlockActionsEvent) -> Option<(String, Option<String>, Option<String>)> {
+    let (container_channel, clicked) = match &event.container {
+        SlackInteractionActionContainer::Message(c) => {
+            (c.channel_id.as_ref().map(ToString::to_string), Some(c.message_ts.to_string()))
+        }
+        SlackInteractionActionContainer::MessageAttachment(c) => {
+            (c.channel_id.as_ref().map(ToString::to_string), Some(c.message_ts.to_string()))
+        }
+        SlackInteractionActionContainer::View(_) => (None, None),
+    };
+    let channel = event.channel.as_ref().map(|c| c.id.to_string()).or(container_channel)?;
+    let thread = event
+        .message
+        .as_ref()
+        .and_then(|m| m.origin.thread_ts.as_ref().map(ToString::to_string))
+        .or_else(|| clicked.clone());
+    Some((channel, clicked, thread))
+}
+
+impl Slack {
+    async fn click(&self, event: SlackInteractionBlockActionsEvent) -> Response {
+        let Some(action) = event.actions.as_ref().and_then(|a| a.first()) else {
+            return StatusCode::OK.into_response();
+        };
+        let Some(pressed) = blocks::pressed(action.action_id.as_ref(), action.value.as_deref()) else {
+            tracing::debug!(action_id = %action.action_id, "a button that is not secbot's");
+            return StatusCode::OK.into_response();
+        };
+        let (Some(user), Some((channel, clicked, thread))) = (event.user.as_ref(), located(&event)) else {
+            return Rejection::new(
+                StatusCode::BAD_REQUEST,
+                "a click needs the user and the channel it happened in",
+            )
+            .into_response();
+        };
+        let team = event.team.id.to_string();
+        let place = Place {
+            team: team.clone(),
+            channel: channel.clone(),
+            thread: thread.clone(),
+            user: user.id.to_string(),
+            response_url: event.response_url.as_ref().map(|u| u.0.to_string()),
+        };
+        let payload = match pressed {
+            Ok(Pressed::Payload(payload)) => *payload,
+            Ok(Pressed::Stored { response_id, index }) => {
+                match self.assistant.stored_payload(&response_id, index).await {
+                    Ok(Some(payload)) => payload,
+                    Ok(None) => {
+                        self.later_note(place, "That button belongs to an answer secbot no longer keeps. Ask the question again.");
+                        return StatusCode::OK.into_response();
+                    }
+                    Err(err) => {
+                        self.later_note(place, &err.to_string());
+                        return StatusCode::OK.into_response();
+                    }
+                }
+            }
+            Err(err) => {
+                self.later_note(place, &err.to_string());
+                return StatusCode::OK.into_response();
+            }
+        };
+        let named = Person {
+            id: user.id.to_string(),
+            name: user.name.clone().or_else(|| user.username.clone()).unwrap_or_else(|| user.id.to_string()),
+            email: None,
+        };
+        let origin = Origin {
+            platform: Platform::Slack,
+            tenant: team.clone(),
+            channel,
+            thread,
+            message: clicked.clone(),
+            user: named,
+            time: OffsetDateTime::now_utc(),
+        };
+        let trigger = event.trigger_id.to_string();
+        if matches!(payload.command, Command::Rate { .. }) {
+            // Stored before Slack hears back, so an acknowledged rating is never lost.
+            let outcome = self.assistant.act(Click { origin, payload }).await;
+            let worker = self.clone();
+            self.tasks.spawn(async move {
+                let token = worker.token(&place.team).await;
+                worker.outcome(token.as_ref(), &place, clicked.as_deref(), &trigger, outcome).await;
+            });
+            return StatusCode::OK.into_response();
+        }
+        let worker = self.clone();
+        self.tasks.spawn(async move { worker.run_click(place, origin, payload, clicked, trigger).await });
+        StatusCode::OK.into_response()
+    }
+
+    async fn run_click(
+        &self,
+        place: Place,
+        mut origin: Origin,
+        payload: Payload,
+        clicked: Option<String>,
+        trigger: String,
+    ) {
+        let token = self.token(&place.team).await;
+        let known = self.person(token.as_ref(), &place.team, &origin.user.id).await;
+        if known.name != known.id || known.email.is_some() {
+            origin.user = known;
+        }
+        let outcome = self.assistant.act(Click { origin, payload }).await;
+        self.outcome(token.as_ref(), &place, clicked.as_deref(), &trigger, outcome).await;
+    }
+
+    fn later_note(&self, place: Place, text: &str) {
+        let worker = self.clone();
+        let text = text.to_owned();
+        self.tasks.spawn(async move {
+            let token = worker.token(&place.team).await;
+            worker.note(token.as_ref(), &place, text).await;
+        });
+    }
+
+    async fn submit(&self, event: SlackInteractionViewSubmissionEvent) -> Response {
+        let SlackView::Modal(modal) = &event.view.view else {
+            return StatusCode::OK.into_response();
+        };
+        if modal.callback_id.as_ref().map(ToString::to_string).as_deref() != Some(FEEDBACK_CALLBACK) {
+            return StatusCode::OK.into_response();
+        }
+        let context: ModalContext = match modal.private_metadata.as_deref().map(serde_json::from_str) {
+            Some(Ok(context)) => context,
+            _ => {
+                return form_error(
+                    "secbot couldn't read this form. Close it and press the rating button again.",
+                );
+            }
+        };
+        let comment = event
+            .view
+            .state_params
+            .state
+            .as_ref()
+            .and_then(|s| s.values.get(&COMMENT_INPUT.into()))
+            .and_then(|block| block.get(&COMMENT_INPUT.into()))
+            .and_then(|v| v.value.clone())
+            .unwrap_or_default();
+        let user = &event.user;
+        let origin = Origin {
+            platform: Platform::Slack,
+            tenant: event.team.id.to_string(),
+            channel: context.channel.clone(),
+            thread: context.thread.clone(),
+            message: None,
+            user: Person {
+                id: user.id.to_string(),
+                name: user
+                    .name
+                    .clone()
+                    .or_else(|| user.username.clone())
+                    .unwrap_or_else(|| user.id.to_string()),
+                email: None,
+            },
+            time: OffsetDateTime::now_utc(),
+        };
+        let feedback = Feedback {
+            origin,
+            response_id: context.form.response_id.clone(),
+            rating: context.form.rating,
+            comment,
+        };
+        match self.assistant.comment(feedback).await {
+            Ok(()) => {
+                let place = Place {
+                    team: event.team.id.to_string(),
+                    channel: context.channel,
+                    thread: context.thread,
+                    user: user.id.to_string(),
+                    response_url: None,
+                };
+                self.later_note(place, "Thanks, your comment was saved with your rating.");
+                StatusCode::OK.into_response()
+            }
+            Err(err) => form_error(&err.to_string()),
+        }
+    }
+}
+
+/// Keeps the modal open with a message under the text box, so nothing typed is lost.
+fn form_error(text: &str) -> Response {
+    Json(serde_json::json!({ "response_action": "errors", "errors": { COMMENT_INPUT: text } }))
+        .into_response()
+}

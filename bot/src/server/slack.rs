@@ -1,0 +1,73 @@
+//! Mounting the Slack adapter: its options from the configuration, and workspace installations
+//! kept (encrypted) in the store.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use axum::Router;
+use secbot_chat::AssistantError;
+use secbot_chat::delivery::Backoff;
+use secbot_slack::{Installations, Installed, SlackOptions};
+
+use super::App;
+use crate::config::SlackConfig;
+use crate::store::{Installation, Store};
+
+/// Installations in the store, with tokens cached for a minute (a token is read per event).
+struct StoredInstallations {
+    store: Arc<dyn Store>,
+    tokens: moka::future::Cache<String, String>,
+}
+
+#[async_trait]
+impl Installations for StoredInstallations {
+    async fn save(&self, installed: Installed) -> Result<(), AssistantError> {
+        let installation = Installation {
+            platform: "slack".to_owned(),
+            workspace: installed.team.clone(),
+            token: installed.token.clone(),
+            meta: installed.meta,
+        };
+        self.store
+            .save_installation(&installation)
+            .await
+            .map_err(|e| AssistantError::Store(e.to_string()))?;
+        self.tokens.insert(installed.team, installed.token).await;
+        Ok(())
+    }
+
+    async fn token(&self, team: &str) -> Result<Option<String>, AssistantError> {
+        if let Some(token) = self.tokens.get(team).await {
+            return Ok(Some(token));
+        }
+        let found =
+            self.store.installation("slack", team).await.map_err(|e| AssistantError::Store(e.to_string()))?;
+        if let Some(installation) = &found {
+            self.tokens.insert(team.to_owned(), installation.token.clone()).await;
+        }
+        Ok(found.map(|i| i.token))
+    }
+}
+
+/// The Slack routes for this configuration.
+pub(super) fn router(app: &App, slack: &SlackConfig) -> Router {
+    let options = SlackOptions {
+        signing_secret: slack.signing_secret.expose().to_owned(),
+        bot_token: slack.bot_token.as_ref().map(|t| t.expose().to_owned()),
+        client_id: slack.client_id.clone(),
+        client_secret: slack.client_secret.as_ref().map(|s| s.expose().to_owned()),
+        api_url: slack.api_url.clone(),
+        authorize_url: slack.authorize_url.clone(),
+        public_url: app.config.public_url.clone(),
+        backoff: Backoff::default(),
+    };
+    let installations = StoredInstallations {
+        store: app.engine.store().clone(),
+        tokens: moka::future::Cache::builder()
+            .max_capacity(10_000)
+            .time_to_live(Duration::from_secs(60))
+            .build(),
+    };
+    secbot_slack::router(app.engine.clone(), Arc::new(installations), options, app.tasks.clone())
+}
