@@ -99,7 +99,7 @@ async fn mock_slack() -> MockServer {
         let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
         let sent: Value = serde_json::from_slice(&request.body).unwrap_or_default();
         let mut body = fixture(POSTED);
-        let ts = format!("1732871{n:03}.000100");
+        let ts = format!("1795971{n:03}.000100");
         body["ts"] = json!(ts);
         body["message"]["ts"] = json!(ts);
         body["channel"] = sent["channel"].clone();
@@ -310,7 +310,7 @@ async fn a_mention_is_acknowledged_first_then_answered_in_its_thread() {
     assert_eq!(posts.len(), 1);
     let reply = &posts[0];
     assert_eq!(reply["channel"], "C0SECOPS");
-    assert_eq!(reply["thread_ts"], "1732870800.000100", "answered under the mention");
+    assert_eq!(reply["thread_ts"], "1795970800.000100", "answered under the mention");
     assert!(!reply["text"].as_str().unwrap().is_empty(), "a plain-text fallback is always set");
     assert_eq!(reply["blocks"][0]["type"], "header");
     assert!(header_of(reply).starts_with("Critical risks"), "{}", header_of(reply));
@@ -326,20 +326,20 @@ async fn a_mention_is_acknowledged_first_then_answered_in_its_thread() {
 #[tokio::test]
 async fn a_follow_up_in_the_thread_without_a_mention_fixes_the_item_it_names() {
     let slack = Slack::start().await;
-    let list = slack.mention("show critical risks for publicly exposed resources", "1732870800.000100").await;
+    let list = slack.mention("show critical risks for publicly exposed resources", "1795970800.000100").await;
     let second = titles(&list).into_iter().find(|t| t.contains("*2. ")).expect("a second item");
     let name = second.split("*2. ").nth(1).unwrap().split('*').next().unwrap().to_owned();
-    let response = slack.say("how do I fix the 2nd one?", "1732870800.000100", "1732870860.000200").await;
+    let response = slack.say("how do I fix the 2nd one?", "1795970800.000100", "1795970860.000200").await;
     assert_eq!(response.status(), 200);
     let posts = slack.calls("chat.postMessage").await;
     assert_eq!(posts.len(), 2);
     let fix = &posts[1];
-    assert_eq!(fix["thread_ts"], "1732870800.000100", "in the same thread");
+    assert_eq!(fix["thread_ts"], "1795970800.000100", "in the same thread");
     assert!(header_of(fix).starts_with("Fix:"), "{}", header_of(fix));
     assert!(header_of(fix).contains(&name), "{} is about {name}", header_of(fix));
     assert!(fix["blocks"].to_string().contains("rich_text_preformatted"), "with scripts as code blocks");
     // People talking among themselves in the thread are left alone.
-    slack.say("thanks, I'll take it after lunch", "1732870800.000100", "1732870900.000300").await;
+    slack.say("thanks, I'll take it after lunch", "1795970800.000100", "1795970900.000300").await;
     assert_eq!(slack.calls("chat.postMessage").await.len(), 2);
 }
 
@@ -431,9 +431,9 @@ async fn the_url_verification_challenge_is_echoed() {
 async fn ratings_are_stored_before_the_ack_and_comments_come_through_the_modal() {
     let slack = Slack::start().await;
     let reply =
-        slack.mention("show critical risks for publicly exposed resources", "1732870800.000100").await;
+        slack.mention("show critical risks for publicly exposed resources", "1795970800.000100").await;
     let id = response_id(&reply);
-    let message_ts = "1732871001.000100";
+    let message_ts = "1795971001.000100";
 
     let looks_right = slack.click_of(&reply, message_ts, "Looks right");
     assert_eq!(slack.interact(&looks_right).await.status(), 200);
@@ -484,15 +484,15 @@ async fn a_comment_that_cannot_be_saved_keeps_the_modal_open() {
 #[tokio::test]
 async fn delegating_confirms_updates_the_card_and_messages_the_owner() {
     let slack = Slack::start().await;
-    let thread = "1732870800.000100";
+    let thread = "1795970800.000100";
     slack.mention("show critical risks for publicly exposed resources", thread).await;
-    slack.say("assign the 2nd one to <@U0DANA> by Friday", thread, "1732870870.000400").await;
+    slack.say("assign the 2nd one to <@U0DANA> by Friday", thread, "1795970870.000400").await;
     let posts = slack.calls("chat.postMessage").await;
     assert_eq!(posts.len(), 2);
     let confirm = &posts[1];
     assert_eq!(header_of(confirm), "Assign to Dana Whitfield?");
     assert!(confirm["blocks"].to_string().contains("dana@contoso.com"), "the owner's email from users.info");
-    let card_ts = "1732871002.000100";
+    let card_ts = "1795971002.000100";
     let click = slack.click_of(confirm, card_ts, "Confirm");
     assert_eq!(slack.interact(&click).await.status(), 200);
     slack.server.settle().await;
@@ -518,12 +518,12 @@ async fn delegating_confirms_updates_the_card_and_messages_the_owner() {
 #[tokio::test]
 async fn an_owner_named_without_a_mention_is_found_by_email_for_the_direct_message() {
     let slack = Slack::start().await;
-    let thread = "1732870800.000100";
+    let thread = "1795970800.000100";
     slack.mention("show critical risks for publicly exposed resources", thread).await;
-    slack.say("assign the 1st one to sam by Friday", thread, "1732870870.000400").await;
+    slack.say("assign the 1st one to sam by Friday", thread, "1795970870.000400").await;
     let confirm = slack.calls("chat.postMessage").await[1].clone();
     assert!(confirm["blocks"].to_string().contains("sam@contoso.com"), "{}", titles(&confirm).join(" / "));
-    slack.interact(&slack.click_of(&confirm, "1732871002.000100", "Confirm")).await;
+    slack.interact(&slack.click_of(&confirm, "1795971002.000100", "Confirm")).await;
     slack.server.settle().await;
     let requests = slack.api.received_requests().await.unwrap();
     let lookup =
@@ -548,8 +548,8 @@ async fn the_slash_command_answers_in_the_channel_and_its_thread_keeps_the_conte
     let asked = answer["blocks"][0]["elements"][0]["text"].as_str().unwrap();
     assert!(asked.contains("<@U0RAJ> asked") && asked.contains("/secbot show critical risks"), "{asked}");
     // The mock gave the answer this ts; a follow-up in its thread knows what "the 1st one" is.
-    let root = "1732871001.000100";
-    slack.say("explain the 1st one", root, "1732871100.000500").await;
+    let root = "1795971001.000100";
+    slack.say("explain the 1st one", root, "1795971100.000500").await;
     let posts = slack.calls("chat.postMessage").await;
     assert_eq!(posts.len(), 2);
     assert_eq!(posts[1]["thread_ts"], root);
@@ -718,7 +718,7 @@ async fn slacks_sdk_accepts_every_message_and_modal_secbot_sent() {
         return;
     }
     let slack = Slack::start().await;
-    let thread = "1732870800.000100";
+    let thread = "1795970800.000100";
     let prompts = [
         "show critical risks for publicly exposed resources",
         "summarize our posture for the weekly standup",
@@ -729,13 +729,13 @@ async fn slacks_sdk_accepts_every_message_and_modal_secbot_sent() {
     ];
     let mut first = Value::Null;
     for (n, prompt) in prompts.iter().enumerate() {
-        let posted = slack.mention(prompt, &format!("17328708{n:02}.000100")).await;
+        let posted = slack.mention(prompt, &format!("17959708{n:02}.000100")).await;
         if n == 0 {
             first = posted;
         }
     }
-    slack.say("how do I fix the 2nd one?", thread, "1732870860.000200").await;
-    let needs = slack.click_of(&first, "1732871001.000100", "Needs improvement");
+    slack.say("how do I fix the 2nd one?", thread, "1795970860.000200").await;
+    let needs = slack.click_of(&first, "1795971001.000100", "Needs improvement");
     slack.interact(&needs).await;
     slack.server.settle().await;
     let messages: Vec<Value> = slack.calls("chat.postMessage").await;

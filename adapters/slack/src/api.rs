@@ -386,7 +386,7 @@ mod tests {
         let client = Transport::new(&format!("{}/api/", slack.uri()), fast()).client();
         let token = token();
         let sent = client.open_session(&token).chat_post_message(&post("C1")).await.unwrap();
-        assert_eq!(sent.ts.value(), "1732870801.000150");
+        assert_eq!(sent.ts.value(), "1795970801.000150");
     }
 
     #[tokio::test]

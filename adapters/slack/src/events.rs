@@ -213,7 +213,7 @@ mod tests {
     fn thread_replies_without_a_mention_are_overheard_and_top_level_chatter_is_ignored() {
         let m = incoming(&callback(include_str!("../fixtures/message_in_thread.json"))).unwrap();
         assert!(!m.addressed);
-        assert_eq!(m.thread.as_deref(), Some("1732870800.000100"));
+        assert_eq!(m.thread.as_deref(), Some("1795970800.000100"));
         let top: serde_json::Value =
             serde_json::from_str(include_str!("../fixtures/message_in_thread.json")).unwrap();
         let mut top = top;
@@ -248,6 +248,6 @@ mod tests {
 
     #[test]
     fn slack_timestamps_become_times() {
-        assert_eq!(time_of("1732870800.000100").unix_timestamp(), 1_732_870_800);
+        assert_eq!(time_of("1795970800.000100").unix_timestamp(), 1_795_970_800);
     }
 }

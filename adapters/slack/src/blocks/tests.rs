@@ -206,7 +206,7 @@ fn the_comment_modal_remembers_the_rating_and_where_it_came_from() {
             question: "What was inappropriate about this answer?".into(),
         },
         channel: "C0SECOPS".into(),
-        thread: Some("1732870800.000100".into()),
+        thread: Some("1795970800.000100".into()),
     };
     let view = serde_json::to_value(comment_modal(&context)).unwrap();
     assert_eq!(view["type"], "modal");

@@ -1,0 +1,301 @@
+//! Two `secbot serve` processes sharing one PostgreSQL behave as one bot: Slack events delivered
+//! to both (and retried) are answered once, usage is counted exactly, a thread's context written
+//! by one is used by the other, and a click on a card one made is handled by the other.
+//!
+//! Needs TEST_PG_URL (CI sets it; SECBOT_REQUIRE_PG=1 makes its absence a failure).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use hmac::{Hmac, KeyInit, Mac};
+use secbot::store::{SqlStore, Store};
+use secbot_chat::{Intent, Rating, ResponseId};
+use serde_json::{Value, json};
+use sha2::Sha256;
+use sqlx::Connection;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+const SECRET: &str = "replica-signing-secret-77a1";
+const MENTION: &str = include_str!("../../adapters/slack/fixtures/app_mention.json");
+const FOLLOW_UP: &str = include_str!("../../adapters/slack/fixtures/message_in_thread.json");
+const CLICK: &str = include_str!("../../adapters/slack/fixtures/block_actions.json");
+const POSTED: &str = include_str!("../../adapters/slack/fixtures/api/chat.postMessage.json");
+const USER: &str = include_str!("../../adapters/slack/fixtures/api/users.info.json");
+const OK: &str = include_str!("../../adapters/slack/fixtures/api/ok.json");
+
+/// The prompts of the 50 events, cycled, with the skill each one runs.
+const PROMPTS: [(&str, Intent); 5] = [
+    ("show critical risks for publicly exposed resources", Intent::ListRisks),
+    ("summarize our posture for the weekly standup", Intent::Summarize),
+    ("show attack paths to sensitive data", Intent::AttackPaths),
+    ("what's overdue?", Intent::Status),
+    ("explain Secure transfer to storage accounts should be enabled", Intent::Explain),
+];
+
+struct Replica {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(database: &str, api: &str, data_dir: &std::path::Path) -> Replica {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_secbot"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--day", "2026-11-25"])
+        .env("SECBOT_DATABASE_URL", database)
+        .env("SECBOT_DATA_DIR", data_dir)
+        .env("SECBOT_SLACK_SIGNING_SECRET", SECRET)
+        .env("SECBOT_SLACK_BOT_TOKEN", "xoxb-test-replicas")
+        .env("SECBOT_SLACK_API_URL", api)
+        .env("SECBOT_BUDGET_HOUR", "100000")
+        .env("SECBOT_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("secbot starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let ready = lines.next().and_then(Result::ok).unwrap_or_default();
+    let url = ready
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .map(|w| w.trim_end_matches('/').to_owned())
+        .unwrap_or_else(|| panic!("secbot did not say where it listens: {ready:?}"));
+    Replica { child, url }
+}
+
+fn sign(ts: i64, body: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+    mac.update(format!("v0:{ts}:{body}").as_bytes());
+    format!("v0={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+async fn deliver(
+    http: &reqwest::Client,
+    replica: &str,
+    route: &str,
+    body: String,
+    retry: Option<u32>,
+) -> u16 {
+    let ts = time::OffsetDateTime::now_utc().unix_timestamp();
+    let mut request = http
+        .post(format!("{replica}{route}"))
+        .header("x-slack-request-timestamp", ts.to_string())
+        .header("x-slack-signature", sign(ts, &body))
+        .body(body);
+    if let Some(n) = retry {
+        request =
+            request.header("x-slack-retry-num", n.to_string()).header("x-slack-retry-reason", "http_timeout");
+    }
+    request.send().await.map(|r| r.status().as_u16()).unwrap_or(0)
+}
+
+fn event(n: usize, text: &str, ts: &str) -> String {
+    let mut event: Value = serde_json::from_str(MENTION).unwrap();
+    event["event"]["text"] = json!(format!("<@U0SECBOT> {text}"));
+    event["event"]["ts"] = json!(ts);
+    event["event"]["event_ts"] = json!(ts);
+    event["event_id"] = json!(format!("Ev0REPLICA{n:03}"));
+    event.to_string()
+}
+
+async fn posts(api: &MockServer) -> Vec<Value> {
+    api.received_requests()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| r.url.path() == "/api/chat.postMessage")
+        .map(|r| serde_json::from_slice(&r.body).unwrap_or(Value::Null))
+        .collect()
+}
+
+/// Waits (at most a minute) for `n` posts, then a moment longer to catch any extra.
+async fn wait_for_posts(api: &MockServer, n: usize) -> Vec<Value> {
+    for _ in 0..600 {
+        if posts(api).await.len() >= n {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    posts(api).await
+}
+
+async fn fresh_schema(url: &str) -> String {
+    let schema =
+        format!("replicas_{}_{}", std::process::id(), time::OffsetDateTime::now_utc().unix_timestamp_nanos());
+    let mut admin = sqlx::postgres::PgConnection::connect(url).await.expect("postgres reachable");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(&mut admin)
+        .await
+        .expect("a schema");
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}options=-c%20search_path%3D{schema}")
+}
+
+async fn mock_slack() -> MockServer {
+    let api = MockServer::start().await;
+    let counter = Arc::new(AtomicU64::new(0));
+    let posted = move |request: &Request| {
+        let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
+        let sent: Value = serde_json::from_slice(&request.body).unwrap_or_default();
+        let mut body: Value = serde_json::from_str(POSTED).unwrap();
+        let ts = format!("1795972{n:03}.000100");
+        body["ts"] = json!(ts);
+        body["message"]["ts"] = json!(ts);
+        body["channel"] = sent["channel"].clone();
+        ResponseTemplate::new(200).set_body_raw(body.to_string(), "application/json")
+    };
+    Mock::given(method("POST")).and(path("/api/chat.postMessage")).respond_with(posted).mount(&api).await;
+    Mock::given(method("POST"))
+        .and(path("/api/chat.postEphemeral"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(OK, "application/json"))
+        .mount(&api)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/users.info"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(USER, "application/json"))
+        .mount(&api)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/respond"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
+        .mount(&api)
+        .await;
+    api
+}
+
+fn header_of(posted: &Value) -> String {
+    let header = posted["blocks"].as_array().into_iter().flatten().find(|b| b["type"] == "header");
+    header.and_then(|b| b["text"]["text"].as_str()).unwrap_or_default().to_owned()
+}
+
+fn button(posted: &Value, label: &str) -> Value {
+    posted["blocks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|b| b["type"] == "actions")
+        .flat_map(|b| b["elements"].as_array().cloned().unwrap_or_default())
+        .find(|b| b["text"]["text"] == label)
+        .unwrap_or_else(|| panic!("no {label} button"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_on_one_postgres_behave_as_one_bot() {
+    let Ok(pg) = std::env::var("TEST_PG_URL") else {
+        assert!(
+            std::env::var_os("SECBOT_REQUIRE_PG").is_none(),
+            "SECBOT_REQUIRE_PG is set but TEST_PG_URL is not"
+        );
+        eprintln!("skipped: set TEST_PG_URL=postgres://… to run two replicas on one database");
+        return;
+    };
+    let database = fresh_schema(&pg).await;
+    let api = mock_slack().await;
+    let api_url = format!("{}/api", api.uri());
+    let dir = std::env::temp_dir().join(format!("secbot-replicas-{}", std::process::id()));
+    // The first replica migrates the schema; the second finds it ready.
+    let a = start(&database, &api_url, &dir.join("a"));
+    let b = start(&database, &api_url, &dir.join("b"));
+    let http = reqwest::Client::new();
+
+    // 50 distinct events, each delivered to both replicas and retried to both: 200 deliveries.
+    let mut deliveries = Vec::new();
+    let mut expected_units = 0u64;
+    for n in 0..50 {
+        let (text, intent) = PROMPTS[n % PROMPTS.len()];
+        expected_units += u64::from(secbot_skills::skill::info(intent).cost);
+        let body = event(n, text, &format!("1795970{n:03}.000100"));
+        for (replica, retry) in [(&a.url, None), (&b.url, None), (&a.url, Some(1)), (&b.url, Some(2))] {
+            let (http, replica, body) = (http.clone(), replica.clone(), body.clone());
+            deliveries.push(tokio::spawn(async move {
+                deliver(&http, &replica, "/slack/events", body, retry).await
+            }));
+        }
+    }
+    assert_eq!(deliveries.len(), 200);
+    for delivery in deliveries {
+        assert_eq!(delivery.await.unwrap(), 200, "every delivery is acknowledged");
+    }
+    let replies = wait_for_posts(&api, 50).await;
+    assert_eq!(replies.len(), 50, "exactly one reply per event");
+    let mut threads: Vec<&str> = replies.iter().filter_map(|p| p["thread_ts"].as_str()).collect();
+    threads.sort_unstable();
+    threads.dedup();
+    assert_eq!(threads.len(), 50, "one reply in each event's thread");
+
+    let store = SqlStore::open(&database, None).await.expect("the shared store");
+    let used: u64 = store
+        .usage(time::OffsetDateTime::now_utc())
+        .await
+        .unwrap()
+        .iter()
+        .filter(|row| row.period.starts_with("m:"))
+        .map(|row| row.units)
+        .sum();
+    assert_eq!(used, expected_units, "usage is the sum of the skills' costs");
+
+    // A thread started on A (and only A) continues on B: B knows what "the 2nd one" is.
+    let root = "1795970999.000100";
+    assert_eq!(deliver(&http, &a.url, "/slack/events", event(99, PROMPTS[0].0, root), None).await, 200);
+    let after = wait_for_posts(&api, 51).await;
+    assert_eq!(after.len(), 51);
+    let list = after[50].clone();
+    assert_eq!(list["thread_ts"], root);
+    let second = list["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|b| b["text"]["text"].as_str())
+        .find(|t| t.contains("*2. "))
+        .and_then(|t| t.split("*2. ").nth(1))
+        .and_then(|t| t.split('*').next())
+        .expect("a second item")
+        .to_owned();
+    let mut follow: Value = serde_json::from_str(FOLLOW_UP).unwrap();
+    follow["event"]["text"] = json!("how do I fix the 2nd one?");
+    follow["event"]["thread_ts"] = json!(root);
+    follow["event"]["ts"] = json!("1795971000.000100");
+    follow["event_id"] = json!("Ev0REPLICAFOLLOW");
+    assert_eq!(deliver(&http, &b.url, "/slack/events", follow.to_string(), None).await, 200);
+    let after = wait_for_posts(&api, 52).await;
+    assert_eq!(after.len(), 52);
+    assert_eq!(after[51]["thread_ts"], root);
+    assert!(header_of(&after[51]).contains(&second), "B fixed {second}: {}", header_of(&after[51]));
+
+    // Buttons on A's card, pressed on B.
+    let click_on_b = |label: &str| {
+        let pressed = button(&list, label);
+        let mut click: Value = serde_json::from_str(CLICK).unwrap();
+        click["actions"][0]["action_id"] = pressed["action_id"].clone();
+        click["actions"][0]["value"] = pressed["value"].clone();
+        click["container"]["thread_ts"] = json!(root);
+        click["message"]["thread_ts"] = json!(root);
+        click["response_url"] = json!(format!("{}/respond", api.uri()));
+        serde_urlencoded::to_string([("payload", click.to_string())]).unwrap()
+    };
+    assert_eq!(deliver(&http, &b.url, "/slack/interactivity", click_on_b("Remediate"), None).await, 200);
+    let after = wait_for_posts(&api, 53).await;
+    assert_eq!(after.len(), 53);
+    assert!(header_of(&after[52]).starts_with("Fix:"), "{}", header_of(&after[52]));
+    assert_eq!(deliver(&http, &b.url, "/slack/interactivity", click_on_b("Looks right"), None).await, 200);
+    let payload: Value =
+        serde_json::from_str(button(&list, "Looks right")["value"].as_str().unwrap()).unwrap();
+    let rated = store.feedback(&ResponseId(payload["r"].as_str().unwrap().to_owned())).await.unwrap();
+    assert_eq!(rated.len(), 1);
+    assert_eq!(rated[0].rating, Rating::LooksRight);
+    assert_eq!(rated[0].skill, "list_risks", "the rating knows the reply the other replica made");
+
+    drop((a, b));
+    let _ = std::fs::remove_dir_all(&dir);
+}
