@@ -6,27 +6,16 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use hmac::{Hmac, KeyInit, Mac};
 use secbot::store::{SqlStore, Store};
 use secbot_chat::{Intent, Rating, ResponseId};
+use secbot_slack::testing;
 use serde_json::{Value, json};
-use sha2::Sha256;
 use sqlx::Connection;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::MockServer;
 
 const SECRET: &str = "replica-signing-secret-77a1";
-const MENTION: &str = include_str!("../../adapters/slack/fixtures/app_mention.json");
-const FOLLOW_UP: &str = include_str!("../../adapters/slack/fixtures/message_in_thread.json");
-const CLICK: &str = include_str!("../../adapters/slack/fixtures/block_actions.json");
-const POSTED: &str = include_str!("../../adapters/slack/fixtures/api/chat.postMessage.json");
-const USER: &str = include_str!("../../adapters/slack/fixtures/api/users.info.json");
-const OK: &str = include_str!("../../adapters/slack/fixtures/api/ok.json");
-
 /// The prompts of the 50 events, cycled, with the skill each one runs.
 const PROMPTS: [(&str, Intent); 5] = [
     ("show critical risks for publicly exposed resources", Intent::ListRisks),
@@ -73,12 +62,6 @@ fn start(database: &str, api: &str, data_dir: &std::path::Path) -> Replica {
     Replica { child, url }
 }
 
-fn sign(ts: i64, body: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
-    mac.update(format!("v0:{ts}:{body}").as_bytes());
-    format!("v0={}", hex::encode(mac.finalize().into_bytes()))
-}
-
 async fn deliver(
     http: &reqwest::Client,
     replica: &str,
@@ -90,7 +73,7 @@ async fn deliver(
     let mut request = http
         .post(format!("{replica}{route}"))
         .header("x-slack-request-timestamp", ts.to_string())
-        .header("x-slack-signature", sign(ts, &body))
+        .header("x-slack-signature", testing::sign(SECRET, ts, &body))
         .body(body);
     if let Some(n) = retry {
         request =
@@ -100,34 +83,21 @@ async fn deliver(
 }
 
 fn event(n: usize, text: &str, ts: &str) -> String {
-    let mut event: Value = serde_json::from_str(MENTION).unwrap();
-    event["event"]["text"] = json!(format!("<@U0SECBOT> {text}"));
-    event["event"]["ts"] = json!(ts);
-    event["event"]["event_ts"] = json!(ts);
+    let mut event = testing::mention(text, ts);
     event["event_id"] = json!(format!("Ev0REPLICA{n:03}"));
     event.to_string()
-}
-
-async fn posts(api: &MockServer) -> Vec<Value> {
-    api.received_requests()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|r| r.url.path() == "/api/chat.postMessage")
-        .map(|r| serde_json::from_slice(&r.body).unwrap_or(Value::Null))
-        .collect()
 }
 
 /// Waits (at most a minute) for `n` posts, then a moment longer to catch any extra.
 async fn wait_for_posts(api: &MockServer, n: usize) -> Vec<Value> {
     for _ in 0..600 {
-        if posts(api).await.len() >= n {
+        if testing::calls(api, "chat.postMessage").await.len() >= n {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
-    posts(api).await
+    testing::calls(api, "chat.postMessage").await
 }
 
 async fn fresh_schema(url: &str) -> String {
@@ -142,54 +112,6 @@ async fn fresh_schema(url: &str) -> String {
     format!("{url}{separator}options=-c%20search_path%3D{schema}")
 }
 
-async fn mock_slack() -> MockServer {
-    let api = MockServer::start().await;
-    let counter = Arc::new(AtomicU64::new(0));
-    let posted = move |request: &Request| {
-        let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
-        let sent: Value = serde_json::from_slice(&request.body).unwrap_or_default();
-        let mut body: Value = serde_json::from_str(POSTED).unwrap();
-        let ts = format!("1795972{n:03}.000100");
-        body["ts"] = json!(ts);
-        body["message"]["ts"] = json!(ts);
-        body["channel"] = sent["channel"].clone();
-        ResponseTemplate::new(200).set_body_raw(body.to_string(), "application/json")
-    };
-    Mock::given(method("POST")).and(path("/api/chat.postMessage")).respond_with(posted).mount(&api).await;
-    Mock::given(method("POST"))
-        .and(path("/api/chat.postEphemeral"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(OK, "application/json"))
-        .mount(&api)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/api/users.info"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(USER, "application/json"))
-        .mount(&api)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/respond"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
-        .mount(&api)
-        .await;
-    api
-}
-
-fn header_of(posted: &Value) -> String {
-    let header = posted["blocks"].as_array().into_iter().flatten().find(|b| b["type"] == "header");
-    header.and_then(|b| b["text"]["text"].as_str()).unwrap_or_default().to_owned()
-}
-
-fn button(posted: &Value, label: &str) -> Value {
-    posted["blocks"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|b| b["type"] == "actions")
-        .flat_map(|b| b["elements"].as_array().cloned().unwrap_or_default())
-        .find(|b| b["text"]["text"] == label)
-        .unwrap_or_else(|| panic!("no {label} button"))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_replicas_on_one_postgres_behave_as_one_bot() {
     let Ok(pg) = std::env::var("TEST_PG_URL") else {
@@ -201,7 +123,7 @@ async fn two_replicas_on_one_postgres_behave_as_one_bot() {
         return;
     };
     let database = fresh_schema(&pg).await;
-    let api = mock_slack().await;
+    let api = testing::web_api().await;
     let api_url = format!("{}/api", api.uri());
     let dir = std::env::temp_dir().join(format!("secbot-replicas-{}", std::process::id()));
     // The first replica migrates the schema; the second finds it ready.
@@ -252,45 +174,31 @@ async fn two_replicas_on_one_postgres_behave_as_one_bot() {
     assert_eq!(after.len(), 51);
     let list = after[50].clone();
     assert_eq!(list["thread_ts"], root);
-    let second = list["blocks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|b| b["text"]["text"].as_str())
-        .find(|t| t.contains("*2. "))
-        .and_then(|t| t.split("*2. ").nth(1))
-        .and_then(|t| t.split('*').next())
-        .expect("a second item")
-        .to_owned();
-    let mut follow: Value = serde_json::from_str(FOLLOW_UP).unwrap();
-    follow["event"]["text"] = json!("how do I fix the 2nd one?");
-    follow["event"]["thread_ts"] = json!(root);
-    follow["event"]["ts"] = json!("1795971000.000100");
+    let second = testing::item(&list, 2);
+    let mut follow = testing::reply_in_thread("how do I fix the 2nd one?", root, "1795971000.000100");
     follow["event_id"] = json!("Ev0REPLICAFOLLOW");
     assert_eq!(deliver(&http, &b.url, "/slack/events", follow.to_string(), None).await, 200);
     let after = wait_for_posts(&api, 52).await;
     assert_eq!(after.len(), 52);
     assert_eq!(after[51]["thread_ts"], root);
-    assert!(header_of(&after[51]).contains(&second), "B fixed {second}: {}", header_of(&after[51]));
+    assert!(
+        testing::header(&after[51]).contains(&second),
+        "B fixed {second}: {}",
+        testing::header(&after[51])
+    );
 
     // Buttons on A's card, pressed on B.
     let click_on_b = |label: &str| {
-        let pressed = button(&list, label);
-        let mut click: Value = serde_json::from_str(CLICK).unwrap();
-        click["actions"][0]["action_id"] = pressed["action_id"].clone();
-        click["actions"][0]["value"] = pressed["value"].clone();
-        click["container"]["thread_ts"] = json!(root);
-        click["message"]["thread_ts"] = json!(root);
-        click["response_url"] = json!(format!("{}/respond", api.uri()));
+        let click = testing::click(&list, "1795971051.000100", label, &format!("{}/respond", api.uri()));
         serde_urlencoded::to_string([("payload", click.to_string())]).unwrap()
     };
     assert_eq!(deliver(&http, &b.url, "/slack/interactivity", click_on_b("Remediate"), None).await, 200);
     let after = wait_for_posts(&api, 53).await;
     assert_eq!(after.len(), 53);
-    assert!(header_of(&after[52]).starts_with("Fix:"), "{}", header_of(&after[52]));
+    assert!(testing::header(&after[52]).starts_with("Fix:"), "{}", testing::header(&after[52]));
     assert_eq!(deliver(&http, &b.url, "/slack/interactivity", click_on_b("Looks right"), None).await, 200);
     let payload: Value =
-        serde_json::from_str(button(&list, "Looks right")["value"].as_str().unwrap()).unwrap();
+        serde_json::from_str(testing::button(&list, "Looks right")["value"].as_str().unwrap()).unwrap();
     let rated = store.feedback(&ResponseId(payload["r"].as_str().unwrap().to_owned())).await.unwrap();
     assert_eq!(rated.len(), 1);
     assert_eq!(rated[0].rating, Rating::LooksRight);

@@ -3,138 +3,24 @@
 //! retries, refusals, feedback and its modal, delegation with a direct message, the slash
 //! command, throttling, OAuth installs, and Block Kit checked by Slack's own SDK.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-
-use hmac::{Hmac, KeyInit, Mac};
 use secbot_chat::{Rating, ResponseId};
+use secbot_slack::testing::{self, buttons, fixture, fixtures, header, sign, titles};
 use secbot_tests::Server;
 use serde_json::{Value, json};
-use sha2::Sha256;
-use wiremock::matchers::{header, method, path, query_param};
+use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const SECRET: &str = "e2e-signing-secret-5f1c0a9b7d3e";
 const TOKEN: &str = "xoxb-test-e2e-workspace";
-const MENTION: &str = include_str!("../../adapters/slack/fixtures/app_mention.json");
-const FOLLOW_UP: &str = include_str!("../../adapters/slack/fixtures/message_in_thread.json");
-const DIRECT: &str = include_str!("../../adapters/slack/fixtures/message_im.json");
-const VERIFY: &str = include_str!("../../adapters/slack/fixtures/url_verification.json");
-const CLICK: &str = include_str!("../../adapters/slack/fixtures/block_actions.json");
-const SUBMIT: &str = include_str!("../../adapters/slack/fixtures/view_submission.json");
-const COMMAND: &str = include_str!("../../adapters/slack/fixtures/slash_command.txt");
-const POSTED: &str = include_str!("../../adapters/slack/fixtures/api/chat.postMessage.json");
-const UPDATED: &str = include_str!("../../adapters/slack/fixtures/api/chat.update.json");
-const USER: &str = include_str!("../../adapters/slack/fixtures/api/users.info.json");
-const OPENED: &str = include_str!("../../adapters/slack/fixtures/api/conversations.open.json");
-const VIEW: &str = include_str!("../../adapters/slack/fixtures/api/views.open.json");
-const OK: &str = include_str!("../../adapters/slack/fixtures/api/ok.json");
-const GRANTED: &str = include_str!("../../adapters/slack/fixtures/api/oauth.v2.access.json");
-const BY_EMAIL: &str = include_str!("../../adapters/slack/fixtures/api/users.lookupByEmail.json");
-
-/// The people of the test workspace: id, display name, email.
-const PEOPLE: [(&str, &str, &str); 3] = [
-    ("U0RAJ", "raj", "raj@contoso.com"),
-    ("U0DANA", "Dana Whitfield", "dana@contoso.com"),
-    ("U0SAM", "sam", "sam@contoso.com"),
-];
-
-fn fixture(text: &str) -> Value {
-    serde_json::from_str(text).expect("a JSON fixture")
-}
+const MENTION: &str = fixtures::APP_MENTION;
+const FOLLOW_UP: &str = fixtures::MESSAGE_IN_THREAD;
+const DIRECT: &str = fixtures::MESSAGE_IM;
+const VERIFY: &str = fixtures::URL_VERIFICATION;
+const SUBMIT: &str = fixtures::VIEW_SUBMISSION;
+const COMMAND: &str = fixtures::SLASH_COMMAND;
 
 fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
-}
-
-fn sign(secret: &str, ts: i64, body: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(format!("v0:{ts}:{body}").as_bytes());
-    format!("v0={}", hex::encode(mac.finalize().into_bytes()))
-}
-
-/// A user for `users.info`, built from the fixture with the asked-for person's details.
-fn user_info(request: &Request) -> ResponseTemplate {
-    let id =
-        request.url.query_pairs().find(|(k, _)| k == "user").map(|(_, v)| v.into_owned()).unwrap_or_default();
-    let mut body = fixture(USER);
-    match PEOPLE.iter().find(|(known, _, _)| *known == id) {
-        Some((id, name, email)) => {
-            body["user"]["id"] = json!(id);
-            body["user"]["profile"]["display_name"] = json!(name);
-            body["user"]["profile"]["email"] = json!(email);
-            ResponseTemplate::new(200).set_body_raw(body.to_string(), "application/json")
-        }
-        None => ResponseTemplate::new(200)
-            .set_body_raw(r#"{"ok":false,"error":"user_not_found"}"#, "application/json"),
-    }
-}
-
-/// A user for `users.lookupByEmail`.
-fn user_by_email(request: &Request) -> ResponseTemplate {
-    let email = request
-        .url
-        .query_pairs()
-        .find(|(k, _)| k == "email")
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default();
-    let mut body = fixture(BY_EMAIL);
-    match PEOPLE.iter().find(|(_, _, known)| *known == email) {
-        Some((id, name, email)) => {
-            body["user"]["id"] = json!(id);
-            body["user"]["profile"]["display_name"] = json!(name);
-            body["user"]["profile"]["email"] = json!(email);
-            ResponseTemplate::new(200).set_body_raw(body.to_string(), "application/json")
-        }
-        None => ResponseTemplate::new(200)
-            .set_body_raw(r#"{"ok":false,"error":"users_not_found"}"#, "application/json"),
-    }
-}
-
-/// Slack's Web API as wiremock: every method secbot calls, answering like Slack does.
-async fn mock_slack() -> MockServer {
-    let api = MockServer::start().await;
-    let counter = Arc::new(AtomicU64::new(0));
-    let posted = move |request: &Request| {
-        let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
-        let sent: Value = serde_json::from_slice(&request.body).unwrap_or_default();
-        let mut body = fixture(POSTED);
-        let ts = format!("1795971{n:03}.000100");
-        body["ts"] = json!(ts);
-        body["message"]["ts"] = json!(ts);
-        body["channel"] = sent["channel"].clone();
-        ResponseTemplate::new(200).set_body_raw(body.to_string(), "application/json")
-    };
-    let json_ok = |text: &'static str| ResponseTemplate::new(200).set_body_raw(text, "application/json");
-    Mock::given(method("POST")).and(path("/api/chat.postMessage")).respond_with(posted).mount(&api).await;
-    Mock::given(method("POST"))
-        .and(path("/api/chat.postEphemeral"))
-        .respond_with(json_ok(OK))
-        .mount(&api)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/api/chat.update"))
-        .respond_with(json_ok(UPDATED))
-        .mount(&api)
-        .await;
-    Mock::given(method("POST")).and(path("/api/views.open")).respond_with(json_ok(VIEW)).mount(&api).await;
-    Mock::given(method("POST"))
-        .and(path("/api/conversations.open"))
-        .respond_with(json_ok(OPENED))
-        .mount(&api)
-        .await;
-    Mock::given(method("GET")).and(path("/api/users.info")).respond_with(user_info).mount(&api).await;
-    Mock::given(method("GET"))
-        .and(path("/api/users.lookupByEmail"))
-        .respond_with(user_by_email)
-        .mount(&api)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/respond"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
-        .mount(&api)
-        .await;
-    api
 }
 
 struct Slack {
@@ -149,7 +35,7 @@ impl Slack {
     }
 
     async fn with(extra: &[(&str, &str)]) -> Slack {
-        let api = mock_slack().await;
+        let api = testing::web_api().await;
         let api_url = format!("{}/api/", api.uri());
         let mut settings =
             vec![("SECBOT_SLACK_SIGNING_SECRET", SECRET), ("SECBOT_SLACK_API_URL", api_url.as_str())];
@@ -196,25 +82,13 @@ impl Slack {
 
     /// Every request secbot made to a Web API method (or path), bodies as JSON.
     async fn calls(&self, method: &str) -> Vec<Value> {
-        let path = if method.starts_with('/') { method.to_owned() } else { format!("/api/{method}") };
-        self.api
-            .received_requests()
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|r| r.url.path() == path)
-            .map(|r| serde_json::from_slice(&r.body).unwrap_or(Value::Null))
-            .collect()
+        testing::calls(&self.api, method).await
     }
 
     /// Asks in a thread with a mention and returns secbot's reply as posted.
     async fn mention(&self, text: &str, ts: &str) -> Value {
         let before = self.calls("chat.postMessage").await.len();
-        let mut event = fixture(MENTION);
-        event["event"]["text"] = json!(format!("<@U0SECBOT> {text}"));
-        event["event"]["ts"] = json!(ts);
-        event["event"]["event_ts"] = json!(ts);
-        event["event_id"] = json!(format!("Ev{}", ts.replace('.', "")));
+        let event = testing::mention(text, ts);
         assert_eq!(self.event(&event).await.status(), 200);
         self.server.settle().await;
         let posts = self.calls("chat.postMessage").await;
@@ -224,12 +98,7 @@ impl Slack {
 
     /// Says something in a thread without mentioning secbot.
     async fn say(&self, text: &str, thread: &str, ts: &str) -> reqwest::Response {
-        let mut event = fixture(FOLLOW_UP);
-        event["event"]["text"] = json!(text);
-        event["event"]["thread_ts"] = json!(thread);
-        event["event"]["ts"] = json!(ts);
-        event["event"]["event_ts"] = json!(ts);
-        event["event_id"] = json!(format!("Ev{}", ts.replace('.', "")));
+        let event = testing::reply_in_thread(text, thread, ts);
         let response = self.event(&event).await;
         self.server.settle().await;
         response
@@ -237,52 +106,8 @@ impl Slack {
 
     /// A click on the button labelled `label` of a posted message.
     fn click_of(&self, posted: &Value, message_ts: &str, label: &str) -> Value {
-        let button = buttons(posted).into_iter().find(|b| b["text"]["text"] == label).unwrap_or_else(|| {
-            panic!("no {label:?} button in {}", titles(posted).join(" / "));
-        });
-        let mut click = fixture(CLICK);
-        click["actions"][0]["action_id"] = button["action_id"].clone();
-        click["actions"][0]["value"] = button["value"].clone();
-        click["actions"][0]["text"]["text"] = json!(label);
-        click["container"]["message_ts"] = json!(message_ts);
-        click["message"]["ts"] = json!(message_ts);
-        click["message"]["blocks"] = posted["blocks"].clone();
-        click["response_url"] = json!(format!("{}/respond", self.api.uri()));
-        if let Some(thread) = posted["thread_ts"].as_str() {
-            click["container"]["thread_ts"] = json!(thread);
-            click["message"]["thread_ts"] = json!(thread);
-        } else {
-            click["container"].as_object_mut().unwrap().remove("thread_ts");
-            click["message"].as_object_mut().unwrap().remove("thread_ts");
-        }
-        click
+        testing::click(posted, message_ts, label, &format!("{}/respond", self.api.uri()))
     }
-}
-
-fn buttons(posted: &Value) -> Vec<Value> {
-    posted["blocks"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|b| b["type"] == "actions")
-        .flat_map(|b| b["elements"].as_array().cloned().unwrap_or_default())
-        .collect()
-}
-
-/// The header and item lines of a posted card.
-fn titles(posted: &Value) -> Vec<String> {
-    posted["blocks"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|b| b["type"] == "header" || b["type"] == "section")
-        .filter_map(|b| b["text"]["text"].as_str().map(str::to_owned))
-        .collect()
-}
-
-fn header_of(posted: &Value) -> String {
-    let header = posted["blocks"].as_array().into_iter().flatten().find(|b| b["type"] == "header");
-    header.and_then(|b| b["text"]["text"].as_str()).unwrap_or_default().to_owned()
 }
 
 /// The response id a posted card's rating buttons carry.
@@ -298,7 +123,9 @@ async fn a_mention_is_acknowledged_first_then_answered_in_its_thread() {
     let slack = Slack::start().await;
     // Slack's users.info is slow today: the acknowledgement must not wait for it.
     Mock::given(path("/api/users.info"))
-        .respond_with(move |r: &Request| user_info(r).set_delay(std::time::Duration::from_millis(700)))
+        .respond_with(move |r: &Request| {
+            testing::users_info(r).set_delay(std::time::Duration::from_millis(700))
+        })
         .with_priority(1)
         .mount(&slack.api)
         .await;
@@ -313,7 +140,7 @@ async fn a_mention_is_acknowledged_first_then_answered_in_its_thread() {
     assert_eq!(reply["thread_ts"], "1795970800.000100", "answered under the mention");
     assert!(!reply["text"].as_str().unwrap().is_empty(), "a plain-text fallback is always set");
     assert_eq!(reply["blocks"][0]["type"], "header");
-    assert!(header_of(reply).starts_with("Critical risks"), "{}", header_of(reply));
+    assert!(header(reply).starts_with("Critical risks"), "{}", header(reply));
     let items: Vec<String> =
         titles(reply).into_iter().filter(|t| t.contains("*1. ") || t.contains("*2. ")).collect();
     assert_eq!(items.len(), 2, "the list's items are shown: {:?}", titles(reply));
@@ -327,16 +154,15 @@ async fn a_mention_is_acknowledged_first_then_answered_in_its_thread() {
 async fn a_follow_up_in_the_thread_without_a_mention_fixes_the_item_it_names() {
     let slack = Slack::start().await;
     let list = slack.mention("show critical risks for publicly exposed resources", "1795970800.000100").await;
-    let second = titles(&list).into_iter().find(|t| t.contains("*2. ")).expect("a second item");
-    let name = second.split("*2. ").nth(1).unwrap().split('*').next().unwrap().to_owned();
+    let name = testing::item(&list, 2);
     let response = slack.say("how do I fix the 2nd one?", "1795970800.000100", "1795970860.000200").await;
     assert_eq!(response.status(), 200);
     let posts = slack.calls("chat.postMessage").await;
     assert_eq!(posts.len(), 2);
     let fix = &posts[1];
     assert_eq!(fix["thread_ts"], "1795970800.000100", "in the same thread");
-    assert!(header_of(fix).starts_with("Fix:"), "{}", header_of(fix));
-    assert!(header_of(fix).contains(&name), "{} is about {name}", header_of(fix));
+    assert!(header(fix).starts_with("Fix:"), "{}", header(fix));
+    assert!(header(fix).contains(&name), "{} is about {name}", header(fix));
     assert!(fix["blocks"].to_string().contains("rich_text_preformatted"), "with scripts as code blocks");
     // People talking among themselves in the thread are left alone.
     slack.say("thanks, I'll take it after lunch", "1795970800.000100", "1795970900.000300").await;
@@ -490,7 +316,7 @@ async fn delegating_confirms_updates_the_card_and_messages_the_owner() {
     let posts = slack.calls("chat.postMessage").await;
     assert_eq!(posts.len(), 2);
     let confirm = &posts[1];
-    assert_eq!(header_of(confirm), "Assign to Dana Whitfield?");
+    assert_eq!(header(confirm), "Assign to Dana Whitfield?");
     assert!(confirm["blocks"].to_string().contains("dana@contoso.com"), "the owner's email from users.info");
     let card_ts = "1795971002.000100";
     let click = slack.click_of(confirm, card_ts, "Confirm");
@@ -553,9 +379,8 @@ async fn the_slash_command_answers_in_the_channel_and_its_thread_keeps_the_conte
     let posts = slack.calls("chat.postMessage").await;
     assert_eq!(posts.len(), 2);
     assert_eq!(posts[1]["thread_ts"], root);
-    let first = titles(answer).into_iter().find(|t| t.contains("*1. ")).unwrap();
-    let name = first.split("*1. ").nth(1).unwrap().split('*').next().unwrap().to_owned();
-    assert!(header_of(&posts[1]).contains(&name), "{} explains {name}", header_of(&posts[1]));
+    let name = testing::item(answer, 1);
+    assert!(header(&posts[1]).contains(&name), "{} explains {name}", header(&posts[1]));
 }
 
 #[tokio::test]
@@ -582,7 +407,7 @@ async fn where_secbot_is_not_a_member_the_command_answers_through_its_response_u
     let responses = slack.calls("/respond").await;
     assert_eq!(responses.len(), 1);
     assert_eq!(responses[0]["response_type"], "in_channel");
-    assert_eq!(header_of(&responses[0]), "Overdue work");
+    assert_eq!(header(&responses[0]), "Overdue work");
 }
 
 #[tokio::test]
@@ -650,8 +475,11 @@ async fn a_workspace_installed_with_oauth_is_answered_with_its_own_token() {
     Mock::given(method("GET"))
         .and(path("/api/oauth.v2.access"))
         .and(query_param("code", "code-from-slack"))
-        .and(header("authorization", "Basic NDIwMy45OTE3Om9hdXRoLWNsaWVudC1zZWNyZXQtZTJl"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(GRANTED, "application/json"))
+        .and(wiremock::matchers::header(
+            "authorization",
+            "Basic NDIwMy45OTE3Om9hdXRoLWNsaWVudC1zZWNyZXQtZTJl",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(fixtures::OAUTH_V2_ACCESS, "application/json"))
         .expect(1)
         .mount(&slack.api)
         .await;

@@ -16,7 +16,6 @@ use crate::Slack;
 use crate::api::error_code;
 use crate::blocks;
 use crate::deliver::Place;
-use crate::inbound;
 use crate::verify::Rejection;
 
 /// The slash command secbot registers.
@@ -75,11 +74,7 @@ impl Slack {
         {
             asker.name = name.clone();
         }
-        let (text, ids) = inbound::read(&command.text, None);
-        let mut mentions = Vec::with_capacity(ids.len());
-        for id in &ids {
-            mentions.push(self.person(token.as_ref(), &command.team_id, id).await);
-        }
+        let (text, mentions) = self.words(token.as_ref(), &command.team_id, &command.text, None).await;
         let origin = Origin {
             platform: Platform::Slack,
             tenant: command.team_id.clone(),

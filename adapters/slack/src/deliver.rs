@@ -81,6 +81,23 @@ impl Slack {
         }
     }
 
+    /// A message's words as secbot reads them, and the people it mentions with their names and
+    /// emails (for delegation).
+    pub(crate) async fn words(
+        &self,
+        token: Option<&SlackApiToken>,
+        team: &str,
+        raw: &str,
+        bot_user: Option<&str>,
+    ) -> (String, Vec<Person>) {
+        let (text, ids) = crate::inbound::read(raw, bot_user);
+        let mut mentions = Vec::with_capacity(ids.len());
+        for id in &ids {
+            mentions.push(self.person(token, team, id).await);
+        }
+        (text, mentions)
+    }
+
     /// Posts a rendered card in a channel, under `thread` when given; the `ts` of its first
     /// message. A card larger than one message continues in the same thread.
     pub(crate) async fn post(

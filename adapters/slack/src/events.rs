@@ -155,11 +155,8 @@ impl Slack {
     async fn answer(&self, message: Incoming) {
         let token = self.token(&message.team).await;
         let asker = self.person(token.as_ref(), &message.team, &message.user).await;
-        let (text, ids) = inbound::read(&message.text, message.bot_user.as_deref());
-        let mut mentions = Vec::with_capacity(ids.len());
-        for id in &ids {
-            mentions.push(self.person(token.as_ref(), &message.team, id).await);
-        }
+        let (text, mentions) =
+            self.words(token.as_ref(), &message.team, &message.text, message.bot_user.as_deref()).await;
         let origin = Origin {
             platform: Platform::Slack,
             tenant: message.team.clone(),

@@ -19,6 +19,8 @@ pub mod inbound;
 pub mod install;
 pub mod interactivity;
 pub mod manifest;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod verify;
 
 use std::sync::Arc;

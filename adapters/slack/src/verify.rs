@@ -85,13 +85,9 @@ impl Verifier {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hmac::{Hmac, KeyInit, Mac};
-    use sha2::Sha256;
 
     fn sign(secret: &str, ts: &str, body: &str) -> String {
-        let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-        mac.update(format!("v0:{ts}:{body}").as_bytes());
-        format!("v0={}", hex::encode(mac.finalize().into_bytes()))
+        crate::testing::sign(secret, ts.parse().unwrap(), body)
     }
 
     fn headers(signature: &str, ts: &str) -> HeaderMap {
