@@ -37,9 +37,9 @@ async fn a_context_follows_the_reply_into_its_new_thread() {
     top.origin.thread = None;
     let from = top.origin.thread_key();
     let listed = engine.answer(top).await;
-    let to = ThreadKey { thread: "1732870801.000150".to_owned(), ..from.clone() };
+    let to = ThreadKey { thread: "1795970801.000150".to_owned(), ..from.clone() };
     engine.continue_thread(&from, &to).await.unwrap();
-    let fix = engine.answer(prompt("1732870801.000150", "how do I fix the 1st one?")).await;
+    let fix = engine.answer(prompt("1795970801.000150", "how do I fix the 1st one?")).await;
     assert_eq!(fix.skill, "remediate");
     let first = listed.card.items[0].title.clone();
     assert!(fix.card.title.contains(&first), "{} should be about {first}", fix.card.title);
