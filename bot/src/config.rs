@@ -82,8 +82,32 @@ pub const KEYS: &[Key] = &[
     key("discord_bot_token", true, None, "Discord bot token"),
     key("discord_api_url", false, Some("https://discord.com/api/v10"), "Discord API base URL"),
     key("azure_tenant_id", false, None, "Entra ID tenant of the Defender for Cloud source"),
-    key("azure_client_id", false, None, "app (client) id used to read Defender for Cloud"),
-    key("azure_client_secret", true, None, "client secret of that app"),
+    key("azure_client_id", false, None, "app (client) id, or a user-assigned managed identity's client id"),
+    key(
+        "azure_client_secret",
+        true,
+        None,
+        "client secret of that app (else a federated token or managed identity)",
+    ),
+    key(
+        "azure_federated_token_file",
+        false,
+        None,
+        "workload identity token file (AKS sets AZURE_FEDERATED_TOKEN_FILE); used when no secret is set",
+    ),
+    key(
+        "azure_identity_endpoint",
+        false,
+        Some("http://169.254.169.254/metadata/identity/oauth2/token"),
+        "managed identity token endpoint (IMDS), used when neither a secret nor a token file is set",
+    ),
+    key(
+        "azure_cache_ttl_secs",
+        false,
+        Some("60"),
+        "how long Defender for Cloud answers are reused; 0 turns it off",
+    ),
+    key("azure_max_rows", false, Some("100000"), "the most rows one Resource Graph query reads"),
     key("azure_subscriptions", false, None, "comma-separated subscription ids to read"),
     key("azure_authority_url", false, Some("https://login.microsoftonline.com"), "Entra ID authority URL"),
     key("azure_management_url", false, Some("https://management.azure.com"), "Azure Resource Manager URL"),
@@ -108,6 +132,8 @@ const NOT_KEYS: &[&str] = &[
     "SECBOT_LOG",
     "SECBOT_REQUIRE_BROWSER",
     "SECBOT_REQUIRE_PG",
+    "SECBOT_REQUIRE_SCHEMAS",
+    "SECBOT_UPDATE_MANIFESTS",
     "SECBOT_SHOW_MISSES",
     "SECBOT_BENCH_FINDINGS",
     "SECBOT_BENCH_ROUNDS",
@@ -349,10 +375,18 @@ pub struct DiscordConfig {
 pub struct AzureConfig {
     /// The Entra ID tenant.
     pub tenant_id: String,
-    /// The client id.
-    pub client_id: String,
-    /// The client secret.
+    /// The app's client id (or a user-assigned managed identity's).
+    pub client_id: Option<String>,
+    /// The client secret; when set, secbot signs in with it.
     pub client_secret: Option<Secret>,
+    /// A workload identity's federated token file; used when no secret is set.
+    pub federated_token_file: Option<PathBuf>,
+    /// The managed identity token endpoint; used when neither a secret nor a token file is set.
+    pub identity_endpoint: String,
+    /// How long answers are reused (zero: not at all).
+    pub cache_ttl: Duration,
+    /// The most rows one query reads.
+    pub max_rows: usize,
     /// The subscriptions to read.
     pub subscriptions: Vec<String>,
     /// The authority URL.
@@ -596,10 +630,26 @@ impl Config {
             let need = |name: &str| {
                 raw.get(name).map(str::to_owned).ok_or_else(|| error(name, "is needed when source is azure"))
             };
+            let client_id = raw.get("azure_client_id").map(str::to_owned);
+            let federated_token_file = raw.get("azure_federated_token_file").map(PathBuf::from);
+            let client_secret = raw.secret("azure_client_secret");
+            if client_id.is_none() && (client_secret.is_some() || federated_token_file.is_some()) {
+                return Err(error(
+                    "azure_client_id",
+                    "is needed with a client secret or a federated token file; use the app registration's Application (client) ID",
+                ));
+            }
             Some(AzureConfig {
                 tenant_id: need("azure_tenant_id")?,
-                client_id: need("azure_client_id")?,
-                client_secret: raw.secret("azure_client_secret"),
+                client_id,
+                client_secret,
+                federated_token_file,
+                identity_endpoint: url(raw, "azure_identity_endpoint")?
+                    .unwrap_or_else(|| "http://169.254.169.254/metadata/identity/oauth2/token".into()),
+                cache_ttl: Duration::from_secs(
+                    number(raw, "azure_cache_ttl_secs", "a number of seconds")?.unwrap_or(60),
+                ),
+                max_rows: number(raw, "azure_max_rows", "a number of rows")?.unwrap_or(100_000),
                 subscriptions: list(raw, "azure_subscriptions"),
                 authority_url: url(raw, "azure_authority_url")?
                     .unwrap_or_else(|| "https://login.microsoftonline.com".into()),

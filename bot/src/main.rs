@@ -103,6 +103,18 @@ enum Command {
         #[command(subcommand)]
         command: DemoCommand,
     },
+    /// Read the whole Defender for Cloud tenant (SECBOT_AZURE_*) into a snapshot file that
+    /// `secbot serve --data FILE` serves offline.
+    Sync {
+        /// Where to write the snapshot.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// The cached Defender for Cloud answers of a running `secbot serve`.
+    Cache {
+        #[command(subcommand)]
+        command: CacheCommand,
+    },
     /// Write a chat platform's app manifest for this secbot's public URL.
     Manifest {
         #[command(subcommand)]
@@ -111,7 +123,30 @@ enum Command {
 }
 
 #[derive(Debug, Subcommand)]
+enum CacheCommand {
+    /// Make the server on this machine forget cached answers, so the next question reads fresh
+    /// data from Azure.
+    Clear {
+        /// The server's address (default: SECBOT_LISTEN).
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum ManifestCommand {
+    /// The Teams app package (a zip of manifest.json and the two icons) to upload in Teams.
+    Teams {
+        /// The bot's Microsoft App ID (default SECBOT_TEAMS_APP_ID).
+        #[arg(long, value_name = "GUID")]
+        app_id: Option<String>,
+        /// The URL Teams reaches secbot at (default SECBOT_PUBLIC_URL).
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+        /// Where to write the zip.
+        #[arg(long, default_value = "secbot-teams.zip")]
+        out: PathBuf,
+    },
     /// The Slack app manifest (YAML), from the command, events and scopes the adapter uses.
     Slack {
         /// The URL Slack reaches secbot at (default SECBOT_PUBLIC_URL).
@@ -224,7 +259,7 @@ async fn run() -> anyhow::Result<()> {
         Some(Command::Serve { listen, log_format }) => serve(&cli, listen.clone(), log_format.clone()).await,
         Some(Command::Ask { prompt, json }) => {
             let mode = if *json { Output::Json } else { Output::Text };
-            let engine = local_engine(&cli.source, false).await?;
+            let engine = local_engine(&cli, false).await?;
             if prompt == "-" {
                 terminal::ask_lines(&engine, BufReader::new(io::stdin().lock()), mode, &mut out).await?;
             } else {
@@ -233,7 +268,7 @@ async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Chat { json }) => {
-            let engine = local_engine(&cli.source, !json).await?;
+            let engine = local_engine(&cli, !json).await?;
             let mode = if *json { Output::Json } else { Output::Text };
             terminal::chat(&engine, BufReader::new(io::stdin().lock()), mode, &mut out).await?;
             Ok(())
@@ -277,6 +312,52 @@ async fn run() -> anyhow::Result<()> {
             }
         }
         Some(Command::Eval { file, json }) => eval(&cli, file, *json, &mut out),
+        Some(Command::Sync { out: path }) => sync(&cli, path, &mut out).await,
+        Some(Command::Cache { command: CacheCommand::Clear { url } }) => {
+            let config = Config::from_raw(&raw_config(&cli, None, None)?)?;
+            let base = url.clone().unwrap_or_else(|| format!("http://{}", config.listen));
+            let response = reqwest::Client::new()
+                .post(format!("{}/admin/cache/clear", base.trim_end_matches('/')))
+                .send()
+                .await
+                .with_context(|| {
+                    format!("no secbot answers at {base}; is `secbot serve` running there? (--url)")
+                })?;
+            let status = response.status();
+            let body: serde_json::Value = response.json().await.unwrap_or_default();
+            if !status.is_success() {
+                anyhow::bail!("{base} refused: {}", body["error"].as_str().unwrap_or("no reason given"));
+            }
+            writeln!(
+                out,
+                "Cleared the cache of {} at {base}.",
+                body["source"].as_str().unwrap_or("the source")
+            )?;
+            Ok(())
+        }
+        Some(Command::Manifest { platform: ManifestCommand::Teams { app_id, url, out: path } }) => {
+            let url = public_url(&cli, url.as_deref())?;
+            let app_id = match app_id {
+                Some(id) => id.clone(),
+                None => Config::from_raw(&raw_config(&cli, None, None)?)?
+                    .teams
+                    .map(|t| t.app_id)
+                    .ok_or_else(|| ConfigError {
+                        key: "--app-id".to_owned(),
+                        problem: "is needed (or SECBOT_TEAMS_APP_ID): the bot's Microsoft App ID".to_owned(),
+                    })?,
+            };
+            let commands = secbot_skills::skill::menu(32, 128);
+            let package = secbot_teams::manifest(&app_id, &url, &commands)
+                .map_err(|e| ConfigError { key: "--app-id / --url".to_owned(), problem: e.to_string() })?;
+            std::fs::write(path, &package).with_context(|| format!("cannot write {}", path.display()))?;
+            writeln!(
+                out,
+                "Wrote the Teams app package to {}; upload it in Teams under Apps › Manage your apps.",
+                path.display()
+            )?;
+            Ok(())
+        }
         Some(Command::Manifest { platform: ManifestCommand::Slack { url, out: path } }) => {
             let url = public_url(&cli, url.as_deref())?;
             let yaml = secbot_slack::manifest::manifest_yaml(&url).map_err(|e| ConfigError {
@@ -298,6 +379,40 @@ async fn run() -> anyhow::Result<()> {
             write_out(path, &format!("{text}\n"), &mut out)
         }
     }
+}
+
+/// `secbot sync`: pages through the Defender for Cloud tenant with a progress bar and writes
+/// the snapshot.
+async fn sync(cli: &Cli, path: &PathBuf, out: &mut impl Write) -> anyhow::Result<()> {
+    let mut raw = raw_config(cli, None, None)?;
+    raw.set("source", "azure".to_owned());
+    let config = Config::from_raw(&raw)?;
+    let azure = config.azure.as_ref().context("Defender for Cloud is not configured (SECBOT_AZURE_*)")?;
+    let source = secbot_skills::azure::AzureSource::new(source::azure_options(azure))
+        .context("the Defender for Cloud settings are not usable")?;
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {pos} rows read from Defender for Cloud ({elapsed})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let started = Instant::now();
+    let snapshot = source.sync(&|rows| bar.set_position(rows as u64)).await;
+    bar.finish_and_clear();
+    let snapshot = snapshot.context("the sync stopped")?;
+    let rows = snapshot["data"].as_array().map_or(0, Vec::len);
+    std::fs::write(path, serde_json::to_string(&snapshot)?)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    writeln!(
+        out,
+        "Wrote {rows} rows to {} in {:.1} s. Serve them offline with `secbot serve --data {}`.",
+        path.display(),
+        started.elapsed().as_secs_f64(),
+        path.display()
+    )?;
+    Ok(())
 }
 
 /// The public URL from `--url` or the configuration, checked to be http(s).
@@ -377,10 +492,12 @@ fn source_options(args: &SourceArgs) -> SourceOptions {
     SourceOptions { data: args.data.clone(), scale: args.scale, seed: args.seed, day: args.day }
 }
 
-/// An engine for the terminal: the chosen tenant and a store in memory.
-async fn local_engine(args: &SourceArgs, announce: bool) -> anyhow::Result<Engine> {
+/// An engine for the terminal: the configured source (or --data / the demo tenant) and a store
+/// in memory.
+async fn local_engine(cli: &Cli, announce: bool) -> anyhow::Result<Engine> {
     let started = Instant::now();
-    let loaded = source::load(&source_options(args))?;
+    let config = Config::from_raw(&raw_config(cli, None, None)?)?;
+    let loaded = source::from_config(&config, &source_options(&cli.source)).await?;
     if announce {
         eprintln!(
             "Loaded {}: {} findings on {} resources in {} ms.",
@@ -455,7 +572,7 @@ async fn serve(cli: &Cli, listen: Option<String>, log_format: Option<String>) ->
         seed: config.seed,
         day: cli.source.day,
     };
-    let loaded = source::load(&options)?;
+    let loaded = source::from_config(&config, &options).await?;
     tracing::info!(
         findings = loaded.findings,
         resources = loaded.resources,

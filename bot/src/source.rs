@@ -1,15 +1,18 @@
 //! Building the posture source secbot answers from: the embedded demo tenant (optionally grown
-//! to N findings) or an offline snapshot file.
+//! to N findings), an offline snapshot file, or Microsoft Defender for Cloud live.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use secbot_skills::azure::{AzureOptions, AzureSource, Credential, Secret};
 use secbot_skills::demo::{self, DemoOptions};
 use secbot_skills::intent::Lexicon;
 use secbot_skills::posture::PostureSource;
 use secbot_skills::tenant::{IndexedSource, TenantData};
 use time::Date;
+
+use crate::config::{AzureConfig, Config, SourceKind};
 
 /// Where the posture data comes from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -66,6 +69,68 @@ pub fn load(options: &SourceOptions) -> anyhow::Result<Loaded> {
         }
     };
     Ok(index(data))
+}
+
+/// The Defender for Cloud options a configuration sets: sign in with the client secret when
+/// there is one, else with the federated token file, else as the managed identity.
+pub fn azure_options(config: &AzureConfig) -> AzureOptions {
+    let credential = match (&config.client_id, &config.client_secret, &config.federated_token_file) {
+        (Some(client_id), Some(secret), _) => Credential::ClientSecret {
+            client_id: client_id.clone(),
+            client_secret: Secret::new(secret.expose()),
+        },
+        (Some(client_id), None, Some(file)) => {
+            Credential::WorkloadIdentity { client_id: client_id.clone(), token_file: file.clone() }
+        }
+        (client_id, _, _) => Credential::ManagedIdentity {
+            client_id: client_id.clone(),
+            endpoint: config.identity_endpoint.clone(),
+        },
+    };
+    AzureOptions {
+        subscriptions: config.subscriptions.clone(),
+        authority_url: config.authority_url.clone(),
+        management_url: config.management_url.clone(),
+        cache_ttl: config.cache_ttl,
+        max_rows: config.max_rows,
+        ..AzureOptions::new(config.tenant_id.clone(), credential)
+    }
+}
+
+/// Connects to Defender for Cloud and builds the parser's lexicon from the tenant's resource
+/// names and subscriptions. Azure being unreachable at start-up is not fatal: secbot starts,
+/// says so, and answers once Azure does (resource names it could not read are then not
+/// recognised in prompts until the next start).
+pub async fn load_azure(config: &AzureConfig) -> anyhow::Result<Loaded> {
+    let source =
+        AzureSource::new(azure_options(config)).context("the Defender for Cloud settings are not usable")?;
+    let names = source.resource_names().await.unwrap_or_else(|err| {
+        tracing::warn!(
+            "could not read resource names from Defender for Cloud ({err}); starting without them"
+        );
+        Vec::new()
+    });
+    let subscriptions = source.subscriptions().await.unwrap_or_else(|err| {
+        tracing::warn!("could not read subscriptions from Defender for Cloud ({err}); starting without them");
+        Vec::new()
+    });
+    let lexicon = Lexicon::new(
+        secbot_skills::catalog::Catalog::embedded().recommendations(),
+        names.iter().map(|(n, k)| (n.as_str(), *k)),
+        &subscriptions,
+        std::iter::empty(),
+    );
+    let resources = names.len();
+    Ok(Loaded { source: Arc::new(source), lexicon: Arc::new(lexicon), findings: 0, resources })
+}
+
+/// The source a configuration names (Defender for Cloud for `source = "azure"`), or the demo
+/// tenant or snapshot the options describe.
+pub async fn from_config(config: &Config, options: &SourceOptions) -> anyhow::Result<Loaded> {
+    match (&config.source, &config.azure) {
+        (SourceKind::Azure, Some(azure)) => load_azure(azure).await,
+        _ => load(options),
+    }
 }
 
 /// Indexes tenant data and builds its lexicon.

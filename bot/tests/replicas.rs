@@ -4,15 +4,16 @@
 //!
 //! Needs TEST_PG_URL (CI sets it; SECBOT_REQUIRE_PG=1 makes its absence a failure).
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
+
+mod support;
 
 use secbot::store::{SqlStore, Store};
 use secbot_chat::{Intent, Rating, ResponseId};
 use secbot_slack::testing;
 use serde_json::{Value, json};
 use sqlx::Connection;
+use support::Server;
 use wiremock::MockServer;
 
 const SECRET: &str = "replica-signing-secret-77a1";
@@ -25,41 +26,18 @@ const PROMPTS: [(&str, Intent); 5] = [
     ("explain Secure transfer to storage accounts should be enabled", Intent::Explain),
 ];
 
-struct Replica {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Replica {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(database: &str, api: &str, data_dir: &std::path::Path) -> Replica {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_secbot"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--day", "2026-11-25"])
-        .env("SECBOT_DATABASE_URL", database)
-        .env("SECBOT_DATA_DIR", data_dir)
-        .env("SECBOT_SLACK_SIGNING_SECRET", SECRET)
-        .env("SECBOT_SLACK_BOT_TOKEN", "xoxb-test-replicas")
-        .env("SECBOT_SLACK_API_URL", api)
-        .env("SECBOT_BUDGET_HOUR", "100000")
-        .env("SECBOT_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("secbot starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let ready = lines.next().and_then(Result::ok).unwrap_or_default();
-    let url = ready
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .map(|w| w.trim_end_matches('/').to_owned())
-        .unwrap_or_else(|| panic!("secbot did not say where it listens: {ready:?}"));
-    Replica { child, url }
+fn start(database: &str, api: &str, data_dir: &std::path::Path) -> Server {
+    Server::start_with(
+        data_dir,
+        &["--day", "2026-11-25"],
+        &[
+            ("SECBOT_DATABASE_URL", database),
+            ("SECBOT_SLACK_SIGNING_SECRET", SECRET),
+            ("SECBOT_SLACK_BOT_TOKEN", "xoxb-test-replicas"),
+            ("SECBOT_SLACK_API_URL", api),
+            ("SECBOT_BUDGET_HOUR", "100000"),
+        ],
+    )
 }
 
 async fn deliver(
@@ -125,7 +103,7 @@ async fn two_replicas_on_one_postgres_behave_as_one_bot() {
     let database = fresh_schema(&pg).await;
     let api = testing::web_api().await;
     let api_url = format!("{}/api", api.uri());
-    let dir = std::env::temp_dir().join(format!("secbot-replicas-{}", std::process::id()));
+    let dir = support::scratch("replicas");
     // The first replica migrates the schema; the second finds it ready.
     let a = start(&database, &api_url, &dir.join("a"));
     let b = start(&database, &api_url, &dir.join("b"));

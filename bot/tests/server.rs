@@ -2,96 +2,13 @@
 //! refusing bad configuration with one line, and the web chat driven by a real headless
 //! Chromium (tests/browser/webchat.mjs, with playwright-core from npm).
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the bot crate sits in the workspace").to_path_buf()
-}
+mod support;
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("secbot-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
-}
-
-/// A running `secbot serve` on a free loopback port.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Server {
-    fn start(name: &str, env: &[(&str, &str)]) -> Server {
-        Server::start_in(&scratch(name), env)
-    }
-
-    fn start_in(data: &Path, env: &[(&str, &str)]) -> Server {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_secbot"));
-        command
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .env("SECBOT_DATA_DIR", data)
-            .env_remove("SECBOT_LOG")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
-        for (k, v) in env {
-            command.env(k, v);
-        }
-        let mut child = command.spawn().expect("secbot starts");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).expect("secbot prints where it listens");
-        let url = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no URL in {line:?}"))
-            .trim_end_matches('/')
-            .to_owned();
-        Server { child, url }
-    }
-
-    fn get(&self, path: &str) -> (u16, String) {
-        self.request(&format!("GET {path} HTTP/1.1\r\nX-Webchat-User: tester\r\n"), "")
-    }
-
-    fn post(&self, path: &str, body: &str) -> (u16, String) {
-        let head = format!(
-            "POST {path} HTTP/1.1\r\nX-Webchat-User: tester\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
-            body.len()
-        );
-        self.request(&head, body)
-    }
-
-    fn request(&self, head: &str, body: &str) -> (u16, String) {
-        let addr = self.url.trim_start_matches("http://");
-        let mut stream = TcpStream::connect(addr).expect("connect");
-        write!(stream, "{head}Host: {addr}\r\nConnection: close\r\n\r\n{body}").expect("request");
-        let mut response = String::new();
-        stream.read_to_string(&mut response).expect("response");
-        let status = response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-        let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
-        (status, body)
-    }
-
-    /// Sends SIGTERM and returns the exit code and how long the process took to stop.
-    fn terminate(mut self) -> (Option<i32>, Duration) {
-        let started = Instant::now();
-        Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().expect("kill runs");
-        loop {
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                return (status.code(), started.elapsed());
-            }
-            if started.elapsed() > Duration::from_secs(15) {
-                self.child.kill().ok();
-                return (None, started.elapsed());
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
+use support::{Server, scratch, workspace};
 
 #[test]
 fn feedback_survives_kill_9_right_after_the_click_is_acknowledged() {
@@ -106,9 +23,7 @@ fn feedback_survives_kill_9_right_after_the_click_is_acknowledged() {
     let (status, _) = server
         .post("/webchat/actions", &serde_json::json!({"thread": "t-1", "payload": looks_right}).to_string());
     assert_eq!(status, 200, "the click is acknowledged");
-    let mut child = server.child;
-    child.kill().expect("kill -9");
-    child.wait().expect("reaped");
+    server.kill();
     let again = Server::start_in(&data, &[]);
     let (status, ratings) = again.get(&format!("/webchat/feedback/{id}"));
     assert_eq!(status, 200);

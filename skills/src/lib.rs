@@ -1,6 +1,8 @@
-//! secbot's skills: the posture model and its sources (the demo tenant, offline snapshots),
-//! the deterministic intent parser, and the skills that turn a parsed prompt into a card.
+//! secbot's skills: the posture model and its sources (the demo tenant, offline snapshots,
+//! Defender for Cloud itself), the deterministic intent parser, and the skills that turn a
+//! parsed prompt into a card.
 
+pub mod azure;
 pub mod catalog;
 pub mod demo;
 pub mod intent;

@@ -6,6 +6,12 @@
 //!
 //! Internet exposure and sensitive data are read where Defender for Cloud reports them: the
 //! risk factors of assessments and the insights of attack paths (both need Defender CSPM).
+//! Assessment rows that secbot queries live also carry `resourceExposureSignals` and
+//! `resourceSensitiveSignals`: how many assessments of the same resource list those risk
+//! factors, counted by Resource Graph, so a partial set of rows still knows its resources' context.
+//!
+//! The same row parsing serves snapshots and the live Azure source ([`crate::azure`]), so both
+//! answer alike from the same rows.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -102,14 +108,36 @@ fn plain(text: &str) -> String {
     }
 }
 
-/// The resource id an assessment or sub-assessment row is about.
+/// True when a count column that Resource Graph added to a row is above zero.
+fn signalled(row: &Value, column: &str) -> bool {
+    match get(row, column) {
+        Some(Value::Number(n)) => n.as_f64().is_some_and(|n| n > 0.0),
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => s.trim().parse::<f64>().is_ok_and(|n| n > 0.0),
+        _ => false,
+    }
+}
+
+/// The resource id an assessment row is about.
 fn assessed_resource(row: &Value) -> Option<String> {
     let details = path(row, &["properties", "resourceDetails"]);
-    details.and_then(|d| text(d, &["Id"]).or_else(|| text(d, &["AzureResourceId"]))).or_else(|| {
-        let id = text(row, &["id"])?;
-        let lower = id.to_ascii_lowercase();
-        lower.find("/providers/microsoft.security/assessments/").map(|at| id[..at].to_owned())
-    })
+    details
+        .and_then(|d| text(d, &["Id"]).or_else(|| text(d, &["AzureResourceId"])))
+        .or_else(|| id_prefix(row))
+}
+
+/// The resource id in front of `/providers/Microsoft.Security/assessments/` in a row's id.
+fn id_prefix(row: &Value) -> Option<String> {
+    let id = text(row, &["id"])?;
+    let lower = id.to_ascii_lowercase();
+    lower.find("/providers/microsoft.security/assessments/").map(|at| id[..at].to_owned())
+}
+
+/// The resource a sub-assessment's finding is on: the parent assessment's resource (the one
+/// in its id), since a sub-assessment's own `resourceDetails` may name an image or a package
+/// inside it (Defender Vulnerability Management writes `/repositories/.../images/sha256:...`).
+fn subassessed_resource(row: &Value) -> Option<String> {
+    id_prefix(row).filter(|p| !p.is_empty()).or_else(|| assessed_resource(row))
 }
 
 /// (recommendation key, resource id) of an assessment id.
@@ -138,8 +166,42 @@ fn rows(value: Value) -> Vec<Value> {
     }
 }
 
+/// A recommendation built from Defender for Cloud's assessment metadata (the `properties` of an
+/// `assessmentMetadata` entry or an assessment's `metadata`), for keys the embedded catalog lacks.
+pub(crate) fn recommendation_from_metadata(
+    key: &str,
+    name: Option<String>,
+    meta: &Value,
+    resource_type: String,
+) -> Recommendation {
+    let name = name.or_else(|| text(meta, &["displayName"])).unwrap_or_else(|| key.to_owned());
+    Recommendation {
+        key: key.to_owned(),
+        name: plain(&name),
+        aliases: Vec::new(),
+        severity: severity(text(meta, &["severity"])).unwrap_or(Severity::Medium),
+        category: strings(get(meta, "categories")).into_iter().next().unwrap_or_else(|| "Other".to_owned()),
+        threats: strings(get(meta, "threats")),
+        user_impact: effort(text(meta, &["userImpact"])),
+        implementation_effort: effort(text(meta, &["implementationEffort"])),
+        kind: kind_of_type(&resource_type),
+        arm_types: if resource_type.is_empty() { Vec::new() } else { vec![resource_type] },
+        cloud: Cloud::Azure,
+        plan: Plan::FoundationalCspm,
+        signals: Vec::new(),
+        description: text(meta, &["description"]).map(|d| plain(&d)).filter(|d| d.len() > 3),
+        why: None,
+        fix_effect: None,
+        remediation: text(meta, &["remediationDescription"])
+            .map(|r| plain(&r))
+            .filter(|r| r.len() > 3)
+            .map(|r| Remediation { steps: vec![r], scripts: Vec::new() }),
+    }
+}
+
 #[derive(Default)]
-struct Builder {
+struct Builder<'a> {
+    metadata: Option<&'a HashMap<String, Value>>,
     subscriptions: BTreeMap<String, Subscription>,
     recommendations: Vec<Arc<Recommendation>>,
     rec_index: HashMap<String, u32>,
@@ -151,7 +213,7 @@ struct Builder {
     attack_paths: Vec<AttackPath>,
 }
 
-impl Builder {
+impl Builder<'_> {
     fn subscription(&mut self, id: &str, cloud: Cloud) -> &mut Subscription {
         self.subscriptions.entry(id.to_ascii_lowercase()).or_insert_with(|| Subscription {
             id: id.to_owned(),
@@ -204,37 +266,16 @@ impl Builder {
         let rec = match Catalog::embedded().get(key) {
             Some(known) => known.clone(),
             None => {
-                let meta = path(row, &["properties", "metadata"]).cloned().unwrap_or(Value::Null);
-                let name = text(row, &["properties", "displayName"])
-                    .or_else(|| text(&meta, &["displayName"]))
-                    .unwrap_or_else(|| key.to_owned());
+                let listed = self.metadata.and_then(|m| m.get(&key.to_ascii_lowercase()));
+                let meta = path(row, &["properties", "metadata"])
+                    .filter(|m| m.is_object())
+                    .or(listed)
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                let name = text(row, &["properties", "displayName"]);
                 let resource_type =
                     text(row, &["properties", "resourceDetails", "ResourceType"]).unwrap_or_default();
-                Arc::new(Recommendation {
-                    key: key.to_owned(),
-                    name: plain(&name),
-                    aliases: Vec::new(),
-                    severity: severity(text(&meta, &["severity"])).unwrap_or(Severity::Medium),
-                    category: strings(get(&meta, "categories"))
-                        .into_iter()
-                        .next()
-                        .unwrap_or_else(|| "Other".to_owned()),
-                    threats: strings(get(&meta, "threats")),
-                    user_impact: effort(text(&meta, &["userImpact"])),
-                    implementation_effort: effort(text(&meta, &["implementationEffort"])),
-                    kind: kind_of_type(&resource_type),
-                    arm_types: if resource_type.is_empty() { Vec::new() } else { vec![resource_type] },
-                    cloud: Cloud::Azure,
-                    plan: Plan::FoundationalCspm,
-                    signals: Vec::new(),
-                    description: text(&meta, &["description"]).map(|d| plain(&d)).filter(|d| d.len() > 3),
-                    why: None,
-                    fix_effect: None,
-                    remediation: text(&meta, &["remediationDescription"])
-                        .map(|r| plain(&r))
-                        .filter(|r| r.len() > 3)
-                        .map(|r| Remediation { steps: vec![r], scripts: Vec::new() }),
-                })
+                Arc::new(recommendation_from_metadata(key, name, &meta, resource_type))
             }
         };
         let index = self.recommendations.len() as u32;
@@ -256,10 +297,12 @@ impl Builder {
         let factors_text = strings(path(row, &["properties", "risk", "riskFactors"]));
         let factors = RiskFactors::parse(factors_text.iter().map(String::as_str));
         let resource = &mut self.resources[res as usize];
-        if factors.contains(RiskFactors::INTERNET_EXPOSURE) {
+        if factors.contains(RiskFactors::INTERNET_EXPOSURE) || signalled(row, "resourceExposureSignals") {
             resource.internet_exposed = true;
         }
-        if factors.contains(RiskFactors::SENSITIVE_DATA) && resource.sensitive_data.is_none() {
+        if (factors.contains(RiskFactors::SENSITIVE_DATA) || signalled(row, "resourceSensitiveSignals"))
+            && resource.sensitive_data.is_none()
+        {
             resource.sensitive_data = Some("Sensitive".to_owned());
         }
         let first_seen = time_of(row, &["properties", "status", "firstEvaluationDate"])
@@ -285,7 +328,7 @@ impl Builder {
     }
 
     fn subassessment(&mut self, row: &Value) {
-        let Some(resource_id) = assessed_resource(row) else { return };
+        let Some(resource_id) = subassessed_resource(row) else { return };
         let res = self.resource(&resource_id, row);
         let props = get(row, "properties").cloned().unwrap_or(Value::Null);
         let data = get(&props, "additionalData").cloned().unwrap_or(Value::Null);
@@ -353,75 +396,16 @@ impl Builder {
 
     fn attack_path(&mut self, row: &Value) {
         let props = get(row, "properties").cloned().unwrap_or(Value::Null);
-        let entities: Vec<Value> = path(&props, &["graphComponent", "entities"])
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let insights: Vec<Value> = path(&props, &["graphComponent", "insights"])
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let connections: Vec<Value> = path(&props, &["graphComponent", "connections"])
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let entity = |internal: &str| {
-            entities.iter().find(|e| text(e, &["entityInternalId"]).as_deref() == Some(internal))
-        };
-        let step = |internal: &str, fallback: &str| -> PathStep {
-            let e = entity(internal);
-            let resource = e
-                .and_then(|e| text(e, &["entityIdentifiers", "azureResourceId"]))
-                .unwrap_or_else(|| internal.to_owned());
-            let insight = insights
-                .iter()
-                .find(|i| text(i, &["entityInternalId"]).as_deref() == Some(internal))
-                .and_then(|i| text(i, &["title"]))
-                .unwrap_or_else(|| fallback.to_owned());
-            PathStep {
-                name: e
-                    .and_then(|e| text(e, &["entityName"]))
-                    .unwrap_or_else(|| resource.rsplit('/').next().unwrap_or(&resource).to_owned()),
-                resource,
-                insight,
-            }
-        };
-        let entry = text(&props, &["entryPointEntityInternalID"]).or_else(|| text(&props, &["entryPoint"]));
-        let target = text(&props, &["targetEntityInternalID"]).or_else(|| text(&props, &["target"]));
-        let mut steps = Vec::new();
-        if let Some(entry) = &entry {
-            steps.push(step(entry, "Entry point"));
-            let mut current = entry.clone();
-            for _ in 0..connections.len() {
-                let next = connections
-                    .iter()
-                    .find(|c| text(c, &["sourceEntityInternalId"]).as_deref() == Some(current.as_str()));
-                let Some(next) = next.and_then(|c| {
-                    Some((text(c, &["targetEntityInternalId"])?, text(c, &["title"]).unwrap_or_default()))
-                }) else {
-                    break;
-                };
-                if steps.iter().any(|s: &PathStep| s.resource == next.0) {
-                    break;
-                }
-                steps.push(step(&next.0, &next.1));
-                current = next.0;
-            }
-            if let Some(target) = &target
-                && current != *target
-            {
-                steps.push(step(target, "Target"));
-            }
-        }
+        let steps = path_steps(&props);
         for step in &steps {
             if let Some(&i) = self.res_index.get(&step.resource.to_ascii_lowercase()) {
                 let resource = &mut self.resources[i as usize];
-                match step.insight.to_ascii_lowercase() {
-                    s if s.contains("exposed to the internet") => resource.internet_exposed = true,
-                    s if s.contains("sensitive data") => {
+                match insight_signal(&step.insight) {
+                    Some(PathSignal::InternetExposure) => resource.internet_exposed = true,
+                    Some(PathSignal::SensitiveData) => {
                         resource.sensitive_data.get_or_insert_with(|| "Sensitive".to_owned());
                     }
-                    _ => {}
+                    None => {}
                 }
             }
         }
@@ -449,6 +433,100 @@ impl Builder {
             break_steps: strings(get(&props, "manualRemediationSteps")),
         });
     }
+}
+
+/// The hops of an attack path row, entry point first and target last.
+fn path_steps(props: &Value) -> Vec<PathStep> {
+    let entities: Vec<Value> =
+        path(props, &["graphComponent", "entities"]).and_then(Value::as_array).cloned().unwrap_or_default();
+    let insights: Vec<Value> =
+        path(props, &["graphComponent", "insights"]).and_then(Value::as_array).cloned().unwrap_or_default();
+    let connections: Vec<Value> = path(props, &["graphComponent", "connections"])
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let entity = |internal: &str| {
+        entities.iter().find(|e| text(e, &["entityInternalId"]).as_deref() == Some(internal))
+    };
+    let step = |internal: &str, fallback: &str| -> PathStep {
+        let e = entity(internal);
+        let resource = e
+            .and_then(|e| text(e, &["entityIdentifiers", "azureResourceId"]))
+            .unwrap_or_else(|| internal.to_owned());
+        let insight = insights
+            .iter()
+            .find(|i| text(i, &["entityInternalId"]).as_deref() == Some(internal))
+            .and_then(|i| text(i, &["title"]))
+            .unwrap_or_else(|| fallback.to_owned());
+        PathStep {
+            name: e
+                .and_then(|e| text(e, &["entityName"]))
+                .unwrap_or_else(|| resource.rsplit('/').next().unwrap_or(&resource).to_owned()),
+            resource,
+            insight,
+        }
+    };
+    let entry = text(props, &["entryPointEntityInternalID"]).or_else(|| text(props, &["entryPoint"]));
+    let target = text(props, &["targetEntityInternalID"]).or_else(|| text(props, &["target"]));
+    let mut steps = Vec::new();
+    if let Some(entry) = &entry {
+        steps.push(step(entry, "Entry point"));
+        let mut current = entry.clone();
+        for _ in 0..connections.len() {
+            let next = connections
+                .iter()
+                .find(|c| text(c, &["sourceEntityInternalId"]).as_deref() == Some(current.as_str()));
+            let Some(next) = next.and_then(|c| {
+                Some((text(c, &["targetEntityInternalId"])?, text(c, &["title"]).unwrap_or_default()))
+            }) else {
+                break;
+            };
+            if steps.iter().any(|s: &PathStep| s.resource == next.0) {
+                break;
+            }
+            steps.push(step(&next.0, &next.1));
+            current = next.0;
+        }
+        if let Some(target) = &target
+            && current != *target
+        {
+            steps.push(step(target, "Target"));
+        }
+    }
+    steps
+}
+
+/// What an attack path's insight says about the resource it is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PathSignal {
+    /// "Exposed to the internet".
+    InternetExposure,
+    /// "Contains sensitive data".
+    SensitiveData,
+}
+
+fn insight_signal(insight: &str) -> Option<PathSignal> {
+    match insight.to_ascii_lowercase() {
+        s if s.contains("exposed to the internet") => Some(PathSignal::InternetExposure),
+        s if s.contains("sensitive data") => Some(PathSignal::SensitiveData),
+        _ => None,
+    }
+}
+
+/// The resources an attack path row goes through, entry point first.
+pub(crate) fn attack_path_resources(row: &Value) -> Vec<String> {
+    let props = get(row, "properties").cloned().unwrap_or(Value::Null);
+    path_steps(&props).into_iter().map(|step| step.resource).collect()
+}
+
+/// The resources an attack path row marks as internet-exposed or holding sensitive data, as
+/// (resource id, signal); reading the row sets the same flags on those resources.
+pub(crate) fn attack_path_signals(row: &Value) -> Vec<(String, PathSignal)> {
+    let props = get(row, "properties").cloned().unwrap_or(Value::Null);
+    path_steps(&props)
+        .into_iter()
+        .filter_map(|step| insight_signal(&step.insight).map(|signal| (step.resource, signal)))
+        .collect()
 }
 
 fn subscription_from_id(id: &str) -> String {
@@ -486,12 +564,23 @@ pub fn read(json: &str, name: &str) -> Result<TenantData, SnapshotError> {
     if rows.is_empty() {
         return Err(SnapshotError::NoRows);
     }
+    Ok(build(rows.iter(), name, None))
+}
+
+/// Reads Resource Graph rows into tenant data: assessments first (in the order given), then
+/// every other row in the order given. `metadata` (assessment metadata properties by lower-case
+/// key) describes recommendations that neither the embedded catalog nor the rows describe.
+pub(crate) fn build<'r>(
+    rows: impl Iterator<Item = &'r Value> + Clone,
+    name: &str,
+    metadata: Option<&HashMap<String, Value>>,
+) -> TenantData {
     let kind = |row: &Value| text_of(row, "type");
-    let mut b = Builder::default();
-    for row in rows.iter().filter(|r| kind(r) == "microsoft.security/assessments") {
+    let mut b = Builder { metadata, ..Builder::default() };
+    for row in rows.clone().filter(|r| kind(r) == "microsoft.security/assessments") {
         b.assessment(row);
     }
-    for row in &rows {
+    for row in rows {
         match kind(row).as_str() {
             "microsoft.security/assessments/subassessments" => b.subassessment(row),
             "microsoft.security/attackpaths" => b.attack_path(row),
@@ -548,7 +637,7 @@ pub fn read(json: &str, name: &str) -> Result<TenantData, SnapshotError> {
     for (i, v) in b.vulnerabilities {
         vulnerabilities[i as usize] = v;
     }
-    Ok(TenantData {
+    TenantData {
         name: name.to_owned(),
         subscriptions: b.subscriptions.into_values().collect(),
         recommendations: b.recommendations,
@@ -557,7 +646,7 @@ pub fn read(json: &str, name: &str) -> Result<TenantData, SnapshotError> {
         vulnerabilities,
         attack_paths: b.attack_paths,
         people: Vec::new(),
-    })
+    }
 }
 
 fn text_of(row: &Value, key: &str) -> String {
@@ -800,6 +889,39 @@ mod tests {
         assert_eq!(r.kind, secbot_chat::ResourceKind::VirtualMachine);
         assert_eq!(r.resource_group.as_deref(), Some("rg-web"));
         assert!(matches!(read("[1, 2]", "x"), Err(SnapshotError::NoRows)));
+    }
+
+    #[test]
+    fn cves_belong_to_the_assessed_resource_and_live_signal_columns_count() {
+        let registry =
+            "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acr1";
+        let key = "c0b7cfc6-3172-465a-b378-53c7ff2cc0d5";
+        let rows = json!({"data": [
+            {
+                "id": format!("{registry}/providers/Microsoft.Security/assessments/{key}"),
+                "name": key,
+                "type": "microsoft.security/assessments",
+                "subscriptionId": "s1",
+                "properties": {"resourceDetails": {"Source": "Azure", "Id": registry}, "status": {"code": "Unhealthy"}},
+                "resourceExposureSignals": 2,
+                "resourceSensitiveSignals": 0
+            },
+            {
+                "id": format!("{registry}/providers/Microsoft.Security/assessments/{key}/subassessments/cve1"),
+                "name": "cve1",
+                "type": "microsoft.security/assessments/subassessments",
+                "properties": {
+                    "id": "CVE-2022-42969",
+                    "resourceDetails": {"id": "/repositories/web/images/sha256:4af8", "source": "Azure"},
+                    "status": {"code": "Unhealthy", "severity": "High"},
+                    "additionalData": {"vulnerabilityDetails": {"cveId": "CVE-2022-42969", "cvss": {"3.0": {"base": 7.5}}}}
+                }
+            }
+        ]});
+        let data = read(&rows.to_string(), "rows").unwrap();
+        assert_eq!(data.resources.len(), 1, "the image is not a resource of its own");
+        assert_eq!(data.vulnerabilities[0][0].cve, "CVE-2022-42969");
+        assert!(data.resources[0].internet_exposed && data.resources[0].sensitive_data.is_none());
         assert!(matches!(read("{not json", "x"), Err(SnapshotError::Json(_))));
     }
 }

@@ -533,13 +533,13 @@ async fn a_workspace_installed_with_oauth_is_answered_with_its_own_token() {
 }
 
 /// Runs Slack's own SDK (slack_sdk from PyPI) over what secbot posted; skipped unless it is
-/// installed, required when SECBOT_REQUIRE_SLACK_SDK=1 (as in CI).
+/// installed, required when SECBOT_REQUIRE_SCHEMAS=1 (as in CI).
 #[tokio::test]
 async fn slacks_sdk_accepts_every_message_and_modal_secbot_sent() {
     let python = std::process::Command::new("python3").args(["-c", "import slack_sdk"]).status();
     if !python.is_ok_and(|s| s.success()) {
         assert!(
-            std::env::var("SECBOT_REQUIRE_SLACK_SDK").as_deref() != Ok("1"),
+            std::env::var("SECBOT_REQUIRE_SCHEMAS").as_deref() != Ok("1"),
             "slack_sdk is required: python3 -m pip install slack_sdk==3.48.0"
         );
         eprintln!("skipped: slack_sdk is not installed (python3 -m pip install slack_sdk==3.48.0)");

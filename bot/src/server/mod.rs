@@ -3,6 +3,7 @@
 
 mod ops;
 mod slack;
+mod teams;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -75,9 +76,14 @@ pub fn router(app: App) -> Router {
         Some(slack) => router.merge(slack::router(&app, slack)),
         None => router.nest("/slack", off("Slack", "SECBOT_SLACK_SIGNING_SECRET and SECBOT_SLACK_BOT_TOKEN")),
     };
-    router = router
-        .nest("/api/messages", off("Microsoft Teams", "SECBOT_TEAMS_APP_ID and SECBOT_TEAMS_APP_PASSWORD"))
-        .nest("/discord", off("Discord", "SECBOT_DISCORD_PUBLIC_KEY and SECBOT_DISCORD_APP_ID"));
+    router = match &app.config.teams {
+        Some(teams) => router.merge(teams::router(&app, teams)),
+        None => router.nest(
+            "/api/messages",
+            off("Microsoft Teams", "SECBOT_TEAMS_APP_ID and SECBOT_TEAMS_APP_PASSWORD"),
+        ),
+    };
+    router = router.nest("/discord", off("Discord", "SECBOT_DISCORD_PUBLIC_KEY and SECBOT_DISCORD_APP_ID"));
     router.route_layer(middleware::from_fn_with_state(app.metrics.clone(), track)).fallback(not_found)
 }
 
@@ -174,8 +180,8 @@ pub async fn serve(app: App, listener: TcpListener) -> anyhow::Result<()> {
         signalled.notify_waiters();
     });
     let wait = stopping.clone();
-    let server =
-        axum::serve(listener, router(app)).with_graceful_shutdown(async move { wait.notified().await });
+    let server = axum::serve(listener, router(app).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async move { wait.notified().await });
     let deadline = async {
         stopping.notified().await;
         tokio::time::sleep(grace).await;

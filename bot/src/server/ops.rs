@@ -1,11 +1,14 @@
 //! Operations endpoints: `/healthz` (the process is up), `/readyz` (the store and the posture
-//! source answer) and `/metrics` (Prometheus text format).
+//! source answer), `/metrics` (Prometheus text format), and `POST /admin/cache/clear` (forget
+//! cached Defender for Cloud answers; from this machine only, as `secbot cache clear` does).
+
+use std::net::SocketAddr;
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde_json::json;
 
 use super::App;
@@ -15,7 +18,25 @@ pub(super) fn router(app: App) -> Router {
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(ready))
         .route("/metrics", get(metrics))
+        .route("/admin/cache/clear", post(clear_cache))
         .with_state(app)
+}
+
+async fn clear_cache(
+    State(app): State<App>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+) -> impl IntoResponse {
+    if !peer.ip().is_loopback() {
+        return (
+            StatusCode::FORBIDDEN,
+            axum::Json(
+                json!({ "error": "the cache can only be cleared from the machine secbot runs on (secbot cache clear)" }),
+            ),
+        );
+    }
+    app.engine.source().clear_cache();
+    tracing::info!("cache cleared");
+    (StatusCode::OK, axum::Json(json!({ "cleared": true, "source": app.engine.source().info().name })))
 }
 
 async fn ready(State(app): State<App>) -> impl IntoResponse {

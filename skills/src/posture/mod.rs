@@ -51,6 +51,10 @@ pub trait PostureSource: Send + Sync {
     /// What the source is.
     fn info(&self) -> SourceInfo;
 
+    /// Forgets cached answers so the next question reads fresh data; a source that caches
+    /// nothing (the in-memory tenant) has nothing to forget.
+    fn clear_cache(&self) {}
+
     /// Subscriptions, accounts and projects in scope, with their plans.
     async fn subscriptions(&self) -> PostureResult<Vec<Subscription>>;
 

@@ -163,10 +163,13 @@ async fn owner(
         }
         handle => {
             let bare = handle.trim_start_matches('@');
+            // "@dana" names the mentioned "Dana Whitfield" (Teams puts the display name in the
+            // text), as do her id and "dana.whitfield".
             let mentioned = req.prompt.mentions.iter().find(|p| {
                 p.id.eq_ignore_ascii_case(bare)
                     || p.name.eq_ignore_ascii_case(bare)
                     || p.name.replace(' ', ".").eq_ignore_ascii_case(bare)
+                    || p.name.split_whitespace().next().is_some_and(|first| first.eq_ignore_ascii_case(bare))
             });
             match mentioned {
                 Some(p) if p.email.is_some() => p.clone(),

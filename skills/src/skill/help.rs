@@ -19,6 +19,24 @@ pub fn starters(response_id: &ResponseId, n: usize) -> Vec<Action> {
     STARTERS.iter().take(n).map(|p| Action::ask(*p, response_id, *p)).collect()
 }
 
+/// Suggested prompts for a platform's command menu (Teams command lists, Discord choices):
+/// (prompt, what it does) pairs, one per skill, each prompt the skill's first example that fits
+/// `max_prompt` characters and each description cut to `max_description`.
+pub fn menu(max_prompt: usize, max_description: usize) -> Vec<(String, String)> {
+    SKILLS
+        .iter()
+        .filter_map(|skill| {
+            let prompt = skill.examples.iter().find(|e| e.chars().count() <= max_prompt)?;
+            let mut description: String = skill.description.chars().take(max_description).collect();
+            if description.chars().count() < skill.description.chars().count() {
+                description.pop();
+                description.push('…');
+            }
+            Some(((*prompt).to_owned(), description))
+        })
+        .collect()
+}
+
 fn label(name: &str) -> &'static str {
     match name {
         "list_risks" => "Find risks",
@@ -52,4 +70,21 @@ pub(crate) fn run(req: &Request<'_>) -> Answer {
         .push(Fact::new("Data", if info.offline { format!("{} (offline)", info.name) } else { info.name }));
     card.actions = starters(req.response_id, 4);
     Answer::card(card)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_menu_offers_one_fitting_prompt_per_skill() {
+        let menu = menu(32, 128);
+        assert!(menu.len() >= 6, "{menu:?}");
+        assert!(
+            menu.iter().all(|(p, d)| p.chars().count() <= 32 && d.chars().count() <= 128 && !d.is_empty())
+        );
+        assert!(menu.iter().any(|(p, _)| p == "What's overdue?"));
+        let tight = super::menu(32, 20);
+        assert!(tight.iter().all(|(_, d)| d.ends_with('…') && d.chars().count() == 20), "{tight:?}");
+    }
 }

@@ -232,5 +232,5 @@ pub async fn clarify(
     present::clarify(req, intent, candidates).await
 }
 
-pub use help::{STARTERS, starters};
+pub use help::{STARTERS, menu, starters};
 pub use present::describe_subject;

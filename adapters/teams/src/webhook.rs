@@ -1,0 +1,459 @@
+//! `POST /api/messages`: verify the token, drop duplicates, then answer — a message at once with
+//! the reply sent from a task, a card action in the HTTP response (Teams waits at most a few
+//! seconds for it), the bot's installation with a welcome card.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use secbot_chat::delivery::Backoff;
+use secbot_chat::{
+    Assistant, Click, Command, CommentForm, DirectMessage, Feedback, Outcome, Payload, Person, Platform,
+    Prompt, Reply, ResponseId,
+};
+use serde_json::{Value, json};
+use tokio_util::task::TaskTracker;
+
+use crate::TeamsOptions;
+use crate::activity::{Activity, split_thread};
+use crate::auth::{AuthError, Verifier};
+use crate::connector::Connector;
+use crate::limits::SUMMARY_CHARS;
+use crate::markdown::shorten;
+use crate::mentions;
+use crate::render::{
+    DATA_BUTTON, DATA_PAYLOAD, DATA_REPLY, comment_input_id, render_card, render_comment_form,
+};
+use crate::token::Tokens;
+
+/// The content type of an Adaptive Card attachment and of an invoke response that replaces a card.
+const CARD_TYPE: &str = "application/vnd.microsoft.card.adaptive";
+
+/// The content type of an invoke response that shows a short message.
+const MESSAGE_TYPE: &str = "application/vnd.microsoft.activity.message";
+
+/// What the adapter shares between requests and the tasks they start.
+pub(crate) struct Adapter {
+    assistant: Arc<dyn Assistant>,
+    verifier: Verifier,
+    connector: Connector,
+    tasks: TaskTracker,
+}
+
+/// What a card action came to, before it is delivered.
+enum Handled {
+    /// Replace the clicked card.
+    Replace(Reply),
+    /// Post a new reply in the card's thread.
+    Post(Reply),
+    /// Show a short message to the person who clicked.
+    Note(String),
+    /// Ask for a comment with a form.
+    Form(CommentForm),
+}
+
+impl Adapter {
+    /// The adapter for one bot.
+    pub(crate) fn new(assistant: Arc<dyn Assistant>, options: TeamsOptions, tasks: TaskTracker) -> Adapter {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_else(|_| reqwest::Client::new());
+        let openid_url = if options.openid_url.trim().is_empty() {
+            crate::DEFAULT_OPENID_URL.to_owned()
+        } else {
+            options.openid_url.clone()
+        };
+        let token_url = if options.token_url.trim().is_empty() {
+            crate::default_token_url(options.tenant_id.as_deref())
+        } else {
+            options.token_url.clone()
+        };
+        let tokens = Tokens::new(
+            http.clone(),
+            token_url,
+            options.app_id.clone(),
+            options.app_password,
+            Backoff::default(),
+        );
+        let connector =
+            Connector::new(http.clone(), tokens, &options.allowed_service_urls, Backoff::default());
+        Adapter { assistant, verifier: Verifier::new(http, options.app_id, openid_url), connector, tasks }
+    }
+
+    /// `None` for the first delivery of an activity (claimed by id, across replicas); for a
+    /// retry or duplicate, the `duplicate` answer; 503 when the store cannot tell.
+    async fn repeated(&self, activity: &Activity, duplicate: impl FnOnce() -> Response) -> Option<Response> {
+        let id = activity.id.as_deref().filter(|id| !id.is_empty())?;
+        match self.assistant.claim(Platform::Teams, id).await {
+            Ok(true) => None,
+            Ok(false) => Some(duplicate()),
+            Err(err) => {
+                tracing::warn!(error = %err, "could not record the activity id; asking Teams to retry");
+                Some(error(StatusCode::SERVICE_UNAVAILABLE, &err.to_string()))
+            }
+        }
+    }
+
+    async fn message(self: &Arc<Self>, activity: Activity) -> Response {
+        if let Some(value) = activity.value.as_ref() {
+            if is_card_data(value) {
+                return self.submit(activity).await;
+            }
+            if activity.text.as_deref().is_none_or(|t| t.trim().is_empty()) {
+                return StatusCode::OK.into_response();
+            }
+        }
+        if let Some(answer) = self.repeated(&activity, || StatusCode::OK.into_response()).await {
+            return answer;
+        }
+        let adapter = self.clone();
+        self.tasks.spawn(async move { adapter.answer(activity).await });
+        StatusCode::OK.into_response()
+    }
+
+    async fn answer(&self, activity: Activity) {
+        let (text, mut mentioned) = mentions::read(&activity);
+        for person in &mut mentioned {
+            if let Some(member) = self.member(&activity, &person.id).await {
+                person.email = member.address();
+            }
+        }
+        let prompt = Prompt { origin: activity.origin(), text, mentions: mentioned };
+        let reply = self.assistant.answer(prompt).await;
+        self.post(&activity, &reply).await;
+        self.send_direct(&activity, &reply.direct).await;
+    }
+
+    async fn member(&self, activity: &Activity, user: &str) -> Option<crate::connector::Member> {
+        let service_url = activity.service_url.as_deref().unwrap_or_default();
+        let scope = activity.team().unwrap_or_else(|| split_thread(activity.conversation_id()).0);
+        match self.connector.member(service_url, scope, user).await {
+            Ok(member) => Some(member),
+            Err(err) => {
+                tracing::info!(error = %err, "could not look up a conversation member");
+                None
+            }
+        }
+    }
+
+    async fn invoke(self: &Arc<Self>, activity: Activity) -> Response {
+        if activity.name.as_deref() != Some("adaptiveCard/action") {
+            return StatusCode::NOT_IMPLEMENTED.into_response();
+        }
+        if let Some(answer) = self.repeated(&activity, || toast("That was already done.")).await {
+            return answer;
+        }
+        let data = activity
+            .value
+            .as_ref()
+            .and_then(|v| v.get("action"))
+            .and_then(|a| a.get("data"))
+            .cloned()
+            .unwrap_or(Value::Null);
+        match self.click(&activity, &data).await {
+            Handled::Replace(reply) => {
+                let mut pages = render_card(&reply.card, Some(&reply.response_id)).into_iter();
+                let first = pages.next().unwrap_or_else(|| json!({}));
+                let rest: Vec<Value> = pages.collect();
+                let adapter = self.clone();
+                self.tasks.spawn(async move {
+                    adapter.post_pages(&activity, &reply.card.title, rest).await;
+                    adapter.send_direct(&activity, &reply.direct).await;
+                });
+                invoke_response(json!({"statusCode": 200, "type": CARD_TYPE, "value": first}))
+            }
+            Handled::Post(reply) => {
+                let title = reply.card.title.clone();
+                let adapter = self.clone();
+                self.tasks.spawn(async move {
+                    adapter.post(&activity, &reply).await;
+                    adapter.send_direct(&activity, &reply.direct).await;
+                });
+                toast(&format!("Answered in the conversation: {}", shorten(&title, 120)))
+            }
+            Handled::Note(text) => toast(&text),
+            Handled::Form(form) => {
+                let adapter = self.clone();
+                self.tasks.spawn(async move { adapter.post_form(&activity, &form).await });
+                toast("Tell secbot more in the form below.")
+            }
+        }
+    }
+
+    /// A card submitted with `Action.Submit` (older clients): handled at once so a rating is
+    /// stored before Teams hears back, delivered from a task.
+    async fn submit(self: &Arc<Self>, activity: Activity) -> Response {
+        if let Some(answer) = self.repeated(&activity, || StatusCode::OK.into_response()).await {
+            return answer;
+        }
+        let data = activity.value.clone().unwrap_or(Value::Null);
+        let handled = self.click(&activity, &data).await;
+        let adapter = self.clone();
+        self.tasks.spawn(async move {
+            match handled {
+                Handled::Replace(reply) => {
+                    let mut pages = render_card(&reply.card, Some(&reply.response_id)).into_iter();
+                    let replaced = match (pages.next(), activity.reply_to_id.as_deref()) {
+                        (Some(first), Some(card_id)) => {
+                            let update = card_message(first, &reply.card.title, None);
+                            adapter.update(&activity, card_id, &update).await
+                        }
+                        (Some(first), None) => {
+                            adapter.post_pages(&activity, &reply.card.title, vec![first]).await;
+                            true
+                        }
+                        (None, _) => true,
+                    };
+                    if replaced {
+                        adapter.post_pages(&activity, &reply.card.title, pages.collect()).await;
+                    }
+                    adapter.send_direct(&activity, &reply.direct).await;
+                }
+                Handled::Post(reply) => {
+                    adapter.post(&activity, &reply).await;
+                    adapter.send_direct(&activity, &reply.direct).await;
+                }
+                Handled::Note(text) => adapter.send(&activity, &text_message(&text)).await,
+                Handled::Form(form) => adapter.post_form(&activity, &form).await,
+            }
+        });
+        StatusCode::OK.into_response()
+    }
+
+    /// Runs a card action through the assistant: a rating with its comment is stored directly,
+    /// anything else takes the shared action path.
+    async fn click(&self, activity: &Activity, data: &Value) -> Handled {
+        let payload = match self.payload(data).await {
+            Ok(payload) => payload,
+            Err(problem) => return Handled::Note(problem),
+        };
+        let origin = activity.origin();
+        if let Command::Rate { rating } = payload.command
+            && let Some(comment) = data.get(comment_input_id(rating))
+        {
+            let comment = comment.as_str().unwrap_or_default().to_owned();
+            let feedback = Feedback { origin, response_id: payload.response_id, rating, comment };
+            return match self.assistant.comment(feedback).await {
+                Ok(()) => Handled::Note("Thanks for the feedback; it was saved.".to_owned()),
+                Err(err) => Handled::Note(err.to_string()),
+            };
+        }
+        match self.assistant.act(Click { origin, payload }).await {
+            Outcome::Replace(reply) => Handled::Replace(reply),
+            Outcome::Reply(reply) if reply.ephemeral => Handled::Note(shorten(&reply.text, 300)),
+            Outcome::Reply(reply) => Handled::Post(reply),
+            Outcome::Comment(form) => Handled::Form(form),
+        }
+    }
+
+    /// The payload a button carries, or the one it refers to in the store.
+    async fn payload(&self, data: &Value) -> Result<Payload, String> {
+        if let Some(text) = data.get(DATA_PAYLOAD).and_then(Value::as_str) {
+            return Payload::decode(text).map_err(|e| e.to_string());
+        }
+        let reply = data.get(DATA_REPLY).and_then(Value::as_str);
+        let index = data.get(DATA_BUTTON).and_then(Value::as_u64).and_then(|i| usize::try_from(i).ok());
+        if let (Some(reply), Some(index)) = (reply, index) {
+            return match self.assistant.stored_payload(&ResponseId(reply.to_owned()), index).await {
+                Ok(Some(payload)) => Ok(payload),
+                Ok(None) => {
+                    Err("That button is no longer available; ask the question again to get a fresh card."
+                        .to_owned())
+                }
+                Err(err) => Err(err.to_string()),
+            };
+        }
+        Err("That button isn't one of secbot's; ask the question again to get a fresh card.".to_owned())
+    }
+
+    async fn conversation_update(self: &Arc<Self>, activity: Activity) -> Response {
+        if !activity.adds_the_bot() {
+            return StatusCode::OK.into_response();
+        }
+        if let Some(answer) = self.repeated(&activity, || StatusCode::OK.into_response()).await {
+            return answer;
+        }
+        let adapter = self.clone();
+        self.tasks.spawn(async move {
+            let prompt = Prompt { origin: activity.origin(), text: "help".to_owned(), mentions: Vec::new() };
+            let reply = adapter.assistant.answer(prompt).await;
+            adapter.post(&activity, &reply).await;
+        });
+        StatusCode::OK.into_response()
+    }
+
+    /// Posts a reply's card (all its pages) into the activity's conversation or thread.
+    async fn post(&self, activity: &Activity, reply: &Reply) {
+        let pages = render_card(&reply.card, Some(&reply.response_id));
+        self.post_pages(activity, &reply.card.title, pages).await;
+    }
+
+    async fn post_pages(&self, activity: &Activity, title: &str, pages: Vec<Value>) {
+        for page in pages {
+            self.send(activity, &card_message(page, title, reply_to(activity))).await;
+        }
+    }
+
+    async fn post_form(&self, activity: &Activity, form: &CommentForm) {
+        self.send(activity, &card_message(render_comment_form(form), &form.title, reply_to(activity))).await;
+    }
+
+    async fn send(&self, activity: &Activity, message: &Value) {
+        let service_url = activity.service_url.as_deref().unwrap_or_default();
+        if let Err(err) = self.connector.send(service_url, activity.conversation_id(), message).await {
+            tracing::warn!(error = %err, "a Teams reply was not delivered");
+        }
+    }
+
+    async fn update(&self, activity: &Activity, card_id: &str, message: &Value) -> bool {
+        let service_url = activity.service_url.as_deref().unwrap_or_default();
+        match self.connector.update(service_url, activity.conversation_id(), card_id, message).await {
+            Ok(()) => true,
+            Err(err) => {
+                tracing::warn!(error = %err, "a Teams card was not updated");
+                false
+            }
+        }
+    }
+
+    /// Sends each direct message to its person in a 1:1 chat with the bot.
+    async fn send_direct(&self, activity: &Activity, direct: &[DirectMessage]) {
+        let service_url = activity.service_url.as_deref().unwrap_or_default();
+        let bot = activity.recipient.as_ref().map_or_else(
+            || json!({"id": ""}),
+            |r| json!({"id": r.id, "name": r.name.clone().unwrap_or_default()}),
+        );
+        for message in direct {
+            let Some(user) = self.teams_user(activity, &message.to).await else {
+                tracing::warn!(to = %message.to.name, "no Teams account found for a direct message; not sent");
+                continue;
+            };
+            match self.connector.personal_chat(service_url, &bot, &user, activity.tenant()).await {
+                Ok(chat) => {
+                    for page in render_card(&message.card, None) {
+                        let body = card_message(page, &message.card.title, None);
+                        if let Err(err) = self.connector.send(service_url, &chat, &body).await {
+                            tracing::warn!(error = %err, "a direct message was not delivered");
+                        }
+                    }
+                }
+                Err(err) => tracing::warn!(error = %err, "could not open a 1:1 chat for a direct message"),
+            }
+        }
+    }
+
+    /// The Teams user id (`29:…`) of a person: theirs when they were mentioned, else found
+    /// among the conversation's members by Azure AD object id or email address.
+    async fn teams_user(&self, activity: &Activity, person: &Person) -> Option<String> {
+        if person.id.starts_with("29:") {
+            return Some(person.id.clone());
+        }
+        let by_id = is_guid(&person.id).then_some(person.id.as_str());
+        for key in by_id.into_iter().chain(person.email.as_deref()) {
+            if let Some(member) = self.member(activity, key).await.filter(|m| !m.id.is_empty()) {
+                return Some(member.id);
+            }
+        }
+        None
+    }
+}
+
+fn is_guid(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    parts.len() == 5
+        && parts
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// The message a reply answers: the asker's message; clicks and installs answer none.
+fn reply_to(activity: &Activity) -> Option<&str> {
+    (activity.kind == "message" && activity.value.is_none()).then_some(activity.id.as_deref()).flatten()
+}
+
+/// Whether a card submit's value is secbot's button data.
+fn is_card_data(value: &Value) -> bool {
+    value.get(DATA_PAYLOAD).is_some() || value.get(DATA_REPLY).is_some()
+}
+
+/// An outbound message holding one card.
+pub(crate) fn card_message(card: Value, summary: &str, reply_to: Option<&str>) -> Value {
+    let mut message = json!({
+        "type": "message",
+        "summary": shorten(summary, SUMMARY_CHARS),
+        "attachments": [{"contentType": CARD_TYPE, "content": card}],
+    });
+    if let Some(id) = reply_to {
+        message["replyToId"] = json!(id);
+    }
+    message
+}
+
+fn text_message(text: &str) -> Value {
+    json!({"type": "message", "textFormat": "plain", "text": text})
+}
+
+fn invoke_response(body: Value) -> Response {
+    (StatusCode::OK, Json(body)).into_response()
+}
+
+fn toast(text: &str) -> Response {
+    invoke_response(json!({"statusCode": 200, "type": MESSAGE_TYPE, "value": text}))
+}
+
+fn error(status: StatusCode, text: &str) -> Response {
+    (status, Json(json!({"error": text}))).into_response()
+}
+
+/// The `/api/messages` handler.
+pub(crate) async fn messages(
+    State(adapter): State<Arc<Adapter>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let verified = match Verifier::bearer(authorization) {
+        Ok(token) => adapter.verifier.verify(token).await,
+        Err(err) => Err(err),
+    };
+    let verified = match verified {
+        Ok(verified) => verified,
+        Err(err) => return refuse(&err),
+    };
+    let activity: Activity = match serde_json::from_slice(&body) {
+        Ok(activity) => activity,
+        Err(_) => return error(StatusCode::BAD_REQUEST, "the body is not a Bot Framework activity"),
+    };
+    if let Err(err) = verified.check_activity(activity.service_url.as_deref(), activity.channel_id.as_deref())
+    {
+        return refuse(&err);
+    }
+    let service_url = activity.service_url.as_deref().unwrap_or_default();
+    if !adapter.connector.allows(service_url) {
+        tracing::warn!(
+            service_url,
+            "refusing an activity whose serviceUrl is not allowed; add its prefix to SECBOT_TEAMS_ALLOWED_SERVICE_URLS if it is a Microsoft host"
+        );
+        return error(StatusCode::FORBIDDEN, "the activity's serviceUrl is not on this bot's allow-list");
+    }
+    tracing::debug!(kind = %activity.kind, id = activity.id.as_deref().unwrap_or_default(), "Teams activity");
+    match activity.kind.as_str() {
+        "message" => adapter.message(activity).await,
+        "invoke" => adapter.invoke(activity).await,
+        "conversationUpdate" => adapter.conversation_update(activity).await,
+        _ => StatusCode::OK.into_response(),
+    }
+}
+
+fn refuse(err: &AuthError) -> Response {
+    tracing::info!(problem = %err, "refused a Teams request");
+    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::UNAUTHORIZED);
+    error(status, &err.to_string())
+}
