@@ -614,6 +614,14 @@ impl Config {
                 let app_id = raw.get("discord_app_id").ok_or_else(|| {
                     error("discord_app_id", "is needed when Discord is on; copy the Application ID")
                 })?;
+                if !app_id.chars().all(|c| c.is_ascii_digit()) {
+                    return Err(error(
+                        "discord_app_id",
+                        format!(
+                            "`{app_id}` is not an application id (digits only); copy the Application ID from the developer portal"
+                        ),
+                    ));
+                }
                 let mut public_key = [0u8; 32];
                 public_key.copy_from_slice(&bytes);
                 Some(DiscordConfig {

@@ -135,6 +135,15 @@ enum CacheCommand {
 
 #[derive(Debug, Subcommand)]
 enum ManifestCommand {
+    /// The Discord command list (JSON); `--register` also installs it for the application.
+    Discord {
+        /// Where to write it ("-" for standard output).
+        #[arg(long, default_value = "-")]
+        out: PathBuf,
+        /// Register the commands with Discord (needs SECBOT_DISCORD_APP_ID and SECBOT_DISCORD_BOT_TOKEN).
+        #[arg(long)]
+        register: bool,
+    },
     /// The Teams app package (a zip of manifest.json and the two icons) to upload in Teams.
     Teams {
         /// The bot's Microsoft App ID (default SECBOT_TEAMS_APP_ID).
@@ -333,6 +342,28 @@ async fn run() -> anyhow::Result<()> {
                 "Cleared the cache of {} at {base}.",
                 body["source"].as_str().unwrap_or("the source")
             )?;
+            Ok(())
+        }
+        Some(Command::Manifest { platform: ManifestCommand::Discord { out: path, register } }) => {
+            let skills: Vec<(&str, &str)> =
+                secbot_skills::skill::SKILLS.iter().map(|s| (s.name, s.description)).collect();
+            let commands = secbot_discord::commands(&skills);
+            write_out(path, &format!("{}\n", serde_json::to_string_pretty(&commands)?), &mut out)?;
+            if *register {
+                let config = Config::from_raw(&raw_config(&cli, None, None)?)?;
+                let discord = config.discord.as_ref().ok_or_else(|| ConfigError {
+                    key: "SECBOT_DISCORD_PUBLIC_KEY (discord_public_key)".to_owned(),
+                    problem: "Discord is not configured; set it, SECBOT_DISCORD_APP_ID and SECBOT_DISCORD_BOT_TOKEN".to_owned(),
+                })?;
+                let options = server::discord::options(discord);
+                let registered = secbot_discord::register(&options, &commands)
+                    .await
+                    .context("Discord did not take the commands")?;
+                eprintln!(
+                    "Registered {registered} command(s) with Discord for application {}.",
+                    options.app_id
+                );
+            }
             Ok(())
         }
         Some(Command::Manifest { platform: ManifestCommand::Teams { app_id, url, out: path } }) => {

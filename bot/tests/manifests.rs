@@ -39,3 +39,31 @@ fn a_manifest_needs_a_real_url() {
         assert!(err.contains("--url") && err.contains("https://"), "{err}");
     }
 }
+
+#[test]
+fn the_discord_command_list_is_current() {
+    let output = generate(&["manifest", "discord"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let generated: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let committed: serde_json::Value =
+        serde_json::from_str(&committed("manifest/discord/commands.json")).expect("JSON");
+    assert_eq!(
+        generated, committed,
+        "manifest/discord/commands.json is stale: run `cargo run -p secbot -- manifest discord --out manifest/discord/commands.json`"
+    );
+}
+
+#[test]
+fn the_teams_package_is_a_zip_for_a_real_app_id() {
+    let out = std::env::temp_dir().join(format!("secbot-teams-{}.zip", std::process::id()));
+    let app_id = "00000000-0000-4000-8000-00000000b07a";
+    let output =
+        generate(&["manifest", "teams", "--app-id", app_id, "--url", URL, "--out", out.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let zip = std::fs::read(&out).expect("the package");
+    let _ = std::fs::remove_file(&out);
+    assert!(zip.starts_with(b"PK\x03\x04"), "a zip file");
+    let bad = generate(&["manifest", "teams", "--app-id", "not-a-guid", "--url", URL]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("GUID"));
+}

@@ -1,6 +1,7 @@
 //! `secbot serve`: one process serving every chat platform's webhooks, the web chat, and the
 //! operations endpoints (`/healthz`, `/readyz`, `/metrics`), with graceful shutdown.
 
+pub mod discord;
 mod ops;
 mod slack;
 mod teams;
@@ -83,7 +84,12 @@ pub fn router(app: App) -> Router {
             off("Microsoft Teams", "SECBOT_TEAMS_APP_ID and SECBOT_TEAMS_APP_PASSWORD"),
         ),
     };
-    router = router.nest("/discord", off("Discord", "SECBOT_DISCORD_PUBLIC_KEY and SECBOT_DISCORD_APP_ID"));
+    router = match &app.config.discord {
+        Some(discord) => router.merge(discord::router(&app, discord)),
+        None => {
+            router.nest("/discord", off("Discord", "SECBOT_DISCORD_PUBLIC_KEY and SECBOT_DISCORD_APP_ID"))
+        }
+    };
     router.route_layer(middleware::from_fn_with_state(app.metrics.clone(), track)).fallback(not_found)
 }
 

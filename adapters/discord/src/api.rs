@@ -1,0 +1,299 @@
+//! The few Discord REST calls secbot makes: editing and following up an interaction's answer
+//! through its webhook (no bot token needed), starting a thread and registering commands (with
+//! the bot token). Each call is retried on 429 (honouring `Retry-After`) and on 5xx with
+//! [`Backoff`]. Errors name the route, never the interaction token or the bot token.
+
+use std::time::Duration;
+
+use reqwest::header::{AUTHORIZATION, RETRY_AFTER, USER_AGENT};
+use reqwest::{Method, StatusCode};
+use secbot_chat::delivery::{Backoff, Failure};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::options::DiscordOptions;
+
+/// The `User-Agent` Discord asks bots to send.
+const AGENT: &str = concat!("DiscordBot (secbot, ", env!("CARGO_PKG_VERSION"), ")");
+/// How long one call may take.
+const TIMEOUT: Duration = Duration::from_secs(15);
+
+/// A Discord API call that failed for good.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// Discord answered with an error status (after any retries).
+    #[error("Discord refused {route} with HTTP {status}: {message}")]
+    Refused {
+        /// The call, without tokens (`PATCH /webhooks/{app}/…/messages/@original`).
+        route: String,
+        /// The HTTP status.
+        status: u16,
+        /// Discord's error message, if it sent one.
+        message: String,
+    },
+    /// Discord could not be reached (after any retries).
+    #[error("Discord could not be reached for {route}: {source}")]
+    Unreachable {
+        /// The call, without tokens.
+        route: String,
+        /// What went wrong.
+        source: reqwest::Error,
+    },
+    /// The call needs the bot token and none is configured.
+    #[error("{0} needs the bot token; set SECBOT_DISCORD_BOT_TOKEN")]
+    NoBotToken(String),
+}
+
+/// A Discord REST client for one application.
+#[derive(Debug, Clone)]
+pub(crate) struct Api {
+    http: reqwest::Client,
+    base: String,
+    app_id: String,
+    bot_token: Option<String>,
+    backoff: Backoff,
+}
+
+/// One call: where, how, what, and whether a 404 is worth another try.
+struct Call<'a, B: Serialize + ?Sized> {
+    method: Method,
+    url: String,
+    route: String,
+    body: Option<&'a B>,
+    bot: bool,
+    retry_not_found: bool,
+}
+
+impl Api {
+    /// A client for the application the options describe.
+    pub fn new(options: &DiscordOptions) -> Api {
+        let http = reqwest::Client::builder().timeout(TIMEOUT).build().unwrap_or_default();
+        Api {
+            http,
+            base: options.api_url.trim_end_matches('/').to_owned(),
+            app_id: options.app_id.clone(),
+            bot_token: options.bot_token.clone(),
+            backoff: Backoff::default(),
+        }
+    }
+
+    /// The same client with another retry schedule.
+    #[cfg(test)]
+    pub fn with_backoff(mut self, backoff: Backoff) -> Api {
+        self.backoff = backoff;
+        self
+    }
+
+    /// True when calls that need the bot token can be made.
+    pub fn has_bot_token(&self) -> bool {
+        self.bot_token.is_some()
+    }
+
+    fn webhook(&self, token: &str, rest: &str) -> (String, String) {
+        (
+            format!("{}/webhooks/{}/{token}{rest}", self.base, self.app_id),
+            format!("/webhooks/{}/…{rest}", self.app_id),
+        )
+    }
+
+    /// Replaces an interaction's original answer; returns the message id. A 404 is retried:
+    /// the edit can reach Discord before the deferred answer it edits.
+    pub async fn edit_original(&self, token: &str, body: &impl Serialize) -> Result<String, ApiError> {
+        let (url, route) = self.webhook(token, "/messages/@original");
+        let call = Call {
+            method: Method::PATCH,
+            url,
+            route: format!("PATCH {route}"),
+            body: Some(body),
+            bot: false,
+            retry_not_found: true,
+        };
+        Ok(message_id(&self.send(call).await?))
+    }
+
+    /// Posts a follow-up message to an interaction; returns the message id. A 404 is retried:
+    /// Discord may not have taken in the interaction's first answer yet.
+    pub async fn follow_up(&self, token: &str, body: &impl Serialize) -> Result<String, ApiError> {
+        let (url, route) = self.webhook(token, "");
+        let call = Call {
+            method: Method::POST,
+            url: format!("{url}?wait=true"),
+            route: format!("POST {route}"),
+            body: Some(body),
+            bot: false,
+            retry_not_found: true,
+        };
+        Ok(message_id(&self.send(call).await?))
+    }
+
+    /// Starts a public thread from a message (the thread's id is the message's).
+    pub async fn start_thread(&self, channel: &str, message: &str, name: &str) -> Result<(), ApiError> {
+        let route = format!("POST /channels/{channel}/messages/{message}/threads");
+        let body = serde_json::json!({ "name": name, "auto_archive_duration": 1440 });
+        let call = Call {
+            method: Method::POST,
+            url: format!("{}/channels/{channel}/messages/{message}/threads", self.base),
+            route,
+            body: Some(&body),
+            bot: true,
+            retry_not_found: false,
+        };
+        self.send(call).await.map(drop)
+    }
+
+    /// Replaces the application's global commands with `commands` (bulk overwrite); returns
+    /// what Discord registered.
+    pub async fn put_commands(&self, commands: &Value) -> Result<Value, ApiError> {
+        let route = format!("PUT /applications/{}/commands", self.app_id);
+        let call = Call {
+            method: Method::PUT,
+            url: format!("{}/applications/{}/commands", self.base, self.app_id),
+            route,
+            body: Some(commands),
+            bot: true,
+            retry_not_found: false,
+        };
+        self.send(call).await
+    }
+
+    async fn send<B: Serialize + ?Sized>(&self, call: Call<'_, B>) -> Result<Value, ApiError> {
+        let mut attempt = 1;
+        loop {
+            let mut request = self.http.request(call.method.clone(), &call.url).header(USER_AGENT, AGENT);
+            if call.bot {
+                let token =
+                    self.bot_token.as_ref().ok_or_else(|| ApiError::NoBotToken(call.route.clone()))?;
+                request = request.header(AUTHORIZATION, format!("Bot {token}"));
+            }
+            if let Some(body) = call.body {
+                request = request.json(body);
+            }
+            let (failure, error) = match request.send().await {
+                Ok(response) => {
+                    let status = response.status();
+                    let retry_after =
+                        response.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+                    let body: Value = response.json().await.unwrap_or(Value::Null);
+                    let retry_after =
+                        retry_after.or_else(|| body["retry_after"].as_f64().map(|s| s.to_string()));
+                    let failure = match Backoff::classify(status.as_u16(), retry_after.as_deref()) {
+                        None => return Ok(body),
+                        Some(_) if status == StatusCode::NOT_FOUND && call.retry_not_found => {
+                            Failure::Transient
+                        }
+                        Some(failure) => failure,
+                    };
+                    let message = body["message"].as_str().unwrap_or_default().to_owned();
+                    (
+                        failure,
+                        ApiError::Refused { route: call.route.clone(), status: status.as_u16(), message },
+                    )
+                }
+                Err(err) => (
+                    Failure::Transient,
+                    ApiError::Unreachable { route: call.route.clone(), source: err.without_url() },
+                ),
+            };
+            match self.backoff.wait(attempt, failure) {
+                Some(wait) => {
+                    tracing::debug!(route = %call.route, attempt, wait_ms = wait.as_millis() as u64, "retrying a Discord call");
+                    tokio::time::sleep(wait).await;
+                    attempt += 1;
+                }
+                None => return Err(error),
+            }
+        }
+    }
+}
+
+fn message_id(body: &Value) -> String {
+    body["id"].as_str().unwrap_or_default().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use wiremock::matchers::{body_json, header, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    use super::*;
+
+    fn api(server: &MockServer, token: Option<&str>) -> Api {
+        let mut options = DiscordOptions::new([0; 32], "42");
+        options.api_url = server.uri();
+        options.bot_token = token.map(str::to_owned);
+        Api::new(&options).with_backoff(Backoff {
+            attempts: 3,
+            base: Duration::from_millis(5),
+            cap: Duration::from_millis(50),
+        })
+    }
+
+    #[tokio::test]
+    async fn throttled_calls_are_retried_after_the_wait_discord_asks() {
+        let server = MockServer::start().await;
+        Mock::given(method("PATCH"))
+            .and(path("/webhooks/42/tok/messages/@original"))
+            .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "0.01").set_body_json(
+                serde_json::json!({"message": "You are being rate limited.", "retry_after": 0.01}),
+            ))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("PATCH"))
+            .and(path("/webhooks/42/tok/messages/@original"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"id": "m1"})))
+            .mount(&server)
+            .await;
+        let id =
+            api(&server, None).edit_original("tok", &serde_json::json!({"content": "hi"})).await.unwrap();
+        assert_eq!(id, "m1");
+        assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn refusals_name_the_route_but_not_the_token() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(
+                ResponseTemplate::new(400).set_body_json(serde_json::json!({"message": "Invalid Form Body"})),
+            )
+            .mount(&server)
+            .await;
+        let err = api(&server, None).follow_up("secret-token", &serde_json::json!({})).await.unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("POST /webhooks/42/…") && text.contains("Invalid Form Body"), "{text}");
+        assert!(!text.contains("secret-token"), "{text}");
+        assert_eq!(server.received_requests().await.unwrap().len(), 1, "a 400 is not retried");
+    }
+
+    #[tokio::test]
+    async fn commands_are_registered_with_the_bot_token() {
+        let server = MockServer::start().await;
+        let commands = serde_json::json!([{"name": "secbot"}]);
+        Mock::given(method("PUT"))
+            .and(path("/applications/42/commands"))
+            .and(header("authorization", "Bot bot-secret"))
+            .and(body_json(&commands))
+            .respond_with(ResponseTemplate::new(200).set_body_json(&commands))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let registered = api(&server, Some("bot-secret")).put_commands(&commands).await.unwrap();
+        assert_eq!(registered, commands);
+        let err = api(&server, None).put_commands(&commands).await.unwrap_err();
+        assert!(err.to_string().contains("needs the bot token"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn unreachable_discord_is_reported_without_the_url() {
+        let mut options = DiscordOptions::new([0; 32], "42");
+        options.api_url = "http://127.0.0.1:9".to_owned();
+        let api = Api::new(&options).with_backoff(Backoff {
+            attempts: 2,
+            base: Duration::from_millis(1),
+            cap: Duration::from_millis(1),
+        });
+        let err = api.edit_original("secret-token", &serde_json::json!({})).await.unwrap_err();
+        assert!(!err.to_string().contains("secret-token"), "{err}");
+    }
+}

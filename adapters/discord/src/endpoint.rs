@@ -1,0 +1,381 @@
+//! `POST /discord/interactions`: verifies each request, answers within Discord's three seconds
+//! and does the rest on the task tracker.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use secbot_chat::{
+    Assistant, Click, CommentForm, Feedback, Origin, Outcome, Payload, Platform, Reply, Subject, ThreadKey,
+};
+use serde_json::json;
+use serenity::builder::{CreateActionRow, CreateInputText, CreateInteractionResponse, CreateModal};
+use serenity::model::application::InputTextStyle;
+use time::OffsetDateTime;
+use tokio_util::task::TaskTracker;
+
+use crate::api::Api;
+use crate::custom_id::{self, ButtonRef, COMMENT_INPUT};
+use crate::escape::{fit, plain};
+use crate::interaction::{
+    APPLICATION_COMMAND, AUTOCOMPLETE, Asked, Envelope, Interaction, MESSAGE_COMPONENT, MODAL_SUBMIT, PING,
+};
+use crate::limits::{INPUT_LABEL, MODAL_TITLE, THREAD_NAME, violations};
+use crate::options::DiscordOptions;
+use crate::render::{Message, notice, render};
+use crate::verify::Verifier;
+
+/// The largest request body accepted; interactions are a few kilobytes.
+pub const MAX_BODY: usize = 1024 * 1024;
+
+/// How long a button press may take before it is acknowledged with a deferred update and
+/// answered later (Discord invalidates an interaction not answered within three seconds).
+const ACK_BUDGET: Duration = Duration::from_millis(2_500);
+/// Discord's component type of a button.
+const BUTTON: u8 = 2;
+/// The longest comment a feedback modal accepts (what secbot stores).
+const COMMENT_MAX: u16 = 2_000;
+
+/// What the handler shares.
+struct Shared {
+    assistant: Arc<dyn Assistant>,
+    verifier: Verifier,
+    api: Api,
+    tasks: TaskTracker,
+    ack_budget: Duration,
+}
+
+#[derive(Clone)]
+struct Endpoint(Arc<Shared>);
+
+/// The Discord routes: `POST /discord/interactions`, answering for the application in
+/// `options`. Work after the HTTP answer (the real answer to a command, owner notices, threads)
+/// is spawned on `tasks`, so a graceful shutdown can wait for it. A public key that is not a
+/// valid Ed25519 key is logged and every request refused (check it first with
+/// [`DiscordOptions::check`]).
+pub fn router(assistant: Arc<dyn Assistant>, options: DiscordOptions, tasks: TaskTracker) -> Router {
+    build(assistant, &options, tasks, Api::new(&options), ACK_BUDGET)
+}
+
+fn build(
+    assistant: Arc<dyn Assistant>,
+    options: &DiscordOptions,
+    tasks: TaskTracker,
+    api: Api,
+    ack_budget: Duration,
+) -> Router {
+    let key = options
+        .verifying_key()
+        .map_err(|err| tracing::error!(error = %err, "every Discord request will be refused"))
+        .ok();
+    let shared = Shared { assistant, verifier: Verifier::new(key), api, tasks, ack_budget };
+    Router::new()
+        .route("/discord/interactions", post(interactions))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(Endpoint(Arc::new(shared)))
+}
+
+async fn interactions(State(endpoint): State<Endpoint>, headers: HeaderMap, body: Bytes) -> Response {
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    if let Err(why) = endpoint.0.verifier.verify(&headers, &body, now) {
+        tracing::debug!(reason = %why, "refused a Discord request");
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let kind = match serde_json::from_slice::<Envelope>(&body) {
+        Ok(envelope) => envelope.kind,
+        Err(err) => return unreadable(&err),
+    };
+    if kind == PING {
+        return ([(header::CONTENT_TYPE, "application/json")], r#"{"type":1}"#).into_response();
+    }
+    let interaction: Interaction = match serde_json::from_slice(&body) {
+        Ok(interaction) => interaction,
+        Err(err) => return unreadable(&err),
+    };
+    match kind {
+        APPLICATION_COMMAND => endpoint.command(interaction),
+        MESSAGE_COMPONENT => endpoint.component(interaction).await,
+        MODAL_SUBMIT => endpoint.modal(interaction).await,
+        AUTOCOMPLETE => Json(json!({ "type": 8, "data": { "choices": [] } })).into_response(),
+        other => {
+            tracing::debug!(kind = other, "an interaction type secbot does not handle");
+            (
+                StatusCode::BAD_REQUEST,
+                Json(json!({ "error": "secbot does not handle this interaction type" })),
+            )
+                .into_response()
+        }
+    }
+}
+
+fn unreadable(err: &serde_json::Error) -> Response {
+    tracing::warn!(error = %err, "a signed Discord interaction could not be read");
+    (StatusCode::BAD_REQUEST, Json(json!({ "error": "the interaction could not be read" }))).into_response()
+}
+
+/// An ephemeral message of one sentence, as the interaction's answer.
+fn ephemeral(text: &str) -> Response {
+    Json(CreateInteractionResponse::Message(Message::note(text).response(true))).into_response()
+}
+
+/// The answer to a duplicate delivery: acknowledged, nothing changed.
+fn already_handled() -> Response {
+    Json(json!({ "type": 6 })).into_response()
+}
+
+impl Endpoint {
+    fn command(&self, interaction: Interaction) -> Response {
+        let Some(asked) = interaction.asked() else {
+            return ephemeral(
+                "secbot answers /secbot ask and /secbot help; this command is not one of them. Ask an admin to run secbot manifest discord --register.",
+            );
+        };
+        if interaction.person().is_none() || interaction.channel_id().is_none() {
+            return ephemeral("secbot could not tell who asked or where; try again in a channel or a DM.");
+        }
+        let endpoint = self.clone();
+        self.0.tasks.spawn(async move { endpoint.answer_command(interaction, asked).await });
+        Json(json!({ "type": 5 })).into_response()
+    }
+
+    async fn answer_command(&self, interaction: Interaction, asked: Asked) {
+        let shared = &self.0;
+        match shared.assistant.claim(Platform::Discord, &interaction.id).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::debug!(interaction = %interaction.id, "duplicate Discord command ignored");
+                return;
+            }
+            Err(err) => {
+                self.edit_note(&interaction.token, &err.to_string()).await;
+                return;
+            }
+        }
+        let Some(origin) = interaction.origin() else { return };
+        let in_channel = interaction.in_server_channel();
+        let reply = shared.assistant.answer(interaction.prompt(origin.clone(), &asked)).await;
+        let Some(message) = self.edit_in(&interaction.token, &reply).await else { return };
+        let is_list = matches!(&reply.subject, Some(Subject::List { items }) if !items.is_empty());
+        if in_channel && is_list && shared.api.has_bot_token() && !message.is_empty() {
+            self.start_thread(&origin, &message, &reply.card.title).await;
+        }
+        self.notify(&interaction.token, &reply).await;
+    }
+
+    /// Starts a thread from a list posted in a channel and carries the channel's context (the
+    /// list just shown) into it, so follow-ups asked in the thread resolve against the list.
+    async fn start_thread(&self, origin: &Origin, message: &str, title: &str) {
+        let shared = &self.0;
+        let name = fit(&plain(&title.replace(['\n', '\r'], " ")), THREAD_NAME);
+        if let Err(err) = shared.api.start_thread(&origin.channel, message, &name).await {
+            tracing::warn!(error = %err, "could not start a thread for the list's follow-ups");
+            return;
+        }
+        let from = origin.thread_key();
+        let to = ThreadKey { thread: message.to_owned(), ..from.clone() };
+        if let Err(err) = shared.assistant.continue_thread(&from, &to).await {
+            tracing::warn!(error = %err, thread = %to, "the new thread starts without the list's context");
+        }
+    }
+
+    /// Edits a reply into the deferred answer; falls back to its plain text if Discord refuses
+    /// the card. The message's id when something was shown.
+    async fn edit_in(&self, token: &str, reply: &Reply) -> Option<String> {
+        let body = render(reply).edit();
+        if let Ok(value) = serde_json::to_value(&body) {
+            let broken = violations(&value);
+            if !broken.is_empty() {
+                tracing::error!(response_id = %reply.response_id, limits = ?broken, "a rendered card breaks Discord's limits");
+            }
+        }
+        match self.0.api.edit_original(token, &body).await {
+            Ok(id) => Some(id),
+            Err(err) => {
+                tracing::warn!(error = %err, response_id = %reply.response_id, "the card was refused; sending it as text");
+                self.edit_note(token, &reply.text).await
+            }
+        }
+    }
+
+    async fn edit_note(&self, token: &str, text: &str) -> Option<String> {
+        match self.0.api.edit_original(token, &Message::note(text).edit()).await {
+            Ok(id) => Some(id),
+            Err(err) => {
+                tracing::error!(error = %err, "could not answer a Discord command");
+                None
+            }
+        }
+    }
+
+    /// Tells each owner the reply has a message for, pinging only them, in the interaction's
+    /// channel or thread.
+    async fn notify(&self, token: &str, reply: &Reply) {
+        for message in &reply.direct {
+            if let Err(err) = self.0.api.follow_up(token, &notice(message, reply).follow_up(false)).await {
+                tracing::warn!(error = %err, "could not tell the owner about their assignment");
+            }
+        }
+    }
+
+    /// Claims an interaction answered in the HTTP response: `Err` carries the answer to give
+    /// instead when it was already handled or the store is down.
+    async fn claim(&self, interaction: &Interaction) -> Result<(), Response> {
+        match self.0.assistant.claim(Platform::Discord, &interaction.id).await {
+            Ok(true) => Ok(()),
+            Ok(false) => {
+                tracing::debug!(interaction = %interaction.id, "duplicate Discord interaction ignored");
+                Err(already_handled())
+            }
+            Err(err) => Err(ephemeral(&err.to_string())),
+        }
+    }
+
+    async fn component(&self, interaction: Interaction) -> Response {
+        if let Err(answer) = self.claim(&interaction).await {
+            return answer;
+        }
+        if interaction.data.component_type != Some(BUTTON) {
+            return ephemeral(
+                "secbot's cards only have buttons; ask the question again to get a fresh card.",
+            );
+        }
+        let payload = match self.payload(interaction.data.custom_id.as_deref().unwrap_or_default()).await {
+            Ok(payload) => payload,
+            Err(why) => return ephemeral(&why),
+        };
+        let Some(origin) = interaction.origin() else {
+            return ephemeral("secbot could not tell who pressed the button or where.");
+        };
+        let assistant = self.0.assistant.clone();
+        let mut acting = self.0.tasks.spawn(async move { assistant.act(Click { origin, payload }).await });
+        match tokio::time::timeout(self.0.ack_budget, &mut acting).await {
+            Ok(Ok(outcome)) => self.respond(&interaction, outcome),
+            Ok(Err(err)) => {
+                tracing::error!(error = %err, "a button press failed");
+                ephemeral("secbot hit a problem with that button; please try again.")
+            }
+            Err(_) => {
+                let endpoint = self.clone();
+                self.0.tasks.spawn(async move {
+                    if let Ok(outcome) = acting.await {
+                        endpoint.answer_late(&interaction, outcome).await;
+                    }
+                });
+                already_handled()
+            }
+        }
+    }
+
+    async fn payload(&self, custom_id: &str) -> Result<Payload, String> {
+        match custom_id::read_button(custom_id).map_err(|e| e.to_string())? {
+            ButtonRef::Inline(payload) => Ok(*payload),
+            ButtonRef::Stored { response_id, index } => {
+                match self.0.assistant.stored_payload(&response_id, index).await {
+                    Ok(Some(payload)) => Ok(payload),
+                    Ok(None) => {
+                        Err("secbot no longer has the card this button was on; ask the question again."
+                            .into())
+                    }
+                    Err(err) => Err(err.to_string()),
+                }
+            }
+        }
+    }
+
+    /// The HTTP answer to a button press.
+    fn respond(&self, interaction: &Interaction, outcome: Outcome) -> Response {
+        match outcome {
+            Outcome::Reply(reply) => {
+                self.spawn_notify(interaction, &reply);
+                let data = render(&reply).response(reply.ephemeral);
+                Json(CreateInteractionResponse::Message(data)).into_response()
+            }
+            Outcome::Replace(reply) => {
+                self.spawn_notify(interaction, &reply);
+                Json(CreateInteractionResponse::UpdateMessage(render(&reply).response(false))).into_response()
+            }
+            Outcome::Comment(form) => match modal(&form) {
+                Some(modal) => Json(CreateInteractionResponse::Modal(modal)).into_response(),
+                None => ephemeral("Thanks for the feedback."),
+            },
+        }
+    }
+
+    fn spawn_notify(&self, interaction: &Interaction, reply: &Reply) {
+        if reply.direct.is_empty() {
+            return;
+        }
+        let endpoint = self.clone();
+        let token = interaction.token.clone();
+        let reply = reply.clone();
+        self.0.tasks.spawn(async move { endpoint.notify(&token, &reply).await });
+    }
+
+    /// Answers a button press that was acknowledged with a deferred update because it took
+    /// too long.
+    async fn answer_late(&self, interaction: &Interaction, outcome: Outcome) {
+        let api = &self.0.api;
+        let token = &interaction.token;
+        let (sent, reply) = match outcome {
+            Outcome::Replace(reply) => (api.edit_original(token, &render(&reply).edit()).await, Some(reply)),
+            Outcome::Reply(reply) => {
+                (api.follow_up(token, &render(&reply).follow_up(reply.ephemeral)).await, Some(reply))
+            }
+            Outcome::Comment(_) => {
+                let note =
+                    Message::note("Thanks, your rating is saved. Press the button again to add a few words.");
+                (api.follow_up(token, &note.follow_up(true)).await, None)
+            }
+        };
+        if let Err(err) = sent {
+            tracing::warn!(error = %err, "could not answer a slow button press");
+        }
+        if let Some(reply) = reply {
+            self.notify(token, &reply).await;
+        }
+    }
+
+    async fn modal(&self, interaction: Interaction) -> Response {
+        if let Err(answer) = self.claim(&interaction).await {
+            return answer;
+        }
+        let (response_id, rating) =
+            match custom_id::read_modal(interaction.data.custom_id.as_deref().unwrap_or_default()) {
+                Ok(read) => read,
+                Err(err) => return ephemeral(&err.to_string()),
+            };
+        let Some(origin) = interaction.origin() else {
+            return ephemeral("secbot could not tell who sent the feedback.");
+        };
+        let comment = interaction.comment(COMMENT_INPUT);
+        match self.0.assistant.comment(Feedback { origin, response_id, rating, comment }).await {
+            Ok(()) => ephemeral("Thanks, your feedback is saved."),
+            Err(err) => ephemeral(&err.to_string()),
+        }
+    }
+}
+
+/// The feedback modal for a rating: one paragraph for a few words.
+fn modal(form: &CommentForm) -> Option<CreateModal> {
+    let id = custom_id::modal(&form.response_id, form.rating)?;
+    let input = CreateInputText::new(
+        InputTextStyle::Paragraph,
+        fit(&plain(&form.question), INPUT_LABEL),
+        COMMENT_INPUT,
+    )
+    .required(false)
+    .max_length(COMMENT_MAX)
+    .placeholder("A few words help secbot improve (optional)");
+    Some(
+        CreateModal::new(id, fit(&plain(&form.title), MODAL_TITLE))
+            .components(vec![CreateActionRow::InputText(input)]),
+    )
+}
+
+#[cfg(test)]
+mod tests;

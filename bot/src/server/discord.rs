@@ -1,0 +1,22 @@
+//! Mounting the Discord adapter: its options from the configuration.
+
+use axum::Router;
+use secbot_discord::DiscordOptions;
+
+use super::App;
+use crate::config::DiscordConfig;
+
+/// The Discord options a configuration sets.
+pub fn options(discord: &DiscordConfig) -> DiscordOptions {
+    DiscordOptions {
+        public_key: discord.public_key,
+        app_id: discord.app_id.clone(),
+        bot_token: discord.bot_token.as_ref().map(|t| t.expose().to_owned()),
+        api_url: discord.api_url.clone(),
+    }
+}
+
+/// The Discord route (`POST /discord/interactions`) for this configuration.
+pub(super) fn router(app: &App, discord: &DiscordConfig) -> Router {
+    secbot_discord::router(app.engine.clone(), options(discord), app.tasks.clone())
+}
