@@ -199,6 +199,16 @@ impl Activity {
     }
 }
 
+/// True for a GUID (`00000000-0000-0000-0000-000000000000`): an Azure AD object id or an app id.
+pub(crate) fn is_guid(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    parts.len() == 5
+        && parts
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

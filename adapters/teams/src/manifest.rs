@@ -70,7 +70,7 @@ pub enum ManifestError {
 /// command lists.
 pub fn manifest(app_id: &str, url: &str, commands: &[(String, String)]) -> Result<Vec<u8>, ManifestError> {
     let app_id = app_id.trim();
-    if !is_guid(app_id) {
+    if !crate::activity::is_guid(app_id) {
         return Err(ManifestError::AppId(app_id.to_owned()));
     }
     let (origin, host) = parse_url(url).ok_or_else(|| ManifestError::Url(url.to_owned()))?;
@@ -128,15 +128,6 @@ fn document(app_id: &str, id: &str, origin: &str, host: &str, commands: &[(Strin
         "permissions": ["identity", "messageTeamMembers"],
         "validDomains": [host],
     })
-}
-
-fn is_guid(text: &str) -> bool {
-    let parts: Vec<&str> = text.split('-').collect();
-    parts.len() == 5
-        && parts
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// The package id: a GUID derived from the app id (FNV-1a, 128 bits, marked as RFC 9562

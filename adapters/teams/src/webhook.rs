@@ -354,7 +354,7 @@ impl Adapter {
         if person.id.starts_with("29:") {
             return Some(person.id.clone());
         }
-        let by_id = is_guid(&person.id).then_some(person.id.as_str());
+        let by_id = crate::activity::is_guid(&person.id).then_some(person.id.as_str());
         for key in by_id.into_iter().chain(person.email.as_deref()) {
             if let Some(member) = self.member(activity, key).await.filter(|m| !m.id.is_empty()) {
                 return Some(member.id);
@@ -362,15 +362,6 @@ impl Adapter {
         }
         None
     }
-}
-
-fn is_guid(text: &str) -> bool {
-    let parts: Vec<&str> = text.split('-').collect();
-    parts.len() == 5
-        && parts
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// The message a reply answers: the asker's message; clicks and installs answer none.

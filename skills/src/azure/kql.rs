@@ -137,14 +137,18 @@ pub(crate) enum Cond {
 }
 
 impl Cond {
+    fn list<S: Into<String>>(
+        column: &'static str,
+        values: impl IntoIterator<Item = S>,
+        case: Case,
+        negated: bool,
+    ) -> Cond {
+        Cond::OneOf { column, values: values.into_iter().map(Into::into).collect(), case, negated }
+    }
+
     /// `column in~ (values)`.
     pub(crate) fn one_of<S: Into<String>>(column: &'static str, values: impl IntoIterator<Item = S>) -> Cond {
-        Cond::OneOf {
-            column,
-            values: values.into_iter().map(Into::into).collect(),
-            case: Case::Ignored,
-            negated: false,
-        }
+        Cond::list(column, values, Case::Ignored, false)
     }
 
     /// `column !in~ (values)`.
@@ -152,12 +156,7 @@ impl Cond {
         column: &'static str,
         values: impl IntoIterator<Item = S>,
     ) -> Cond {
-        Cond::OneOf {
-            column,
-            values: values.into_iter().map(Into::into).collect(),
-            case: Case::Ignored,
-            negated: true,
-        }
+        Cond::list(column, values, Case::Ignored, true)
     }
 
     /// `column in (values)`, minding case.
@@ -165,12 +164,7 @@ impl Cond {
         column: &'static str,
         values: impl IntoIterator<Item = S>,
     ) -> Cond {
-        Cond::OneOf {
-            column,
-            values: values.into_iter().map(Into::into).collect(),
-            case: Case::Sensitive,
-            negated: false,
-        }
+        Cond::list(column, values, Case::Sensitive, false)
     }
 
     /// `column !in (values)`, minding case.
@@ -178,12 +172,7 @@ impl Cond {
         column: &'static str,
         values: impl IntoIterator<Item = S>,
     ) -> Cond {
-        Cond::OneOf {
-            column,
-            values: values.into_iter().map(Into::into).collect(),
-            case: Case::Sensitive,
-            negated: true,
-        }
+        Cond::list(column, values, Case::Sensitive, true)
     }
 
     /// `column op 'value'`.

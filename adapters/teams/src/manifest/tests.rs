@@ -52,7 +52,7 @@ fn the_package_holds_the_manifest_and_both_icons() {
     assert_eq!(manifest["validDomains"], json!(["secbot.contoso.com"]));
     assert_eq!(manifest["developer"]["websiteUrl"], "https://secbot.contoso.com");
     let id = manifest["id"].as_str().expect("an id");
-    assert!(is_guid(id) && !id.eq_ignore_ascii_case(APP_ID), "{id}");
+    assert!(crate::activity::is_guid(id) && !id.eq_ignore_ascii_case(APP_ID), "{id}");
     assert_eq!(&id[14..15], "8", "a version 8 GUID");
     let lists = manifest["bots"][0]["commandLists"].as_array().expect("command lists");
     assert_eq!(lists.len(), 1);
