@@ -8,7 +8,7 @@ use time::{Date, Duration};
 
 use super::present::{date_label, finding_subject, subscription_name};
 use super::{Answer, Request, SkillError, query};
-use crate::posture::{AssignmentRequest, Finding, FindingFilter, PostureError};
+use crate::posture::{AssignmentRequest, Finding, PostureError};
 
 /// The most findings one confirmation assigns.
 const BULK_LIMIT: usize = 25;
@@ -90,7 +90,6 @@ pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
 
 /// The findings to assign: the subject's, or those the slots describe (most risky first).
 async fn targets(req: &Request<'_>) -> Result<(Vec<Finding>, usize), SkillError> {
-    let scope = req.scope.to_vec();
     let filter = match req.subject {
         Some(Subject::Finding { recommendation, resource }) => {
             let found: Vec<Finding> =
@@ -110,14 +109,7 @@ async fn targets(req: &Request<'_>) -> Result<(Vec<Finding>, usize), SkillError>
             let n = items.len();
             return Ok((found, n));
         }
-        Some(Subject::Recommendation { key }) => FindingFilter {
-            recommendation: Some(key.clone()),
-            subscriptions: scope,
-            ..FindingFilter::default()
-        },
-        Some(Subject::Resource { id }) => {
-            FindingFilter { resource: Some(id.clone()), subscriptions: scope, ..FindingFilter::default() }
-        }
+        Some(subject) if let Some(filter) = query::subject_filter(subject, req.scope) => filter,
         _ => {
             let query = query::build(req, &req.parse.slots).await?;
             if query.unknown.is_some() {

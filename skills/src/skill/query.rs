@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use secbot_chat::{Severity, Slots};
+use secbot_chat::{Severity, Slots, Subject};
 
 use super::{Request, SkillError};
 use crate::posture::{FindingFilter, Resource, Subscription};
@@ -22,6 +22,19 @@ pub(crate) struct Query {
 
 /// Builds the finding filter for slots: severity, exposure, data, vulnerabilities, kind,
 /// cloud, subscription, resource and recommendation, limited to the channel's scope.
+/// The filter for every finding of a recommendation or resource subject, within `scope`;
+/// `None` for other subjects.
+pub(crate) fn subject_filter(subject: &Subject, scope: &[String]) -> Option<FindingFilter> {
+    let filter = match subject {
+        Subject::Recommendation { key } => {
+            FindingFilter { recommendation: Some(key.clone()), ..FindingFilter::default() }
+        }
+        Subject::Resource { id } => FindingFilter { resource: Some(id.clone()), ..FindingFilter::default() },
+        _ => return None,
+    };
+    Some(FindingFilter { subscriptions: scope.to_vec(), ..filter })
+}
+
 pub(crate) async fn build(req: &Request<'_>, slots: &Slots) -> Result<Query, SkillError> {
     let all = req.source.subscriptions().await?;
     let in_scope: Vec<Subscription> = all

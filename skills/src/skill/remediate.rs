@@ -8,7 +8,7 @@ use time::Duration;
 
 use super::present::{finding_item, finding_subject, subscription_name};
 use super::{Answer, Request, SkillError, query};
-use crate::posture::{Finding, FindingFilter, Recommendation, Resource, Script};
+use crate::posture::{Finding, Recommendation, Resource, Script};
 
 pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
     let findings = affected(req).await?;
@@ -146,19 +146,11 @@ pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
 
 /// The findings to fix, most risky first: the subject's, or those the slots describe.
 async fn affected(req: &Request<'_>) -> Result<Vec<Finding>, SkillError> {
-    let scope = req.scope.to_vec();
     let filter = match req.subject {
         Some(Subject::Finding { recommendation, resource }) => {
             return Ok(req.source.finding(recommendation, resource).await?.into_iter().collect());
         }
-        Some(Subject::Recommendation { key }) => FindingFilter {
-            recommendation: Some(key.clone()),
-            subscriptions: scope,
-            ..FindingFilter::default()
-        },
-        Some(Subject::Resource { id }) => {
-            FindingFilter { resource: Some(id.clone()), subscriptions: scope, ..FindingFilter::default() }
-        }
+        Some(subject) if let Some(filter) = query::subject_filter(subject, req.scope) => filter,
         _ => {
             let query = query::build(req, &req.parse.slots).await?;
             if query.unknown.is_some() {
