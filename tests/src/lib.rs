@@ -92,3 +92,23 @@ impl Server {
         self.tasks.reopen();
     }
 }
+
+/// Asks `prompt` on `platform` in a thread of its own, then presses every button of the answer
+/// through the one action path: the answer, and each button with what pressing it led to.
+pub async fn press_every_button(
+    engine: &Engine,
+    platform: secbot_chat::Platform,
+    thread: &str,
+    prompt: &str,
+) -> (secbot_chat::Reply, Vec<(secbot_chat::Action, secbot_chat::Outcome)>) {
+    use secbot_chat::{Assistant, Click, Prompt};
+    let reply = engine
+        .answer(Prompt { origin: origin(platform, thread, "ana"), text: prompt.to_owned(), mentions: vec![] })
+        .await;
+    let mut pressed = Vec::new();
+    for action in reply.card.buttons() {
+        let click = Click { origin: origin(platform, thread, "ana"), payload: action.payload.clone() };
+        pressed.push((action.clone(), engine.act(click).await));
+    }
+    (reply, pressed)
+}

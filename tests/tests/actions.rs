@@ -2,7 +2,7 @@
 //! the one action path, it decodes and produces an answer — never an error card.
 
 use secbot_chat::{Assistant, Click, Outcome, Payload, Platform, Prompt};
-use secbot_tests::{engine, origin};
+use secbot_tests::{engine, origin, press_every_button};
 
 const PROMPTS: [&str; 12] = [
     "Show critical risks for publicly exposed resources",
@@ -24,21 +24,12 @@ async fn every_button_on_every_card_round_trips_and_answers() {
     let (engine, _) = engine().await;
     let mut pressed = 0;
     for (n, text) in PROMPTS.iter().enumerate() {
-        let thread = format!("t{n}");
-        let reply = engine
-            .answer(Prompt {
-                origin: origin(Platform::Webchat, &thread, "ana"),
-                text: (*text).to_owned(),
-                mentions: vec![],
-            })
-            .await;
+        let (reply, outcomes) = press_every_button(&engine, Platform::Webchat, &format!("t{n}"), text).await;
         assert_ne!(reply.card.title, "I couldn't answer that right now", "{text}");
-        for action in reply.card.buttons() {
+        for (action, outcome) in outcomes {
             let wire = action.payload.encode();
             let payload = Payload::decode(&wire).expect("a button payload decodes");
             assert_eq!(payload, action.payload);
-            let outcome =
-                engine.act(Click { origin: origin(Platform::Webchat, &thread, "ana"), payload }).await;
             match outcome {
                 Outcome::Reply(r) | Outcome::Replace(r) => {
                     assert_ne!(r.card.title, "I couldn't answer that right now", "{text} → {}", action.label);

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use ed25519_dalek::{Signer, SigningKey};
 use secbot::engine::Engine;
 use secbot::store::Store;
-use secbot_chat::{Assistant, Click, Outcome, Payload, Platform, Prompt, Rating, ResponseId};
+use secbot_chat::{Assistant, Outcome, Payload, Platform, Rating, ResponseId};
 use secbot_discord::limits::violations;
-use secbot_tests::{DAY, Server, engine, origin};
+use secbot_tests::{DAY, Server, engine, press_every_button};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use tokio_util::task::TaskTracker;
@@ -381,19 +381,10 @@ async fn every_card_from_the_skills_fits_discord() {
     let (engine, _) = engine().await;
     let mut cards = 0;
     for (n, text) in PROMPTS.iter().enumerate() {
-        let thread = format!("t{n}");
-        let reply = engine
-            .answer(Prompt {
-                origin: origin(Platform::Discord, &thread, "ana"),
-                text: (*text).to_owned(),
-                mentions: vec![],
-            })
-            .await;
-        let mut replies = vec![reply.clone()];
-        for action in reply.card.buttons() {
-            let click =
-                Click { origin: origin(Platform::Discord, &thread, "ana"), payload: action.payload.clone() };
-            if let Outcome::Reply(r) | Outcome::Replace(r) = engine.act(click).await {
+        let (reply, outcomes) = press_every_button(&engine, Platform::Discord, &format!("t{n}"), text).await;
+        let mut replies = vec![reply];
+        for (_, outcome) in outcomes {
+            if let Outcome::Reply(r) | Outcome::Replace(r) = outcome {
                 replies.push(r);
             }
         }

@@ -226,12 +226,7 @@ impl Connector {
                         renewed = true;
                         continue;
                     }
-                    let retry_after = response
-                        .headers()
-                        .get(reqwest::header::RETRY_AFTER)
-                        .and_then(|v| v.to_str().ok())
-                        .map(str::to_owned);
-                    match Backoff::classify(status, retry_after.as_deref()) {
+                    match failure_of(&response) {
                         None => {
                             let text = response.text().await.unwrap_or_default();
                             return Ok(serde_json::from_str(&text).unwrap_or(Value::Null));
@@ -251,6 +246,13 @@ impl Connector {
             }
         }
     }
+}
+
+/// Why a response failed, as far as retrying is concerned (its status and `Retry-After`);
+/// `None` for a success.
+pub(crate) fn failure_of(response: &reqwest::Response) -> Option<Failure> {
+    let retry_after = response.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok());
+    Backoff::classify(response.status().as_u16(), retry_after)
 }
 
 #[cfg(test)]

@@ -90,12 +90,7 @@ impl Tokens {
             let failure = match self.http.post(&self.url).form(&form).send().await {
                 Ok(response) => {
                     let status = response.status().as_u16();
-                    let retry_after = response
-                        .headers()
-                        .get(reqwest::header::RETRY_AFTER)
-                        .and_then(|v| v.to_str().ok())
-                        .map(str::to_owned);
-                    match Backoff::classify(status, retry_after.as_deref()) {
+                    match crate::connector::failure_of(&response) {
                         None => {
                             let body: TokenResponse = response.json().await.map_err(|e| {
                                 ConnectorError::Token(format!(

@@ -15,7 +15,8 @@ pub(crate) struct Due {
     pub(crate) date: Option<Date>,
 }
 
-const WEEKDAYS: [(&str, Weekday); 7] = [
+/// The days of the week by name, Monday first.
+pub(crate) const WEEKDAYS: [(&str, Weekday); 7] = [
     ("monday", Weekday::Monday),
     ("tuesday", Weekday::Tuesday),
     ("wednesday", Weekday::Wednesday),

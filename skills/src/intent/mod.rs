@@ -7,7 +7,7 @@
 //! date (resolved against the prompt's day).
 
 mod cues;
-mod dates;
+pub(crate) mod dates;
 pub mod eval;
 mod extract;
 mod recommend;

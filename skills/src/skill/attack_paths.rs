@@ -87,6 +87,21 @@ pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
     Ok(answer)
 }
 
+/// The button that lists every risk on an internet-exposed resource: where attack paths have
+/// nothing to show, exposure is the next best lead.
+fn show_exposed(req: &Request<'_>) -> Action {
+    Action::new(
+        "Show exposed risks",
+        req.response_id,
+        Command::Run {
+            intent: Intent::ListRisks,
+            subject: None,
+            slots: Slots { exposure: Some(secbot_chat::Exposure::Public), ..Slots::default() },
+            offset: 0,
+        },
+    )
+}
+
 fn route(path: &AttackPath) -> String {
     path.steps.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(" → ")
 }
@@ -121,16 +136,7 @@ async fn list(
             Some(_) => "No attack path Defender for Cloud found starts from or goes through it: its blast radius in the graph is empty.".to_owned(),
             None => "Defender for Cloud found no attack paths matching that.".to_owned(),
         });
-        card.actions = vec![Action::new(
-            "Show exposed risks",
-            req.response_id,
-            Command::Run {
-                intent: Intent::ListRisks,
-                subject: None,
-                slots: Slots { exposure: Some(secbot_chat::Exposure::Public), ..Slots::default() },
-                offset: 0,
-            },
-        )];
+        card.actions = vec![show_exposed(req)];
         return Ok(Answer::card(card));
     }
     let offset = (req.offset as usize).min(paths.len());
@@ -337,15 +343,6 @@ async fn limited(req: &Request<'_>, uncovered: &[&Subscription]) -> Result<Answe
         "A subscription owner can turn on Defender CSPM in Defender for Cloud, under Environment settings."
             .to_owned(),
     );
-    card.actions = vec![Action::new(
-        "Show exposed risks",
-        req.response_id,
-        Command::Run {
-            intent: Intent::ListRisks,
-            subject: None,
-            slots: Slots { exposure: Some(secbot_chat::Exposure::Public), ..Slots::default() },
-            offset: 0,
-        },
-    )];
+    card.actions = vec![show_exposed(req)];
     Ok(Answer::card(card))
 }

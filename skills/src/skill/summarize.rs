@@ -2,7 +2,7 @@
 //! resource, a list or the whole posture, and what changed recently.
 
 use secbot_chat::{Action, ActionStyle, Card, Command, Fact, Intent, Section, Slots, Subject};
-use time::{Duration, OffsetDateTime, Time, Weekday};
+use time::{Duration, OffsetDateTime, Time};
 
 use super::list_risks::title as list_title;
 use super::present::{
@@ -87,16 +87,7 @@ fn changes_since(text: &str, now: OffsetDateTime) -> Option<OffsetDateTime> {
     }
     let day_start = |d: time::Date| OffsetDateTime::new_utc(d, Time::MIDNIGHT);
     let today = now.date();
-    let weekdays = [
-        ("monday", Weekday::Monday),
-        ("tuesday", Weekday::Tuesday),
-        ("wednesday", Weekday::Wednesday),
-        ("thursday", Weekday::Thursday),
-        ("friday", Weekday::Friday),
-        ("saturday", Weekday::Saturday),
-        ("sunday", Weekday::Sunday),
-    ];
-    for (name, day) in weekdays {
+    for (name, day) in crate::intent::dates::WEEKDAYS {
         if text.contains(&format!("since {name}")) {
             let back = (7 + today.weekday().number_days_from_monday() - day.number_days_from_monday()) % 7;
             let back = if back == 0 { 7 } else { back };
