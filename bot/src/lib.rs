@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod engine;
+pub mod evaluation;
 pub mod metrics;
 pub mod redact;
 pub mod report;

@@ -90,11 +90,20 @@ enum Command {
         #[command(subcommand)]
         command: TranscriptsCommand,
     },
-    /// Measure the parser on labelled prompts (JSON lines: prompt, intent, slots, needs_context).
+    /// Measure understanding: labelled prompt files (JSON lines: prompt, intent, slots,
+    /// needs_context) and labelled thread files (JSON lines: name, turns). With no file, the
+    /// embedded corpus k-fold by family (each family read by a model that never saw it) and the
+    /// corpus's own threads.
     Eval {
-        /// The labelled prompts file.
-        file: PathBuf,
-        /// Print the whole report as JSON.
+        /// Labelled prompt or thread files.
+        files: Vec<PathBuf>,
+        /// Folds for the corpus's held-out figures.
+        #[arg(long, default_value_t = 5)]
+        folds: usize,
+        /// Print the misses too.
+        #[arg(long)]
+        misses: bool,
+        /// Print the prompt reports as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -320,7 +329,9 @@ async fn run() -> anyhow::Result<()> {
                 }
             }
         }
-        Some(Command::Eval { file, json }) => eval(&cli, file, *json, &mut out),
+        Some(Command::Eval { files, folds, misses, json }) => {
+            eval(&cli, files, *folds, *misses, *json, &mut out).await
+        }
         Some(Command::Sync { out: path }) => sync(&cli, path, &mut out).await,
         Some(Command::Cache { command: CacheCommand::Clear { url } }) => {
             let config = Config::from_raw(&raw_config(&cli, None, None)?)?;
@@ -491,31 +502,125 @@ fn command_report(command: &FeedbackCommand) -> secbot::report::FeedbackQuery {
     }
 }
 
-fn eval(cli: &Cli, file: &PathBuf, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
+async fn eval(
+    cli: &Cli,
+    files: &[PathBuf],
+    folds: usize,
+    misses: bool,
+    json: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    use secbot::evaluation;
+    use secbot_skills::intent::{corpus, eval};
     let loaded = source::load(&source_options(&cli.source))?;
-    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let rows = secbot_skills::intent::eval::read_labelled(&text).with_context(|| {
-        format!("{} is not a labelled prompt file (one JSON object a line)", file.display())
-    })?;
     let today = cli.source.day.unwrap_or_else(|| OffsetDateTime::now_utc().date());
-    let report = secbot_skills::intent::eval::evaluate(&rows, &loaded.lexicon, today);
+    let store: Arc<dyn Store> = Arc::new(SqlStore::in_memory().await?);
+    let engine =
+        Engine::new(loaded.source.clone(), loaded.lexicon.clone(), store).with_policy(Policy::unlimited());
+    let mut sets: Vec<(String, String)> = Vec::new();
+    for file in files {
+        let text =
+            std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+        sets.push((file.display().to_string(), text));
+    }
+    if files.is_empty() {
+        let rows = corpus::prompts();
+        if folds < 2 {
+            anyhow::bail!("--folds must be at least 2 to hold families out");
+        }
+        let training = secbot_skills::intent::Lexicon::catalog();
+        let (models, fold) = corpus::cross_validate(rows, folds, &training);
+        let report = eval::evaluate_with(rows, &loaded.lexicon, today, |i| Some(models[fold[i]].as_ref()));
+        let families: std::collections::BTreeSet<&str> =
+            rows.iter().filter_map(|r| r.family.as_deref()).collect();
+        writeln!(
+            out,
+            "corpus: {} prompts in {} paraphrase families, {folds} folds by family (each family read by a model that never saw it)",
+            rows.len(),
+            families.len()
+        )?;
+        print_prompt_report(&report, misses, json, out)?;
+        let fitted = corpus::calibrate(rows, &models, &fold, &training);
+        writeln!(
+            out,
+            "temperature that calibrates the held-out folds: {fitted:.2} (in use: {:.2})",
+            corpus::TEMPERATURE
+        )?;
+        sets.push(("corpus threads".to_owned(), corpus::THREADS.to_owned()));
+    }
+    for (name, text) in sets {
+        if evaluation::is_thread_file(&text) {
+            let threads = evaluation::read_threads(&text)
+                .with_context(|| format!("{name} is not a labelled thread file (one JSON object a line)"))?;
+            let report = evaluation::play(&engine, &threads).await;
+            writeln!(
+                out,
+                "{name}: {} threads, {}/{} turns right ({:.1}%)",
+                report.threads,
+                report.right,
+                report.turns,
+                report.accuracy() * 100.0
+            )?;
+            if misses {
+                for miss in &report.misses {
+                    writeln!(out, "  miss {miss}")?;
+                }
+            }
+        } else {
+            let rows = eval::read_labelled(&text)
+                .with_context(|| format!("{name} is not a labelled prompt file (one JSON object a line)"))?;
+            writeln!(out, "{name}:")?;
+            print_prompt_report(&eval::evaluate(&rows, &loaded.lexicon, today), misses, json, out)?;
+        }
+    }
+    Ok(())
+}
+
+fn print_prompt_report(
+    report: &secbot_skills::intent::eval::Report,
+    misses: bool,
+    json: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
     if json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+        writeln!(out, "{}", serde_json::to_string_pretty(report)?)?;
         return Ok(());
     }
-    for miss in &report.misses {
-        writeln!(out, "miss: {}", serde_json::to_string(miss)?)?;
+    if misses {
+        for miss in &report.misses {
+            writeln!(out, "  miss: {}", serde_json::to_string(miss)?)?;
+        }
     }
     writeln!(
         out,
-        "{} prompts: intent accuracy {:.1}%, slot accuracy {:.1}% (precision {:.1}%, recall {:.1}%), needs_context {:.1}%",
+        "  {} prompts: intent {:.1}%, core slots {:.1}%, all slots {:.1}% (precision {:.1}%, recall {:.1}%), needs_context {:.1}%, calibration error {:.3}",
         report.prompts,
         report.intent_accuracy * 100.0,
+        report.core_slot_accuracy * 100.0,
         report.slot_accuracy * 100.0,
         report.slot_precision * 100.0,
         report.slot_recall * 100.0,
-        report.context_accuracy * 100.0
+        report.context_accuracy * 100.0,
+        report.calibration_error
     )?;
+    writeln!(out, "  per intent (precision / recall / prompts):")?;
+    for (intent, score) in &report.per_intent {
+        writeln!(
+            out,
+            "    {intent:<13} {:>5.1}% {:>5.1}% {:>5}",
+            score.precision() * 100.0,
+            score.recall() * 100.0,
+            score.expected
+        )?;
+    }
+    writeln!(out, "  per slot (right / stated or read):")?;
+    for (slot, (right, total)) in &report.per_slot {
+        writeln!(out, "    {slot:<16} {right:>5} / {total}")?;
+    }
+    writeln!(out, "  confusion:")?;
+    for line in report.confusion_table().lines() {
+        writeln!(out, "    {line}")?;
+    }
     Ok(())
 }
 
@@ -539,7 +644,7 @@ async fn local_engine(cli: &Cli, announce: bool) -> anyhow::Result<Engine> {
         );
     }
     let store: Arc<dyn Store> = Arc::new(SqlStore::in_memory().await?);
-    Ok(Engine::new(loaded.source, loaded.lexicon, store))
+    Ok(Engine::new(loaded.source, loaded.lexicon, store).with_policy(Policy::from_config(&config)))
 }
 
 fn raw_config(cli: &Cli, listen: Option<String>, log_format: Option<String>) -> Result<Raw, ConfigError> {

@@ -23,8 +23,8 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::catalog::Catalog;
 use crate::posture::{
-    AttackPath, Effort, Governance, PathStep, Plan, Recommendation, Remediation, Resource, Status,
-    Subscription, Vulnerability, cloud_of_id, kind_of_type,
+    AttackPath, ControlScore, Effort, Governance, PathStep, Plan, Recommendation, Remediation, Resource,
+    ScoreCard, SecureScore, Status, Subscription, Vulnerability, cloud_of_id, kind_of_type,
 };
 use crate::tenant::{FindingRecord, RiskFactors, TenantData};
 
@@ -211,9 +211,50 @@ struct Builder<'a> {
     finding_index: HashMap<(u32, u32), usize>,
     vulnerabilities: HashMap<u32, Vec<Arc<Vulnerability>>>,
     attack_paths: Vec<AttackPath>,
+    score: ScoreCard,
+}
+
+/// Points scored and available in a secure score row (`properties.score.current`, `.max`).
+fn points(row: &Value) -> (f64, f64) {
+    let of = |key: &str| path(row, &["properties", "score", key]).and_then(Value::as_f64).unwrap_or(0.0);
+    (of("current"), of("max"))
 }
 
 impl Builder<'_> {
+    /// A subscription's secure score (`microsoft.security/securescores`, the `ascScore` row).
+    fn secure_score(&mut self, row: &Value) {
+        let subscription = text(row, &["subscriptionId"]).unwrap_or_default();
+        let (current, max) = points(row);
+        self.score.scores.push(SecureScore { subscription, current, max });
+    }
+
+    /// One control of a subscription's secure score
+    /// (`microsoft.security/securescores/securescorecontrols`), with the recommendations its
+    /// definition lists.
+    fn score_control(&mut self, row: &Value) {
+        let subscription = text(row, &["subscriptionId"]).unwrap_or_default();
+        let (current, max) = points(row);
+        let count = |key: &str| path(row, &["properties", key]).and_then(Value::as_u64).unwrap_or(0) as u32;
+        let recommendations = path(row, &["properties", "definition", "properties", "assessmentDefinitions"])
+            .and_then(Value::as_array)
+            .map(|defs| {
+                defs.iter()
+                    .filter_map(|d| text(d, &["id"]))
+                    .map(|id| id.rsplit('/').next().unwrap_or(&id).to_ascii_lowercase())
+                    .collect()
+            })
+            .unwrap_or_default();
+        self.score.controls.push(ControlScore {
+            subscription,
+            name: text(row, &["properties", "displayName"]).unwrap_or_else(|| text_of(row, "name")),
+            current,
+            max,
+            healthy: count("healthyResourceCount"),
+            unhealthy: count("unhealthyResourceCount"),
+            recommendations,
+        });
+    }
+
     fn subscription(&mut self, id: &str, cloud: Cloud) -> &mut Subscription {
         self.subscriptions.entry(id.to_ascii_lowercase()).or_insert_with(|| Subscription {
             id: id.to_owned(),
@@ -584,6 +625,8 @@ pub(crate) fn build<'r>(
         match kind(row).as_str() {
             "microsoft.security/assessments/subassessments" => b.subassessment(row),
             "microsoft.security/attackpaths" => b.attack_path(row),
+            "microsoft.security/securescores" => b.secure_score(row),
+            "microsoft.security/securescores/securescorecontrols" => b.score_control(row),
             "microsoft.security/assessments/governanceassignments" => {
                 b.governance(row);
             }
@@ -646,6 +689,7 @@ pub(crate) fn build<'r>(
         vulnerabilities,
         attack_paths: b.attack_paths,
         people: Vec::new(),
+        score: (!b.score.scores.is_empty()).then_some(b.score),
     }
 }
 
@@ -805,6 +849,43 @@ pub fn write(data: &TenantData) -> Value {
                     "connections": p.steps.windows(2).map(|w| json!({"sourceEntityInternalId": internal(&w[0]), "targetEntityInternalId": internal(&w[1]), "title": w[1].insight})).collect::<Vec<_>>(),
                     "insights": p.steps.iter().map(|s| json!({"entityInternalId": internal(s), "title": s.insight})).collect::<Vec<_>>(),
                 },
+            },
+        }));
+    }
+    let score = match &data.score {
+        Some(score) => score.clone(),
+        None => crate::tenant::score_of(
+            &data.subscriptions,
+            &data.recommendations,
+            &data.resources,
+            &data.findings,
+        ),
+    };
+    for s in &score.scores {
+        rows.push(json!({
+            "id": format!("/subscriptions/{}/providers/Microsoft.Security/secureScores/ascScore", s.subscription),
+            "name": "ascScore",
+            "type": "microsoft.security/securescores",
+            "subscriptionId": s.subscription,
+            "properties": {
+                "displayName": "ASC score",
+                "score": {"current": s.current, "max": s.max, "percentage": (s.percent() / 100.0 * 10_000.0).round() / 10_000.0},
+            },
+        }));
+    }
+    for c in &score.controls {
+        let name: String = c.name.chars().filter(|ch| ch.is_ascii_alphanumeric()).collect();
+        rows.push(json!({
+            "id": format!("/subscriptions/{}/providers/Microsoft.Security/secureScores/ascScore/secureScoreControls/{name}", c.subscription),
+            "name": name,
+            "type": "microsoft.security/securescores/securescorecontrols",
+            "subscriptionId": c.subscription,
+            "properties": {
+                "displayName": c.name,
+                "score": {"current": c.current, "max": c.max},
+                "healthyResourceCount": c.healthy,
+                "unhealthyResourceCount": c.unhealthy,
+                "definition": {"properties": {"displayName": c.name, "maxScore": c.max, "assessmentDefinitions": c.recommendations.iter().map(|k| json!({"id": format!("/providers/Microsoft.Security/assessmentMetadata/{k}")})).collect::<Vec<_>>()}},
             },
         }));
     }

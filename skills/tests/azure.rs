@@ -72,7 +72,9 @@ fn demo_snapshot() -> Value {
         .filter(|row| match kind(row).as_str() {
             "microsoft.resources/subscriptions"
             | "microsoft.security/pricings"
-            | "microsoft.security/attackpaths" => true,
+            | "microsoft.security/attackpaths"
+            | "microsoft.security/securescores"
+            | "microsoft.security/securescores/securescorecontrols" => true,
             "microsoft.security/assessments/governanceassignments" => {
                 let assigned = text(&row["properties"], "assignedResourceId");
                 keep.contains(&row_resource(&json!({ "id": assigned })))
@@ -245,6 +247,8 @@ async fn conversation(memory: &IndexedSource) -> Vec<(String, Option<Subject>, u
         plain("what's overdue?"),
         plain("show unassigned critical findings"),
         plain("what's on dana's plate?"),
+        plain("what's our secure score?"),
+        plain("which fixes raise our secure score the most?"),
     ]
 }
 
@@ -300,6 +304,27 @@ async fn every_skill_answers_from_azure_as_it_does_from_memory() {
     );
     assert_eq!(azure.token_requests(), 1, "one token for the whole run");
     eprintln!("{} Resource Graph requests for the whole suite", requests.len());
+}
+
+#[tokio::test]
+async fn the_secure_score_reads_the_same_from_azure_as_from_memory() {
+    let snapshot = demo_snapshot();
+    let memory = memory(&snapshot);
+    let azure = Azure::start(Rows::new(&snapshot)).await;
+    let live = azure.source().secure_score().await.expect("the score");
+    let offline = memory.secure_score().await.expect("the score");
+    assert!(!live.scores.is_empty() && !live.controls.is_empty(), "the snapshot carries score rows");
+    assert_eq!(live, offline);
+    let overall = live.overall(&[]);
+    assert!(overall.current > 0.0 && overall.current < overall.max, "{overall:?}");
+    let gains = live.gains(&[]);
+    let won_back: f64 = gains.iter().map(|g| g.points).sum();
+    let missing: f64 = live.controls_in(&[]).iter().map(|c| c.potential()).sum();
+    assert!(won_back > 0.0 && won_back <= missing + 1e-6, "{won_back} of {missing} missing points");
+    assert!(gains.windows(2).all(|w| w[0].points >= w[1].points), "biggest gain first");
+    let kql: Vec<String> = azure.graph_requests().await.into_iter().map(|r| r.0).collect();
+    assert!(kql.iter().any(|q| q.contains("microsoft.security/securescores/securescorecontrols")));
+    assert!(kql.iter().any(|q| q.contains("summarize unhealthy = count() by subscriptionId")));
 }
 
 #[tokio::test]

@@ -115,6 +115,9 @@ pub struct Card {
     /// The rows of a list.
     #[serde(default)]
     pub items: Vec<Item>,
+    /// The number the first row is shown with: a list's second page continues at 6.
+    #[serde(default, skip_serializing_if = "first_is_one")]
+    pub first_item: usize,
     /// Code and scripts.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub code: Vec<CodeBlock>,
@@ -129,7 +132,17 @@ pub struct Card {
     pub footer: Option<Footer>,
 }
 
+fn first_is_one(first: &usize) -> bool {
+    *first <= 1
+}
+
 impl Card {
+    /// The number a row is shown with (its 0-based index on this card plus where the card's
+    /// list starts), so "the 7th" means the same row to everyone.
+    pub fn item_number(&self, index: usize) -> usize {
+        self.first_item.max(1) + index
+    }
+
     /// A card with only a title.
     pub fn titled(title: impl Into<String>) -> Card {
         Card { title: title.into(), ..Card::default() }
@@ -207,8 +220,8 @@ impl Card {
         }
         for (n, item) in self.items.iter().enumerate() {
             match item.severity {
-                Some(level) => writeln!(out, "{}. [{}] {}", n + 1, level.label(), item.title),
-                None => writeln!(out, "{}. {}", n + 1, item.title),
+                Some(level) => writeln!(out, "{}. [{}] {}", self.item_number(n), level.label(), item.title),
+                None => writeln!(out, "{}. {}", self.item_number(n), item.title),
             }
             .ok();
             if let Some(subtitle) = &item.subtitle {
@@ -246,6 +259,7 @@ mod tests {
         let id = ResponseId("r1".into());
         Card {
             title: "Critical risks".into(),
+            first_item: 1,
             summary: Some("2 findings match.".into()),
             severity: Some(Severity::Critical),
             items: vec![Item {

@@ -18,7 +18,7 @@ pub use action::{Action, ActionError, ActionStyle, Command, Delegation, Payload}
 pub use assistant::{Assistant, AssistantError, Click, CommentForm, Feedback, Outcome};
 pub use card::{Card, CodeBlock, Fact, Footer, Item, Section};
 pub use prompt::{Origin, Person, Platform, Prompt, ThreadKey};
-pub use reply::{DirectMessage, Rating, Reply, ResponseId};
+pub use reply::{DirectMessage, Rating, Reading, Reply, ResponseId};
 pub use slots::{Exposure, Intent, Slots};
 pub use subject::Subject;
 pub use vocabulary::{Cloud, ResourceKind, Severity, UnknownTerm};

@@ -108,6 +108,21 @@ pub struct Reply {
     /// Private messages to send with the reply.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub direct: Vec<DirectMessage>,
+    /// For a clarifying question: the readings secbot weighed, most likely first, each offered
+    /// as a button.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub readings: Vec<Reading>,
+}
+
+/// One way secbot could read an unclear prompt, offered back as a button.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reading {
+    /// The intent of this reading.
+    pub intent: Intent,
+    /// The button's label ("Explain #1").
+    pub label: String,
+    /// How likely secbot found it, from 0 to 1.
+    pub confidence: f32,
 }
 
 impl Reply {
@@ -124,6 +139,7 @@ impl Reply {
             ephemeral: false,
             subject: None,
             direct: Vec::new(),
+            readings: Vec::new(),
         }
     }
 

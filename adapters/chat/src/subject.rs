@@ -33,14 +33,23 @@ pub enum Subject {
     List {
         /// The items, in the order shown.
         items: Vec<Subject>,
+        /// The resource id the list is about, when it is one resource's findings or the attack
+        /// paths through one resource: "it" in a follow-up is that resource.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        on: Option<String>,
     },
 }
 
 impl Subject {
+    /// A list of items shown.
+    pub fn list(items: Vec<Subject>) -> Subject {
+        Subject::List { items, on: None }
+    }
+
     /// The item at a 1-based position of a list (`-1` is the last one); `None` for other
     /// subjects or a position past the end.
     pub fn nth(&self, ordinal: i32) -> Option<&Subject> {
-        let Subject::List { items } = self else { return None };
+        let Subject::List { items, .. } = self else { return None };
         let index = match ordinal {
             0 => return None,
             n if n < 0 => items.len().checked_sub(n.unsigned_abs() as usize)?,
@@ -73,7 +82,7 @@ mod tests {
     use super::*;
 
     fn list() -> Subject {
-        Subject::List { items: (1..=3).map(|i| Subject::Resource { id: format!("r{i}") }).collect() }
+        Subject::list((1..=3).map(|i| Subject::Resource { id: format!("r{i}") }).collect())
     }
 
     #[test]

@@ -160,7 +160,7 @@ impl Endpoint {
         let in_channel = interaction.in_server_channel();
         let reply = shared.assistant.answer(interaction.prompt(origin.clone(), &asked)).await;
         let Some(message) = self.edit_in(&interaction.token, &reply).await else { return };
-        let is_list = matches!(&reply.subject, Some(Subject::List { items }) if !items.is_empty());
+        let is_list = matches!(&reply.subject, Some(Subject::List { items, .. }) if !items.is_empty());
         if in_channel && is_list && shared.api.has_bot_token() && !message.is_empty() {
             self.start_thread(&origin, &message, &reply.card.title).await;
         }

@@ -266,7 +266,7 @@ fn embeds(card: &Card, left_out: &mut Vec<String>) -> Vec<CreateEmbed> {
     let mut items_shown = 0;
     for (n, item) in card.items.iter().enumerate() {
         let level = item.severity.map(|s| format!("{} · ", s.label())).unwrap_or_default();
-        let name = markdown(&format!("{}. {level}{}", n + 1, item.title));
+        let name = markdown(&format!("{}. {level}{}", card.item_number(n), item.title));
         let mut value = Vec::new();
         if let Some(subtitle) = &item.subtitle {
             value.push(markdown(subtitle));

@@ -259,8 +259,8 @@ fn card_blocks(card: &Card, preface: Vec<SlackBlock>) -> Vec<SlackBlock> {
     for (n, item) in card.items.iter().enumerate() {
         blocks.push(SlackDividerBlock::new().into());
         let mut text = match item.severity {
-            Some(level) => format!("{} *{}. {}*", emoji(level), n + 1, escape(&item.title)),
-            None => format!("*{}. {}*", n + 1, escape(&item.title)),
+            Some(level) => format!("{} *{}. {}*", emoji(level), card.item_number(n), escape(&item.title)),
+            None => format!("*{}. {}*", card.item_number(n), escape(&item.title)),
         };
         if let Some(subtitle) = &item.subtitle {
             text.push('\n');

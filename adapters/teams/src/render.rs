@@ -42,7 +42,7 @@ pub fn render_card(card: &Card, stored_as: Option<&ResponseId>) -> Vec<Value> {
         blocks.push(section_block(section));
     }
     for (n, item) in card.items.iter().enumerate() {
-        blocks.push(renderer.item(n + 1, item));
+        blocks.push(renderer.item(card.item_number(n), item));
     }
     for code in &card.code {
         blocks.extend(code_blocks(code));

@@ -1,7 +1,7 @@
 //! Checks on a prompt's text before it is parsed: empty, too long, or not text at all.
 
 /// The longest prompt secbot reads, in characters.
-pub const MAX_PROMPT_CHARS: usize = 2_000;
+pub use secbot_skills::intent::MAX_PROMPT_CHARS;
 
 /// What is wrong with a prompt's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,10 +33,17 @@ pub(crate) fn clean(text: &str) -> Result<String, Unreadable> {
         return Err(Unreadable::Empty);
     }
     let letters = cleaned.chars().filter(|c| c.is_alphanumeric()).count();
-    if letters == 0 || odd * 3 > chars {
+    // "🙏🙏" or "👍" is a reaction, which the parser reads as small talk.
+    let reaction = cleaned.chars().any(is_emoji);
+    if (letters == 0 && !reaction) || odd * 3 > chars {
         return Err(Unreadable::NotText);
     }
     Ok(cleaned)
+}
+
+/// True for pictographs and the characters that join or vary them.
+pub(crate) fn is_emoji(c: char) -> bool {
+    matches!(u32::from(c), 0x1F000..=0x1FAFF | 0x2600..=0x27BF | 0x2300..=0x23FF | 0x2B00..=0x2BFF | 0xFE0F | 0x200D)
 }
 
 #[cfg(test)]
@@ -51,5 +58,6 @@ mod tests {
         assert_eq!(clean("\u{0}\u{1}\u{2}\u{FFFD}\u{FFFD}ab"), Err(Unreadable::NotText));
         assert_eq!(clean("%%% ### !!!"), Err(Unreadable::NotText));
         assert_eq!(clean("é risques critiques"), Ok("é risques critiques".to_owned()));
+        assert_eq!(clean("🙏🙏"), Ok("🙏🙏".to_owned()));
     }
 }

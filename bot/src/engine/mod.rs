@@ -13,8 +13,8 @@ use std::time::Instant;
 
 use async_trait::async_trait;
 use secbot_chat::{
-    Action, Assistant, AssistantError, Card, Click, Command, CommentForm, Delegation, Feedback, Footer,
-    Intent, Origin, Outcome, Payload, Platform, Prompt, Rating, Reply, ResponseId, Slots, Subject, ThreadKey,
+    Assistant, AssistantError, Card, Click, Command, CommentForm, Delegation, Feedback, Footer, Intent,
+    Origin, Outcome, Payload, Platform, Prompt, Rating, Reply, ResponseId, Slots, Subject, ThreadKey,
 };
 use secbot_skills::intent::{Lexicon, Parse, parse};
 use secbot_skills::posture::PostureSource;
@@ -70,8 +70,24 @@ struct Run<'a> {
     prompt: &'a Prompt,
     parse: &'a Parse,
     plan: Plan,
-    offset: u32,
     id: ResponseId,
+}
+
+/// What a run showed, for the thread's memory: where in its list a page started and the
+/// script tool it answered in.
+#[derive(Debug, Clone, Copy, Default)]
+struct Shown {
+    offset: u32,
+    tool: Option<&'static str>,
+}
+
+impl Shown {
+    fn of(plan: &Plan) -> Shown {
+        match plan {
+            Plan::Run { offset, tool, .. } => Shown { offset: *offset, tool: *tool },
+            _ => Shown::default(),
+        }
+    }
 }
 
 impl Engine {
@@ -135,20 +151,44 @@ impl Engine {
         }
     }
 
-    async fn remember(&self, origin: &Origin, prompt: &str, reply: &Reply) {
+    /// Stores the reply and what it tells about the thread: its subject, the list it showed,
+    /// what was asked and in which script tool. A page after the first continues the list
+    /// shown before: the reply's subject becomes the whole list so far, so "the 7th" means the
+    /// row numbered 7 on whichever page it was shown.
+    async fn remember(&self, origin: &Origin, prompt: &str, reply: &mut Reply, shown: Shown) {
         if !reply.ephemeral && reply.skill != "input" {
             let mut context = self.context(origin).await;
-            match &reply.subject {
-                Some(Subject::List { items }) => {
+            match &mut reply.subject {
+                Some(Subject::List { items, on }) => {
+                    let continued = context.last_list.as_ref().filter(|l| {
+                        shown.offset > 0 && l.slots == reply.slots && l.items.len() == shown.offset as usize
+                    });
+                    let page_start = match continued {
+                        Some(list) => {
+                            let mut all = list.items.clone();
+                            all.append(items);
+                            *items = all;
+                            shown.offset as usize
+                        }
+                        None => 0,
+                    };
                     context.last_list = Some(ListContext {
                         intent: reply.intent,
                         slots: reply.slots.clone(),
                         items: items.clone(),
+                        page_start,
                     });
-                    context.subject = reply.subject.clone();
+                    context.subject = Some(Subject::List { items: items.clone(), on: on.clone() });
                 }
                 Some(subject) => context.subject = Some(subject.clone()),
                 None => {}
+            }
+            context.pending = (reply.skill == "clarify" && reply.readings.is_empty()).then_some(reply.intent);
+            if !matches!(reply.skill.as_str(), "decline" | "clarify" | "help" | "usage_limit") {
+                context.last_intent = Some(reply.intent);
+                if let Some(tool) = shown.tool {
+                    context.last_tool = Some(tool.to_owned());
+                }
             }
             if let Err(err) = self.store.save_context(&origin.thread_key(), &context).await {
                 tracing::warn!(error = %err, "could not save the thread context");
@@ -238,91 +278,64 @@ impl Engine {
     }
 
     async fn run(&self, run: Run<'_>) -> Reply {
-        let Run { origin, prompt, parse, plan, offset, id } = run;
+        let Run { origin, prompt, parse, plan, id } = run;
         let today = origin.time.date();
         let scope = self.policy.scope_of(&origin.channel);
+        let request = |parse, subject, offset| Request {
+            source: self.source.as_ref(),
+            prompt,
+            parse,
+            subject,
+            offset,
+            response_id: &id,
+            scope,
+            today,
+        };
         match plan {
             Plan::Clarify { intent, slots, candidates, reason } => {
                 let parse = Parse { intent, slots: slots.clone(), ..parse.clone() };
-                let req = Request {
-                    source: self.source.as_ref(),
-                    prompt,
-                    parse: &parse,
-                    subject: None,
-                    offset,
-                    response_id: &id,
-                    scope,
-                    today,
-                };
-                match skill::clarify(&req, intent, &candidates).await {
+                match skill::clarify(&request(&parse, None, 0), intent, &candidates).await {
                     Ok(mut answer) => {
                         if let Some(reason) = reason {
                             let pick = if candidates.is_empty() { "" } else { " Pick one of these:" };
                             answer.card.summary = Some(format!("{reason}{pick}"));
                         }
-                        self.finish(id, intent, slots, answer, "clarify")
+                        self.finish(id.clone(), intent, slots, answer, "clarify")
                     }
-                    Err(err) => self.trouble(id, intent, slots, &err),
+                    Err(err) => self.trouble(id.clone(), intent, slots, &err),
                 }
             }
-            Plan::Run { intent, slots, subject } => {
-                let usage = match self.charge(origin, intent).await {
+            Plan::Readings { readings, slots } => {
+                let intent = readings.first().map_or(parse.intent, |r| r.0);
+                let (answer, offered) = skill::readings(&request(parse, None, 0), &readings).await;
+                let mut reply = self.finish(id.clone(), intent, slots, answer, "clarify");
+                reply.readings = offered;
+                reply
+            }
+            Plan::Run { intent, skill: answering, slots, subject, offset, tool } => {
+                let usage = match self.charge(origin, answering).await {
                     Ok(usage) => usage,
                     Err(refusal) => {
                         let mut card = Card::titled("Usage limit reached");
                         card.summary = Some(refusal);
                         let answer = Answer { card, subject: None, direct: Vec::new() };
-                        return self.finish(id, intent, slots, answer, "usage_limit");
+                        return self.finish(id.clone(), intent, slots, answer, "usage_limit");
                     }
                 };
-                let parse = Parse { intent, slots: slots.clone(), ..parse.clone() };
-                let req = Request {
-                    source: self.source.as_ref(),
-                    prompt,
-                    parse: &parse,
-                    subject: subject.as_ref(),
-                    offset,
-                    response_id: &id,
-                    scope,
-                    today,
-                };
-                match skill::run(intent, &req).await {
+                let parse = Parse { intent: answering, slots: slots.clone(), tool, ..parse.clone() };
+                match skill::run(answering, &request(&parse, subject.as_ref(), offset)).await {
                     Ok(mut answer) => {
-                        if parse.guessed {
-                            self.offer_alternatives(&mut answer.card, &id, intent, &prompt.text, &slots);
-                        }
                         if let Some(note) =
                             usage.and_then(|u| self.policy.warning(&origin.channel, &u, origin.time))
                         {
                             answer.card.notices.push(note);
                         }
-                        self.finish(id, intent, slots, answer, skill::info(intent).name)
+                        self.finish(id.clone(), intent, slots, answer, skill::info(answering).name)
                     }
-                    Err(err) => self.trouble(id, intent, slots, &err),
+                    Err(err) => self.trouble(id.clone(), intent, slots, &err),
                 }
             }
         }
-    }
-
-    /// For a question no cue matched: buttons for the next most relevant skills.
-    fn offer_alternatives(
-        &self,
-        card: &mut Card,
-        id: &ResponseId,
-        chosen: Intent,
-        text: &str,
-        slots: &Slots,
-    ) {
-        let others: Vec<Intent> =
-            skill::rank::rank(text).into_iter().map(|(i, _)| i).filter(|i| *i != chosen).take(2).collect();
-        for other in others {
-            card.actions.push(Action::new(
-                format!("Try: {}", skill::info(other).name.replace('_', " ")),
-                id,
-                Command::Run { intent: other, subject: None, slots: slots.clone(), offset: 0 },
-            ));
-        }
-        card.notices.push("I wasn't sure what you meant, so I answered with the closest skill.".to_owned());
     }
 
     async fn answer_prompt(&self, prompt: Prompt) -> Reply {
@@ -330,31 +343,29 @@ impl Engine {
         let origin = prompt.origin.clone();
         let asked = prompt.text.clone();
         let id = new_response_id();
-        let reply = match input::clean(&prompt.text) {
-            Err(why) => self.unreadable(id, why),
+        let (mut reply, shown) = match input::clean(&prompt.text) {
+            Err(why) => (self.unreadable(id, why), Shown::default()),
             Ok(text) => {
                 let prompt = Prompt { text, ..prompt };
-                let mut parsed = self.parse(&prompt.text, &origin);
-                if parsed.guessed
-                    && let Some((best, _)) = skill::rank::rank(&prompt.text).first()
-                {
-                    parsed.intent = *best;
-                }
+                // The thread first: what it shows and what was asked in it decide what a
+                // follow-up means.
                 let context = self.context(&origin).await;
+                let parsed = self.parse(&prompt.text, &origin);
                 let scope = self.policy.scope_of(&origin.channel);
                 match resolve::plan(self.source.as_ref(), &parsed, &prompt.text, &context, scope).await {
                     Ok(plan) => {
-                        let run =
-                            Run { origin: &origin, prompt: &prompt, parse: &parsed, plan, offset: 0, id };
-                        self.run(run).await
+                        let shown = Shown::of(&plan);
+                        let run = Run { origin: &origin, prompt: &prompt, parse: &parsed, plan, id };
+                        (self.run(run).await, shown)
                     }
-                    Err(err) => {
-                        self.trouble(id, parsed.intent, parsed.slots.clone(), &SkillError::Posture(err))
-                    }
+                    Err(err) => (
+                        self.trouble(id, parsed.intent, parsed.slots.clone(), &SkillError::Posture(err)),
+                        Shown::default(),
+                    ),
                 }
             }
         };
-        self.remember(&origin, &asked, &reply).await;
+        self.remember(&origin, &asked, &mut reply, shown).await;
         self.record(origin.platform, &reply, started);
         reply
     }
@@ -369,21 +380,14 @@ impl Engine {
     ) -> Reply {
         let started = Instant::now();
         let prompt = Prompt { origin: origin.clone(), text: String::new(), mentions: Vec::new() };
-        let base = self.parse("", &origin);
-        let parse = Parse {
-            intent,
-            slots: slots.clone(),
-            needs_context: false,
-            refinement: false,
-            guessed: false,
-            confidence: 1.0,
-            ..base
-        };
-        let plan = Plan::Run { intent, slots, subject };
-        let reply = self
-            .run(Run { origin: &origin, prompt: &prompt, parse: &parse, plan, offset, id: new_response_id() })
+        let parse = Parse::of_command(intent, slots.clone());
+        let skill = resolve::answering_skill(intent, &slots);
+        let plan = Plan::Run { intent, skill, slots, subject, offset, tool: None };
+        let shown = Shown::of(&plan);
+        let mut reply = self
+            .run(Run { origin: &origin, prompt: &prompt, parse: &parse, plan, id: new_response_id() })
             .await;
-        self.remember(&origin, "", &reply).await;
+        self.remember(&origin, "", &mut reply, shown).await;
         self.record(origin.platform, &reply, started);
         reply
     }
@@ -400,7 +404,7 @@ impl Engine {
         let started = Instant::now();
         let id = new_response_id();
         let prompt = Prompt { origin: origin.clone(), text: String::new(), mentions: Vec::new() };
-        let parse = Parse { intent: Intent::Delegate, ..self.parse("", &origin) };
+        let parse = Parse::of_command(Intent::Delegate, Slots::default());
         let req = Request {
             source: self.source.as_ref(),
             prompt: &prompt,
@@ -411,7 +415,7 @@ impl Engine {
             scope: self.policy.scope_of(&origin.channel),
             today: origin.time.date(),
         };
-        let reply = match skill::confirm_delegation(&req, &delegation).await {
+        let mut reply = match skill::confirm_delegation(&req, &delegation).await {
             Ok(answer) => {
                 let record = DelegationRecord { response_id, delegation, origin: origin.clone() };
                 if let Err(err) = self.store.save_delegation(&record).await {
@@ -421,7 +425,7 @@ impl Engine {
             }
             Err(err) => self.trouble(id, Intent::Delegate, Slots::default(), &err),
         };
-        self.remember(&origin, "", &reply).await;
+        self.remember(&origin, "", &mut reply, Shown::default()).await;
         self.record(origin.platform, &reply, started);
         Outcome::Replace(reply)
     }
@@ -479,7 +483,7 @@ impl Assistant for Engine {
         // Between people in a thread, answer only what clearly asks secbot: a follow-up on what
         // the thread shows, or a prompt with a strong cue. Chatter and vague asks stay quiet.
         let clear = parsed.needs_context || parsed.confidence >= OVERHEARD_CONFIDENCE;
-        if parsed.intent == Intent::OutOfScope || parsed.guessed || !clear {
+        if matches!(parsed.intent, Intent::OutOfScope | Intent::Help) || !clear {
             return None;
         }
         Some(self.answer_prompt(prompt).await)
@@ -526,9 +530,9 @@ impl Assistant for Engine {
             Command::Confirm { delegation } => self.confirm(origin, payload.response_id, delegation).await,
             Command::Cancel { delegation } => {
                 let card = skill::cancel_delegation(&delegation);
-                let reply =
+                let mut reply =
                     Reply::new(new_response_id(), "delegate", Intent::Delegate, Slots::default(), card);
-                self.remember(&origin, "", &reply).await;
+                self.remember(&origin, "", &mut reply, Shown::default()).await;
                 Outcome::Replace(reply)
             }
         }

@@ -46,6 +46,11 @@ impl Policy {
         }
     }
 
+    /// No budgets: for measuring understanding, where thousands of prompts run in one process.
+    pub fn unlimited() -> Policy {
+        Policy { limits: Limits { hour: u64::MAX, month: u64::MAX, channel_hour: None }, ..Policy::default() }
+    }
+
     /// The subscriptions a channel may see.
     pub fn scope_of(&self, channel: &str) -> &[String] {
         self.channel_scopes.get(channel).map_or(&self.scope, Vec::as_slice)
@@ -68,10 +73,10 @@ impl Policy {
     pub fn warning(&self, channel: &str, usage: &Usage, now: OffsetDateTime) -> Option<String> {
         let limits = self.limits_of(channel);
         let (used, budget, what, resets) = self.tightest(&limits, usage, now)?;
-        (used * 100 >= budget * 80).then(|| {
+        (u128::from(used) * 100 >= u128::from(budget) * 80).then(|| {
             format!(
                 "This {what} has used {}% of its compute budget ({used} of {budget} units); it resets {}.",
-                used * 100 / budget.max(1),
+                u128::from(used) * 100 / u128::from(budget.max(1)),
                 resets
             )
         })
@@ -114,7 +119,7 @@ impl Policy {
         candidates
             .into_iter()
             .filter(|(_, budget, _, _)| *budget > 0)
-            .max_by(|a, b| (a.0 * b.1).cmp(&(b.0 * a.1)))
+            .max_by(|a, b| (u128::from(a.0) * u128::from(b.1)).cmp(&(u128::from(b.0) * u128::from(a.1))))
     }
 }
 

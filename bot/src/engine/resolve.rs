@@ -1,26 +1,43 @@
-//! The context resolver: decides what a prompt is about. In order: what the prompt names
-//! (a resource or recommendation, or a position in the last list: "the 2nd one", "the key vault
-//! one"), then the thread's subject; a follow-up that resolves to nothing gets a clarifying
-//! question, never a guess.
+//! The context resolver: decides what a prompt means in its thread and what it is about.
+//!
+//! Understanding reads the thread first: a prompt that only points ("#3", "that one?"), asks the
+//! same of another item ("and the 4th?"), names a script language ("bicep pls"), asks for more
+//! ("keep going") or narrows the list ("only the criticals") is read against the thread's last
+//! answer, list and subject before it is answered. Then the subject is found, in order: what
+//! the prompt names (a resource, a recommendation, a position in the last list, "the key vault
+//! one", "the one on vm-x"), then the thread's subject. A follow-up that resolves to nothing
+//! gets a clarifying question, never a guess; so does a prompt secbot is unsure of.
 
 use secbot_chat::{Intent, ResourceKind, Slots, Subject};
-use secbot_skills::intent::Parse;
+use secbot_skills::intent::{DeclineReason, Parse, Pointer, TOOLS};
 use secbot_skills::posture::{PostureError, PostureSource};
 use secbot_skills::skill;
 
 use crate::store::ThreadContext;
+
+/// Below this confidence secbot asks which reading was meant instead of answering.
+const UNSURE: f32 = 0.2;
+
+/// Below this confidence a decline is not trusted when the prompt points into the thread.
+const WEAK_DECLINE: f32 = 0.8;
 
 /// What the engine will run.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Plan {
     /// Run a skill on a subject (or on the slots alone).
     Run {
-        /// The skill's intent.
+        /// The intent read.
         intent: Intent,
+        /// The skill that answers it (the list skill answers "unassigned" status questions).
+        skill: Intent,
         /// The slots, after refining the thread's last list.
         slots: Slots,
         /// What it runs on.
         subject: Option<Subject>,
+        /// How many list items to skip ("show more").
+        offset: u32,
+        /// The script tool to answer in, when the prompt or the thread names one.
+        tool: Option<&'static str>,
     },
     /// Ask which of these the prompt means.
     Clarify {
@@ -32,6 +49,13 @@ pub(crate) enum Plan {
         candidates: Vec<Subject>,
         /// Why secbot asks, when it is more than "which one".
         reason: Option<String>,
+    },
+    /// Ask which of these readings the prompt means.
+    Readings {
+        /// The readings, most likely first: the intent, what it would run on, its probability.
+        readings: Vec<(Intent, Option<Subject>, f32)>,
+        /// The slots to run with.
+        slots: Slots,
     },
 }
 
@@ -74,6 +98,90 @@ async fn narrow(source: &dyn PostureSource, subject: Subject, text: &str) -> Sub
     subject
 }
 
+/// The intents that answer about one item, and so can be asked again of another.
+fn item_level(intent: Intent) -> bool {
+    matches!(intent, Intent::Explain | Intent::Remediate | Intent::Summarize | Intent::Status)
+}
+
+/// Reads the prompt against the thread: what it means here, before what it is about.
+fn in_thread(parse: &Parse, context: &ThreadContext) -> (Intent, Slots) {
+    let mut intent = parse.intent;
+    let mut slots = parse.slots.clone();
+    let reference = parse.reference;
+    let has_list = context.last_list.as_ref().is_some_and(|l| !l.items.is_empty());
+    let has_subject = context.subject.is_some();
+    let points = pointing(parse);
+    let names = slots.resource.is_some() || slots.recommendation.is_some() || points;
+    if intent == Intent::Unsafe {
+        return (intent, slots);
+    }
+
+    // A pointer into the thread is not chatter: "what's the story with the 4th?" is a
+    // follow-up even when its words sound like small talk.
+    if intent == Intent::OutOfScope
+        && parse.decline != Some(DeclineReason::Operation)
+        && parse.decline != Some(DeclineReason::Uncovered)
+        && (has_list || has_subject)
+        && points
+        && (parse.confidence < WEAK_DECLINE || reference.bare)
+    {
+        intent = Intent::Explain;
+    }
+    // After "which one do you mean?", naming one answers the question that was asked.
+    if let Some(pending) = context.pending
+        && names
+        && (matches!(intent, Intent::ListRisks | Intent::Explain | Intent::Summarize) || reference.bare)
+    {
+        intent = pending;
+    }
+    // "#3", "that one?", "and the 4th?": the same question of another item, or a look at it.
+    if reference.bare && (has_list || has_subject) && slots.assignee.is_none() {
+        intent = context.last_intent.filter(|i| item_level(*i)).unwrap_or(Intent::Explain);
+    } else if reference.bare_named
+        && let Some(previous) = context.last_intent.filter(|i| *i != Intent::Delegate)
+    {
+        // "and from ec2-bastion-01?", "and priya?": the last question, of what it names.
+        intent = previous;
+        if intent == Intent::Status && slots.assignee.is_none() {
+            slots.assignee = parse.person.clone();
+        }
+    }
+    // "which is the worst of those": a list question about one item of the list is a look at
+    // that item.
+    if intent == Intent::ListRisks && slots.ordinal.is_some() && has_list && !slots.has_filters() {
+        intent = Intent::Explain;
+    }
+    // "bicep pls", "ps version", "terraform for that": the fix, in that language.
+    if parse.tool.is_some()
+        && (has_subject || has_list)
+        && matches!(intent, Intent::Explain | Intent::Summarize | Intent::ListRisks | Intent::OutOfScope)
+        && !parse.slots.has_filters()
+        && (parse.confidence < 0.8 || reference.bare || points)
+    {
+        intent = Intent::Remediate;
+    }
+    // "which fixes do the most": break the most attack paths when the thread is about paths
+    // or the prompt says so, else raise the secure score the most.
+    if parse.best_fix {
+        let paths = parse.readings.first().is_some_and(|(i, _)| *i == Intent::AttackPaths)
+            || (context.last_list.as_ref().is_some_and(|l| l.intent == Intent::AttackPaths)
+                && !parse.secure_score);
+        if paths {
+            intent = Intent::AttackPaths;
+        } else if !matches!(intent, Intent::Summarize) {
+            intent = Intent::ListRisks;
+        }
+    }
+    // "show more", "keep going": the next page of the thread's list.
+    if parse.next_page
+        && let Some(last) = &context.last_list
+    {
+        intent = last.intent;
+        slots = last.slots.clone();
+    }
+    (intent, slots)
+}
+
 /// Decides the skill, slots and subject for a prompt in a thread.
 pub(crate) async fn plan(
     source: &dyn PostureSource,
@@ -82,9 +190,63 @@ pub(crate) async fn plan(
     context: &ThreadContext,
     scope: &[String],
 ) -> Result<Plan, PostureError> {
-    let mut intent = parse.intent;
-    let mut slots = parse.slots.clone();
+    let (mut intent, mut slots) = in_thread(parse, context);
     let last = context.last_list.as_ref();
+    let tool = parse.tool.or_else(|| {
+        let earlier = context.last_tool.as_deref()?;
+        (intent == Intent::Remediate).then(|| TOOLS.iter().copied().find(|t| *t == earlier)).flatten()
+    });
+    let run = |intent: Intent, slots: Slots, subject: Option<Subject>, offset: u32| Plan::Run {
+        intent,
+        skill: answering_skill(intent, &slots),
+        slots,
+        subject,
+        offset,
+        tool,
+    };
+    if matches!(intent, Intent::OutOfScope | Intent::Unsafe | Intent::Help) {
+        return Ok(run(intent, slots, None, 0));
+    }
+
+    // The next page of the thread's list.
+    if parse.next_page {
+        return Ok(match last {
+            Some(last) => run(intent, slots, None, last.items.len() as u32),
+            None => Plan::Clarify {
+                intent: Intent::ListRisks,
+                slots,
+                candidates: Vec::new(),
+                reason: Some(
+                    "There is no list in this thread yet, so there is nothing more to show.".to_owned(),
+                ),
+            },
+        });
+    }
+
+    // Unsure: offer the likeliest readings rather than guess.
+    if parse.confidence < UNSURE
+        && intent == parse.intent
+        && !pointing(parse)
+        && parse.tool.is_none()
+        && slots.resource.is_none()
+        && !parse.reference.bare_named
+    {
+        let target = context.subject.as_ref().and_then(|s| match s {
+            Subject::List { items, .. } => items.first().cloned(),
+            other => Some(other.clone()),
+        });
+        let readings = parse
+            .readings
+            .iter()
+            .filter(|(i, _)| !matches!(i, Intent::Unsafe | Intent::OutOfScope))
+            .map(|(i, p)| (*i, if skill::info(*i).needs_subject { target.clone() } else { None }, *p))
+            .filter(|(i, subject, _)| !skill::info(*i).needs_subject || subject.is_some())
+            .take(3)
+            .collect::<Vec<_>>();
+        if !readings.is_empty() {
+            return Ok(Plan::Readings { readings, slots });
+        }
+    }
 
     // A refinement of the last list keeps its other filters (and its kind of list).
     if let Some(last) = last
@@ -96,7 +258,7 @@ pub(crate) async fn plan(
         if intent == Intent::ListRisks && matches!(last.intent, Intent::Status | Intent::AttackPaths) {
             intent = last.intent;
         }
-        return Ok(Plan::Run { intent, slots, subject: None });
+        return Ok(run(intent, slots, None, 0));
     }
 
     // 1. What the prompt names.
@@ -111,41 +273,75 @@ pub(crate) async fn plan(
                 Some(key) if source.finding(key, &resource.id).await?.is_some() => {
                     Subject::Finding { recommendation: key.clone(), resource: resource.id.clone() }
                 }
-                _ => Subject::Resource { id: resource.id.clone() },
+                // "the jit one on vm-jump-01": the item of the thread's list on that resource.
+                _ => match on_resource(last.map(|l| l.items.as_slice()).unwrap_or_default(), &resource.id) {
+                    Some(item) if item_level(intent) || intent == Intent::Delegate => item,
+                    _ => Subject::Resource { id: resource.id.clone() },
+                },
             });
         }
     } else if let Some(key) = &parse.recommendation_key {
         subject = Some(Subject::Recommendation { key: key.clone() });
     }
 
-    // 2. A position in the last list.
-    if subject.is_none()
-        && let Some(n) = slots.ordinal
-    {
-        let items = last.map(|l| l.items.clone()).unwrap_or_default();
-        let list = Subject::List { items: items.clone() };
-        match list.nth(n) {
-            Some(item) => subject = Some(item.clone()),
-            None => {
-                let reason = if items.is_empty() {
-                    "There is no list in this thread yet, so I can't tell which one you mean.".to_owned()
-                } else {
-                    format!(
-                        "The last list in this thread has {} item{}, so there is no {}.",
-                        items.len(),
-                        if items.len() == 1 { "" } else { "s" },
-                        position(n)
-                    )
-                };
-                return Ok(Plan::Clarify { intent, slots, candidates: items, reason: Some(reason) });
+    // 2. A position in the last list ("the 7th" counts across the pages shown; "the 2nd on
+    //    this page" within the last one), or the one after the thread's subject.
+    if subject.is_none() {
+        let items = last.map(|l| l.items.as_slice()).unwrap_or_default();
+        let position = match (slots.ordinal, parse.reference.pointer) {
+            (Some(n), _) if parse.reference.on_page && n > 0 => {
+                Some(last.map_or(0, |l| l.page_start) as i32 + n)
+            }
+            (Some(n), _) => Some(n),
+            (None, Some(Pointer::Next)) => context
+                .subject
+                .as_ref()
+                .and_then(|s| items.iter().position(|i| i == s))
+                .map(|i| i as i32 + 2)
+                .or(Some(1)),
+            _ => None,
+        };
+        if let Some(n) = position {
+            let list = Subject::list(items.to_vec());
+            match list.nth(n) {
+                Some(item) => subject = Some(item.clone()),
+                None => {
+                    let reason = if items.is_empty() {
+                        "There is no list in this thread yet, so I can't tell which one you mean.".to_owned()
+                    } else {
+                        format!(
+                            "The list in this thread has {} item{}, so there is no {}.",
+                            items.len(),
+                            if items.len() == 1 { "" } else { "s" },
+                            position_name(n)
+                        )
+                    };
+                    return Ok(Plan::Clarify {
+                        intent,
+                        slots,
+                        candidates: items.to_vec(),
+                        reason: Some(reason),
+                    });
+                }
             }
         }
     }
 
     // 3. "the key vault one" / "the sql ones": items of the last list of that kind.
+    let kind = parse.kind_reference.or(if parse.needs_context { slots.resource_type } else { None });
     if subject.is_none()
-        && parse.needs_context
-        && let (Some(kind), Some(last)) = (slots.resource_type, last)
+        && let Some(kind) = kind
+        && let Some(current) = context.subject.as_ref().filter(|s| !matches!(s, Subject::List { .. }))
+        && let Some(id) = current.resource_id()
+        && let Ok(Some(res)) = source.resource(id).await
+        && res.kind == kind
+    {
+        // "delegate to the image owner" while the thread is about an image: that image.
+        subject = Some(current.clone());
+        slots.resource_type = None;
+    }
+    if subject.is_none()
+        && let (Some(kind), Some(last)) = (kind, last)
     {
         let mut matching = Vec::new();
         for item in &last.items {
@@ -159,7 +355,7 @@ pub(crate) async fn plan(
         match matching.len() {
             0 => {}
             1 => subject = matching.pop(),
-            _ if intent == Intent::Delegate => subject = Some(Subject::List { items: matching }),
+            _ if intent == Intent::Delegate => subject = Some(Subject::list(matching)),
             _ => return Ok(Plan::Clarify { intent, slots, candidates: matching, reason: None }),
         }
         if subject.is_some() {
@@ -168,24 +364,35 @@ pub(crate) async fn plan(
     }
 
     // 4. The thread's subject.
-    let needs = skill::info(intent).needs_subject;
+    let needs = skill::info(intent).needs_subject || (intent == Intent::Status && pointing(parse));
     let filtered = slots.has_filters() || slots.resource.is_some() || slots.recommendation.is_some();
-    if subject.is_none() && (parse.needs_context || (needs && !filtered)) {
+    if subject.is_none() && (parse.needs_context || pointing(parse) || (needs && !filtered)) {
+        let plural = parse.reference.pointer == Some(Pointer::Them);
         match (&context.subject, intent) {
             (Some(Subject::List { .. }), Intent::Summarize) => {
                 if let Some(last) = last {
                     slots = last.slots.clone();
                 }
             }
-            (Some(Subject::List { items }), Intent::Delegate) if plural(text) => {
-                subject = Some(Subject::List { items: items.clone() });
+            (Some(Subject::List { items, .. }), Intent::Delegate) if plural => {
+                subject = Some(Subject::list(items.clone()));
             }
-            (Some(Subject::List { items }), _) if needs => {
+            (Some(Subject::List { items, .. }), _) if needs => {
                 if items.len() == 1 {
                     subject = items.first().cloned();
+                } else if let Some(first) = items.first().filter(|_| worst(text)) {
+                    // "the worst of those", "the top one": lists are ranked, worst first.
+                    subject = Some(first.clone());
                 } else {
                     return Ok(Plan::Clarify { intent, slots, candidates: items.clone(), reason: None });
                 }
+            }
+            // "blast radius if someone gets on it?" after a list of one resource's findings:
+            // that resource.
+            (Some(Subject::List { on: Some(resource), .. }), _)
+                if parse.reference.pointer == Some(Pointer::It) =>
+            {
+                subject = Some(Subject::Resource { id: resource.clone() });
             }
             (Some(Subject::List { .. }), _) => {}
             (Some(s), _) => subject = Some(narrow(source, s.clone(), text).await),
@@ -199,17 +406,36 @@ pub(crate) async fn plan(
         let candidates = last.map(|l| l.items.clone()).unwrap_or_default();
         return Ok(Plan::Clarify { intent, slots, candidates, reason: None });
     }
-    Ok(Plan::Run { intent, slots, subject })
+    Ok(run(intent, slots, subject, 0))
 }
 
-fn plural(text: &str) -> bool {
+/// The skill that answers an intent with these slots: a list of findings nobody owns is a
+/// list, whoever asks it as a question about delegated work.
+pub(crate) fn answering_skill(intent: Intent, slots: &Slots) -> Intent {
+    if intent == Intent::Status && slots.unassigned == Some(true) { Intent::ListRisks } else { intent }
+}
+
+/// True when the prompt points at something in the thread without naming it.
+fn pointing(parse: &Parse) -> bool {
+    parse.slots.ordinal.is_some()
+        || parse.kind_reference.is_some()
+        || matches!(parse.reference.pointer, Some(Pointer::It | Pointer::Next))
+}
+
+/// The first item of a list that is on this resource.
+fn on_resource(items: &[Subject], resource: &str) -> Option<Subject> {
+    items.iter().find(|i| i.resource_id().is_some_and(|r| r.eq_ignore_ascii_case(resource))).cloned()
+}
+
+/// True when the prompt asks for the worst or top item of a list ("the worst of those").
+fn worst(text: &str) -> bool {
     let text = format!(" {} ", text.to_lowercase());
-    [" them ", " these ", " those ", " all of them ", " all ", " ones ", " everything "]
+    [" worst ", " top one", " highest ", " biggest ", " most critical", " scariest ", " riskiest "]
         .iter()
         .any(|w| text.contains(w))
 }
 
-fn position(n: i32) -> String {
+fn position_name(n: i32) -> String {
     match n {
         -1 => "last one".to_owned(),
         n if n % 10 == 1 && n % 100 != 11 => format!("{n}st"),

@@ -24,24 +24,38 @@ pub async fn open(config: &crate::config::Config) -> StoreResult<std::sync::Arc<
     Ok(std::sync::Arc::new(store))
 }
 
-/// What a thread is about: its subject and the last list shown in it.
+/// What a thread is about: its subject, the last list shown in it, and what was asked last.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ThreadContext {
     /// The finding, recommendation, resource or attack path the thread is about.
     pub subject: Option<Subject>,
     /// The last list shown: "the 2nd one" picks from it, "only the critical ones" refines it.
     pub last_list: Option<ListContext>,
+    /// The intent of the last answer: "and the 3rd?" asks the same of another item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_intent: Option<Intent>,
+    /// The script tool last asked for ("bicep"): later fixes in the thread use it too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_tool: Option<String>,
+    /// The question secbot last asked back ("which one do you mean?" about a fix): naming
+    /// one answers it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<Intent>,
 }
 
-/// A list shown in a thread.
+/// A list shown in a thread, across the pages shown so far.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ListContext {
     /// The skill that produced it.
     pub intent: Intent,
     /// The filters it was produced with.
     pub slots: Slots,
-    /// Its items, in the order shown.
+    /// Every item shown so far, in order: the first page, then each "show more".
     pub items: Vec<Subject>,
+    /// The index in `items` of the first item of the page shown last ("the 2nd one on this
+    /// page").
+    #[serde(default)]
+    pub page_start: usize,
 }
 
 /// A reply as stored: who asked what, and what secbot answered.

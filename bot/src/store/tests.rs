@@ -80,10 +80,12 @@ async fn suite(store: Arc<SqlStore>) {
         thread: "1.2".into(),
     };
     assert_eq!(store.context(&thread).await.unwrap(), None);
-    let context = ThreadContext { subject: Some(Subject::AttackPath { id: "p1".into() }), last_list: None };
+    let context =
+        ThreadContext { subject: Some(Subject::AttackPath { id: "p1".into() }), ..ThreadContext::default() };
     store.save_context(&thread, &context).await.unwrap();
     assert_eq!(store.context(&thread).await.unwrap(), Some(context));
-    let replaced = ThreadContext { subject: Some(Subject::Resource { id: "r".into() }), last_list: None };
+    let replaced =
+        ThreadContext { subject: Some(Subject::Resource { id: "r".into() }), ..ThreadContext::default() };
     store.save_context(&thread, &replaced).await.unwrap();
     assert_eq!(store.context(&thread).await.unwrap(), Some(replaced));
 

@@ -42,8 +42,8 @@ use self::queries::PathSignals;
 use crate::catalog::Catalog;
 use crate::posture::{
     AssignmentRequest, AttackPath, AttackPathFilter, Finding, FindingFilter, FindingPage, Governance,
-    PostureError, PostureResult, PostureSource, PostureSummary, Recommendation, Resource, SourceInfo,
-    Subscription, Vulnerability, kind_of_type,
+    PostureError, PostureResult, PostureSource, PostureSummary, Recommendation, Resource, ScoreCard,
+    SourceInfo, Subscription, Vulnerability, kind_of_type,
 };
 use crate::snapshot::{self, PathSignal};
 use crate::tenant::IndexedSource;
@@ -757,6 +757,24 @@ impl Inner {
         })
     }
 
+    /// The secure score rows (scores and controls) and the unhealthy counts per recommendation.
+    async fn secure_score(&self) -> PostureResult<ScoreCard> {
+        let rows = self.graph(&self.subscriptions, &queries::secure_scores()).await?;
+        let counts = self.graph(&self.subscriptions, &queries::unhealthy_counts()).await?;
+        let mut card = snapshot::build(rows.rows.iter(), "secure score", None).score.unwrap_or_default();
+        card.unhealthy = counts
+            .rows
+            .iter()
+            .filter_map(|row| {
+                let subscription = row.get("subscriptionId")?.as_str()?.to_owned();
+                let key = row.get("key")?.as_str()?.to_owned();
+                let n = row.get("unhealthy")?.as_u64()?;
+                Some((subscription, key, u32::try_from(n).unwrap_or(u32::MAX)))
+            })
+            .collect();
+        Ok(card)
+    }
+
     async fn sync(self: &Arc<Self>, progress: &(dyn Fn(usize) + Sync)) -> PostureResult<Value> {
         let scope = self.subscriptions.clone();
         let mut rows: Vec<Value> = Vec::new();
@@ -775,6 +793,7 @@ impl Inner {
             queries::all_subassessments(),
             queries::governance(),
             queries::attack_paths(),
+            queries::secure_scores(),
         ] {
             let before = rows.len();
             let fetched = self.fetch_graph(&scope, &query, None, &|n| progress(before + n)).await?;
@@ -933,6 +952,10 @@ impl PostureSource for AzureSource {
 
     async fn attack_paths(&self, filter: &AttackPathFilter) -> PostureResult<Vec<Arc<AttackPath>>> {
         self.inner.attack_paths(filter).await
+    }
+
+    async fn secure_score(&self) -> PostureResult<ScoreCard> {
+        self.inner.secure_score().await
     }
 
     async fn assign(&self, request: &AssignmentRequest) -> PostureResult<Governance> {

@@ -14,6 +14,9 @@ const WHERE_ASSESSMENTS: Cond = Cond::Is("type == 'microsoft.security/assessment
 const WHERE_SUBASSESSMENTS: Cond = Cond::Is("type == 'microsoft.security/assessments/subassessments'");
 const WHERE_GOVERNANCE: Cond = Cond::Is("type == 'microsoft.security/assessments/governanceassignments'");
 const WHERE_ATTACK_PATHS: Cond = Cond::Is("type == 'microsoft.security/attackpaths'");
+const WHERE_SECURE_SCORES: Cond = Cond::Is(
+    "type in~ ('microsoft.security/securescores', 'microsoft.security/securescores/securescorecontrols')",
+);
 const WHERE_SUBSCRIPTIONS: Cond = Cond::Is("type == 'microsoft.resources/subscriptions'");
 
 /// The assessed resource's id as written (`resourceDetails.Id`, else the id before
@@ -442,6 +445,21 @@ pub(crate) fn all_subassessments() -> Query {
 /// Every attack path in scope.
 pub(crate) fn attack_paths() -> Query {
     Query::from(Table::SecurityResources).filter(WHERE_ATTACK_PATHS).order_by("id asc")
+}
+
+/// Every subscription's secure score and the controls it is made of.
+pub(crate) fn secure_scores() -> Query {
+    Query::from(Table::SecurityResources).filter(WHERE_SECURE_SCORES).order_by("id asc")
+}
+
+/// How many resources fail each recommendation, per subscription: how a control's potential
+/// score increase is shared among its recommendations.
+pub(crate) fn unhealthy_counts() -> Query {
+    Query::from(Table::SecurityResources)
+        .filter(WHERE_ASSESSMENTS)
+        .filter(Cond::Is("properties.status.code =~ 'Unhealthy'"))
+        .summarize("unhealthy = count() by subscriptionId, key = tolower(name)")
+        .order_by("subscriptionId asc, key asc")
 }
 
 /// The subscriptions in scope, with their display names.

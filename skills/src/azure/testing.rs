@@ -36,6 +36,24 @@ pub fn text(row: &Value, key: &str) -> String {
     row.get(key).and_then(Value::as_str).unwrap_or_default().to_owned()
 }
 
+/// What Resource Graph's `summarize unhealthy = count() by subscriptionId, key = tolower(name)`
+/// gives over assessment rows.
+fn unhealthy_counts(assessments: &[Value]) -> Vec<Value> {
+    let mut counts: std::collections::BTreeMap<(String, String), u64> = std::collections::BTreeMap::new();
+    for row in assessments {
+        let status = row.pointer("/properties/status/code").and_then(Value::as_str).unwrap_or_default();
+        if status.eq_ignore_ascii_case("unhealthy") {
+            *counts
+                .entry((text(row, "subscriptionId"), text(row, "name").to_ascii_lowercase()))
+                .or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .map(|((subscription, key), n)| json!({"subscriptionId": subscription, "key": key, "unhealthy": n}))
+        .collect()
+}
+
 /// A tenant's rows, by row type, as the mock serves them.
 pub struct Rows {
     by_type: HashMap<String, Vec<Value>>,
@@ -66,9 +84,19 @@ impl Rows {
                 .flat_map(|(_, rows)| rows.iter().cloned())
                 .collect(),
             "securityresources" => {
+                if let Some(start) = query.find("type in~ (") {
+                    // `type in~ ('a', 'b')`: the rows of every type listed.
+                    let list = &query[start + "type in~ (".len()..];
+                    let list = &list[..list.find(')').expect("closed")];
+                    return list.split(',').flat_map(|t| of(t.trim().trim_matches('\''))).collect();
+                }
                 let start = query.find("type == '").expect("a type test") + "type == '".len();
                 let end = query[start..].find('\'').expect("closed") + start;
-                of(&query[start..end])
+                let rows = of(&query[start..end]);
+                if query.contains("summarize unhealthy = count() by subscriptionId, key = tolower(name)") {
+                    return unhealthy_counts(&rows);
+                }
+                rows
             }
             other => panic!("unexpected table {other}"),
         }

@@ -306,6 +306,7 @@ impl<'a> Builder<'a> {
             vulnerabilities: self.vulnerabilities,
             attack_paths,
             people,
+            score: None,
         }
     }
 

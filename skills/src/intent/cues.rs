@@ -8,7 +8,7 @@ use secbot_chat::Intent;
 use super::text::Text;
 
 /// Why a prompt is refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UnsafeReason {
     /// It tries to change secbot's rules or impersonate the system.
@@ -23,10 +23,31 @@ pub enum UnsafeReason {
     MassMention,
     /// It reaches beyond the asker's scope or skips confirmation.
     Scope,
+    /// It asks for bulk exemptions or hidden findings to make the score look better.
+    ScoreGaming,
+    /// It asks for help attacking: exploiting, breaking in, cracking, evading detection.
+    Offensive,
+}
+
+impl UnsafeReason {
+    /// The reason named as in the corpus (`secrets`, `score_gaming`, …).
+    pub fn parse(name: &str) -> Option<UnsafeReason> {
+        Some(match name {
+            "injection" => UnsafeReason::Injection,
+            "secrets" => UnsafeReason::Secrets,
+            "exfiltration" => UnsafeReason::Exfiltration,
+            "destructive" => UnsafeReason::Destructive,
+            "mass_mention" => UnsafeReason::MassMention,
+            "scope" => UnsafeReason::Scope,
+            "score_gaming" => UnsafeReason::ScoreGaming,
+            "offensive" => UnsafeReason::Offensive,
+            _ => return None,
+        })
+    }
 }
 
 /// Why a prompt is declined as out of scope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeclineReason {
     /// Greetings, thanks and small talk.
@@ -35,6 +56,21 @@ pub enum DeclineReason {
     Operation,
     /// Anything else unrelated to security posture.
     Unrelated,
+    /// A security question secbot has no data for (compliance standards, alerts, costs).
+    Uncovered,
+}
+
+impl DeclineReason {
+    /// The reason named as in the corpus (`small_talk`, `uncovered`, …).
+    pub fn parse(name: &str) -> Option<DeclineReason> {
+        Some(match name {
+            "small_talk" => DeclineReason::SmallTalk,
+            "operation" => DeclineReason::Operation,
+            "unrelated" => DeclineReason::Unrelated,
+            "uncovered" => DeclineReason::Uncovered,
+            _ => return None,
+        })
+    }
 }
 
 fn re(pattern: &str) -> Regex {
@@ -43,7 +79,6 @@ fn re(pattern: &str) -> Regex {
 
 struct Cue {
     intent: Intent,
-    weight: f32,
     pattern: Regex,
 }
 
@@ -51,64 +86,65 @@ fn cues() -> &'static [Cue] {
     static CUES: OnceLock<Vec<Cue>> = OnceLock::new();
     CUES.get_or_init(|| {
         use Intent::*;
-        let c = |intent, weight, pattern: &str| Cue { intent, weight, pattern: re(pattern) };
+        let c = |intent, pattern: &str| Cue { intent, pattern: re(pattern) };
         vec![
             // Delegate
-            c(Delegate, 5.0, r"\b(assign|reassign|delegate|assignee)\b"),
-            c(Delegate, 4.0, r"\b(give|hand|pass|route|move)\b.{0,50}\bto (@\S+|me|myself|the resource owner|the \w+ team|\w+ team|\w+ \w+ team)\b"),
-            c(Delegate, 4.0, r"\b(give|hand) @\S+"),
-            c(Delegate, 4.0, r"\bput (me|@\S+) (down )?as (the )?owner\b"),
-            c(Delegate, 4.0, r"\bput .{0,40}\bon @\S+"),
-            c(Delegate, 4.0, r"\bmake @\S+ (the )?owner\b"),
-            c(Delegate, 4.0, r"\bowner @\S+"),
-            c(Delegate, 4.0, r"@\S+ (can you |could you |pls |please )?(take|own|handle|grab|pick up)\b"),
-            c(Delegate, 4.0, r"\bcan @\S+ (take|own|handle|grab)\b"),
-            c(Delegate, 4.0, r"\b(this one|this|it|that)s? yours\b"),
-            c(Delegate, 3.0, r"\b(set|change|move|push|extend|update) the (due date|deadline)\b"),
+            c(Delegate, r"\b(assign|reassign|delegate|assignee)\b"),
+            c(Delegate, r"\b(give|hand|pass|route|move)\b.{0,50}\bto (@\S+|me|myself|the resource owner|the \w+ team|\w+ team|\w+ \w+ team)\b"),
+            c(Delegate, r"\b(give|hand) @\S+"),
+            c(Delegate, r"\bput (me|@\S+) (down )?as (the )?owner\b"),
+            c(Delegate, r"\bput .{0,40}\bon @\S+"),
+            c(Delegate, r"\bmake @\S+ (the )?owner\b"),
+            c(Delegate, r"\bowner @\S+"),
+            c(Delegate, r"@\S+ (can you |could you |pls |please )?(take|own|handle|grab|pick up)\b"),
+            c(Delegate, r"\bcan @\S+ (take|own|handle|grab)\b"),
+            c(Delegate, r"\b(this one|this|it|that)s? yours\b"),
+            c(Delegate, r"\b(set|change|move|push|extend|update) the (due date|deadline)\b"),
             // Status
-            c(Status, 6.0, r"\b(status|staus|progress|progressing|overdue|past due|late|on track|behind schedule|burn down|burndown|workload)\b"),
-            c(Status, 6.0, r"\b(unassigned|no owner|without (an )?owner|not assigned|nobody owns|no one owns|has no owner|have no owner)\b"),
-            c(Status, 4.0, r"\bon (my|his|her|their|your|@\S+) plate\b|\bhave on (his|her|their) plate\b"),
-            c(Status, 5.0, r"\b(assigned to|delegated|who owns|who is working|whos working|anyone working|picked up|whos got|who has the most|who has got)\b"),
-            c(Status, 6.0, r"\bhow far along\b|\b(did|has) @\S+ (finish|fix|complete|close|resolve)|\bhows? @\S+ doing\b"),
-            c(Status, 6.0, r"\bstill open\b|\bever get (merged|fixed|done|resolved)\b|\bis (this|it) (done|fixed|resolved|closed)\b"),
+            c(Status, r"\b(status|staus|progress|progressing|overdue|past due|late|on track|behind schedule|burn down|burndown|workload)\b"),
+            c(Status, r"\b(unassigned|no owner|without (an )?owner|not assigned|nobody owns|no one owns|has no owner|have no owner)\b"),
+            c(Status, r"\bon (my|his|her|their|your|@\S+) plate\b|\bhave on (his|her|their) plate\b"),
+            c(Status, r"\b(assigned to|delegated|who owns|who is working|whos working|anyone working|picked up|whos got|who has the most|who has got)\b"),
+            c(Status, r"\bhow far along\b|\b(did|has) @\S+ (finish|fix|complete|close|resolve)|\bhows? @\S+ doing\b"),
+            c(Status, r"\bstill open\b|\bever get (merged|fixed|done|resolved)\b|\bis (this|it) (done|fixed|resolved|closed)\b"),
             // Remediate
-            c(Remediate, 5.0, r"\b(fix|fixes|fixing|remediate|remediation|remediating|resolve|patch|patching|mitigate|mitigation|harden|hardening|hardne)\b"),
-            c(Remediate, 4.0, r"\bhow (do|can|should|would|could|to) (i|we|you|one)?\s*(\w+ )?(enable|disable|turn on|turn off|close|restrict|enforce|secure|lock down|remove|rotate|configure|set up|apply|block|upgrade|update|encrypt|install|get rid|require|limit|protect|rotate|tighten)\b"),
-            c(Remediate, 4.0, r"\bhow to (enable|disable|turn on|turn off|close|restrict|enforce|secure|lock down|remove|rotate|configure|set up|apply|block|upgrade|update|encrypt|install|require|limit|protect|tighten)\b"),
-            c(Remediate, 4.0, r"\b(script|scripts|one liner|oneliner|cli|az|powershell|bicep|terraform|arm template|cloudformation|gcloud|aws cli|command to|cmd|snippet|snipet|iac)\b"),
-            c(Remediate, 5.0, r"\b(exempt|exemption|exempted|exemptions|waiver|risk accepted|accept the risk|suppress|dismiss)\b"),
-            c(Remediate, 3.0, r"\b(steps|walk me through|walk me thru|what do i do|what should we do)\b"),
-            c(Remediate, 3.0, r"\b(lock down|lockdown|secure|prevent|block)\b"),
-            c(Remediate, 3.0, r"\bmake .{0,40}\b(more )?secure\b"),
-            c(Remediate, 3.0, r"\b(open|create|raise|submit) a (pr|pull request)\b"),
+            c(Remediate, r"\b(fix|fixes|fixing|remediate|remediation|remediating|resolve|patch|patching|mitigate|mitigation|harden|hardening|hardne)\b"),
+            c(Remediate, r"\bhow (do|can|should|would|could|to) (i|we|you|one)?\s*(\w+ )?(enable|disable|turn on|turn off|close|restrict|enforce|secure|lock down|remove|rotate|configure|set up|apply|block|upgrade|update|encrypt|install|get rid|require|limit|protect|rotate|tighten)\b"),
+            c(Remediate, r"\bhow to (enable|disable|turn on|turn off|close|restrict|enforce|secure|lock down|remove|rotate|configure|set up|apply|block|upgrade|update|encrypt|install|require|limit|protect|tighten)\b"),
+            c(Remediate, r"\b(script|scripts|one liner|oneliner|cli|az|powershell|bicep|terraform|arm template|cloudformation|gcloud|aws cli|command to|cmd|snippet|snipet|iac)\b"),
+            c(Remediate, r"\b(exempt|exemption|exempted|exemptions|waiver|risk accepted|accept the risk|suppress|dismiss)\b"),
+            c(Remediate, r"\b(steps|walk me through|walk me thru|what do i do|what should we do)\b"),
+            c(Remediate, r"\b(lock down|lockdown|secure|prevent|block)\b"),
+            c(Remediate, r"\bmake .{0,40}\b(more )?secure\b"),
+            c(Remediate, r"\b(open|create|raise|submit) a (pr|pull request)\b"),
             // Explain
-            c(Explain, 5.0, r"\b(explain|explian|explanation|why)\b"),
-            c(Explain, 4.0, r"\bwhat (does|do) .{0,50}\bmean\b|\bwhat (is|are) .{0,30}\bmeans?\b|\bmeans? as\b"),
-            c(Explain, 6.0, r"\b(what is|whats|what s) the (actual |real |business |main )?risk\b|\brisk (if|of)\b|\bwhat happens if\b|\bwhat (could|can|would) go wrong\b|\bworst case\b"),
-            c(Explain, 4.0, r"\b(impact|consequences?) of\b|\bhow bad\b|\bbig deal\b|\bnoise\b|\b(matter|matters)\b|\bcare about\b|\bso severe\b|\brated so\b"),
-            c(Explain, 4.0, r"\bis (it|this|that) (dangerous|bad|serious|risky|real|a real problem|a problem)\b|\breal (problem|problme|risk|issue)\b"),
-            c(Explain, 6.0, r"\b(break|breaks|breaking|downtime|outage|user impact|affect users|cause problems)\b"),
-            c(Explain, 3.0, r"\b(threat|threats)\b"),
+            c(Explain, r"\b(explain|explian|explanation|why)\b"),
+            c(Explain, r"\bwhat (does|do) .{0,50}\bmean\b|\bwhat (is|are) .{0,30}\bmeans?\b|\bmeans? as\b"),
+            c(Explain, r"\b(what is|whats|what s) the (actual |real |business |main )?risk\b|\brisk (if|of)\b|\bwhat happens if\b|\bwhat (could|can|would) go wrong\b|\bworst case\b"),
+            c(Explain, r"\b(impact|consequences?) of\b|\bhow bad\b|\bbig deal\b|\bnoise\b|\b(matter|matters)\b|\bcare about\b|\bso severe\b|\brated so\b"),
+            c(Explain, r"\bis (it|this|that) (dangerous|bad|serious|risky|real|a real problem|a problem)\b|\breal (problem|problme|risk|issue)\b"),
+            c(Explain, r"\b(break|breaks|breaking|downtime|outage|user impact|affect users|cause problems)\b"),
+            c(Explain, r"\b(threat|threats)\b"),
+            c(Explain, r"\bwhat (does|do|is) .{0,80}\b(check|checks|checking|look for|looking for|test|tests|detect|detects|flag|flags)\b"),
             // Summarize
-            c(Summarize, 6.0, r"\b(summarize|summarise|summary|summaries|sumarize|summarized|tldr|recap|overview|overveiw|sum up|digest|brief me|short version|rundown|run down|debrief)\b"),
-            c(Summarize, 4.0, r"\bwhat (happened|changed|has changed|s changed|s new|is new)\b|\bwhats (new|changed)\b|\b(new|changed) since\b|\bovernight\b|\bpop(ped)? up\b"),
-            c(Summarize, 4.0, r"\bposture\b|\bwhere we stand\b|\bsecure score\b"),
-            c(Summarize, 3.0, r"\bfor the (exec|execs|ciso|standup|board|weekly|leadership)\b|\b(weekly|daily|monthly)\b|\btrend\b|\bhigh level\b"),
+            c(Summarize, r"\b(summarize|summarise|summary|summaries|sumarize|summarized|tldr|recap|overview|overveiw|sum up|digest|brief me|short version|rundown|run down|debrief)\b"),
+            c(Summarize, r"\bwhat (happened|changed|has changed|s changed|s new|is new)\b|\bwhats (new|changed)\b|\b(new|changed) since\b|\bovernight\b|\bpop(ped)? up\b"),
+            c(Summarize, r"\bposture\b|\bwhere we stand\b|\bsecure score\b"),
+            c(Summarize, r"\bfor the (exec|execs|ciso|standup|board|weekly|leadership)\b|\b(weekly|daily|monthly)\b|\btrend\b|\bhigh level\b"),
             // Attack paths
-            c(AttackPaths, 9.0, r"\b(attack|atack|attak) (path|paths|graph|chain|chains)\b|\bblast (radius|raduis)\b|\blateral (movement|movment|move|moves)?\b|\bchoke ?points?\b|\bpivot\b|\b(overprivileged|over privileged)\b|\bcrown jewels\b"),
-            c(AttackPaths, 5.0, r"\b(what|who|anything|anyone|someone|attacker|attackers)\b.{0,40}\b(reach|get to|get into|get all the way to)\b|\bcan reach\b|\bpaths? (from|to|through|that end)\b|\bwhat else can\b"),
-            c(AttackPaths, 5.0, r"\bif .{0,40}\b(is |gets |get )?(compromised|popped|breached|exploited|hacked|owned)\b"),
+            c(AttackPaths, r"\b(attack|atack|attak) (path|paths|graph|chain|chains)\b|\bblast (radius|raduis)\b|\blateral (movement|movment|move|moves)?\b|\bchoke ?points?\b|\bpivot\b|\b(overprivileged|over privileged)\b|\bcrown jewels\b"),
+            c(AttackPaths, r"\b(what|who|anything|anyone|someone|attacker|attackers)\b.{0,40}\b(reach|get to|get into|get all the way to)\b|\bcan reach\b|\bpaths? (from|to|through|that end)\b|\bwhat else can\b"),
+            c(AttackPaths, r"\bif .{0,40}\b(is |gets |get )?(compromised|popped|breached|exploited|hacked|owned)\b"),
             // List risks
-            c(ListRisks, 2.0, r"\b(show|list|display|find|which|what are|give me|any|anything)\b"),
-            c(ListRisks, 3.0, r"\b(risks|risk|findings|finding|issues|problems|vulnerabilities|misconfigurations|recommendations|recs|alerts|wrong|exposed|open)\b"),
-            c(ListRisks, 4.0, r"\b(biggest|top|highest|worst|scariest|riskiest|most (urgent|dangerous|critical|important|pressing)|on fire|worry about|bad on|risky on|wrong with|wrong w|best practices?|security issues)\b"),
+            c(ListRisks, r"\b(show|list|display|find|which|what are|give me|any|anything)\b"),
+            c(ListRisks, r"\b(risks|risk|findings|finding|issues|problems|vulnerabilities|misconfigurations|recommendations|recs|alerts|wrong|exposed|open)\b"),
+            c(ListRisks, r"\b(biggest|top|highest|worst|scariest|riskiest|most (urgent|dangerous|critical|important|pressing)|on fire|worry about|bad on|risky on|wrong with|wrong w|best practices?|security issues)\b"),
             // Help
-            c(Help, 6.0, r"\bwhat (can|could) (you|secbot|this bot|the bot) do\b|\bwhat (kinds?|sorts?|types?) of (questions|things|prompts|stuff)\b|\bhow (do|can|should) (i|we) use (you|this|secbot|the bot|it)\b|\bhow (does|do) (this|the|secbot|it)( bot)? work\b"),
-            c(Help, 6.0, r"\b(commands|example prompts|sample prompts|examples|exmaple prompts|usage guide|user guide|documentation|getting started|how to use)\b"),
-            c(Help, 7.0, r"\b(quota|rate limit|usage limit|compute budget|compute units|how many questions|limit on how many)\b|\bwhy did you stop\b|\bwhy didnt you (answer|reply|respond)\b"),
-            c(Help, 6.0, r"\b(data sources?|pull (your |the )?data from|where does your data come from|connected to our|work in (discord|slack|teams)|works in (discord|slack|teams)|send reminders|give (you )?feedback|who do i contact|secbot is down|bot is down|what permissions does|permissions do you need|change the scope|what are you good for|get secbot into|add secbot to|install secbot)\b"),
-            c(Help, 5.0, r"\b(how often|when) (does|do) (your|the) data\b|\bdata sync\b|\bdata (looks )?stale\b|\bsync\b.{0,20}\bstale\b"),
+            c(Help, r"\bwhat (can|could) (you|secbot|this bot|the bot) do\b|\bwhat (kinds?|sorts?|types?) of (questions|things|prompts|stuff)\b|\bhow (do|can|should) (i|we) use (you|this|secbot|the bot|it)\b|\bhow (does|do) (this|the|secbot|it)( bot)? work\b"),
+            c(Help, r"\b(commands|example prompts|sample prompts|examples|exmaple prompts|usage guide|user guide|documentation|getting started|how to use)\b"),
+            c(Help, r"\b(quota|rate limit|usage limit|compute budget|compute units|how many questions|limit on how many)\b|\bwhy did you stop\b|\bwhy didnt you (answer|reply|respond)\b"),
+            c(Help, r"\b(data sources?|pull (your |the )?data from|where does your data come from|connected to our|work in (discord|slack|teams)|works in (discord|slack|teams)|send reminders|give (you )?feedback|who do i contact|secbot is down|bot is down|what permissions does|permissions do you need|change the scope|what are you good for|get secbot into|add secbot to|install secbot)\b"),
+            c(Help, r"\b(how often|when) (does|do) (your|the) data\b|\bdata sync\b|\bdata (looks )?stale\b|\bsync\b.{0,20}\bstale\b"),
         ]
     })
 }
@@ -132,18 +168,22 @@ pub(crate) fn pattern_words() -> Vec<String> {
     words
 }
 
-/// The score of each intent from its cues.
-pub(crate) fn score(text: &Text) -> Vec<(Intent, f32)> {
-    let mut scores: Vec<(Intent, f32)> = Vec::new();
-    for cue in cues() {
-        if cue.pattern.is_match(&text.norm) {
-            match scores.iter_mut().find(|(i, _)| *i == cue.intent) {
-                Some((_, s)) => *s += cue.weight,
-                None => scores.push((cue.intent, cue.weight)),
-            }
-        }
-    }
-    scores
+/// The cues that match the prompt, by index, with the intent each signals: features for the
+/// intent model, which learns how far to trust each.
+pub(crate) fn matching_cues(text: &Text) -> impl Iterator<Item = (usize, Intent)> + '_ {
+    // One is_match per cue runs each pattern's lazy DFA; a RegexSet would have to track every
+    // pattern at once and is several times slower on prompts this short.
+    cues().iter().enumerate().filter(|(_, c)| c.pattern.is_match(&text.norm)).map(|(i, c)| (i, c.intent))
+}
+
+/// The refusal rules that match the prompt, by index, whether or not a how-question excuses
+/// them: features for the intent model.
+pub(crate) fn matching_refusals(text: &Text) -> impl Iterator<Item = usize> + '_ {
+    refusals()
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.pattern.is_match(if r.raw { &text.raw } else { &text.norm }))
+        .map(|(i, _)| i)
 }
 
 /// True for very short prompts that only ask for help ("help", "hlp pls", "/secbot help").
@@ -185,7 +225,7 @@ fn refusals() -> &'static [Refusal] {
 }
 
 /// True when the prompt asks how something is done rather than asking secbot to do it.
-fn is_how_question(text: &Text) -> bool {
+pub(crate) fn is_how_question(text: &Text) -> bool {
     static HOW: OnceLock<Regex> = OnceLock::new();
     HOW.get_or_init(|| re(r"^(how|what s the best way|whats the best way|steps to|script to|what is the|is it safe to|should (i|we))\b|\bhow (do|can|should|would|to)\b"))
         .is_match(&text.norm)

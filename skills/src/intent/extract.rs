@@ -58,7 +58,7 @@ fn negated(norm: &str, at: usize) -> bool {
 pub(crate) fn public(text: &Text) -> bool {
     static PUBLIC: OnceLock<Regex> = OnceLock::new();
     PUBLIC
-        .get_or_init(|| re(r"\b(public|publicly|publically|exposed|exposd|exposure|internet|open to the world|open to the internet|reachable from (the )?(outside|internet)|from (the )?outside|externally (accessible|exposed|reachable)|anonymous|anonymously|world readable)\b"))
+        .get_or_init(|| re(r"\b(public|publicly|publically|exposed|exposd|exposure|internet|open to the world|open to the internet|world|anyone on the internet|reachable from (the )?(outside|internet)|from (the )?outside|externally (accessible|exposed|reachable)|anonymous|anonymously|world readable)\b"))
         .is_match(&text.norm)
 }
 
@@ -106,7 +106,7 @@ const KINDS: &[(&str, ResourceKind)] = &[
         ResourceKind::AppService,
     ),
     (
-        r"virtual machines?|vms?|vmss|scale sets?|ec2 instances?|ec2|gce instances?|gce|compute engine|servers?|machines?|instances?|hosts?",
+        r"virtual machines?|vms?|vmss|scale sets?|ec2 instances?|ec2|gce instances?|gce|compute engine|servers?|machines?|instances?|hosts?|box|boxes|jump ?box|bastions?",
         ResourceKind::VirtualMachine,
     ),
     (
@@ -178,6 +178,22 @@ pub(crate) fn cloud(text: &Text) -> Option<Cloud> {
     )
 }
 
+/// The cloud an AWS or GCP service name pins down ("s3 buckets" are AWS, "gke" is GCP); Azure
+/// service names are left out because secbot's Azure kinds have cross-cloud twins.
+pub(crate) fn service_cloud(text: &Text) -> Option<Cloud> {
+    static AWS: OnceLock<Regex> = OnceLock::new();
+    static GCP: OnceLock<Regex> = OnceLock::new();
+    let aws = AWS.get_or_init(|| re(r"\b(s3|ec2|rds|eks|ecr|lambda)\b")).is_match(&text.norm);
+    let gcp = GCP
+        .get_or_init(|| re(r"\b(gcs|gke|gce|bigquery|big query|cloud sql|compute engine)\b"))
+        .is_match(&text.norm);
+    match (aws, gcp) {
+        (true, false) => Some(Cloud::Aws),
+        (false, true) => Some(Cloud::Gcp),
+        _ => None,
+    }
+}
+
 /// The cloud implied by a service name ("EC2" is AWS) when no cloud is named.
 pub(crate) fn implied_cloud(text: &Text) -> Option<Cloud> {
     static AWS: OnceLock<Regex> = OnceLock::new();
@@ -212,10 +228,10 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
         }
     }
     let numeric =
-        NUMERIC.get_or_init(|| re(r"(^|\s)(by |due |until |before |on )?(the )?(\d{1,2})(st|nd|rd|th)\b"));
+        NUMERIC.get_or_init(|| re(r"(^|\s)(by |due |until |before |on )?(the )?(\d{1,2})(st|nd|rd|th)\b( (one|item|finding|row|entry|rec|issue|on|in|of))?"));
     for c in numeric.captures_iter(&text.norm) {
-        if c.get(2).is_some() {
-            continue; // "by the 20th" is a date
+        if c.get(2).is_some() && c.get(6).is_none() {
+            continue; // "by the 20th" is a date; "on the 2nd one" is not
         }
         if let Ok(n) = c[4].parse::<i32>() {
             return (1..=50).contains(&n).then_some(n);
@@ -242,8 +258,17 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
             return Some(-1);
         }
     }
-    let item = ITEM.get_or_init(|| re(r"\b(number|item|no|row|finding) (\d{1,2})\b"));
-    item.captures(&text.norm).and_then(|c| c[2].parse().ok())
+    let item = ITEM.get_or_init(|| re(r"\b(number|item|no|row|finding|nr|num) (\d{1,2})\b"));
+    if let Some(n) = item.captures(&text.norm).and_then(|c| c[2].parse().ok()) {
+        return Some(n);
+    }
+    // Lists are ranked worst first: "the worst of those", "the top one" is the first item.
+    static TOP: OnceLock<Regex> = OnceLock::new();
+    TOP.get_or_init(|| {
+        re(r"\bthe (worst|top|highest|riskiest|scariest|most severe|most critical|biggest|first) (one|ones|item|finding|of (those|them|these|the list|it all)|on the list|in the list|there|here|crit|critical)\b|\b(worst|top) (one|of (those|them|these))\b")
+    })
+    .is_match(&text.norm)
+    .then_some(1)
 }
 
 /// Who should own the work, as written ("@dana", "me", "storage team", "resource_owner").
@@ -282,6 +307,9 @@ pub(crate) fn assignee(text: &Text, people: &dyn Fn(&str) -> bool) -> Option<Str
     let bare = BARE.get_or_init(|| re(r"\bto ([a-z][a-z.]+)\b"));
     bare.captures_iter(&text.norm).map(|c| c[1].to_owned()).find(|name| people(name))
 }
+
+/// The script tools secbot writes, by the names [`tool`] gives them.
+pub const TOOLS: [&str; 6] = ["powershell", "bicep", "terraform", "gcloud", "aws_cli", "azure_cli"];
 
 /// The preferred script tool, if the prompt names one.
 pub(crate) fn tool(text: &Text) -> Option<&'static str> {
@@ -334,6 +362,129 @@ pub(crate) fn refinement(text: &Text) -> bool {
             re(r"^(only|just|now|and|also|what about|how about|include|drop|exclude|filter|same|but|except|plus|narrow|limit|remove|instead)\b|\b(ones|too|as well|instead|not just|only)\b")
         })
         .is_match(&text.norm)
+}
+
+/// True when the prompt asks for more of the thread's list: "show more", "next page", "keep
+/// going", "the next five", "the rest".
+pub(crate) fn next_page(text: &Text) -> bool {
+    static NEXT: OnceLock<Regex> = OnceLock::new();
+    NEXT.get_or_init(|| {
+        re(r"^(ok |okay |k |and |then |pls |please |now )*((show|give|list|see|load|gimme|display) (me )?)?(more|(the )?next( page| pg| one| ones| (\d+|five|ten|few|batch|set))?|(the )?rest( of (them|it|the list|those))?|(the )?others|keep going|continue|go on|more (please|pls|plz|results|items|of (them|those|these))|what else|page \d+)( please| pls| plz)?\??$|\b(next page|next pg|show more|load more|see more|keep going|the rest of (them|the list|those|it))\b")
+    })
+    .is_match(text.norm.trim())
+}
+
+/// True when the prompt speaks of the asker's own work ("what have I got", "my queue").
+pub(crate) fn first_person(text: &Text) -> bool {
+    static MINE: OnceLock<Regex> = OnceLock::new();
+    MINE.get_or_init(|| re(r"\b(my (plate|queue|list|tasks?|items?|work|stuff|assignments?|backlog)|assigned to me|on me|(have|got) i|i (have|got|own|still have)|for me)\b"))
+        .is_match(&text.norm)
+}
+
+/// True when the prompt asks about something secbot has no data for, by a name that cannot
+/// mean anything else: compliance standards, SIEM queries, sign-in logs, prices and licences.
+pub(crate) fn uncovered(text: &Text) -> bool {
+    static UNCOVERED: OnceLock<Regex> = OnceLock::new();
+    UNCOVERED
+        .get_or_init(|| re(r"\b(pci( dss)?|soc ?2|soc 1|iso ?27001|iso 27002|hipaa|gdpr|nist( 800 53| csf| 800)?|fedramp|cis (benchmarks?|controls?)|sentinel|siem|kql|splunk|sign ?in logs?|login logs?|audit logs?|who (logged|signed) (in|into|on)|pricing|licen[sc](e|es|ing)|billing|how much (are|do|does|will|did) (we|it|defender|they|you)( \w+){0,3} (cost|pay|spend|charge|paying|spending))\b"))
+        .is_match(&text.norm)
+}
+
+/// True when the prompt asks about the secure score.
+pub(crate) fn secure_score(text: &Text) -> bool {
+    static SCORE: OnceLock<Regex> = OnceLock::new();
+    SCORE
+        .get_or_init(|| re(r"\b(secure ?score|security score|securescore|our score|the score|score card|scorecard|score go|score up|score down|scores)\b"))
+        .is_match(&text.norm)
+}
+
+/// True when the prompt asks which fixes do the most: raise the secure score most, break the
+/// most attack paths, give the biggest wins.
+pub(crate) fn best_fix(text: &Text) -> bool {
+    static BEST: OnceLock<Regex> = OnceLock::new();
+    BEST.get_or_init(|| {
+        re(r"\b(which|what) (single |one |few )?(fix|fixes|recommendations?|recs?|changes?|remediations?|things? to fix|items?)\b.{0,50}\b(most|biggest|largest|highest|best)\b|\b(biggest|best|quickest|quick|easiest) (wins?|bang for|impact|improvements?)\b|\bmoves? the (score|needle)\b|\b(raise|raises|bump|bumps|boost|boosts|improve|improves|lift|lifts|increase|increases|push|pushes) (up )?(our |the |it |that )?(secure )?(score|it)\b.{0,30}\b(most|fastest|quickest|biggest)\b|\b(most|biggest|largest) (points|score (gain|increase|impact|improvement))\b|\bchoke ?points?\b|\b(breaks?|break up|cuts?|kills?) the most\b")
+    })
+    .is_match(&text.norm)
+}
+
+/// True when the prompt asks for findings nobody owns yet.
+pub(crate) fn unowned(text: &Text) -> bool {
+    static UNOWNED: OnceLock<Regex> = OnceLock::new();
+    UNOWNED
+        .get_or_init(|| re(r"\b(unassigned|unowned|no owner|without (an )?owner|nobody owns|no one owns|nobody s (on|assigned)|not assigned|nobody (has|is on|picked up)|no one (has|is on)|has no owner|have no owner|ownerless)\b"))
+        .is_match(&text.norm)
+}
+
+/// True when the prompt points at items of the thread's list by their kind: "the key vault
+/// one", "the sql ssl one", "the kv stuff".
+pub(crate) fn kind_reference(text: &Text) -> bool {
+    static KIND: OnceLock<Regex> = OnceLock::new();
+    KIND.get_or_init(|| re(r"\b(the|that|those|this) (\w+ ){1,3}(one|ones|stuff|thing|things|finding|findings|item|items|issue|rec)\b"))
+        .is_match(&text.norm)
+}
+
+/// True when the prompt points at one thing already shown: "it", "this", "that one".
+pub(crate) fn singular_reference(text: &Text) -> bool {
+    static ONE: OnceLock<Regex> = OnceLock::new();
+    ONE.get_or_init(|| re(r"\b(it|this|that|this one|that one|this finding|that finding)\b"))
+        .is_match(&text.norm)
+}
+
+/// How the prompt points at what the thread shows, if it does by a pronoun.
+pub(crate) fn pointer(text: &Text) -> Option<super::Pointer> {
+    static NEXT: OnceLock<Regex> = OnceLock::new();
+    static THEM: OnceLock<Regex> = OnceLock::new();
+    static IT: OnceLock<Regex> = OnceLock::new();
+    let norm = &text.norm;
+    if NEXT.get_or_init(|| re(r"\b(the )?next (one|item|finding|rec)\b|\bthe one after\b")).is_match(norm) {
+        return Some(super::Pointer::Next);
+    }
+    if THEM
+        .get_or_init(|| re(r"\b(those|them|these|all of (them|those|these)|each of (them|those)|both|the list|this list|that list|the lot)\b"))
+        .is_match(norm)
+    {
+        return Some(super::Pointer::Them);
+    }
+    IT.get_or_init(|| {
+        re(r"\b(it|this|that|this one|that one|this finding|that finding|the same one|same one)\b")
+    })
+    .is_match(norm)
+    .then_some(super::Pointer::It)
+}
+
+/// Words that only point or fill: a prompt made of nothing else ("#3", "the 2nd one?", "and
+/// that one") asks about what it points at without saying what to do.
+const POINTING: &str = "the a an one ones item items finding findings rec number no num nr n what whats about and \
+ok okay k so now then pls please plz hmm um same for also this that it those them these on page next last \
+top worst highest first second third fourth fifth sixth seventh eighth ninth tenth of is there again one s re \
+how hows yeah yes also then one just only here in list again from with whats";
+
+/// True when the prompt is only a reference, with no verb of its own; `names` also lets
+/// words through that name a resource or a person ("and from ec2-bastion-01?", "and
+/// priya?").
+pub(crate) fn bare_reference(text: &Text, names: &dyn Fn(&str) -> bool) -> bool {
+    static WORDS: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    let words = WORDS.get_or_init(|| POINTING.split_whitespace().collect());
+    !text.words.is_empty()
+        && text.words.iter().all(|w| {
+            words.contains(w.as_str())
+                || names(w)
+                || w.starts_with('#')
+                || w.chars().all(|c| c.is_ascii_digit())
+                || (w.len() >= 3
+                    && ["st", "nd", "rd", "th"].iter().any(|s| w.ends_with(s))
+                    && w[..w.len() - 2].chars().all(|c| c.is_ascii_digit()))
+        })
+}
+
+/// True when an ordinal counts within the page shown last ("the 2nd one on this page").
+pub(crate) fn on_page(text: &Text) -> bool {
+    static PAGE: OnceLock<Regex> = OnceLock::new();
+    PAGE.get_or_init(|| {
+        re(r"\b(on|of|in|from) (this|that|the|the last|the current) (page|batch|set|lot|bunch|card)\b")
+    })
+    .is_match(&text.norm)
 }
 
 /// True when the prompt is about the whole estate or a period rather than one subject.

@@ -6,10 +6,13 @@
 //! subscription, recommendation (quoted or paraphrased), resource, ordinal, assignee and due
 //! date (resolved against the prompt's day).
 
+mod concepts;
+pub mod corpus;
 mod cues;
 pub(crate) mod dates;
 pub mod eval;
 mod extract;
+pub mod model;
 mod recommend;
 mod text;
 
@@ -22,7 +25,9 @@ use time::Date;
 
 pub use cues::{DeclineReason, UnsafeReason};
 pub use dates::resolve_due_phrase;
+pub use extract::TOOLS;
 
+use self::model::{FeatureSet, Features, Label, Model};
 use self::recommend::RecommendationMatcher;
 use self::text::{Text, Vocabulary};
 use crate::catalog::Catalog;
@@ -37,6 +42,7 @@ pub struct Lexicon {
     resources: HashMap<String, ResourceKind>,
     subscriptions: Vec<(Vec<String>, String)>,
     people: HashSet<String>,
+    model: Option<Arc<Model>>,
 }
 
 impl Lexicon {
@@ -62,12 +68,14 @@ impl Lexicon {
         let people: HashSet<String> = people.into_iter().map(str::to_lowercase).collect();
         let pattern_words = cues::pattern_words();
         let vocabulary = Vocabulary::new(
-            recommendations
-                .names()
-                .chain(subscriptions.iter().map(|s| s.name.as_str()))
+            subscriptions
+                .iter()
+                .map(|s| s.name.as_str())
                 .chain(people.iter().map(String::as_str))
                 .chain(pattern_words.iter().map(String::as_str)),
-        );
+        )
+        .knowing(recommendations.names())
+        .knowing(concepts::words());
         let resources = resources.into_iter().map(|(name, kind)| (name.to_lowercase(), kind)).collect();
         let subscriptions = subscriptions
             .iter()
@@ -82,7 +90,21 @@ impl Lexicon {
                 (words, s.name.clone())
             })
             .collect();
-        Lexicon { vocabulary, recommendations, resources, subscriptions, people }
+        Lexicon { vocabulary, recommendations, resources, subscriptions, people, model: None }
+    }
+
+    /// The same lexicon reading intents with another model (a fold's, in `secbot eval`); by
+    /// default it uses the model trained on the embedded corpus.
+    pub fn with_model(mut self, model: Arc<Model>) -> Lexicon {
+        self.model = Some(model);
+        self
+    }
+
+    fn model(&self) -> &Model {
+        match &self.model {
+            Some(model) => model,
+            None => corpus::model(),
+        }
     }
 
     /// A lexicon of the embedded catalog only (no tenant).
@@ -112,12 +134,16 @@ pub struct Parse {
     pub intent: Intent,
     /// The slots.
     pub slots: Slots,
-    /// How sure the parser is of the intent, from 0 to 1.
+    /// How sure the parser is of the intent: the model's calibrated probability, from 0 to 1.
     pub confidence: f32,
+    /// The likeliest intents with their probabilities, most likely first (at most three).
+    pub readings: Vec<(Intent, f32)>,
     /// The prompt refers to the thread's subject or last list.
     pub needs_context: bool,
     /// A list prompt that narrows or widens the previous list.
     pub refinement: bool,
+    /// The prompt asks for the next page of the thread's list ("show more", "keep going").
+    pub next_page: bool,
     /// The cloud implied by a service name ("EC2") when none is named.
     pub implied_cloud: Option<Cloud>,
     /// The kind of the named resource, when known.
@@ -128,12 +154,22 @@ pub struct Parse {
     pub tool: Option<&'static str>,
     /// An exemption or risk acceptance is asked for, not a fix.
     pub exemption: bool,
+    /// The kind of resource a reference names ("the key vault one"), to pick it from the
+    /// thread's list; not a filter.
+    pub kind_reference: Option<ResourceKind>,
+    /// How the prompt refers to the thread.
+    pub reference: Reference,
+    /// It asks about the secure score.
+    pub secure_score: bool,
+    /// It asks which fixes do the most (raise the score most, break the most attack paths).
+    pub best_fix: bool,
+    /// The first person the prompt names (a directory handle or an @mention), whatever the
+    /// intent: "and priya?" after a question about sam's work.
+    pub person: Option<String>,
     /// Why the prompt is refused, for `unsafe`.
     pub refusal: Option<UnsafeReason>,
     /// Why the prompt is declined, for `out_of_scope`.
     pub decline: Option<DeclineReason>,
-    /// No intent cue fired; the intent is a guess from the prompt's security words.
-    pub guessed: bool,
 }
 
 impl Parse {
@@ -142,38 +178,67 @@ impl Parse {
             intent,
             slots: Slots::default(),
             confidence: 1.0,
+            readings: vec![(intent, 1.0)],
             needs_context: false,
             refinement: false,
+            next_page: false,
             implied_cloud: None,
             resource_kind: None,
             recommendation_key: None,
             tool: None,
             exemption: false,
+            kind_reference: None,
+            reference: Reference::default(),
+            secure_score: false,
+            best_fix: false,
+            person: None,
             refusal: None,
             decline: None,
-            guessed: false,
         }
+    }
+
+    /// A parse for a button that names its skill: certain, with the button's slots.
+    pub fn of_command(intent: Intent, slots: Slots) -> Parse {
+        Parse { slots, ..Parse::bare(intent) }
     }
 }
 
-/// Reads a prompt. `today` is the day the prompt was written, for relative due dates.
-pub fn parse(prompt: &str, lexicon: &Lexicon, today: Date) -> Parse {
-    let text = Text::new(prompt, &lexicon.vocabulary, &|t| lexicon.is_resource(t));
-    if text.words.is_empty() {
-        return Parse { confidence: 0.0, ..Parse::bare(Intent::Help) };
-    }
-    if let Some(reason) = cues::refusal(&text) {
-        return Parse {
-            refusal: Some(reason),
-            needs_context: extract::deictic(&text),
-            ..Parse::bare(Intent::Unsafe)
-        };
-    }
-    if cues::is_bare_help(&text) {
-        return Parse::bare(Intent::Help);
-    }
+/// How a prompt points at what the thread already shows, by a pronoun.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pointer {
+    /// "it", "this", "that one": the thread's subject.
+    It,
+    /// "those", "them", "these", "all of them": the thread's list.
+    Them,
+    /// "the next one": the item after the thread's subject in its list.
+    Next,
+}
 
-    let mut slots = read_slots(&text, lexicon);
+/// How a prompt refers to the thread, read by the exact extractors.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Reference {
+    /// A pronoun pointing at the thread's subject or list.
+    pub pointer: Option<Pointer>,
+    /// The prompt is nothing but a reference ("#3", "the 2nd one?"): it asks about what it
+    /// points at without saying what to do.
+    pub bare: bool,
+    /// The prompt is nothing but a reference and names ("and from ec2-bastion-01?", "and
+    /// priya?"): it asks the same as before, of what it names.
+    pub bare_named: bool,
+    /// Its ordinal counts within the page shown last ("the 2nd one on this page").
+    pub on_page: bool,
+}
+
+/// What the exact extractors read from a prompt, before the model decides the intent.
+struct Reading {
+    slots: Slots,
+    resource_kind: Option<ResourceKind>,
+    recommendation_key: Option<String>,
+}
+
+fn read(text: &Text, lexicon: &Lexicon) -> Reading {
+    let mut slots = read_slots(text, lexicon);
     let resource_kind = slots.resource.as_deref().and_then(|r| lexicon.resource_kind(r));
     let subscription_words: Vec<String> = slots
         .subscription
@@ -195,46 +260,235 @@ pub fn parse(prompt: &str, lexicon: &Lexicon, today: Date) -> Parse {
     });
     let recommendation_key = named.as_ref().and_then(|n| n.key.clone());
     slots.recommendation = named.map(|n| n.name);
+    Reading { slots, resource_kind, recommendation_key }
+}
 
-    let mut scores = cues::score(&text);
-    let mut bump = |intent: Intent, by: f32| match scores.iter_mut().find(|(i, _)| *i == intent) {
-        Some((_, s)) => *s += by,
-        None => scores.push((intent, by)),
-    };
-    let mention = text.words.iter().any(|w| w.starts_with('@'));
-    let due = dates::find_due(&text.norm, today, false);
-    if due.is_some() && (mention || text.norm.contains(" team")) {
-        bump(Intent::Delegate, 4.0);
+/// The features the intent model reads from a prompt (for training and for `secbot eval`).
+pub fn features_of(prompt: &str, lexicon: &Lexicon) -> Features {
+    let text = Text::new(prompt, &lexicon.vocabulary, &|t| lexicon.is_resource(t));
+    let reading = read(&text, lexicon);
+    features(&text, &reading.slots, lexicon)
+}
+
+/// A word as the model sees it: names, mentions, numbers and dates become their kind, so the
+/// model learns "assign X to @someone", not "assign X to @dana".
+fn feature_word(word: &str) -> &str {
+    if word == text::NAME {
+        return word;
     }
-    if slots.has_filters() || slots.resource.is_some() {
-        bump(Intent::ListRisks, 1.0);
+    if word.starts_with('@') {
+        return "_mention_";
     }
-    let domain = extract::domain(&text)
-        || slots.has_filters()
-        || slots.resource.is_some()
-        || slots.recommendation.is_some();
-    let best = scores
-        .iter()
-        .copied()
-        .max_by(|a, b| a.1.total_cmp(&b.1).then_with(|| priority(b.0).cmp(&priority(a.0))));
-    let strong_help = best.is_some_and(|(i, s)| i == Intent::Help && s >= 5.0);
-    if !strong_help && let Some(reason) = cues::decline(&text, domain || best.is_some()) {
-        let operational_fix = reason == DeclineReason::Operation
-            && best.is_some_and(|(i, s)| matches!(i, Intent::Remediate | Intent::Explain) && s >= 8.0);
-        if !operational_fix {
-            return Parse { decline: Some(reason), ..Parse::bare(Intent::OutOfScope) };
+    if let Some(rest) = word.strip_prefix('#') {
+        return if rest.chars().all(|c| c.is_ascii_digit()) { "_hashnum_" } else { "_channel_" };
+    }
+    if !word.chars().any(|c| c.is_ascii_digit()) {
+        return word;
+    }
+    if word.starts_with("cve-") {
+        "_cve_"
+    } else if word.chars().all(|c| c.is_ascii_digit()) {
+        "_num_"
+    } else if ["st", "nd", "rd", "th"].iter().any(|s| word.ends_with(s))
+        && word[..word.len() - 2].chars().all(|c| c.is_ascii_digit())
+    {
+        "_ordinal_"
+    } else if word.contains(['/', '-']) && word.chars().all(|c| c.is_ascii_digit() || "/-".contains(c)) {
+        "_date_"
+    } else {
+        "_id_"
+    }
+}
+
+fn features(text: &Text, slots: &Slots, lexicon: &Lexicon) -> Features {
+    let mut set = FeatureSet::default();
+    let words: Vec<&str> = text.words.iter().map(|w| feature_word(w)).collect();
+    set.words(&words);
+    let touched = concepts::concepts(&words);
+    for (i, a) in touched.iter().enumerate() {
+        set.flag(a);
+        for b in &touched[i + 1..] {
+            set.pair(a, b);
         }
     }
-    let (intent, top) = best.unwrap_or((Intent::ListRisks, 0.0));
-    let guessed = best.is_none();
-    let second = scores.iter().filter(|(i, _)| *i != intent).map(|(_, s)| *s).fold(0.0, f32::max);
-    let confidence = if guessed { 0.3 } else { (top / (top + second + 1.0)).clamp(0.0, 1.0) };
+    for (i, intent) in cues::matching_cues(text) {
+        set.flag_n("cue", i);
+        set.flag(intent.as_str());
+    }
+    let how = cues::is_how_question(text);
+    for i in cues::matching_refusals(text) {
+        set.flag_n(if how { "refusal_how" } else { "refusal" }, i);
+    }
+    let domain = extract::domain(text) || slots.has_filters() || slots.resource.is_some();
+    if domain {
+        set.flag("domain");
+    }
+    if !domain && !touched.iter().any(|c| concepts::is_topical(c)) && slots.ordinal.is_none() {
+        set.flag("off_topic");
+    }
+    if let Some(reason) = cues::decline(text, domain) {
+        set.flag(match reason {
+            DeclineReason::SmallTalk => "decline_small_talk",
+            DeclineReason::Operation => "decline_operation",
+            DeclineReason::Unrelated => "decline_unrelated",
+            DeclineReason::Uncovered => "decline_uncovered",
+        });
+    }
+    if how {
+        set.flag("how");
+    }
+    let slot_flags = [
+        (!slots.severity.is_empty(), "slot_severity"),
+        (slots.exposure.is_some(), "slot_exposure"),
+        (slots.sensitive_data.is_some(), "slot_sensitive"),
+        (slots.vulnerabilities.is_some(), "slot_vulnerabilities"),
+        (slots.resource_type.is_some(), "slot_kind"),
+        (slots.cloud.is_some(), "slot_cloud"),
+        (slots.subscription.is_some(), "slot_subscription"),
+        (slots.resource.is_some(), "slot_resource"),
+        (slots.recommendation.is_some(), "slot_recommendation"),
+        (slots.ordinal.is_some(), "slot_ordinal"),
+        (text.words.iter().any(|w| w.starts_with('@') && w.len() > 1), "slot_mention"),
+        (text.words.iter().any(|w| lexicon.people.contains(w.as_str())), "slot_person"),
+        (dates::find_due(&text.norm, FEATURE_DAY, false).is_some(), "slot_due"),
+        (extract::tool(text).is_some(), "slot_tool"),
+        (extract::deictic(text), "deictic"),
+        (extract::next_page(text), "next_page"),
+        (text.raw.trim_end().ends_with('?'), "question_mark"),
+    ];
+    for (on, name) in slot_flags {
+        if on {
+            set.flag(name);
+        }
+    }
+    set.flag_n("length", text.words.len().min(8));
+    set.finish()
+}
+
+/// The day relative due dates are read against when only their presence matters.
+const FEATURE_DAY: Date = time::macros::date!(2026 - 01 - 05);
+
+/// Reads a prompt. `today` is the day the prompt was written, for relative due dates.
+pub fn parse(prompt: &str, lexicon: &Lexicon, today: Date) -> Parse {
+    parse_with(prompt, lexicon, lexicon.model(), today)
+}
+
+/// The most of a prompt the parser reads, in characters: chat platforms cap messages near
+/// this, and nobody asks a question in more.
+pub const MAX_PROMPT_CHARS: usize = 2_000;
+
+/// Reads a prompt with a given intent model (a held-out fold's, to measure it).
+pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> Parse {
+    let prompt = match prompt.char_indices().nth(MAX_PROMPT_CHARS) {
+        Some((end, _)) => &prompt[..end],
+        None => prompt,
+    };
+    let text = Text::new(prompt, &lexicon.vocabulary, &|t| lexicon.is_resource(t));
+    if text.words.is_empty() {
+        // Nothing but emoji ("🙏", "👍👍") is a reaction; nothing at all asks for help.
+        let reaction = prompt.chars().any(|c| c as u32 >= 0x2300 && !c.is_alphanumeric());
+        return match reaction {
+            true => Parse { decline: Some(DeclineReason::SmallTalk), ..Parse::bare(Intent::OutOfScope) },
+            false => Parse { confidence: 0.0, ..Parse::bare(Intent::Help) },
+        };
+    }
+    let ruled_unsafe = cues::refusal(&text);
+    if ruled_unsafe.is_none() && cues::is_bare_help(&text) {
+        return Parse::bare(Intent::Help);
+    }
+    let Reading { mut slots, resource_kind, recommendation_key } = read(&text, lexicon);
+    let person = |w: &str| lexicon.people.contains(w.trim_start_matches('@')) || w.starts_with('@');
+    let reference = Reference {
+        pointer: extract::pointer(&text),
+        bare: extract::bare_reference(&text, &|_| false),
+        bare_named: extract::bare_reference(&text, &|w| w == text::NAME || person(w)),
+        on_page: extract::on_page(&text),
+    };
+    let named_person = text.words.iter().find(|w| person(w)).map(|w| w.trim_start_matches('@').to_owned());
+    let prediction = model.predict(&features(&text, &slots, lexicon));
+    let mut readings = prediction.intents();
+    readings.truncate(3);
+    let (mut intent, confidence) = readings[0];
+    // Names that can only mean data secbot does not have (PCI, Sentinel, sign-in logs,
+    // licensing) decline honestly, whatever the rest of the prompt sounds like.
+    if ruled_unsafe.is_none() && intent != Intent::Unsafe && extract::uncovered(&text) {
+        intent = Intent::OutOfScope;
+        return Parse {
+            decline: Some(DeclineReason::Uncovered),
+            confidence,
+            slots: filters_of(slots),
+            readings,
+            reference,
+            ..Parse::bare(intent)
+        };
+    }
+    // "what's sam got open": a person's work, however it is phrased.
+    if matches!(intent, Intent::ListRisks | Intent::Summarize)
+        && slots.resource.is_none()
+        && !slots.has_filters()
+        && text.words.iter().any(|w| lexicon.people.contains(w.as_str()))
+    {
+        intent = Intent::Status;
+    }
+    if let Some(reason) = ruled_unsafe {
+        return Parse {
+            refusal: Some(reason),
+            needs_context: extract::deictic(&text),
+            slots: filters_of(slots),
+            readings,
+            reference,
+            ..Parse::bare(Intent::Unsafe)
+        };
+    }
+    match intent {
+        Intent::Unsafe => {
+            let reason = match prediction.best_of(Intent::Unsafe) {
+                Some(Label::Refuse(reason)) => reason,
+                _ => UnsafeReason::Scope,
+            };
+            return Parse {
+                refusal: Some(reason),
+                confidence,
+                needs_context: extract::deictic(&text),
+                slots: filters_of(slots),
+                readings,
+                reference,
+                ..Parse::bare(Intent::Unsafe)
+            };
+        }
+        Intent::OutOfScope => {
+            let reason = match prediction.best_of(Intent::OutOfScope) {
+                Some(Label::Decline(reason)) => reason,
+                _ => DeclineReason::Unrelated,
+            };
+            return Parse {
+                decline: Some(reason),
+                confidence,
+                slots: filters_of(slots),
+                readings,
+                reference,
+                ..Parse::bare(Intent::OutOfScope)
+            };
+        }
+        Intent::Help => {
+            return Parse { confidence, readings, reference, ..Parse::bare(Intent::Help) };
+        }
+        _ => {}
+    }
 
     // Slots that only make sense for some intents.
     if matches!(intent, Intent::Delegate | Intent::Status) {
         slots.assignee = extract::assignee(&text, &|name| lexicon.people.contains(name));
     }
     if intent == Intent::Status {
+        if slots.assignee.is_none() {
+            slots.assignee = text
+                .words
+                .iter()
+                .find(|w| lexicon.people.contains(w.as_str()))
+                .cloned()
+                .or_else(|| extract::first_person(&text).then(|| "me".to_owned()));
+        }
         let norm = &text.norm;
         let has = |words: &[&str]| words.iter().any(|w| format!(" {norm} ").contains(&format!(" {w} ")));
         if has(&[
@@ -251,24 +505,30 @@ pub fn parse(prompt: &str, lexicon: &Lexicon, today: Date) -> Parse {
             slots.overdue = Some(true);
         }
     }
+    if intent == Intent::ListRisks && extract::unowned(&text) {
+        slots.unassigned = Some(true);
+    }
     if intent == Intent::Delegate {
         let dated = dates::find_due(&text.norm, today, true);
         slots.due = dated.as_ref().and_then(|d| d.date);
         slots.due_text = dated.map(|d| d.text);
     }
-    if matches!(intent, Intent::Help | Intent::OutOfScope) {
-        slots = Slots::default();
-    }
+
+    let kind_reference = if extract::kind_reference(&text) { slots.resource_type } else { None };
+    keep_only_filters(&mut slots, intent, &text, lexicon, kind_reference.is_some());
 
     let explicit = slots.resource.is_some() || slots.recommendation.is_some();
     let deictic = extract::deictic(&text) || slots.ordinal.is_some();
+    let next_page = extract::next_page(&text) && !explicit && !slots.has_filters();
+    if next_page && !matches!(intent, Intent::ListRisks | Intent::Status | Intent::AttackPaths) {
+        intent = Intent::ListRisks;
+    }
     let refinement = matches!(intent, Intent::ListRisks | Intent::Status | Intent::AttackPaths)
         && !explicit
         && extract::refinement(&text)
         && slots.has_filters();
     let needs_context = match intent {
-        Intent::Help | Intent::OutOfScope | Intent::Unsafe => false,
-        _ if refinement || slots.ordinal.is_some() => true,
+        _ if refinement || next_page || slots.ordinal.is_some() || kind_reference.is_some() => true,
         Intent::Delegate => !explicit && (deictic || !slots.has_filters()),
         Intent::Explain | Intent::Remediate => !explicit && (deictic || !slots.has_filters()),
         Intent::Summarize => {
@@ -285,32 +545,89 @@ pub fn parse(prompt: &str, lexicon: &Lexicon, today: Date) -> Parse {
         intent,
         slots,
         confidence,
+        readings,
         needs_context,
         refinement,
+        next_page,
         implied_cloud: extract::implied_cloud(&text),
         resource_kind,
         recommendation_key,
         tool: extract::tool(&text),
         exemption: extract::exemption(&text),
+        kind_reference,
+        reference,
+        secure_score: extract::secure_score(&text),
+        best_fix: extract::best_fix(&text),
+        person: named_person,
         refusal: None,
         decline: None,
-        guessed,
     }
 }
 
-/// Which intent wins a tie: the more specific first.
-fn priority(intent: Intent) -> u8 {
-    match intent {
-        Intent::Unsafe => 0,
-        Intent::Delegate => 1,
-        Intent::AttackPaths => 2,
-        Intent::Status => 3,
-        Intent::Remediate => 4,
-        Intent::Explain => 5,
-        Intent::Summarize => 6,
-        Intent::Help => 7,
-        Intent::ListRisks => 8,
-        Intent::OutOfScope => 9,
+/// What a declined or refused prompt stated, for the record: its filters and the resource it
+/// named.
+fn filters_of(slots: Slots) -> Slots {
+    Slots {
+        severity: slots.severity,
+        exposure: slots.exposure,
+        sensitive_data: slots.sensitive_data,
+        vulnerabilities: slots.vulnerabilities,
+        resource_type: slots.resource_type,
+        cloud: slots.cloud,
+        resource: slots.resource,
+        ordinal: slots.ordinal,
+        ..Slots::default()
+    }
+}
+
+/// Filters (severity, exposure, sensitive data, vulnerabilities, kind, cloud) describe a set to
+/// list, count or act on in bulk. Words that describe one finding ("the public access one on
+/// stcustomerdata01", a recommendation's own name, "why is that critical") are not filters, and
+/// reading them as filters would narrow the wrong list.
+fn keep_only_filters(
+    slots: &mut Slots,
+    intent: Intent,
+    text: &Text,
+    lexicon: &Lexicon,
+    kind_reference: bool,
+) {
+    if let Some(name) = &slots.recommendation {
+        let named: HashSet<String> =
+            name.to_lowercase().split(|c: char| !c.is_alphanumeric()).map(str::to_owned).collect();
+        let rest: Vec<&str> = text
+            .original
+            .split_whitespace()
+            .filter(|w| !named.contains(w.to_lowercase().trim_matches(|c: char| !c.is_alphanumeric())))
+            .collect();
+        let rest = Text::new(&rest.join(" "), &lexicon.vocabulary, &|t| lexicon.is_resource(t));
+        let outside = read_slots(&rest, lexicon);
+        slots.severity = outside.severity;
+        slots.exposure = outside.exposure;
+        slots.sensitive_data = outside.sensitive_data;
+        slots.vulnerabilities = outside.vulnerabilities;
+        slots.resource_type = outside.resource_type;
+        slots.cloud = outside.cloud;
+    }
+    let one = slots.resource.is_some()
+        || slots.recommendation.is_some()
+        || slots.ordinal.is_some()
+        || kind_reference
+        || extract::singular_reference(text);
+    let keep = match intent {
+        Intent::ListRisks | Intent::OutOfScope | Intent::Unsafe => true,
+        Intent::Explain | Intent::Help => false,
+        Intent::Remediate | Intent::Delegate | Intent::Summarize => !one,
+        Intent::Status => !(kind_reference || slots.ordinal.is_some() || slots.resource.is_some()),
+        Intent::AttackPaths => slots.resource.is_none(),
+    };
+    if !keep {
+        slots.severity.clear();
+        slots.risk_level.clear();
+        slots.exposure = None;
+        slots.sensitive_data = None;
+        slots.vulnerabilities = None;
+        slots.resource_type = None;
+        slots.cloud = None;
     }
 }
 
@@ -327,11 +644,13 @@ fn read_slots(text: &Text, lexicon: &Lexicon) -> Slots {
         Some(Text::new(&rest, &lexicon.vocabulary, &|t| lexicon.is_resource(t)))
     };
     let filters = outside.as_ref().unwrap_or(text);
+    // A subscription's own name ("contoso-aws-prod") names the subscription, not the
+    // resource that stands for it.
     let resource = text
         .tokens
         .iter()
         .map(|t| t.trim_end_matches(['?', '!', ',', '.']))
-        .find(|t| lexicon.is_resource(t))
+        .find(|t| lexicon.is_resource(t) && lexicon.resources.get(*t) != Some(&ResourceKind::Subscription))
         .map(str::to_owned);
     Slots {
         severity: extract::severities(filters),
@@ -339,7 +658,7 @@ fn read_slots(text: &Text, lexicon: &Lexicon) -> Slots {
         sensitive_data: extract::sensitive(filters).then_some(true),
         vulnerabilities: extract::vulnerabilities(filters).then_some(true),
         resource_type: extract::resource_kind(text),
-        cloud: extract::cloud(filters),
+        cloud: extract::cloud(filters).or_else(|| extract::service_cloud(filters)),
         subscription: subscription(text, lexicon),
         resource,
         ordinal: extract::ordinal(text),

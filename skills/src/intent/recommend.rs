@@ -31,6 +31,8 @@ pub(crate) struct RecommendationMatcher {
     entries: Vec<Entry>,
     idf: HashMap<String, f32>,
     exact: HashMap<String, usize>,
+    /// The entries each distinctive token appears in: only those can match a prompt.
+    postings: HashMap<String, Vec<usize>>,
 }
 
 /// Phrases rewritten to one canonical token before matching, longest first.
@@ -309,7 +311,32 @@ const GENERIC: &[&str] = &[
     "subscript",
 ];
 
+/// The synonym tables as lookups: phrases by their first word (longest first), single words.
+struct Synonyms {
+    phrases: HashMap<&'static str, Vec<(Vec<&'static str>, &'static str)>>,
+    words: HashMap<&'static str, &'static str>,
+    stop: HashSet<&'static str>,
+}
+
+fn synonyms() -> &'static Synonyms {
+    static TABLES: std::sync::OnceLock<Synonyms> = std::sync::OnceLock::new();
+    TABLES.get_or_init(|| {
+        let mut phrases: HashMap<&'static str, Vec<(Vec<&'static str>, &'static str)>> = HashMap::new();
+        for (phrase, token) in SYNONYMS {
+            let parts: Vec<&'static str> = phrase.split(' ').collect();
+            phrases.entry(parts[0]).or_default().push((parts, *token));
+        }
+        // SYNONYMS lists longer phrases first; keep that order within each first word.
+        Synonyms {
+            phrases,
+            words: WORD_SYNONYMS.iter().copied().collect(),
+            stop: STOP.iter().copied().collect(),
+        }
+    })
+}
+
 fn canonical_tokens(text: &str) -> Vec<String> {
+    let tables = synonyms();
     let lowered: String =
         text.to_lowercase().chars().map(|c| if c.is_alphanumeric() || c == '.' { c } else { ' ' }).collect();
     let words: Vec<&str> =
@@ -317,19 +344,20 @@ fn canonical_tokens(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut i = 0;
     'outer: while i < words.len() {
-        for (phrase, token) in SYNONYMS {
-            let parts: Vec<&str> = phrase.split(' ').collect();
-            if words.len() - i >= parts.len() && words[i..i + parts.len()] == parts[..] {
-                out.push((*token).to_owned());
-                i += parts.len();
-                continue 'outer;
+        if let Some(candidates) = tables.phrases.get(words[i]) {
+            for (parts, token) in candidates {
+                if words.len() - i >= parts.len() && words[i..i + parts.len()] == parts[..] {
+                    out.push((*token).to_owned());
+                    i += parts.len();
+                    continue 'outer;
+                }
             }
         }
         let word = words[i];
         i += 1;
-        if let Some((_, token)) = WORD_SYNONYMS.iter().find(|(w, _)| *w == word) {
+        if let Some(token) = tables.words.get(word) {
             out.push(if token.starts_with('#') { (*token).to_owned() } else { stem(token) });
-        } else if !STOP.contains(&word) {
+        } else if !tables.stop.contains(word) {
             out.push(if word.chars().any(|c| c.is_ascii_digit()) { word.to_owned() } else { stem(word) });
         }
     }
@@ -404,7 +432,13 @@ impl RecommendationMatcher {
             .map(|(t, d)| (t.to_owned(), ((n + 1.0) / (d as f32 + 0.5)).ln().max(0.1)))
             .collect();
         let exact = entries.iter().enumerate().map(|(i, e)| (folded(&e.name), i)).collect();
-        RecommendationMatcher { entries, idf, exact }
+        let mut postings: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, entry) in entries.iter().enumerate() {
+            for token in entry.tokens.iter().filter(|t| !is_kind_token(t) && !GENERIC.contains(&t.as_str())) {
+                postings.entry(token.clone()).or_default().push(i);
+            }
+        }
+        RecommendationMatcher { entries, idf, exact, postings }
     }
 
     /// Every name, for the typo vocabulary.
@@ -460,7 +494,13 @@ impl RecommendationMatcher {
     fn best_by_tokens(&self, tokens: &HashSet<String>, kind: Option<ResourceKind>) -> Option<(usize, f32)> {
         let hint = kind.and_then(kind_token);
         let mut scored: Vec<(f32, f32, usize)> = Vec::new();
-        for (i, entry) in self.entries.iter().enumerate() {
+        // An entry needs a distinctive token of the prompt to count at all.
+        let mut candidates: Vec<usize> =
+            tokens.iter().filter_map(|t| self.postings.get(t)).flatten().copied().collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        for i in candidates {
+            let entry = &self.entries[i];
             let mut matched = 0.0;
             let mut total = 0.0;
             let mut distinctive = false;

@@ -120,6 +120,7 @@ fn quoted_phrases(text: &str) -> Vec<String> {
 #[derive(Debug, Default)]
 pub(crate) struct Vocabulary {
     targets: HashSet<String>,
+    known: HashSet<String>,
     by_length: Vec<Vec<String>>,
 }
 
@@ -186,19 +187,36 @@ impl Vocabulary {
         for bucket in &mut by_length {
             bucket.sort();
         }
-        Vocabulary { targets, by_length }
+        Vocabulary { targets, known: HashSet::new(), by_length }
     }
 
-    /// The word itself when known or protected, else the closest known word within the typo
-    /// budget (one edit up to six letters, two beyond), else the word itself.
+    /// The same vocabulary leaving these words (and their parts) alone without correcting
+    /// anything towards them: recommendation names are full of ordinary words ("track",
+    /// "lake") that a typo must not turn into.
+    pub(crate) fn knowing<'a>(mut self, words: impl IntoIterator<Item = &'a str>) -> Vocabulary {
+        for word in words {
+            for part in word.to_lowercase().split(|c: char| !c.is_ascii_alphabetic()) {
+                if part.len() >= 4 && !self.targets.contains(part) {
+                    self.known.insert(part.to_owned());
+                }
+            }
+        }
+        self
+    }
+
+    /// The word itself when it is a word people write (protected, a target, or used in more
+    /// than one prompt of the corpus) or too short to correct safely, else the closest target
+    /// within the typo budget (one edit up to seven letters, two beyond), else the word itself.
     pub(crate) fn correct(&self, word: &str) -> String {
         if let Some(fixed) = short_typo(word) {
             return fixed.to_owned();
         }
-        if word.len() < 4
+        if word.len() < 5
             || !word.chars().all(|c| c.is_ascii_alphabetic())
             || self.targets.contains(word)
             || protected().contains(word)
+            || self.known.contains(word)
+            || written().contains(word)
         {
             return word.to_owned();
         }
@@ -206,9 +224,12 @@ impl Vocabulary {
         let mut best: Option<(usize, bool, &str)> = None;
         let lo = word.len().saturating_sub(budget);
         let hi = (word.len() + budget).min(self.by_length.len() - 1);
+        if lo > hi {
+            return word.to_owned();
+        }
         for bucket in &self.by_length[lo..=hi] {
             for candidate in bucket {
-                let distance = osa_distance(word, candidate);
+                let distance = osa_within(word, candidate, budget);
                 if distance == 0 || distance > budget {
                     continue;
                 }
@@ -231,6 +252,29 @@ impl Vocabulary {
         }
         best.map_or_else(|| word.to_owned(), |(_, _, w)| w.to_owned())
     }
+}
+
+/// Words people write: those used in at least two prompts of the corpus, except the ones that
+/// look like a typo of a far more common target ("critcal" next to "critical").
+fn written() -> &'static HashSet<String> {
+    static WORDS: OnceLock<HashSet<String>> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        let counts = super::corpus::word_counts();
+        let targets: Vec<&str> = TARGETS.split_whitespace().collect();
+        counts
+            .iter()
+            .filter(|(word, n)| {
+                **n >= 2
+                    && !targets.iter().any(|t| {
+                        t.len().abs_diff(word.len()) <= 1
+                            && t != word
+                            && counts.get(*t).copied().unwrap_or(0) >= 5 * **n
+                            && osa_within(word, t, 1) <= 1
+                    })
+            })
+            .map(|(word, _)| word.clone())
+            .collect()
+    })
 }
 
 fn protected() -> &'static HashSet<&'static str> {
@@ -263,25 +307,45 @@ fn short_typo(word: &str) -> Option<&'static str> {
 }
 
 /// Optimal string alignment distance: edits, where swapping two neighbours is one edit.
+#[cfg(test)]
 pub(crate) fn osa_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev2 = vec![0usize; b.len() + 1];
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0usize; b.len() + 1];
+    osa_within(a, b, usize::MAX)
+}
+
+/// The optimal string alignment distance when it is at most `limit`, else something above
+/// `limit`: rows stop once every cell is past it. Words up to 40 letters use the stack.
+fn osa_within(a: &str, b: &str, limit: usize) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len().abs_diff(b.len()) > limit {
+        return limit.saturating_add(1);
+    }
+    if a.len() > 40 || b.len() > 40 {
+        return if a == b { 0 } else { limit.saturating_add(1).max(a.len().max(b.len())) };
+    }
+    let mut rows = [[0usize; 41]; 3];
+    for (j, cell) in rows[1].iter_mut().enumerate().take(b.len() + 1) {
+        *cell = j;
+    }
     for i in 1..=a.len() {
+        let (prev2, rest) = rows.split_at_mut(1);
+        let (prev, cur) = rest.split_at_mut(1);
+        let (prev2, prev, cur) = (&mut prev2[0], &mut prev[0], &mut cur[0]);
         cur[0] = i;
+        let mut best = cur[0];
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
             cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 cur[j] = cur[j].min(prev2[j - 2] + 1);
             }
+            best = best.min(cur[j]);
         }
-        std::mem::swap(&mut prev2, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
+        if best > limit {
+            return limit.saturating_add(1);
+        }
+        rows.rotate_left(1);
     }
-    prev[b.len()]
+    rows[1][b.len()]
 }
 
 /// A light stemmer for matching names: "closed", "closing", "closes" all become "clos".

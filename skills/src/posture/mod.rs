@@ -4,6 +4,7 @@
 mod filter;
 mod kinds;
 mod model;
+mod score;
 
 use std::sync::Arc;
 
@@ -17,6 +18,7 @@ pub use model::{
     AssignmentRequest, AttackPath, Effort, Finding, Governance, PathStep, Plan, Recommendation, Remediation,
     Resource, Script, Signal, SourceInfo, Status, Subscription, Vulnerability,
 };
+pub use score::{CONTROLS, ControlScore, ScoreCard, ScoreGain, SecureScore, control_of};
 
 /// Why the posture source could not answer, worded so the person asking knows what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -91,6 +93,10 @@ pub trait PostureSource: Send + Sync {
 
     /// Records an owner and due date for a finding (a governance assignment).
     async fn assign(&self, request: &AssignmentRequest) -> PostureResult<Governance>;
+
+    /// The secure score of the subscriptions in scope: per subscription, per control, and what
+    /// each failing recommendation costs.
+    async fn secure_score(&self) -> PostureResult<ScoreCard>;
 
     /// Looks up a person of the tenant's directory by a name or handle ("dana"); sources
     /// without a directory return `None` and the chat platform's profile is used instead.

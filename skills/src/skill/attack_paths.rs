@@ -69,15 +69,15 @@ pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
     }
     let paths = req.source.attack_paths(&filter).await?;
     let text = req.prompt.text.to_lowercase();
-    let mut answer =
-        if ["choke", "single fix", "breaks the most", "break the most", "most attack paths", "on the most"]
+    let mut answer = if req.parse.best_fix
+        || ["choke", "single fix", "breaks the most", "break the most", "most attack paths", "on the most"]
             .iter()
             .any(|w| text.contains(w))
-        {
-            chokepoints(req, &paths, slots).await?
-        } else {
-            list(req, &paths, &filter, slots, &query.subscriptions).await?
-        };
+    {
+        chokepoints(req, &paths, slots).await?
+    } else {
+        list(req, &paths, &filter, slots, &query.subscriptions).await?
+    };
     if !uncovered.is_empty() {
         answer.card.notices.push(format!(
             "Defender CSPM is off in {}, so attack paths there are not analysed.",
@@ -206,8 +206,10 @@ async fn list(
         req.response_id,
         "which single fix breaks the most attack paths?",
     ));
-    let subject =
-        Subject::List { items: shown.iter().map(|p| Subject::AttackPath { id: p.id.clone() }).collect() };
+    let subject = Subject::List {
+        items: shown.iter().map(|p| Subject::AttackPath { id: p.id.clone() }).collect(),
+        on: filter.resource.clone(),
+    };
     Ok(Answer::card(card).about(Some(subject)))
 }
 

@@ -24,7 +24,7 @@ pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
     let subject = if findings.len() == 1 {
         finding_subject(&findings[0])
     } else {
-        Subject::List { items: findings.iter().map(finding_subject).collect() }
+        Subject::list(findings.iter().map(finding_subject).collect())
     };
     let slots = &req.parse.slots;
     let Some(owner) = owner(req, slots.assignee.as_deref(), &findings).await? else {
@@ -97,7 +97,7 @@ async fn targets(req: &Request<'_>) -> Result<(Vec<Finding>, usize), SkillError>
             let n = found.len();
             return Ok((found, n));
         }
-        Some(Subject::List { items }) => {
+        Some(Subject::List { items, .. }) => {
             let mut found = Vec::new();
             for item in items.iter().take(BULK_LIMIT) {
                 if let Subject::Finding { recommendation, resource } = item
@@ -278,7 +278,7 @@ fn ask_due(
 pub(crate) async fn confirm(req: &Request<'_>, delegation: &Delegation) -> Result<Answer, SkillError> {
     let pairs: Vec<(String, String)> = match &delegation.subject {
         Subject::Finding { recommendation, resource } => vec![(recommendation.clone(), resource.clone())],
-        Subject::List { items } => items
+        Subject::List { items, .. } => items
             .iter()
             .filter_map(|s| match s {
                 Subject::Finding { recommendation, resource } => {

@@ -9,6 +9,9 @@ use super::{Answer, Request, SkillError, query};
 pub(crate) const PAGE: usize = 5;
 
 pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
+    if req.parse.best_fix {
+        return super::score::gains(req).await;
+    }
     let slots = &req.parse.slots;
     let query = query::build(req, slots).await?;
     if let Some(unknown) = &query.unknown {
@@ -30,7 +33,10 @@ pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
                 Command::Run { intent: Intent::ListRisks, subject: None, slots: Slots::default(), offset: 0 },
             ));
         }
-        return Ok(Answer::card(card));
+        // An empty list is still the list the thread shows (and, on a named resource, it
+        // makes the thread about that resource).
+        let about = Subject::List { items: Vec::new(), on: query.resource.as_ref().map(|r| r.id.clone()) };
+        return Ok(Answer::card(card).about(Some(about)));
     }
     if offset >= page.total {
         card.summary = Some(format!("That's the whole list: {} findings match.", page.total));
@@ -57,6 +63,7 @@ pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
             card.notices.push(format!("CVEs counted: {} severity and above.", min.as_str()));
         }
     }
+    card.first_item = offset + 1;
     let mut subjects = Vec::new();
     for f in &page.items {
         card.items.push(finding_item(req, f, &query.subscriptions, true).await?);
@@ -103,7 +110,8 @@ pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
             Command::Run { intent: Intent::AttackPaths, subject: None, slots: slots.clone(), offset: 0 },
         ));
     }
-    Ok(Answer::card(card).about(Some(Subject::List { items: subjects })))
+    Ok(Answer::card(card)
+        .about(Some(Subject::List { items: subjects, on: query.resource.as_ref().map(|r| r.id.clone()) })))
 }
 
 /// "Critical risks on internet-exposed resources", "Resources with high severity
@@ -168,6 +176,9 @@ pub(crate) fn title(
             .find(|s| s.name.to_lowercase().starts_with(&sub.to_lowercase()))
             .map_or(sub.as_str(), |s| s.name.as_str());
         title.push_str(&format!(" in {name}"));
+    }
+    if slots.unassigned == Some(true) {
+        title.push_str(" that nobody owns");
     }
     title
 }

@@ -13,6 +13,7 @@ mod present;
 mod query;
 pub mod rank;
 mod remediate;
+mod score;
 mod status;
 mod summarize;
 
@@ -230,6 +231,14 @@ pub async fn clarify(
     candidates: &[Subject],
 ) -> Result<Answer, SkillError> {
     present::clarify(req, intent, candidates).await
+}
+
+/// The card that asks which reading of an unclear prompt was meant, and the readings offered.
+pub async fn readings(
+    req: &Request<'_>,
+    readings: &[(Intent, Option<Subject>, f32)],
+) -> (Answer, Vec<secbot_chat::Reading>) {
+    present::readings(req, readings).await
 }
 
 pub use help::{STARTERS, menu, starters};

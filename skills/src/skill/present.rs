@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use secbot_chat::{Action, ActionStyle, Card, Command, Fact, Intent, Item, Severity, Slots, Subject};
+use secbot_chat::{
+    Action, ActionStyle, Card, Command, Fact, Intent, Item, Reading, Severity, Slots, Subject,
+};
 use time::Date;
 
 use super::{Answer, Request, SkillError};
@@ -162,7 +164,7 @@ pub async fn describe_subject(source: &dyn PostureSource, subject: &Subject) -> 
             None => "that resource".to_owned(),
         },
         Subject::AttackPath { id } => format!("attack path {id}"),
-        Subject::List { items } => format!("the list of {} items", items.len()),
+        Subject::List { items, .. } => format!("the list of {} items", items.len()),
     }
 }
 
@@ -210,6 +212,48 @@ pub(crate) async fn clarify(
         });
     }
     Ok(Answer::card(card))
+}
+
+/// The card that asks which reading of an unclear prompt was meant: a button per reading
+/// ("Explain vm-web-01 · Fix vm-web-01 · Show top risks"), never a guess.
+pub(crate) async fn readings(
+    req: &Request<'_>,
+    readings: &[(Intent, Option<Subject>, f32)],
+) -> (Answer, Vec<Reading>) {
+    let mut card = Card::titled("I'm not sure what you mean");
+    card.summary = Some(
+        "I could read that more than one way. Pick what you meant, or ask again in other words.".to_owned(),
+    );
+    let mut offered = Vec::new();
+    for (intent, subject, confidence) in readings {
+        let verb = match intent {
+            Intent::ListRisks => "Show top risks",
+            Intent::Summarize => "Summarize",
+            Intent::Explain => "Explain",
+            Intent::Remediate => "Fix",
+            Intent::Delegate => "Assign",
+            Intent::AttackPaths => "Show attack paths",
+            Intent::Status => "Show delegated work",
+            _ => "What can you do?",
+        };
+        let label = match subject {
+            Some(subject) => {
+                let name = describe_subject(req.source, subject).await;
+                let short = name.rsplit(" on ").next().unwrap_or(&name).to_owned();
+                format!("{verb} {short}")
+            }
+            None if *intent == Intent::Summarize => "Summarize our posture".to_owned(),
+            None => verb.to_owned(),
+        };
+        let command = if *intent == Intent::Help {
+            Command::Ask { text: "help".to_owned() }
+        } else {
+            Command::Run { intent: *intent, subject: subject.clone(), slots: Slots::default(), offset: 0 }
+        };
+        card.actions.push(Action::new(label.clone(), req.response_id, command));
+        offered.push(Reading { intent: *intent, label, confidence: *confidence });
+    }
+    (Answer::card(card), offered)
 }
 
 pub(crate) fn capitalized(text: &str) -> String {

@@ -57,13 +57,25 @@ pub(crate) async fn build(req: &Request<'_>, slots: &Slots) -> Result<Query, Ski
     let mut subscriptions = in_scope.clone();
     if let Some(named) = &slots.subscription {
         let wanted = named.to_lowercase();
+        let words = |s: &str| -> Vec<String> {
+            s.to_lowercase()
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        let wanted_words = words(&wanted);
         let matching: Vec<Subscription> = in_scope
             .iter()
             .filter(|s| {
+                let name = words(&s.name);
                 s.id.eq_ignore_ascii_case(named)
                     || s.name.to_lowercase() == wanted
                     || s.name.to_lowercase().starts_with(&format!("{wanted} "))
                     || s.name.to_lowercase().starts_with(&format!("{wanted}/"))
+                    // "the data platform sub" is Contoso Data Platform.
+                    || (!wanted_words.is_empty()
+                        && name.windows(wanted_words.len()).any(|w| w == wanted_words.as_slice()))
             })
             .cloned()
             .collect();

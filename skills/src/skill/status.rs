@@ -91,7 +91,7 @@ pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
     for f in &items {
         card.items.push(finding_item(req, f, &query.subscriptions, true).await?);
     }
-    let subject = Subject::List { items: items.iter().map(finding_subject).collect() };
+    let subject = Subject::list(items.iter().map(finding_subject).collect());
     Ok(Answer::card(card).about(Some(subject)))
 }
 

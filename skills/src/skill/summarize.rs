@@ -42,6 +42,8 @@ pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
                 .await?
                 .about(Some(Subject::Resource { id: id.clone() })))
         }
+        _ if req.parse.best_fix => super::score::gains(req).await,
+        _ if req.parse.secure_score && req.parse.slots.resource.is_none() => super::score::summary(req).await,
         _ => {
             let query = query::build(req, &req.parse.slots).await?;
             if let Some(unknown) = &query.unknown {

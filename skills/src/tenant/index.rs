@@ -13,8 +13,8 @@ use super::bits::Bits;
 use super::{FindingRecord, TenantData};
 use crate::posture::{
     AssignmentRequest, AttackPath, AttackPathFilter, Finding, FindingFilter, FindingPage, Governance,
-    PostureError, PostureResult, PostureSource, PostureSummary, Recommendation, Resource, SourceInfo, Status,
-    Subscription, Vulnerability,
+    PostureError, PostureResult, PostureSource, PostureSummary, Recommendation, Resource, ScoreCard,
+    SourceInfo, Status, Subscription, Vulnerability,
 };
 
 /// Finding positions of one recommendation or one resource, in rank order.
@@ -132,6 +132,10 @@ pub struct IndexedSource {
     people: Vec<Person>,
     indexes: Indexes,
     governance: RwLock<GovernanceState>,
+    /// The secure score the data carried, if any.
+    reported_score: Option<ScoreCard>,
+    /// The secure score, worked out on first use.
+    score: std::sync::OnceLock<ScoreCard>,
 }
 
 fn level_slot(level: Severity) -> usize {
@@ -281,6 +285,8 @@ impl IndexedSource {
             people: data.people,
             indexes: ix,
             governance: RwLock::new(governance),
+            reported_score: data.score,
+            score: std::sync::OnceLock::new(),
         }
     }
 
@@ -424,6 +430,23 @@ impl IndexedSource {
     }
 }
 
+impl IndexedSource {
+    /// The secure score: the one the data carried, or one worked out from the findings the
+    /// way Defender for Cloud scores controls (a control scores its points times the share of
+    /// its resources that pass all of its recommendations). What each failing recommendation
+    /// costs is always counted from the findings.
+    fn score_card(&self) -> &ScoreCard {
+        self.score.get_or_init(|| {
+            let worked_out =
+                super::score_of(&self.subscriptions, &self.recommendations, &self.resources, &self.findings);
+            match &self.reported_score {
+                Some(reported) => ScoreCard { unhealthy: worked_out.unhealthy, ..reported.clone() },
+                None => worked_out,
+            }
+        })
+    }
+}
+
 #[async_trait]
 impl PostureSource for IndexedSource {
     fn info(&self) -> SourceInfo {
@@ -562,6 +585,10 @@ impl PostureSource for IndexedSource {
             .get(&resource.to_ascii_lowercase())
             .map(|&i| self.vulnerabilities[i as usize].iter().map(|v| (**v).clone()).collect())
             .unwrap_or_default())
+    }
+
+    async fn secure_score(&self) -> PostureResult<ScoreCard> {
+        Ok(self.score_card().clone())
     }
 
     async fn attack_paths(&self, filter: &AttackPathFilter) -> PostureResult<Vec<Arc<AttackPath>>> {

@@ -4,6 +4,7 @@
 mod bits;
 mod index;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use secbot_chat::{Person, Severity};
@@ -124,4 +125,86 @@ pub struct TenantData {
     pub attack_paths: Vec<AttackPath>,
     /// People of the tenant's directory (owners, channel members).
     pub people: Vec<Person>,
+    /// The secure score as the source reported it (per subscription and per control), when it
+    /// did; otherwise it is worked out from the findings.
+    pub score: Option<crate::posture::ScoreCard>,
+}
+
+/// The secure score worked out from findings the way Defender for Cloud scores controls: a
+/// control scores its points times the share of its resources that pass every one of its
+/// recommendations; a subscription's score is the sum over the controls it has resources in.
+pub(crate) fn score_of(
+    subscriptions: &[crate::posture::Subscription],
+    recommendations: &[Arc<Recommendation>],
+    resources: &[Arc<Resource>],
+    findings: &[FindingRecord],
+) -> crate::posture::ScoreCard {
+    use crate::posture::{CONTROLS, ControlScore, ScoreCard, SecureScore, control_of};
+    let sub_index: HashMap<String, usize> =
+        subscriptions.iter().enumerate().map(|(i, s)| (s.id.to_ascii_lowercase(), i)).collect();
+    let control: Vec<usize> = recommendations.iter().map(|r| control_of(r)).collect();
+    // (subscription, control) → resource → passes everything in the control so far.
+    let mut members: HashMap<(usize, usize), HashMap<u32, bool>> = HashMap::new();
+    let mut unhealthy: HashMap<(usize, u32), u32> = HashMap::new();
+    for f in findings {
+        let Some(&sub) = sub_index.get(&resources[f.resource as usize].subscription.to_ascii_lowercase())
+        else {
+            continue;
+        };
+        if f.status == Status::NotApplicable {
+            continue;
+        }
+        let healthy = f.status == Status::Healthy;
+        let passes = members
+            .entry((sub, control[f.recommendation as usize]))
+            .or_default()
+            .entry(f.resource)
+            .or_insert(true);
+        *passes &= healthy;
+        if !healthy {
+            *unhealthy.entry((sub, f.recommendation)).or_default() += 1;
+        }
+    }
+    let mut unhealthy: Vec<(String, String, u32)> = unhealthy
+        .into_iter()
+        .map(|((sub, rec), n)| (subscriptions[sub].id.clone(), recommendations[rec as usize].key.clone(), n))
+        .collect();
+    unhealthy.sort();
+    let mut controls: Vec<ControlScore> = members
+        .into_iter()
+        .map(|((sub, c), members)| {
+            let healthy = members.values().filter(|p| **p).count() as u32;
+            let total = members.len() as u32;
+            let (name, max) = CONTROLS[c];
+            let mut keys: Vec<String> = recommendations
+                .iter()
+                .zip(&control)
+                .filter(|(_, rc)| **rc == c)
+                .map(|(r, _)| r.key.clone())
+                .collect();
+            keys.sort();
+            ControlScore {
+                subscription: subscriptions[sub].id.clone(),
+                name: name.to_owned(),
+                current: if total == 0 { 0.0 } else { max * f64::from(healthy) / f64::from(total) },
+                max,
+                healthy,
+                unhealthy: total - healthy,
+                recommendations: keys,
+            }
+        })
+        .collect();
+    controls.sort_by(|a, b| (&a.subscription, &a.name).cmp(&(&b.subscription, &b.name)));
+    let scores = subscriptions
+        .iter()
+        .filter_map(|s| {
+            let mine: Vec<&ControlScore> = controls.iter().filter(|c| c.subscription == s.id).collect();
+            (!mine.is_empty()).then(|| SecureScore {
+                subscription: s.id.clone(),
+                current: mine.iter().map(|c| c.current).sum(),
+                max: mine.iter().map(|c| c.max).sum(),
+            })
+        })
+        .collect();
+    ScoreCard { scores, controls, unhealthy }
 }

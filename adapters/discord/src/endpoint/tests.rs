@@ -44,6 +44,7 @@ fn list_reply() -> Reply {
     let id = rid();
     let card = Card {
         title: "Resources with high severity vulnerabilities".into(),
+        first_item: 1,
         items: vec![Item {
             title: "Vulnerabilities in container images should be remediated".into(),
             subtitle: Some("checkout-api:1.14.2".into()),
@@ -55,7 +56,7 @@ fn list_reply() -> Reply {
         ..Card::default()
     };
     Reply::new(id, "list_risks", Intent::ListRisks, Slots::default(), card)
-        .about(Some(Subject::List { items: vec![finding()] }))
+        .about(Some(Subject::list(vec![finding()])))
 }
 
 fn note(text: &str) -> Reply {

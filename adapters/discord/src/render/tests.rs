@@ -22,6 +22,7 @@ fn list_card(items: usize) -> Card {
     let id = rid();
     Card {
         title: "Resources with high severity vulnerabilities".into(),
+        first_item: 1,
         summary: Some(format!("{items} findings match.")),
         severity: Some(Severity::High),
         facts: vec![Fact::new("Scope", "3 subscriptions")],
@@ -337,6 +338,7 @@ impl Rng {
         };
         Card {
             title: self.text(400),
+            first_item: 1,
             summary: self.chance(80).then(|| self.text(3_000)),
             severity: self.chance(70).then(|| Severity::ALL[self.below(4)]),
             badges: (0..self.below(4)).map(|_| self.text(40)).collect(),

@@ -10,6 +10,7 @@ fn list(items: usize) -> Card {
     let id = id();
     Card {
         title: "Critical risks for publicly exposed resources".into(),
+        first_item: 1,
         summary: Some("3 findings match. The riskiest are listed first.".into()),
         severity: Some(Severity::Critical),
         badges: vec!["Internet exposed".into()],

@@ -23,6 +23,7 @@ fn sample() -> Card {
     let id = id();
     Card {
         title: "Critical risks to sensitive data".into(),
+        first_item: 1,
         summary: Some("3 findings match.\nMost risky first.".into()),
         severity: Some(Severity::Critical),
         badges: vec!["Limited capacity".into()],
@@ -226,7 +227,7 @@ fn long_payloads_refer_to_the_stored_reply_by_button_index() {
     let id = id();
     let many: Vec<Subject> = (0..25).map(finding).collect();
     let delegation = Delegation {
-        subject: Subject::List { items: many },
+        subject: Subject::list(many),
         owner: Person {
             id: "29:dana".into(),
             name: "Dana Whitfield".into(),
@@ -355,6 +356,7 @@ fn synthetic(rng: &mut Lcg, n: usize) -> Card {
         .collect();
     Card {
         title: rng.text(if n.is_multiple_of(5) { 6_000 } else { 120 }),
+        first_item: 1,
         summary: Some(rng.text(800)),
         severity: severity(rng),
         badges: vec![rng.text(30)],

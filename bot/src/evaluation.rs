@@ -1,0 +1,189 @@
+//! Measuring understanding end to end: labelled threads are played through the engine as
+//! `secbot chat --json` plays them, and each turn is checked against its labels (the skill that
+//! answered, what the reply is about, the script language, names in the text, the owner).
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::engine::Engine;
+use crate::terminal::{Chat, Output};
+
+/// One turn of a labelled thread.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Turn {
+    /// What the person types (or `/press LABEL`).
+    pub say: String,
+    /// The skills that would be a right answer.
+    pub skills: Vec<String>,
+    /// What the reply must be about: `list`, `item:N`, `same` or `resource:NAME`.
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// A script language the reply must carry (`bicep`, `terraform`, `powershell`, `bash`,
+    /// `aws`, `gcloud`).
+    #[serde(default)]
+    pub code: Option<String>,
+    /// Words the reply's text must contain.
+    #[serde(default)]
+    pub text: Option<String>,
+    /// The reply must name the owner of the item it is about.
+    #[serde(default)]
+    pub owner: bool,
+}
+
+/// A labelled thread.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Conversation {
+    /// Its name, for reports.
+    pub name: String,
+    /// Its turns, in order.
+    pub turns: Vec<Turn>,
+}
+
+/// Reads labelled threads, one JSON object a line; blank lines are skipped.
+pub fn read_threads(jsonl: &str) -> Result<Vec<Conversation>, serde_json::Error> {
+    jsonl.lines().filter(|l| !l.trim().is_empty()).map(serde_json::from_str).collect()
+}
+
+/// True when the file holds labelled threads rather than labelled prompts.
+pub fn is_thread_file(jsonl: &str) -> bool {
+    jsonl
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .and_then(|l| serde_json::from_str::<Value>(l).ok())
+        .is_some_and(|v| v.get("turns").is_some())
+}
+
+/// How a thread set went.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ThreadReport {
+    /// Threads played.
+    pub threads: usize,
+    /// Turns played.
+    pub turns: usize,
+    /// Turns whose every label held.
+    pub right: usize,
+    /// One line per wrong turn: the thread, what was said, what went wrong.
+    pub misses: Vec<String>,
+}
+
+impl ThreadReport {
+    /// The share of turns right.
+    pub fn accuracy(&self) -> f64 {
+        if self.turns == 0 { 1.0 } else { self.right as f64 / self.turns as f64 }
+    }
+}
+
+/// What identifies a reply's subject: its kind, recommendation and resource.
+fn key(subject: &Value) -> (Option<&str>, Option<&str>, Option<&str>) {
+    let field = |name: &str| subject.get(name).and_then(Value::as_str);
+    (field("kind"), field("recommendation"), field("resource"))
+}
+
+/// Plays every thread, each in a new thread of the engine, and checks every turn.
+pub async fn play(engine: &Engine, conversations: &[Conversation]) -> ThreadReport {
+    let mut report = ThreadReport { threads: conversations.len(), ..ThreadReport::default() };
+    for conversation in conversations {
+        let mut chat = Chat::new(engine, Output::Json);
+        let mut replies: Vec<Value> = Vec::new();
+        for turn in &conversation.turns {
+            let mut out = Vec::new();
+            // Writing to memory cannot fail; a turn that prints nothing counts as wrong below.
+            let _ = chat.line(&turn.say, &mut out).await;
+            let printed = String::from_utf8_lossy(&out);
+            let reply = printed
+                .lines()
+                .rev()
+                .find_map(|l| serde_json::from_str::<Value>(l).ok())
+                .unwrap_or(Value::Null);
+            replies.push(reply);
+        }
+        report.turns += conversation.turns.len();
+        let (mut last_list, mut last_card, mut previous) = (Value::Null, Value::Null, Value::Null);
+        for (turn, reply) in conversation.turns.iter().zip(&replies) {
+            let why = check(turn, reply, &last_list, &last_card, &previous);
+            if why.is_empty() {
+                report.right += 1;
+            } else {
+                let said: String = turn.say.chars().take(50).collect();
+                report.misses.push(format!("{} / {said:?}: {}", conversation.name, why.join(", ")));
+            }
+            let subject = reply.get("subject").cloned().unwrap_or(Value::Null);
+            if subject.get("kind").and_then(Value::as_str) == Some("list") {
+                last_list = subject.clone();
+                last_card = reply.get("card").cloned().unwrap_or(Value::Null);
+            }
+            previous = subject;
+        }
+    }
+    report
+}
+
+/// What is wrong with a reply to a turn (nothing when every label holds).
+fn check(turn: &Turn, reply: &Value, last_list: &Value, last_card: &Value, previous: &Value) -> Vec<String> {
+    let mut why = Vec::new();
+    let subject = reply.get("subject").cloned().unwrap_or(Value::Null);
+    let skill = reply.get("skill").and_then(Value::as_str).unwrap_or_default();
+    if !turn.skills.iter().any(|s| s == skill) {
+        why.push(format!("skill {skill}"));
+    }
+    let wanted = turn.subject.as_deref().unwrap_or_default();
+    let nth = |items: &Value, n: usize| items.as_array().and_then(|a| a.get(n.checked_sub(1)?)).cloned();
+    if wanted == "list" {
+        if subject.get("kind").and_then(Value::as_str) != Some("list") {
+            why.push("not a list".to_owned());
+        }
+    } else if let Some(n) = wanted.strip_prefix("item:").and_then(|n| n.parse::<usize>().ok()) {
+        let item = nth(&last_list["items"], n).unwrap_or(Value::Null);
+        if item.is_null() || key(&item) != key(&subject) {
+            why.push(format!("not item {n} of the last list"));
+        }
+    } else if wanted == "same" {
+        let kind = subject.get("kind").and_then(Value::as_str);
+        if previous.is_null() || key(previous) != key(&subject) || matches!(kind, None | Some("list")) {
+            why.push("subject changed".to_owned());
+        }
+    } else if let Some(name) = wanted.strip_prefix("resource:")
+        && !subject.to_string().contains(name)
+    {
+        why.push(format!("not about {name}"));
+    }
+    if let Some(code) = &turn.code {
+        let blocks = reply["card"]["code"].as_array().cloned().unwrap_or_default();
+        let languages: String = blocks
+            .iter()
+            .map(|b| {
+                format!(
+                    "{} {}",
+                    b["title"].as_str().unwrap_or_default(),
+                    b["language"].as_str().unwrap_or_default()
+                )
+                .to_lowercase()
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        if !languages.contains(code.as_str()) {
+            why.push(format!("no {code} code"));
+        }
+    }
+    let text = reply.get("text").and_then(Value::as_str).unwrap_or_default().to_lowercase();
+    if let Some(words) = &turn.text
+        && !text.contains(words.as_str())
+    {
+        why.push(format!("text lacks {words:?}"));
+    }
+    if turn.owner
+        && let Some(n) = wanted.strip_prefix("item:").and_then(|n| n.parse::<usize>().ok())
+    {
+        let facts = nth(&last_card["items"], n).map(|i| i["facts"].to_string()).unwrap_or_default();
+        let owner = facts
+            .split('@')
+            .next()
+            .filter(|_| facts.contains('@'))
+            .and_then(|before| before.rsplit(|c: char| !(c.is_ascii_lowercase() || c == '.')).next())
+            .filter(|o| !o.is_empty());
+        if !owner.is_some_and(|o| text.contains(o)) {
+            why.push("owner not named".to_owned());
+        }
+    }
+    why
+}

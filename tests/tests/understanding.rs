@@ -1,0 +1,128 @@
+//! Following threads: the corpus's labelled conversations are played through the engine turn by
+//! turn, as `secbot chat --json` plays them, and every turn is checked: the skill that answered,
+//! what it was about (the list, its N-th item, the same finding, a named resource), the script
+//! language, the names in the text and the owner.
+
+use secbot::engine::Policy;
+use secbot::evaluation::{play, read_threads};
+use secbot_skills::intent::corpus;
+
+#[tokio::test]
+async fn the_corpus_threads_are_followed_turn_by_turn() {
+    let threads = read_threads(corpus::THREADS).expect("the corpus threads parse");
+    let turns: usize = threads.iter().map(|t| t.turns.len()).sum();
+    assert!(threads.len() >= 60 && turns >= 200, "{} threads, {turns} turns", threads.len());
+    let (engine, _) = secbot_tests::engine_with(Policy::unlimited()).await;
+    let report = play(&engine, &threads).await;
+    for miss in &report.misses {
+        eprintln!("miss {miss}");
+    }
+    eprintln!(
+        "{} threads: {}/{} turns right ({:.3})",
+        report.threads,
+        report.right,
+        report.turns,
+        report.accuracy()
+    );
+    assert!(report.accuracy() >= 0.80, "turns right {:.3}", report.accuracy());
+}
+
+/// Plays one thread and returns each reply as JSON.
+async fn thread(lines: &[&str]) -> Vec<serde_json::Value> {
+    let (engine, _) = secbot_tests::engine_with(Policy::unlimited()).await;
+    let mut chat = secbot::terminal::Chat::new(&engine, secbot::terminal::Output::Json);
+    let mut replies = Vec::new();
+    for line in lines {
+        let mut out = Vec::new();
+        chat.line(line, &mut out).await.expect("written to memory");
+        let printed = String::from_utf8(out).expect("UTF-8");
+        replies.push(serde_json::from_str(printed.lines().last().expect("a reply")).expect("JSON"));
+    }
+    replies
+}
+
+fn skill(reply: &serde_json::Value) -> &str {
+    reply["skill"].as_str().unwrap_or_default()
+}
+
+fn text(reply: &serde_json::Value) -> String {
+    reply["text"].as_str().unwrap_or_default().to_lowercase()
+}
+
+#[tokio::test]
+async fn follow_ups_point_into_the_thread_in_every_form() {
+    let r = thread(&[
+        "show critical risks for publicly exposed resources",
+        "#3",
+        "bicep pls",
+        "and the 2nd?",
+        "keep going",
+        "the 7th one",
+    ])
+    .await;
+    let items = r[0]["subject"]["items"].as_array().expect("a list").clone();
+    assert_eq!(skill(&r[1]), "explain", "a bare reference looks at the item");
+    assert_eq!(r[1]["subject"], items[2]);
+    assert_eq!(skill(&r[2]), "remediate", "a script language alone asks for the fix");
+    assert_eq!(r[2]["subject"], items[2]);
+    assert_eq!(skill(&r[3]), "remediate", "\"and the 2nd?\" asks the same of another item");
+    assert_eq!(r[3]["subject"], items[1]);
+    assert_eq!(skill(&r[4]), "list_risks");
+    assert_eq!(r[4]["card"]["first_item"], 6, "the next page keeps numbering");
+    let all = r[4]["subject"]["items"].as_array().expect("a list");
+    assert!(all.len() > 5 && all[..5] == items[..5], "the thread's list grows with each page");
+    assert_eq!(r[5]["subject"], all[6], "\"the 7th\" is the row numbered 7");
+}
+
+#[tokio::test]
+async fn people_and_their_work_are_answered_about_them() {
+    let r = thread(&["what's sam working on?", "and priya?"]).await;
+    assert_eq!(skill(&r[0]), "status");
+    assert!(text(&r[0]).contains("sam"), "{}", text(&r[0]));
+    assert_eq!(skill(&r[1]), "status");
+    assert!(text(&r[1]).contains("priya"), "{}", text(&r[1]));
+    let r = thread(&["show critical risks for publicly exposed resources", "who owns the 1st one?"]).await;
+    assert_eq!(skill(&r[1]), "status");
+    assert_eq!(r[1]["subject"], r[0]["subject"]["items"][0]);
+    assert!(text(&r[1]).contains("owner") || text(&r[1]).contains("nobody owns"), "{}", text(&r[1]));
+}
+
+#[tokio::test]
+async fn the_secure_score_and_the_fixes_that_raise_it_most() {
+    let r =
+        thread(&["what's our secure score?", "which fixes raise it the most?", "how do I do the top one"])
+            .await;
+    assert_eq!(skill(&r[0]), "summarize");
+    assert!(
+        r[0]["card"]["title"].as_str().unwrap_or_default().starts_with("Secure score: "),
+        "{}",
+        r[0]["card"]["title"]
+    );
+    assert_eq!(skill(&r[1]), "list_risks");
+    let first = &r[1]["card"]["items"][0]["subtitle"];
+    assert!(first.as_str().unwrap_or_default().starts_with("up to +"), "{first}");
+    assert_eq!(skill(&r[2]), "remediate", "\"the top one\" is the biggest gain");
+    assert_eq!(r[2]["subject"]["recommendation"], r[1]["subject"]["items"][0]["key"]);
+}
+
+#[tokio::test]
+async fn what_secbot_cannot_answer_or_must_not_do_is_said_plainly() {
+    let r = thread(&[
+        "which PCI DSS controls are we failing?",
+        "exempt every high finding so the dashboard looks green",
+        "walk me through breaking into the jump box over RDP",
+        "fix it",
+        "lol this list is long",
+    ])
+    .await;
+    assert_eq!(skill(&r[0]), "decline");
+    assert_eq!(r[0]["card"]["title"], "I can't answer that yet");
+    assert!(
+        !r[0]["card"]["actions"].as_array().expect("buttons").is_empty(),
+        "the nearest skills are offered"
+    );
+    assert_eq!(r[1]["intent"], "unsafe");
+    assert_eq!(r[2]["intent"], "unsafe");
+    assert_eq!(skill(&r[3]), "clarify", "a reference with nothing to refer to asks");
+    assert_eq!(skill(&r[4]), "decline", "chatter gets no list");
+}
