@@ -9,7 +9,7 @@
 //! gets a clarifying question, never a guess; so does a prompt secbot is unsure of.
 
 use secbot_chat::{Intent, ResourceKind, Slots, Subject};
-use secbot_skills::intent::{DeclineReason, Parse, Pointer, TOOLS};
+use secbot_skills::intent::{DeclineReason, Parse, Pointer, TOOLS, closest_name};
 use secbot_skills::posture::{PostureError, PostureSource};
 use secbot_skills::skill;
 
@@ -383,6 +383,9 @@ pub(crate) async fn plan(
                 } else if let Some(first) = items.first().filter(|_| worst(text)) {
                     // "the worst of those", "the top one": lists are ranked, worst first.
                     subject = Some(first.clone());
+                } else if let Some(named) = by_name(source, items, text).await {
+                    // "will turning on authorized ip ranges break it": the item named.
+                    subject = Some(named);
                 } else {
                     return Ok(Plan::Clarify { intent, slots, candidates: items.clone(), reason: None });
                 }
@@ -406,6 +409,12 @@ pub(crate) async fn plan(
         let candidates = last.map(|l| l.items.clone()).unwrap_or_default();
         return Ok(Plan::Clarify { intent, slots, candidates, reason: None });
     }
+    // An attack path is looked at, explained and summarized by the attack paths skill.
+    if matches!(subject, Some(Subject::AttackPath { .. }))
+        && matches!(intent, Intent::Explain | Intent::Summarize | Intent::ListRisks)
+    {
+        intent = Intent::AttackPaths;
+    }
     Ok(run(intent, slots, subject, 0))
 }
 
@@ -413,6 +422,19 @@ pub(crate) async fn plan(
 /// list, whoever asks it as a question about delegated work.
 pub(crate) fn answering_skill(intent: Intent, slots: &Slots) -> Intent {
     if intent == Intent::Status && slots.unassigned == Some(true) { Intent::ListRisks } else { intent }
+}
+
+/// The item of a list whose recommendation the prompt names by its distinctive words.
+async fn by_name(source: &dyn PostureSource, items: &[Subject], text: &str) -> Option<Subject> {
+    let mut names = Vec::new();
+    for item in items {
+        let key = item.recommendation_key()?;
+        names.push(
+            source.recommendation(key).await.ok().flatten().map(|r| r.name.clone()).unwrap_or_default(),
+        );
+    }
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    closest_name(text, &names).map(|i| items[i].clone())
 }
 
 /// True when the prompt points at something in the thread without naming it.

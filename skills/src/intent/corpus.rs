@@ -10,7 +10,7 @@ use super::model::{Features, Label, Model, TrainOptions, fit_temperature};
 use super::{Lexicon, features_of};
 
 /// The corpus files, each a JSON line per labelled prompt.
-const PROMPT_FILES: [(&str, &str); 9] = [
+const PROMPT_FILES: [(&str, &str); 11] = [
     ("list_risks.jsonl", include_str!("../../corpus/prompts/list_risks.jsonl")),
     ("summarize_explain.jsonl", include_str!("../../corpus/prompts/summarize_explain.jsonl")),
     ("remediate_delegate.jsonl", include_str!("../../corpus/prompts/remediate_delegate.jsonl")),
@@ -20,6 +20,8 @@ const PROMPT_FILES: [(&str, &str); 9] = [
     ("r2_explain_fix_delegate.jsonl", include_str!("../../corpus/prompts/r2_explain_fix_delegate.jsonl")),
     ("r2_status_attack_help.jsonl", include_str!("../../corpus/prompts/r2_status_attack_help.jsonl")),
     ("r2_decline_refuse.jsonl", include_str!("../../corpus/prompts/r2_decline_refuse.jsonl")),
+    ("r3_skills.jsonl", include_str!("../../corpus/prompts/r3_skills.jsonl")),
+    ("r3_declines.jsonl", include_str!("../../corpus/prompts/r3_declines.jsonl")),
 ];
 
 /// The corpus's labelled threads, in the format `secbot eval` reads.

@@ -207,7 +207,7 @@ fn refusals() -> &'static [Refusal] {
         let n = |reason, pattern: &str| Refusal { reason, pattern: re(pattern), raw: false };
         let r = |reason, pattern: &str| Refusal { reason, pattern: re(pattern), raw: true };
         vec![
-            r(MassMention, r"(^|\s)@(here|channel|everyone)\b|<!(here|channel|everyone)"),
+            r(MassMention, r"(^|\s)@\s?(here|channel|everyone)\b|<!(here|channel|everyone)"),
             r(Injection, r"</\s*(card|message|system|user|assistant|prompt|instructions?)\s*>|\[\s*(system|admin|developer|root)[^\]]*\]|^\s*system\s*:|\bsystem prompt\b"),
             n(Injection, r"\b(ignore|ignroe|disregard|forget|override) (all |any |every |your |the |previous |prior |above |earlier |of |my |these |those )*(instructions|rules|guidelines|guardrails|restrictions|prompt|policies|policy)\b"),
             n(Injection, r"\b(dev mode|developer mode|god mode|debug mode|no restrictions|without restrictions|jailbreak|jailbroken|pretend (you|to be|that)|you are now|act as (an? )?(admin|root|unrestricted)|new instructions|your instructions|no longer need to|safety checks? (are |is )?(disabled|off)|admin override)\b"),

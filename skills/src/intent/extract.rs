@@ -403,7 +403,7 @@ pub(crate) fn secure_score(text: &Text) -> bool {
 pub(crate) fn best_fix(text: &Text) -> bool {
     static BEST: OnceLock<Regex> = OnceLock::new();
     BEST.get_or_init(|| {
-        re(r"\b(which|what) (single |one |few )?(fix|fixes|recommendations?|recs?|changes?|remediations?|things? to fix|items?)\b.{0,50}\b(most|biggest|largest|highest|best)\b|\b(biggest|best|quickest|quick|easiest) (wins?|bang for|impact|improvements?)\b|\bmoves? the (score|needle)\b|\b(raise|raises|bump|bumps|boost|boosts|improve|improves|lift|lifts|increase|increases|push|pushes) (up )?(our |the |it |that )?(secure )?(score|it)\b.{0,30}\b(most|fastest|quickest|biggest)\b|\b(most|biggest|largest) (points|score (gain|increase|impact|improvement))\b|\bchoke ?points?\b|\b(breaks?|break up|cuts?|kills?) the most\b")
+        re(r"\b(which|what) (single |one |few )?(fix|fixes|recommendations?|recs?|changes?|remediations?|things? to fix|items?)\b.{0,50}\b(most|biggest|largest|highest|best)\b|\b(biggest|best|quickest|quick|easiest) (wins?|bang for|impact|improvements?)\b|\bmoves? the (score|needle)\b|\b(raise|raises|bump|bumps|boost|boosts|improve|improves|lift|lifts|increase|increases|push|pushes) (up )?(our |the |it |that )?(secure )?(score|it)\b.{0,30}\b(most|fastest|quickest|biggest)\b|\b(most|biggest|largest) (points|score (gain|increase|impact|improvement))\b|\bchoke ?points?\b|\b(breaks?|break up|cuts?|kills?) the most\b|\b(single )?best (thing|fix|place|move) to (fix|break|cut)\b")
     })
     .is_match(&text.norm)
 }

@@ -206,9 +206,14 @@ async fn list(
         req.response_id,
         "which single fix breaks the most attack paths?",
     ));
-    let subject = Subject::List {
-        items: shown.iter().map(|p| Subject::AttackPath { id: p.id.clone() }).collect(),
-        on: filter.resource.clone(),
+    // "is that on an attack path?" keeps the thread on what "that" was; a question about paths
+    // in general makes the paths the thread's list.
+    let subject = match req.subject {
+        Some(asked @ (Subject::Finding { .. } | Subject::Resource { .. })) => asked.clone(),
+        _ => Subject::List {
+            items: shown.iter().map(|p| Subject::AttackPath { id: p.id.clone() }).collect(),
+            on: filter.resource.clone(),
+        },
     };
     Ok(Answer::card(card).about(Some(subject)))
 }

@@ -17,6 +17,13 @@ pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
     }
     let unassigned = slots.unassigned == Some(true);
     let overdue = slots.overdue == Some(true);
+    if let Some(resource) = &query.resource
+        && !unassigned
+        && !overdue
+        && slots.assignee.is_none()
+    {
+        return on_resource(req, resource, &query).await;
+    }
     let mut filter = FindingFilter { assigned: Some(!unassigned), ..query.filter.clone() };
     let owner = owner_email(req, slots.assignee.as_deref()).await?;
     filter.owner = owner.clone();
@@ -92,6 +99,42 @@ pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
         card.items.push(finding_item(req, f, &query.subscriptions, true).await?);
     }
     let subject = Subject::list(items.iter().map(finding_subject).collect());
+    Ok(Answer::card(card).about(Some(subject)))
+}
+
+/// "Is anyone on stdatalakecurated?": each open finding on the resource with its owner.
+async fn on_resource(
+    req: &Request<'_>,
+    resource: &crate::posture::Resource,
+    query: &query::Query,
+) -> Result<Answer, SkillError> {
+    let filter = FindingFilter { resource: Some(resource.id.clone()), ..query.filter.clone() };
+    let summary = req.source.summary(&filter, req.today).await?;
+    let page = req.source.findings(&filter, 0, 5).await?;
+    let mut card = Card::titled(format!("Who's on {}", resource.name));
+    card.summary = Some(match (summary.findings, summary.assigned) {
+        (0, _) => format!("Nothing is open on {}, so there is nothing to own.", resource.name),
+        (n, 0) => format!(
+            "Nobody owns any of the {n} open finding{} on {} yet. Assign one from the list (\"give the 1st to @dana by Friday\").",
+            if n == 1 { "" } else { "s" },
+            resource.name
+        ),
+        (n, a) => format!(
+            "{a} of the {n} open finding{} on {} {} an owner ({} overdue).",
+            if n == 1 { "" } else { "s" },
+            resource.name,
+            if a == 1 { "has" } else { "have" },
+            summary.overdue
+        ),
+    });
+    for f in &page.items {
+        card.items.push(finding_item(req, f, &query.subscriptions, true).await?);
+    }
+    card.first_item = 1;
+    let subject = Subject::List {
+        items: page.items.iter().map(finding_subject).collect(),
+        on: Some(resource.id.clone()),
+    };
     Ok(Answer::card(card).about(Some(subject)))
 }
 
