@@ -696,8 +696,11 @@ async fn serve(cli: &Cli, listen: Option<String>, log_format: Option<String>) ->
     for warning in &raw.warnings {
         tracing::warn!("{warning}");
     }
+    // Train the intent model now rather than on the first message someone sends.
+    let model = tokio::task::spawn_blocking(secbot_skills::intent::corpus::model);
     let listener = server::bind(config.listen).await?;
     let addr = listener.local_addr().context("the listener has no address")?;
+    model.await.context("the intent model could not be trained")?;
     let store = secbot::store::open(&config).await?;
     let options = SourceOptions {
         data: match &config.source {

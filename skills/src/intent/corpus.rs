@@ -162,18 +162,27 @@ pub fn calibrate(rows: &[Labelled], models: &[Arc<Model>], fold: &[usize], lexic
     fit_temperature(&held_out)
 }
 
-/// Each row's training examples (none when it has no usable label).
+/// Each row's training examples (none when it has no usable label), read on every core: the
+/// rows are cut into one contiguous run per thread and put back in order, so the result does
+/// not depend on the machine.
 fn examples_by_row(rows: &[Labelled], lexicon: &Lexicon) -> Vec<Vec<(Features, Label)>> {
-    rows.iter()
-        .map(|row| {
-            let Some(label) = Label::of(row.intent, row.reason.as_deref()) else { return Vec::new() };
-            let mut out = vec![(features_of(&row.prompt, lexicon), label)];
-            if let Some(thin) = thinned(&row.prompt) {
-                out.push((features_of(&thin, lexicon), label));
-            }
-            out
-        })
-        .collect()
+    let one = |row: &Labelled| {
+        let Some(label) = Label::of(row.intent, row.reason.as_deref()) else { return Vec::new() };
+        let mut out = vec![(features_of(&row.prompt, lexicon), label)];
+        if let Some(thin) = thinned(&row.prompt) {
+            out.push((features_of(&thin, lexicon), label));
+        }
+        out
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let chunk = rows.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = rows
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(one).collect::<Vec<_>>()))
+            .collect();
+        parts.into_iter().flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    })
 }
 
 #[cfg(test)]

@@ -231,6 +231,16 @@ pub(crate) fn is_how_question(text: &Text) -> bool {
         .is_match(&text.norm)
 }
 
+/// True when the prompt asks why something matters ("what's the real risk of password ssh"):
+/// a question about secrets, not a request for them.
+fn asks_why(text: &Text) -> bool {
+    static WHY: OnceLock<Regex> = OnceLock::new();
+    WHY.get_or_init(|| {
+        re(r"\b(risk|risks|risky|why|matter|matters|danger|dangerous|bad|safe|unsafe|weak|exposed)\b")
+    })
+    .is_match(&text.norm)
+}
+
 /// Why the prompt must be refused, if it must.
 pub(crate) fn refusal(text: &Text) -> Option<UnsafeReason> {
     let how = is_how_question(text);
@@ -246,7 +256,9 @@ pub(crate) fn refusal(text: &Text) -> Option<UnsafeReason> {
             UnsafeReason::Secrets
                 if text.norm.contains("secret scanning")
                     || text.norm.contains("expiration")
+                    || text.norm.contains("expiry")
                     || text.norm.contains("should have")
+                    || asks_why(text)
                     || how =>
             {
                 continue;

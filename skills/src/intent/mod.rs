@@ -366,6 +366,12 @@ fn features(text: &Text, slots: &Slots, lexicon: &Lexicon) -> Features {
     set.finish()
 }
 
+/// How sure the model must be to refuse a prompt no refusal rule caught.
+const UNSAFE_BY_MODEL: f32 = 0.5;
+
+/// How sure the model must be to decline a prompt that names one of the tenant's resources.
+const DECLINE_NAMED: f32 = 0.6;
+
 /// The day relative due dates are read against when only their presence matters.
 const FEATURE_DAY: Date = time::macros::date!(2026 - 01 - 05);
 
@@ -412,12 +418,19 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
     let (mut intent, mut confidence) = readings[0];
     // A refusal on the model's word alone needs it to be sure: refusing a fair question costs
     // more than answering it. (The refusal rules below still refuse whatever the model says.)
-    if intent == Intent::Unsafe && (confidence < 0.5 || extract::best_fix(&text)) && readings.len() > 1 {
+    if intent == Intent::Unsafe
+        && (confidence < UNSAFE_BY_MODEL || extract::best_fix(&text))
+        && readings.len() > 1
+    {
         (intent, confidence) = readings[1];
     }
     // Names that can only mean data secbot does not have (PCI, Sentinel, sign-in logs,
-    // licensing) decline honestly, whatever the rest of the prompt sounds like.
-    if ruled_unsafe.is_none() && intent != Intent::Unsafe && extract::uncovered(&text) {
+    // licensing) decline honestly, unless the prompt is about one of the tenant's resources.
+    if ruled_unsafe.is_none()
+        && intent != Intent::Unsafe
+        && slots.resource.is_none()
+        && extract::uncovered(&text)
+    {
         intent = Intent::OutOfScope;
         return Parse {
             decline: Some(DeclineReason::Uncovered),
@@ -427,6 +440,17 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
             reference,
             ..Parse::bare(intent)
         };
+    }
+    // A prompt about one of the tenant's resources is rarely off topic: unless the model is sure
+    // (or it asks to operate the resource), read it as the likeliest answering intent.
+    if intent == Intent::OutOfScope
+        && slots.resource.is_some()
+        && confidence < DECLINE_NAMED
+        && prediction.best_of(Intent::OutOfScope) != Some(Label::Decline(DeclineReason::Operation))
+        && let Some(&(next, p)) =
+            readings.iter().find(|(i, _)| !matches!(i, Intent::OutOfScope | Intent::Unsafe))
+    {
+        (intent, confidence) = (next, p);
     }
     // "what's sam got open": a person's work, however it is phrased.
     if matches!(intent, Intent::ListRisks | Intent::Summarize)
