@@ -12,7 +12,7 @@ use secbot::store::SqlStore;
 use secbot_chat::{Assistant, Origin, Person, Platform, Prompt};
 use time::OffsetDateTime;
 
-const PROMPTS: [&str; 14] = [
+const PROMPTS: [&str; 16] = [
     "Show critical risks for publicly exposed resources",
     "Show critical risks to sensitive data",
     "Show resources with high severity vulnerabilities",
@@ -27,6 +27,8 @@ const PROMPTS: [&str; 14] = [
     "how do I fix kv-payments-prod",
     "explain Secure transfer to storage accounts should be enabled",
     "what can you do?",
+    "what's our secure score?",
+    "which fixes raise our secure score the most?",
 ];
 
 fn peak_rss_mib() -> Option<f64> {

@@ -135,17 +135,8 @@ pub async fn from_config(config: &Config, options: &SourceOptions) -> anyhow::Re
 
 /// Indexes tenant data and builds its lexicon.
 pub fn index(data: TenantData) -> Loaded {
-    let names: Vec<(String, secbot_chat::ResourceKind)> =
-        data.resources.iter().map(|r| (r.name.clone(), r.kind)).collect();
-    let people: Vec<String> = data.people.iter().map(|p| p.id.clone()).collect();
-    let subscriptions = data.subscriptions.clone();
+    let lexicon = Lexicon::of_tenant(&data);
     let source = IndexedSource::new(data);
-    let lexicon = Lexicon::new(
-        source.recommendations(),
-        names.iter().map(|(n, k)| (n.as_str(), *k)),
-        &subscriptions,
-        people.iter().map(String::as_str),
-    );
     let findings = source.finding_count();
     let resources = source.resource_count();
     Loaded { source: Arc::new(source), lexicon: Arc::new(lexicon), findings, resources }

@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 
 use secbot_skills::demo::{self, DemoOptions};
 use secbot_skills::intent::{Lexicon, corpus, parse};
-use secbot_skills::tenant::IndexedSource;
 use time::macros::date;
 
 fn main() {
@@ -23,15 +22,7 @@ fn main() {
         trained.as_secs_f64() * 1e3
     );
 
-    let data = demo::tenant(&DemoOptions::for_day(today));
-    let people: Vec<String> = data.people.iter().map(|p| p.id.clone()).collect();
-    let source = IndexedSource::new(data.clone());
-    let lexicon = Lexicon::new(
-        source.recommendations(),
-        data.resources.iter().map(|r| (r.name.as_str(), r.kind)),
-        &data.subscriptions,
-        people.iter().map(String::as_str),
-    );
+    let lexicon = Lexicon::of_tenant(&demo::tenant(&DemoOptions::for_day(today)));
     let prompts: Vec<&str> = corpus::prompts().iter().map(|r| r.prompt.as_str()).collect();
     // Warm up: lazily built tables and the regex engines' caches.
     for p in &prompts {

@@ -89,14 +89,8 @@ fn memory(snapshot: &Value) -> IndexedSource {
     IndexedSource::new(snapshot::read(&snapshot.to_string(), "snapshot.json").expect("a snapshot"))
 }
 
-fn lexicon(source: &IndexedSource, snapshot: &Value) -> Lexicon {
-    let data = snapshot::read(&snapshot.to_string(), "snapshot.json").expect("a snapshot");
-    Lexicon::new(
-        source.recommendations(),
-        data.resources.iter().map(|r| (r.name.as_str(), r.kind)),
-        &data.subscriptions,
-        std::iter::empty(),
-    )
+fn lexicon(snapshot: &Value) -> Lexicon {
+    Lexicon::of_tenant(&snapshot::read(&snapshot.to_string(), "snapshot.json").expect("a snapshot"))
 }
 
 // ----- comparing answers -----------------------------------------------------------------------
@@ -291,7 +285,7 @@ async fn same_answers(
 async fn every_skill_answers_from_azure_as_it_does_from_memory() {
     let snapshot = demo_snapshot();
     let memory = memory(&snapshot);
-    let lexicon = lexicon(&memory, &snapshot);
+    let lexicon = lexicon(&snapshot);
     let azure = Azure::start(Rows::new(&snapshot)).await;
     let source = azure.source();
     same_findings(&memory, &source).await;
@@ -331,7 +325,7 @@ async fn the_secure_score_reads_the_same_from_azure_as_from_memory() {
 async fn a_synced_snapshot_answers_like_the_live_source() {
     let snapshot = demo_snapshot();
     let memory = memory(&snapshot);
-    let lexicon = lexicon(&memory, &snapshot);
+    let lexicon = lexicon(&snapshot);
     let azure = Azure::start(Rows::new(&snapshot)).await;
     let source = azure.source();
     let seen = Mutex::new(Vec::new());
@@ -633,7 +627,7 @@ async fn a_token_azure_rejects_is_renewed_once_for_every_waiting_request() {
 async fn a_hundred_concurrent_prompts_share_one_token_and_one_query_each() {
     let snapshot = demo_snapshot();
     let memory = memory(&snapshot);
-    let lexicon = Arc::new(lexicon(&memory, &snapshot));
+    let lexicon = Arc::new(lexicon(&snapshot));
     let azure = Azure::start(Rows::new(&snapshot)).await;
     let source = Arc::new(azure.source());
     let want = ask(&memory, &lexicon, "show critical risks for publicly exposed resources", None, 0).await;

@@ -5,20 +5,10 @@
 use secbot_skills::demo::{self, DemoOptions};
 use secbot_skills::intent::eval::{Report, evaluate_with};
 use secbot_skills::intent::{Lexicon, corpus};
-use secbot_skills::tenant::IndexedSource;
 use time::macros::date;
 
 fn demo_lexicon() -> Lexicon {
-    let today = date!(2026 - 11 - 25);
-    let data = demo::tenant(&DemoOptions::for_day(today));
-    let people: Vec<String> = data.people.iter().map(|p| p.id.clone()).collect();
-    let source = IndexedSource::new(data.clone());
-    Lexicon::new(
-        source.recommendations(),
-        data.resources.iter().map(|r| (r.name.as_str(), r.kind)),
-        &data.subscriptions,
-        people.iter().map(String::as_str),
-    )
+    Lexicon::of_tenant(&demo::tenant(&DemoOptions::for_day(date!(2026 - 11 - 25))))
 }
 
 fn held_out() -> Report {

@@ -108,6 +108,16 @@ impl Lexicon {
         }
     }
 
+    /// The lexicon of a tenant's data: its recommendations, resources, subscriptions and people.
+    pub fn of_tenant(data: &crate::tenant::TenantData) -> Lexicon {
+        Lexicon::new(
+            data.recommendations.iter(),
+            data.resources.iter().map(|r| (r.name.as_str(), r.kind)),
+            &data.subscriptions,
+            data.people.iter().map(|p| p.id.as_str()),
+        )
+    }
+
     /// A lexicon of the embedded catalog only (no tenant).
     pub fn catalog() -> Lexicon {
         Lexicon::new([], [], &[], [])
@@ -426,24 +436,14 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
     }
     // Names that can only mean data secbot does not have (PCI, Sentinel, sign-in logs,
     // licensing) decline honestly, unless the prompt is about one of the tenant's resources.
-    if ruled_unsafe.is_none()
+    let uncovered = ruled_unsafe.is_none()
         && intent != Intent::Unsafe
         && slots.resource.is_none()
-        && extract::uncovered(&text)
-    {
-        intent = Intent::OutOfScope;
-        return Parse {
-            decline: Some(DeclineReason::Uncovered),
-            confidence,
-            slots: filters_of(slots),
-            readings,
-            reference,
-            ..Parse::bare(intent)
-        };
-    }
+        && extract::uncovered(&text);
     // A prompt about one of the tenant's resources is rarely off topic: unless the model is sure
     // (or it asks to operate the resource), read it as the likeliest answering intent.
     if intent == Intent::OutOfScope
+        && !uncovered
         && slots.resource.is_some()
         && confidence < DECLINE_NAMED
         && prediction.best_of(Intent::OutOfScope) != Some(Label::Decline(DeclineReason::Operation))
@@ -460,50 +460,33 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
     {
         intent = Intent::Status;
     }
-    if let Some(reason) = ruled_unsafe {
+    let refusal = ruled_unsafe.or(match prediction.best_of(Intent::Unsafe) {
+        Some(Label::Refuse(reason)) if intent == Intent::Unsafe => Some(reason),
+        _ if intent == Intent::Unsafe => Some(UnsafeReason::Scope),
+        _ => None,
+    });
+    let decline = match prediction.best_of(Intent::OutOfScope) {
+        _ if refusal.is_some() => None,
+        _ if uncovered => Some(DeclineReason::Uncovered),
+        Some(Label::Decline(reason)) if intent == Intent::OutOfScope => Some(reason),
+        _ if intent == Intent::OutOfScope => Some(DeclineReason::Unrelated),
+        _ => None,
+    };
+    if refusal.is_some() || decline.is_some() {
         return Parse {
-            refusal: Some(reason),
-            needs_context: extract::deictic(&text),
+            refusal,
+            decline,
+            // A refusal rule is certain; a decline is as sure as the model.
+            confidence: if ruled_unsafe.is_some() { 1.0 } else { confidence },
+            needs_context: refusal.is_some() && extract::deictic(&text),
             slots: filters_of(slots),
             readings,
             reference,
-            ..Parse::bare(Intent::Unsafe)
+            ..Parse::bare(if refusal.is_some() { Intent::Unsafe } else { Intent::OutOfScope })
         };
     }
-    match intent {
-        Intent::Unsafe => {
-            let reason = match prediction.best_of(Intent::Unsafe) {
-                Some(Label::Refuse(reason)) => reason,
-                _ => UnsafeReason::Scope,
-            };
-            return Parse {
-                refusal: Some(reason),
-                confidence,
-                needs_context: extract::deictic(&text),
-                slots: filters_of(slots),
-                readings,
-                reference,
-                ..Parse::bare(Intent::Unsafe)
-            };
-        }
-        Intent::OutOfScope => {
-            let reason = match prediction.best_of(Intent::OutOfScope) {
-                Some(Label::Decline(reason)) => reason,
-                _ => DeclineReason::Unrelated,
-            };
-            return Parse {
-                decline: Some(reason),
-                confidence,
-                slots: filters_of(slots),
-                readings,
-                reference,
-                ..Parse::bare(Intent::OutOfScope)
-            };
-        }
-        Intent::Help => {
-            return Parse { confidence, readings, reference, ..Parse::bare(Intent::Help) };
-        }
-        _ => {}
+    if intent == Intent::Help {
+        return Parse { confidence, readings, reference, ..Parse::bare(Intent::Help) };
     }
 
     // Slots that only make sense for some intents.
