@@ -135,8 +135,11 @@ async fn two_replicas_on_one_postgres_behave_as_one_bot() {
     assert_eq!(threads.len(), 50, "one reply in each event's thread");
 
     let store = SqlStore::open(&database, None).await.expect("the shared store");
+    // Usage counts against the month the messages were written in (their Slack timestamps), not
+    // the month the test runs in.
+    let written = time::OffsetDateTime::from_unix_timestamp(1_795_970_000).expect("a valid time");
     let used: u64 = store
-        .usage(time::OffsetDateTime::now_utc())
+        .usage(written)
         .await
         .unwrap()
         .iter()
