@@ -269,11 +269,6 @@ impl Prediction {
         out
     }
 
-    /// The probability of one label.
-    pub fn of(&self, label: Label) -> f32 {
-        self.0[label.index()]
-    }
-
     /// The most likely label among those of one intent.
     pub fn best_of(&self, intent: Intent) -> Option<Label> {
         Label::ALL

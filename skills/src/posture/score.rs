@@ -150,11 +150,6 @@ fn in_scope(scope: &[String], subscription: &str) -> bool {
 }
 
 impl ScoreCard {
-    /// True when the source reported no score at all.
-    pub fn is_empty(&self) -> bool {
-        self.scores.is_empty()
-    }
-
     /// The scores of the subscriptions in scope (every one when `scope` is empty).
     pub fn scores_in(&self, scope: &[String]) -> Vec<&SecureScore> {
         self.scores.iter().filter(|s| in_scope(scope, &s.subscription)).collect()
