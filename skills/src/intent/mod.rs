@@ -278,7 +278,7 @@ fn read(text: &Text, lexicon: &Lexicon) -> Reading {
 pub fn features_of(prompt: &str, lexicon: &Lexicon) -> Features {
     let text = Text::new(prompt, &lexicon.vocabulary, &|t| lexicon.is_resource(t));
     let reading = read(&text, lexicon);
-    features(&text, &reading.slots, lexicon)
+    features(&text, &reading.slots, &Signals::of(&text), lexicon)
 }
 
 /// A word as the model sees it: names, mentions, numbers and dates become their kind, so the
@@ -311,7 +311,26 @@ fn feature_word(word: &str) -> &str {
     }
 }
 
-fn features(text: &Text, slots: &Slots, lexicon: &Lexicon) -> Features {
+/// What the extractors read that both the model's features and the parse use, read once.
+struct Signals {
+    tool: Option<&'static str>,
+    deictic: bool,
+    next_page: bool,
+    best_fix: bool,
+}
+
+impl Signals {
+    fn of(text: &Text) -> Signals {
+        Signals {
+            tool: extract::tool(text),
+            deictic: extract::deictic(text),
+            next_page: extract::next_page(text),
+            best_fix: extract::best_fix(text),
+        }
+    }
+}
+
+fn features(text: &Text, slots: &Slots, signals: &Signals, lexicon: &Lexicon) -> Features {
     let mut set = FeatureSet::default();
     let words: Vec<&str> = text.words.iter().map(|w| feature_word(w)).collect();
     set.words(&words);
@@ -362,9 +381,9 @@ fn features(text: &Text, slots: &Slots, lexicon: &Lexicon) -> Features {
         (text.words.iter().any(|w| w.starts_with('@') && w.len() > 1), "slot_mention"),
         (text.words.iter().any(|w| lexicon.people.contains(w.as_str())), "slot_person"),
         (dates::find_due(&text.norm, FEATURE_DAY, false).is_some(), "slot_due"),
-        (extract::tool(text).is_some(), "slot_tool"),
-        (extract::deictic(text), "deictic"),
-        (extract::next_page(text), "next_page"),
+        (signals.tool.is_some(), "slot_tool"),
+        (signals.deictic, "deictic"),
+        (signals.next_page, "next_page"),
         (text.raw.trim_end().ends_with('?'), "question_mark"),
     ];
     for (on, name) in slot_flags {
@@ -422,16 +441,14 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
         on_page: extract::on_page(&text),
     };
     let named_person = text.words.iter().find(|w| person(w)).map(|w| w.trim_start_matches('@').to_owned());
-    let prediction = model.predict(&features(&text, &slots, lexicon));
+    let signals = Signals::of(&text);
+    let prediction = model.predict(&features(&text, &slots, &signals, lexicon));
     let mut readings = prediction.intents();
     readings.truncate(3);
     let (mut intent, mut confidence) = readings[0];
     // A refusal on the model's word alone needs it to be sure: refusing a fair question costs
     // more than answering it. (The refusal rules below still refuse whatever the model says.)
-    if intent == Intent::Unsafe
-        && (confidence < UNSAFE_BY_MODEL || extract::best_fix(&text))
-        && readings.len() > 1
-    {
+    if intent == Intent::Unsafe && (confidence < UNSAFE_BY_MODEL || signals.best_fix) && readings.len() > 1 {
         (intent, confidence) = readings[1];
     }
     // Names that can only mean data secbot does not have (PCI, Sentinel, sign-in logs,
@@ -478,7 +495,7 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
             decline,
             // A refusal rule is certain; a decline is as sure as the model.
             confidence: if ruled_unsafe.is_some() { 1.0 } else { confidence },
-            needs_context: refusal.is_some() && extract::deictic(&text),
+            needs_context: refusal.is_some() && signals.deictic,
             slots: filters_of(slots),
             readings,
             reference,
@@ -535,8 +552,8 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
     keep_only_filters(&mut slots, intent, &text, lexicon, kind_reference.is_some());
 
     let explicit = slots.resource.is_some() || slots.recommendation.is_some();
-    let deictic = extract::deictic(&text) || slots.ordinal.is_some();
-    let next_page = extract::next_page(&text) && !explicit && !slots.has_filters();
+    let deictic = signals.deictic || slots.ordinal.is_some();
+    let next_page = signals.next_page && !explicit && !slots.has_filters();
     if next_page && !matches!(intent, Intent::ListRisks | Intent::Status | Intent::AttackPaths) {
         intent = Intent::ListRisks;
     }
@@ -569,12 +586,12 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
         implied_cloud: extract::implied_cloud(&text),
         resource_kind,
         recommendation_key,
-        tool: extract::tool(&text),
+        tool: signals.tool,
         exemption: extract::exemption(&text),
         kind_reference,
         reference,
         secure_score: extract::secure_score(&text),
-        best_fix: extract::best_fix(&text),
+        best_fix: signals.best_fix,
         person: named_person,
         refusal: None,
         decline: None,
