@@ -122,6 +122,12 @@ pub const KEYS: &[Key] = &[
         "hourly budgets of channels with their own: CHANNEL=UNITS,CHANNEL=UNITS",
     ),
     key("capacity_owner", false, None, "who can raise the usage budget (shown when it runs out)"),
+    key(
+        "approvers",
+        false,
+        None,
+        "platform user ids who may confirm or cancel any delegation, besides whoever asked for it (comma-separated)",
+    ),
     key("scope", false, None, "subscription ids every channel may see, comma-separated (default: all)"),
     key("channel_scopes", false, None, "channels with their own scope: CHANNEL=SUB|SUB,CHANNEL=SUB"),
 ];
@@ -438,6 +444,8 @@ pub struct Config {
     pub budget_month: u64,
     /// Who can raise the budget.
     pub capacity_owner: Option<String>,
+    /// Who may decide any delegation besides its asker.
+    pub approvers: Vec<String>,
     /// Hourly budgets of channels with their own.
     pub budget_channels: std::collections::HashMap<String, u64>,
     /// Subscriptions every channel may see (empty: all).
@@ -726,6 +734,7 @@ impl Config {
             budget_hour: number(raw, "budget_hour", "a number of compute units")?.unwrap_or(600),
             budget_month: number(raw, "budget_month", "a number of compute units")?.unwrap_or(100_000),
             capacity_owner: raw.get("capacity_owner").map(str::to_owned),
+            approvers: list(raw, "approvers"),
             budget_channels: pairs(raw, "budget_channels")?
                 .into_iter()
                 .map(|(channel, units)| {

@@ -19,10 +19,16 @@ pub async fn engine() -> (Arc<Engine>, Arc<dyn Store>) {
 
 /// The same, applying a policy (scopes, budgets).
 pub async fn engine_with(policy: Policy) -> (Arc<Engine>, Arc<dyn Store>) {
+    let store: Arc<dyn Store> = Arc::new(SqlStore::in_memory().await.expect("an in-memory store"));
+    (engine_on(store.clone(), policy), store)
+}
+
+/// An engine over the demo tenant for [`DAY`] on an existing store: another replica, or the
+/// same deployment after its policy changed.
+pub fn engine_on(store: Arc<dyn Store>, policy: Policy) -> Arc<Engine> {
     let loaded = source::load(&SourceOptions { day: Some(DAY), ..SourceOptions::default() })
         .expect("the demo tenant loads");
-    let store: Arc<dyn Store> = Arc::new(SqlStore::in_memory().await.expect("an in-memory store"));
-    (Arc::new(Engine::new(loaded.source, loaded.lexicon, store.clone()).with_policy(policy)), store)
+    Arc::new(Engine::new(loaded.source, loaded.lexicon, store).with_policy(policy))
 }
 
 /// A message origin in a thread, at noon on [`DAY`].

@@ -33,6 +33,7 @@ async fn every_button_on_every_card_round_trips_and_answers() {
             match outcome {
                 Outcome::Reply(r) | Outcome::Replace(r) => {
                     assert_ne!(r.card.title, "I couldn't answer that right now", "{text} → {}", action.label);
+                    assert_ne!(r.skill, "refused", "{text} → {}: {}", action.label, r.card.title);
                     assert!(!r.card.title.is_empty());
                 }
                 Outcome::Comment(form) => assert_eq!(form.response_id, reply.response_id),

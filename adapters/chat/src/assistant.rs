@@ -64,6 +64,9 @@ pub enum AssistantError {
     /// The request does not refer to anything secbot knows.
     #[error("{0}")]
     NotFound(String),
+    /// The request names something the asker may not act on here (another channel's reply).
+    #[error("{0}")]
+    Refused(String),
 }
 
 /// secbot as the adapters see it. The binary implements it; adapters hold it as a trait object.

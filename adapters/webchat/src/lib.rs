@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use secbot_chat::{
-    Assistant, Click, Feedback, Origin, Payload, Person, Platform, Prompt, Rating, ResponseId,
+    Assistant, AssistantError, Click, Feedback, Origin, Payload, Person, Platform, Prompt, Rating, ResponseId,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -222,11 +222,10 @@ async fn feedback(
         rating: body.rating,
         comment: body.comment,
     };
-    state
-        .assistant
-        .comment(feedback)
-        .await
-        .map_err(|e| Refusal(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
+    state.assistant.comment(feedback).await.map_err(|e| match e {
+        AssistantError::Refused(why) => Refusal(StatusCode::FORBIDDEN, why),
+        other => Refusal(StatusCode::SERVICE_UNAVAILABLE, other.to_string()),
+    })?;
     Ok(Json(json!({ "ok": true })))
 }
 

@@ -7,6 +7,7 @@
 mod input;
 mod policy;
 mod resolve;
+pub mod trust;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -25,6 +26,7 @@ pub use self::input::MAX_PROMPT_CHARS;
 use self::input::Unreadable;
 pub use self::policy::Policy;
 use self::resolve::Plan;
+use self::trust::Refused;
 use crate::metrics::Metrics;
 use crate::redact::redact;
 use crate::store::{
@@ -222,6 +224,57 @@ impl Engine {
         )
     }
 
+    /// The reply to a prompt or click the trust boundary refused, logged for whoever audits it.
+    fn refuse(&self, id: ResponseId, intent: Intent, slots: Slots, refused: &Refused) -> Reply {
+        let mut card = Card::titled("I can't do that here");
+        card.summary = Some(refused.to_string());
+        self.finish(id, intent, slots, Answer { card, subject: None, direct: Vec::new() }, "refused")
+    }
+
+    /// `Some` refusal when `subject` reaches outside `scope`; a source failure refuses too,
+    /// since nothing can be shown that was not checked.
+    async fn outside_scope(&self, subject: Option<&Subject>, scope: &[String]) -> Option<Refused> {
+        let subject = subject?;
+        match trust::admits(self.source.as_ref(), scope, subject).await {
+            Ok(true) => None,
+            Ok(false) => {
+                tracing::warn!(?subject, "refused a subject outside the channel's scope");
+                self.metrics.add("secbot_refused_total", vec![("why", "scope".to_owned())], 1.0);
+                Some(Refused::OutOfScope)
+            }
+            Err(err) => Some(Refused::Unavailable(err.to_string())),
+        }
+    }
+
+    /// The stored reply a click or a comment names, checked against where it happened (and,
+    /// for a click, against the button it carries).
+    async fn shown(
+        &self,
+        clicked: &Origin,
+        response_id: &ResponseId,
+        payload: Option<&Payload>,
+    ) -> Result<ReplyRecord, Refused> {
+        let stored = self.store.reply(response_id).await.map_err(|e| Refused::Unavailable(e.to_string()))?;
+        let checked = match payload {
+            Some(payload) => trust::check_click(stored.as_ref(), clicked, payload),
+            None => trust::check_place(stored.as_ref(), clicked).map(|_| ()),
+        };
+        if let Err(refused) = &checked {
+            tracing::warn!(
+                platform = %clicked.platform,
+                tenant = %clicked.tenant,
+                channel = %clicked.channel,
+                user = %clicked.user.id,
+                response_id = %response_id,
+                why = ?refused,
+                "refused a click"
+            );
+            self.metrics.add("secbot_refused_total", vec![("why", "click".to_owned())], 1.0);
+        }
+        checked?;
+        stored.ok_or(Refused::Unknown)
+    }
+
     fn unreadable(&self, id: ResponseId, why: Unreadable) -> Reply {
         let (title, summary) = match why {
             Unreadable::Empty => (
@@ -293,6 +346,10 @@ impl Engine {
         };
         match plan {
             Plan::Clarify { intent, slots, candidates, reason } => {
+                let listed = Subject::list(candidates.clone());
+                if let Some(refused) = self.outside_scope(Some(&listed), scope).await {
+                    return self.refuse(id.clone(), intent, slots, &refused);
+                }
                 let parse = Parse { intent, slots: slots.clone(), ..parse.clone() };
                 match skill::clarify(&request(&parse, None, 0), intent, &candidates).await {
                     Ok(mut answer) => {
@@ -313,6 +370,9 @@ impl Engine {
                 reply
             }
             Plan::Run { intent, skill: answering, slots, subject, offset, tool } => {
+                if let Some(refused) = self.outside_scope(subject.as_ref(), scope).await {
+                    return self.refuse(id.clone(), intent, slots, &refused);
+                }
                 let usage = match self.charge(origin, answering).await {
                     Ok(usage) => usage,
                     Err(refusal) => {
@@ -393,6 +453,10 @@ impl Engine {
     }
 
     async fn confirm(&self, origin: Origin, response_id: ResponseId, delegation: Delegation) -> Outcome {
+        let scope = self.policy.scope_of(&origin.channel);
+        if let Some(refused) = self.outside_scope(Some(&delegation.subject), scope).await {
+            return Outcome::Reply(self.refusal_note(&refused));
+        }
         let key = format!("confirm:{response_id}");
         match self.store.claim(&key, origin.time, origin.time + CLAIM_TTL * 30).await {
             Ok(true) => {}
@@ -455,6 +519,13 @@ impl Engine {
         Ok(())
     }
 
+    /// A refused click's answer: seen only by whoever clicked, where the platform allows it.
+    fn refusal_note(&self, refused: &Refused) -> Reply {
+        let mut reply = self.note(&refused.to_string());
+        reply.skill = "refused".to_owned();
+        reply
+    }
+
     fn note(&self, text: &str) -> Reply {
         let mut reply =
             Reply::new(new_response_id(), "feedback", Intent::Help, Slots::default(), Card::titled(text));
@@ -499,6 +570,16 @@ impl Assistant for Engine {
 
     async fn act(&self, click: Click) -> Outcome {
         let Click { origin, payload } = click;
+        let shown = match self.shown(&origin, &payload.response_id, Some(&payload)).await {
+            Ok(shown) => shown,
+            Err(refused) => return Outcome::Reply(self.refusal_note(&refused)),
+        };
+        if matches!(payload.command, Command::Confirm { .. } | Command::Cancel { .. })
+            && let Err(refused) = trust::check_decider(&shown, &origin, &self.policy.approvers)
+        {
+            tracing::warn!(user = %origin.user.id, response_id = %payload.response_id, "refused a delegation decision");
+            return Outcome::Reply(self.refusal_note(&refused));
+        }
         match payload.command {
             Command::Run { intent, subject, slots, offset } => {
                 Outcome::Reply(self.run_command(origin, intent, subject, slots, offset).await)
@@ -539,6 +620,9 @@ impl Assistant for Engine {
     }
 
     async fn comment(&self, feedback: Feedback) -> Result<(), AssistantError> {
+        self.shown(&feedback.origin, &feedback.response_id, None)
+            .await
+            .map_err(|refused| AssistantError::Refused(refused.to_string()))?;
         self.rate(feedback.origin, feedback.response_id, feedback.rating, feedback.comment).await
     }
 

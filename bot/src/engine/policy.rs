@@ -20,6 +20,8 @@ pub struct Policy {
     pub channel_budgets: HashMap<String, u64>,
     /// Who can raise the budget.
     pub capacity_owner: Option<String>,
+    /// Platform user ids who may confirm or cancel any delegation, besides its asker.
+    pub approvers: Vec<String>,
 }
 
 impl Default for Policy {
@@ -30,6 +32,7 @@ impl Default for Policy {
             limits: Limits { hour: 600, month: 100_000, channel_hour: None },
             channel_budgets: HashMap::new(),
             capacity_owner: None,
+            approvers: Vec::new(),
         }
     }
 }
@@ -43,6 +46,7 @@ impl Policy {
             limits: Limits { hour: config.budget_hour, month: config.budget_month, channel_hour: None },
             channel_budgets: config.budget_channels.clone(),
             capacity_owner: config.capacity_owner.clone(),
+            approvers: config.approvers.clone(),
         }
     }
 
