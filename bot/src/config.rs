@@ -54,6 +54,12 @@ pub const KEYS: &[Key] = &[
     key("slack_bot_token", true, None, "Slack bot token (xoxb-…) for a single workspace"),
     key("slack_client_id", false, None, "Slack app client id (OAuth install)"),
     key("slack_client_secret", true, None, "Slack app client secret (OAuth install)"),
+    key(
+        "slack_allowed_teams",
+        false,
+        None,
+        "workspace (team) ids secbot answers, comma-separated (default: any workspace that installs it)",
+    ),
     key("slack_api_url", false, Some("https://slack.com/api/"), "Slack Web API base URL"),
     key(
         "slack_authorize_url",
@@ -70,6 +76,12 @@ pub const KEYS: &[Key] = &[
         Some("https://login.botframework.com/v1/.well-known/openidconfiguration"),
         "Bot Framework OpenID metadata URL",
     ),
+    key(
+        "teams_allowed_tenants",
+        false,
+        None,
+        "further Entra tenant ids secbot answers besides teams_tenant_id, comma-separated",
+    ),
     key("teams_token_url", false, None, "Azure AD token endpoint (default from teams_tenant_id)"),
     key("teams_allowed_service_urls", false, None, "comma-separated serviceUrl prefixes the bot may call"),
     key(
@@ -80,6 +92,12 @@ pub const KEYS: &[Key] = &[
     ),
     key("discord_app_id", false, None, "Discord application id"),
     key("discord_bot_token", true, None, "Discord bot token"),
+    key(
+        "discord_allowed_guilds",
+        false,
+        None,
+        "server (guild) ids secbot answers, comma-separated; with a list, direct messages are not answered",
+    ),
     key("discord_api_url", false, Some("https://discord.com/api/v10"), "Discord API base URL"),
     key("azure_tenant_id", false, None, "Entra ID tenant of the Defender for Cloud source"),
     key("azure_client_id", false, None, "app (client) id, or a user-assigned managed identity's client id"),
@@ -344,6 +362,8 @@ pub struct SlackConfig {
     pub api_url: String,
     /// Slack's OAuth authorize page.
     pub authorize_url: String,
+    /// The workspaces answered (empty: any).
+    pub allowed_teams: Vec<String>,
 }
 
 /// Teams credentials, when the Teams adapter is on.
@@ -361,6 +381,8 @@ pub struct TeamsConfig {
     pub token_url: String,
     /// The serviceUrl prefixes the bot may send its token to.
     pub allowed_service_urls: Vec<String>,
+    /// Tenants answered besides `tenant_id`.
+    pub allowed_tenants: Vec<String>,
 }
 
 /// Discord credentials, when the Discord adapter is on.
@@ -374,6 +396,8 @@ pub struct DiscordConfig {
     pub bot_token: Option<Secret>,
     /// The API base URL.
     pub api_url: String,
+    /// The servers answered (empty: any, and direct messages).
+    pub allowed_guilds: Vec<String>,
 }
 
 /// Defender for Cloud credentials, for `source = azure`.
@@ -555,6 +579,7 @@ impl Config {
                 api_url: url(raw, "slack_api_url")?.unwrap_or_else(|| "https://slack.com/api".into()),
                 authorize_url: url(raw, "slack_authorize_url")?
                     .unwrap_or_else(|| "https://slack.com/oauth/v2/authorize".into()),
+                allowed_teams: list(raw, "slack_allowed_teams"),
             }),
             (None, Some(_), _) | (None, _, Some(_)) => {
                 return Err(error(
@@ -595,6 +620,7 @@ impl Config {
                     openid_url: url(raw, "teams_openid_url")?.unwrap_or_default(),
                     token_url,
                     allowed_service_urls: allowed,
+                    allowed_tenants: list(raw, "teams_allowed_tenants"),
                 })
             }
             (Some(_), None) => {
@@ -638,6 +664,7 @@ impl Config {
                     bot_token: raw.secret("discord_bot_token"),
                     api_url: url(raw, "discord_api_url")?
                         .unwrap_or_else(|| "https://discord.com/api/v10".into()),
+                    allowed_guilds: list(raw, "discord_allowed_guilds"),
                 })
             }
             None => None,
@@ -759,6 +786,30 @@ impl Config {
         })
     }
 
+    /// What is allowed but risky in this configuration: a platform open to every workspace,
+    /// tenant or server that installs the app, a web chat reachable beyond loopback.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if let Some(slack) = &self.slack
+            && slack.allowed_teams.is_empty()
+            && slack.client_id.is_some()
+        {
+            warnings.push("Slack answers any workspace that installs the app; set SECBOT_SLACK_ALLOWED_TEAMS to the team ids it should serve".to_owned());
+        }
+        if let Some(teams) = &self.teams
+            && teams.tenant_id.is_none()
+            && teams.allowed_tenants.is_empty()
+        {
+            warnings.push("Teams answers any tenant the bot is added in; set SECBOT_TEAMS_TENANT_ID (or SECBOT_TEAMS_ALLOWED_TENANTS)".to_owned());
+        }
+        if let Some(discord) = &self.discord
+            && discord.allowed_guilds.is_empty()
+        {
+            warnings.push("Discord answers any server the app is added to, and direct messages; set SECBOT_DISCORD_ALLOWED_GUILDS".to_owned());
+        }
+        warnings
+    }
+
     /// Checks the data directory exists (creating it) and is writable.
     pub fn prepare_data_dir(&self) -> Result<(), ConfigError> {
         let dir = &self.data_dir;
@@ -854,6 +905,39 @@ mod tests {
         assert!(bad(&[("SECBOT_SLACK_BOT_TOKEN", "xoxb-1")]).starts_with("SECBOT_SLACK_SIGNING_SECRET"));
         assert!(bad(&[("SECBOT_DISCORD_PUBLIC_KEY", "abc")]).contains("64 hex characters"));
         assert!(bad(&[("SECBOT_RETENTION_DAYS", "a month")]).contains("not a number of days"));
+    }
+
+    #[test]
+    fn platforms_open_to_anyone_are_warned_about_until_an_allow_list_is_set() {
+        let warnings = |pairs: &[(&str, &str)]| {
+            Config::from_raw(&Raw::load(None, env(pairs)).unwrap()).unwrap().warnings().join("\n")
+        };
+        assert_eq!(warnings(&[]), "", "the local demo has nothing to warn about");
+        let key = "d5c2a1b6e0f9d8c7b6a5f4e3d2c1b0a998877665544332211000ffeeddccbbaa";
+        let open = [
+            ("SECBOT_SLACK_SIGNING_SECRET", "s"),
+            ("SECBOT_SLACK_CLIENT_ID", "1.2"),
+            ("SECBOT_SLACK_CLIENT_SECRET", "c"),
+            ("SECBOT_ENCRYPTION_KEY", key),
+            ("SECBOT_PUBLIC_URL", "https://secbot.contoso.com"),
+            ("SECBOT_TEAMS_APP_ID", "a"),
+            ("SECBOT_TEAMS_APP_PASSWORD", "p"),
+            ("SECBOT_DISCORD_PUBLIC_KEY", key),
+            ("SECBOT_DISCORD_APP_ID", "1100"),
+        ];
+        let text = warnings(&open);
+        for setting in
+            ["SECBOT_SLACK_ALLOWED_TEAMS", "SECBOT_TEAMS_TENANT_ID", "SECBOT_DISCORD_ALLOWED_GUILDS"]
+        {
+            assert!(text.contains(setting), "{setting}: {text}");
+        }
+        let mut closed = open.to_vec();
+        closed.extend([
+            ("SECBOT_SLACK_ALLOWED_TEAMS", "T1"),
+            ("SECBOT_TEAMS_TENANT_ID", "t"),
+            ("SECBOT_DISCORD_ALLOWED_GUILDS", "42"),
+        ]);
+        assert_eq!(warnings(&closed), "");
     }
 
     #[test]

@@ -301,6 +301,9 @@ async fn run() -> anyhow::Result<()> {
             }
             let config = Config::from_raw(&raw)?;
             config.prepare_data_dir()?;
+            for warning in config.warnings() {
+                writeln!(out, "warning: {warning}")?;
+            }
             writeln!(out, "\nThe configuration is valid. {}", adapters_summary(&config).join(" "))?;
             Ok(())
         }
@@ -693,7 +696,7 @@ async fn serve(cli: &Cli, listen: Option<String>, log_format: Option<String>) ->
     let config = Config::from_raw(&raw)?;
     config.prepare_data_dir()?;
     init_logging(config.log_format, "info");
-    for warning in &raw.warnings {
+    for warning in raw.warnings.iter().cloned().chain(config.warnings()) {
         tracing::warn!("{warning}");
     }
     // Train the intent model now rather than on the first message someone sends.

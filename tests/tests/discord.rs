@@ -105,6 +105,10 @@ struct Discord {
 
 impl Discord {
     async fn start() -> Discord {
+        Discord::start_with(&[]).await
+    }
+
+    async fn start_with(extra: &[(&str, &str)]) -> Discord {
         let api = MockServer::start().await;
         for (verb, route) in [
             ("PATCH", format!(r"^/webhooks/{APP}/[^/]+/messages/@original$")),
@@ -120,13 +124,15 @@ impl Discord {
         let key = SigningKey::from_bytes(&[23; 32]);
         // Configured as `secbot serve` is: SECBOT_DISCORD_* settings.
         let public_key = hex::encode(key.verifying_key().to_bytes());
-        let server = Server::start(&[
-            ("SECBOT_DISCORD_PUBLIC_KEY", &public_key),
+        let api_url = api.uri();
+        let mut settings = vec![
+            ("SECBOT_DISCORD_PUBLIC_KEY", public_key.as_str()),
             ("SECBOT_DISCORD_APP_ID", APP),
             ("SECBOT_DISCORD_BOT_TOKEN", "bot-token"),
-            ("SECBOT_DISCORD_API_URL", &api.uri()),
-        ])
-        .await;
+            ("SECBOT_DISCORD_API_URL", &api_url),
+        ];
+        settings.extend_from_slice(extra);
+        let server = Server::start(&settings).await;
         let url = format!("{}/discord/interactions", server.url);
         let (tasks, engine, store) = (server.tasks.clone(), server.engine.clone(), server.store.clone());
         Discord { url, api, tasks, engine, store, http: reqwest::Client::new(), key }
@@ -233,6 +239,25 @@ async fn ping_is_answered_and_a_forged_request_gets_401_and_nothing_else() {
         discord.engine.claim(Platform::Discord, &id).await.unwrap(),
         "the forged interaction was never claimed"
     );
+}
+
+#[tokio::test]
+async fn a_server_off_the_allow_list_gets_a_refusal_and_nothing_else() {
+    let discord = Discord::start_with(&[("SECBOT_DISCORD_ALLOWED_GUILDS", GUILD)]).await;
+    let mut foreign = ask(1, channel(), "Show critical risks to sensitive data");
+    foreign["guild_id"] = json!("1000000000000000099");
+    let mut direct = ask(2, channel(), "Show critical risks to sensitive data");
+    direct.as_object_mut().unwrap().remove("guild_id");
+    for refused in [foreign, direct] {
+        let answer = discord.post(&refused).await;
+        assert_eq!(answer["type"], 4, "{answer}");
+        assert_eq!(answer["data"]["flags"], 64, "only the asker sees it: {answer}");
+        assert!(answer["data"]["content"].as_str().unwrap_or_default().contains("doesn't serve this server"));
+    }
+    discord.settle().await;
+    assert!(discord.calls().await.is_empty(), "nothing was answered or posted");
+    let answer = discord.post(&ask(3, channel(), "Show critical risks to sensitive data")).await;
+    assert_eq!(answer, json!({"type": 5}), "an allowed server is answered");
 }
 
 #[tokio::test]

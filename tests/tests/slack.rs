@@ -245,6 +245,29 @@ async fn unsigned_stale_and_malformed_requests_are_refused_and_nothing_is_posted
 }
 
 #[tokio::test]
+async fn a_workspace_off_the_allow_list_gets_nothing() {
+    let event = testing::mention("show critical risks", "1732536000.000900");
+    let team = event["team_id"].as_str().expect("the fixture names its workspace").to_owned();
+    let slack = Slack::with(&[("SECBOT_SLACK_ALLOWED_TEAMS", "T0OTHERTEAM")]).await;
+    assert_eq!(slack.event(&event).await.status(), 200, "acknowledged, so Slack does not retry");
+    slack.server.settle().await;
+    assert!(slack.calls("chat.postMessage").await.is_empty(), "but not answered");
+    assert!(slack.calls("users.info").await.is_empty(), "nor read about");
+
+    let allowed = format!("T0OTHERTEAM,{team}");
+    let slack = Slack::with(&[("SECBOT_SLACK_ALLOWED_TEAMS", allowed.as_str())]).await;
+    let posted = slack.mention("show critical risks", "1732536000.000901").await;
+    let mut click = slack.click_of(&posted, "1732536000.000950", "Looks right");
+    click["team"]["id"] = json!("T0OTHERTEAM2");
+    assert_eq!(slack.interact(&click).await.status(), 200);
+    slack.server.settle().await;
+    assert!(
+        slack.server.store.feedback(&response_id(&posted)).await.unwrap().is_empty(),
+        "a click from another workspace is not stored"
+    );
+}
+
+#[tokio::test]
 async fn the_url_verification_challenge_is_echoed() {
     let slack = Slack::start().await;
     let response = slack.event(&fixture(VERIFY)).await;

@@ -87,6 +87,10 @@ struct Bot {
 
 impl Bot {
     async fn start() -> Bot {
+        Bot::start_with(&[]).await
+    }
+
+    async fn start_with(extra: &[(&str, &str)]) -> Bot {
         let mock = MockServer::start().await;
         let key = SigningKey::new("bf-key-1");
         Mock::given(method("GET"))
@@ -141,14 +145,16 @@ impl Bot {
         // Configured as `secbot serve` is: SECBOT_TEAMS_* settings, the mock as the only extra
         // serviceUrl the bot may call.
         let (openid, token) = (format!("{}/openid", mock.uri()), format!("{}/token", mock.uri()));
-        let server = Server::start(&[
+        let service = mock.uri();
+        let mut settings = vec![
             ("SECBOT_TEAMS_APP_ID", APP_ID),
             ("SECBOT_TEAMS_APP_PASSWORD", "test-app-password"),
             ("SECBOT_TEAMS_OPENID_URL", &openid),
             ("SECBOT_TEAMS_TOKEN_URL", &token),
-            ("SECBOT_TEAMS_ALLOWED_SERVICE_URLS", &mock.uri()),
-        ])
-        .await;
+            ("SECBOT_TEAMS_ALLOWED_SERVICE_URLS", &service),
+        ];
+        settings.extend_from_slice(extra);
+        let server = Server::start(&settings).await;
         let url = format!("{}/api/messages", server.url);
         let engine = server.engine.clone();
         let service_url = format!("{}/amer/", mock.uri());
@@ -474,6 +480,36 @@ async fn an_activity_from_a_service_url_off_the_allow_list_gets_no_outbound_call
     assert_eq!(bot.send(&welcome, Some(&bot.key.sign(&claims))).await.0, 403);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(bot.outbound().await.is_empty(), "the token endpoint was not called either");
+}
+
+#[tokio::test]
+async fn a_signed_activity_from_a_tenant_off_the_allow_list_is_refused() {
+    const OTHER: &str = "0badc0de-0000-4000-8000-00000000beef";
+    let from = |bot: &Bot, id: &str, tenant: &str| {
+        let mut activity = bot.message(id, &thread(id), "show critical risks", &[]);
+        activity["conversation"]["tenantId"] = json!(tenant);
+        activity["channelData"]["tenant"]["id"] = json!(tenant);
+        activity
+    };
+    let bot = Bot::start_with(&[("SECBOT_TEAMS_TENANT_ID", TENANT)]).await;
+    let (status, body) = bot.send(&from(&bot, "1732536000901", OTHER), Some(&bot.token())).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body["error"].as_str().unwrap_or_default().contains("tenant"), "{body}");
+    let mut unnamed = from(&bot, "1732536000902", OTHER);
+    unnamed["conversation"].as_object_mut().unwrap().remove("tenantId");
+    unnamed["channelData"].as_object_mut().unwrap().remove("tenant");
+    assert_eq!(bot.send(&unnamed, Some(&bot.token())).await.0, 403, "no tenant is no allowed tenant");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(bot.outbound().await.is_empty(), "nothing was answered");
+    let (status, _) = bot.send(&from(&bot, "1732536000903", TENANT), Some(&bot.token())).await;
+    assert_eq!(status, 200);
+    bot.posted_cards(&thread("1732536000903"), 1).await;
+
+    let bot =
+        Bot::start_with(&[("SECBOT_TEAMS_TENANT_ID", TENANT), ("SECBOT_TEAMS_ALLOWED_TENANTS", OTHER)]).await;
+    let (status, _) = bot.send(&from(&bot, "1732536000904", OTHER), Some(&bot.token())).await;
+    assert_eq!(status, 200, "a tenant on SECBOT_TEAMS_ALLOWED_TENANTS is answered");
+    bot.posted_cards(&thread("1732536000904"), 1).await;
 }
 
 #[tokio::test]

@@ -48,6 +48,7 @@ struct Shared {
     api: Api,
     tasks: TaskTracker,
     ack_budget: Duration,
+    allowed_guilds: Vec<String>,
 }
 
 #[derive(Clone)]
@@ -73,7 +74,14 @@ fn build(
         .verifying_key()
         .map_err(|err| tracing::error!(error = %err, "every Discord request will be refused"))
         .ok();
-    let shared = Shared { assistant, verifier: Verifier::new(key), api, tasks, ack_budget };
+    let shared = Shared {
+        assistant,
+        verifier: Verifier::new(key),
+        api,
+        tasks,
+        ack_budget,
+        allowed_guilds: options.allowed_guilds.clone(),
+    };
     Router::new()
         .route("/discord/interactions", post(interactions))
         .layer(DefaultBodyLimit::max(MAX_BODY))
@@ -97,6 +105,13 @@ async fn interactions(State(endpoint): State<Endpoint>, headers: HeaderMap, body
         Ok(interaction) => interaction,
         Err(err) => return unreadable(&err),
     };
+    if !crate::options::admits(&endpoint.0.allowed_guilds, interaction.guild_id.as_deref()) {
+        tracing::warn!(
+            guild = interaction.guild_id.as_deref().unwrap_or("direct message"),
+            "refused an interaction from a server not in SECBOT_DISCORD_ALLOWED_GUILDS"
+        );
+        return ephemeral("This secbot doesn't serve this server. Ask its administrator to add it.");
+    }
     match kind {
         APPLICATION_COMMAND => endpoint.command(interaction),
         MESSAGE_COMPONENT => endpoint.component(interaction).await,

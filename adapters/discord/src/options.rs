@@ -15,6 +15,9 @@ pub struct DiscordOptions {
     pub bot_token: Option<String>,
     /// The API base URL, without a trailing slash.
     pub api_url: String,
+    /// The servers (guild ids) secbot answers in; empty answers every server and direct
+    /// messages. With a list, direct messages are not answered either.
+    pub allowed_guilds: Vec<String>,
 }
 
 /// A setting the Discord adapter cannot work with.
@@ -44,6 +47,7 @@ impl DiscordOptions {
             app_id: app_id.into(),
             bot_token: None,
             api_url: DiscordOptions::DEFAULT_API_URL.to_owned(),
+            allowed_guilds: Vec::new(),
         }
     }
 
@@ -64,6 +68,12 @@ impl DiscordOptions {
     }
 }
 
+/// True when secbot answers an interaction from `guild` (`None`: a direct message) under the
+/// allow-list `allowed` (empty: every server and direct messages).
+pub(crate) fn admits(allowed: &[String], guild: Option<&str>) -> bool {
+    allowed.is_empty() || guild.is_some_and(|g| allowed.iter().any(|a| a == g))
+}
+
 impl fmt::Debug for DiscordOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DiscordOptions")
@@ -71,6 +81,7 @@ impl fmt::Debug for DiscordOptions {
             .field("app_id", &self.app_id)
             .field("bot_token", &self.bot_token.as_ref().map(|_| "••••"))
             .field("api_url", &self.api_url)
+            .field("allowed_guilds", &self.allowed_guilds)
             .finish()
     }
 }

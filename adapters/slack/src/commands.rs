@@ -56,6 +56,9 @@ pub(crate) async fn handle(State(slack): State<Slack>, headers: HeaderMap, body:
         Ok(command) => command,
         Err(err) => return Rejection::malformed("the slash command", err).into_response(),
     };
+    if !slack.admits(&command.team_id) {
+        return StatusCode::OK.into_response();
+    }
     let worker = slack.clone();
     slack.tasks.spawn(async move { worker.command(command).await });
     StatusCode::OK.into_response()

@@ -118,6 +118,9 @@ pub(crate) async fn handle(State(slack): State<Slack>, headers: HeaderMap, body:
             tracing::warn!(team = %limited.team_id, "Slack is dropping events for this workspace: more than 30,000 in an hour");
             StatusCode::OK.into_response()
         }
+        SlackPushEvent::EventCallback(callback) if !slack.admits(callback.team_id.as_ref()) => {
+            StatusCode::OK.into_response()
+        }
         SlackPushEvent::EventCallback(callback) => {
             let retry =
                 headers.get("x-slack-retry-num").and_then(|v| v.to_str().ok()).unwrap_or("0").to_owned();

@@ -190,6 +190,15 @@ pub(crate) async fn finish(
     };
     let team = granted.team.id.to_string();
     let team_name = granted.team.name.clone().unwrap_or_else(|| team.clone());
+    if !slack.admits(&team) {
+        return page(
+            StatusCode::FORBIDDEN,
+            "secbot was not installed",
+            &format!(
+                "This secbot only serves the workspaces its administrator allowed, and {team_name} is not one of them. Ask them to add {team} to SECBOT_SLACK_ALLOWED_TEAMS."
+            ),
+        );
+    }
     let installed = Installed {
         team: team.clone(),
         token: granted.access_token.0.clone(),

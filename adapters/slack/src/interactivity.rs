@@ -37,6 +37,12 @@ pub(crate) async fn handle(State(slack): State<Slack>, headers: HeaderMap, body:
         Err(err) => return Rejection::malformed("the interaction payload", err).into_response(),
     };
     match event {
+        SlackInteractionEvent::BlockActions(event) if !slack.admits(event.team.id.as_ref()) => {
+            StatusCode::OK.into_response()
+        }
+        SlackInteractionEvent::ViewSubmission(event) if !slack.admits(event.team.id.as_ref()) => {
+            StatusCode::OK.into_response()
+        }
         SlackInteractionEvent::BlockActions(event) => slack.click(event).await,
         SlackInteractionEvent::ViewSubmission(event) => slack.submit(event).await,
         other => {

@@ -57,6 +57,8 @@ pub struct SlackOptions {
     pub public_url: Option<String>,
     /// Retries of Web API calls.
     pub backoff: Backoff,
+    /// The workspaces (team ids) secbot answers; empty answers every workspace that installs it.
+    pub allowed_teams: Vec<String>,
 }
 
 impl std::fmt::Debug for SlackOptions {
@@ -86,6 +88,7 @@ impl SlackOptions {
             authorize_url: install::AUTHORIZE_URL.to_owned(),
             public_url: None,
             backoff: Backoff::default(),
+            allowed_teams: Vec::new(),
         }
     }
 }
@@ -129,6 +132,20 @@ pub(crate) struct Slack {
 }
 
 impl Slack {
+    /// True when secbot answers this workspace; anything from another is dropped (and logged)
+    /// before it is claimed, read or answered.
+    pub(crate) fn admits(&self, team: &str) -> bool {
+        let allowed = &self.options.allowed_teams;
+        let admitted = allowed.is_empty() || allowed.iter().any(|t| t == team);
+        if !admitted {
+            tracing::warn!(
+                team,
+                "ignored a request from a Slack workspace not in SECBOT_SLACK_ALLOWED_TEAMS"
+            );
+        }
+        admitted
+    }
+
     /// The bot token for a workspace: the configured one, or the workspace's installation.
     pub(crate) async fn token(&self, team: &str) -> Option<SlackApiToken> {
         if let Some(token) = &self.options.bot_token {

@@ -95,6 +95,9 @@ pub struct TeamsOptions {
     pub token_url: String,
     /// URL prefixes (scheme and host included) a `serviceUrl` must start with to be called.
     pub allowed_service_urls: Vec<String>,
+    /// Further tenants secbot answers besides `tenant_id`; when both are empty it answers any
+    /// tenant the bot is installed in.
+    pub allowed_tenants: Vec<String>,
 }
 
 impl TeamsOptions {
@@ -112,6 +115,7 @@ impl TeamsOptions {
             openid_url: DEFAULT_OPENID_URL.to_owned(),
             token_url,
             allowed_service_urls: DEFAULT_ALLOWED_SERVICE_URLS.iter().map(|s| (*s).to_owned()).collect(),
+            allowed_tenants: Vec::new(),
         }
     }
 }
@@ -125,6 +129,7 @@ impl fmt::Debug for TeamsOptions {
             .field("openid_url", &self.openid_url)
             .field("token_url", &self.token_url)
             .field("allowed_service_urls", &self.allowed_service_urls)
+            .field("allowed_tenants", &self.allowed_tenants)
             .finish()
     }
 }

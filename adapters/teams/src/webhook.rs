@@ -42,6 +42,8 @@ pub(crate) struct Adapter {
     verifier: Verifier,
     connector: Connector,
     tasks: TaskTracker,
+    /// The tenants answered (the single tenant and the allowed ones); empty: any.
+    tenants: Vec<String>,
 }
 
 /// What a card action came to, before it is delivered.
@@ -83,7 +85,24 @@ impl Adapter {
         );
         let connector =
             Connector::new(http.clone(), tokens, &options.allowed_service_urls, Backoff::default());
-        Adapter { assistant, verifier: Verifier::new(http, options.app_id, openid_url), connector, tasks }
+        let tenants = options.tenant_id.iter().chain(&options.allowed_tenants).cloned().collect();
+        Adapter {
+            assistant,
+            verifier: Verifier::new(http, options.app_id, openid_url),
+            connector,
+            tasks,
+            tenants,
+        }
+    }
+
+    /// True when secbot answers the activity's tenant; an activity without one is answered
+    /// only when no tenant is configured.
+    fn admits(&self, activity: &Activity) -> bool {
+        if self.tenants.is_empty() {
+            return true;
+        }
+        let tenant = activity.tenant().unwrap_or_default();
+        self.tenants.iter().any(|t| t.eq_ignore_ascii_case(tenant))
     }
 
     /// `None` for the first delivery of an activity (claimed by id, across replicas); for a
@@ -433,6 +452,13 @@ pub(crate) async fn messages(
             "refusing an activity whose serviceUrl is not allowed; add its prefix to SECBOT_TEAMS_ALLOWED_SERVICE_URLS if it is a Microsoft host"
         );
         return error(StatusCode::FORBIDDEN, "the activity's serviceUrl is not on this bot's allow-list");
+    }
+    if !adapter.admits(&activity) {
+        tracing::warn!(
+            tenant = activity.tenant().unwrap_or_default(),
+            "refused an activity from a tenant not in SECBOT_TEAMS_TENANT_ID or SECBOT_TEAMS_ALLOWED_TENANTS"
+        );
+        return error(StatusCode::FORBIDDEN, "this bot does not serve that tenant");
     }
     tracing::debug!(kind = %activity.kind, id = activity.id.as_deref().unwrap_or_default(), "Teams activity");
     match activity.kind.as_str() {

@@ -100,7 +100,40 @@ fn safe_id(value: &str) -> bool {
 }
 
 /// Checks the token (when one is set) and reads the browser's user id.
+/// True for a `Host` or `Origin` naming this machine by a loopback name (`localhost`,
+/// `127.0.0.1`, `[::1]`), with or without a port and scheme.
+fn loopback_name(value: &str) -> bool {
+    let rest = value.split_once("://").map_or(value, |(_, rest)| rest);
+    let host = match rest.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => rest.split([':', '/']).next().unwrap_or_default(),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 fn caller(state: &WebState, headers: &HeaderMap) -> Result<Person, Refusal> {
+    // Without a token the web chat answers only requests addressed to this machine by a
+    // loopback name: a page on another site that rebinds its name to 127.0.0.1, or a tunnel
+    // or proxy on this host, reaches it under another name and is refused.
+    if state.options.token.is_none() {
+        let named = [header::HOST, header::ORIGIN]
+            .into_iter()
+            .filter_map(|name| headers.get(name))
+            .map(|v| v.to_str().unwrap_or_default());
+        for value in named {
+            if !loopback_name(value) {
+                tracing::warn!(
+                    name = value,
+                    "refused a web chat request addressed by a name other than loopback"
+                );
+                return Err(Refusal(
+                    StatusCode::FORBIDDEN,
+                    "this web chat answers only at http://127.0.0.1 or http://localhost; to reach it any other way, set SECBOT_WEBCHAT_TOKEN and open the link with ?token=…".into(),
+                ));
+            }
+        }
+    }
     if let Some(token) = &state.options.token {
         let given = headers
             .get(header::AUTHORIZATION)

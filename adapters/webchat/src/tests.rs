@@ -141,6 +141,49 @@ async fn with_a_token_every_call_must_carry_it() {
 }
 
 #[tokio::test]
+async fn without_a_token_only_loopback_names_are_answered() {
+    let (open, recorder) = app(None);
+    let addressed = |host: &str, origin: Option<&str>| {
+        let mut request = post("/webchat/messages", r#"{"thread":"t","text":"hi"}"#, Some("u1"), None);
+        request.headers_mut().insert("host", host.parse().unwrap());
+        if let Some(origin) = origin {
+            request.headers_mut().insert("origin", origin.parse().unwrap());
+        }
+        request
+    };
+    for (host, origin) in [
+        ("attacker.example", None),
+        ("attacker.example:3978", Some("http://attacker.example:3978")),
+        ("127.0.0.1:3978", Some("http://attacker.example")),
+        ("secbot.tunnel.example", None),
+        ("10.0.0.5:3978", None),
+    ] {
+        let response = open.clone().oneshot(addressed(host, origin)).await.unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{host} {origin:?}");
+        let body = json_of(response).await;
+        assert!(body["error"].as_str().unwrap().contains("SECBOT_WEBCHAT_TOKEN"), "{body}");
+    }
+    assert!(recorder.prompts.lock().unwrap().is_empty(), "nothing reached the assistant");
+    for (host, origin) in [
+        ("127.0.0.1:3978", Some("http://127.0.0.1:3978")),
+        ("localhost:3978", Some("http://localhost:3978")),
+        ("[::1]:3978", None),
+        ("127.0.0.1", None),
+    ] {
+        let response = open.clone().oneshot(addressed(host, origin)).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{host} {origin:?}");
+    }
+    let (with_token, _) = app(Some("0123456789abcdef"));
+    let mut request = addressed("secbot.tunnel.example", Some("https://secbot.tunnel.example"));
+    request.headers_mut().insert("authorization", "Bearer 0123456789abcdef".parse().unwrap());
+    assert_eq!(
+        with_token.oneshot(request).await.unwrap().status(),
+        StatusCode::OK,
+        "with its token, any name"
+    );
+}
+
+#[tokio::test]
 async fn feedback_is_stored_and_read_back() {
     let (app, _) = app(None);
     let stored = app

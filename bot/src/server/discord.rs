@@ -13,6 +13,7 @@ pub fn options(discord: &DiscordConfig) -> DiscordOptions {
         app_id: discord.app_id.clone(),
         bot_token: discord.bot_token.as_ref().map(|t| t.expose().to_owned()),
         api_url: discord.api_url.clone(),
+        allowed_guilds: discord.allowed_guilds.clone(),
     }
 }
 

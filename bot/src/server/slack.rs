@@ -61,6 +61,7 @@ pub(super) fn router(app: &App, slack: &SlackConfig) -> Router {
         authorize_url: slack.authorize_url.clone(),
         public_url: app.config.public_url.clone(),
         backoff: Backoff::default(),
+        allowed_teams: slack.allowed_teams.clone(),
     };
     let installations = StoredInstallations {
         store: app.engine.store().clone(),

@@ -15,6 +15,7 @@ pub(super) fn router(app: &App, teams: &TeamsConfig) -> Router {
         openid_url: teams.openid_url.clone(),
         token_url: teams.token_url.clone(),
         allowed_service_urls: teams.allowed_service_urls.clone(),
+        allowed_tenants: teams.allowed_tenants.clone(),
     };
     secbot_teams::router(app.engine.clone(), options, app.tasks.clone())
 }
