@@ -65,8 +65,8 @@ async fn run(events: usize, in_flight: usize) {
         App { metrics: engine.metrics().clone(), engine, config: Arc::new(config), tasks: tasks.clone() };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
     let url = format!("http://{}/slack/events", listener.local_addr().expect("an address"));
-    let service = router(app).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, service).await });
+    let bounds = secbot::server::listen::Bounds::of(&app.config);
+    tokio::spawn(secbot::server::listen::run(listener, router(app), bounds, std::future::pending()));
 
     let http = reqwest::Client::new();
     let gate = Arc::new(Semaphore::new(in_flight));

@@ -48,6 +48,19 @@ pub const KEYS: &[Key] = &[
         "web chat: auto (on when listening on loopback or a token is set), on or off",
     ),
     key("webchat_token", true, None, "token the web chat requires when it is reachable beyond loopback"),
+    key(
+        "admin_token",
+        true,
+        None,
+        "bearer token for /admin/* (default: a random one written to data_dir/admin.token at start-up, which `secbot cache clear` reads)",
+    ),
+    key("max_in_flight", false, Some("512"), "requests answered at once; more get 503 with Retry-After"),
+    key(
+        "request_timeout_secs",
+        false,
+        Some("30"),
+        "seconds a request may take, body included (a request head must arrive within 10)",
+    ),
     key("shutdown_grace_secs", false, Some("10"), "seconds to finish in-flight replies after SIGTERM/SIGINT"),
     key("public_url", false, None, "the URL platforms reach secbot at (manifests, OAuth redirects)"),
     key("slack_signing_secret", true, None, "Slack app signing secret (turns the Slack adapter on)"),
@@ -193,6 +206,11 @@ fn error(name: &str, problem: impl Into<String>) -> ConfigError {
 pub struct Secret(String);
 
 impl Secret {
+    /// A secret made at run time (a generated token).
+    pub fn new(value: String) -> Secret {
+        Secret(value)
+    }
+
     /// The secret itself, for the code that needs it.
     pub fn expose(&self) -> &str {
         &self.0
@@ -446,8 +464,14 @@ pub struct Config {
     pub webchat: Webchat,
     /// Web chat token.
     pub webchat_token: Option<Secret>,
+    /// The token `/admin/*` requires.
+    pub admin_token: Option<Secret>,
     /// How long to finish in-flight replies on shutdown.
     pub shutdown_grace: Duration,
+    /// Requests answered at once.
+    pub max_in_flight: usize,
+    /// How long one request may take.
+    pub request_timeout: Duration,
     /// The public URL.
     pub public_url: Option<String>,
     /// Slack, when configured.
@@ -750,7 +774,12 @@ impl Config {
             log_format,
             webchat,
             webchat_token,
+            admin_token: raw.secret("admin_token"),
             shutdown_grace: Duration::from_secs(grace),
+            max_in_flight: number(raw, "max_in_flight", "a number of requests")?.unwrap_or(512).max(1),
+            request_timeout: Duration::from_secs(
+                number(raw, "request_timeout_secs", "a number of seconds")?.unwrap_or(30).max(1),
+            ),
             public_url: raw.get("public_url").map(|u| u.trim_end_matches('/').to_owned()),
             slack,
             teams,
@@ -810,6 +839,41 @@ impl Config {
         warnings
     }
 
+    /// Where `secbot serve` writes the admin token it generates when none is configured.
+    pub fn admin_token_file(&self) -> PathBuf {
+        self.data_dir.join("admin.token")
+    }
+
+    /// The admin token: the configured one, else the one a running server wrote to
+    /// [`Config::admin_token_file`].
+    pub fn read_admin_token(&self) -> Option<String> {
+        match &self.admin_token {
+            Some(token) => Some(token.expose().to_owned()),
+            None => std::fs::read_to_string(self.admin_token_file()).ok().map(|t| t.trim().to_owned()),
+        }
+    }
+
+    /// Makes sure `/admin/*` has a token: the configured one, or a new random one written to
+    /// [`Config::admin_token_file`], readable by this user only.
+    pub fn ensure_admin_token(&mut self) -> Result<(), ConfigError> {
+        if self.admin_token.is_some() {
+            return Ok(());
+        }
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes)
+            .map_err(|e| error("admin_token", format!("no random source to make one ({e}); set it")))?;
+        let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let path = self.admin_token_file();
+        write_private(&path, &token).map_err(|e| {
+            error(
+                "admin_token",
+                format!("could not write {} ({e}); set it, or make data_dir writable", path.display()),
+            )
+        })?;
+        self.admin_token = Some(Secret(token));
+        Ok(())
+    }
+
     /// Checks the data directory exists (creating it) and is writable.
     pub fn prepare_data_dir(&self) -> Result<(), ConfigError> {
         let dir = &self.data_dir;
@@ -835,6 +899,16 @@ impl Config {
             Webchat::Auto => self.listen.ip().is_loopback() || self.webchat_token.is_some(),
         }
     }
+}
+
+/// Writes a file only its owner can read.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    std::io::Write::write_all(&mut file, text.as_bytes())
 }
 
 /// `A=x,B=y` pairs.

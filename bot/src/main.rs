@@ -339,8 +339,15 @@ async fn run() -> anyhow::Result<()> {
         Some(Command::Cache { command: CacheCommand::Clear { url } }) => {
             let config = Config::from_raw(&raw_config(&cli, None, None)?)?;
             let base = url.clone().unwrap_or_else(|| format!("http://{}", config.listen));
+            let token = config.read_admin_token().with_context(|| {
+                format!(
+                    "no admin token: set SECBOT_ADMIN_TOKEN, or run this where `secbot serve` wrote {}",
+                    config.admin_token_file().display()
+                )
+            })?;
             let response = reqwest::Client::new()
                 .post(format!("{}/admin/cache/clear", base.trim_end_matches('/')))
+                .bearer_auth(token)
                 .send()
                 .await
                 .with_context(|| {
@@ -693,8 +700,9 @@ fn adapters_summary(config: &Config) -> Vec<String> {
 async fn serve(cli: &Cli, listen: Option<String>, log_format: Option<String>) -> anyhow::Result<()> {
     let started = Instant::now();
     let raw = raw_config(cli, listen, log_format)?;
-    let config = Config::from_raw(&raw)?;
+    let mut config = Config::from_raw(&raw)?;
     config.prepare_data_dir()?;
+    config.ensure_admin_token()?;
     init_logging(config.log_format, "info");
     for warning in raw.warnings.iter().cloned().chain(config.warnings()) {
         tracing::warn!("{warning}");

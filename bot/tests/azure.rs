@@ -82,7 +82,12 @@ async fn a_synced_snapshot_is_served_offline_with_the_answers_the_live_tenant_gi
     assert_eq!(items(&offline_card), items(&live_card), "offline answers like live");
     assert_eq!(offline_card["summary"], live_card["summary"]);
 
-    let cleared = secbot(&["cache", "clear", "--url", &live.url], &[]).await;
+    let live_data = dir.join("live");
+    let cleared = secbot(
+        &["cache", "clear", "--url", &live.url],
+        &[("SECBOT_DATA_DIR", live_data.to_str().unwrap().to_owned())],
+    )
+    .await;
     assert!(cleared.status.success(), "{}", String::from_utf8_lossy(&cleared.stderr));
     assert!(String::from_utf8_lossy(&cleared.stdout).contains(&format!("Azure tenant {TENANT}")));
     let before = azure.graph_requests().await.len();
@@ -97,7 +102,11 @@ async fn sync_without_azure_settings_says_what_to_set() {
     assert_eq!(output.status.code(), Some(2));
     let err = String::from_utf8_lossy(&output.stderr);
     assert!(err.contains("SECBOT_AZURE_TENANT_ID"), "{err}");
-    let nobody = secbot(&["cache", "clear", "--url", "http://127.0.0.1:9"], &[]).await;
+    let nobody = secbot(
+        &["cache", "clear", "--url", "http://127.0.0.1:9"],
+        &[("SECBOT_ADMIN_TOKEN", "any".to_owned())],
+    )
+    .await;
     assert!(!nobody.status.success());
     assert!(String::from_utf8_lossy(&nobody.stderr).contains("is `secbot serve` running there?"));
 }

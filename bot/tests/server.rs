@@ -33,6 +33,86 @@ fn feedback_survives_kill_9_right_after_the_click_is_acknowledged() {
 }
 
 #[test]
+fn admin_requests_need_the_token_the_server_wrote_for_its_own_machine() {
+    let data = scratch("admin");
+    let server = Server::start_in(&data, &[]);
+    let (status, body) = server.post("/admin/cache/clear", "");
+    assert_eq!(status, 401, "a loopback peer alone is not enough: {body}");
+    assert!(body.contains("admin token"), "{body}");
+    let token = std::fs::read_to_string(data.join("admin.token")).expect("serve wrote its admin token");
+    assert_eq!(token.trim().len(), 64);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(data.join("admin.token")).expect("metadata").permissions().mode();
+        assert_eq!(mode & 0o077, 0, "only its owner can read it: {mode:o}");
+    }
+    let cleared = Command::new(env!("CARGO_BIN_EXE_secbot"))
+        .args(["cache", "clear", "--url", &server.url])
+        .env("SECBOT_DATA_DIR", &data)
+        .output()
+        .expect("secbot runs");
+    let said = String::from_utf8_lossy(&cleared.stdout);
+    assert!(cleared.status.success(), "{said} {}", String::from_utf8_lossy(&cleared.stderr));
+    assert!(said.starts_with("Cleared the cache"), "{said}");
+    let elsewhere = Command::new(env!("CARGO_BIN_EXE_secbot"))
+        .args(["cache", "clear", "--url", &server.url])
+        .env("SECBOT_DATA_DIR", scratch("admin-elsewhere"))
+        .env("SECBOT_ADMIN_TOKEN", "not-the-token")
+        .output()
+        .expect("secbot runs");
+    assert!(!elsewhere.status.success());
+    assert!(String::from_utf8_lossy(&elsewhere.stderr).contains("admin token"));
+    server.terminate();
+}
+
+/// Reads what the server sends on `stream` until it closes the connection or 5 s pass; `None`
+/// when it kept the connection open that long.
+fn until_closed(stream: &mut std::net::TcpStream) -> Option<String> {
+    use std::io::Read;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).expect("a read timeout");
+    let mut got = Vec::new();
+    let mut buffer = [0u8; 4096];
+    loop {
+        match stream.read(&mut buffer) {
+            Ok(0) => return Some(String::from_utf8_lossy(&got).into_owned()),
+            Ok(n) => got.extend_from_slice(&buffer[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {
+                return Some(String::from_utf8_lossy(&got).into_owned());
+            }
+            Err(_) => return None,
+        }
+    }
+}
+
+#[test]
+fn slow_clients_time_out_and_requests_beyond_the_limit_get_503() {
+    use std::io::Write;
+    use std::net::TcpStream;
+    let server =
+        Server::start("bounds", &[("SECBOT_REQUEST_TIMEOUT_SECS", "1"), ("SECBOT_MAX_IN_FLIGHT", "1")]);
+    let address = server.url.trim_start_matches("http://").to_owned();
+
+    // A head that never ends: the connection is closed after the head deadline.
+    let mut silent = TcpStream::connect(&address).expect("connects");
+    silent.write_all(b"POST /webchat/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n").expect("writes");
+    assert!(until_closed(&mut silent).is_some(), "a connection whose head never arrives is closed");
+
+    // A body that never arrives: 408, and the request no longer counts as in flight.
+    let mut slow = TcpStream::connect(&address).expect("connects");
+    let head = "POST /webchat/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Webchat-User: u1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"thread\":";
+    slow.write_all(head.as_bytes()).expect("writes");
+    std::thread::sleep(Duration::from_millis(200));
+    let (status, body) = server.get("/healthz");
+    assert_eq!(status, 503, "one request is in flight and the limit is one: {body}");
+    assert!(body.contains("SECBOT_MAX_IN_FLIGHT"), "{body}");
+    let answer = until_closed(&mut slow).expect("the slow request is answered");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert_eq!(server.get("/healthz"), (200, "ok\n".to_owned()), "and the server answers again");
+    server.terminate();
+}
+
+#[test]
 fn health_metrics_and_a_clean_exit_on_sigterm() {
     let server = Server::start("ops", &[]);
     assert_eq!(server.get("/healthz"), (200, "ok\n".to_owned()));

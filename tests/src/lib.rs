@@ -85,9 +85,9 @@ impl Server {
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
         let url = format!("http://{}", listener.local_addr().expect("an address"));
-        let service =
-            secbot::server::router(app).into_make_service_with_connect_info::<std::net::SocketAddr>();
-        tokio::spawn(async move { axum::serve(listener, service).await });
+        let bounds = secbot::server::listen::Bounds::of(&app.config);
+        let router = secbot::server::router(app);
+        tokio::spawn(secbot::server::listen::run(listener, router, bounds, std::future::pending()));
         Server { url, engine, store, tasks }
     }
 

@@ -52,13 +52,29 @@ impl Backoff {
     pub fn classify(status: u16, retry_after: Option<&str>) -> Option<Failure> {
         match status {
             200..=299 => None,
-            429 => Some(Failure::Throttled(
-                retry_after.and_then(|s| s.trim().parse::<f64>().ok()).map(Duration::from_secs_f64),
-            )),
+            429 => Some(Failure::Throttled(retry_after.and_then(seconds))),
             408 | 412 | 500..=599 => Some(Failure::Transient),
             _ => Some(Failure::Permanent),
         }
     }
+}
+
+/// The longest wait a platform's `Retry-After` is taken at its word for.
+const LONGEST_ASKED: f64 = 86_400.0;
+
+/// A number of seconds as a platform writes it in `Retry-After` or a rate-limit body ("2",
+/// "0.25"): `None` for anything else (negative, not a number, infinite, an HTTP date), and at most
+/// a day, so no value a platform or a proxy sends can make secbot panic or wait forever.
+pub fn seconds(text: &str) -> Option<Duration> {
+    text.trim().parse::<f64>().ok().and_then(wait_of)
+}
+
+/// A wait a platform asked for in seconds, read as [`seconds`] reads text.
+pub fn wait_of(seconds: f64) -> Option<Duration> {
+    if !(seconds.is_finite() && seconds >= 0.0) {
+        return None;
+    }
+    Duration::try_from_secs_f64(seconds.min(LONGEST_ASKED)).ok()
 }
 
 #[cfg(test)]
@@ -87,5 +103,14 @@ mod tests {
         assert_eq!(Backoff::classify(503, None), Some(Failure::Transient));
         assert_eq!(Backoff::classify(412, None), Some(Failure::Transient));
         assert_eq!(Backoff::classify(403, None), Some(Failure::Permanent));
+    }
+
+    #[test]
+    fn any_retry_after_is_read_without_panicking() {
+        for junk in ["-1", "NaN", "inf", "-inf", "1e400", "", "soon", "Wed, 21 Oct 2026 07:28:00 GMT"] {
+            assert_eq!(Backoff::classify(429, Some(junk)), Some(Failure::Throttled(None)), "{junk}");
+        }
+        assert_eq!(seconds("0.25"), Some(Duration::from_millis(250)));
+        assert_eq!(seconds("1e300"), Some(Duration::from_secs(86_400)), "at most a day");
     }
 }

@@ -106,8 +106,7 @@ impl Transport {
             .headers()
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+            .and_then(secbot_chat::delivery::seconds);
         let json = response
             .headers()
             .get(CONTENT_TYPE)

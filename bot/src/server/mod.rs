@@ -2,6 +2,7 @@
 //! operations endpoints (`/healthz`, `/readyz`, `/metrics`), with graceful shutdown.
 
 pub mod discord;
+pub mod listen;
 mod ops;
 mod slack;
 mod teams;
@@ -10,7 +11,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::Context as _;
 use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::StatusCode;
@@ -186,15 +186,15 @@ pub async fn serve(app: App, listener: TcpListener) -> anyhow::Result<()> {
         signalled.notify_waiters();
     });
     let wait = stopping.clone();
-    let server = axum::serve(listener, router(app).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async move { wait.notified().await });
+    let bounds = listen::Bounds::of(&app.config);
+    let server = listen::run(listener, router(app), bounds, async move { wait.notified().await });
     let deadline = async {
         stopping.notified().await;
         tokio::time::sleep(grace).await;
     };
     let started = Instant::now();
     tokio::select! {
-        result = server => result.context("the server stopped with an error")?,
+        () = server => {}
         () = deadline => tracing::warn!("requests still running after {} s; stopping anyway", grace.as_secs()),
     }
     tasks.close();

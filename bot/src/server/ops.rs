@@ -1,12 +1,10 @@
 //! Operations endpoints: `/healthz` (the process is up), `/readyz` (the store and the posture
 //! source answer), `/metrics` (Prometheus text format), and `POST /admin/cache/clear` (forget
-//! cached Defender for Cloud answers; from this machine only, as `secbot cache clear` does).
-
-use std::net::SocketAddr;
+//! cached Defender for Cloud answers, as `secbot cache clear` does; it needs the admin token).
 
 use axum::Router;
-use axum::extract::{ConnectInfo, State};
-use axum::http::{StatusCode, header};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use serde_json::json;
@@ -22,15 +20,25 @@ pub(super) fn router(app: App) -> Router {
         .with_state(app)
 }
 
-async fn clear_cache(
-    State(app): State<App>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-) -> impl IntoResponse {
-    if !peer.ip().is_loopback() {
+/// True when the request carries the admin token; without a configured token nothing does.
+fn admin(app: &App, headers: &HeaderMap) -> bool {
+    let Some(token) = &app.config.admin_token else { return false };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    let expected = token.expose().as_bytes();
+    given.len() == expected.len() && given.bytes().zip(expected).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+}
+
+async fn clear_cache(State(app): State<App>, headers: HeaderMap) -> impl IntoResponse {
+    if !admin(&app, &headers) {
+        tracing::warn!("refused an admin request without the admin token");
         return (
-            StatusCode::FORBIDDEN,
+            StatusCode::UNAUTHORIZED,
             axum::Json(
-                json!({ "error": "the cache can only be cleared from the machine secbot runs on (secbot cache clear)" }),
+                json!({ "error": "admin requests need the admin token (SECBOT_ADMIN_TOKEN, or data_dir/admin.token written by secbot serve); use `secbot cache clear` on the server's machine" }),
             ),
         );
     }

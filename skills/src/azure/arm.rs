@@ -65,7 +65,7 @@ pub(crate) fn parse_resets_after(text: &str) -> Option<Duration> {
         [s] => s.parse::<f64>().ok()?,
         _ => return None,
     };
-    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds))
+    secbot_chat::delivery::wait_of(seconds)
 }
 
 fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
