@@ -143,7 +143,14 @@ pub const KEYS: &[Key] = &[
     key("azure_authority_url", false, Some("https://login.microsoftonline.com"), "Entra ID authority URL"),
     key("azure_management_url", false, Some("https://management.azure.com"), "Azure Resource Manager URL"),
     key("encryption_key", true, None, "key that encrypts stored workspace tokens (64 hex characters)"),
-    key("retention_days", false, Some("30"), "days prompts and answers are kept"),
+    key("retention_days", false, Some("30"), "days prompts, answers and thread contexts are kept"),
+    key(
+        "comment_retention_days",
+        false,
+        Some("365"),
+        "days the words of a rating are kept (the rating itself stays for the report)",
+    ),
+    key("delegation_retention_days", false, Some("365"), "days recorded delegations are kept"),
     key("budget_hour", false, Some("600"), "compute units a tenant may use per hour"),
     key("budget_month", false, Some("100000"), "compute units a tenant may use per month"),
     key(
@@ -153,6 +160,12 @@ pub const KEYS: &[Key] = &[
         "hourly budgets of channels with their own: CHANNEL=UNITS,CHANNEL=UNITS",
     ),
     key("capacity_owner", false, None, "who can raise the usage budget (shown when it runs out)"),
+    key(
+        "notify_domains",
+        false,
+        None,
+        "mail domains an address in a resource's owner tag must be in to be assigned and mailed (comma-separated; default: none)",
+    ),
     key(
         "approvers",
         false,
@@ -486,6 +499,10 @@ pub struct Config {
     pub encryption_key: Option<[u8; 32]>,
     /// Days transcripts are kept.
     pub retention_days: u32,
+    /// Days rating comments are kept.
+    pub comment_retention_days: u32,
+    /// Days delegations are kept.
+    pub delegation_retention_days: u32,
     /// Compute units per tenant per hour.
     pub budget_hour: u64,
     /// Compute units per tenant per month.
@@ -494,6 +511,8 @@ pub struct Config {
     pub capacity_owner: Option<String>,
     /// Who may decide any delegation besides its asker.
     pub approvers: Vec<String>,
+    /// Mail domains an owner tag's address may be in.
+    pub notify_domains: Vec<String>,
     /// Hourly budgets of channels with their own.
     pub budget_channels: std::collections::HashMap<String, u64>,
     /// Subscriptions every channel may see (empty: all).
@@ -787,10 +806,14 @@ impl Config {
             azure,
             encryption_key,
             retention_days: number(raw, "retention_days", "a number of days")?.unwrap_or(30),
+            comment_retention_days: number(raw, "comment_retention_days", "a number of days")?.unwrap_or(365),
+            delegation_retention_days: number(raw, "delegation_retention_days", "a number of days")?
+                .unwrap_or(365),
             budget_hour: number(raw, "budget_hour", "a number of compute units")?.unwrap_or(600),
             budget_month: number(raw, "budget_month", "a number of compute units")?.unwrap_or(100_000),
             capacity_owner: raw.get("capacity_owner").map(str::to_owned),
             approvers: list(raw, "approvers"),
+            notify_domains: list(raw, "notify_domains"),
             budget_channels: pairs(raw, "budget_channels")?
                 .into_iter()
                 .map(|(channel, units)| {
@@ -837,6 +860,16 @@ impl Config {
             warnings.push("Discord answers any server the app is added to, and direct messages; set SECBOT_DISCORD_ALLOWED_GUILDS".to_owned());
         }
         warnings
+    }
+
+    /// The cutoffs of a retention purge run at `now`.
+    pub fn cutoffs(&self, now: time::OffsetDateTime) -> crate::store::Cutoffs {
+        let days = |n: u32| now - time::Duration::days(i64::from(n));
+        crate::store::Cutoffs {
+            transcripts: days(self.retention_days),
+            comments: days(self.comment_retention_days),
+            delegations: days(self.delegation_retention_days),
+        }
     }
 
     /// Where `secbot serve` writes the admin token it generates when none is configured.

@@ -325,8 +325,8 @@ async fn run() -> anyhow::Result<()> {
                     let purged = store.purge_user(user).await?;
                     writeln!(
                         out,
-                        "Deleted {} stored replies and {} ratings of {user}.",
-                        purged.replies, purged.feedback
+                        "Deleted {} stored replies, {} ratings and {} delegations of {user}.",
+                        purged.replies, purged.feedback, purged.delegations
                     )?;
                     Ok(())
                 }
@@ -737,14 +737,13 @@ async fn serve(cli: &Cli, listen: Option<String>, log_format: Option<String>) ->
         .with_policy(Policy::from_config(&config))
         .with_metrics(metrics.clone());
     let webchat = config.webchat_enabled();
-    let retention = Duration::days(i64::from(config.retention_days));
     let app = server::App {
         engine: Arc::new(engine),
         metrics,
         config: Arc::new(config),
         tasks: tokio_util::task::TaskTracker::new(),
     };
-    server::spawn_retention(store, retention);
+    server::spawn_retention(store, app.config.clone());
     tracing::info!(ready_in_ms = started.elapsed().as_millis() as u64, "listening on http://{addr}");
     if webchat {
         let hint =

@@ -188,6 +188,7 @@ async fn ask(
         offset,
         response_id: &id,
         scope: &[],
+        notify_domains: &[],
         today: DAY,
     };
     let answer = skill::run(parse.intent, &req).await;

@@ -342,6 +342,7 @@ impl Engine {
             offset,
             response_id: &id,
             scope,
+            notify_domains: &self.policy.notify_domains,
             today,
         };
         match plan {
@@ -477,6 +478,7 @@ impl Engine {
             offset: 0,
             response_id: &id,
             scope: self.policy.scope_of(&origin.channel),
+            notify_domains: &self.policy.notify_domains,
             today: origin.time.date(),
         };
         let mut reply = match skill::confirm_delegation(&req, &delegation).await {

@@ -22,6 +22,8 @@ pub struct Policy {
     pub capacity_owner: Option<String>,
     /// Platform user ids who may confirm or cancel any delegation, besides its asker.
     pub approvers: Vec<String>,
+    /// Mail domains an `owner` tag's address must be in to be notified.
+    pub notify_domains: Vec<String>,
 }
 
 impl Default for Policy {
@@ -33,6 +35,7 @@ impl Default for Policy {
             channel_budgets: HashMap::new(),
             capacity_owner: None,
             approvers: Vec::new(),
+            notify_domains: Vec::new(),
         }
     }
 }
@@ -47,6 +50,7 @@ impl Policy {
             channel_budgets: config.budget_channels.clone(),
             capacity_owner: config.capacity_owner.clone(),
             approvers: config.approvers.clone(),
+            notify_domains: config.notify_domains.clone(),
         }
     }
 

@@ -114,17 +114,20 @@ async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: Next
     response
 }
 
-/// Deletes stored prompts and answers older than the retention period, at start-up and hourly.
-pub fn spawn_retention(store: Arc<dyn crate::store::Store>, retention: time::Duration) {
+/// Purges what is older than the configured retention periods (transcripts, rating comments,
+/// delegations), at start-up and hourly.
+pub fn spawn_retention(store: Arc<dyn crate::store::Store>, config: Arc<Config>) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(3600));
         loop {
             every.tick().await;
             let now = time::OffsetDateTime::now_utc();
-            match store.purge_before(now - retention, now).await {
+            match store.purge_before(&config.cutoffs(now), now).await {
                 Ok(purged) => tracing::info!(
                     replies = purged.replies,
                     contexts = purged.contexts,
+                    comments = purged.feedback,
+                    delegations = purged.delegations,
                     claims = purged.claims,
                     "retention purge"
                 ),

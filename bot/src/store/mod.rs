@@ -189,6 +189,19 @@ pub struct Purged {
     pub contexts: u64,
     /// Expired event claims.
     pub claims: u64,
+    /// Recorded delegations.
+    pub delegations: u64,
+}
+
+/// The cutoffs of a retention purge: what was stored before each is removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cutoffs {
+    /// Prompts, answers and thread contexts.
+    pub transcripts: OffsetDateTime,
+    /// The words of ratings; the ratings themselves stay for the feedback report.
+    pub comments: OffsetDateTime,
+    /// Recorded delegations.
+    pub delegations: OffsetDateTime,
 }
 
 /// Why the store failed.
@@ -278,11 +291,13 @@ pub trait Store: Send + Sync {
     /// Everything stored about one person's prompts: their replies and their ratings.
     async fn transcripts(&self, user: &str) -> StoreResult<(Vec<ReplyRecord>, Vec<FeedbackRecord>)>;
 
-    /// Deletes one person's stored prompts, replies and ratings.
+    /// Deletes everything stored about one person: their prompts and replies, their ratings, and
+    /// the delegations they asked for or own.
     async fn purge_user(&self, user: &str) -> StoreResult<Purged>;
 
-    /// Deletes replies and thread contexts older than `cutoff`, and claims expired at `now`.
-    async fn purge_before(&self, cutoff: OffsetDateTime, now: OffsetDateTime) -> StoreResult<Purged>;
+    /// Deletes what is older than its cutoff (replies and thread contexts, delegations), clears
+    /// the comments of older ratings, and deletes claims expired at `now`.
+    async fn purge_before(&self, cutoffs: &Cutoffs, now: OffsetDateTime) -> StoreResult<Purged>;
 }
 
 #[cfg(test)]

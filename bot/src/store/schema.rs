@@ -2,9 +2,10 @@
 //! start-up by whichever replica gets there first.
 
 /// The migrations, in order: (version, statements).
-pub(super) const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    r"
+pub(super) const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        r"
 CREATE TABLE responses (
     response_id TEXT PRIMARY KEY,
     platform TEXT NOT NULL,
@@ -84,4 +85,15 @@ CREATE TABLE installations (
     PRIMARY KEY (platform, workspace)
 )
 ",
-)];
+    ),
+    (
+        2,
+        r"
+ALTER TABLE delegations ADD COLUMN owner_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX delegations_owner ON delegations (owner_id);
+CREATE INDEX delegations_asker ON delegations (asked_by);
+CREATE INDEX delegations_created ON delegations (created_at);
+CREATE INDEX feedback_updated ON feedback (updated_at)
+",
+    ),
+];

@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 
 use super::schema::MIGRATIONS;
 use super::{
-    Charge, DelegationRecord, FeedbackRecord, Installation, Purged, ReplyRecord, Store, StoreError,
+    Charge, Cutoffs, DelegationRecord, FeedbackRecord, Installation, Purged, ReplyRecord, Store, StoreError,
     StoreResult, ThreadContext, Usage, UsageRow,
 };
 
@@ -352,8 +352,8 @@ impl Store for SqlStore {
         let d = &record.delegation;
         let o = &record.origin;
         sqlx::query(
-            "INSERT INTO delegations (delegation_id, response_id, owner, owner_email, due, asked_by, platform, tenant, channel, thread, record, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (delegation_id) DO NOTHING",
+            "INSERT INTO delegations (delegation_id, response_id, owner, owner_email, due, asked_by, platform, tenant, channel, thread, record, created_at, owner_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (delegation_id) DO NOTHING",
         )
         .bind(record.response_id.as_str())
         .bind(record.response_id.as_str())
@@ -367,6 +367,7 @@ impl Store for SqlStore {
         .bind(o.thread.clone().unwrap_or_default())
         .bind(json(record)?)
         .bind(o.time.unix_timestamp())
+        .bind(&d.owner.id)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -524,23 +525,37 @@ impl Store for SqlStore {
             sqlx::query("DELETE FROM responses WHERE user_id = $1").bind(user).execute(&self.pool).await?;
         let feedback =
             sqlx::query("DELETE FROM feedback WHERE user_id = $1").bind(user).execute(&self.pool).await?;
+        let delegations = sqlx::query("DELETE FROM delegations WHERE asked_by = $1 OR owner_id = $1")
+            .bind(user)
+            .execute(&self.pool)
+            .await?;
         if let Some(cache) = &self.contexts {
             cache.invalidate_all();
         }
         Ok(Purged {
             replies: replies.rows_affected(),
             feedback: feedback.rows_affected(),
+            delegations: delegations.rows_affected(),
             ..Purged::default()
         })
     }
 
-    async fn purge_before(&self, cutoff: OffsetDateTime, now: OffsetDateTime) -> StoreResult<Purged> {
+    async fn purge_before(&self, cutoffs: &Cutoffs, now: OffsetDateTime) -> StoreResult<Purged> {
         let replies = sqlx::query("DELETE FROM responses WHERE created_at < $1")
-            .bind(cutoff.unix_timestamp())
+            .bind(cutoffs.transcripts.unix_timestamp())
             .execute(&self.pool)
             .await?;
         let contexts = sqlx::query("DELETE FROM thread_contexts WHERE updated_at < $1")
-            .bind(cutoff.unix_timestamp())
+            .bind(cutoffs.transcripts.unix_timestamp())
+            .execute(&self.pool)
+            .await?;
+        let comments =
+            sqlx::query("UPDATE feedback SET comment = '' WHERE updated_at < $1 AND comment <> ''")
+                .bind(cutoffs.comments.unix_timestamp())
+                .execute(&self.pool)
+                .await?;
+        let delegations = sqlx::query("DELETE FROM delegations WHERE created_at < $1")
+            .bind(cutoffs.delegations.unix_timestamp())
             .execute(&self.pool)
             .await?;
         let claims = sqlx::query("DELETE FROM claims WHERE expires_at <= $1")
@@ -552,9 +567,10 @@ impl Store for SqlStore {
         }
         Ok(Purged {
             replies: replies.rows_affected(),
-            feedback: 0,
+            feedback: comments.rows_affected(),
             contexts: contexts.rows_affected(),
             claims: claims.rows_affected(),
+            delegations: delegations.rows_affected(),
         })
     }
 }

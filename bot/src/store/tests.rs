@@ -153,7 +153,7 @@ async fn suite(store: Arc<SqlStore>) {
     let d = DelegationRecord { response_id: ResponseId("r1".into()), delegation, origin: origin("U1", now) };
     store.save_delegation(&d).await.unwrap();
     store.save_delegation(&d).await.unwrap();
-    assert_eq!(store.delegations().await.unwrap(), vec![d]);
+    assert_eq!(store.delegations().await.unwrap(), vec![d.clone()]);
 
     // Usage: atomic under concurrency; a charge over budget is refused and not counted.
     let tenant = unique("T");
@@ -221,11 +221,29 @@ async fn suite(store: Arc<SqlStore>) {
     let (replies, ratings) = store.transcripts("U1").await.unwrap();
     assert_eq!(replies.len(), 2);
     assert_eq!(ratings.len(), 1);
-    let purged = store.purge_before(now - Duration::days(30), now + Duration::days(2)).await.unwrap();
+    let cutoffs = Cutoffs {
+        transcripts: now - Duration::days(30),
+        comments: now - Duration::days(30),
+        delegations: now - Duration::days(365),
+    };
+    let purged = store.purge_before(&cutoffs, now + Duration::days(2)).await.unwrap();
     assert_eq!(purged.replies, 1);
     assert!(purged.claims >= 1);
+    assert_eq!((purged.feedback, purged.delegations), (0, 0), "recent comments and delegations stay");
+    store.save_feedback(&rate("U2", Rating::NeedsImprovement, "named the wrong owner", now)).await.unwrap();
+    let later =
+        Cutoffs { comments: now + Duration::days(1), delegations: now + Duration::days(1), ..cutoffs };
+    let purged = store.purge_before(&later, now + Duration::days(2)).await.unwrap();
+    assert!(purged.feedback >= 1, "comments past their retention are cleared: {purged:?}");
+    assert!(
+        store.feedback_since(now - Duration::days(1)).await.unwrap().iter().all(|f| f.comment.is_empty())
+    );
+    assert!(!store.feedback_since(now - Duration::days(1)).await.unwrap().is_empty(), "the ratings stay");
+    assert!(purged.delegations >= 1 && store.delegations().await.unwrap().is_empty(), "{purged:?}");
+    store.save_delegation(&d).await.unwrap();
     let gone = store.purge_user("U1").await.unwrap();
-    assert_eq!((gone.replies, gone.feedback), (1, 1));
+    assert_eq!((gone.replies, gone.feedback, gone.delegations), (1, 1, 1));
+    assert!(store.delegations().await.unwrap().is_empty(), "the delegations U1 asked for are gone too");
     assert!(store.transcripts("U1").await.unwrap().0.is_empty());
     store.ping().await.unwrap();
 }

@@ -145,10 +145,12 @@ async fn owner(
                 f.resource.tags.iter().find(|(k, _)| k.eq_ignore_ascii_case("owner")).map(|(_, v)| v.clone())
             });
             match tagged {
-                Some(owner) => req.source.person(&owner).await?.unwrap_or(Person {
+                // Anyone who can tag a resource can write any address there: only one in an
+                // allowed domain is mailed (the directory's people always are).
+                Some(owner) => req.source.person(&owner).await?.unwrap_or_else(|| Person {
                     id: owner.clone(),
                     name: owner.clone(),
-                    email: owner.contains('@').then_some(owner),
+                    email: in_domains(&owner, req.notify_domains).then(|| owner.clone()),
                 }),
                 None => return Ok(None),
             }
@@ -174,6 +176,16 @@ async fn owner(
         }
     };
     Ok(Some(person))
+}
+
+/// True when `address` is a mail address in one of `domains` (or a subdomain of one).
+fn in_domains(address: &str, domains: &[String]) -> bool {
+    let Some((local, domain)) = address.rsplit_once('@') else { return false };
+    let domain = domain.to_ascii_lowercase();
+    !local.is_empty()
+        && domains.iter().map(|d| d.trim_start_matches('@').to_ascii_lowercase()).any(|allowed| {
+            domain == allowed || domain.strip_suffix(&allowed).is_some_and(|rest| rest.ends_with('.'))
+        })
 }
 
 fn owner_facts(owner: &Person, due: Date, today: Date) -> Vec<Fact> {
@@ -395,4 +407,22 @@ pub(crate) fn cancelled(delegation: &Delegation) -> Card {
     card.summary =
         Some(format!("Nothing was recorded; {} was not assigned anything.", delegation.owner.name));
     card
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_domains;
+
+    #[test]
+    fn only_addresses_in_the_allowed_domains_are_mailed() {
+        let domains = vec!["contoso.com".to_owned(), "@fabrikam.io".to_owned()];
+        assert!(in_domains("dana@contoso.com", &domains));
+        assert!(in_domains("Dana@Security.CONTOSO.com", &domains), "subdomains count");
+        assert!(in_domains("ops@fabrikam.io", &domains));
+        assert!(!in_domains("mallory@evilcontoso.com", &domains), "a suffix is not a subdomain");
+        assert!(!in_domains("mallory@contoso.com.evil.example", &domains));
+        assert!(!in_domains("contoso.com", &domains), "not an address");
+        assert!(!in_domains("@contoso.com", &domains));
+        assert!(!in_domains("dana@contoso.com", &[]), "no domains, no mail");
+    }
 }

@@ -165,6 +165,8 @@ pub struct Request<'a> {
     pub response_id: &'a ResponseId,
     /// The subscription ids this channel may see; empty means every subscription.
     pub scope: &'a [String],
+    /// The mail domains an address read from a resource's `owner` tag may be in to be notified.
+    pub notify_domains: &'a [String],
     /// The day the prompt was asked.
     pub today: Date,
 }
