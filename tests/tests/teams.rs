@@ -7,11 +7,8 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
-use aws_lc_rs::rsa::{KeyPair, KeySize};
-use aws_lc_rs::signature::KeyPair as _;
 use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use secbot::engine::Engine;
 use secbot_chat::{
@@ -19,6 +16,7 @@ use secbot_chat::{
     Reply, ResponseId,
 };
 use secbot_teams::limits::{CARD_BYTES, MESSAGE_BYTES};
+use secbot_teams::signing_keys::{TestKey, publish};
 use secbot_teams::{render_card, render_comment_form};
 use secbot_tests::{Server, engine, origin};
 use serde_json::{Value, json};
@@ -35,42 +33,6 @@ const DANA: &str = "29:1dAnAwHiTfIeLd0000000000000000000000000000000000000000000
 const DM_CHAT: &str = "a:1dmDanaAndSecbot";
 const ISSUER: &str = "https://api.botframework.com";
 
-/// An RSA key made for the test, published as a Bot Framework JWK.
-struct SigningKey {
-    kid: String,
-    key: EncodingKey,
-    n: String,
-    e: String,
-}
-
-impl SigningKey {
-    fn new(kid: &str) -> SigningKey {
-        let pair = KeyPair::generate(KeySize::Rsa2048).expect("an RSA key");
-        let der = AsDer::<Pkcs8V1Der>::as_der(&pair).expect("PKCS#8");
-        let body = STANDARD.encode(der.as_ref());
-        let lines: Vec<&str> =
-            body.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).expect("base64")).collect();
-        let pem = format!("-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n", lines.join("\n"));
-        let public = pair.public_key();
-        SigningKey {
-            kid: kid.to_owned(),
-            key: EncodingKey::from_rsa_pem(pem.as_bytes()).expect("a PEM key"),
-            n: URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero()),
-            e: URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero()),
-        }
-    }
-
-    fn jwk(&self) -> Value {
-        json!({"kty": "RSA", "use": "sig", "kid": self.kid, "n": self.n, "e": self.e, "endorsements": ["msteams"]})
-    }
-
-    fn sign(&self, claims: &Value) -> String {
-        let mut header = Header::new(Algorithm::RS256);
-        header.kid = Some(self.kid.clone());
-        jsonwebtoken::encode(&header, claims, &self.key).expect("signs")
-    }
-}
-
 fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
@@ -79,7 +41,7 @@ fn now() -> i64 {
 struct Bot {
     url: String,
     mock: MockServer,
-    key: SigningKey,
+    key: TestKey,
     engine: Arc<Engine>,
     service_url: String,
     http: reqwest::Client,
@@ -92,21 +54,8 @@ impl Bot {
 
     async fn start_with(extra: &[(&str, &str)]) -> Bot {
         let mock = MockServer::start().await;
-        let key = SigningKey::new("bf-key-1");
-        Mock::given(method("GET"))
-            .and(path("/openid"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-                "issuer": ISSUER,
-                "jwks_uri": format!("{}/keys", mock.uri()),
-                "id_token_signing_alg_values_supported": ["RS256"],
-            })))
-            .mount(&mock)
-            .await;
-        Mock::given(method("GET"))
-            .and(path("/keys"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"keys": [key.jwk()]})))
-            .mount(&mock)
-            .await;
+        let key = TestKey::new("bf-key-1");
+        let openid = publish(&mock, vec![key.jwk(Some(&["msteams"]))]).await;
         Mock::given(method("POST"))
             .and(path("/token"))
             .respond_with(ResponseTemplate::new(200).set_body_json(
@@ -144,7 +93,7 @@ impl Bot {
 
         // Configured as `secbot serve` is: SECBOT_TEAMS_* settings, the mock as the only extra
         // serviceUrl the bot may call.
-        let (openid, token) = (format!("{}/openid", mock.uri()), format!("{}/token", mock.uri()));
+        let token = format!("{}/token", mock.uri());
         let service = mock.uri();
         let mut settings = vec![
             ("SECBOT_TEAMS_APP_ID", APP_ID),
@@ -403,8 +352,8 @@ async fn bad_tokens_are_refused_and_nothing_is_processed_or_sent() {
     let mut issuer = bot.claims();
     issuer["iss"] = json!("https://login.microsoftonline.com/evil/v2.0");
     cases.push(("wrong issuer", Some(bot.key.sign(&issuer))));
-    cases.push(("unknown key", Some(SigningKey::new("not-published").sign(&bot.claims()))));
-    cases.push(("impostor key with a known id", Some(SigningKey::new("bf-key-1").sign(&bot.claims()))));
+    cases.push(("unknown key", Some(TestKey::new("not-published").sign(&bot.claims()))));
+    cases.push(("impostor key with a known id", Some(TestKey::new("bf-key-1").sign(&bot.claims()))));
     let mut service = bot.claims();
     service["serviceurl"] = json!("https://smba.trafficmanager.net/amer/");
     cases.push(("wrong serviceUrl", Some(bot.key.sign(&service))));
@@ -448,7 +397,7 @@ async fn an_unknown_key_id_triggers_exactly_one_key_refresh_under_load() {
     assert_eq!(bot.send(&warm, Some(&bot.token())).await.0, 200);
     assert_eq!(bot.key_fetches().await, 1);
 
-    let stranger = SigningKey::new("rotated-key-not-yet-published");
+    let stranger = TestKey::new("rotated-key-not-yet-published");
     let token = stranger.sign(&bot.claims());
     let activity = bot.message("1732536000500", &conversation, "what's overdue?", &[]);
     let calls: Vec<_> = (0..50)

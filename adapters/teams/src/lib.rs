@@ -47,8 +47,8 @@ mod markdown;
 mod mentions;
 mod paging;
 mod render;
-#[cfg(test)]
-mod signing_keys;
+#[cfg(any(test, feature = "testing"))]
+pub mod signing_keys;
 mod token;
 mod webhook;
 

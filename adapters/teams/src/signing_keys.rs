@@ -1,5 +1,6 @@
-//! Test signing keys: an RSA key made for the test, its JWK as the Bot Framework publishes it
-//! (with `endorsements`), tokens signed with it, and a mock OpenID metadata + JWKS endpoint.
+//! The Bot Framework stand-in for tests (feature `testing`): an RSA key made for the test, its
+//! JWK as the Bot Framework publishes it (with `endorsements`), tokens signed with it, and a mock
+//! OpenID metadata + JWKS endpoint.
 
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa::{KeyPair, KeySize};
@@ -14,19 +15,23 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use crate::auth::ISSUER;
 
 /// The app id tokens are addressed to in tests.
-pub(crate) const APP_ID: &str = "00000000-0000-4000-8000-00000000b07a";
+pub const APP_ID: &str = "00000000-0000-4000-8000-00000000b07a";
 
 /// An RSA signing key and its public JWK.
-pub(crate) struct TestKey {
+pub struct TestKey {
+    /// The key id tokens name in their header.
     pub kid: String,
+    /// The private key.
     pub encoding: EncodingKey,
+    /// The modulus, base64url.
     pub n: String,
+    /// The public exponent, base64url.
     pub e: String,
 }
 
 impl TestKey {
     /// A fresh 2048-bit key with a key id.
-    pub(crate) fn new(kid: &str) -> TestKey {
+    pub fn new(kid: &str) -> TestKey {
         let pair = KeyPair::generate(KeySize::Rsa2048).expect("an RSA key");
         let der = AsDer::<aws_lc_rs::encoding::Pkcs8V1Der>::as_der(&pair).expect("PKCS#8");
         let body = STANDARD.encode(der.as_ref());
@@ -43,7 +48,7 @@ impl TestKey {
     }
 
     /// The key as a JWK, endorsing `endorsements` when given.
-    pub(crate) fn jwk(&self, endorsements: Option<&[&str]>) -> Value {
+    pub fn jwk(&self, endorsements: Option<&[&str]>) -> Value {
         let mut jwk = json!({"kty": "RSA", "use": "sig", "kid": self.kid, "n": self.n, "e": self.e});
         if let Some(list) = endorsements {
             jwk["endorsements"] = json!(list);
@@ -52,7 +57,7 @@ impl TestKey {
     }
 
     /// A token with these claims, signed RS256 with this key.
-    pub(crate) fn sign(&self, claims: &Value) -> String {
+    pub fn sign(&self, claims: &Value) -> String {
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some(self.kid.clone());
         jsonwebtoken::encode(&header, claims, &self.encoding).expect("signs")
@@ -60,12 +65,12 @@ impl TestKey {
 }
 
 /// Seconds since the epoch.
-pub(crate) fn now() -> i64 {
+pub fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
 /// The claims of a valid Bot Framework token for `service_url`.
-pub(crate) fn claims(service_url: &str) -> Value {
+pub fn claims(service_url: &str) -> Value {
     json!({
         "iss": ISSUER,
         "aud": APP_ID,
@@ -76,7 +81,7 @@ pub(crate) fn claims(service_url: &str) -> Value {
 }
 
 /// Serves OpenID metadata at `/openid` pointing to the keys at `/keys`; returns the metadata URL.
-pub(crate) async fn publish(server: &MockServer, keys: Vec<Value>) -> String {
+pub async fn publish(server: &MockServer, keys: Vec<Value>) -> String {
     Mock::given(method("GET"))
         .and(path("/openid"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
@@ -95,6 +100,6 @@ pub(crate) async fn publish(server: &MockServer, keys: Vec<Value>) -> String {
 }
 
 /// How many times the keys were fetched.
-pub(crate) async fn key_fetches(server: &MockServer) -> usize {
+pub async fn key_fetches(server: &MockServer) -> usize {
     server.received_requests().await.unwrap_or_default().iter().filter(|r| r.url.path() == "/keys").count()
 }
