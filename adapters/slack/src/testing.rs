@@ -96,6 +96,13 @@ pub fn users_info(request: &Request) -> ResponseTemplate {
 /// `1795971002.000100`, and so on.
 pub async fn web_api() -> MockServer {
     let api = MockServer::start().await;
+    mount_web_api(&api).await;
+    api
+}
+
+/// Mounts [`web_api`]'s methods on a server of the caller's (one that records no requests,
+/// for runs of millions).
+pub async fn mount_web_api(api: &MockServer) {
     let counter = Arc::new(AtomicU64::new(0));
     let posted = move |request: &Request| {
         let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
@@ -114,21 +121,20 @@ pub async fn web_api() -> MockServer {
         ("POST", "/api/conversations.open", fixtures::CONVERSATIONS_OPEN),
     ];
     for (verb, route, answer) in mounts {
-        Mock::given(method(verb)).and(path(route)).respond_with(json_body(answer)).mount(&api).await;
+        Mock::given(method(verb)).and(path(route)).respond_with(json_body(answer)).mount(api).await;
     }
-    Mock::given(method("POST")).and(path("/api/chat.postMessage")).respond_with(posted).mount(&api).await;
-    Mock::given(method("GET")).and(path("/api/users.info")).respond_with(users_info).mount(&api).await;
+    Mock::given(method("POST")).and(path("/api/chat.postMessage")).respond_with(posted).mount(api).await;
+    Mock::given(method("GET")).and(path("/api/users.info")).respond_with(users_info).mount(api).await;
     Mock::given(method("GET"))
         .and(path("/api/users.lookupByEmail"))
         .respond_with(|r: &Request| person(r, "email", fixtures::USERS_LOOKUP_BY_EMAIL, "users_not_found"))
-        .mount(&api)
+        .mount(api)
         .await;
     Mock::given(method("POST"))
         .and(path("/respond"))
         .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
-        .mount(&api)
+        .mount(api)
         .await;
-    api
 }
 
 /// Every request made to a Web API method (`chat.postMessage`) or path (`/respond`), bodies as
