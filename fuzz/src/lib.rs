@@ -106,6 +106,10 @@ pub struct Harness {
     router: Router,
     tasks: TaskTracker,
     mock: MockServer,
+    /// What the stand-in answers; remounted every [`REMOUNT_EVERY`] requests, because
+    /// wiremock keeps every request a mounted mock matched (recording off or not).
+    stand_in: StandIn,
+    sent: std::sync::atomic::AtomicU64,
     /// A Teams token for the stand-in connector's URL (signing one per input would dominate).
     teams: Option<String>,
     discord: Option<SigningKey>,
@@ -115,26 +119,53 @@ fn runtime() -> Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime")
 }
 
+/// How many requests the harness sends before it clears and remounts its stand-in's mocks.
+const REMOUNT_EVERY: u64 = 2_000;
+
 /// A stand-in server that keeps no record of the millions of requests a run sends it.
 async fn unrecorded() -> MockServer {
     MockServer::builder().disable_request_recording().start().await
 }
 
-/// A stand-in API answering every call with success.
-async fn accepting() -> MockServer {
-    let mock = unrecorded().await;
+/// Which platform API the stand-in plays.
+enum StandIn {
+    /// Slack's Web API.
+    Slack,
+    /// The Bot Framework: OpenID metadata and this key, the token endpoint, the connector.
+    Teams(serde_json::Value),
+    /// Discord's API (and anything else): success for every call.
+    Accepting,
+    /// Nothing is called.
+    Nothing,
+}
+
+impl StandIn {
+    async fn mount(&self, mock: &MockServer) {
+        match self {
+            StandIn::Slack => secbot_slack::testing::mount_web_api(mock).await,
+            StandIn::Teams(jwk) => {
+                secbot_teams::signing_keys::publish(mock, vec![jwk.clone()]).await;
+                accept_all(mock, 201).await;
+            }
+            StandIn::Accepting => accept_all(mock, 200).await,
+            StandIn::Nothing => {}
+        }
+    }
+}
+
+/// Answers a token request with a token and every other call with success.
+async fn accept_all(mock: &MockServer, status: u16) {
     Mock::given(method("POST"))
         .and(path("/token"))
         .respond_with(ResponseTemplate::new(200).set_body_json(
             serde_json::json!({"token_type": "Bearer", "expires_in": 3599, "access_token": "t"}),
         ))
-        .mount(&mock)
+        .mount(mock)
         .await;
     Mock::given(wiremock::matchers::any())
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"id": "1", "ok": true})))
-        .mount(&mock)
+        .respond_with(ResponseTemplate::new(status).set_body_json(serde_json::json!({"id": "1", "ok": true})))
+        .mount(mock)
         .await;
-    mock
 }
 
 impl Harness {
@@ -142,9 +173,10 @@ impl Harness {
     pub fn slack() -> Harness {
         let runtime = runtime();
         let tasks = TaskTracker::new();
+        let stand_in = StandIn::Slack;
         let (router, mock) = runtime.block_on(async {
             let mock = unrecorded().await;
-            secbot_slack::testing::mount_web_api(&mock).await;
+            stand_in.mount(&mock).await;
             let mut options = secbot_slack::SlackOptions::new(
                 SLACK_SECRET,
                 Some("xoxb-fuzz".to_owned()),
@@ -155,7 +187,7 @@ impl Harness {
                 secbot_slack::router(Arc::new(Echo), Arc::new(NoInstallations), options, tasks.clone());
             (router, mock)
         });
-        Harness { runtime, router, tasks, mock, teams: None, discord: None }
+        Harness::new(runtime, router, tasks, mock, stand_in)
     }
 
     /// Teams' route, with a test key published as the Bot Framework's and wiremock as the
@@ -164,28 +196,18 @@ impl Harness {
         let runtime = runtime();
         let tasks = TaskTracker::new();
         let key = secbot_teams::signing_keys::TestKey::new("fuzz-key");
+        let stand_in = StandIn::Teams(key.jwk(Some(&["msteams"])));
         let (router, mock) = runtime.block_on(async {
             let mock = unrecorded().await;
-            let openid = secbot_teams::signing_keys::publish(&mock, vec![key.jwk(Some(&["msteams"]))]).await;
-            Mock::given(method("POST"))
-                .and(path("/token"))
-                .respond_with(ResponseTemplate::new(200).set_body_json(
-                    serde_json::json!({"token_type": "Bearer", "expires_in": 3599, "access_token": "t"}),
-                ))
-                .mount(&mock)
-                .await;
-            Mock::given(wiremock::matchers::any())
-                .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({"id": "1"})))
-                .mount(&mock)
-                .await;
+            stand_in.mount(&mock).await;
             let mut options = secbot_teams::TeamsOptions::new(TEAMS_APP, "fuzz-password", None);
-            options.openid_url = openid;
+            options.openid_url = format!("{}/openid", mock.uri());
             options.token_url = format!("{}/token", mock.uri());
             options.allowed_service_urls = vec![mock.uri()];
             (secbot_teams::router(Arc::new(Echo), options, tasks.clone()), mock)
         });
         let token = key.sign(&secbot_teams::signing_keys::claims(&format!("{}/amer/", mock.uri())));
-        Harness { runtime, router, tasks, mock, teams: Some(token), discord: None }
+        Harness { teams: Some(token), ..Harness::new(runtime, router, tasks, mock, stand_in) }
     }
 
     /// Discord's route, with a signing key made for the run and wiremock as the API.
@@ -193,15 +215,17 @@ impl Harness {
         let runtime = runtime();
         let tasks = TaskTracker::new();
         let key = SigningKey::from_bytes(&[42; 32]);
+        let stand_in = StandIn::Accepting;
         let (router, mock) = runtime.block_on(async {
-            let mock = accepting().await;
+            let mock = unrecorded().await;
+            stand_in.mount(&mock).await;
             let mut options =
                 secbot_discord::DiscordOptions::new(key.verifying_key().to_bytes(), DISCORD_APP);
             options.bot_token = Some("fuzz-bot-token".to_owned());
             options.api_url = mock.uri();
             (secbot_discord::router(Arc::new(Echo), options, tasks.clone()), mock)
         });
-        Harness { runtime, router, tasks, mock, teams: None, discord: Some(key) }
+        Harness { discord: Some(key), ..Harness::new(runtime, router, tasks, mock, stand_in) }
     }
 
     /// The web chat's routes, on loopback without a token.
@@ -215,12 +239,36 @@ impl Harness {
             source: "demo".to_owned(),
         };
         let router = secbot_webchat::router(Arc::new(Echo), options);
-        Harness { runtime, router, tasks, mock, teams: None, discord: None }
+        Harness::new(runtime, router, tasks, mock, StandIn::Nothing)
+    }
+
+    fn new(
+        runtime: Runtime,
+        router: Router,
+        tasks: TaskTracker,
+        mock: MockServer,
+        stand_in: StandIn,
+    ) -> Harness {
+        Harness {
+            runtime,
+            router,
+            tasks,
+            mock,
+            stand_in,
+            sent: std::sync::atomic::AtomicU64::new(0),
+            teams: None,
+            discord: None,
+        }
     }
 
     /// Sends a request through the routes and waits for the work it started.
     pub fn send(&self, request: Request<Body>) {
+        let sent = self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         self.runtime.block_on(async {
+            if sent.is_multiple_of(REMOUNT_EVERY) {
+                self.mock.reset().await;
+                self.stand_in.mount(&self.mock).await;
+            }
             let response = self.router.clone().oneshot(request).await.expect("the router is infallible");
             let _ = axum::body::to_bytes(response.into_body(), 4 << 20).await;
             self.tasks.close();

@@ -12,6 +12,8 @@ mod prompt;
 mod reply;
 mod slots;
 mod subject;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 mod vocabulary;
 
 pub use action::{Action, ActionError, ActionStyle, Command, Delegation, Payload};

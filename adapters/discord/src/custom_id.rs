@@ -44,13 +44,13 @@ pub(crate) enum CustomIdError {
 /// The inline form of a payload, when it fits in a `custom_id`.
 pub(crate) fn inline(payload: &Payload) -> Option<String> {
     let id = format!("{INLINE}{}", payload.encode());
-    (id.chars().count() <= CUSTOM_ID).then_some(id)
+    (crate::escape::width(&id) <= CUSTOM_ID).then_some(id)
 }
 
 /// The reference form for the `index`-th button of a stored reply, when the id fits.
 pub(crate) fn stored(response_id: &ResponseId, index: usize) -> Option<String> {
     let id = format!("{STORED}{response_id}:{index}");
-    (id.chars().count() <= CUSTOM_ID && !response_id.as_str().contains(':')).then_some(id)
+    (crate::escape::width(&id) <= CUSTOM_ID && !response_id.as_str().contains(':')).then_some(id)
 }
 
 /// Reads a button's `custom_id`.
@@ -72,7 +72,7 @@ pub(crate) fn read_button(custom_id: &str) -> Result<ButtonRef, CustomIdError> {
 /// The `custom_id` of the feedback modal for a rating of a reply, when it fits.
 pub(crate) fn modal(response_id: &ResponseId, rating: Rating) -> Option<String> {
     let id = format!("{MODAL}{response_id}:{}", rating.as_str());
-    (id.chars().count() <= CUSTOM_ID && !response_id.as_str().contains(':')).then_some(id)
+    (crate::escape::width(&id) <= CUSTOM_ID && !response_id.as_str().contains(':')).then_some(id)
 }
 
 /// Reads a feedback modal's `custom_id` back into the reply and the rating.

@@ -111,7 +111,10 @@ fn mrkdwn(text: String) -> SlackBlockText {
     SlackBlockText::MarkDown(SlackBlockMarkDownText::new(text))
 }
 
+/// Plain text within `max` characters; never empty, which Slack refuses (and with it the whole
+/// message).
 fn plain(text: &str, max: usize) -> SlackBlockPlainTextOnly {
+    let text = if text.trim().is_empty() { "—" } else { text };
     SlackBlockPlainTextOnly::from(clip(text, max))
 }
 
@@ -305,7 +308,9 @@ fn card_blocks(card: &Card, preface: Vec<SlackBlock>) -> Vec<SlackBlock> {
 /// Splits blocks into messages of at most [`MAX_BLOCKS`]; each continuation says so.
 fn paginate(blocks: Vec<SlackBlock>, title: &str, fallback: &str) -> Vec<Message> {
     // The top-level text is read as mrkdwn and drives notifications: escape it like the rest.
-    let first = escape(&clip(fallback, MAX_FALLBACK));
+    let escaped = escape(fallback);
+    let mut pieces = split(&escaped, MAX_FALLBACK - 1);
+    let first = if pieces.len() > 1 { format!("{}…", pieces.swap_remove(0)) } else { escaped };
     if blocks.len() <= MAX_BLOCKS {
         return vec![Message { blocks, text: first }];
     }

@@ -408,6 +408,15 @@ mod tests {
     }
 
     #[test]
+    fn words_of_any_length_are_read_without_panicking() {
+        for word in ["criticalriskspubliclyexposedresourcesnow", &"a".repeat(34), &"ab".repeat(1_000)] {
+            let t = text(&format!("show {word} please"));
+            assert!(t.norm.starts_with("show "), "{}", t.norm);
+            assert!(t.norm.ends_with(" please"), "{}", t.norm);
+        }
+    }
+
+    #[test]
     fn distances_count_a_swap_as_one_edit() {
         assert_eq!(osa_distance("fxi", "fix"), 1);
         assert_eq!(osa_distance("critcal", "critical"), 1);

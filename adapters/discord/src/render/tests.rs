@@ -1,6 +1,8 @@
 use secbot_chat::{Command, Fact, Footer, Intent, Item, Payload, Person, Rating, Section, Slots, Subject};
 use serde_json::Value;
 
+use secbot_chat::testing::RandomCards;
+
 use super::*;
 use crate::custom_id::{ButtonRef, read_button};
 use crate::limits::violations;
@@ -258,121 +260,6 @@ fn an_ephemeral_response_carries_the_flag() {
     assert!(update.get("flags").is_none());
 }
 
-/// A small deterministic generator, so a failing card can be found again by its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
-    }
-
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-
-    fn text(&mut self, max: usize) -> String {
-        const PIECES: [&str; 18] = [
-            "word ",
-            "checkout-api:1.14.2 ",
-            "CVE-2024-3094 ",
-            "@everyone ",
-            "@here ",
-            "<@123456789012345678> ",
-            "<@&42> ",
-            "**bold** ",
-            "```",
-            "\n",
-            "🔥",
-            "漢字テキスト",
-            "[x](https://evil.example) ",
-            "_under_ ",
-            "\\",
-            "- ",
-            "# ",
-            "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod/providers/x ",
-        ];
-        let len = self.below(max + 1);
-        let mut out = String::new();
-        let mut count = 0;
-        while count < len {
-            let piece = PIECES[self.below(PIECES.len())];
-            out.push_str(piece);
-            count += piece.chars().count();
-        }
-        out
-    }
-
-    fn action(&mut self, response_id: &ResponseId) -> Action {
-        let label = self.text(120);
-        let command = match self.below(4) {
-            0 => Command::Rate { rating: Rating::ALL[self.below(3)] },
-            1 => Command::Ask { text: self.text(200) },
-            2 => Command::Run {
-                intent: Intent::Remediate,
-                subject: Some(finding(self.below(100))),
-                slots: Slots::default(),
-                offset: 0,
-            },
-            _ => Command::Run {
-                intent: Intent::ListRisks,
-                subject: None,
-                slots: Slots::default(),
-                offset: self.below(50) as u32,
-            },
-        };
-        let style = [ActionStyle::Default, ActionStyle::Primary, ActionStyle::Danger][self.below(3)];
-        Action::new(label, response_id, command).styled(style)
-    }
-
-    fn card(&mut self) -> Card {
-        let id = rid();
-        let facts = |rng: &mut Rng, n: usize, long: usize| -> Vec<Fact> {
-            (0..rng.below(n)).map(|_| Fact::new(rng.text(300), rng.text(long))).collect()
-        };
-        Card {
-            title: self.text(400),
-            first_item: 1,
-            summary: self.chance(80).then(|| self.text(3_000)),
-            severity: self.chance(70).then(|| Severity::ALL[self.below(4)]),
-            badges: (0..self.below(4)).map(|_| self.text(40)).collect(),
-            facts: facts(self, 40, 1_500),
-            sections: (0..self.below(5))
-                .map(|_| Section {
-                    heading: self.text(300),
-                    lines: (0..self.below(30)).map(|_| self.text(500)).collect(),
-                    numbered: self.chance(50),
-                })
-                .collect(),
-            items: (0..self.below(40))
-                .map(|_| Item {
-                    title: self.text(300),
-                    subtitle: self.chance(70).then(|| self.text(400)),
-                    severity: self.chance(70).then(|| Severity::ALL[self.below(4)]),
-                    facts: facts(self, 5, 400),
-                    actions: (0..self.below(8)).map(|_| self.action(&id)).collect(),
-                })
-                .collect(),
-            code: (0..self.below(4))
-                .map(|_| CodeBlock {
-                    title: self.text(300),
-                    language: ["bash", "powershell", "hcl", "bicep", "", "weird lang!"][self.below(6)].into(),
-                    code: self.text(8_000),
-                })
-                .collect(),
-            actions: (0..self.below(30)).map(|_| self.action(&id)).collect(),
-            notices: (0..self.below(5)).map(|_| self.text(600)).collect(),
-            footer: self.chance(90).then(|| Footer::for_response(&id)),
-        }
-    }
-}
-
 /// The text outside code blocks, where Discord renders mentions and markdown (code is shown
 /// as written, so a script can be copied exactly).
 fn outside_code(text: &str) -> String {
@@ -381,9 +268,9 @@ fn outside_code(text: &str) -> String {
 
 #[test]
 fn any_card_renders_within_every_discord_limit() {
-    let mut rng = Rng(0x5ECB_07D1_5C0D);
+    let mut rng = RandomCards::new(0x5ECB_07D1_5C0D);
     for n in 0..400 {
-        let card = rng.card();
+        let card = rng.card(&rid());
         let stored = rng.chance(80).then(rid);
         let elsewhere = list_reply_of(Card::default());
         let lookup = stored.as_ref().map_or(Lookup::Alongside(&elsewhere), Lookup::Own);

@@ -218,3 +218,96 @@ fn the_comment_modal_remembers_the_rating_and_where_it_came_from() {
     assert_eq!(back, context);
     let _ = Slots::default();
 }
+
+/// Every text object in a block, with the limit it has there: (kind, text, limit).
+fn texts(block: &serde_json::Value) -> Vec<(String, String, usize)> {
+    let text = |t: &serde_json::Value, limit: usize| {
+        (
+            t["type"].as_str().unwrap_or_default().to_owned(),
+            t["text"].as_str().unwrap_or_default().to_owned(),
+            limit,
+        )
+    };
+    let mut out = Vec::new();
+    match block["type"].as_str().unwrap_or_default() {
+        "header" => out.push(text(&block["text"], MAX_HEADER)),
+        "section" => {
+            if block.get("text").is_some() {
+                out.push(text(&block["text"], MAX_SECTION));
+            }
+            let fields = block["fields"].as_array().cloned().unwrap_or_default();
+            assert!(fields.len() <= MAX_FIELDS, "{} fields", fields.len());
+            out.extend(fields.iter().map(|f| text(f, MAX_FIELD)));
+        }
+        "context" => {
+            let elements = block["elements"].as_array().cloned().unwrap_or_default();
+            assert!(elements.len() <= MAX_CONTEXT, "{} context elements", elements.len());
+            out.extend(elements.iter().map(|e| text(e, MAX_SECTION)));
+        }
+        "actions" => {
+            let buttons = block["elements"].as_array().cloned().unwrap_or_default();
+            assert!(buttons.len() <= MAX_ACTIONS, "{} buttons", buttons.len());
+            for button in &buttons {
+                out.push(text(&button["text"], MAX_LABEL));
+                let value = button["value"].as_str().unwrap_or_default();
+                assert!(
+                    value.chars().count() <= MAX_VALUE,
+                    "a value of {} characters",
+                    value.chars().count()
+                );
+                assert!(button["action_id"].as_str().unwrap_or_default().len() <= 255);
+            }
+        }
+        "rich_text" | "divider" => {}
+        other => panic!("a block of type {other} the renderer does not make"),
+    }
+    out
+}
+
+#[test]
+fn any_card_renders_within_every_slack_limit_and_cloud_text_stays_inert() {
+    let mut rng = secbot_chat::testing::RandomCards::new(0x51AC_B10C_4A11);
+    for n in 0..300 {
+        let card = rng.card(&id());
+        let messages = render(&card, &card.to_plain_text());
+        for message in &messages {
+            assert!(message.blocks.len() <= MAX_BLOCKS, "card {n}: {} blocks", message.blocks.len());
+            assert!(message.text.chars().count() <= MAX_FALLBACK, "card {n}: the fallback is too long");
+            assert!(
+                !message.text.contains("<!") && !message.text.contains("<@"),
+                "card {n}: {}",
+                message.text
+            );
+            for block in serde_json::to_value(&message.blocks).unwrap().as_array().unwrap() {
+                for (kind, text, limit) in texts(block) {
+                    let length = text.chars().count();
+                    assert!(
+                        (1..=limit).contains(&length),
+                        "card {n}: a {kind} of {length} characters (1 to {limit})"
+                    );
+                    if kind == "mrkdwn" {
+                        for bad in ["<!", "<@", "<http", "<#"] {
+                            assert!(!text.contains(bad), "card {n}: {bad} in {text}");
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(footer) = &card.footer {
+            let last = serde_json::to_value(&messages.last().unwrap().blocks).unwrap();
+            let labels: Vec<String> = last
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|b| b["type"] == "actions")
+                .flat_map(|b| b["elements"].as_array().cloned().unwrap_or_default())
+                .map(|e| e["text"]["text"].as_str().unwrap_or_default().to_owned())
+                .collect();
+            let ratings: Vec<&str> = footer.actions.iter().map(|a| a.label.as_str()).collect();
+            assert!(
+                labels.ends_with(&ratings.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>()),
+                "card {n}: {labels:?}"
+            );
+        }
+    }
+}

@@ -462,3 +462,34 @@ fn two_hundred_synthetic_cards_stay_within_every_limit() {
     eprintln!("{pages_seen} pages for 200 cards");
     assert!(pages_seen > 230, "some cards needed several messages ({pages_seen} pages)");
 }
+
+/// Whatever text a card holds, nothing Teams renders as Markdown becomes a link, a mention or
+/// an entity, and every card stays within the size limits.
+#[test]
+fn any_card_keeps_cloud_text_inert_and_within_limits() {
+    let mut rng = secbot_chat::testing::RandomCards::new(0x7EA5_CA4D);
+    for n in 0..200 {
+        let card = rng.card(&id());
+        for page in render_card(&card, Some(&id())) {
+            assert!(size(&page) <= CARD_BYTES, "card {n}: a page has {} bytes", size(&page));
+            let mut shown: Vec<String> = Vec::new();
+            for node in nodes(&page) {
+                match node["type"].as_str().unwrap_or_default() {
+                    "TextBlock" => shown.push(node["text"].as_str().unwrap_or_default().to_owned()),
+                    "FactSet" => {
+                        for fact in node["facts"].as_array().into_iter().flatten() {
+                            shown.push(fact["title"].as_str().unwrap_or_default().to_owned());
+                            shown.push(fact["value"].as_str().unwrap_or_default().to_owned());
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            for text in shown {
+                for bad in ["<at>", "<@", "<!", "](", "://", "&amp;"] {
+                    assert!(!text.contains(bad), "card {n}: {bad} in {text}");
+                }
+            }
+        }
+    }
+}
