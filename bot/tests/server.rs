@@ -113,6 +113,31 @@ fn slow_clients_time_out_and_requests_beyond_the_limit_get_503() {
 }
 
 #[test]
+fn the_web_chat_answers_only_requests_addressed_to_this_machine() {
+    use std::io::Write;
+    let server = Server::start("rebinding", &[]);
+    let address = server.url.trim_start_matches("http://").to_owned();
+    let body = r#"{"thread":"t-1","text":"show critical risks"}"#;
+    let ask = |host: &str| {
+        let mut stream = std::net::TcpStream::connect(&address).expect("connects");
+        write!(
+            stream,
+            "POST /webchat/messages HTTP/1.1\r\nHost: {host}\r\nX-Webchat-User: tester\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .expect("writes");
+        until_closed(&mut stream).expect("answered")
+    };
+    let rebound = ask("attacker.example:3978");
+    assert!(rebound.starts_with("HTTP/1.1 403"), "{rebound}");
+    assert!(!rebound.contains("findings"), "no posture data: {rebound}");
+    let local = ask(&address);
+    assert!(local.starts_with("HTTP/1.1 200"), "{local}");
+    assert!(local.contains("findings"), "{local}");
+    server.terminate();
+}
+
+#[test]
 fn health_metrics_and_a_clean_exit_on_sigterm() {
     let server = Server::start("ops", &[]);
     assert_eq!(server.get("/healthz"), (200, "ok\n".to_owned()));
