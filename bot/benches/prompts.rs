@@ -76,6 +76,7 @@ fn main() {
                 thread: Some(format!("{prompt}-{round}")),
                 message: None,
                 user: Person::named("dana"),
+                roles: Vec::new(),
                 time: OffsetDateTime::now_utc(),
             };
             let t = Instant::now();

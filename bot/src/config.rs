@@ -170,7 +170,13 @@ pub const KEYS: &[Key] = &[
         "approvers",
         false,
         None,
-        "platform user ids who may confirm or cancel any delegation, besides whoever asked for it (comma-separated)",
+        "platform user ids or Discord role ids who may confirm or cancel any delegation, besides whoever asked for it (comma-separated)",
+    ),
+    key(
+        "channel_approvers",
+        false,
+        None,
+        "further approvers of channels with their own: CHANNEL=ID|ID,CHANNEL=ID",
     ),
     key("scope", false, None, "subscription ids every channel may see, comma-separated (default: all)"),
     key("channel_scopes", false, None, "channels with their own scope: CHANNEL=SUB|SUB,CHANNEL=SUB"),
@@ -511,6 +517,8 @@ pub struct Config {
     pub capacity_owner: Option<String>,
     /// Who may decide any delegation besides its asker.
     pub approvers: Vec<String>,
+    /// Further approvers per channel.
+    pub channel_approvers: std::collections::HashMap<String, Vec<String>>,
     /// Mail domains an owner tag's address may be in.
     pub notify_domains: Vec<String>,
     /// Hourly budgets of channels with their own.
@@ -813,6 +821,7 @@ impl Config {
             budget_month: number(raw, "budget_month", "a number of compute units")?.unwrap_or(100_000),
             capacity_owner: raw.get("capacity_owner").map(str::to_owned),
             approvers: list(raw, "approvers"),
+            channel_approvers: channel_lists(raw, "channel_approvers")?,
             notify_domains: list(raw, "notify_domains"),
             budget_channels: pairs(raw, "budget_channels")?
                 .into_iter()
@@ -826,15 +835,7 @@ impl Config {
                 })
                 .collect::<Result<_, _>>()?,
             scope: list(raw, "scope"),
-            channel_scopes: pairs(raw, "channel_scopes")?
-                .into_iter()
-                .map(|(channel, subs)| {
-                    (
-                        channel,
-                        subs.split('|').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect(),
-                    )
-                })
-                .collect(),
+            channel_scopes: channel_lists(raw, "channel_scopes")?,
         })
     }
 
@@ -942,6 +943,19 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options.open(path)?;
     std::io::Write::write_all(&mut file, text.as_bytes())
+}
+
+/// Lists per channel: `CHANNEL=A|B,CHANNEL=C`.
+fn channel_lists(
+    raw: &Raw,
+    name: &str,
+) -> Result<std::collections::HashMap<String, Vec<String>>, ConfigError> {
+    Ok(pairs(raw, name)?
+        .into_iter()
+        .map(|(channel, items)| {
+            (channel, items.split('|').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+        })
+        .collect())
 }
 
 /// `A=x,B=y` pairs.

@@ -34,6 +34,7 @@ pub fn origin(thread: &str) -> Origin {
         thread: Some(thread.to_owned()),
         message: None,
         user: who(),
+        roles: Vec::new(),
         time: OffsetDateTime::now_utc(),
     }
 }

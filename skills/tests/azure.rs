@@ -160,6 +160,7 @@ fn prompt(text: &str) -> Prompt {
             thread: Some("1700000000.000100".into()),
             message: Some("1700000001.000200".into()),
             user: Person::named("U1"),
+            roles: Vec::new(),
             time: OffsetDateTime::new_utc(DAY, time::Time::from_hms(9, 30, 0).expect("a time")),
         },
         text: text.to_owned(),

@@ -40,6 +40,7 @@ pub fn origin(platform: Platform, thread: &str, user: &str) -> Origin {
         thread: Some(thread.to_owned()),
         message: None,
         user: Person { id: user.to_owned(), name: user.to_owned(), email: None },
+        roles: Vec::new(),
         time: OffsetDateTime::new_utc(DAY, time::Time::from_hms(12, 0, 0).expect("a valid time")),
     }
 }

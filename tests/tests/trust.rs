@@ -237,4 +237,18 @@ async fn only_the_asker_or_an_approver_decides_a_delegation() {
     let by_carol = engine.act(click(&confirm, "C1", "carol")).await;
     assert!(matches!(by_carol, Outcome::Replace(_)), "an approver confirms: {by_carol:?}");
     assert_eq!(store.delegations().await.expect("read").len(), 1);
+
+    // A channel's own approvers, named by a role the platform says the clicker has.
+    let mut policy = Policy::default();
+    policy.channel_approvers.insert("C1".into(), vec!["1100000000000000004".into()]);
+    let (engine, store) = engine_with(policy).await;
+    let confirm = proposal(&engine).await;
+    let mut without_role = click(&confirm, "C1", "erin");
+    without_role.origin.roles = vec!["1100000000000000009".into()];
+    assert!(refused(&engine.act(without_role).await).is_some(), "another role is not enough");
+    let mut with_role = click(&confirm, "C1", "erin");
+    with_role.origin.roles = vec!["1100000000000000004".into()];
+    let decided = engine.act(with_role).await;
+    assert!(matches!(decided, Outcome::Replace(_)), "the channel's approver role confirms: {decided:?}");
+    assert_eq!(store.delegations().await.expect("read").len(), 1);
 }

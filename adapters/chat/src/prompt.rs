@@ -79,6 +79,10 @@ pub struct Origin {
     pub message: Option<String>,
     /// Who wrote or clicked.
     pub user: Person,
+    /// The roles or groups the platform says that person has in this place (Discord's member
+    /// roles); empty where the platform does not say.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
     /// When it happened; relative dates such as "by Friday" resolve against it.
     #[serde(with = "time::serde::rfc3339")]
     pub time: OffsetDateTime,
@@ -140,6 +144,7 @@ mod tests {
             thread: Some("1700000000.000100".into()),
             message: Some("1700000001.000200".into()),
             user: Person::named("U1"),
+            roles: Vec::new(),
             time: OffsetDateTime::UNIX_EPOCH,
         };
         let key = origin.thread_key();

@@ -83,6 +83,9 @@ pub(crate) struct Member {
     /// The member's nickname in the server.
     #[serde(default)]
     pub nick: Option<String>,
+    /// The ids of the member's roles in the server.
+    #[serde(default)]
+    pub roles: Vec<String>,
 }
 
 /// A Discord user.
@@ -197,6 +200,7 @@ impl Interaction {
             thread,
             message: Some(self.id.clone()),
             user,
+            roles: self.member.as_ref().map(|m| m.roles.clone()).unwrap_or_default(),
             time: snowflake_time(&self.id).unwrap_or_else(OffsetDateTime::now_utc),
         })
     }
@@ -304,6 +308,7 @@ mod tests {
         assert_eq!(origin.channel, "1100000000000000002");
         assert_eq!(origin.thread, None);
         assert_eq!(origin.user.name, "Ana Lopez");
+        assert_eq!(origin.roles, ["1100000000000000004"], "the member's roles, for approvers");
         assert_eq!(origin.time.date(), time::macros::date!(2026 - 11 - 25));
     }
 

@@ -85,6 +85,7 @@ impl Slack {
             thread: None,
             message: None,
             user: asker,
+            roles: Vec::new(),
             time: OffsetDateTime::now_utc(),
         };
         let from = origin.thread_key();

@@ -167,6 +167,7 @@ impl Slack {
             thread: message.thread.clone(),
             message: Some(message.ts.clone()),
             user: asker,
+            roles: Vec::new(),
             time: time_of(&message.ts),
         };
         let prompt = Prompt { origin, text, mentions };

@@ -128,6 +128,7 @@ impl Slack {
             thread,
             message: clicked.clone(),
             user: named,
+            roles: Vec::new(),
             time: OffsetDateTime::now_utc(),
         };
         let trigger = event.trigger_id.to_string();
@@ -212,6 +213,7 @@ impl Slack {
                     .unwrap_or_else(|| user.id.to_string()),
                 email: None,
             },
+            roles: Vec::new(),
             time: OffsetDateTime::now_utc(),
         };
         let feedback = Feedback {

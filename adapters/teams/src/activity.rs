@@ -194,6 +194,7 @@ impl Activity {
             thread: thread.map(str::to_owned),
             message: self.id.clone(),
             user: self.sender(),
+            roles: Vec::new(),
             time: self.time(),
         }
     }

@@ -175,6 +175,7 @@ fn origin(thread: &str, user: Person) -> Result<Origin, Refusal> {
         thread: Some(thread.to_owned()),
         message: None,
         user,
+        roles: Vec::new(),
         time: OffsetDateTime::now_utc(),
     })
 }

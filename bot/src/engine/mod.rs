@@ -577,7 +577,8 @@ impl Assistant for Engine {
             Err(refused) => return Outcome::Reply(self.refusal_note(&refused)),
         };
         if matches!(payload.command, Command::Confirm { .. } | Command::Cancel { .. })
-            && let Err(refused) = trust::check_decider(&shown, &origin, &self.policy.approvers)
+            && let Err(refused) =
+                trust::check_decider(&shown, &origin, &self.policy.approvers_of(&origin.channel))
         {
             tracing::warn!(user = %origin.user.id, response_id = %payload.response_id, "refused a delegation decision");
             return Outcome::Reply(self.refusal_note(&refused));

@@ -20,8 +20,11 @@ pub struct Policy {
     pub channel_budgets: HashMap<String, u64>,
     /// Who can raise the budget.
     pub capacity_owner: Option<String>,
-    /// Platform user ids who may confirm or cancel any delegation, besides its asker.
+    /// Platform user ids (or Discord role ids) who may confirm or cancel any delegation,
+    /// besides its asker.
     pub approvers: Vec<String>,
+    /// Further approvers of channels with their own, by channel id.
+    pub channel_approvers: HashMap<String, Vec<String>>,
     /// Mail domains an `owner` tag's address must be in to be notified.
     pub notify_domains: Vec<String>,
 }
@@ -35,6 +38,7 @@ impl Default for Policy {
             channel_budgets: HashMap::new(),
             capacity_owner: None,
             approvers: Vec::new(),
+            channel_approvers: HashMap::new(),
             notify_domains: Vec::new(),
         }
     }
@@ -50,6 +54,7 @@ impl Policy {
             channel_budgets: config.budget_channels.clone(),
             capacity_owner: config.capacity_owner.clone(),
             approvers: config.approvers.clone(),
+            channel_approvers: config.channel_approvers.clone(),
             notify_domains: config.notify_domains.clone(),
         }
     }
@@ -62,6 +67,13 @@ impl Policy {
     /// The subscriptions a channel may see.
     pub fn scope_of(&self, channel: &str) -> &[String] {
         self.channel_scopes.get(channel).map_or(&self.scope, Vec::as_slice)
+    }
+
+    /// Who may decide delegations in a channel besides their askers: everywhere's approvers
+    /// and the channel's own.
+    pub fn approvers_of(&self, channel: &str) -> Vec<&str> {
+        let own = self.channel_approvers.get(channel).into_iter().flatten();
+        self.approvers.iter().chain(own).map(String::as_str).collect()
     }
 
     /// The budgets that apply in a channel.

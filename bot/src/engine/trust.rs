@@ -72,10 +72,11 @@ pub fn check_place<'a>(
 }
 
 /// Checks that the person clicking may decide the delegation proposed in `proposal`: its
-/// asker, or one of `approvers` (platform user ids).
-pub fn check_decider(proposal: &ReplyRecord, clicked: &Origin, approvers: &[String]) -> Result<(), Refused> {
-    let who = &clicked.user.id;
-    if *who == proposal.origin.user.id || approvers.iter().any(|a| a == who) {
+/// asker, or one of `approvers` (platform user ids, or role ids the platform says they have).
+pub fn check_decider(proposal: &ReplyRecord, clicked: &Origin, approvers: &[&str]) -> Result<(), Refused> {
+    let who = clicked.user.id.as_str();
+    let approved = approvers.iter().any(|a| *a == who || clicked.roles.iter().any(|r| r == a));
+    if who == proposal.origin.user.id || approved {
         return Ok(());
     }
     Err(Refused::NotTheirs { asker: proposal.origin.user.name.clone() })

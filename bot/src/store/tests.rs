@@ -23,6 +23,7 @@ fn origin(user: &str, time: OffsetDateTime) -> Origin {
         thread: Some("1700000000.000100".into()),
         message: None,
         user: Person::named(user),
+        roles: Vec::new(),
         time,
     }
 }
