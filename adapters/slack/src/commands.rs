@@ -3,9 +3,8 @@
 //! it and follow-ups in its thread keep their context. Where secbot is not a member of the
 //! channel, the answer goes through the command's response URL instead.
 
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use secbot_chat::{Origin, Platform, Prompt, ThreadKey};
 use serde::Deserialize;
@@ -16,7 +15,7 @@ use crate::Slack;
 use crate::api::error_code;
 use crate::blocks;
 use crate::deliver::Place;
-use crate::verify::Rejection;
+use crate::verify::{Rejection, Signed};
 
 /// The slash command secbot registers.
 pub const COMMAND: &str = "/secbot";
@@ -44,15 +43,11 @@ pub struct SlashCommand {
     pub trigger_id: String,
 }
 
-pub(crate) async fn handle(State(slack): State<Slack>, headers: HeaderMap, body: Bytes) -> Response {
-    let text = match slack.verifier.check(&headers, &body) {
-        Ok(text) => text,
-        Err(rejection) => return rejection.into_response(),
-    };
+pub(crate) async fn handle(State(slack): State<Slack>, Signed(text): Signed) -> Response {
     if text.split('&').any(|pair| pair == "ssl_check=1") {
         return StatusCode::OK.into_response();
     }
-    let command: SlashCommand = match serde_urlencoded::from_str(text) {
+    let command: SlashCommand = match serde_urlencoded::from_str(&text) {
         Ok(command) => command,
         Err(err) => return Rejection::malformed("the slash command", err).into_response(),
     };

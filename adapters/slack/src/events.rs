@@ -5,7 +5,6 @@
 //! (and to however many replicas) Slack delivers it.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -15,7 +14,7 @@ use time::OffsetDateTime;
 
 use crate::deliver::Place;
 use crate::inbound;
-use crate::verify::Rejection;
+use crate::verify::{Rejection, Signed};
 use crate::{Slack, manifest};
 
 /// A message secbot should read, taken out of an event.
@@ -101,12 +100,8 @@ pub fn time_of(ts: &str) -> OffsetDateTime {
         .unwrap_or_else(OffsetDateTime::now_utc)
 }
 
-pub(crate) async fn handle(State(slack): State<Slack>, headers: HeaderMap, body: Bytes) -> Response {
-    let text = match slack.verifier.check(&headers, &body) {
-        Ok(text) => text,
-        Err(rejection) => return rejection.into_response(),
-    };
-    let event: SlackPushEvent = match serde_json::from_str(text) {
+pub(crate) async fn handle(State(slack): State<Slack>, headers: HeaderMap, Signed(text): Signed) -> Response {
+    let event: SlackPushEvent = match serde_json::from_str(&text) {
         Ok(event) => event,
         Err(err) => return Rejection::malformed("the event", err).into_response(),
     };

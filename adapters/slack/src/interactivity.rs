@@ -4,9 +4,8 @@
 //! answered afterwards.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use secbot_chat::{Click, Command, Feedback, Origin, Payload, Person, Platform};
 use serde::Deserialize;
@@ -16,19 +15,15 @@ use time::OffsetDateTime;
 use crate::Slack;
 use crate::blocks::{self, COMMENT_INPUT, FEEDBACK_CALLBACK, ModalContext, Pressed};
 use crate::deliver::Place;
-use crate::verify::Rejection;
+use crate::verify::{Rejection, Signed};
 
 #[derive(Deserialize)]
 struct Form {
     payload: String,
 }
 
-pub(crate) async fn handle(State(slack): State<Slack>, headers: HeaderMap, body: Bytes) -> Response {
-    let text = match slack.verifier.check(&headers, &body) {
-        Ok(text) => text,
-        Err(rejection) => return rejection.into_response(),
-    };
-    let form: Form = match serde_urlencoded::from_str(text) {
+pub(crate) async fn handle(State(slack): State<Slack>, Signed(text): Signed) -> Response {
+    let form: Form = match serde_urlencoded::from_str(&text) {
         Ok(form) => form,
         Err(err) => return Rejection::malformed("the interaction body", err).into_response(),
     };
