@@ -60,6 +60,11 @@ async fn a_stored_reply_gives_back_any_of_its_buttons() {
     }
     let past_the_end = reply.card.buttons().count();
     assert_eq!(engine.stored_payload(&reply.response_id, past_the_end).await.unwrap(), None);
+    let first = secbot_chat::ButtonRef::Stored { response_id: reply.response_id.clone(), index: 0 };
+    assert_eq!(engine.payload_of(first).await.as_ref(), Ok(&reply.card.buttons().next().unwrap().payload));
+    let gone =
+        secbot_chat::ButtonRef::Stored { response_id: secbot_chat::ResponseId("purged".into()), index: 0 };
+    assert_eq!(engine.payload_of(gone).await, Err(secbot_chat::EXPIRED.to_owned()), "one wording everywhere");
 }
 
 #[tokio::test]

@@ -109,6 +109,21 @@ impl Payload {
     }
 }
 
+/// A pressed button as a platform carries it back: the whole payload, or (where the payload
+/// is too long for the platform's button) the reply and position to look it up by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ButtonRef {
+    /// The payload was in the button.
+    Inline(Box<Payload>),
+    /// Button `index` (in [`crate::Card::buttons`] order) of the stored reply `response_id`.
+    Stored {
+        /// The reply whose card holds the button.
+        response_id: ResponseId,
+        /// The button's place among the card's buttons.
+        index: usize,
+    },
+}
+
 /// A button on a card.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Action {

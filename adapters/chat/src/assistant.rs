@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::action::Payload;
+use crate::action::{ButtonRef, Payload};
 use crate::prompt::{Origin, Platform, Prompt, ThreadKey};
 use crate::reply::{Rating, Reply, ResponseId};
 
@@ -112,4 +112,23 @@ pub trait Assistant: Send + Sync {
         response_id: &ResponseId,
         index: usize,
     ) -> Result<Option<Payload>, AssistantError>;
+
+    /// The payload a pressed button stands for: carried whole, or looked up in the stored
+    /// reply. `Err` is the sentence to show whoever pressed it.
+    async fn payload_of(&self, button: ButtonRef) -> Result<Payload, String> {
+        match button {
+            ButtonRef::Inline(payload) => Ok(*payload),
+            ButtonRef::Stored { response_id, index } => {
+                match self.stored_payload(&response_id, index).await {
+                    Ok(Some(payload)) => Ok(payload),
+                    Ok(None) => Err(EXPIRED.to_owned()),
+                    Err(err) => Err(err.to_string()),
+                }
+            }
+        }
+    }
 }
+
+/// What whoever presses a button of an answer secbot no longer keeps is told, on every platform.
+pub const EXPIRED: &str =
+    "That button belongs to an answer secbot no longer keeps. Ask the question again to get a fresh card.";

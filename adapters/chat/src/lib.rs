@@ -16,8 +16,8 @@ mod subject;
 pub mod testing;
 mod vocabulary;
 
-pub use action::{Action, ActionError, ActionStyle, Command, Delegation, Payload};
-pub use assistant::{Assistant, AssistantError, Click, CommentForm, Feedback, Outcome};
+pub use action::{Action, ActionError, ActionStyle, ButtonRef, Command, Delegation, Payload};
+pub use assistant::{Assistant, AssistantError, Click, CommentForm, EXPIRED, Feedback, Outcome};
 pub use card::{Card, CodeBlock, Fact, Footer, Item, Section};
 pub use prompt::{Origin, Person, Platform, Prompt, ThreadKey};
 pub use reply::{DirectMessage, Rating, Reading, Reply, ResponseId};

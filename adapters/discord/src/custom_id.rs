@@ -5,7 +5,7 @@
 //! order) of the stored reply, which any replica can look up. A feedback modal carries
 //! `m:<response_id>:<rating>`.
 
-use secbot_chat::{ActionError, Payload, Rating, ResponseId};
+use secbot_chat::{ActionError, ButtonRef, Payload, Rating, ResponseId};
 
 use crate::limits::CUSTOM_ID;
 
@@ -15,20 +15,6 @@ const MODAL: &str = "m:";
 
 /// The `custom_id` of the comment box inside a feedback modal.
 pub(crate) const COMMENT_INPUT: &str = "comment";
-
-/// What a pressed button refers to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum ButtonRef {
-    /// The payload itself.
-    Inline(Box<Payload>),
-    /// A button of a stored reply.
-    Stored {
-        /// The reply the button was shown on.
-        response_id: ResponseId,
-        /// Its position in the card's buttons.
-        index: usize,
-    },
-}
 
 /// A `custom_id` secbot did not write.
 #[derive(Debug, thiserror::Error)]

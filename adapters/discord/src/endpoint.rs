@@ -20,7 +20,7 @@ use time::OffsetDateTime;
 use tokio_util::task::TaskTracker;
 
 use crate::api::Api;
-use crate::custom_id::{self, ButtonRef, COMMENT_INPUT};
+use crate::custom_id::{self, COMMENT_INPUT};
 use crate::escape::{fit, plain};
 use crate::interaction::{
     APPLICATION_COMMAND, AUTOCOMPLETE, Asked, Envelope, Interaction, MESSAGE_COMPONENT, MODAL_SUBMIT, PING,
@@ -287,19 +287,8 @@ impl Endpoint {
     }
 
     async fn payload(&self, custom_id: &str) -> Result<Payload, String> {
-        match custom_id::read_button(custom_id).map_err(|e| e.to_string())? {
-            ButtonRef::Inline(payload) => Ok(*payload),
-            ButtonRef::Stored { response_id, index } => {
-                match self.0.assistant.stored_payload(&response_id, index).await {
-                    Ok(Some(payload)) => Ok(payload),
-                    Ok(None) => {
-                        Err("secbot no longer has the card this button was on; ask the question again."
-                            .into())
-                    }
-                    Err(err) => Err(err.to_string()),
-                }
-            }
-        }
+        let button = custom_id::read_button(custom_id).map_err(|e| e.to_string())?;
+        self.0.assistant.payload_of(button).await
     }
 
     /// The HTTP answer to a button press.

@@ -3,7 +3,7 @@
 //! their action. Slack's limits are respected by splitting, never by cutting silently: long text
 //! spreads over several sections, and a card larger than one message continues in the next.
 
-use secbot_chat::{Action, ActionStyle, Card, CommentForm, Payload, ResponseId, Severity};
+use secbot_chat::{Action, ActionStyle, ButtonRef, Card, CommentForm, Payload, ResponseId, Severity};
 use serde::{Deserialize, Serialize};
 use slack_morphism::prelude::*;
 
@@ -381,27 +381,13 @@ pub fn comment_modal(context: &ModalContext) -> SlackView {
     )
 }
 
-/// Reads a button back: the payload it carries, or the reply and index to look it up by.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Pressed {
-    /// The payload was in the button.
-    Payload(Box<Payload>),
-    /// The payload was too long for a button: look up button `index` of reply `response_id`.
-    Stored {
-        /// The reply whose card holds the button.
-        response_id: ResponseId,
-        /// The button's place in [`Card::buttons`].
-        index: usize,
-    },
-}
-
 /// Decodes a clicked button from its `action_id` and `value`; `None` if it is not secbot's.
-pub fn pressed(action_id: &str, value: Option<&str>) -> Option<Result<Pressed, secbot_chat::ActionError>> {
+pub fn pressed(action_id: &str, value: Option<&str>) -> Option<Result<ButtonRef, secbot_chat::ActionError>> {
     let index: usize = action_id.strip_prefix(ACTION_PREFIX)?.parse().ok()?;
     let value = value.unwrap_or_default();
     Some(match value.strip_prefix(STORED_PREFIX) {
-        Some(id) => Ok(Pressed::Stored { response_id: ResponseId(id.to_owned()), index }),
-        None => Payload::decode(value).map(|p| Pressed::Payload(Box::new(p))),
+        Some(id) => Ok(ButtonRef::Stored { response_id: ResponseId(id.to_owned()), index }),
+        None => Payload::decode(value).map(|p| ButtonRef::Inline(Box::new(p))),
     })
 }
 

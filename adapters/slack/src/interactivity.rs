@@ -13,7 +13,7 @@ use slack_morphism::prelude::*;
 use time::OffsetDateTime;
 
 use crate::Slack;
-use crate::blocks::{self, COMMENT_INPUT, FEEDBACK_CALLBACK, ModalContext, Pressed};
+use crate::blocks::{self, COMMENT_INPUT, FEEDBACK_CALLBACK, ModalContext};
 use crate::deliver::Place;
 use crate::verify::{Rejection, Signed};
 
@@ -91,23 +91,14 @@ impl Slack {
             user: user.id.to_string(),
             response_url: event.response_url.as_ref().map(|u| u.0.to_string()),
         };
-        let payload = match pressed {
-            Ok(Pressed::Payload(payload)) => *payload,
-            Ok(Pressed::Stored { response_id, index }) => {
-                match self.assistant.stored_payload(&response_id, index).await {
-                    Ok(Some(payload)) => payload,
-                    Ok(None) => {
-                        self.later_note(place, "That button belongs to an answer secbot no longer keeps. Ask the question again.");
-                        return StatusCode::OK.into_response();
-                    }
-                    Err(err) => {
-                        self.later_note(place, &err.to_string());
-                        return StatusCode::OK.into_response();
-                    }
-                }
-            }
-            Err(err) => {
-                self.later_note(place, &err.to_string());
+        let found = match pressed {
+            Ok(button) => self.assistant.payload_of(button).await,
+            Err(err) => Err(err.to_string()),
+        };
+        let payload = match found {
+            Ok(payload) => payload,
+            Err(why) => {
+                self.later_note(place, &why);
                 return StatusCode::OK.into_response();
             }
         };

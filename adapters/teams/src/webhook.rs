@@ -12,8 +12,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use secbot_chat::delivery::Backoff;
 use secbot_chat::{
-    Assistant, Click, Command, CommentForm, DirectMessage, Feedback, Outcome, Payload, Person, Platform,
-    Prompt, Reply, ResponseId,
+    Assistant, ButtonRef, Click, Command, CommentForm, DirectMessage, Feedback, Outcome, Payload, Person,
+    Platform, Prompt, Reply, ResponseId,
 };
 use serde_json::{Value, json};
 use tokio_util::task::TaskTracker;
@@ -279,14 +279,8 @@ impl Adapter {
         let reply = data.get(DATA_REPLY).and_then(Value::as_str);
         let index = data.get(DATA_BUTTON).and_then(Value::as_u64).and_then(|i| usize::try_from(i).ok());
         if let (Some(reply), Some(index)) = (reply, index) {
-            return match self.assistant.stored_payload(&ResponseId(reply.to_owned()), index).await {
-                Ok(Some(payload)) => Ok(payload),
-                Ok(None) => {
-                    Err("That button is no longer available; ask the question again to get a fresh card."
-                        .to_owned())
-                }
-                Err(err) => Err(err.to_string()),
-            };
+            let button = ButtonRef::Stored { response_id: ResponseId(reply.to_owned()), index };
+            return self.assistant.payload_of(button).await;
         }
         Err("That button isn't one of secbot's; ask the question again to get a fresh card.".to_owned())
     }

@@ -12,9 +12,7 @@ use crate::store::ReplyRecord;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refused {
     /// The button's reply is not stored (never given, or purged by retention).
-    #[error(
-        "That button belongs to an answer secbot no longer keeps. Ask the question again to get a fresh card."
-    )]
+    #[error("{}", secbot_chat::EXPIRED)]
     Unknown,
     /// The reply was shown on another platform, workspace or channel.
     #[error(

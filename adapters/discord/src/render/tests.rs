@@ -1,10 +1,11 @@
 use secbot_chat::{Command, Fact, Footer, Intent, Item, Payload, Person, Rating, Section, Slots, Subject};
 use serde_json::Value;
 
+use secbot_chat::ButtonRef;
 use secbot_chat::testing::RandomCards;
 
 use super::*;
-use crate::custom_id::{ButtonRef, read_button};
+use crate::custom_id::read_button;
 use crate::limits::violations;
 
 const DEMO_TAG: &str = "@here <!channel> ask <@U0BADBAD> https://evil.example/login";

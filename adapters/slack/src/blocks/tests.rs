@@ -85,7 +85,7 @@ fn a_list_card_has_header_badges_fields_items_code_buttons_and_the_feedback_foot
     let rate = pressed("secbot:4", buttons[4]["value"].as_str()).unwrap().unwrap();
     assert_eq!(
         rate,
-        Pressed::Payload(Box::new(Payload {
+        ButtonRef::Inline(Box::new(Payload {
             response_id: id(),
             command: Command::Rate { rating: Rating::NeedsImprovement }
         }))
@@ -178,7 +178,7 @@ fn long_labels_are_shortened_and_long_payloads_are_looked_up() {
     assert_eq!(value, "stored:r-42");
     assert_eq!(
         pressed("secbot:0", Some(value)).unwrap().unwrap(),
-        Pressed::Stored { response_id: id, index: 0 }
+        ButtonRef::Stored { response_id: id, index: 0 }
     );
 }
 
