@@ -9,8 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use secbot::config::{Config, Raw};
-use secbot::engine::{Engine, Policy};
-use secbot::server::{App, router};
+use secbot::server::App;
 use secbot::source::{self, SourceOptions};
 use secbot::store::{SqlStore, Store};
 use secbot_slack::testing;
@@ -58,15 +57,11 @@ async fn run(events: usize, in_flight: usize) {
     let config = Config::from_raw(&raw).expect("valid settings");
     let store: Arc<dyn Store> = Arc::new(SqlStore::in_dir(&dir, None).await.expect("a SQLite store"));
     let loaded = source::load(&SourceOptions::default()).expect("the demo tenant");
-    let engine =
-        Arc::new(Engine::new(loaded.source, loaded.lexicon, store).with_policy(Policy::from_config(&config)));
-    let tasks = tokio_util::task::TaskTracker::new();
-    let app =
-        App { metrics: engine.metrics().clone(), engine, config: Arc::new(config), tasks: tasks.clone() };
+    let app = App::build(config, store, loaded);
+    let tasks = app.tasks.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
     let url = format!("http://{}/slack/events", listener.local_addr().expect("an address"));
-    let bounds = secbot::server::listen::Bounds::of(&app.config);
-    tokio::spawn(secbot::server::listen::run(listener, router(app), bounds, std::future::pending()));
+    tokio::spawn(secbot::server::run(app, listener, std::future::pending()));
 
     let http = reqwest::Client::new();
     let gate = Arc::new(Semaphore::new(in_flight));

@@ -732,17 +732,8 @@ async fn serve(cli: &Cli, listen: Option<String>, log_format: Option<String>) ->
     for line in adapters_summary(&config) {
         tracing::info!("{line}");
     }
-    let metrics = Arc::new(secbot::metrics::Metrics::default());
-    let engine = Engine::new(loaded.source, loaded.lexicon, store.clone())
-        .with_policy(Policy::from_config(&config))
-        .with_metrics(metrics.clone());
     let webchat = config.webchat_enabled();
-    let app = server::App {
-        engine: Arc::new(engine),
-        metrics,
-        config: Arc::new(config),
-        tasks: tokio_util::task::TaskTracker::new(),
-    };
+    let app = server::App::build(config, store.clone(), loaded);
     server::spawn_retention(store, app.config.clone());
     tracing::info!(ready_in_ms = started.elapsed().as_millis() as u64, "listening on http://{addr}");
     if webchat {

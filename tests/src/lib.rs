@@ -73,22 +73,11 @@ impl Server {
         };
         let loaded = source::load(&SourceOptions { day: Some(DAY), ..SourceOptions::default() })
             .expect("the demo tenant loads");
-        let engine = Arc::new(
-            Engine::new(loaded.source, loaded.lexicon, store.clone())
-                .with_policy(Policy::from_config(&config)),
-        );
-        let tasks = tokio_util::task::TaskTracker::new();
-        let app = secbot::server::App {
-            engine: engine.clone(),
-            metrics: engine.metrics().clone(),
-            config: Arc::new(config),
-            tasks: tasks.clone(),
-        };
+        let app = secbot::server::App::build(config, store.clone(), loaded);
+        let (engine, tasks) = (app.engine.clone(), app.tasks.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
         let url = format!("http://{}", listener.local_addr().expect("an address"));
-        let bounds = secbot::server::listen::Bounds::of(&app.config);
-        let router = secbot::server::router(app);
-        tokio::spawn(secbot::server::listen::run(listener, router, bounds, std::future::pending()));
+        tokio::spawn(secbot::server::run(app, listener, std::future::pending()));
         Server { url, engine, store, tasks }
     }
 

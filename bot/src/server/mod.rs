@@ -39,6 +39,19 @@ pub struct App {
     pub tasks: TaskTracker,
 }
 
+impl App {
+    /// The application a configuration describes, over a store and a loaded posture source:
+    /// the engine applying the configured policy and recording into shared metrics. `secbot
+    /// serve`, the end-to-end tests and the benchmarks all start here.
+    pub fn build(config: Config, store: Arc<dyn crate::store::Store>, loaded: crate::source::Loaded) -> App {
+        let metrics = Arc::new(Metrics::default());
+        let engine = Engine::new(loaded.source, loaded.lexicon, store)
+            .with_policy(crate::engine::Policy::from_config(&config))
+            .with_metrics(metrics.clone());
+        App { engine: Arc::new(engine), metrics, config: Arc::new(config), tasks: TaskTracker::new() }
+    }
+}
+
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("App").field("listen", &self.config.listen).finish()
@@ -176,6 +189,12 @@ async fn stop_signal() {
     }
 }
 
+/// Serves `app` on `listener` within its configured bounds until `stop` resolves.
+pub async fn run(app: App, listener: TcpListener, stop: impl std::future::Future<Output = ()>) {
+    let bounds = listen::Bounds::of(&app.config);
+    listen::run(listener, router(app), bounds, stop).await;
+}
+
 /// Serves until SIGTERM/SIGINT, then stops accepting, lets in-flight requests and replies finish
 /// within the configured grace period, and returns.
 pub async fn serve(app: App, listener: TcpListener) -> anyhow::Result<()> {
@@ -189,8 +208,7 @@ pub async fn serve(app: App, listener: TcpListener) -> anyhow::Result<()> {
         signalled.notify_waiters();
     });
     let wait = stopping.clone();
-    let bounds = listen::Bounds::of(&app.config);
-    let server = listen::run(listener, router(app), bounds, async move { wait.notified().await });
+    let server = run(app, listener, async move { wait.notified().await });
     let deadline = async {
         stopping.notified().await;
         tokio::time::sleep(grace).await;
