@@ -42,6 +42,8 @@ fn main() {
 }
 
 async fn run(events: usize, in_flight: usize) {
+    // As `secbot serve` does, the intent model is trained before the first event arrives.
+    tokio::task::spawn_blocking(secbot_skills::intent::corpus::model).await.expect("the model trains");
     let api = testing::web_api().await;
     let api_url = format!("{}/api", api.uri());
     let dir = std::env::temp_dir().join(format!("secbot-bench-slack-{}", std::process::id()));
