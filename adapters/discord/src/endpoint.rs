@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
@@ -88,12 +88,26 @@ fn build(
         .with_state(Endpoint(Arc::new(shared)))
 }
 
-async fn interactions(State(endpoint): State<Endpoint>, headers: HeaderMap, body: Bytes) -> Response {
-    let now = OffsetDateTime::now_utc().unix_timestamp();
-    if let Err(why) = endpoint.0.verifier.verify(&headers, &body, now) {
-        tracing::debug!(reason = %why, "refused a Discord request");
-        return StatusCode::UNAUTHORIZED.into_response();
+/// An interaction body Discord signed with the application's key: the only way the
+/// interactions route reads its body, so nothing unsigned is parsed (401 before that).
+struct Signed(Bytes);
+
+impl FromRequest<Endpoint> for Signed {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, endpoint: &Endpoint) -> Result<Signed, Response> {
+        let headers = request.headers().clone();
+        let body = Bytes::from_request(request, endpoint).await.map_err(IntoResponse::into_response)?;
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        if let Err(why) = endpoint.0.verifier.verify(&headers, &body, now) {
+            tracing::debug!(reason = %why, "refused a Discord request");
+            return Err(StatusCode::UNAUTHORIZED.into_response());
+        }
+        Ok(Signed(body))
     }
+}
+
+async fn interactions(State(endpoint): State<Endpoint>, Signed(body): Signed) -> Response {
     let kind = match serde_json::from_slice::<Envelope>(&body) {
         Ok(envelope) => envelope.kind,
         Err(err) => return unreadable(&err),

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use secbot_chat::delivery::Backoff;
 use secbot_chat::{
@@ -416,44 +416,55 @@ fn error(status: StatusCode, text: &str) -> Response {
     (status, Json(json!({"error": text}))).into_response()
 }
 
+/// An activity the Bot Framework vouches for: a valid token for this bot, whose `serviceUrl`
+/// and channel match the activity, calling back only an allowed `serviceUrl`, from a tenant
+/// secbot serves. The only way `/api/messages` reads its body, so nothing else is parsed.
+pub(crate) struct Authenticated(Activity);
+
+impl FromRequest<Arc<Adapter>> for Authenticated {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, adapter: &Arc<Adapter>) -> Result<Authenticated, Response> {
+        let authorization =
+            request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let verified = match Verifier::bearer(authorization.as_deref()) {
+            Ok(token) => adapter.verifier.verify(token).await,
+            Err(err) => Err(err),
+        };
+        let verified = verified.map_err(|err| refuse(&err))?;
+        let body = Bytes::from_request(request, adapter).await.map_err(IntoResponse::into_response)?;
+        let activity: Activity = serde_json::from_slice(&body)
+            .map_err(|_| error(StatusCode::BAD_REQUEST, "the body is not a Bot Framework activity"))?;
+        verified
+            .check_activity(activity.service_url.as_deref(), activity.channel_id.as_deref())
+            .map_err(|err| refuse(&err))?;
+        let service_url = activity.service_url.as_deref().unwrap_or_default();
+        if !adapter.connector.allows(service_url) {
+            tracing::warn!(
+                service_url,
+                "refusing an activity whose serviceUrl is not allowed; add its prefix to SECBOT_TEAMS_ALLOWED_SERVICE_URLS if it is a Microsoft host"
+            );
+            return Err(error(
+                StatusCode::FORBIDDEN,
+                "the activity's serviceUrl is not on this bot's allow-list",
+            ));
+        }
+        if !adapter.admits(&activity) {
+            tracing::warn!(
+                tenant = activity.tenant().unwrap_or_default(),
+                "refused an activity from a tenant not in SECBOT_TEAMS_TENANT_ID or SECBOT_TEAMS_ALLOWED_TENANTS"
+            );
+            return Err(error(StatusCode::FORBIDDEN, "this bot does not serve that tenant"));
+        }
+        Ok(Authenticated(activity))
+    }
+}
+
 /// The `/api/messages` handler.
 pub(crate) async fn messages(
     State(adapter): State<Arc<Adapter>>,
-    headers: HeaderMap,
-    body: Bytes,
+    Authenticated(activity): Authenticated,
 ) -> Response {
-    let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let verified = match Verifier::bearer(authorization) {
-        Ok(token) => adapter.verifier.verify(token).await,
-        Err(err) => Err(err),
-    };
-    let verified = match verified {
-        Ok(verified) => verified,
-        Err(err) => return refuse(&err),
-    };
-    let activity: Activity = match serde_json::from_slice(&body) {
-        Ok(activity) => activity,
-        Err(_) => return error(StatusCode::BAD_REQUEST, "the body is not a Bot Framework activity"),
-    };
-    if let Err(err) = verified.check_activity(activity.service_url.as_deref(), activity.channel_id.as_deref())
-    {
-        return refuse(&err);
-    }
-    let service_url = activity.service_url.as_deref().unwrap_or_default();
-    if !adapter.connector.allows(service_url) {
-        tracing::warn!(
-            service_url,
-            "refusing an activity whose serviceUrl is not allowed; add its prefix to SECBOT_TEAMS_ALLOWED_SERVICE_URLS if it is a Microsoft host"
-        );
-        return error(StatusCode::FORBIDDEN, "the activity's serviceUrl is not on this bot's allow-list");
-    }
-    if !adapter.admits(&activity) {
-        tracing::warn!(
-            tenant = activity.tenant().unwrap_or_default(),
-            "refused an activity from a tenant not in SECBOT_TEAMS_TENANT_ID or SECBOT_TEAMS_ALLOWED_TENANTS"
-        );
-        return error(StatusCode::FORBIDDEN, "this bot does not serve that tenant");
-    }
     tracing::debug!(kind = %activity.kind, id = activity.id.as_deref().unwrap_or_default(), "Teams activity");
     match activity.kind.as_str() {
         "message" => adapter.message(activity).await,
