@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use secbot::config::{Config, ConfigError, LogFormat, Raw, SourceKind};
+use secbot::config::{Config, ConfigError, LogFormat, Raw};
 use secbot::engine::{Engine, Policy};
 use secbot::server;
 use secbot::source::{self, SourceOptions};
@@ -337,7 +337,7 @@ async fn run() -> anyhow::Result<()> {
         }
         Some(Command::Sync { out: path }) => sync(&cli, path, &mut out).await,
         Some(Command::Cache { command: CacheCommand::Clear { url } }) => {
-            let config = Config::from_raw(&raw_config(&cli, None, None)?)?;
+            let config = load_config(&cli)?;
             let base = url.clone().unwrap_or_else(|| format!("http://{}", config.listen));
             let token = config.read_admin_token().with_context(|| {
                 format!(
@@ -371,7 +371,7 @@ async fn run() -> anyhow::Result<()> {
             let commands = secbot_discord::commands(&skills);
             write_out(path, &format!("{}\n", serde_json::to_string_pretty(&commands)?), &mut out)?;
             if *register {
-                let config = Config::from_raw(&raw_config(&cli, None, None)?)?;
+                let config = load_config(&cli)?;
                 let discord = config.discord.as_ref().ok_or_else(|| ConfigError {
                     key: "SECBOT_DISCORD_PUBLIC_KEY (discord_public_key)".to_owned(),
                     problem: "Discord is not configured; set it, SECBOT_DISCORD_APP_ID and SECBOT_DISCORD_BOT_TOKEN".to_owned(),
@@ -391,7 +391,7 @@ async fn run() -> anyhow::Result<()> {
             let url = public_url(&cli, url.as_deref())?;
             let app_id = match app_id {
                 Some(id) => id.clone(),
-                None => Config::from_raw(&raw_config(&cli, None, None)?)?
+                None => load_config(&cli)?
                     .teams
                     .map(|t| t.app_id)
                     .ok_or_else(|| ConfigError {
@@ -472,7 +472,7 @@ fn public_url(cli: &Cli, given: Option<&str>) -> anyhow::Result<String> {
     let url = match given {
         Some(url) => url.to_owned(),
         None => {
-            let config = Config::from_raw(&raw_config(cli, None, None)?)?;
+            let config = load_config(cli)?;
             config.public_url.clone().ok_or_else(|| ConfigError {
                 key: "--url".to_owned(),
                 problem: "is needed (or SECBOT_PUBLIC_URL): the address platforms reach secbot at, like https://secbot.example.com".to_owned(),
@@ -522,7 +522,7 @@ async fn eval(
 ) -> anyhow::Result<()> {
     use secbot::evaluation;
     use secbot_skills::intent::{corpus, eval};
-    let loaded = source::load(&source_options(&cli.source))?;
+    let loaded = source::load(&SourceOptions::of(&load_config(cli)?, cli.source.day))?;
     let today = cli.source.day.unwrap_or_else(|| OffsetDateTime::now_utc().date());
     let store: Arc<dyn Store> = Arc::new(SqlStore::in_memory().await?);
     let engine =
@@ -634,16 +634,12 @@ fn print_prompt_report(
     Ok(())
 }
 
-fn source_options(args: &SourceArgs) -> SourceOptions {
-    SourceOptions { data: args.data.clone(), scale: args.scale, seed: args.seed, day: args.day }
-}
-
 /// An engine for the terminal: the configured source (or --data / the demo tenant) and a store
 /// in memory.
 async fn local_engine(cli: &Cli, announce: bool) -> anyhow::Result<Engine> {
     let started = Instant::now();
-    let config = Config::from_raw(&raw_config(cli, None, None)?)?;
-    let loaded = source::from_config(&config, &source_options(&cli.source)).await?;
+    let config = load_config(cli)?;
+    let loaded = source::from_config(&config, &SourceOptions::of(&config, cli.source.day)).await?;
     if announce {
         eprintln!(
             "Loaded {}: {} findings on {} resources in {} ms.",
@@ -655,6 +651,11 @@ async fn local_engine(cli: &Cli, announce: bool) -> anyhow::Result<Engine> {
     }
     let store: Arc<dyn Store> = Arc::new(SqlStore::in_memory().await?);
     Ok(Engine::new(loaded.source, loaded.lexicon, store).with_policy(Policy::from_config(&config)))
+}
+
+/// The configuration: the file, then `SECBOT_*`, then the command line's source flags.
+fn load_config(cli: &Cli) -> Result<Config, ConfigError> {
+    Config::from_raw(&raw_config(cli, None, None)?)
 }
 
 fn raw_config(cli: &Cli, listen: Option<String>, log_format: Option<String>) -> Result<Raw, ConfigError> {
@@ -680,7 +681,7 @@ fn raw_config(cli: &Cli, listen: Option<String>, log_format: Option<String>) -> 
 /// The store the configuration names: PostgreSQL when SECBOT_DATABASE_URL is set, else SQLite
 /// in the data directory.
 async fn configured_store(cli: &Cli) -> anyhow::Result<Arc<dyn Store>> {
-    let config = Config::from_raw(&raw_config(cli, None, None)?)?;
+    let config = load_config(cli)?;
     config.prepare_data_dir()?;
     Ok(secbot::store::open(&config).await?)
 }
@@ -713,16 +714,7 @@ async fn serve(cli: &Cli, listen: Option<String>, log_format: Option<String>) ->
     let addr = listener.local_addr().context("the listener has no address")?;
     model.await.context("the intent model could not be trained")?;
     let store = secbot::store::open(&config).await?;
-    let options = SourceOptions {
-        data: match &config.source {
-            SourceKind::Snapshot(path) => Some(path.clone()),
-            _ => None,
-        },
-        scale: config.scale,
-        seed: config.seed,
-        day: cli.source.day,
-    };
-    let loaded = source::from_config(&config, &options).await?;
+    let loaded = source::from_config(&config, &SourceOptions::of(&config, cli.source.day)).await?;
     tracing::info!(
         findings = loaded.findings,
         resources = loaded.resources,

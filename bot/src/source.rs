@@ -27,6 +27,22 @@ pub struct SourceOptions {
     pub day: Option<Date>,
 }
 
+impl SourceOptions {
+    /// The options a configuration sets (its snapshot file, demo scale and seed, which the
+    /// command line's `--data`, `--scale` and `--seed` are part of), for the demo tenant of `day`.
+    pub fn of(config: &Config, day: Option<Date>) -> SourceOptions {
+        SourceOptions {
+            data: match &config.source {
+                SourceKind::Snapshot(path) => Some(path.clone()),
+                _ => None,
+            },
+            scale: config.scale,
+            seed: config.seed,
+            day,
+        }
+    }
+}
+
 /// A loaded source with the lexicon the parser needs to recognise its names.
 pub struct Loaded {
     /// The posture source.
