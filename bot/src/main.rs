@@ -391,13 +391,10 @@ async fn run() -> anyhow::Result<()> {
             let url = public_url(&cli, url.as_deref())?;
             let app_id = match app_id {
                 Some(id) => id.clone(),
-                None => load_config(&cli)?
-                    .teams
-                    .map(|t| t.app_id)
-                    .ok_or_else(|| ConfigError {
-                        key: "--app-id".to_owned(),
-                        problem: "is needed (or SECBOT_TEAMS_APP_ID): the bot's Microsoft App ID".to_owned(),
-                    })?,
+                None => load_config(&cli)?.teams.map(|t| t.app_id).ok_or_else(|| ConfigError {
+                    key: "--app-id".to_owned(),
+                    problem: "is needed (or SECBOT_TEAMS_APP_ID): the bot's Microsoft App ID".to_owned(),
+                })?,
             };
             let commands = secbot_skills::skill::menu(32, 128);
             let package = secbot_teams::manifest(&app_id, &url, &commands)

@@ -91,7 +91,11 @@ impl Assistant for Echo {
         Ok(true)
     }
 
-    async fn ratings(&self, _: &ResponseId) -> Result<Vec<Feedback>, AssistantError> {
+    async fn ratings(
+        &self,
+        _: &secbot_chat::Origin,
+        _: &ResponseId,
+    ) -> Result<Vec<Feedback>, AssistantError> {
         Ok(Vec::new())
     }
 

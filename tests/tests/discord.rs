@@ -331,7 +331,7 @@ async fn ratings_and_comments_are_stored_before_the_answer() {
     let saved =
         discord.post(&submit(4, "1200000000000000006", &modal_id, "It missed the base image's CVEs.")).await;
     assert_eq!((saved["type"].clone(), saved["data"]["flags"].clone()), (json!(4), json!(64)));
-    let ratings = discord.engine.ratings(&response).await.unwrap();
+    let ratings = discord.store.feedback(&response).await.unwrap();
     let comment =
         ratings.iter().find(|f| f.rating == Rating::NeedsImprovement).expect("the comment is stored");
     assert_eq!(comment.comment, "It missed the base image's CVEs.");

@@ -521,7 +521,7 @@ async fn feedback_is_answered_in_the_invoke_response_and_stored() {
     submit["value"] = value;
     assert_eq!(bot.send(&submit, Some(&bot.token())).await.0, 200, "the Action.Submit fallback works too");
 
-    let ratings = bot.engine.ratings(&id).await.expect("ratings");
+    let ratings = bot.engine.store().feedback(&id).await.expect("ratings");
     let mut seen: Vec<(Rating, String)> = ratings.iter().map(|f| (f.rating, f.comment.clone())).collect();
     seen.sort();
     assert_eq!(

@@ -207,6 +207,42 @@ async fn a_comment_names_only_an_answer_shown_where_it_is_written() {
     assert_eq!(store.feedback(&reply.response_id).await.expect("read").len(), 1);
 }
 
+#[tokio::test]
+async fn the_web_chat_shows_the_ratings_of_its_own_answers_only() {
+    let server = Server::start(&[]).await;
+    let http = reqwest::Client::new();
+    let ratings_of = |id: String| {
+        http.get(format!("{}/webchat/feedback/{id}", server.url)).header("x-webchat-user", "mallory").send()
+    };
+    let mine: Value = http
+        .post(format!("{}/webchat/messages", server.url))
+        .header("x-webchat-user", "mallory")
+        .json(&json!({"thread": "w1", "text": "what's overdue?"}))
+        .send()
+        .await
+        .expect("answered")
+        .json()
+        .await
+        .expect("JSON");
+    let own =
+        ratings_of(mine["reply"]["response_id"].as_str().expect("an id").to_owned()).await.expect("answered");
+    assert_eq!(own.status(), 200);
+    let slack = server.engine.answer(ask("what's overdue?", "C1", "ana")).await;
+    server
+        .engine
+        .comment(Feedback {
+            origin: origin(Platform::Slack, "t1", "ana"),
+            response_id: slack.response_id.clone(),
+            rating: Rating::NeedsImprovement,
+            comment: "private words".into(),
+        })
+        .await
+        .expect("stored");
+    let other = ratings_of(slack.response_id.0.clone()).await.expect("answered");
+    assert_eq!(other.status(), 403);
+    assert!(!other.text().await.expect("a body").contains("private words"));
+}
+
 async fn proposal(engine: &secbot::engine::Engine) -> Payload {
     engine.answer(ask("Show critical risks to sensitive data", "C1", "ana")).await;
     let proposal = engine.answer(ask("assign the 1st one to @dana by Friday", "C1", "ana")).await;

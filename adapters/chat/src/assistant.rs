@@ -102,8 +102,13 @@ pub trait Assistant: Send + Sync {
     /// or duplicate (on any replica sharing the store).
     async fn claim(&self, platform: Platform, event_id: &str) -> Result<bool, AssistantError>;
 
-    /// Every rating stored for a reply (one per person), for showing a person their rating.
-    async fn ratings(&self, response_id: &ResponseId) -> Result<Vec<Feedback>, AssistantError>;
+    /// Every rating stored for a reply (one per person), for showing a person their rating;
+    /// only for a reply shown where `asker` is (`AssistantError::Refused` otherwise).
+    async fn ratings(
+        &self,
+        asker: &Origin,
+        response_id: &ResponseId,
+    ) -> Result<Vec<Feedback>, AssistantError>;
 
     /// The payload of the `index`-th button (in [`crate::Card::buttons`] order) of a stored
     /// reply, for platforms whose buttons cannot carry the payload itself.

@@ -268,15 +268,16 @@ async fn ratings(
     headers: HeaderMap,
     Path(response_id): Path<String>,
 ) -> Result<Json<serde_json::Value>, Refusal> {
-    caller(&state, &headers)?;
+    let user = caller(&state, &headers)?;
     if !safe_id(&response_id) {
         return Err(Refusal(StatusCode::BAD_REQUEST, "that response id is not one secbot gave".into()));
     }
-    let stored = state
-        .assistant
-        .ratings(&ResponseId(response_id))
-        .await
-        .map_err(|e| Refusal(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
+    // The web chat's own answers only: ratings of a Slack or Teams answer are not its to show.
+    let asker = origin("ratings", user)?;
+    let stored = state.assistant.ratings(&asker, &ResponseId(response_id)).await.map_err(|e| match e {
+        AssistantError::Refused(why) => Refusal(StatusCode::FORBIDDEN, why),
+        other => Refusal(StatusCode::SERVICE_UNAVAILABLE, other.to_string()),
+    })?;
     let ratings: Vec<serde_json::Value> = stored
         .into_iter()
         .map(|f| json!({ "rating": f.rating, "comment": f.comment, "user": f.origin.user.id }))

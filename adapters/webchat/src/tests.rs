@@ -49,7 +49,7 @@ impl Assistant for Recorder {
         Ok(true)
     }
 
-    async fn ratings(&self, _: &ResponseId) -> Result<Vec<Feedback>, AssistantError> {
+    async fn ratings(&self, _: &Origin, _: &ResponseId) -> Result<Vec<Feedback>, AssistantError> {
         Ok(self.comments.lock().unwrap().clone())
     }
 

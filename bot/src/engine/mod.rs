@@ -646,7 +646,14 @@ impl Assistant for Engine {
         Ok(first)
     }
 
-    async fn ratings(&self, response_id: &ResponseId) -> Result<Vec<Feedback>, AssistantError> {
+    async fn ratings(
+        &self,
+        asker: &Origin,
+        response_id: &ResponseId,
+    ) -> Result<Vec<Feedback>, AssistantError> {
+        self.shown(asker, response_id, None)
+            .await
+            .map_err(|refused| AssistantError::Refused(refused.to_string()))?;
         let stored =
             self.store.feedback(response_id).await.map_err(|e| AssistantError::Store(e.to_string()))?;
         Ok(stored

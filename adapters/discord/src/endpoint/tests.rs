@@ -121,7 +121,11 @@ impl Assistant for Fake {
         Ok(self.claimed.lock().unwrap().insert(event_id.to_owned()))
     }
 
-    async fn ratings(&self, _: &ResponseId) -> Result<Vec<Feedback>, AssistantError> {
+    async fn ratings(
+        &self,
+        _: &secbot_chat::Origin,
+        _: &ResponseId,
+    ) -> Result<Vec<Feedback>, AssistantError> {
         Ok(self.comments.lock().unwrap().clone())
     }
 
