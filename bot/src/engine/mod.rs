@@ -496,25 +496,22 @@ impl Engine {
         Outcome::Replace(reply)
     }
 
+    /// Stores a rating of `rated`, the answer the trust check already loaded.
     async fn rate(
         &self,
         origin: Origin,
-        response_id: ResponseId,
+        rated: &ReplyRecord,
         rating: Rating,
         comment: String,
     ) -> Result<(), AssistantError> {
-        let (skill, intent) = match self.store.reply(&response_id).await {
-            Ok(Some(r)) => (r.reply.skill, r.reply.intent.as_str().to_owned()),
-            _ => ("unknown".to_owned(), "unknown".to_owned()),
-        };
         let record = FeedbackRecord {
-            response_id,
+            response_id: rated.reply.response_id.clone(),
             at: origin.time,
             origin,
             rating,
             comment: redact(comment.chars().take(2_000).collect::<String>().trim()).into_owned(),
-            skill,
-            intent,
+            skill: rated.reply.skill.clone(),
+            intent: rated.reply.intent.as_str().to_owned(),
         };
         self.store.save_feedback(&record).await.map_err(|e| AssistantError::Store(e.to_string()))?;
         self.metrics.add("secbot_feedback_total", vec![("rating", rating.as_str().to_owned())], 1.0);
@@ -592,8 +589,7 @@ impl Assistant for Engine {
             }
             Command::Rate { rating } => {
                 // Durable before the click is acknowledged: the adapter answers after this returns.
-                if let Err(err) = self.rate(origin, payload.response_id.clone(), rating, String::new()).await
-                {
+                if let Err(err) = self.rate(origin, &shown, rating, String::new()).await {
                     tracing::warn!(error = %err, "feedback not stored");
                     return Outcome::Reply(self.note(&err.to_string()));
                 }
@@ -623,10 +619,11 @@ impl Assistant for Engine {
     }
 
     async fn comment(&self, feedback: Feedback) -> Result<(), AssistantError> {
-        self.shown(&feedback.origin, &feedback.response_id, None)
+        let rated = self
+            .shown(&feedback.origin, &feedback.response_id, None)
             .await
             .map_err(|refused| AssistantError::Refused(refused.to_string()))?;
-        self.rate(feedback.origin, feedback.response_id, feedback.rating, feedback.comment).await
+        self.rate(feedback.origin, &rated, feedback.rating, feedback.comment).await
     }
 
     async fn claim(&self, platform: Platform, event_id: &str) -> Result<bool, AssistantError> {
