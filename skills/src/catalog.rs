@@ -208,16 +208,6 @@ mod tests {
 
     #[test]
     fn authored_recommendations_have_steps_and_scripts_with_known_variables() {
-        let allowed = [
-            "name",
-            "resource_group",
-            "subscription",
-            "location",
-            "resource_id",
-            "account",
-            "region",
-            "project",
-        ];
         let authored: Vec<_> =
             Catalog::embedded().recommendations().iter().filter(|r| r.remediation.is_some()).collect();
         assert!(authored.len() >= 60, "only {} authored", authored.len());
@@ -229,8 +219,12 @@ mod tests {
                 let mut rest = script.code.as_str();
                 while let Some(start) = rest.find("{{") {
                     let end = rest[start..].find("}}").expect("closed variable") + start;
-                    let var = &rest[start + 2..end];
-                    assert!(allowed.contains(&var), "{}: unknown variable {var}", rec.name);
+                    let var = rest[start + 2..end].trim_end_matches('?');
+                    assert!(
+                        crate::skill::remediate::VARIABLES.contains(&var),
+                        "{}: unknown variable {var}",
+                        rec.name
+                    );
                     rest = &rest[end + 2..];
                 }
             }

@@ -108,3 +108,18 @@ pub async fn press_every_button(
     }
     (reply, pressed)
 }
+
+/// Plays one thread as `secbot chat --json` does (lines typed, `/press LABEL` for a button) with
+/// no usage limit, and returns each reply as JSON.
+pub async fn thread(lines: &[&str]) -> Vec<serde_json::Value> {
+    let (engine, _) = engine_with(Policy::unlimited()).await;
+    let mut chat = secbot::terminal::Chat::new(&engine, secbot::terminal::Output::Json);
+    let mut replies = Vec::new();
+    for line in lines {
+        let mut out = Vec::new();
+        chat.line(line, &mut out).await.expect("written to memory");
+        let printed = String::from_utf8(out).expect("UTF-8");
+        replies.push(serde_json::from_str(printed.lines().last().expect("a reply")).expect("JSON"));
+    }
+    replies
+}

@@ -6,6 +6,7 @@
 use secbot::engine::Policy;
 use secbot::evaluation::{play, read_threads};
 use secbot_skills::intent::corpus;
+use secbot_tests::thread;
 
 #[tokio::test]
 async fn the_corpus_threads_are_followed_turn_by_turn() {
@@ -25,20 +26,6 @@ async fn the_corpus_threads_are_followed_turn_by_turn() {
         report.accuracy()
     );
     assert!(report.accuracy() >= 0.80, "turns right {:.3}", report.accuracy());
-}
-
-/// Plays one thread and returns each reply as JSON.
-async fn thread(lines: &[&str]) -> Vec<serde_json::Value> {
-    let (engine, _) = secbot_tests::engine_with(Policy::unlimited()).await;
-    let mut chat = secbot::terminal::Chat::new(&engine, secbot::terminal::Output::Json);
-    let mut replies = Vec::new();
-    for line in lines {
-        let mut out = Vec::new();
-        chat.line(line, &mut out).await.expect("written to memory");
-        let printed = String::from_utf8(out).expect("UTF-8");
-        replies.push(serde_json::from_str(printed.lines().last().expect("a reply")).expect("JSON"));
-    }
-    replies
 }
 
 fn skill(reply: &serde_json::Value) -> &str {
@@ -125,4 +112,14 @@ async fn what_secbot_cannot_answer_or_must_not_do_is_said_plainly() {
     assert_eq!(r[2]["intent"], "unsafe");
     assert_eq!(skill(&r[3]), "clarify", "a reference with nothing to refer to asks");
     assert_eq!(skill(&r[4]), "decline", "chatter gets no list");
+}
+
+#[tokio::test]
+async fn a_feature_named_like_an_order_is_not_one() {
+    let r = thread(&["the kv-dev soft delete thing", "purge protection on kv-dev?"]).await;
+    for reply in &r {
+        assert_ne!(reply["intent"], "unsafe", "{}", reply["card"]["title"]);
+        assert_ne!(skill(reply), "decline", "{}", reply["card"]["title"]);
+        assert!(reply["subject"].to_string().contains("kv-dev"), "{}", reply["subject"]);
+    }
 }

@@ -135,6 +135,10 @@ pub struct Slots {
     /// Only findings nobody owns yet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unassigned: Option<bool>,
+    /// The script language to answer in (`terraform`, `powershell`, …), for a remediation
+    /// card's buttons that show the same fix in another language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool: Option<String>,
 }
 
 impl Slots {

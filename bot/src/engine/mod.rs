@@ -441,9 +441,14 @@ impl Engine {
     ) -> Reply {
         let started = Instant::now();
         let prompt = Prompt { origin: origin.clone(), text: String::new(), mentions: Vec::new() };
-        let parse = Parse::of_command(intent, slots.clone());
+        let tool = slots
+            .tool
+            .as_deref()
+            .and_then(|t| secbot_skills::intent::TOOLS.iter().find(|k| **k == t))
+            .copied();
+        let parse = Parse { tool, ..Parse::of_command(intent, slots.clone()) };
         let skill = resolve::answering_skill(intent, &slots);
-        let plan = Plan::Run { intent, skill, slots, subject, offset, tool: None };
+        let plan = Plan::Run { intent, skill, slots, subject, offset, tool };
         let shown = Shown::of(&plan);
         let mut reply = self
             .run(Run { origin: &origin, prompt: &prompt, parse: &parse, plan, id: new_response_id() })

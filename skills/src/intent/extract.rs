@@ -315,15 +315,47 @@ pub const TOOLS: [&str; 6] = ["powershell", "bicep", "terraform", "gcloud", "aws
 pub(crate) fn tool(text: &Text) -> Option<&'static str> {
     let n = &text.norm;
     let has = |w: &str| text.has(w);
-    if has("powershell") || has("pwsh") {
+    // "ps" is PowerShell next to a word about code ("ps script", "in ps", "ps version"), or
+    // when it is the whole ask ("ps pls"); elsewhere it is a postscript.
+    const CODE: [&str; 14] = [
+        "script",
+        "scripts",
+        "version",
+        "cmdlet",
+        "cmdlets",
+        "cmd",
+        "cmds",
+        "command",
+        "commands",
+        "snippet",
+        "code",
+        "equivalent",
+        "instead",
+        "one",
+    ];
+    let words: Vec<&str> = text.words.iter().map(String::as_str).collect();
+    let ps = words.iter().enumerate().any(|(i, w)| {
+        *w == "ps"
+            && (words.get(i + 1).is_some_and(|next| CODE.contains(next))
+                || i.checked_sub(1)
+                    .and_then(|j| words.get(j))
+                    .is_some_and(|prev| ["in", "as", "via"].contains(prev))
+                || words
+                    .iter()
+                    .all(|w| ["ps", "pls", "please", "plz", "then", "actually", "ok", "k"].contains(w)))
+    });
+    if has("powershell") || has("pwsh") || has("ps1") || has("posh") || ps {
         Some("powershell")
     } else if has("bicep") || n.contains("arm template") {
         Some("bicep")
-    } else if has("terraform") || has("tf") || has("iac") {
+    } else if has("terraform") || has("tf") || has("iac") || has("hcl") || has("opentofu") || has("tofu") {
         Some("terraform")
     } else if has("gcloud") || has("gsutil") {
         Some("gcloud")
-    } else if n.contains("aws cli") {
+    } else if n.contains("aws cli")
+        || has("awscli")
+        || (has("aws") && (has("cli") || has("cmds") || has("commands")))
+    {
         Some("aws_cli")
     } else if has("az") || n.contains("azure cli") || has("cli") {
         Some("azure_cli")
@@ -569,6 +601,23 @@ mod tests {
         assert_eq!(severities(&text("progress on the criticals")), [Severity::Critical]);
         assert!(severities(&text("What are my highest risk findings?")).is_empty());
         assert!(severities(&text("high-level overview of our storage")).is_empty());
+    }
+
+    #[test]
+    fn script_languages_are_read_the_way_people_abbreviate_them() {
+        for (prompt, want) in [
+            ("ps script pls", Some("powershell")),
+            ("same thing in ps", Some("powershell")),
+            ("ps?", Some("powershell")),
+            ("got a ps1 for that", Some("powershell")),
+            ("ps: the vm was rebooted last night, what's still open", None),
+            ("opentofu version?", Some("terraform")),
+            ("aws cmds for it", Some("aws_cli")),
+            ("cli for this one", Some("azure_cli")),
+            ("how do i fix it", None),
+        ] {
+            assert_eq!(tool(&text(prompt)), want, "{prompt}");
+        }
     }
 
     #[test]

@@ -398,6 +398,11 @@ fn features(text: &Text, slots: &Slots, signals: &Signals, lexicon: &Lexicon) ->
 /// How sure the model must be to refuse a prompt no refusal rule caught.
 const UNSAFE_BY_MODEL: f32 = 0.5;
 
+/// How sure the model must be to refuse, with no refusal rule, a prompt that names a
+/// recommendation: their names hold words such as "delete" ("the kv-dev soft delete thing")
+/// that sound destructive on their own.
+const UNSAFE_NAMED: f32 = 0.8;
+
 /// How sure the model must be to decline a prompt that names one of the tenant's resources.
 const DECLINE_NAMED: f32 = 0.6;
 
@@ -448,7 +453,8 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
     let (mut intent, mut confidence) = readings[0];
     // A refusal on the model's word alone needs it to be sure: refusing a fair question costs
     // more than answering it. (The refusal rules below still refuse whatever the model says.)
-    if intent == Intent::Unsafe && (confidence < UNSAFE_BY_MODEL || signals.best_fix) && readings.len() > 1 {
+    let unsafe_bar = if slots.recommendation.is_some() { UNSAFE_NAMED } else { UNSAFE_BY_MODEL };
+    if intent == Intent::Unsafe && (confidence < unsafe_bar || signals.best_fix) && readings.len() > 1 {
         (intent, confidence) = readings[1];
     }
     // Names that can only mean data secbot does not have (PCI, Sentinel, sign-in logs,

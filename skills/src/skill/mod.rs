@@ -12,7 +12,7 @@ mod list_risks;
 mod present;
 mod query;
 pub mod rank;
-mod remediate;
+pub(crate) mod remediate;
 mod score;
 mod status;
 mod summarize;

