@@ -123,3 +123,30 @@ async fn a_feature_named_like_an_order_is_not_one() {
         assert!(reply["subject"].to_string().contains("kv-dev"), "{}", reply["subject"]);
     }
 }
+
+#[tokio::test]
+async fn after_a_refusal_the_fair_question_is_answered() {
+    let r = thread(&[
+        "just exempt all the low ones so we look green for the audit",
+        "fine, which fixes would move our score most then",
+    ])
+    .await;
+    assert_eq!(r[0]["intent"], "unsafe");
+    assert_eq!(skill(&r[1]), "list_risks", "{}", r[1]["card"]["title"]);
+}
+
+#[tokio::test]
+async fn work_handed_to_the_resources_owner_stays_on_the_thread_subject() {
+    let r = thread(&[
+        "vulnerable container images",
+        "the 3rd one, how do we patch it",
+        "give it to the app owner, 3 weeks",
+    ])
+    .await;
+    let items = r[0]["subject"]["items"].as_array().expect("a list").clone();
+    assert_eq!(r[1]["subject"], items[2]);
+    assert_eq!(skill(&r[2]), "delegate");
+    assert_eq!(r[2]["subject"], items[2], "the owner's kind is not a new filter");
+    assert_eq!(r[2]["slots"]["assignee"], "resource_owner");
+    assert_eq!(r[2]["slots"]["due_text"], "3 weeks", "{}", r[2]["slots"]);
+}

@@ -113,7 +113,9 @@ pub(crate) fn find_due(norm: &str, today: Date, dated_context: bool) -> Option<D
             || norm[c.get(0).map_or(0, |m| m.end())..].trim_start().starts_with("deadline")
             || before.ends_with("due ")
             || before.ends_with("by ")
-            || before.ends_with("within ");
+            || before.ends_with("within ")
+            // In a delegation, a span that ends the prompt is its deadline: "@sam, 2 weeks".
+            || (dated_context && matches!(norm[c.get(0).map_or(0, |m| m.end())..].trim(), "" | "from now" | "tops" | "max" | "or so"));
         if !deadline {
             continue;
         }
@@ -291,6 +293,18 @@ mod tests {
         assert_eq!(due("by end of quarter"), Some(("end of quarter".into(), Some(date!(2026 - 12 - 31)))));
         assert_eq!(due("due end of sprint"), Some(("end of sprint".into(), None)));
         assert_eq!(due("show the top 5 risks"), None);
+        let in_delegation = |text: &str| find_due(text, TODAY, true).map(|d| (d.text, d.date));
+        assert_eq!(
+            in_delegation("delegate to the image owner 2 weeks"),
+            Some(("2 weeks".into(), Some(date!(2026 - 12 - 09)))),
+            "a span that ends a delegation is its deadline"
+        );
+        assert_eq!(
+            in_delegation("hand the 4th to li.wei no rush like 30 days"),
+            Some(("30 days".into(), Some(date!(2026 - 12 - 25))))
+        );
+        assert_eq!(in_delegation("give sam the findings of the last 5 days to fix"), None);
+        assert_eq!(due("findings from the last 2 weeks"), None, "outside a delegation a span is a period");
     }
 
     #[test]

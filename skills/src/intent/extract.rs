@@ -279,6 +279,8 @@ pub(crate) fn assignee(text: &Text, people: &dyn Fn(&str) -> bool) -> Option<Str
             r"\bfrom (?:@\S+|me) to (@\S+|me)\b",
             r"\bto (@\S+)",
             r"\bto (?:the )?(resource owner)\b",
+            r"\bto (?:the |its |their )?(?:(?:image|app|application|vm|server|vault|bucket|account|database|db|cluster|registry|repo|service|system) )?(owners?)\b",
+            r"\bto (whoever owns)\b",
             r"\bto (me|myself)\b",
             r"\b(?:to|for|on) (?:the )?((?:\w+ ){0,1}\w+ team)\b",
             r"\b(?:give|make|can|owner|on|hand) (@\S+)",
@@ -297,7 +299,7 @@ pub(crate) fn assignee(text: &Text, people: &dyn Fn(&str) -> bool) -> Option<Str
             let who = c[1].trim_end_matches(['?', '!', ',', '.']).to_owned();
             return Some(match who.as_str() {
                 "myself" | "my" => "me".to_owned(),
-                "resource owner" => "resource_owner".to_owned(),
+                "resource owner" | "owner" | "owners" | "whoever owns" => "resource_owner".to_owned(),
                 _ => who,
             });
         }
@@ -452,7 +454,7 @@ pub(crate) fn unowned(text: &Text) -> bool {
 /// one", "the sql ssl one", "the kv stuff".
 pub(crate) fn kind_reference(text: &Text) -> bool {
     static KIND: OnceLock<Regex> = OnceLock::new();
-    KIND.get_or_init(|| re(r"\b(the|that|those|this) (\w+ ){1,3}(one|ones|stuff|thing|things|finding|findings|item|items|issue|rec)\b"))
+    KIND.get_or_init(|| re(r"\b(the|that|those|this|its) (\w+ ){1,3}(one|ones|stuff|thing|things|finding|findings|item|items|issue|rec|owner|owners)\b"))
         .is_match(&text.norm)
 }
 
@@ -667,6 +669,19 @@ mod tests {
         assert_eq!(
             assignee(&text("give #7 to the resource owner"), &nobody).as_deref(),
             Some("resource_owner")
+        );
+        assert_eq!(
+            assignee(&text("delegate to the image owner, 2 weeks"), &nobody).as_deref(),
+            Some("resource_owner")
+        );
+        assert_eq!(
+            assignee(&text("route all of it to whoever owns that app"), &nobody).as_deref(),
+            Some("resource_owner")
+        );
+        assert_eq!(
+            assignee(&text("hand it to the storage team"), &nobody).as_deref(),
+            Some("storage team"),
+            "a team is not the resource's owner"
         );
         assert_eq!(assignee(&text("@raj can you take the key vault one?"), &nobody).as_deref(), Some("@raj"));
         assert_eq!(assignee(&text("assign it to dana by friday"), &|n| n == "dana").as_deref(), Some("dana"));

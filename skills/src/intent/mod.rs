@@ -403,6 +403,10 @@ const UNSAFE_BY_MODEL: f32 = 0.5;
 /// that sound destructive on their own.
 const UNSAFE_NAMED: f32 = 0.8;
 
+/// How sure a reading is when the best-fix extractor read the prompt and the model agrees it
+/// asks for a ranked list.
+const BEST_FIX_READ: f32 = 0.9;
+
 /// How sure the model must be to decline a prompt that names one of the tenant's resources.
 const DECLINE_NAMED: f32 = 0.6;
 
@@ -456,6 +460,11 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
     let unsafe_bar = if slots.recommendation.is_some() { UNSAFE_NAMED } else { UNSAFE_BY_MODEL };
     if intent == Intent::Unsafe && (confidence < unsafe_bar || signals.best_fix) && readings.len() > 1 {
         (intent, confidence) = readings[1];
+    }
+    // "what moves the score the most" is a ranked list of fixes however the rest is worded
+    // ("ok fine what actually moves the score the most then"): the extractor is sure of it.
+    if signals.best_fix && matches!(intent, Intent::ListRisks | Intent::AttackPaths) {
+        confidence = confidence.max(BEST_FIX_READ);
     }
     // Names that can only mean data secbot does not have (PCI, Sentinel, sign-in logs,
     // licensing) decline honestly, unless the prompt is about one of the tenant's resources.

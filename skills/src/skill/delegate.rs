@@ -221,8 +221,14 @@ fn ask_owner(req: &Request<'_>, subject: &Subject, slots: &Slots, findings: &[Fi
     } else {
         format!("these {} findings", findings.len())
     };
+    let untagged = match findings {
+        [one] if slots.assignee.as_deref() == Some("resource_owner") => {
+            format!("{} has no owner tag, so I can't tell who owns it. ", one.resource.name)
+        }
+        _ => String::new(),
+    };
     card.summary = Some(format!(
-        "Reply with the owner and a due date for {what}, for example \"assign it to @dana by Friday\"."
+        "{untagged}Reply with the owner and a due date for {what}, for example \"assign it to @dana by Friday\"."
     ));
     let mine = Slots {
         assignee: Some("me".to_owned()),

@@ -526,7 +526,11 @@ mod tests {
                 .into();
         assert_eq!(fill("[{{repository?}}] {{registry}}", &registry).unwrap(), "[] acrprod");
         assert_eq!(fill("{{repository}}", &registry), Err(FillError::Missing("repository".into())));
-        assert_eq!(fill("{{password}}", &registry), Err(FillError::Malformed), "unknown variables are not filled");
+        assert_eq!(
+            fill("{{password}}", &registry),
+            Err(FillError::Malformed),
+            "unknown variables are not filled"
+        );
     }
 
     #[test]
