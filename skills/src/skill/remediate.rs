@@ -631,11 +631,11 @@ mod rendered {
         std::env::var("SECBOT_REQUIRE_TOOLS").is_ok_and(|v| v == "1")
     }
 
-    fn tool_missing(tool: &str, install: &str) -> bool {
-        let found = Process::new(tool).arg("--version").output().is_ok_and(|o| o.status.success());
+    fn shellcheck_missing() -> bool {
+        let found = Process::new("shellcheck").arg("--version").output().is_ok_and(|o| o.status.success());
         if !found {
-            assert!(!required(), "{tool} is required: {install}");
-            eprintln!("skipped: {tool} is not installed ({install})");
+            assert!(!required(), "shellcheck is required: apt-get install shellcheck");
+            eprintln!("skipped: shellcheck is not installed (apt-get install shellcheck)");
         }
         !found
     }
@@ -661,7 +661,7 @@ mod rendered {
 
     #[test]
     fn every_shell_script_passes_shellcheck() {
-        if tool_missing("shellcheck", "apt-get install shellcheck") {
+        if shellcheck_missing() {
             return;
         }
         let all = rendered();
@@ -679,17 +679,28 @@ mod rendered {
         assert!(out.status.success() && report.is_empty(), "shellcheck found problems:\n{report}");
     }
 
+    /// The checkers in `skills/tests/tools`.
+    fn tool(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tools").join(name)
+    }
+
+    fn python_has(module: &str, path: Option<&str>, install: &str) -> bool {
+        let mut probe = Process::new("python3");
+        probe.args(["-c", &format!("import {module}")]);
+        if let Some(path) = path {
+            probe.env("PYTHONPATH", path);
+        }
+        let found = probe.output().is_ok_and(|o| o.status.success());
+        if !found {
+            assert!(!required(), "{module} is required: {install}");
+            eprintln!("skipped: {module} is not installed ({install})");
+        }
+        found
+    }
+
     #[test]
     fn every_terraform_snippet_parses() {
-        const PARSE: &str = "import hcl2, sys\nbad = 0\nfor path in sys.argv[1:]:\n    try:\n        hcl2.load(open(path))\n    except Exception as e:\n        bad += 1\n        print(path, open(path).readline().strip(), e)\nsys.exit(1 if bad else 0)\n";
-        if tool_missing("python3", "apt-get install python3") {
-            return;
-        }
-        let has_hcl2 =
-            Process::new("python3").args(["-c", "import hcl2"]).output().is_ok_and(|o| o.status.success());
-        if !has_hcl2 {
-            assert!(!required(), "python-hcl2 is required: python3 -m pip install python-hcl2==7.2.1");
-            eprintln!("skipped: python-hcl2 is not installed (python3 -m pip install python-hcl2==7.2.1)");
+        if !python_has("hcl2", None, "python3 -m pip install python-hcl2==7.2.1") {
             return;
         }
         let all = rendered();
@@ -697,13 +708,43 @@ mod rendered {
         assert!(!terraform.is_empty());
         let dir = scratch("hcl");
         let files = write_all(&dir, &terraform, "tf");
-        let out = Process::new("python3").args(["-c", PARSE]).args(&files).output().unwrap();
+        let out = Process::new("python3").arg(tool("hcl_parse.py")).args(&files).output().unwrap();
         let _ = std::fs::remove_dir_all(&dir);
-        eprintln!("python-hcl2: {} Terraform snippets", terraform.len());
-        assert!(
-            out.status.success(),
-            "Terraform that does not parse:\n{}",
-            String::from_utf8_lossy(&out.stdout)
-        );
+        let report = String::from_utf8_lossy(&out.stdout).into_owned();
+        eprint!("{report}");
+        assert!(out.status.success(), "Terraform that does not parse:\n{report}");
+    }
+
+    /// Every AWS CLI call of every AWS script, parsed by the AWS CLI and validated against its
+    /// service model, with a local empty answer instead of AWS (`skills/tests/tools`).
+    /// `SECBOT_AWSCLI_PATH` points at an awscli installed with `pip install --target`.
+    #[test]
+    fn every_aws_cli_call_passes_the_aws_cli_s_own_validation() {
+        let path = std::env::var("SECBOT_AWSCLI_PATH").ok();
+        if !python_has(
+            "awscli",
+            path.as_deref(),
+            "python3 -m pip install --target DIR awscli==1.44.0, SECBOT_AWSCLI_PATH=DIR",
+        ) {
+            return;
+        }
+        let all = rendered();
+        let aws: Vec<&Rendered> = all
+            .iter()
+            .filter(|r| r.code.contains("aws ") && r.language == "bash" && !r.code.contains("az "))
+            .collect();
+        assert!(aws.len() >= 10, "{} AWS scripts", aws.len());
+        let dir = scratch("awscli");
+        let files = write_all(&dir, &aws, "sh");
+        let mut run = Process::new("bash");
+        run.arg(tool("aws_validate.sh")).args(&files);
+        if let Some(path) = &path {
+            run.env("PYTHONPATH", path);
+        }
+        let out = run.output().unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        let report = String::from_utf8_lossy(&out.stdout).into_owned();
+        eprint!("{report}");
+        assert!(out.status.success(), "AWS CLI calls the AWS CLI rejects:\n{report}");
     }
 }
