@@ -715,6 +715,40 @@ mod rendered {
         assert!(out.status.success(), "Terraform that does not parse:\n{report}");
     }
 
+    /// Every Azure CLI call of every Azure CLI script, parsed by the Azure CLI itself with no
+    /// account signed in (`skills/tests/tools`): a call it does not accept fails in its parser.
+    /// `SECBOT_AZURE_CLI_PATH` points at an azure-cli installed with `pip install --target`.
+    #[test]
+    fn every_azure_cli_call_parses_in_the_azure_cli() {
+        let path = std::env::var("SECBOT_AZURE_CLI_PATH").ok();
+        let install = "python3 -m pip install --target DIR azure-cli==2.67.0, SECBOT_AZURE_CLI_PATH=DIR";
+        if !python_has("azure.cli.core", path.as_deref(), install) {
+            return;
+        }
+        let all = rendered();
+        let az: Vec<&Rendered> = all
+            .iter()
+            .filter(|r| r.language == "bash" && r.code.lines().any(|l| l.contains("az ")))
+            .collect();
+        assert!(az.len() >= 300, "{} Azure CLI scripts", az.len());
+        let dir = scratch("azure-cli");
+        let files = write_all(&dir, &az, "sh");
+        let mut run = Process::new("bash");
+        run.arg(tool("az_validate.sh")).args(&files);
+        if let Some(path) = &path {
+            run.env("PYTHONPATH", path);
+        }
+        let out = run.output().unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        let report = String::from_utf8_lossy(&out.stdout).into_owned();
+        eprint!("{report}");
+        assert!(
+            out.status.success(),
+            "Azure CLI calls the Azure CLI rejects:\n{report}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// Every AWS CLI call of every AWS script, parsed by the AWS CLI and validated against its
     /// service model, with a local empty answer instead of AWS (`skills/tests/tools`).
     /// `SECBOT_AWSCLI_PATH` points at an awscli installed with `pip install --target`.
