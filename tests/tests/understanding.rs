@@ -150,3 +150,15 @@ async fn work_handed_to_the_resources_owner_stays_on_the_thread_subject() {
     assert_eq!(r[2]["slots"]["assignee"], "resource_owner");
     assert_eq!(r[2]["slots"]["due_text"], "3 weeks", "{}", r[2]["slots"]);
 }
+
+#[tokio::test]
+async fn the_fix_that_does_the_most_follows_the_wording() {
+    let r = thread(&[
+        "show attack paths to sensitive data",
+        "so which fix cuts the most of them",
+        "and which fixes move the secure score most",
+    ])
+    .await;
+    assert_eq!(skill(&r[1]), "attack_paths", "{}", r[1]["card"]["title"]);
+    assert_eq!(skill(&r[2]), "list_risks", "{}", r[2]["card"]["title"]);
+}

@@ -163,7 +163,7 @@ fn in_thread(parse: &Parse, context: &ThreadContext) -> (Intent, Slots) {
     // "which fixes do the most": break the most attack paths when the thread is about paths
     // or the prompt says so, else raise the secure score the most.
     if parse.best_fix {
-        let paths = parse.readings.first().is_some_and(|(i, _)| *i == Intent::AttackPaths)
+        let paths = parse.intent == Intent::AttackPaths
             || (context.last_list.as_ref().is_some_and(|l| l.intent == Intent::AttackPaths)
                 && !parse.secure_score);
         if paths {

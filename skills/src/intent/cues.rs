@@ -107,6 +107,7 @@ fn cues() -> &'static [Cue] {
             c(Status, r"\b(assigned to|delegated|who owns|who is working|whos working|anyone working|picked up|whos got|who has the most|who has got)\b"),
             c(Status, r"\bhow far along\b|\b(did|has) @\S+ (finish|fix|complete|close|resolve)|\bhows? @\S+ doing\b"),
             c(Status, r"\bstill open\b|\bever get (merged|fixed|done|resolved)\b|\bis (this|it) (done|fixed|resolved|closed)\b"),
+            c(Status, r"\b(did|has|have) \w+( \w+)? (ever |actually |already |finally )?(finish|finished|fix|fixed|close|closed|close out|closed out|resolve|resolved|sort|sorted|complete|completed|get to)\b"),
             // Remediate
             c(Remediate, r"\b(fix|fixes|fixing|remediate|remediation|remediating|resolve|patch|patching|mitigate|mitigation|harden|hardening|hardne)\b"),
             c(Remediate, r"\bhow (do|can|should|would|could|to) (i|we|you|one)?\s*(\w+ )?(enable|disable|turn on|turn off|close|restrict|enforce|secure|lock down|remove|rotate|configure|set up|apply|block|upgrade|update|encrypt|install|get rid|require|limit|protect|rotate|tighten)\b"),
@@ -125,6 +126,7 @@ fn cues() -> &'static [Cue] {
             c(Explain, r"\bis (it|this|that) (dangerous|bad|serious|risky|real|a real problem|a problem)\b|\breal (problem|problme|risk|issue)\b"),
             c(Explain, r"\b(break|breaks|breaking|downtime|outage|user impact|affect users|cause problems)\b"),
             c(Explain, r"\b(threat|threats)\b"),
+            c(Explain, r"\beli5\b|\bexplain (it )?like (i m|im|i am) (five|5)\b|\bin (plain english|plain words|simple terms|layman s terms|laymans terms)\b|\bfor dummies\b|\bdumb it down\b"),
             c(Explain, r"\bwhat (does|do|is) .{0,80}\b(check|checks|checking|look for|looking for|test|tests|detect|detects|flag|flags)\b"),
             // Summarize
             c(Summarize, r"\b(summarize|summarise|summary|summaries|sumarize|summarized|tldr|recap|overview|overveiw|sum up|digest|brief me|short version|rundown|run down|debrief)\b"),

@@ -442,6 +442,16 @@ pub(crate) fn best_fix(text: &Text) -> bool {
     .is_match(&text.norm)
 }
 
+/// True when a best-fix question is about attack paths ("which fix breaks the most of those",
+/// "the choke point") rather than the secure score.
+pub(crate) fn breaks_paths(text: &Text) -> bool {
+    static PATHS: OnceLock<Regex> = OnceLock::new();
+    PATHS
+        .get_or_init(|| re(r"\b(breaks?|break up|cuts?|kills?|blocks?)\b.{0,20}\b(most|paths?)\b|\bchoke ?points?\b|\b(attack )?paths?\b"))
+        .is_match(&text.norm)
+        && !text.norm.contains("score")
+}
+
 /// True when the prompt asks for findings nobody owns yet.
 pub(crate) fn unowned(text: &Text) -> bool {
     static UNOWNED: OnceLock<Regex> = OnceLock::new();

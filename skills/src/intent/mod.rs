@@ -335,6 +335,7 @@ fn features(text: &Text, slots: &Slots, signals: &Signals, lexicon: &Lexicon) ->
     let words: Vec<&str> = text.words.iter().map(|w| feature_word(w)).collect();
     set.words(&words);
     let touched = concepts::concepts(&words);
+    let domain = extract::domain(text) || slots.has_filters() || slots.resource.is_some();
     for (i, a) in touched.iter().enumerate() {
         set.flag(a);
         for b in &touched[i + 1..] {
@@ -349,7 +350,6 @@ fn features(text: &Text, slots: &Slots, signals: &Signals, lexicon: &Lexicon) ->
     for i in cues::matching_refusals(text) {
         set.flag_n(if how { "refusal_how" } else { "refusal" }, i);
     }
-    let domain = extract::domain(text) || slots.has_filters() || slots.resource.is_some();
     if domain {
         set.flag("domain");
     }
@@ -463,7 +463,13 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
     }
     // "what moves the score the most" is a ranked list of fixes however the rest is worded
     // ("ok fine what actually moves the score the most then"): the extractor is sure of it.
-    if signals.best_fix && matches!(intent, Intent::ListRisks | Intent::AttackPaths) {
+    // Which of the two lists is the wording's: fixes that break attack paths, or fixes that
+    // raise the score.
+    if signals.best_fix
+        && ruled_unsafe.is_none()
+        && matches!(intent, Intent::ListRisks | Intent::AttackPaths | Intent::Explain | Intent::OutOfScope)
+    {
+        intent = if extract::breaks_paths(&text) { Intent::AttackPaths } else { Intent::ListRisks };
         confidence = confidence.max(BEST_FIX_READ);
     }
     // Names that can only mean data secbot does not have (PCI, Sentinel, sign-in logs,
