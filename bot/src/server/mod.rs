@@ -202,8 +202,11 @@ pub async fn serve(app: App, listener: TcpListener) -> anyhow::Result<()> {
     let tasks = app.tasks.clone();
     let stopping = Arc::new(Notify::new());
     let signalled = stopping.clone();
+    let signalled_at = Arc::new(std::sync::OnceLock::new());
+    let at = signalled_at.clone();
     tokio::spawn(async move {
         stop_signal().await;
+        let _ = at.set(Instant::now());
         tracing::info!("shutting down: finishing in-flight replies");
         signalled.notify_waiters();
     });
@@ -213,15 +216,41 @@ pub async fn serve(app: App, listener: TcpListener) -> anyhow::Result<()> {
         stopping.notified().await;
         tokio::time::sleep(grace).await;
     };
-    let started = Instant::now();
     tokio::select! {
         () = server => {}
         () = deadline => tracing::warn!("requests still running after {} s; stopping anyway", grace.as_secs()),
     }
     tasks.close();
-    let left = grace.saturating_sub(started.elapsed()).max(Duration::from_millis(100));
+    let left = time_left(grace, signalled_at.get().copied(), Instant::now());
     if tokio::time::timeout(left, tasks.wait()).await.is_err() {
         tracing::warn!(pending = tasks.len(), "replies still pending at shutdown were dropped");
     }
     Ok(())
+}
+
+/// How long replies still queued may run at shutdown: what is left of the grace period counted
+/// from the stop signal (not from start-up), and at least a moment to flush what is nearly done.
+fn time_left(grace: Duration, signalled: Option<Instant>, now: Instant) -> Duration {
+    let since = signalled.map(|at| now.saturating_duration_since(at)).unwrap_or_default();
+    grace.saturating_sub(since).max(Duration::from_millis(100))
+}
+
+#[cfg(test)]
+mod shutdown_tests {
+    use super::*;
+
+    #[test]
+    fn the_grace_period_counts_from_the_stop_signal() {
+        let grace = Duration::from_secs(10);
+        let now = Instant::now();
+        let signalled = now.checked_sub(Duration::from_secs(2));
+        assert_eq!(
+            time_left(grace, signalled, now),
+            Duration::from_secs(8),
+            "however long the server ran before"
+        );
+        let long_ago = now.checked_sub(Duration::from_secs(60));
+        assert_eq!(time_left(grace, long_ago, now), Duration::from_millis(100), "a spent grace period ends");
+        assert_eq!(time_left(grace, None, now), grace, "a stop without a signal (tests) gets all of it");
+    }
 }

@@ -11,23 +11,38 @@ fn re(pattern: &str) -> Regex {
     Regex::new(pattern).expect("valid slot pattern")
 }
 
-/// Severities in the order written ("medium and low" → [medium, low]).
+/// Severities in the order written ("medium and low" → [medium, low]); "high and above",
+/// "medium+", "high or worse" include every level above; "sev1" is critical.
 pub(crate) fn severities(text: &Text) -> Vec<Severity> {
     static SEV: OnceLock<Regex> = OnceLock::new();
-    let sev = SEV.get_or_init(|| re(r"\b(critical|criticals|crit|crits|high|highs|medium|mediums|med|low|lows)\b( level| hanging| permission| permissions| privilege| privileged)?"));
+    let sev = SEV.get_or_init(|| re(r"\b(critical|criticals|crit|crits|high|highs|medium|mediums|med|low|lows|sev ?[1-4]s?)\b( level| hanging| permission| permissions| privilege| privileged)?(\+| (and|or) (above|up|higher|worse|more severe|over)| (sev(erity)? )?(and|or) (above|up|higher|worse)|\+? and up| severity or (worse|higher|above))?"));
     let mut out = Vec::new();
+    let raw = text.raw.to_lowercase();
     for c in sev.captures_iter(&text.norm) {
+        let word = &c[1];
         if c.get(2).is_some() || negated(&text.norm, c.get(1).map_or(0, |m| m.start())) {
             continue;
         }
-        let level = match &c[1] {
-            "critical" | "criticals" | "crit" | "crits" => Severity::Critical,
-            "high" | "highs" => Severity::High,
-            "medium" | "mediums" | "med" => Severity::Medium,
+        let level = match word.trim_end_matches('s').replace(' ', "").as_str() {
+            "critical" | "crit" | "sev1" => Severity::Critical,
+            "high" | "sev2" => Severity::High,
+            "medium" | "med" | "sev3" => Severity::Medium,
             _ => Severity::Low,
         };
-        if !out.contains(&level) {
-            out.push(level);
+        // The normalized text has no "+": "high+" and "sev2+" are read from what was typed.
+        let attached_plus = raw
+            .match_indices(&format!("{word}+"))
+            .any(|(at, m)| !raw[at + m.len()..].starts_with(|c: char| c.is_alphanumeric()));
+        let and_above = c.get(3).is_some_and(|m| !m.as_str().is_empty()) || attached_plus;
+        let levels: Vec<Severity> = if and_above {
+            Severity::ALL.iter().copied().filter(|s| *s >= level).collect()
+        } else {
+            vec![level]
+        };
+        for level in levels {
+            if !out.contains(&level) {
+                out.push(level);
+            }
         }
     }
     out
@@ -66,7 +81,7 @@ pub(crate) fn public(text: &Text) -> bool {
 pub(crate) fn sensitive(text: &Text) -> bool {
     static SENSITIVE: OnceLock<Regex> = OnceLock::new();
     SENSITIVE
-        .get_or_init(|| re(r"\b(sensitive|sensitve|pii|personal data|personally identifiable|confidential|customer data|regulated data|phi|cardholder|crown jewels)\b|\brisks? to (our |the )?data\b"))
+        .get_or_init(|| re(r"\b(sensitive|sensitve|pii|personal data|personally identifiable|confidential|customer data|regulated data|phi|cardholder|crown jewels|(financial|finacial|finance|payment|payments|billing|invoice|card|health|medical|patient|employee|hr|salary|payroll) (data|info|information|records|details)|card numbers?)\b|\brisks? to (our |the )?data\b"))
         .is_match(&text.norm)
 }
 
@@ -74,7 +89,7 @@ pub(crate) fn sensitive(text: &Text) -> bool {
 pub(crate) fn vulnerabilities(text: &Text) -> bool {
     static VULNS: OnceLock<Regex> = OnceLock::new();
     VULNS
-        .get_or_init(|| re(r"\b(vulnerabilities|vulnerability|vulnerable|cves?|rce|patchable|unpatched|exploitable|zero days?|0 days?)\b"))
+        .get_or_init(|| re(r"\b(vulnerabilities|vulnerability|vulnerable|vulns?|cves?|rce|patchable|unpatched|exploitable|zero days?|0 days?|0days?|zerodays?|missing (security |os )?(patches|updates)|not patched|outstanding (security )?patches|need(s)? patching)\b"))
         .is_match(&text.norm.replace("vulnerability assessment", ""))
         || text.tokens.iter().any(|t| t.starts_with("cve-"))
 }
@@ -613,6 +628,31 @@ mod tests {
         assert_eq!(severities(&text("progress on the criticals")), [Severity::Critical]);
         assert!(severities(&text("What are my highest risk findings?")).is_empty());
         assert!(severities(&text("high-level overview of our storage")).is_empty());
+        let above = [Severity::Critical, Severity::High];
+        for prompt in [
+            "high and above pls",
+            "anything high or worse?",
+            "sev high+ only",
+            "high-and-up issues",
+            "findings of high severity or worse",
+        ] {
+            assert_eq!(severities(&text(prompt)), above, "{prompt}");
+        }
+        assert_eq!(
+            severities(&text("medium+ findings")),
+            [Severity::Critical, Severity::High, Severity::Medium]
+        );
+        assert_eq!(severities(&text("any sev1 open?")), [Severity::Critical]);
+        assert_eq!(
+            severities(&text("medium and low")),
+            [Severity::Medium, Severity::Low],
+            "a list is not a range"
+        );
+        assert_eq!(
+            severities(&text("med + low pls")),
+            [Severity::Medium, Severity::Low],
+            "a plus between levels is an and"
+        );
     }
 
     #[test]

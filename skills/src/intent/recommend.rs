@@ -311,6 +311,17 @@ const GENERIC: &[&str] = &[
     "subscript",
 ];
 
+/// Words that are what a filter says ("open to the world", "allows anonymous access") unless the
+/// prompt is about one kind of resource: "open to the world" alone asks for internet-exposed
+/// resources; on a Cloud SQL instance it names the recommendation about authorized networks.
+const KIND_BOUND: &[&str] = &["open", "world", "outside", "allow", "anonymous"];
+
+/// True for a token that cannot tell recommendations apart, `with_kind` saying whether the
+/// prompt names a kind of resource.
+fn generic(token: &str, with_kind: bool) -> bool {
+    GENERIC.contains(&token) || (!with_kind && KIND_BOUND.contains(&token))
+}
+
 /// The synonym tables as lookups: phrases by their first word (longest first), single words.
 struct Synonyms {
     phrases: HashMap<&'static str, Vec<(Vec<&'static str>, &'static str)>>,
@@ -500,11 +511,12 @@ impl RecommendationMatcher {
         let (i, coverage) = self.best_by_tokens(&tokens, kind)?;
         let e = &self.entries[i];
         let hint = kind.and_then(kind_token);
+        let with_kind = hint.is_some() || tokens.iter().any(|t| is_kind_token(t));
         let matched = e.tokens.iter().filter(|t| tokens.contains(*t) || hint == Some(t.as_str())).count();
         let distinctive = e
             .tokens
             .iter()
-            .filter(|t| tokens.contains(*t) && !is_kind_token(t) && !GENERIC.contains(&t.as_str()))
+            .filter(|t| tokens.contains(*t) && !is_kind_token(t) && !generic(t, with_kind))
             .count();
         let accepted = matched >= 2 && (coverage >= 0.6 || (coverage >= 0.45 && distinctive >= 2));
         accepted.then(|| {
@@ -515,6 +527,7 @@ impl RecommendationMatcher {
 
     fn best_by_tokens(&self, tokens: &HashSet<String>, kind: Option<ResourceKind>) -> Option<(usize, f32)> {
         let hint = kind.and_then(kind_token);
+        let with_kind = hint.is_some() || tokens.iter().any(|t| is_kind_token(t));
         let mut scored: Vec<(f32, f32, usize)> = Vec::new();
         // An entry needs a distinctive token of the prompt to count at all.
         let mut candidates: Vec<usize> =
@@ -532,7 +545,7 @@ impl RecommendationMatcher {
                 if tokens.contains(token) || hint == Some(token.as_str()) {
                     matched += weight;
                     distinctive |=
-                        tokens.contains(token) && !is_kind_token(token) && !GENERIC.contains(&token.as_str());
+                        tokens.contains(token) && !is_kind_token(token) && !generic(token, with_kind);
                 }
             }
             if !distinctive || total == 0.0 {
@@ -606,6 +619,17 @@ mod tests {
 
     fn key(prompt: &str, kind: Option<ResourceKind>) -> Option<String> {
         matcher().paraphrase(prompt, kind).and_then(|n| n.key)
+    }
+
+    #[test]
+    fn filter_words_name_a_recommendation_only_on_a_kind_of_resource() {
+        let catalog = crate::intent::Lexicon::catalog();
+        let named = |prompt: &str, kind| catalog.recommendations.paraphrase(prompt, kind).map(|n| n.name);
+        assert_eq!(named("which resources are open to the world", None), None, "that is the exposure filter");
+        assert_eq!(
+            named("the cloud sql instance open to the world", Some(ResourceKind::SqlDatabase)).as_deref(),
+            Some("Ensure that Cloud SQL database instances are not open to the world")
+        );
     }
 
     #[test]
