@@ -698,6 +698,30 @@ mod rendered {
         found
     }
 
+    /// Runs a checker from `skills/tests/tools` (with `args` before the files) over `scripts`
+    /// written to files, with `PYTHONPATH` when given; returns whether they passed and what it
+    /// printed.
+    fn check_with(
+        checker: &[&str],
+        scripts: &[&Rendered],
+        extension: &str,
+        pythonpath: Option<&str>,
+    ) -> (bool, String) {
+        let dir = scratch(&checker.join("-"));
+        let files = write_all(&dir, scripts, extension);
+        let mut run = Process::new(if checker[0].ends_with(".py") { "python3" } else { "bash" });
+        run.arg(tool(checker[0])).args(&checker[1..]).args(&files);
+        if let Some(path) = pythonpath {
+            run.env("PYTHONPATH", path);
+        }
+        let out = run.output().unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        let report =
+            format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        eprint!("{report}");
+        (out.status.success(), report)
+    }
+
     #[test]
     fn every_terraform_snippet_parses() {
         if !python_has("hcl2", None, "python3 -m pip install python-hcl2==7.2.1") {
@@ -706,17 +730,12 @@ mod rendered {
         let all = rendered();
         let terraform: Vec<&Rendered> = all.iter().filter(|r| r.language == "hcl").collect();
         assert!(!terraform.is_empty());
-        let dir = scratch("hcl");
-        let files = write_all(&dir, &terraform, "tf");
-        let out = Process::new("python3").arg(tool("hcl_parse.py")).args(&files).output().unwrap();
-        let _ = std::fs::remove_dir_all(&dir);
-        let report = String::from_utf8_lossy(&out.stdout).into_owned();
-        eprint!("{report}");
-        assert!(out.status.success(), "Terraform that does not parse:\n{report}");
+        let (passed, report) = check_with(&["hcl_parse.py"], &terraform, "tf", None);
+        assert!(passed, "Terraform that does not parse:\n{report}");
     }
 
     /// Every Azure CLI call of every Azure CLI script, parsed by the Azure CLI itself with no
-    /// account signed in (`skills/tests/tools`): a call it does not accept fails in its parser.
+    /// account signed in: a call it does not accept fails in its parser.
     /// `SECBOT_AZURE_CLI_PATH` points at an azure-cli installed with `pip install --target`.
     #[test]
     fn every_azure_cli_call_parses_in_the_azure_cli() {
@@ -731,35 +750,25 @@ mod rendered {
             .filter(|r| r.language == "bash" && r.code.lines().any(|l| l.contains("az ")))
             .collect();
         assert!(az.len() >= 300, "{} Azure CLI scripts", az.len());
-        let dir = scratch("azure-cli");
-        let files = write_all(&dir, &az, "sh");
-        let mut run = Process::new("bash");
-        run.arg(tool("az_validate.sh")).args(&files);
-        if let Some(path) = &path {
-            run.env("PYTHONPATH", path);
-        }
-        let out = run.output().unwrap();
-        let _ = std::fs::remove_dir_all(&dir);
-        let report = String::from_utf8_lossy(&out.stdout).into_owned();
-        eprint!("{report}");
-        assert!(
-            out.status.success(),
-            "Azure CLI calls the Azure CLI rejects:\n{report}{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let (passed, report) = check_with(&["cli_validate.sh", "az"], &az, "sh", path.as_deref());
+        assert!(passed, "Azure CLI calls the Azure CLI rejects:\n{report}");
+        let calls: usize = report
+            .lines()
+            .find_map(|l| {
+                l.split(" distinct az calls").next().filter(|_| l.contains("distinct az calls"))?.parse().ok()
+            })
+            .unwrap_or(0);
+        assert!(calls >= 500, "every script's calls were checked, not {calls}");
     }
 
     /// Every AWS CLI call of every AWS script, parsed by the AWS CLI and validated against its
-    /// service model, with a local empty answer instead of AWS (`skills/tests/tools`).
+    /// service model, with a local empty answer instead of AWS.
     /// `SECBOT_AWSCLI_PATH` points at an awscli installed with `pip install --target`.
     #[test]
     fn every_aws_cli_call_passes_the_aws_cli_s_own_validation() {
         let path = std::env::var("SECBOT_AWSCLI_PATH").ok();
-        if !python_has(
-            "awscli",
-            path.as_deref(),
-            "python3 -m pip install --target DIR awscli==1.44.0, SECBOT_AWSCLI_PATH=DIR",
-        ) {
+        let install = "python3 -m pip install --target DIR awscli==1.44.0, SECBOT_AWSCLI_PATH=DIR";
+        if !python_has("awscli", path.as_deref(), install) {
             return;
         }
         let all = rendered();
@@ -768,17 +777,7 @@ mod rendered {
             .filter(|r| r.code.contains("aws ") && r.language == "bash" && !r.code.contains("az "))
             .collect();
         assert!(aws.len() >= 10, "{} AWS scripts", aws.len());
-        let dir = scratch("awscli");
-        let files = write_all(&dir, &aws, "sh");
-        let mut run = Process::new("bash");
-        run.arg(tool("aws_validate.sh")).args(&files);
-        if let Some(path) = &path {
-            run.env("PYTHONPATH", path);
-        }
-        let out = run.output().unwrap();
-        let _ = std::fs::remove_dir_all(&dir);
-        let report = String::from_utf8_lossy(&out.stdout).into_owned();
-        eprint!("{report}");
-        assert!(out.status.success(), "AWS CLI calls the AWS CLI rejects:\n{report}");
+        let (passed, report) = check_with(&["cli_validate.sh", "aws"], &aws, "sh", path.as_deref());
+        assert!(passed, "AWS CLI calls the AWS CLI rejects:\n{report}");
     }
 }

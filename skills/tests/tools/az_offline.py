@@ -1,6 +1,6 @@
 """Parses Azure CLI calls with the Azure CLI itself, offline.
 
-Reads the calls aws_validate.sh-style shims logged (each argument NUL-terminated, each call
+Reads the calls cli_validate.sh logged (each argument NUL-terminated, each call
 ended by an ASCII record separator argument) and runs each through `az` in this one process
 with no account signed in: an argument the CLI does not accept fails in its parser (exit code
 2) before any sign-in is needed; anything else stops at "az login" (exit code 1), which is the
