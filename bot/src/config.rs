@@ -62,6 +62,12 @@ pub const KEYS: &[Key] = &[
         "seconds a request may take, body included (a request head must arrive within 10)",
     ),
     key("shutdown_grace_secs", false, Some("10"), "seconds to finish in-flight replies after SIGTERM/SIGINT"),
+    key(
+        "delivery_deadline_secs",
+        false,
+        Some("3600"),
+        "seconds a reply the chat platform does not accept is tried again before it is given up",
+    ),
     key("public_url", false, None, "the URL platforms reach secbot at (manifests, OAuth redirects)"),
     key("slack_signing_secret", true, None, "Slack app signing secret (turns the Slack adapter on)"),
     key("slack_bot_token", true, None, "Slack bot token (xoxb-…) for a single workspace"),
@@ -490,6 +496,8 @@ pub struct Config {
     pub admin_token: Option<Secret>,
     /// How long to finish in-flight replies on shutdown.
     pub shutdown_grace: Duration,
+    /// How long a reply the platform does not accept is tried again.
+    pub delivery_deadline: Duration,
     /// Requests answered at once.
     pub max_in_flight: usize,
     /// How long one request may take.
@@ -692,8 +700,8 @@ impl Config {
             (None, None) => None,
         };
         let discord = match raw.get("discord_public_key") {
-            Some(hex) => {
-                let bytes = decode_hex(hex).filter(|b| b.len() == 32).ok_or_else(|| {
+            Some(text) => {
+                let bytes = hex::decode(text.trim()).ok().filter(|b| b.len() == 32).ok_or_else(|| {
                     error(
                         "discord_public_key",
                         "is not 64 hex characters; copy the Public Key from the Discord developer portal",
@@ -757,8 +765,8 @@ impl Config {
             None
         };
         let encryption_key = match raw.get("encryption_key") {
-            Some(hex) => {
-                let bytes = decode_hex(hex).filter(|b| b.len() == 32).ok_or_else(|| {
+            Some(text) => {
+                let bytes = hex::decode(text.trim()).ok().filter(|b| b.len() == 32).ok_or_else(|| {
                     error(
                         "encryption_key",
                         "is not 64 hex characters; generate one with `openssl rand -hex 32`",
@@ -785,6 +793,7 @@ impl Config {
             }
         }
         let grace: u64 = number(raw, "shutdown_grace_secs", "a number of seconds")?.unwrap_or(10);
+        let deadline: u64 = number(raw, "delivery_deadline_secs", "a number of seconds")?.unwrap_or(3600);
         if let Some(url) = raw.get("public_url")
             && !url.starts_with("https://")
             && !url.starts_with("http://")
@@ -806,6 +815,7 @@ impl Config {
             webchat_token,
             admin_token: raw.secret("admin_token"),
             shutdown_grace: Duration::from_secs(grace),
+            delivery_deadline: Duration::from_secs(deadline),
             max_in_flight: number(raw, "max_in_flight", "a number of requests")?.unwrap_or(512).max(1),
             request_timeout: Duration::from_secs(
                 number(raw, "request_timeout_secs", "a number of seconds")?.unwrap_or(30).max(1),
@@ -972,14 +982,6 @@ fn pairs(raw: &Raw, name: &str) -> Result<Vec<(String, String)>, ConfigError> {
             _ => Err(error(name, format!("`{item}` is not KEY=VALUE; separate entries with commas"))),
         })
         .collect()
-}
-
-fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    let text = text.trim();
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
 }
 
 #[cfg(test)]

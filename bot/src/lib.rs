@@ -6,6 +6,7 @@ pub mod config;
 pub mod engine;
 pub mod evaluation;
 pub mod metrics;
+pub mod queue;
 pub mod redact;
 pub mod report;
 pub mod server;

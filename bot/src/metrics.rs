@@ -39,6 +39,12 @@ fn help(name: &str) -> &'static str {
         "secbot_feedback_total" => "Ratings received, by rating.",
         "secbot_usage_units_total" => "Compute units used, by skill.",
         "secbot_events_deduplicated_total" => "Retried or duplicate deliveries dropped, by platform.",
+        "secbot_jobs_accepted_total" => "Messages stored in the queue, by platform.",
+        "secbot_replies_sent_total" => "Queued replies the platform accepted, by platform.",
+        "secbot_replies_failed_total" => {
+            "Queued replies given up, by platform and reason (refused, deadline)."
+        }
+        "secbot_delivery_retries_total" => "Sends of a queued reply the platform did not take, by platform.",
         _ => "secbot metric.",
     }
 }

@@ -187,8 +187,13 @@ impl Harness {
                 format!("{}/api/", mock.uri()),
             );
             options.backoff = secbot_chat::delivery::Backoff { attempts: 1, ..options.backoff };
-            let router =
-                secbot_slack::router(Arc::new(Echo), Arc::new(NoInstallations), options, tasks.clone());
+            let router = secbot_slack::router(
+                Arc::new(Echo),
+                Arc::new(NoInstallations),
+                options,
+                tasks.clone(),
+                Immediate::new(tasks.clone()),
+            );
             (router, mock)
         });
         Harness::new(runtime, router, tasks, mock, stand_in)
@@ -355,6 +360,48 @@ impl secbot_slack::Installations for NoInstallations {
 
     async fn token(&self, _: &str) -> Result<Option<String>, AssistantError> {
         Ok(None)
+    }
+}
+
+/// The queue as far as fuzzing needs it: each new key answered and sent once, at once, on the
+/// harness's tasks (the real queue's storage and retries are tested in the binary's crate).
+struct Immediate {
+    tasks: TaskTracker,
+    seen: std::sync::Mutex<std::collections::HashSet<String>>,
+    workers: std::sync::Mutex<Vec<(secbot_chat::Platform, Arc<dyn secbot_chat::Worker>)>>,
+}
+
+impl Immediate {
+    fn new(tasks: TaskTracker) -> Arc<Immediate> {
+        Arc::new(Immediate { tasks, seen: Default::default(), workers: Default::default() })
+    }
+}
+
+#[async_trait::async_trait]
+impl secbot_chat::Inbox for Immediate {
+    fn register(&self, platform: secbot_chat::Platform, worker: Arc<dyn secbot_chat::Worker>) {
+        self.workers.lock().expect("not poisoned").push((platform, worker));
+    }
+
+    async fn accept(&self, job: secbot_chat::Job) -> Result<bool, AssistantError> {
+        if !self.seen.lock().expect("not poisoned").insert(job.key.clone()) {
+            return Ok(false);
+        }
+        let worker = self
+            .workers
+            .lock()
+            .expect("not poisoned")
+            .iter()
+            .find(|(p, _)| *p == job.platform)
+            .map(|(_, w)| w.clone());
+        if let Some(worker) = worker {
+            self.tasks.spawn(async move {
+                if let Some(outgoing) = worker.answer(job.payload).await {
+                    worker.send(outgoing).await;
+                }
+            });
+        }
+        Ok(true)
     }
 }
 

@@ -68,15 +68,7 @@ impl Transport {
             let result = self.once(build()).await;
             let failure = match &result {
                 Ok(_) => return result,
-                Err(SlackClientError::RateLimitError(limit)) => Failure::Throttled(limit.retry_after),
-                Err(SlackClientError::HttpError(e)) => {
-                    Backoff::classify(e.status_code.as_u16(), None).unwrap_or(Failure::Permanent)
-                }
-                Err(SlackClientError::HttpProtocolError(_)) => Failure::Transient,
-                Err(SlackClientError::ApiError(e)) if TRANSIENT_CODES.contains(&e.code.as_str()) => {
-                    Failure::Transient
-                }
-                Err(_) => Failure::Permanent,
+                Err(err) => failure(err),
             };
             match self.backoff.wait(attempt, failure) {
                 Some(wait) => {
@@ -154,6 +146,19 @@ impl Transport {
             Some(token) => request.header(AUTHORIZATION, format!("Bearer {}", token.token_value.value())),
             None => request,
         }
+    }
+}
+
+/// Whether a failed call is worth another try, and when.
+pub fn failure(err: &SlackClientError) -> Failure {
+    match err {
+        SlackClientError::RateLimitError(limit) => Failure::Throttled(limit.retry_after),
+        SlackClientError::HttpError(e) => {
+            Backoff::classify(e.status_code.as_u16(), None).unwrap_or(Failure::Permanent)
+        }
+        SlackClientError::HttpProtocolError(_) => Failure::Transient,
+        SlackClientError::ApiError(e) if TRANSIENT_CODES.contains(&e.code.as_str()) => Failure::Transient,
+        _ => Failure::Permanent,
     }
 }
 

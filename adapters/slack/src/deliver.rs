@@ -2,17 +2,18 @@
 //! the feedback modal, direct messages to delegated owners, and — when Slack refuses — a plain
 //! sentence to the person waiting, saying what to do.
 
-use secbot_chat::{DirectMessage, Outcome, Person, Reply};
-use serde::Serialize;
+use secbot_chat::delivery::Failure;
+use secbot_chat::{DirectMessage, Outcome, Person, Reply, Sent};
+use serde::{Deserialize, Serialize};
 use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
 
 use crate::Slack;
-use crate::api::plain_words;
+use crate::api::{failure, plain_words};
 use crate::blocks::{self, Message, ModalContext};
 
 /// Where a reply goes and who waits for it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Place {
     /// The workspace.
     pub team: String,
@@ -24,6 +25,16 @@ pub struct Place {
     pub user: String,
     /// The response URL of a slash command or click, when there is one.
     pub response_url: Option<String>,
+}
+
+/// How far a card of several messages got: how many went out, and the first one's `ts` (the
+/// rest of a top-level card goes in its thread).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    /// Messages posted.
+    pub posted: usize,
+    /// The `ts` of the first.
+    pub first: Option<String>,
 }
 
 /// A message sent to a response URL (slash commands and clicks).
@@ -107,18 +118,72 @@ impl Slack {
         thread: Option<&str>,
         messages: &[Message],
     ) -> Result<String, SlackClientError> {
+        let mut progress = Progress::default();
+        self.post_on(token, channel, thread, messages, &mut progress).await?;
+        Ok(progress.first.unwrap_or_default())
+    }
+
+    /// Posts the messages of a card not posted yet, recording each one that went out.
+    async fn post_on(
+        &self,
+        token: &SlackApiToken,
+        channel: &str,
+        thread: Option<&str>,
+        messages: &[Message],
+        progress: &mut Progress,
+    ) -> Result<(), SlackClientError> {
         let session = self.client.open_session(token);
-        let mut first: Option<String> = None;
-        for message in messages {
-            let under = thread.map(str::to_owned).or_else(|| first.clone());
+        for message in messages.iter().skip(progress.posted) {
+            let under = thread.map(str::to_owned).or_else(|| progress.first.clone());
             let request = SlackApiChatPostMessageRequest::new(channel.into(), message.content())
                 .opt_thread_ts(under.map(Into::into))
                 .with_unfurl_links(false)
                 .with_unfurl_media(false);
             let sent = session.chat_post_message(&request).await?;
-            first.get_or_insert_with(|| sent.ts.to_string());
+            progress.first.get_or_insert_with(|| sent.ts.to_string());
+            progress.posted += 1;
         }
-        Ok(first.unwrap_or_default())
+        Ok(())
+    }
+
+    /// Sends a queued reply once: `Retry` with what is left when Slack failed or throttled,
+    /// `Failed` (after telling the asker) when it refused.
+    pub(crate) async fn send(&self, mut outgoing: crate::events::Outgoing) -> Sent {
+        let place = &outgoing.place;
+        let token = self.token(&place.team).await;
+        let messages = blocks::render(&outgoing.reply.card, &outgoing.reply.text);
+        let result = match (&token, outgoing.reply.ephemeral, &place.response_url) {
+            (_, true, Some(url)) => self.respond_all(url, &messages, "ephemeral").await,
+            (Some(token), true, None) => self.post_ephemeral(token, place, &messages).await,
+            (Some(token), false, _) => {
+                let (channel, thread) = (place.channel.clone(), place.thread.clone());
+                self.post_on(token, &channel, thread.as_deref(), &messages, &mut outgoing.progress).await
+            }
+            (None, _, Some(url)) => self.respond_all(url, &messages, "in_channel").await,
+            (None, _, None) => {
+                return Sent::Failed(format!(
+                    "no bot token for workspace {}; install secbot there (/slack/install)",
+                    place.team
+                ));
+            }
+        };
+        if let Err(err) = result {
+            let retry = match failure(&err) {
+                Failure::Throttled(after) => Some(after),
+                Failure::Transient => Some(None),
+                Failure::Permanent => None,
+            };
+            let reason = plain_words(&err);
+            return match (retry, serde_json::to_value(&outgoing)) {
+                (Some(after), Ok(rest)) => Sent::Retry { after, reason, rest },
+                _ => {
+                    self.tell(token.as_ref(), &outgoing.place, &err).await;
+                    Sent::Failed(reason)
+                }
+            };
+        }
+        self.deliver_direct(token.as_ref(), &outgoing.place, &outgoing.reply.direct).await;
+        Sent::Done
     }
 
     /// Shows a card to one person only, in the channel and thread.

@@ -4,21 +4,23 @@
 //! answer is posted in the thread afterwards; a message is answered once however many times
 //! (and to however many replicas) Slack delivers it.
 
+use async_trait::async_trait;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use secbot_chat::{Origin, Platform, Prompt};
+use secbot_chat::{Job, Origin, Platform, Prompt, Reply, Sent, Worker};
+use serde::{Deserialize, Serialize};
 use slack_morphism::prelude::*;
 use time::OffsetDateTime;
 
-use crate::deliver::Place;
+use crate::deliver::{Place, Progress};
 use crate::inbound;
 use crate::verify::{Rejection, Signed};
 use crate::{Slack, manifest};
 
-/// A message secbot should read, taken out of an event.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A message secbot should read, taken out of an event; what the queue keeps until it is answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Incoming {
     /// The workspace.
     pub team: String,
@@ -37,6 +39,18 @@ pub struct Incoming {
     pub addressed: bool,
     /// secbot's own user id in this workspace.
     pub bot_user: Option<String>,
+}
+
+/// A reply on its way to Slack: where it goes, what it is, and how much of it went out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outgoing {
+    /// Where it goes.
+    pub place: Place,
+    /// The reply.
+    pub reply: Reply,
+    /// The messages of the card already posted (a long card is several).
+    #[serde(default)]
+    pub progress: Progress,
 }
 
 /// Picks the message out of an event, or `None` for events secbot does not answer.
@@ -130,27 +144,57 @@ async fn accept(slack: Slack, callback: &SlackPushEventCallback, retry: &str) ->
     };
     // One key per message, not per event: a mention arrives as both `app_mention` and
     // `message.*` with different event ids, and a retry repeats the event id; both share
-    // (channel, ts). The claim is an insert-if-absent in the shared store, so any replica wins
-    // it exactly once.
-    let key = format!("{}:{}:{}", message.team, message.channel, message.ts);
-    match slack.assistant.claim(Platform::Slack, &key).await {
+    // (channel, ts). The inbox inserts it if absent in the shared store, so any replica accepts
+    // it exactly once, and Slack gets its 200 only once the message is stored.
+    let key = format!("slack:{}:{}:{}", message.team, message.channel, message.ts);
+    let payload = match serde_json::to_value(&message) {
+        Ok(payload) => payload,
+        Err(err) => return Rejection::malformed("the event", err).into_response(),
+    };
+    match slack.inbox.accept(Job { platform: Platform::Slack, key, payload }).await {
         Ok(true) => {}
         Ok(false) => {
-            tracing::debug!(event_id = %callback.event_id, retry, "already answered; ignoring the repeat");
-            return StatusCode::OK.into_response();
+            tracing::debug!(event_id = %callback.event_id, retry, "already accepted; ignoring the repeat");
         }
         Err(err) => {
             tracing::warn!(error = %err, "could not record the event; asking Slack to retry");
             return Rejection::new(StatusCode::SERVICE_UNAVAILABLE, err.to_string()).into_response();
         }
     }
-    let worker = slack.clone();
-    slack.tasks.spawn(async move { worker.answer(message).await });
     StatusCode::OK.into_response()
 }
 
+/// The Slack side of the queue: answers stored messages and posts the replies.
+pub(crate) struct Replies(pub(crate) Slack);
+
+#[async_trait]
+impl Worker for Replies {
+    async fn answer(&self, payload: serde_json::Value) -> Option<serde_json::Value> {
+        let message: Incoming = match serde_json::from_value(payload) {
+            Ok(message) => message,
+            Err(err) => {
+                tracing::error!(error = %err, "a stored Slack message is unreadable; it is not answered");
+                return None;
+            }
+        };
+        let outgoing = self.0.answer(message).await?;
+        serde_json::to_value(outgoing)
+            .inspect_err(|err| tracing::error!(error = %err, "a reply could not be stored"))
+            .ok()
+    }
+
+    async fn send(&self, outgoing: serde_json::Value) -> Sent {
+        match serde_json::from_value::<Outgoing>(outgoing) {
+            Ok(outgoing) => self.0.send(outgoing).await,
+            Err(err) => Sent::Failed(format!("a stored reply is unreadable: {err}")),
+        }
+    }
+}
+
 impl Slack {
-    async fn answer(&self, message: Incoming) {
+    /// The reply to a stored message and where it goes; `None` when an overheard message
+    /// needs none.
+    async fn answer(&self, message: Incoming) -> Option<Outgoing> {
         let token = self.token(&message.team).await;
         let asker = self.person(token.as_ref(), &message.team, &message.user).await;
         let (text, mentions) =
@@ -170,8 +214,7 @@ impl Slack {
             Some(self.assistant.answer(prompt).await)
         } else {
             self.assistant.overheard(prompt).await
-        };
-        let Some(reply) = reply else { return };
+        }?;
         let place = Place {
             team: message.team,
             channel: message.channel,
@@ -179,7 +222,7 @@ impl Slack {
             user: message.user,
             response_url: None,
         };
-        self.deliver(token.as_ref(), &place, &reply).await;
+        Some(Outgoing { place, reply, progress: Progress::default() })
     }
 }
 

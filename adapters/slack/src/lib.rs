@@ -31,7 +31,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use secbot_chat::delivery::Backoff;
-use secbot_chat::{Assistant, AssistantError, Person};
+use secbot_chat::{Assistant, AssistantError, Inbox, Person, Platform};
 use slack_morphism::prelude::*;
 use tokio_util::task::TaskTracker;
 
@@ -129,6 +129,7 @@ pub(crate) struct Slack {
     pub(crate) verifier: verify::Verifier,
     pub(crate) people: moka::future::Cache<(String, String), Person>,
     pub(crate) tasks: TaskTracker,
+    pub(crate) inbox: Arc<dyn Inbox>,
 }
 
 impl Slack {
@@ -168,13 +169,15 @@ impl Slack {
     }
 }
 
-/// The Slack routes under `/slack/`, answering through `assistant`; work done after a request
-/// is acknowledged runs on `tasks`, which shutdown waits for.
+/// The Slack routes under `/slack/`, answering through `assistant`. Messages from the Events API
+/// go through `inbox`, where this adapter registers the worker that answers and posts them;
+/// other work done after a request is acknowledged runs on `tasks`, which shutdown waits for.
 pub fn router(
     assistant: Arc<dyn Assistant>,
     installations: Arc<dyn Installations>,
     options: SlackOptions,
     tasks: TaskTracker,
+    inbox: Arc<dyn Inbox>,
 ) -> Router {
     let client = api::Transport::new(&options.api_url, options.backoff).client();
     let state = Slack {
@@ -188,7 +191,9 @@ pub fn router(
             .time_to_live(Duration::from_secs(3600))
             .build(),
         tasks,
+        inbox: inbox.clone(),
     };
+    inbox.register(Platform::Slack, Arc::new(events::Replies(state.clone())));
     Router::new()
         .route("/slack/events", post(events::handle))
         .route("/slack/interactivity", post(interactivity::handle))

@@ -25,6 +25,7 @@ use tokio_util::task::TaskTracker;
 use crate::config::{Config, ConfigError};
 use crate::engine::Engine;
 use crate::metrics::Metrics;
+use crate::queue::{Queue, QueueOptions};
 
 /// What the routes share.
 #[derive(Clone)]
@@ -37,6 +38,8 @@ pub struct App {
     pub config: Arc<Config>,
     /// Work started after a webhook was acknowledged; shutdown waits for it.
     pub tasks: TaskTracker,
+    /// The durable queue between acknowledgements and replies.
+    pub queue: Queue,
 }
 
 impl App {
@@ -44,11 +47,24 @@ impl App {
     /// the engine applying the configured policy and recording into shared metrics. `secbot
     /// serve`, the end-to-end tests and the benchmarks all start here.
     pub fn build(config: Config, store: Arc<dyn crate::store::Store>, loaded: crate::source::Loaded) -> App {
+        let queue = QueueOptions::of(&config);
+        App::build_with(config, store, loaded, queue)
+    }
+
+    /// [`App::build`] with the queue's timings given (tests shorten its waits).
+    pub fn build_with(
+        config: Config,
+        store: Arc<dyn crate::store::Store>,
+        loaded: crate::source::Loaded,
+        queue: QueueOptions,
+    ) -> App {
         let metrics = Arc::new(Metrics::default());
+        let tasks = TaskTracker::new();
+        let queue = Queue::new(store.clone(), metrics.clone(), queue, tasks.clone());
         let engine = Engine::new(loaded.source, loaded.lexicon, store)
             .with_policy(crate::engine::Policy::from_config(&config))
             .with_metrics(metrics.clone());
-        App { engine: Arc::new(engine), metrics, config: Arc::new(config), tasks: TaskTracker::new() }
+        App { engine: Arc::new(engine), metrics, config: Arc::new(config), tasks, queue }
     }
 }
 
@@ -192,7 +208,10 @@ async fn stop_signal() {
 /// Serves `app` on `listener` within its configured bounds until `stop` resolves.
 pub async fn run(app: App, listener: TcpListener, stop: impl std::future::Future<Output = ()>) {
     let bounds = listen::Bounds::of(&app.config);
-    listen::run(listener, router(app), bounds, stop).await;
+    let queue = app.queue.clone();
+    let routes = router(app);
+    queue.start();
+    listen::run(listener, routes, bounds, stop).await;
 }
 
 /// Serves until SIGTERM/SIGINT, then stops accepting, lets in-flight requests and replies finish
@@ -200,6 +219,7 @@ pub async fn run(app: App, listener: TcpListener, stop: impl std::future::Future
 pub async fn serve(app: App, listener: TcpListener) -> anyhow::Result<()> {
     let grace = app.config.shutdown_grace;
     let tasks = app.tasks.clone();
+    let queue = app.queue.clone();
     let stopping = Arc::new(Notify::new());
     let signalled = stopping.clone();
     let signalled_at = Arc::new(std::sync::OnceLock::new());
@@ -220,6 +240,7 @@ pub async fn serve(app: App, listener: TcpListener) -> anyhow::Result<()> {
         () = server => {}
         () = deadline => tracing::warn!("requests still running after {} s; stopping anyway", grace.as_secs()),
     }
+    queue.stop();
     tasks.close();
     let left = time_left(grace, signalled_at.get().copied(), Instant::now());
     if tokio::time::timeout(left, tasks.wait()).await.is_err() {

@@ -65,5 +65,13 @@ async fn ready(State(app): State<App>) -> impl IntoResponse {
 }
 
 async fn metrics(State(app): State<App>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], app.metrics.render())
+    let mut text = app.metrics.render();
+    // The queue's depth is read from the store, so it is the same on every replica.
+    if let Ok(counts) = app.engine.store().job_counts().await {
+        text.push_str("# HELP secbot_jobs Messages in the queue by state: new (inbox), answered (outbox), sent, silent, failed.\n# TYPE secbot_jobs gauge\n");
+        for (state, n) in counts {
+            text.push_str(&format!("secbot_jobs{{state=\"{}\"}} {n}\n", state.as_str()));
+        }
+    }
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text)
 }

@@ -70,5 +70,11 @@ pub(super) fn router(app: &App, slack: &SlackConfig) -> Router {
             .time_to_live(Duration::from_secs(60))
             .build(),
     };
-    secbot_slack::router(app.engine.clone(), Arc::new(installations), options, app.tasks.clone())
+    secbot_slack::router(
+        app.engine.clone(),
+        Arc::new(installations),
+        options,
+        app.tasks.clone(),
+        Arc::new(app.queue.clone()),
+    )
 }

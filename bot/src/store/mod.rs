@@ -4,6 +4,7 @@
 //! feedback, thread contexts, claimed event ids (dedupe), delegations, usage counters and
 //! per-workspace installations (tokens encrypted at rest).
 
+mod jobs;
 mod schema;
 mod sql;
 
@@ -12,6 +13,7 @@ use secbot_chat::{Delegation, Intent, Origin, Rating, Reply, ResponseId, Slots, 
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
+pub use jobs::{JobRecord, JobState, JobUpdate, Lease};
 pub use sql::{Engine as StoreEngine, SqlStore};
 
 /// The store a configuration names: PostgreSQL at `SECBOT_DATABASE_URL`, or SQLite in the data
@@ -191,6 +193,8 @@ pub struct Purged {
     pub claims: u64,
     /// Recorded delegations.
     pub delegations: u64,
+    /// Finished jobs (answered and sent, or given up).
+    pub jobs: u64,
 }
 
 /// The cutoffs of a retention purge: what was stored before each is removed.
@@ -296,8 +300,29 @@ pub trait Store: Send + Sync {
     async fn purge_user(&self, user: &str) -> StoreResult<Purged>;
 
     /// Deletes what is older than its cutoff (replies and thread contexts, delegations), clears
-    /// the comments of older ratings, and deletes claims expired at `now`.
+    /// the comments of older ratings, and deletes claims expired at `now` and finished jobs older
+    /// than [`CLAIM_TTL`].
     async fn purge_before(&self, cutoffs: &Cutoffs, now: OffsetDateTime) -> StoreResult<Purged>;
+
+    /// Stores jobs in one transaction (one commit for a whole burst), each leased to `lease`'s
+    /// owner: for each, `true` when its key is new, `false` when it was already accepted.
+    async fn enqueue(&self, jobs: &[secbot_chat::Job], lease: &Lease) -> StoreResult<Vec<bool>>;
+
+    /// Leases up to `limit` unfinished jobs that are due at `lease.now` and that nobody holds (a
+    /// lease that expired counts as free: its replica died), oldest first. On PostgreSQL,
+    /// replicas leasing at once get different jobs.
+    async fn lease_due(&self, lease: &Lease, limit: u32) -> StoreResult<Vec<JobRecord>>;
+
+    /// Records a job's progress, if `owner` still holds its lease: `false` when it does not
+    /// (another replica took it over), and the caller must stop working on it.
+    async fn update_job(&self, key: &str, owner: &str, update: &JobUpdate) -> StoreResult<bool>;
+
+    /// Frees every lease (at start-up on SQLite, whose file only this process uses, so what a
+    /// crash left leased resumes at once rather than when its lease expires).
+    async fn release_leases(&self) -> StoreResult<u64>;
+
+    /// How many jobs are in each state, for `/metrics`.
+    async fn job_counts(&self) -> StoreResult<Vec<(JobState, u64)>>;
 }
 
 #[cfg(test)]

@@ -96,4 +96,25 @@ CREATE INDEX delegations_created ON delegations (created_at);
 CREATE INDEX feedback_updated ON feedback (updated_at)
 ",
     ),
+    (
+        3,
+        r"
+CREATE TABLE jobs (
+    job_key TEXT PRIMARY KEY,
+    platform TEXT NOT NULL,
+    state TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    outgoing TEXT,
+    attempts BIGINT NOT NULL,
+    due_at BIGINT NOT NULL,
+    lease_owner TEXT,
+    lease_until BIGINT NOT NULL,
+    error TEXT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE INDEX jobs_due ON jobs (state, due_at);
+CREATE INDEX jobs_updated ON jobs (updated_at)
+",
+    ),
 ];

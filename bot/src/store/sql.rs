@@ -15,8 +15,8 @@ use time::OffsetDateTime;
 
 use super::schema::MIGRATIONS;
 use super::{
-    Charge, Cutoffs, DelegationRecord, FeedbackRecord, Installation, Purged, ReplyRecord, Store, StoreError,
-    StoreResult, ThreadContext, Usage, UsageRow,
+    Charge, Cutoffs, DelegationRecord, FeedbackRecord, Installation, JobRecord, JobState, JobUpdate, Lease,
+    Purged, ReplyRecord, Store, StoreError, StoreResult, ThreadContext, Usage, UsageRow,
 };
 
 /// Which database the store talks to.
@@ -42,17 +42,6 @@ impl std::fmt::Debug for SqlStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SqlStore").field("engine", &self.engine).finish()
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
 }
 
 fn json<T: serde::Serialize>(value: &T) -> StoreResult<String> {
@@ -464,8 +453,8 @@ impl Store for SqlStore {
         )
         .bind(&installation.platform)
         .bind(&installation.workspace)
-        .bind(hex(&nonce))
-        .bind(hex(&sealed))
+        .bind(hex::encode(nonce))
+        .bind(hex::encode(&sealed))
         .bind(json(&installation.meta)?)
         .bind(OffsetDateTime::now_utc().unix_timestamp())
         .execute(&self.pool)
@@ -485,10 +474,12 @@ impl Store for SqlStore {
             return Ok(None);
         };
         let cipher = self.cipher()?;
-        let nonce = unhex(&row.try_get::<String, _>("nonce")?)
+        let nonce = hex::decode(row.try_get::<String, _>("nonce")?)
+            .ok()
             .filter(|n| n.len() == 12)
             .ok_or(StoreError::Undecryptable)?;
-        let sealed = unhex(&row.try_get::<String, _>("secret")?).ok_or(StoreError::Undecryptable)?;
+        let sealed =
+            hex::decode(row.try_get::<String, _>("secret")?).ok().ok_or(StoreError::Undecryptable)?;
         let aad = format!("{platform}:{workspace}");
         let token = cipher
             .decrypt(Nonce::from_slice(&nonce), Sealed { msg: &sealed, aad: aad.as_bytes() })
@@ -562,6 +553,7 @@ impl Store for SqlStore {
             .bind(now.unix_timestamp())
             .execute(&self.pool)
             .await?;
+        let jobs = self.purge_jobs(now).await?;
         if let Some(cache) = &self.contexts {
             cache.invalidate_all();
         }
@@ -571,6 +563,27 @@ impl Store for SqlStore {
             contexts: contexts.rows_affected(),
             claims: claims.rows_affected(),
             delegations: delegations.rows_affected(),
+            jobs,
         })
+    }
+
+    async fn enqueue(&self, jobs: &[secbot_chat::Job], lease: &Lease) -> StoreResult<Vec<bool>> {
+        self.insert_jobs(jobs, lease).await
+    }
+
+    async fn lease_due(&self, lease: &Lease, limit: u32) -> StoreResult<Vec<JobRecord>> {
+        self.lease_jobs(lease, limit).await
+    }
+
+    async fn update_job(&self, key: &str, owner: &str, update: &JobUpdate) -> StoreResult<bool> {
+        self.set_job(key, owner, update).await
+    }
+
+    async fn release_leases(&self) -> StoreResult<u64> {
+        self.free_leases().await
+    }
+
+    async fn job_counts(&self) -> StoreResult<Vec<(JobState, u64)>> {
+        self.count_jobs().await
     }
 }

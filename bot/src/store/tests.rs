@@ -249,6 +249,93 @@ async fn suite(store: Arc<SqlStore>) {
     store.ping().await.unwrap();
 }
 
+fn lease(owner: &str, now: OffsetDateTime, secs: i64) -> Lease {
+    Lease { owner: owner.to_owned(), now, until: now + Duration::seconds(secs) }
+}
+
+fn job(key: &str) -> secbot_chat::Job {
+    secbot_chat::Job {
+        platform: Platform::Slack,
+        key: key.to_owned(),
+        payload: serde_json::json!({ "text": format!("prompt of {key}"), "user": "U1" }),
+    }
+}
+
+/// The inbox and outbox: dedupe on insert, leases that two replicas never share, progress only
+/// by the holder, and nothing of the prompt kept once a job is done.
+async fn jobs_suite(store: Arc<SqlStore>) {
+    let now = OffsetDateTime::now_utc();
+    let keys: Vec<String> = (0..40).map(|i| unique(&format!("job{i}"))).collect();
+    let mut burst: Vec<secbot_chat::Job> = keys.iter().map(|k| job(k)).collect();
+    burst.push(job(&keys[0]));
+    let new = store.enqueue(&burst, &lease("a", now, -1)).await.unwrap();
+    assert_eq!(new.iter().filter(|n| **n).count(), 40, "a repeat inside one commit is a duplicate too");
+    assert!(!new[40]);
+    assert!(!store.enqueue(&[job(&keys[1])], &lease("b", now, 60)).await.unwrap()[0]);
+
+    // Two replicas lease at the same moment: each job goes to exactly one of them.
+    let (lease_a, lease_b) = (lease("a", now, 60), lease("b", now, 60));
+    let (a, b) = tokio::join!(store.lease_due(&lease_a, 30), store.lease_due(&lease_b, 30));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    let mut all: Vec<&str> = a.iter().chain(&b).map(|j| j.job.key.as_str()).collect();
+    assert_eq!(all.len(), 40, "{} + {}", a.len(), b.len());
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(all.len(), 40, "no job leased twice");
+    assert!(store.lease_due(&lease("c", now, 60), 30).await.unwrap().is_empty(), "held leases are respected");
+    let first = a.first().or(b.first()).unwrap();
+    assert_eq!(first.state, JobState::New);
+    assert_eq!(first.job.payload["user"], "U1");
+    let holder = if a.is_empty() { "b" } else { "a" };
+    let key = first.job.key.clone();
+
+    assert!(
+        !store.update_job(&key, "c", &JobUpdate::Answered(serde_json::json!({"n": 1}))).await.unwrap(),
+        "not c's"
+    );
+    assert!(store.update_job(&key, holder, &JobUpdate::Answered(serde_json::json!({"n": 1}))).await.unwrap());
+    let due = now + Duration::seconds(30);
+    let retry = JobUpdate::Retry { rest: serde_json::json!({"n": 2}), due, error: "503".to_owned() };
+    assert!(store.update_job(&key, holder, &retry).await.unwrap());
+    assert!(
+        store.lease_due(&lease("c", now + Duration::seconds(5), 60), 50).await.unwrap().is_empty(),
+        "not due yet"
+    );
+    let later = store.lease_due(&lease("c", due + Duration::seconds(61), 60), 50).await.unwrap();
+    let again = later.iter().find(|j| j.job.key == key).expect("due again, and every lapsed lease is free");
+    assert_eq!((again.state, again.attempts), (JobState::Answered, 1));
+    assert_eq!(again.outgoing, Some(serde_json::json!({"n": 2})), "what was left to send");
+    assert_eq!(later.len(), 40, "the other leases lapsed too");
+    assert!(store.update_job(&key, "c", &JobUpdate::Finished(JobState::Sent, None)).await.unwrap());
+    let row = sqlx::query("SELECT payload, outgoing FROM jobs WHERE job_key = $1")
+        .bind(&key)
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(row.try_get::<String, _>("payload").unwrap(), "{}", "the prompt is not kept");
+    assert_eq!(row.try_get::<Option<String>, _>("outgoing").unwrap(), None);
+    assert!(store.release_leases().await.unwrap() >= 39);
+    let counts: std::collections::HashMap<JobState, u64> =
+        store.job_counts().await.unwrap().into_iter().collect();
+    assert!(counts[&JobState::Sent] >= 1 && counts[&JobState::New] >= 39, "{counts:?}");
+    let cutoffs = Cutoffs { transcripts: now, comments: now, delegations: now };
+    let purged = store.purge_before(&cutoffs, now + CLAIM_TTL + Duration::minutes(1)).await.unwrap();
+    assert!(purged.jobs >= 1, "finished jobs go after a day");
+    assert!(!store.enqueue(&[job(&keys[2])], &lease("a", now, 60)).await.unwrap()[0], "unfinished ones stay");
+}
+
+#[tokio::test]
+async fn the_jobs_suite_passes_on_sqlite() {
+    jobs_suite(Arc::new(sqlite().await)).await;
+}
+
+#[tokio::test]
+async fn the_jobs_suite_passes_on_postgres() {
+    if let Some(store) = postgres().await {
+        jobs_suite(Arc::new(store)).await;
+    }
+}
+
 #[tokio::test]
 async fn the_store_suite_passes_on_sqlite() {
     suite(Arc::new(sqlite().await)).await;

@@ -1,0 +1,68 @@
+//! The durable path of a message from a platform to its reply: an adapter acknowledges a
+//! delivery only once the [`Inbox`] has stored it as a [`Job`], and hands the rest to its
+//! [`Worker`]: answering the job (the reply to send) and sending that reply, again and again
+//! until the platform accepts it. The binary's queue keeps jobs and replies in the store, so
+//! neither a crash nor an hour-long outage of the chat API loses a message or answers it twice.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde_json::Value;
+
+use crate::{AssistantError, Platform};
+
+/// A message accepted from a platform, with what its worker needs to answer it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    /// The platform whose worker answers it.
+    pub platform: Platform,
+    /// The platform's dedupe key (a Slack message's team, channel and `ts`): a job is stored
+    /// once however many times, and to however many replicas, it is delivered.
+    pub key: String,
+    /// What the worker reads to answer it, in the adapter's own shape.
+    pub payload: Value,
+}
+
+/// How one attempt to send a reply ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Sent {
+    /// The platform accepted all of it.
+    Done,
+    /// The platform failed or throttled; `rest` (what is still to send, in the worker's own
+    /// shape) is sent again later, after `after` when the platform said how long to wait.
+    Retry {
+        /// What the platform asked to wait (a validated `Retry-After`).
+        after: Option<Duration>,
+        /// Why, for the log and the store.
+        reason: String,
+        /// What remains to be sent.
+        rest: Value,
+    },
+    /// The platform refused it for good (a deleted channel, a revoked token); the worker has
+    /// already told whoever it could.
+    Failed(String),
+}
+
+/// An adapter's side of the queue: answering its jobs and sending their replies.
+#[async_trait]
+pub trait Worker: Send + Sync {
+    /// Answers a job's payload: the reply to send, in the worker's own shape, or `None` when
+    /// nothing is to be sent (a message overheard in a thread that needs no answer).
+    async fn answer(&self, payload: Value) -> Option<Value>;
+
+    /// Sends (what is left of) a reply once.
+    async fn send(&self, outgoing: Value) -> Sent;
+}
+
+/// Where adapters put what they acknowledge.
+#[async_trait]
+pub trait Inbox: Send + Sync {
+    /// Makes `worker` the one that answers `platform`'s jobs.
+    fn register(&self, platform: Platform, worker: Arc<dyn Worker>);
+
+    /// Stores a job durably: `Ok(true)` when it is new and will be answered, `Ok(false)` when
+    /// the key was already accepted (a retry or a second replica's copy), `Err` when it could
+    /// not be stored (the platform should be asked to retry).
+    async fn accept(&self, job: Job) -> Result<bool, AssistantError>;
+}

@@ -1,0 +1,182 @@
+//! Nothing acknowledged is lost, nothing is answered twice: `secbot serve` as a process, signed
+//! Slack events, and a Slack Web API (wiremock) that fails on cue. Each test prints how many
+//! events were sent and answered and how many were lost or duplicated.
+//! - the chat API answers 503 for a minute while events arrive;
+//! - the process is killed (SIGKILL) after Slack got its 200s and before any reply went out,
+//!   then restarted;
+//! - SIGTERM arrives during a burst, then the process is restarted.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+mod support;
+
+use secbot_slack::testing;
+use serde_json::{Value, json};
+use support::{Server, scratch};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+const SECRET: &str = "delivery-signing-secret-5b2e";
+const EVENTS: usize = 20;
+
+/// `chat.postMessage` as a Slack that is down (503) or up, keeping what it accepted.
+#[derive(Default)]
+struct PostMessage {
+    down: AtomicBool,
+    delay: Mutex<Duration>,
+    counter: AtomicU64,
+    accepted: Mutex<Vec<Value>>,
+}
+
+#[derive(Clone)]
+struct Responder(Arc<PostMessage>);
+
+impl Respond for Responder {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let state = &self.0;
+        if state.down.load(Ordering::SeqCst) {
+            return ResponseTemplate::new(503).set_body_string("service unavailable");
+        }
+        let sent: Value = serde_json::from_slice(&request.body).unwrap_or_default();
+        let n = state.counter.fetch_add(1, Ordering::SeqCst) + 1;
+        let ts = format!("1795972{n:03}.000100");
+        state.accepted.lock().unwrap().push(sent.clone());
+        let body = json!({ "ok": true, "channel": sent["channel"], "ts": ts, "message": { "ts": ts } });
+        ResponseTemplate::new(200)
+            .set_body_raw(body.to_string(), "application/json")
+            .set_delay(*state.delay.lock().unwrap())
+    }
+}
+
+async fn slack() -> (MockServer, Arc<PostMessage>) {
+    let api = testing::web_api().await;
+    let state = Arc::new(PostMessage::default());
+    Mock::given(method("POST"))
+        .and(path("/api/chat.postMessage"))
+        .respond_with(Responder(state.clone()))
+        .with_priority(1)
+        .mount(&api)
+        .await;
+    (api, state)
+}
+
+fn start(data: &std::path::Path, api: &MockServer) -> Server {
+    let api_url = format!("{}/api", api.uri());
+    Server::start_in(
+        data,
+        &[
+            ("SECBOT_SLACK_SIGNING_SECRET", SECRET),
+            ("SECBOT_SLACK_BOT_TOKEN", "xoxb-test-delivery"),
+            ("SECBOT_SLACK_API_URL", &api_url),
+            ("SECBOT_BUDGET_HOUR", "100000"),
+        ],
+    )
+}
+
+fn thread_of(n: usize) -> String {
+    format!("1795970{n:03}.000100")
+}
+
+/// Sends the events (all at once) and returns how many were acknowledged with 200.
+async fn burst(url: &str) -> usize {
+    let http = reqwest::Client::new();
+    let sends: Vec<_> = (0..EVENTS)
+        .map(|n| {
+            let mut event = testing::mention("summarize our posture", &thread_of(n));
+            event["event_id"] = json!(format!("Ev0DELIVERY{n:03}"));
+            let body = event.to_string();
+            let (http, url) = (http.clone(), url.to_owned());
+            tokio::spawn(async move {
+                let ts = time::OffsetDateTime::now_utc().unix_timestamp();
+                http.post(format!("{url}/slack/events"))
+                    .header("x-slack-request-timestamp", ts.to_string())
+                    .header("x-slack-signature", testing::sign(SECRET, ts, &body))
+                    .body(body)
+                    .send()
+                    .await
+                    .map(|r| r.status().as_u16())
+                    .unwrap_or(0)
+            })
+        })
+        .collect();
+    let mut acked = 0;
+    for send in sends {
+        if send.await.unwrap() == 200 {
+            acked += 1;
+        }
+    }
+    acked
+}
+
+/// Waits (at most `limit`) until every event's thread has a reply, then a moment longer for
+/// any duplicate; prints and returns (answered, lost, duplicated).
+async fn tally(state: &PostMessage, what: &str, limit: Duration) -> (usize, usize, usize) {
+    let started = Instant::now();
+    let per_thread = || {
+        let mut threads: BTreeMap<String, usize> = BTreeMap::new();
+        for post in state.accepted.lock().unwrap().iter() {
+            *threads.entry(post["thread_ts"].as_str().unwrap_or_default().to_owned()).or_default() += 1;
+        }
+        threads
+    };
+    while per_thread().len() < EVENTS && started.elapsed() < limit {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let threads = per_thread();
+    let answered = (0..EVENTS).filter(|n| threads.contains_key(&thread_of(*n))).count();
+    let duplicated: usize = threads.values().map(|n| n.saturating_sub(1)).sum();
+    let lost = EVENTS - answered;
+    println!("{what}: events sent {EVENTS}, answered {answered}, lost {lost}, duplicated {duplicated}");
+    (answered, lost, duplicated)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chat_api_down_for_a_minute_loses_no_reply_and_sends_none_twice() {
+    let (api, state) = slack().await;
+    let data = scratch("delivery-outage");
+    let server = start(&data, &api);
+    state.down.store(true, Ordering::SeqCst);
+    assert_eq!(burst(&server.url).await, EVENTS, "every event is acknowledged while Slack's API is down");
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    assert!(state.accepted.lock().unwrap().is_empty());
+    state.down.store(false, Ordering::SeqCst);
+    let (_, lost, duplicated) = tally(&state, "503 for 60 s", Duration::from_secs(150)).await;
+    assert_eq!((lost, duplicated), (0, 0));
+    let (_, metrics) = server.get("/metrics");
+    assert!(metrics.contains("secbot_delivery_retries_total{platform=\"slack\"}"), "{metrics}");
+    assert!(metrics.contains("secbot_jobs{state=\"sent\"} 20"), "{metrics}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_after_the_acks_then_a_restart_answers_every_event_exactly_once() {
+    let (api, state) = slack().await;
+    let data = scratch("delivery-kill");
+    let server = start(&data, &api);
+    state.down.store(true, Ordering::SeqCst);
+    assert_eq!(burst(&server.url).await, EVENTS);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    server.kill();
+    assert!(state.accepted.lock().unwrap().is_empty(), "no reply went out before the crash");
+    state.down.store(false, Ordering::SeqCst);
+    let _restarted = start(&data, &api);
+    let (_, lost, duplicated) = tally(&state, "kill -9 and restart", Duration::from_secs(60)).await;
+    assert_eq!((lost, duplicated), (0, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_during_a_burst_then_a_restart_answers_every_event_exactly_once() {
+    let (api, state) = slack().await;
+    *state.delay.lock().unwrap() = Duration::from_millis(300);
+    let data = scratch("delivery-sigterm");
+    let server = start(&data, &api);
+    assert_eq!(burst(&server.url).await, EVENTS);
+    let (code, _) = server.terminate();
+    assert_eq!(code, Some(0), "a clean exit");
+    let _restarted = start(&data, &api);
+    let (_, lost, duplicated) = tally(&state, "SIGTERM during a burst", Duration::from_secs(60)).await;
+    assert_eq!((lost, duplicated), (0, 0));
+}
