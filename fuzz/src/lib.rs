@@ -213,7 +213,10 @@ impl Harness {
             options.openid_url = format!("{}/openid", mock.uri());
             options.token_url = format!("{}/token", mock.uri());
             options.allowed_service_urls = vec![mock.uri()];
-            (secbot_teams::router(Arc::new(Echo), options, tasks.clone()), mock)
+            (
+                secbot_teams::router(Arc::new(Echo), options, tasks.clone(), Immediate::new(tasks.clone())),
+                mock,
+            )
         });
         let token = key.sign(&secbot_teams::signing_keys::claims(&format!("{}/amer/", mock.uri())));
         Harness { teams: Some(token), ..Harness::new(runtime, router, tasks, mock, stand_in) }

@@ -338,6 +338,21 @@ async fn a_valid_message_is_answered_in_its_thread_once() {
 }
 
 #[tokio::test]
+async fn the_same_message_id_in_two_conversations_is_two_messages() {
+    let bot = Bot::start().await;
+    // Teams numbers messages per conversation: two threads can each hold a message "1".
+    let (first, second) = (thread("1732536000123"), thread("1732536000456"));
+    for conversation in [&first, &second] {
+        let activity = bot.message("1", conversation, "summarize our posture", &[]);
+        assert_eq!(bot.send(&activity, Some(&bot.token())).await.0, 200);
+    }
+    let replies = bot.wait_for("a reply in each thread", 2, |r| r.url.path().ends_with("/activities")).await;
+    let mut paths: Vec<&str> = replies.iter().map(|r| r.url.path()).collect();
+    paths.dedup();
+    assert_eq!(paths.len(), 2, "one reply in each conversation: {paths:?}");
+}
+
+#[tokio::test]
 async fn bad_tokens_are_refused_and_nothing_is_processed_or_sent() {
     let bot = Bot::start().await;
     let conversation = thread("1732536000999");

@@ -37,6 +37,20 @@ pub(crate) enum ConnectorError {
     },
 }
 
+impl ConnectorError {
+    /// True when another try later may succeed (the connector or the token endpoint failed or
+    /// throttled), false when it was refused.
+    pub(crate) fn is_transient(&self) -> bool {
+        match self {
+            ConnectorError::NotAllowed(_) => false,
+            ConnectorError::Token(_) | ConnectorError::Unreachable { .. } => true,
+            ConnectorError::Status { status, .. } => {
+                !matches!(Backoff::classify(*status, None), Some(Failure::Permanent))
+            }
+        }
+    }
+}
+
 /// A conversation member as the connector describes them.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]

@@ -143,14 +143,21 @@ pub fn default_token_url(tenant_id: Option<&str>) -> String {
     )
 }
 
-/// The Teams routes: `POST /api/messages`. Replies sent after the HTTP answer run on `tasks`,
-/// which graceful shutdown waits for.
-pub fn router(assistant: Arc<dyn Assistant>, options: TeamsOptions, tasks: TaskTracker) -> Router {
-    let adapter = webhook::Adapter::new(assistant, options, tasks);
+/// The Teams routes: `POST /api/messages`. Messages go through `inbox`, where this adapter
+/// registers the worker that answers and posts them; replies to card actions sent after the
+/// HTTP answer run on `tasks`, which graceful shutdown waits for.
+pub fn router(
+    assistant: Arc<dyn Assistant>,
+    options: TeamsOptions,
+    tasks: TaskTracker,
+    inbox: Arc<dyn secbot_chat::Inbox>,
+) -> Router {
+    let adapter = Arc::new(webhook::Adapter::new(assistant, options, tasks, inbox.clone()));
+    inbox.register(secbot_chat::Platform::Teams, Arc::new(webhook::Replies(adapter.clone())));
     Router::new()
         .route("/api/messages", post(webhook::messages))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(Arc::new(adapter))
+        .with_state(adapter)
 }
 
 #[cfg(test)]

@@ -12,9 +12,10 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use secbot_chat::delivery::Backoff;
 use secbot_chat::{
-    Assistant, ButtonRef, Click, Command, CommentForm, DirectMessage, Feedback, Outcome, Payload, Person,
-    Platform, Prompt, Reply, ResponseId,
+    Assistant, ButtonRef, Click, Command, CommentForm, DirectMessage, Feedback, Inbox, Job, Outcome, Payload,
+    Person, Platform, Prompt, Reply, ResponseId, Sent, Worker,
 };
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio_util::task::TaskTracker;
 
@@ -42,6 +43,7 @@ pub(crate) struct Adapter {
     verifier: Verifier,
     connector: Connector,
     tasks: TaskTracker,
+    inbox: Arc<dyn Inbox>,
     /// The tenants answered (the single tenant and the allowed ones); empty: any.
     tenants: Vec<String>,
 }
@@ -60,7 +62,12 @@ enum Handled {
 
 impl Adapter {
     /// The adapter for one bot.
-    pub(crate) fn new(assistant: Arc<dyn Assistant>, options: TeamsOptions, tasks: TaskTracker) -> Adapter {
+    pub(crate) fn new(
+        assistant: Arc<dyn Assistant>,
+        options: TeamsOptions,
+        tasks: TaskTracker,
+        inbox: Arc<dyn Inbox>,
+    ) -> Adapter {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .redirect(reqwest::redirect::Policy::none())
@@ -91,6 +98,7 @@ impl Adapter {
             verifier: Verifier::new(http, options.app_id, openid_url),
             connector,
             tasks,
+            inbox,
             tenants,
         }
     }
@@ -105,11 +113,11 @@ impl Adapter {
         self.tenants.iter().any(|t| t.eq_ignore_ascii_case(tenant))
     }
 
-    /// `None` for the first delivery of an activity (claimed by id, across replicas); for a
-    /// retry or duplicate, the `duplicate` answer; 503 when the store cannot tell.
+    /// `None` for the first delivery of an activity (claimed by conversation and id, across
+    /// replicas); for a retry or duplicate, the `duplicate` answer; 503 when the store cannot tell.
     async fn repeated(&self, activity: &Activity, duplicate: impl FnOnce() -> Response) -> Option<Response> {
-        let id = activity.id.as_deref().filter(|id| !id.is_empty())?;
-        match self.assistant.claim(Platform::Teams, id).await {
+        let key = dedupe_key(activity)?;
+        match self.assistant.claim(Platform::Teams, &key).await {
             Ok(true) => None,
             Ok(false) => Some(duplicate()),
             Err(err) => {
@@ -119,7 +127,7 @@ impl Adapter {
         }
     }
 
-    async fn message(self: &Arc<Self>, activity: Activity) -> Response {
+    async fn message(self: &Arc<Self>, activity: Activity, raw: Value) -> Response {
         if let Some(value) = activity.value.as_ref() {
             if is_card_data(value) {
                 return self.submit(activity).await;
@@ -128,25 +136,54 @@ impl Adapter {
                 return StatusCode::OK.into_response();
             }
         }
-        if let Some(answer) = self.repeated(&activity, || StatusCode::OK.into_response()).await {
-            return answer;
+        // An activity without an id cannot be told from its retries; it is answered each time.
+        let key = dedupe_key(&activity).unwrap_or_else(|| format!("teams:unnamed:{}", unique_suffix()));
+        match self.inbox.accept(Job { platform: Platform::Teams, key, payload: raw }).await {
+            Ok(_) => StatusCode::OK.into_response(),
+            Err(err) => {
+                tracing::warn!(error = %err, "could not record the activity; asking Teams to retry");
+                error(StatusCode::SERVICE_UNAVAILABLE, &err.to_string())
+            }
         }
-        let adapter = self.clone();
-        self.tasks.spawn(async move { adapter.answer(activity).await });
-        StatusCode::OK.into_response()
     }
 
-    async fn answer(&self, activity: Activity) {
-        let (text, mut mentioned) = mentions::read(&activity);
+    /// The reply to a stored message; mentioned people get their email from the roster.
+    async fn answer(&self, activity: &Activity) -> Reply {
+        let (text, mut mentioned) = mentions::read(activity);
         for person in &mut mentioned {
-            if let Some(member) = self.member(&activity, &person.id).await {
+            if let Some(member) = self.member(activity, &person.id).await {
                 person.email = member.address();
             }
         }
         let prompt = Prompt { origin: activity.origin(), text, mentions: mentioned };
-        let reply = self.assistant.answer(prompt).await;
-        self.post(&activity, &reply).await;
+        self.assistant.answer(prompt).await
+    }
+
+    /// Posts the pages of a queued reply not posted yet, then its direct messages.
+    async fn send_queued(&self, mut outgoing: Outgoing) -> Sent {
+        let Ok(activity) = Activity::deserialize(&outgoing.activity) else {
+            return Sent::Failed("a stored Teams activity is unreadable".to_owned());
+        };
+        let reply = &outgoing.reply;
+        let service_url = activity.service_url.as_deref().unwrap_or_default();
+        let pages = render_card(&reply.card, Some(&reply.response_id));
+        for page in pages.into_iter().skip(outgoing.posted) {
+            let message = card_message(page, &reply.card.title, reply_to(&activity));
+            if let Err(err) = self.connector.send(service_url, activity.conversation_id(), &message).await {
+                let reason = err.to_string();
+                if !err.is_transient() {
+                    tracing::warn!(error = %err, "a Teams reply was refused");
+                    return Sent::Failed(reason);
+                }
+                return match serde_json::to_value(&outgoing) {
+                    Ok(rest) => Sent::Retry { after: None, reason, rest },
+                    Err(_) => Sent::Failed(reason),
+                };
+            }
+            outgoing.posted += 1;
+        }
         self.send_direct(&activity, &reply.direct).await;
+        Sent::Done
     }
 
     async fn member(&self, activity: &Activity, user: &str) -> Option<crate::connector::Member> {
@@ -419,7 +456,7 @@ fn error(status: StatusCode, text: &str) -> Response {
 /// An activity the Bot Framework vouches for: a valid token for this bot, whose `serviceUrl`
 /// and channel match the activity, calling back only an allowed `serviceUrl`, from a tenant
 /// secbot serves. The only way `/api/messages` reads its body, so nothing else is parsed.
-pub(crate) struct Authenticated(Activity);
+pub(crate) struct Authenticated(Activity, Value);
 
 impl FromRequest<Arc<Adapter>> for Authenticated {
     type Rejection = Response;
@@ -433,8 +470,9 @@ impl FromRequest<Arc<Adapter>> for Authenticated {
         };
         let verified = verified.map_err(|err| refuse(&err))?;
         let body = Bytes::from_request(request, adapter).await.map_err(IntoResponse::into_response)?;
-        let activity: Activity = serde_json::from_slice(&body)
-            .map_err(|_| error(StatusCode::BAD_REQUEST, "the body is not a Bot Framework activity"))?;
+        let not_an_activity = || error(StatusCode::BAD_REQUEST, "the body is not a Bot Framework activity");
+        let raw: Value = serde_json::from_slice(&body).map_err(|_| not_an_activity())?;
+        let activity = Activity::deserialize(&raw).map_err(|_| not_an_activity())?;
         verified
             .check_activity(activity.service_url.as_deref(), activity.channel_id.as_deref())
             .map_err(|err| refuse(&err))?;
@@ -456,18 +494,62 @@ impl FromRequest<Arc<Adapter>> for Authenticated {
             );
             return Err(error(StatusCode::FORBIDDEN, "this bot does not serve that tenant"));
         }
-        Ok(Authenticated(activity))
+        Ok(Authenticated(activity, raw))
+    }
+}
+
+/// The dedupe key of an activity: its conversation and id (Teams repeats message ids across
+/// conversations, never within one).
+fn dedupe_key(activity: &Activity) -> Option<String> {
+    let id = activity.id.as_deref().filter(|id| !id.is_empty())?;
+    Some(format!("teams:{}:{id}", activity.conversation_id()))
+}
+
+/// A suffix no other key has, for activities without an id.
+fn unique_suffix() -> String {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
+    format!("{now}-{}", std::process::id())
+}
+
+/// A reply on its way to Teams: the activity it answers (as Teams sent it), the reply, and how
+/// many of its card's pages went out.
+#[derive(Debug, Serialize, Deserialize)]
+struct Outgoing {
+    activity: Value,
+    reply: Reply,
+    #[serde(default)]
+    posted: usize,
+}
+
+/// The Teams side of the queue: answers stored messages and posts the replies.
+pub(crate) struct Replies(pub(crate) Arc<Adapter>);
+
+#[async_trait::async_trait]
+impl Worker for Replies {
+    async fn answer(&self, payload: Value) -> Option<Value> {
+        let activity = Activity::deserialize(&payload)
+            .inspect_err(|err| tracing::error!(error = %err, "a stored Teams activity is unreadable"))
+            .ok()?;
+        let reply = self.0.answer(&activity).await;
+        serde_json::to_value(Outgoing { activity: payload, reply, posted: 0 }).ok()
+    }
+
+    async fn send(&self, outgoing: Value) -> Sent {
+        match serde_json::from_value::<Outgoing>(outgoing) {
+            Ok(outgoing) => self.0.send_queued(outgoing).await,
+            Err(err) => Sent::Failed(format!("a stored reply is unreadable: {err}")),
+        }
     }
 }
 
 /// The `/api/messages` handler.
 pub(crate) async fn messages(
     State(adapter): State<Arc<Adapter>>,
-    Authenticated(activity): Authenticated,
+    Authenticated(activity, raw): Authenticated,
 ) -> Response {
     tracing::debug!(kind = %activity.kind, id = activity.id.as_deref().unwrap_or_default(), "Teams activity");
     match activity.kind.as_str() {
-        "message" => adapter.message(activity).await,
+        "message" => adapter.message(activity, raw).await,
         "invoke" => adapter.invoke(activity).await,
         "conversationUpdate" => adapter.conversation_update(activity).await,
         _ => StatusCode::OK.into_response(),

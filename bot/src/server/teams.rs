@@ -1,5 +1,7 @@
 //! Mounting the Teams adapter: its options from the configuration.
 
+use std::sync::Arc;
+
 use axum::Router;
 use secbot_teams::TeamsOptions;
 
@@ -17,5 +19,5 @@ pub(super) fn router(app: &App, teams: &TeamsConfig) -> Router {
         allowed_service_urls: teams.allowed_service_urls.clone(),
         allowed_tenants: teams.allowed_tenants.clone(),
     };
-    secbot_teams::router(app.engine.clone(), options, app.tasks.clone())
+    secbot_teams::router(app.engine.clone(), options, app.tasks.clone(), Arc::new(app.queue.clone()))
 }
