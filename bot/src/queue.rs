@@ -282,15 +282,12 @@ impl Shared {
             self.update(&key, platform, &JobUpdate::Finished(JobState::Failed, Some(why))).await;
             return;
         };
+        // A fresh answer is sent before anything is written: the reply is stored (as the outbox)
+        // only when a send fails. A crash in between answers the message again after the restart.
         let outgoing = match (job.state, job.outgoing) {
             (JobState::Answered, Some(outgoing)) => outgoing,
             (JobState::New, _) => match worker.answer(job.job.payload).await {
-                Some(outgoing) => {
-                    if !self.update(&key, platform, &JobUpdate::Answered(outgoing.clone())).await {
-                        return;
-                    }
-                    outgoing
-                }
+                Some(outgoing) => outgoing,
                 None => {
                     self.update(&key, platform, &JobUpdate::Finished(JobState::Silent, None)).await;
                     return;

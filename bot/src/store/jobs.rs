@@ -81,9 +81,8 @@ pub struct JobRecord {
 /// A step a job took.
 #[derive(Debug, Clone, PartialEq)]
 pub enum JobUpdate {
-    /// Answered: `outgoing` is to be sent.
-    Answered(serde_json::Value),
-    /// A send failed: try `rest` again at `due`.
+    /// Answered, and a send failed: keep `rest` (what is left of the reply) and try it again at
+    /// `due`.
     Retry {
         /// What remains to send.
         rest: serde_json::Value,
@@ -191,15 +190,8 @@ impl SqlStore {
                 .map_err(|e| StoreError::Unavailable(format!("cannot encode a reply: {e}")))
         };
         let query = match update {
-            JobUpdate::Answered(outgoing) => sqlx::query(
-                "UPDATE jobs SET state = 'answered', outgoing = $3, updated_at = $4 WHERE job_key = $1 AND lease_owner = $2",
-            )
-            .bind(key)
-            .bind(owner)
-            .bind(encode(outgoing)?)
-            .bind(now),
             JobUpdate::Retry { rest, due, error } => sqlx::query(
-                "UPDATE jobs SET outgoing = $3, attempts = attempts + 1, due_at = $4, error = $5, lease_until = 0, updated_at = $6 \
+                "UPDATE jobs SET state = 'answered', outgoing = $3, attempts = attempts + 1, due_at = $4, error = $5, lease_until = 0, updated_at = $6 \
                  WHERE job_key = $1 AND lease_owner = $2",
             )
             .bind(key)

@@ -289,13 +289,9 @@ async fn jobs_suite(store: Arc<SqlStore>) {
     let holder = if a.is_empty() { "b" } else { "a" };
     let key = first.job.key.clone();
 
-    assert!(
-        !store.update_job(&key, "c", &JobUpdate::Answered(serde_json::json!({"n": 1}))).await.unwrap(),
-        "not c's"
-    );
-    assert!(store.update_job(&key, holder, &JobUpdate::Answered(serde_json::json!({"n": 1}))).await.unwrap());
     let due = now + Duration::seconds(30);
     let retry = JobUpdate::Retry { rest: serde_json::json!({"n": 2}), due, error: "503".to_owned() };
+    assert!(!store.update_job(&key, "c", &retry).await.unwrap(), "not c's");
     assert!(store.update_job(&key, holder, &retry).await.unwrap());
     assert!(
         store.lease_due(&lease("c", now + Duration::seconds(5), 60), 50).await.unwrap().is_empty(),
