@@ -74,17 +74,8 @@ async fn run(events: usize, in_flight: usize) {
         let (http, url) = (http.clone(), url.clone());
         let body = testing::mention(PROMPTS[n % PROMPTS.len()], &format!("1795{n:06}.000100")).to_string();
         sent.push(tokio::spawn(async move {
-            let ts = time::OffsetDateTime::now_utc().unix_timestamp();
             let at = Instant::now();
-            let status = http
-                .post(&url)
-                .header("x-slack-request-timestamp", ts.to_string())
-                .header("x-slack-signature", testing::sign(SECRET, ts, &body))
-                .body(body)
-                .send()
-                .await
-                .map(|r| r.status().as_u16())
-                .unwrap_or(0);
+            let status = testing::deliver(&http, &url, SECRET, body, None).await;
             drop(permit);
             (status, at.elapsed())
         }));

@@ -90,15 +90,7 @@ async fn burst(url: &str) -> usize {
             let body = event.to_string();
             let (http, url) = (http.clone(), url.to_owned());
             tokio::spawn(async move {
-                let ts = time::OffsetDateTime::now_utc().unix_timestamp();
-                http.post(format!("{url}/slack/events"))
-                    .header("x-slack-request-timestamp", ts.to_string())
-                    .header("x-slack-signature", testing::sign(SECRET, ts, &body))
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|r| r.status().as_u16())
-                    .unwrap_or(0)
+                testing::deliver(&http, &format!("{url}/slack/events"), SECRET, body, None).await
             })
         })
         .collect();

@@ -47,17 +47,7 @@ async fn deliver(
     body: String,
     retry: Option<u32>,
 ) -> u16 {
-    let ts = time::OffsetDateTime::now_utc().unix_timestamp();
-    let mut request = http
-        .post(format!("{replica}{route}"))
-        .header("x-slack-request-timestamp", ts.to_string())
-        .header("x-slack-signature", testing::sign(SECRET, ts, &body))
-        .body(body);
-    if let Some(n) = retry {
-        request =
-            request.header("x-slack-retry-num", n.to_string()).header("x-slack-retry-reason", "http_timeout");
-    }
-    request.send().await.map(|r| r.status().as_u16()).unwrap_or(0)
+    testing::deliver(http, &format!("{replica}{route}"), SECRET, body, retry).await
 }
 
 fn event(n: usize, text: &str, ts: &str) -> String {

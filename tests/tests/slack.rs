@@ -55,20 +55,11 @@ impl Slack {
         body: &str,
         retry: Option<u32>,
     ) -> reqwest::Response {
-        let ts = now();
-        let mut request = self
-            .http
-            .post(format!("{}{route}", self.server.url))
+        testing::signed(&self.http, &format!("{}{route}", self.server.url), SECRET, body.to_owned(), retry)
             .header("content-type", content_type)
-            .header("x-slack-request-timestamp", ts.to_string())
-            .header("x-slack-signature", sign(SECRET, ts, body))
-            .body(body.to_owned());
-        if let Some(n) = retry {
-            request = request
-                .header("x-slack-retry-num", n.to_string())
-                .header("x-slack-retry-reason", "http_timeout");
-        }
-        request.send().await.expect("the server answers")
+            .send()
+            .await
+            .expect("the server answers")
     }
 
     async fn event(&self, event: &Value) -> reqwest::Response {
