@@ -192,7 +192,7 @@ impl Harness {
                 Arc::new(NoInstallations),
                 options,
                 tasks.clone(),
-                Immediate::new(tasks.clone()),
+                Arc::new(secbot_chat::inbox::InlineInbox::default()),
             );
             (router, mock)
         });
@@ -214,7 +214,12 @@ impl Harness {
             options.token_url = format!("{}/token", mock.uri());
             options.allowed_service_urls = vec![mock.uri()];
             (
-                secbot_teams::router(Arc::new(Echo), options, tasks.clone(), Immediate::new(tasks.clone())),
+                secbot_teams::router(
+                    Arc::new(Echo),
+                    options,
+                    tasks.clone(),
+                    Arc::new(secbot_chat::inbox::InlineInbox::default()),
+                ),
                 mock,
             )
         });
@@ -235,7 +240,15 @@ impl Harness {
                 secbot_discord::DiscordOptions::new(key.verifying_key().to_bytes(), DISCORD_APP);
             options.bot_token = Some("fuzz-bot-token".to_owned());
             options.api_url = mock.uri();
-            (secbot_discord::router(Arc::new(Echo), options, tasks.clone()), mock)
+            (
+                secbot_discord::router(
+                    Arc::new(Echo),
+                    options,
+                    tasks.clone(),
+                    Arc::new(secbot_chat::inbox::InlineInbox::default()),
+                ),
+                mock,
+            )
         });
         Harness { discord: Some(key), ..Harness::new(runtime, router, tasks, mock, stand_in) }
     }
@@ -363,48 +376,6 @@ impl secbot_slack::Installations for NoInstallations {
 
     async fn token(&self, _: &str) -> Result<Option<String>, AssistantError> {
         Ok(None)
-    }
-}
-
-/// The queue as far as fuzzing needs it: each new key answered and sent once, at once, on the
-/// harness's tasks (the real queue's storage and retries are tested in the binary's crate).
-struct Immediate {
-    tasks: TaskTracker,
-    seen: std::sync::Mutex<std::collections::HashSet<String>>,
-    workers: std::sync::Mutex<Vec<(secbot_chat::Platform, Arc<dyn secbot_chat::Worker>)>>,
-}
-
-impl Immediate {
-    fn new(tasks: TaskTracker) -> Arc<Immediate> {
-        Arc::new(Immediate { tasks, seen: Default::default(), workers: Default::default() })
-    }
-}
-
-#[async_trait::async_trait]
-impl secbot_chat::Inbox for Immediate {
-    fn register(&self, platform: secbot_chat::Platform, worker: Arc<dyn secbot_chat::Worker>) {
-        self.workers.lock().expect("not poisoned").push((platform, worker));
-    }
-
-    async fn accept(&self, job: secbot_chat::Job) -> Result<bool, AssistantError> {
-        if !self.seen.lock().expect("not poisoned").insert(job.key.clone()) {
-            return Ok(false);
-        }
-        let worker = self
-            .workers
-            .lock()
-            .expect("not poisoned")
-            .iter()
-            .find(|(p, _)| *p == job.platform)
-            .map(|(_, w)| w.clone());
-        if let Some(worker) = worker {
-            self.tasks.spawn(async move {
-                if let Some(outgoing) = worker.answer(job.payload).await {
-                    worker.send(outgoing).await;
-                }
-            });
-        }
-        Ok(true)
     }
 }
 

@@ -2,6 +2,7 @@
 //! the engine over the demo tenant, with a mock standing in for Discord's API.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use ed25519_dalek::{Signer, SigningKey};
 use secbot::engine::Engine;
@@ -354,6 +355,35 @@ async fn the_same_interaction_delivered_twice_is_processed_once() {
     assert_eq!(discord.post(&click).await["type"], 4);
     assert_eq!(discord.post(&click).await, json!({"type": 6}), "acknowledged, nothing done");
     assert_eq!(discord.store.feedback(&response_id(&looks_right)).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn an_answer_discord_fails_to_take_is_edited_in_once_it_recovers() {
+    let discord = Discord::start().await;
+    // Discord answers 503 to the first six edits: the client's own retries (five) and the
+    // queue's first attempt fail, the queue's next attempt lands.
+    Mock::given(method("PATCH"))
+        .and(path_regex(format!(r"^/webhooks/{APP}/[^/]+/messages/@original$")))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(6)
+        .with_priority(1)
+        .mount(&discord.api)
+        .await;
+    let command = ask(1, channel(), "summarize our posture");
+    assert_eq!(discord.post(&command).await, json!({"type": 5}), "acknowledged once stored");
+    let mut edits = 0;
+    for _ in 0..300 {
+        edits = discord.edits().await.len();
+        if edits >= 7 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(discord.edits().await.len(), 7, "six refused, then the answer, and nothing after: {edits}");
+    let last = discord.edits().await.pop().unwrap();
+    assert!(!shown(&last).is_empty(), "the card, not a note: {last}");
+    assert!(shown(&last).to_lowercase().contains("posture"), "{}", shown(&last));
 }
 
 #[tokio::test]

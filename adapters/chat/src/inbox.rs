@@ -66,3 +66,41 @@ pub trait Inbox: Send + Sync {
     /// not be stored (the platform should be asked to retry).
     async fn accept(&self, job: Job) -> Result<bool, AssistantError>;
 }
+
+/// An inbox for adapters' tests and fuzzing (feature `testing`): each new key is answered and
+/// sent once, before `accept` returns, with no storage and no retries (the binary's queue,
+/// tested there, does those).
+#[cfg(any(test, feature = "testing"))]
+#[derive(Default)]
+pub struct InlineInbox {
+    seen: std::sync::Mutex<std::collections::HashSet<String>>,
+    workers: std::sync::Mutex<Vec<(Platform, Arc<dyn Worker>)>>,
+}
+
+#[cfg(any(test, feature = "testing"))]
+#[async_trait]
+impl Inbox for InlineInbox {
+    fn register(&self, platform: Platform, worker: Arc<dyn Worker>) {
+        if let Ok(mut workers) = self.workers.lock() {
+            workers.push((platform, worker));
+        }
+    }
+
+    async fn accept(&self, job: Job) -> Result<bool, AssistantError> {
+        let new = self.seen.lock().map(|mut seen| seen.insert(job.key.clone())).unwrap_or(false);
+        if !new {
+            return Ok(false);
+        }
+        let worker = self
+            .workers
+            .lock()
+            .ok()
+            .and_then(|w| w.iter().find(|(p, _)| *p == job.platform).map(|(_, w)| w.clone()));
+        if let Some(worker) = worker
+            && let Some(outgoing) = worker.answer(job.payload).await
+        {
+            worker.send(outgoing).await;
+        }
+        Ok(true)
+    }
+}

@@ -44,6 +44,23 @@ pub enum ApiError {
     NoBotToken(String),
 }
 
+impl ApiError {
+    /// True when another try later may succeed: Discord failed, throttled or could not be
+    /// reached (an expired interaction token is a refusal: 401 or 404).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ApiError::Refused { status, .. } => matches!(
+                Backoff::classify(*status, None),
+                Some(
+                    secbot_chat::delivery::Failure::Transient | secbot_chat::delivery::Failure::Throttled(_)
+                )
+            ),
+            ApiError::Unreachable { .. } => true,
+            ApiError::NoBotToken(_) => false,
+        }
+    }
+}
+
 /// A Discord REST client for one application.
 #[derive(Debug, Clone)]
 pub(crate) struct Api {

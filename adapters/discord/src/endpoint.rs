@@ -11,8 +11,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use secbot_chat::{
-    Assistant, Click, CommentForm, Feedback, Origin, Outcome, Payload, Platform, Reply, Subject, ThreadKey,
+    Assistant, Click, CommentForm, Feedback, Inbox, Job, Origin, Outcome, Payload, Platform, Reply, Sent,
+    Subject, ThreadKey, Worker,
 };
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use serenity::builder::{CreateActionRow, CreateInputText, CreateInteractionResponse, CreateModal};
 use serenity::model::application::InputTextStyle;
@@ -23,7 +25,7 @@ use crate::api::Api;
 use crate::custom_id::{self, COMMENT_INPUT};
 use crate::escape::{fit, plain};
 use crate::interaction::{
-    APPLICATION_COMMAND, AUTOCOMPLETE, Asked, Envelope, Interaction, MESSAGE_COMPONENT, MODAL_SUBMIT, PING,
+    APPLICATION_COMMAND, AUTOCOMPLETE, Envelope, Interaction, MESSAGE_COMPONENT, MODAL_SUBMIT, PING,
 };
 use crate::limits::{INPUT_LABEL, MODAL_TITLE, THREAD_NAME, violations};
 use crate::options::DiscordOptions;
@@ -44,6 +46,7 @@ const COMMENT_MAX: u16 = 2_000;
 /// What the handler shares.
 struct Shared {
     assistant: Arc<dyn Assistant>,
+    inbox: Arc<dyn Inbox>,
     verifier: Verifier,
     api: Api,
     tasks: TaskTracker,
@@ -55,18 +58,25 @@ struct Shared {
 struct Endpoint(Arc<Shared>);
 
 /// The Discord routes: `POST /discord/interactions`, answering for the application in
-/// `options`. Work after the HTTP answer (the real answer to a command, owner notices, threads)
-/// is spawned on `tasks`, so a graceful shutdown can wait for it. A public key that is not a
-/// valid Ed25519 key is logged and every request refused (check it first with
+/// `options`. Slash commands go through `inbox`, where this adapter registers the worker that
+/// answers them and edits the answer in; other work after the HTTP answer (late button answers,
+/// modals) is spawned on `tasks`, so a graceful shutdown can wait for it. A public key that is
+/// not a valid Ed25519 key is logged and every request refused (check it first with
 /// [`DiscordOptions::check`]).
-pub fn router(assistant: Arc<dyn Assistant>, options: DiscordOptions, tasks: TaskTracker) -> Router {
-    build(assistant, &options, tasks, Api::new(&options), ACK_BUDGET)
+pub fn router(
+    assistant: Arc<dyn Assistant>,
+    options: DiscordOptions,
+    tasks: TaskTracker,
+    inbox: Arc<dyn Inbox>,
+) -> Router {
+    build(assistant, &options, tasks, inbox, Api::new(&options), ACK_BUDGET)
 }
 
 fn build(
     assistant: Arc<dyn Assistant>,
     options: &DiscordOptions,
     tasks: TaskTracker,
+    inbox: Arc<dyn Inbox>,
     api: Api,
     ack_budget: Duration,
 ) -> Router {
@@ -76,16 +86,19 @@ fn build(
         .ok();
     let shared = Shared {
         assistant,
+        inbox: inbox.clone(),
         verifier: Verifier::new(key),
         api,
         tasks,
         ack_budget,
         allowed_guilds: options.allowed_guilds.clone(),
     };
+    let endpoint = Endpoint(Arc::new(shared));
+    inbox.register(Platform::Discord, Arc::new(Replies(endpoint.clone())));
     Router::new()
         .route("/discord/interactions", post(interactions))
         .layer(DefaultBodyLimit::max(MAX_BODY))
-        .with_state(Endpoint(Arc::new(shared)))
+        .with_state(endpoint)
 }
 
 /// An interaction body Discord signed with the application's key: the only way the
@@ -115,7 +128,11 @@ async fn interactions(State(endpoint): State<Endpoint>, Signed(body): Signed) ->
     if kind == PING {
         return ([(header::CONTENT_TYPE, "application/json")], r#"{"type":1}"#).into_response();
     }
-    let interaction: Interaction = match serde_json::from_slice(&body) {
+    let raw: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(raw) => raw,
+        Err(err) => return unreadable(&err),
+    };
+    let interaction = match Interaction::deserialize(&raw) {
         Ok(interaction) => interaction,
         Err(err) => return unreadable(&err),
     };
@@ -127,7 +144,7 @@ async fn interactions(State(endpoint): State<Endpoint>, Signed(body): Signed) ->
         return ephemeral("This secbot doesn't serve this server. Ask its administrator to add it.");
     }
     match kind {
-        APPLICATION_COMMAND => endpoint.command(interaction),
+        APPLICATION_COMMAND => endpoint.command(interaction, raw).await,
         MESSAGE_COMPONENT => endpoint.component(interaction).await,
         MODAL_SUBMIT => endpoint.modal(interaction).await,
         AUTOCOMPLETE => Json(json!({ "type": 8, "data": { "choices": [] } })).into_response(),
@@ -147,6 +164,34 @@ fn unreadable(err: &serde_json::Error) -> Response {
     (StatusCode::BAD_REQUEST, Json(json!({ "error": "the interaction could not be read" }))).into_response()
 }
 
+/// A command's answer on its way: the interaction as Discord sent it, the reply, and the id of
+/// the message once the answer was edited in.
+#[derive(Debug, Serialize, Deserialize)]
+struct Outgoing {
+    interaction: serde_json::Value,
+    reply: Reply,
+    #[serde(default)]
+    shown: Option<String>,
+}
+
+/// The Discord side of the queue: answers stored slash commands and edits the answers in.
+struct Replies(Endpoint);
+
+#[async_trait::async_trait]
+impl Worker for Replies {
+    async fn answer(&self, payload: serde_json::Value) -> Option<serde_json::Value> {
+        let outgoing = self.0.answer_command(payload).await?;
+        serde_json::to_value(outgoing).ok()
+    }
+
+    async fn send(&self, outgoing: serde_json::Value) -> Sent {
+        match serde_json::from_value::<Outgoing>(outgoing) {
+            Ok(outgoing) => self.0.send_command(outgoing).await,
+            Err(err) => Sent::Failed(format!("a stored reply is unreadable: {err}")),
+        }
+    }
+}
+
 /// An ephemeral message of one sentence, as the interaction's answer.
 fn ephemeral(text: &str) -> Response {
     Json(CreateInteractionResponse::Message(Message::note(text).response(true))).into_response()
@@ -158,42 +203,77 @@ fn already_handled() -> Response {
 }
 
 impl Endpoint {
-    fn command(&self, interaction: Interaction) -> Response {
-        let Some(asked) = interaction.asked() else {
+    async fn command(&self, interaction: Interaction, raw: serde_json::Value) -> Response {
+        if interaction.asked().is_none() {
             return ephemeral(
                 "secbot answers /secbot ask and /secbot help; this command is not one of them. Ask an admin to run secbot manifest discord --register.",
             );
-        };
+        }
         if interaction.person().is_none() || interaction.channel_id().is_none() {
             return ephemeral("secbot could not tell who asked or where; try again in a channel or a DM.");
         }
-        let endpoint = self.clone();
-        self.0.tasks.spawn(async move { endpoint.answer_command(interaction, asked).await });
-        Json(json!({ "type": 5 })).into_response()
+        let job =
+            Job { platform: Platform::Discord, key: format!("discord:{}", interaction.id), payload: raw };
+        match self.0.inbox.accept(job).await {
+            Ok(new) => {
+                if !new {
+                    tracing::debug!(interaction = %interaction.id, "duplicate Discord command ignored");
+                }
+                Json(json!({ "type": 5 })).into_response()
+            }
+            Err(err) => ephemeral(&err.to_string()),
+        }
     }
 
-    async fn answer_command(&self, interaction: Interaction, asked: Asked) {
+    /// The answer to a stored command, and what to do with it.
+    async fn answer_command(&self, raw: serde_json::Value) -> Option<Outgoing> {
+        let interaction = Interaction::deserialize(&raw)
+            .inspect_err(|err| tracing::error!(error = %err, "a stored Discord command is unreadable"))
+            .ok()?;
+        let asked = interaction.asked()?;
+        let origin = interaction.origin()?;
+        let reply = self.0.assistant.answer(interaction.prompt(origin, &asked)).await;
+        Some(Outgoing { interaction: raw, reply, shown: None })
+    }
+
+    /// Edits a queued answer into the deferred response (again, while Discord fails), then
+    /// starts a thread for a list and tells its owners.
+    async fn send_command(&self, mut outgoing: Outgoing) -> Sent {
         let shared = &self.0;
-        match shared.assistant.claim(Platform::Discord, &interaction.id).await {
-            Ok(true) => {}
-            Ok(false) => {
-                tracing::debug!(interaction = %interaction.id, "duplicate Discord command ignored");
-                return;
-            }
-            Err(err) => {
-                self.edit_note(&interaction.token, &err.to_string()).await;
-                return;
-            }
-        }
-        let Some(origin) = interaction.origin() else { return };
-        let in_channel = interaction.in_server_channel();
-        let reply = shared.assistant.answer(interaction.prompt(origin.clone(), &asked)).await;
-        let Some(message) = self.edit_in(&interaction.token, &reply).await else { return };
+        let Ok(interaction) = Interaction::deserialize(&outgoing.interaction) else {
+            return Sent::Failed("a stored Discord command is unreadable".to_owned());
+        };
+        let Some(origin) = interaction.origin() else {
+            return Sent::Failed("a stored Discord command has no origin".to_owned());
+        };
+        let reply = &outgoing.reply;
+        let message = match outgoing.shown.clone() {
+            Some(message) => message,
+            None => match self.edit_card(&interaction.token, reply).await {
+                Ok(message) => message,
+                Err(err) if err.is_transient() => {
+                    let reason = err.to_string();
+                    return match serde_json::to_value(&outgoing) {
+                        Ok(rest) => Sent::Retry { after: None, reason, rest },
+                        Err(_) => Sent::Failed(reason),
+                    };
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, response_id = %reply.response_id, "the card was refused; sending it as text");
+                    match self.edit_note(&interaction.token, &reply.text).await {
+                        Some(message) => message,
+                        None => return Sent::Failed(err.to_string()),
+                    }
+                }
+            },
+        };
+        outgoing.shown = Some(message.clone());
         let is_list = matches!(&reply.subject, Some(Subject::List { items, .. }) if !items.is_empty());
-        if in_channel && is_list && shared.api.has_bot_token() && !message.is_empty() {
+        if interaction.in_server_channel() && is_list && shared.api.has_bot_token() && !message.is_empty() {
             self.start_thread(&origin, &message, &reply.card.title).await;
         }
-        self.notify(&interaction.token, &reply).await;
+        self.notify(&interaction.token, reply).await;
+        Sent::Done
     }
 
     /// Starts a thread from a list posted in a channel and carries the channel's context (the
@@ -212,9 +292,8 @@ impl Endpoint {
         }
     }
 
-    /// Edits a reply into the deferred answer; falls back to its plain text if Discord refuses
-    /// the card. The message's id when something was shown.
-    async fn edit_in(&self, token: &str, reply: &Reply) -> Option<String> {
+    /// Edits a reply's card into the deferred answer; the message's id.
+    async fn edit_card(&self, token: &str, reply: &Reply) -> Result<String, crate::api::ApiError> {
         let body = render(reply).edit();
         if let Ok(value) = serde_json::to_value(&body) {
             let broken = violations(&value);
@@ -222,13 +301,7 @@ impl Endpoint {
                 tracing::error!(response_id = %reply.response_id, limits = ?broken, "a rendered card breaks Discord's limits");
             }
         }
-        match self.0.api.edit_original(token, &body).await {
-            Ok(id) => Some(id),
-            Err(err) => {
-                tracing::warn!(error = %err, response_id = %reply.response_id, "the card was refused; sending it as text");
-                self.edit_note(token, &reply.text).await
-            }
-        }
+        self.0.api.edit_original(token, &body).await
     }
 
     async fn edit_note(&self, token: &str, text: &str) -> Option<String> {

@@ -19,5 +19,10 @@ pub fn options(discord: &DiscordConfig) -> DiscordOptions {
 
 /// The Discord route (`POST /discord/interactions`) for this configuration.
 pub(super) fn router(app: &App, discord: &DiscordConfig) -> Router {
-    secbot_discord::router(app.engine.clone(), options(discord), app.tasks.clone())
+    secbot_discord::router(
+        app.engine.clone(),
+        options(discord),
+        app.tasks.clone(),
+        std::sync::Arc::new(app.queue.clone()),
+    )
 }
