@@ -396,7 +396,7 @@ fn features(text: &Text, slots: &Slots, signals: &Signals, lexicon: &Lexicon) ->
 }
 
 /// How sure the model must be to refuse a prompt no refusal rule caught.
-const UNSAFE_BY_MODEL: f32 = 0.5;
+const UNSAFE_BY_MODEL: f32 = 0.6;
 
 /// How sure the model must be to refuse, with no refusal rule, a prompt that names a
 /// recommendation: their names hold words such as "delete" ("the kv-dev soft delete thing")
