@@ -317,6 +317,7 @@ struct Signals {
     deictic: bool,
     next_page: bool,
     best_fix: bool,
+    refusals: Vec<usize>,
 }
 
 impl Signals {
@@ -326,6 +327,7 @@ impl Signals {
             deictic: extract::deictic(text),
             next_page: extract::next_page(text),
             best_fix: extract::best_fix(text),
+            refusals: cues::matching_refusals(text),
         }
     }
 }
@@ -347,7 +349,7 @@ fn features(text: &Text, slots: &Slots, signals: &Signals, lexicon: &Lexicon) ->
         set.flag(intent.as_str());
     }
     let how = cues::is_how_question(text);
-    for i in cues::matching_refusals(text) {
+    for &i in &signals.refusals {
         set.flag_n(if how { "refusal_how" } else { "refusal" }, i);
     }
     if domain {
@@ -437,7 +439,8 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
             false => Parse { confidence: 0.0, ..Parse::bare(Intent::Help) },
         };
     }
-    let ruled_unsafe = cues::refusal(&text);
+    let signals = Signals::of(&text);
+    let ruled_unsafe = cues::refusal(&text, &signals.refusals);
     if ruled_unsafe.is_none() && cues::is_bare_help(&text) {
         return Parse::bare(Intent::Help);
     }
@@ -450,7 +453,6 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
         on_page: extract::on_page(&text),
     };
     let named_person = text.words.iter().find(|w| person(w)).map(|w| w.trim_start_matches('@').to_owned());
-    let signals = Signals::of(&text);
     let prediction = model.predict(&features(&text, &slots, &signals, lexicon));
     let mut readings = prediction.intents();
     readings.truncate(3);
