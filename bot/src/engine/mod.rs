@@ -158,6 +158,8 @@ impl Engine {
     /// shown before: the reply's subject becomes the whole list so far, so "the 7th" means the
     /// row numbered 7 on whichever page it was shown.
     async fn remember(&self, origin: &Origin, prompt: &str, reply: &mut Reply, shown: Shown) {
+        let thread = origin.thread_key();
+        let mut changed = None;
         if !reply.ephemeral && reply.skill != "input" {
             let mut context = self.context(origin).await;
             match &mut reply.subject {
@@ -192,14 +194,12 @@ impl Engine {
                     context.last_tool = Some(tool.to_owned());
                 }
             }
-            if let Err(err) = self.store.save_context(&origin.thread_key(), &context).await {
-                tracing::warn!(error = %err, "could not save the thread context");
-            }
+            changed = Some(context);
         }
         let record =
             ReplyRecord { origin: origin.clone(), prompt: redact(prompt).into_owned(), reply: reply.clone() };
-        if let Err(err) = self.store.save_reply(&record).await {
-            tracing::warn!(error = %err, response_id = %reply.response_id, "could not store the reply");
+        if let Err(err) = self.store.save_turn(changed.as_ref().map(|c| (&thread, c)), &record).await {
+            tracing::warn!(error = %err, response_id = %reply.response_id, "could not store the reply and the thread's context");
         }
     }
 

@@ -256,6 +256,14 @@ pub trait Store: Send + Sync {
     /// Stores a reply.
     async fn save_reply(&self, record: &ReplyRecord) -> StoreResult<()>;
 
+    /// Stores what one answer leaves behind, in one transaction: the thread's new context (when
+    /// it changed) and the reply.
+    async fn save_turn(
+        &self,
+        context: Option<(&ThreadKey, &ThreadContext)>,
+        record: &ReplyRecord,
+    ) -> StoreResult<()>;
+
     /// A stored reply.
     async fn reply(&self, id: &ResponseId) -> StoreResult<Option<ReplyRecord>>;
 

@@ -192,7 +192,49 @@ impl SqlStore {
         })
     }
 
-    async fn add(&self, scope: &str, period: &str, units: i64) -> StoreResult<i64> {
+    async fn write_context(
+        conn: &mut sqlx::AnyConnection,
+        thread: &ThreadKey,
+        context: &ThreadContext,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO thread_contexts (thread_key, context, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (thread_key) DO UPDATE SET context = excluded.context, updated_at = excluded.updated_at",
+        )
+        .bind(thread.to_string())
+        .bind(json(context)?)
+        .bind(OffsetDateTime::now_utc().unix_timestamp())
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+
+    async fn write_reply(conn: &mut sqlx::AnyConnection, record: &ReplyRecord) -> StoreResult<()> {
+        let origin = &record.origin;
+        let subject = record.reply.subject.as_ref().map(json).transpose()?;
+        sqlx::query(
+            "INSERT INTO responses (response_id, platform, tenant, channel, thread, user_id, prompt, skill, intent, subject, record, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+             ON CONFLICT (response_id) DO UPDATE SET record = excluded.record",
+        )
+        .bind(record.reply.response_id.as_str())
+        .bind(origin.platform.as_str())
+        .bind(&origin.tenant)
+        .bind(&origin.channel)
+        .bind(origin.thread.clone().unwrap_or_default())
+        .bind(&origin.user.id)
+        .bind(&record.prompt)
+        .bind(&record.reply.skill)
+        .bind(record.reply.intent.as_str())
+        .bind(subject)
+        .bind(json(record)?)
+        .bind(origin.time.unix_timestamp())
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+
+    async fn add(conn: &mut sqlx::AnyConnection, scope: &str, period: &str, units: i64) -> StoreResult<i64> {
         let row = sqlx::query(
             "INSERT INTO usage_totals (scope, period, units) VALUES ($1, $2, $3) \
              ON CONFLICT (scope, period) DO UPDATE SET units = usage_totals.units + excluded.units RETURNING units",
@@ -200,7 +242,7 @@ impl SqlStore {
         .bind(scope)
         .bind(period)
         .bind(units)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *conn)
         .await?;
         Ok(row.try_get("units")?)
     }
@@ -232,15 +274,8 @@ impl Store for SqlStore {
     }
 
     async fn save_context(&self, thread: &ThreadKey, context: &ThreadContext) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO thread_contexts (thread_key, context, updated_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (thread_key) DO UPDATE SET context = excluded.context, updated_at = excluded.updated_at",
-        )
-        .bind(thread.to_string())
-        .bind(json(context)?)
-        .bind(OffsetDateTime::now_utc().unix_timestamp())
-        .execute(&self.pool)
-        .await?;
+        let mut conn = self.pool.acquire().await?;
+        SqlStore::write_context(&mut conn, thread, context).await?;
         if let Some(cache) = &self.contexts {
             cache.insert(thread.clone(), context.clone()).await;
         }
@@ -248,27 +283,24 @@ impl Store for SqlStore {
     }
 
     async fn save_reply(&self, record: &ReplyRecord) -> StoreResult<()> {
-        let origin = &record.origin;
-        let subject = record.reply.subject.as_ref().map(json).transpose()?;
-        sqlx::query(
-            "INSERT INTO responses (response_id, platform, tenant, channel, thread, user_id, prompt, skill, intent, subject, record, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
-             ON CONFLICT (response_id) DO UPDATE SET record = excluded.record",
-        )
-        .bind(record.reply.response_id.as_str())
-        .bind(origin.platform.as_str())
-        .bind(&origin.tenant)
-        .bind(&origin.channel)
-        .bind(origin.thread.clone().unwrap_or_default())
-        .bind(&origin.user.id)
-        .bind(&record.prompt)
-        .bind(&record.reply.skill)
-        .bind(record.reply.intent.as_str())
-        .bind(subject)
-        .bind(json(record)?)
-        .bind(origin.time.unix_timestamp())
-        .execute(&self.pool)
-        .await?;
+        let mut conn = self.pool.acquire().await?;
+        SqlStore::write_reply(&mut conn, record).await
+    }
+
+    async fn save_turn(
+        &self,
+        context: Option<(&ThreadKey, &ThreadContext)>,
+        record: &ReplyRecord,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        if let Some((thread, context)) = context {
+            SqlStore::write_context(&mut tx, thread, context).await?;
+        }
+        SqlStore::write_reply(&mut tx, record).await?;
+        tx.commit().await?;
+        if let (Some(cache), Some((thread, context))) = (&self.contexts, context) {
+            cache.insert(thread.clone(), context.clone()).await;
+        }
         Ok(())
     }
 
@@ -374,17 +406,18 @@ impl Store for SqlStore {
         let (h, m) = (hour(charge.now), month(charge.now));
         let tenant = format!("tenant:{}", charge.tenant);
         let channel = format!("channel:{}/{}", charge.tenant, charge.channel);
-        let hour_used = self.add(&tenant, &h, units).await?;
-        let month_used = self.add(&tenant, &m, units).await?;
-        let channel_used = self.add(&channel, &h, units).await?;
+        // One transaction (one commit) for the whole charge; a charge over budget is rolled back.
+        // Rows are always taken in the same order (tenant hour, tenant month, channel hour), so
+        // concurrent charges on PostgreSQL wait for each other instead of deadlocking.
+        let mut tx = self.pool.begin().await?;
+        let hour_used = SqlStore::add(&mut tx, &tenant, &h, units).await?;
+        let month_used = SqlStore::add(&mut tx, &tenant, &m, units).await?;
+        let channel_used = SqlStore::add(&mut tx, &channel, &h, units).await?;
         let over = hour_used as u64 > charge.limits.hour
             || month_used as u64 > charge.limits.month
             || charge.limits.channel_hour.is_some_and(|limit| channel_used as u64 > limit);
         if over {
-            // Give the units back: the prompt is not run.
-            self.add(&tenant, &h, -units).await?;
-            self.add(&tenant, &m, -units).await?;
-            self.add(&channel, &h, -units).await?;
+            tx.rollback().await?;
             return Ok(Usage {
                 allowed: false,
                 hour_used: (hour_used - units).max(0) as u64,
@@ -402,9 +435,10 @@ impl Store for SqlStore {
             .bind(&charge.skill)
             .bind(period.as_str())
             .bind(units)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
         }
+        tx.commit().await?;
         Ok(Usage {
             allowed: true,
             hour_used: hour_used as u64,

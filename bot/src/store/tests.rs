@@ -95,6 +95,18 @@ async fn suite(store: Arc<SqlStore>) {
     store.save_reply(&record).await.unwrap();
     assert_eq!(store.reply(&ResponseId("r1".into())).await.unwrap(), Some(record));
     assert_eq!(store.reply(&ResponseId("nope".into())).await.unwrap(), None);
+    // One answer's context and reply, together.
+    let turn =
+        ReplyRecord { origin: origin("U9", now), prompt: "fix the 2nd".into(), reply: reply("r-turn") };
+    let after =
+        ThreadContext { subject: Some(Subject::Resource { id: "r2".into() }), ..ThreadContext::default() };
+    store.save_turn(Some((&thread, &after)), &turn).await.unwrap();
+    assert_eq!(store.context(&thread).await.unwrap(), Some(after.clone()));
+    assert_eq!(store.reply(&ResponseId("r-turn".into())).await.unwrap(), Some(turn));
+    let unchanged = ReplyRecord { origin: origin("U9", now), prompt: "eh".into(), reply: reply("r-turn2") };
+    store.save_turn(None, &unchanged).await.unwrap();
+    assert_eq!(store.context(&thread).await.unwrap(), Some(after), "no context given, none changed");
+    assert!(store.reply(&ResponseId("r-turn2".into())).await.unwrap().is_some());
 
     // Feedback: one row per user and reply; a repeated click keeps the comment.
     let rate = |user: &str, rating: Rating, comment: &str, at: OffsetDateTime| FeedbackRecord {
