@@ -149,41 +149,57 @@ impl Slack {
     /// Sends a queued reply once: `Retry` with what is left when Slack failed or throttled,
     /// `Failed` (after telling the asker) when it refused.
     pub(crate) async fn send(&self, mut outgoing: crate::events::Outgoing) -> Sent {
-        let place = &outgoing.place;
-        let token = self.token(&place.team).await;
-        let messages = blocks::render(&outgoing.reply.card, &outgoing.reply.text);
-        let result = match (&token, outgoing.reply.ephemeral, &place.response_url) {
-            (_, true, Some(url)) => self.respond_all(url, &messages, "ephemeral").await,
-            (Some(token), true, None) => self.post_ephemeral(token, place, &messages).await,
-            (Some(token), false, _) => {
-                let (channel, thread) = (place.channel.clone(), place.thread.clone());
-                self.post_on(token, &channel, thread.as_deref(), &messages, &mut outgoing.progress).await
-            }
-            (None, _, Some(url)) => self.respond_all(url, &messages, "in_channel").await,
-            (None, _, None) => {
+        let token = self.token(&outgoing.place.team).await;
+        let (place, reply) = (&outgoing.place, &outgoing.reply);
+        match self.put(token.as_ref(), place, reply, &mut outgoing.progress).await {
+            Ok(()) => {}
+            Err(None) => {
                 return Sent::Failed(format!(
                     "no bot token for workspace {}; install secbot there (/slack/install)",
                     place.team
                 ));
             }
-        };
-        if let Err(err) = result {
-            let retry = match failure(&err) {
-                Failure::Throttled(after) => Some(after),
-                Failure::Transient => Some(None),
-                Failure::Permanent => None,
-            };
-            let reason = plain_words(&err);
-            return match (retry, serde_json::to_value(&outgoing)) {
-                (Some(after), Ok(rest)) => Sent::Retry { after, reason, rest },
-                _ => {
-                    self.tell(token.as_ref(), &outgoing.place, &err).await;
-                    Sent::Failed(reason)
-                }
-            };
+            Err(Some(err)) => {
+                let retry = match failure(&err) {
+                    Failure::Throttled(after) => Some(after),
+                    Failure::Transient => Some(None),
+                    Failure::Permanent => None,
+                };
+                let reason = plain_words(&err);
+                return match (retry, serde_json::to_value(&outgoing)) {
+                    (Some(after), Ok(rest)) => Sent::Retry { after, reason, rest },
+                    _ => {
+                        self.tell(token.as_ref(), &outgoing.place, &err).await;
+                        Sent::Failed(reason)
+                    }
+                };
+            }
         }
         self.deliver_direct(token.as_ref(), &outgoing.place, &outgoing.reply.direct).await;
         Sent::Done
+    }
+
+    /// Puts a reply where it was asked (the messages `progress` says are not out yet): in the
+    /// thread for everyone, or to the asker only when it is ephemeral. `Err(None)` when there is
+    /// neither a bot token nor a response URL to send with.
+    async fn put(
+        &self,
+        token: Option<&SlackApiToken>,
+        place: &Place,
+        reply: &Reply,
+        progress: &mut Progress,
+    ) -> Result<(), Option<SlackClientError>> {
+        let messages = blocks::render(&reply.card, &reply.text);
+        match (token, reply.ephemeral, &place.response_url) {
+            (_, true, Some(url)) => self.respond_all(url, &messages, "ephemeral").await,
+            (Some(token), true, None) => self.post_ephemeral(token, place, &messages).await,
+            (Some(token), false, _) => {
+                self.post_on(token, &place.channel, place.thread.as_deref(), &messages, progress).await
+            }
+            (None, _, Some(url)) => self.respond_all(url, &messages, "in_channel").await,
+            (None, _, None) => return Err(None),
+        }
+        .map_err(Some)
     }
 
     /// Shows a card to one person only, in the channel and thread.
@@ -256,24 +272,13 @@ impl Slack {
     /// Delivers a reply where it was asked: in the thread for everyone, or to the asker only when
     /// it is ephemeral; then any direct messages it carries.
     pub(crate) async fn deliver(&self, token: Option<&SlackApiToken>, place: &Place, reply: &Reply) {
-        let messages = blocks::render(&reply.card, &reply.text);
-        let result = match (token, reply.ephemeral, &place.response_url) {
-            (_, true, Some(url)) => self.respond_all(url, &messages, "ephemeral").await,
-            (Some(token), true, None) => self.post_ephemeral(token, place, &messages).await,
-            (Some(token), false, _) => {
-                self.post(token, &place.channel, place.thread.as_deref(), &messages).await.map(|_| ())
-            }
-            (None, _, Some(url)) => self.respond_all(url, &messages, "in_channel").await,
-            (None, _, None) => {
+        match self.put(token, place, reply, &mut Progress::default()).await {
+            Ok(()) => self.deliver_direct(token, place, &reply.direct).await,
+            Err(None) => {
                 tracing::warn!(team = %place.team, "no bot token for this workspace; the reply was not sent");
-                return;
             }
-        };
-        if let Err(err) = result {
-            self.tell(token, place, &err).await;
-            return;
+            Err(Some(err)) => self.tell(token, place, &err).await,
         }
-        self.deliver_direct(token, place, &reply.direct).await;
     }
 
     async fn respond_all(
