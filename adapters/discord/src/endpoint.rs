@@ -121,17 +121,18 @@ impl FromRequest<Endpoint> for Signed {
 }
 
 async fn interactions(State(endpoint): State<Endpoint>, Signed(body): Signed) -> Response {
-    let kind = match serde_json::from_slice::<Envelope>(&body) {
+    // The body is parsed once; the type, the interaction and the stored job are read from it.
+    let raw: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(raw) => raw,
+        Err(err) => return unreadable(&err),
+    };
+    let kind = match Envelope::deserialize(&raw) {
         Ok(envelope) => envelope.kind,
         Err(err) => return unreadable(&err),
     };
     if kind == PING {
         return ([(header::CONTENT_TYPE, "application/json")], r#"{"type":1}"#).into_response();
     }
-    let raw: serde_json::Value = match serde_json::from_slice(&body) {
-        Ok(raw) => raw,
-        Err(err) => return unreadable(&err),
-    };
     let interaction = match Interaction::deserialize(&raw) {
         Ok(interaction) => interaction,
         Err(err) => return unreadable(&err),
