@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 use secbot_chat::Intent;
 
+use super::patterns::PatternSet;
 use super::text::Text;
 
 /// Why a prompt is refused.
@@ -77,17 +78,18 @@ fn re(pattern: &str) -> Regex {
     Regex::new(pattern).expect("valid cue pattern")
 }
 
-struct Cue {
-    intent: Intent,
-    pattern: Regex,
+/// Phrasings that hint at an intent: the patterns, and the intent each hints at.
+struct Cues {
+    patterns: PatternSet,
+    intents: Vec<Intent>,
 }
 
-fn cues() -> &'static [Cue] {
-    static CUES: OnceLock<Vec<Cue>> = OnceLock::new();
+fn cues() -> &'static Cues {
+    static CUES: OnceLock<Cues> = OnceLock::new();
     CUES.get_or_init(|| {
         use Intent::*;
-        let c = |intent, pattern: &str| Cue { intent, pattern: re(pattern) };
-        vec![
+        let c = |intent, pattern: &'static str| (intent, pattern);
+        let cues = [
             // Delegate
             c(Delegate, r"\b(assign|reassign|delegate|assignee)\b"),
             c(Delegate, r"\b(give|hand|pass|route|move)\b.{0,50}\bto (@\S+|me|myself|the resource owner|the \w+ team|\w+ team|\w+ \w+ team)\b"),
@@ -147,15 +149,19 @@ fn cues() -> &'static [Cue] {
             c(Help, r"\b(quota|rate limit|usage limit|compute budget|compute units|how many questions|limit on how many)\b|\bwhy did you stop\b|\bwhy didnt you (answer|reply|respond)\b"),
             c(Help, r"\b(data sources?|pull (your |the )?data from|where does your data come from|connected to our|work in (discord|slack|teams)|works in (discord|slack|teams)|send reminders|give (you )?feedback|who do i contact|secbot is down|bot is down|what permissions does|permissions do you need|change the scope|what are you good for|get secbot into|add secbot to|install secbot)\b"),
             c(Help, r"\b(how often|when) (does|do) (your|the) data\b|\bdata sync\b|\bdata (looks )?stale\b|\bsync\b.{0,20}\bstale\b"),
-        ]
+        ];
+        Cues { patterns: PatternSet::new(cues.iter().map(|(_, p)| *p)), intents: cues.iter().map(|(i, _)| *i).collect() }
     })
 }
 
 /// The words the cue, refusal and decline patterns use, so typo correction never turns one
 /// of them into another word.
 pub(crate) fn pattern_words() -> Vec<String> {
-    let mut sources: Vec<String> = cues().iter().map(|c| c.pattern.as_str().to_owned()).collect();
-    sources.extend(refusals().iter().map(|r| r.pattern.as_str().to_owned()));
+    let cues = cues();
+    let refusals = refusals();
+    let mut sources: Vec<String> =
+        (0..cues.intents.len()).map(|i| cues.patterns.pattern(i).as_str().to_owned()).collect();
+    sources.extend((0..refusals.rules.len()).map(|i| refusals.pattern(i).as_str().to_owned()));
     let mut words: Vec<String> = sources
         .iter()
         .flat_map(|s| {
@@ -173,20 +179,20 @@ pub(crate) fn pattern_words() -> Vec<String> {
 /// The cues that match the prompt, by index, with the intent each signals: features for the
 /// intent model, which learns how far to trust each.
 pub(crate) fn matching_cues(text: &Text) -> impl Iterator<Item = (usize, Intent)> + '_ {
-    // One is_match per cue runs each pattern's lazy DFA; a RegexSet would have to track every
-    // pattern at once and is several times slower on prompts this short.
-    cues().iter().enumerate().filter(|(_, c)| c.pattern.is_match(&text.norm)).map(|(i, c)| (i, c.intent))
+    let cues = cues();
+    cues.patterns.matching(&text.norm).into_iter().map(|i| (i, cues.intents[i]))
 }
 
 /// The refusal rules that match the prompt, by index, whether or not a how-question excuses
 /// them: features for the intent model, and what [`refusal`] decides from (read once).
 pub(crate) fn matching_refusals(text: &Text) -> Vec<usize> {
-    refusals()
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.pattern.is_match(if r.raw { &text.raw } else { &text.norm }))
-        .map(|(i, _)| i)
-        .collect()
+    let refusals = refusals();
+    let mut out: Vec<usize> =
+        (refusals.on_norm.matching(&text.norm).into_iter().map(|i| refusals.norm_rules[i]))
+            .chain(refusals.on_raw.matching(&text.raw).into_iter().map(|i| refusals.raw_rules[i]))
+            .collect();
+    out.sort_unstable();
+    out
 }
 
 /// True for very short prompts that only ask for help ("help", "hlp pls", "/secbot help").
@@ -197,19 +203,40 @@ pub(crate) fn is_bare_help(text: &Text) -> bool {
         && !text.norm.trim().is_empty()
 }
 
+/// One refusal rule: what it refuses, and whether it reads the prompt as written (markup,
+/// mentions) rather than as normalized words.
 struct Refusal {
     reason: UnsafeReason,
-    pattern: Regex,
     raw: bool,
 }
 
-fn refusals() -> &'static [Refusal] {
-    static REFUSALS: OnceLock<Vec<Refusal>> = OnceLock::new();
+/// The refusal rules, in order, with their patterns split by the text each reads.
+struct Refusals {
+    rules: Vec<Refusal>,
+    on_norm: PatternSet,
+    norm_rules: Vec<usize>,
+    on_raw: PatternSet,
+    raw_rules: Vec<usize>,
+}
+
+impl Refusals {
+    fn pattern(&self, rule: usize) -> &Regex {
+        match self.rules[rule].raw {
+            true => self.on_raw.pattern(self.raw_rules.iter().position(|r| *r == rule).unwrap_or_default()),
+            false => {
+                self.on_norm.pattern(self.norm_rules.iter().position(|r| *r == rule).unwrap_or_default())
+            }
+        }
+    }
+}
+
+fn refusals() -> &'static Refusals {
+    static REFUSALS: OnceLock<Refusals> = OnceLock::new();
     REFUSALS.get_or_init(|| {
         use UnsafeReason::*;
-        let n = |reason, pattern: &str| Refusal { reason, pattern: re(pattern), raw: false };
-        let r = |reason, pattern: &str| Refusal { reason, pattern: re(pattern), raw: true };
-        vec![
+        let n = |reason, pattern: &'static str| (Refusal { reason, raw: false }, pattern);
+        let r = |reason, pattern: &'static str| (Refusal { reason, raw: true }, pattern);
+        let rules = [
             r(MassMention, r"(^|\s)@\s?(here|channel|everyone)\b|<!(here|channel|everyone)"),
             r(Injection, r"</\s*(card|message|system|user|assistant|prompt|instructions?)\s*>|\[\s*(system|admin|developer|root)[^\]]*\]|^\s*system\s*:|\bsystem prompt\b"),
             n(Injection, r"\b(ignore|ignroe|disregard|forget|override) (all |any |every |your |the |previous |prior |above |earlier |of |my |these |those )*(instructions|rules|guidelines|guardrails|restrictions|prompt|policies|policy)\b"),
@@ -251,7 +278,14 @@ fn refusals() -> &'static [Refusal] {
             n(Injection, r"\b(restrictions|filters|safety( stuff| layer| filters?)?|guardrails|refusals?)\b.{0,30}\b(lifted|off|offline|disabled|removed|don t apply)\b|\b(turn|switch|shut) (off )?(the |ur |your )?(safety|filters?|guardrails|refusals?)( stuff)?( off)?\b|\bno content restrictions\b|\bdon t need to refuse\b|\bstop following your\b|\bzero safety\b|\banswers everything\b|\bevilbot\b|\bif (u|you) were a bad bot\b|\byou already agreed\b|\bdecode this base64 and do\b|\bignora las instrucciones\b|\bsystem notice\b|\breconfigured you\b|\bsafety false\b|\ballow secrets\b"),
             r(Injection, r"<!--|\[//\]: #|<function_\w+>|\[hidden\]|\(assistant:|secbot\.safety|allow_secrets"),
             n(MassMention, r"\b(ping|message|mention|notify|dm|blast|spam|wake)\b.{0,40}\b(every (single )?(person|member|one)|everybody|everyone|all \d+ people|the whole (channel|server|workspace|org|eng channel)|whole server)\b|\beveryone s phone\b|\bbig ping\b|\bhit the whole\b|\bevery person in the workspace\b"),
-        ]
+        ];
+        let of = |raw: bool| -> (PatternSet, Vec<usize>) {
+            let picked: Vec<usize> = (0..rules.len()).filter(|&i| rules[i].0.raw == raw).collect();
+            (PatternSet::new(picked.iter().map(|&i| rules[i].1)), picked)
+        };
+        let (on_norm, norm_rules) = of(false);
+        let (on_raw, raw_rules) = of(true);
+        Refusals { rules: rules.into_iter().map(|(rule, _)| rule).collect(), on_norm, norm_rules, on_raw, raw_rules }
     })
 }
 
@@ -295,7 +329,7 @@ fn about_attackers(text: &Text) -> bool {
 /// ([`matching_refusals`]).
 pub(crate) fn refusal(text: &Text, matching: &[usize]) -> Option<UnsafeReason> {
     let how = is_how_question(text);
-    for rule in matching.iter().filter_map(|i| refusals().get(*i)) {
+    for rule in matching.iter().filter_map(|i| refusals().rules.get(*i)) {
         // "How do I disable public access on every bucket?" is a question, not an order; so is
         // "which key vault secrets have no expiration date".
         match rule.reason {
@@ -357,6 +391,23 @@ mod tests {
 
     fn text(prompt: &str) -> Text {
         Text::new(prompt, &Vocabulary::new([]), &|_| false)
+    }
+
+    #[test]
+    fn the_gated_rules_match_what_running_every_rule_matches_on_the_whole_corpus() {
+        let (cues, refusals) = (cues(), refusals());
+        for row in crate::intent::corpus::prompts() {
+            let text = text(&row.prompt);
+            let every_cue: Vec<usize> =
+                (0..cues.intents.len()).filter(|&i| cues.patterns.pattern(i).is_match(&text.norm)).collect();
+            assert_eq!(matching_cues(&text).map(|(i, _)| i).collect::<Vec<_>>(), every_cue, "{}", row.prompt);
+            let every_refusal: Vec<usize> = (0..refusals.rules.len())
+                .filter(|&i| {
+                    refusals.pattern(i).is_match(if refusals.rules[i].raw { &text.raw } else { &text.norm })
+                })
+                .collect();
+            assert_eq!(matching_refusals(&text), every_refusal, "{}", row.prompt);
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 use secbot_chat::{Cloud, ResourceKind, Severity};
 
+use super::patterns::PatternSet;
 use super::text::Text;
 
 fn re(pattern: &str) -> Regex {
@@ -137,9 +138,11 @@ const KINDS: &[(&str, ResourceKind)] = &[
 
 /// The first resource kind the prompt names, in reading order.
 pub(crate) fn resource_kind(text: &Text) -> Option<ResourceKind> {
-    static PATTERNS: OnceLock<Vec<(Regex, ResourceKind)>> = OnceLock::new();
-    let patterns =
-        PATTERNS.get_or_init(|| KINDS.iter().map(|(p, k)| (re(&format!(r"\b({p})\b")), *k)).collect());
+    static PATTERNS: OnceLock<PatternSet> = OnceLock::new();
+    let patterns = PATTERNS.get_or_init(|| {
+        let sources: Vec<String> = KINDS.iter().map(|(p, _)| format!(r"\b({p})\b")).collect();
+        PatternSet::new(sources.iter().map(String::as_str))
+    });
     let norm = text
         .norm
         .replace("defender for storage", "defender for _")
@@ -149,8 +152,9 @@ pub(crate) fn resource_kind(text: &Text) -> Option<ResourceKind> {
         .replace("api server", "api _")
         .replace("sql server on", "_ on");
     let mut best: Option<(usize, usize, ResourceKind)> = None;
-    for (pattern, kind) in patterns {
-        for m in pattern.find_iter(&norm) {
+    for i in patterns.matching(&norm) {
+        let kind = &KINDS[i].1;
+        for m in patterns.pattern(i).find_iter(&norm) {
             // A scope such as "in every subscription" is not the kind asked about.
             if *kind == ResourceKind::Subscription {
                 let before = norm[..m.start()].trim_end();

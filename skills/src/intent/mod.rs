@@ -13,6 +13,7 @@ pub(crate) mod dates;
 pub mod eval;
 mod extract;
 pub mod model;
+mod patterns;
 mod recommend;
 mod text;
 
@@ -34,6 +35,14 @@ use self::text::{Text, Vocabulary};
 use crate::catalog::Catalog;
 use crate::posture::{Recommendation, Subscription};
 
+/// A subscription's name as written, lowercase, and as its lowercase words.
+#[derive(Debug)]
+struct KnownSubscription {
+    name: String,
+    lowercase: String,
+    words: Vec<String>,
+}
+
 /// What the parser knows about a tenant: recommendation names, resource names, subscriptions
 /// and people, so it can recognise them in a prompt.
 #[derive(Debug)]
@@ -41,7 +50,7 @@ pub struct Lexicon {
     vocabulary: Vocabulary,
     recommendations: RecommendationMatcher,
     resources: HashMap<String, ResourceKind>,
-    subscriptions: Vec<(Vec<String>, String)>,
+    subscriptions: Vec<KnownSubscription>,
     people: HashSet<String>,
     model: Option<Arc<Model>>,
 }
@@ -88,7 +97,7 @@ impl Lexicon {
                     .filter(|w| !w.is_empty())
                     .map(str::to_owned)
                     .collect();
-                (words, s.name.clone())
+                KnownSubscription { words, lowercase: s.name.to_lowercase(), name: s.name.clone() }
             })
             .collect();
         Lexicon { vocabulary, recommendations, resources, subscriptions, people, model: None }
@@ -750,27 +759,71 @@ fn subscription(text: &Text, lexicon: &Lexicon) -> Option<String> {
 }
 
 fn known_subscription(text: &Text, lexicon: &Lexicon) -> Option<String> {
-    for (words, name) in &lexicon.subscriptions {
-        if text.tokens.iter().any(|t| t == &name.to_lowercase()) {
-            return Some(name.clone());
+    for sub in &lexicon.subscriptions {
+        if text.tokens.contains(&sub.lowercase) {
+            return Some(sub.name.clone());
         }
-        for len in (2..=words.len()).rev() {
-            let phrase = words[..len].join(" ");
-            if find_words(&text.norm, &phrase) {
-                return Some(as_written(&text.original, &words[..len]).unwrap_or(phrase));
+        for len in (2..=sub.words.len()).rev() {
+            let phrase = &sub.words[..len];
+            if text.words.windows(len).any(|w| w == phrase) {
+                return Some(as_written(&text.original, phrase).unwrap_or_else(|| phrase.join(" ")));
             }
         }
     }
     None
 }
 
-fn find_words(norm: &str, phrase: &str) -> bool {
-    format!(" {norm} ").contains(&format!(" {phrase} "))
+/// The words as they appear in the original prompt (their case and separators): the first
+/// place they stand whole, in order, separated by spaces, slashes, hyphens or underscores.
+fn as_written(original: &str, words: &[String]) -> Option<String> {
+    let lowered = original.to_ascii_lowercase();
+    let bytes = lowered.as_bytes();
+    let word_byte =
+        |i: usize| bytes.get(i).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b >= 0x80);
+    let first = words.first()?;
+    for (start, _) in lowered.match_indices(first.as_str()) {
+        if start > 0 && word_byte(start - 1) {
+            continue;
+        }
+        let mut end = start + first.len();
+        let mut whole = true;
+        for word in &words[1..] {
+            let gap =
+                bytes[end..].iter().take_while(|b| b.is_ascii_whitespace() || b"/-_".contains(b)).count();
+            if gap == 0 || !lowered[end + gap..].starts_with(word.as_str()) {
+                whole = false;
+                break;
+            }
+            end += gap + word.len();
+        }
+        if whole && !word_byte(end) {
+            return Some(original[start..end].to_owned());
+        }
+    }
+    None
 }
 
-/// The words as they appear in the original prompt (their case and separators).
-fn as_written(raw: &str, words: &[String]) -> Option<String> {
-    let pattern = words.iter().map(|w| regex::escape(w)).collect::<Vec<_>>().join(r"[\s/\-_]+");
-    let found = regex::Regex::new(&format!(r"(?i)\b{pattern}\b")).ok()?.find(raw)?;
-    Some(found.as_str().to_owned())
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::{self, DemoOptions};
+
+    #[test]
+    fn a_known_subscription_is_read_as_the_prompt_wrote_it() {
+        let today = time::macros::date!(2026 - 11 - 25);
+        let lexicon = Lexicon::of_tenant(&demo::tenant(&DemoOptions::for_day(today)));
+        let subscription = |prompt: &str| parse(prompt, &lexicon, today).slots.subscription;
+        assert_eq!(subscription("criticals in Contoso-Dev/Test pls").as_deref(), Some("Contoso-Dev/Test"));
+        assert_eq!(subscription("what's open in contoso   dev?").as_deref(), Some("contoso   dev"));
+        assert_eq!(subscription("what's open in contosodev?"), None);
+    }
+
+    #[test]
+    fn words_are_found_whole_and_in_order() {
+        let words = |w: &[&str]| w.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(as_written("the Contoso_Prod sub", &words(&["contoso", "prod"])).as_deref(), Some("Contoso_Prod"));
+        assert_eq!(as_written("contosoprod", &words(&["contoso", "prod"])), None);
+        assert_eq!(as_written("xcontoso prod", &words(&["contoso", "prod"])), None);
+        assert_eq!(as_written("contoso production", &words(&["contoso", "prod"])), None);
+    }
 }

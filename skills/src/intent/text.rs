@@ -121,7 +121,14 @@ fn quoted_phrases(text: &str) -> Vec<String> {
 pub(crate) struct Vocabulary {
     targets: HashSet<String>,
     known: HashSet<String>,
-    by_length: Vec<Vec<String>>,
+    /// The targets by length, each with the set of letters it uses.
+    by_length: Vec<Vec<(String, u32)>>,
+}
+
+/// The letters a word uses, one bit each: an edit adds at most one letter the other word
+/// lacks and removes at most one, which rules out most candidates before measuring distance.
+fn letters(word: &str) -> u32 {
+    word.bytes().filter(u8::is_ascii_lowercase).fold(0, |m, b| m | 1 << (b - b'a'))
 }
 
 /// Common words that are never corrected, even when one letter away from a known word.
@@ -178,10 +185,10 @@ impl Vocabulary {
                 }
             }
         }
-        let mut by_length: Vec<Vec<String>> = vec![Vec::new(); 32];
+        let mut by_length: Vec<Vec<(String, u32)>> = vec![Vec::new(); 32];
         for word in &targets {
             if word.len() < by_length.len() {
-                by_length[word.len()].push(word.clone());
+                by_length[word.len()].push((word.clone(), letters(word)));
             }
         }
         for bucket in &mut by_length {
@@ -227,8 +234,13 @@ impl Vocabulary {
         if lo > hi {
             return word.to_owned();
         }
+        let mine = letters(word);
+        let edits = budget as u32;
         for bucket in &self.by_length[lo..=hi] {
-            for candidate in bucket {
+            for (candidate, theirs) in bucket {
+                if (mine & !theirs).count_ones() > edits || (theirs & !mine).count_ones() > edits {
+                    continue;
+                }
                 let distance = osa_within(word, candidate, budget);
                 if distance == 0 || distance > budget {
                     continue;
@@ -322,30 +334,37 @@ fn osa_within(a: &str, b: &str, limit: usize) -> usize {
     if a.len() > 40 || b.len() > 40 {
         return if a == b { 0 } else { limit.saturating_add(1).max(a.len().max(b.len())) };
     }
-    let mut rows = [[0usize; 41]; 3];
+    // Three rows of the distance table (two back, one back, this one), reused in turn; cells
+    // fit a byte because both words are at most 40 bytes.
+    let mut rows = [[0u8; 41]; 3];
     for (j, cell) in rows[1].iter_mut().enumerate().take(b.len() + 1) {
-        *cell = j;
+        *cell = j as u8;
     }
+    let limit_u8 = u8::try_from(limit).unwrap_or(u8::MAX);
     for i in 1..=a.len() {
-        let (prev2, rest) = rows.split_at_mut(1);
-        let (prev, cur) = rest.split_at_mut(1);
-        let (prev2, prev, cur) = (&mut prev2[0], &mut prev[0], &mut cur[0]);
-        cur[0] = i;
+        let (cur_at, prev_at, prev2_at) = ((i + 1) % 3, i % 3, (i + 2) % 3);
+        let [r0, r1, r2] = &mut rows;
+        let (prev2, prev, cur) = match (prev2_at, prev_at, cur_at) {
+            (0, 1, 2) => (&*r0, &*r1, r2),
+            (1, 2, 0) => (&*r1, &*r2, r0),
+            _ => (&*r2, &*r0, r1),
+        };
+        cur[0] = i as u8;
         let mut best = cur[0];
         for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            let cost = u8::from(a[i - 1] != b[j - 1]);
+            let mut cell = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                cur[j] = cur[j].min(prev2[j - 2] + 1);
+                cell = cell.min(prev2[j - 2] + 1);
             }
-            best = best.min(cur[j]);
+            cur[j] = cell;
+            best = best.min(cell);
         }
-        if best > limit {
+        if best > limit_u8 {
             return limit.saturating_add(1);
         }
-        rows.rotate_left(1);
     }
-    rows[1][b.len()]
+    usize::from(rows[(a.len() + 1) % 3][b.len()])
 }
 
 /// A light stemmer for matching names: "closed", "closing", "closes" all become "clos".
