@@ -2,7 +2,7 @@
 //! and a scan per pattern; instead one Aho-Corasick pass over the literals that each pattern's
 //! matches must start with finds the few patterns worth running.
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::Regex;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 
@@ -73,7 +73,11 @@ impl PatternSet {
                 }
             }
         }
-        let gate = AhoCorasick::new(&literals).expect("the gate's literals build an automaton");
+        // A DFA: the gate runs on every prompt and is built once.
+        let gate = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&literals)
+            .expect("the gate's literals build an automaton");
         PatternSet { patterns, gate, edges, open_start, open_end }
     }
 
