@@ -39,9 +39,57 @@ pub fn origin(thread: &str) -> Origin {
     }
 }
 
-fn print_reply(out: &mut impl Write, reply: &Reply, mode: Output) -> std::io::Result<()> {
+/// The reply as one JSON line. Ids such as an EC2 instance's ARN do not say which resource they
+/// are, so every resource the subject names (its list's items too) also carries its name:
+/// `resource_name` beside a finding's `resource`, `name` beside a resource's `id`, `on_name`
+/// beside a list's `on`.
+async fn reply_json(engine: &Engine, reply: &Reply) -> String {
+    let mut line = serde_json::to_value(reply).unwrap_or_default();
+    if let Some(subject) = line.get_mut("subject") {
+        let mut ids = Vec::new();
+        name_resources(subject, &mut |id| {
+            ids.push(id.to_owned());
+            None
+        });
+        let mut names = std::collections::HashMap::new();
+        for id in ids {
+            if let Ok(Some(resource)) = engine.source().resource(&id).await {
+                names.insert(id, resource.name.clone());
+            }
+        }
+        name_resources(subject, &mut |id| names.get(id).cloned());
+    }
+    line.to_string()
+}
+
+/// Visits every resource id in a subject, adding the name `name_of` gives it.
+fn name_resources(subject: &mut serde_json::Value, name_of: &mut dyn FnMut(&str) -> Option<String>) {
+    let Some(fields) = subject.as_object_mut() else { return };
+    let is_resource = fields.get("kind").and_then(serde_json::Value::as_str) == Some("resource");
+    for (id_field, name_field) in [("resource", "resource_name"), ("id", "name"), ("on", "on_name")] {
+        if id_field == "id" && !is_resource {
+            continue;
+        }
+        let Some(id) = fields.get(id_field).and_then(serde_json::Value::as_str) else { continue };
+        if let Some(name) = name_of(id) {
+            fields.insert(name_field.to_owned(), name.into());
+        }
+    }
+    if let Some(items) = fields.get_mut("items").and_then(serde_json::Value::as_array_mut) {
+        for item in items {
+            name_resources(item, name_of);
+        }
+    }
+}
+
+async fn print_reply(
+    engine: &Engine,
+    out: &mut impl Write,
+    reply: &Reply,
+    mode: Output,
+) -> std::io::Result<()> {
     match mode {
-        Output::Json => writeln!(out, "{}", serde_json::to_string(reply).unwrap_or_default()),
+        Output::Json => writeln!(out, "{}", reply_json(engine, reply).await),
         Output::Text => {
             writeln!(out, "{}\n", reply.card.to_numbered_text())?;
             for dm in &reply.direct {
@@ -57,7 +105,7 @@ pub async fn ask(engine: &Engine, text: &str, mode: Output, out: &mut impl Write
     let prompt =
         Prompt { origin: origin(new_response_id().as_str()), text: text.to_owned(), mentions: Vec::new() };
     let reply = engine.answer(prompt).await;
-    print_reply(out, &reply, mode)?;
+    print_reply(engine, out, &reply, mode).await?;
     Ok(reply)
 }
 
@@ -150,7 +198,7 @@ impl<'a> Chat<'a> {
                 let prompt =
                     Prompt { origin: origin(&self.thread), text: line.to_owned(), mentions: Vec::new() };
                 let reply = self.engine.answer(prompt).await;
-                print_reply(out, &reply, self.mode)?;
+                print_reply(self.engine, out, &reply, self.mode).await?;
                 self.last = Some(reply.card);
             }
         }
@@ -190,7 +238,7 @@ impl<'a> Chat<'a> {
         match outcome {
             Outcome::Reply(reply) | Outcome::Replace(reply) => {
                 if self.mode == Output::Text {
-                    print_reply(out, &reply, Output::Text)?;
+                    print_reply(self.engine, out, &reply, Output::Text).await?;
                 }
                 if !reply.ephemeral {
                     self.last = Some(reply.card);

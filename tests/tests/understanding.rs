@@ -162,3 +162,15 @@ async fn the_fix_that_does_the_most_follows_the_wording() {
     assert_eq!(skill(&r[1]), "attack_paths", "{}", r[1]["card"]["title"]);
     assert_eq!(skill(&r[2]), "list_risks", "{}", r[2]["card"]["title"]);
 }
+
+#[tokio::test]
+async fn the_json_subject_names_resources_whose_ids_do_not() {
+    let r = thread(&["findings on ec2-web-01", "explain the 1st"]).await;
+    assert_eq!(r[0]["subject"]["kind"], "list");
+    let on = r[0]["subject"]["on"].as_str().expect("a list about one resource");
+    assert!(!on.contains("ec2-web-01"), "an EC2 instance's ARN holds its instance id: {on}");
+    assert_eq!(r[0]["subject"]["on_name"], "ec2-web-01");
+    assert_eq!(r[0]["subject"]["items"][0]["resource_name"], "ec2-web-01");
+    assert_eq!(r[1]["subject"]["resource_name"], "ec2-web-01");
+    assert_eq!(r[1]["subject"], r[0]["subject"]["items"][0]);
+}

@@ -821,7 +821,10 @@ mod tests {
     #[test]
     fn words_are_found_whole_and_in_order() {
         let words = |w: &[&str]| w.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
-        assert_eq!(as_written("the Contoso_Prod sub", &words(&["contoso", "prod"])).as_deref(), Some("Contoso_Prod"));
+        assert_eq!(
+            as_written("the Contoso_Prod sub", &words(&["contoso", "prod"])).as_deref(),
+            Some("Contoso_Prod")
+        );
         assert_eq!(as_written("contosoprod", &words(&["contoso", "prod"])), None);
         assert_eq!(as_written("xcontoso prod", &words(&["contoso", "prod"])), None);
         assert_eq!(as_written("contoso production", &words(&["contoso", "prod"])), None);
