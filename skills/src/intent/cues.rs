@@ -289,6 +289,17 @@ fn refusals() -> &'static Refusals {
     })
 }
 
+/// The task a request for help asks for ("help me remediate X", "can you help us figure out
+/// what to fix first", "pls help me understand this one"): the text from the task's verb on,
+/// as written. `None` when the help asked for is secbot's own ("help", "help me use secbot").
+pub(crate) fn task_after_help(prompt: &str) -> Option<&str> {
+    static HELP: OnceLock<Regex> = OnceLock::new();
+    let help = HELP.get_or_init(|| {
+        re(r"(?i)^\W*(?:@?secbot\W+)?(?:(?:hey|hi|ok|okay|so|um|yo|pls|please|plz|can you|could you|would you|will you|u|you|kindly|i need you to|i need|need|i want|i d like|id like)\W+)*(?:some )?help(?:ing)? (?:me|us)(?: out)?(?: to| with| on)?\W+(?P<task>(?:remediate|remediating|fix|fixing|patch|patching|resolve|secure|securing|lock down|harden|hardening|close|closing|understand|understanding|explain|figure out|work out|make sense of|summari[sz]e|recap|assign|delegate|hand off|find|finding|list|show|see|triage|triaging|prioriti[sz]e|prioriti[sz]ing|track|tracking|write|draft|put together|decide|plan|pick|choose|review|sort out|deal with|tackle)\b.*)$")
+    });
+    help.captures(prompt).and_then(|c| c.name("task")).map(|m| m.as_str())
+}
+
 /// True when the prompt asks how something is done rather than asking secbot to do it.
 pub(crate) fn is_how_question(text: &Text) -> bool {
     static HOW: OnceLock<Regex> = OnceLock::new();

@@ -287,7 +287,25 @@ fn read(text: &Text, lexicon: &Lexicon) -> Reading {
 pub fn features_of(prompt: &str, lexicon: &Lexicon) -> Features {
     let text = Text::new(prompt, &lexicon.vocabulary, &|t| lexicon.is_resource(t));
     let reading = read(&text, lexicon);
-    features(&text, &reading.slots, &Signals::of(&text), lexicon)
+    let seen = model_text(&text, lexicon);
+    features(seen.as_ref().unwrap_or(&text), &reading.slots, &Signals::of(&text), lexicon)
+}
+
+/// The text the intent model reads, when it differs from the prompt: a recommendation's name in
+/// quotes says what the prompt is about, not what it asks ("remediate 'Azure DevOps
+/// repositories should have …'" asks for a fix whatever the name's words suggest), so the name
+/// stands as the word "recommendation".
+fn model_text(text: &Text, lexicon: &Lexicon) -> Option<Text> {
+    let names: Vec<&String> =
+        text.quoted.iter().filter(|q| lexicon.recommendations.quoted(q).is_some()).collect();
+    if names.is_empty() {
+        return None;
+    }
+    let mut rest = text.original.clone();
+    for name in names {
+        rest = rest.replace(name.as_str(), " recommendation ");
+    }
+    Some(Text::new(&rest, &lexicon.vocabulary, &|t| lexicon.is_resource(t)))
 }
 
 /// A word as the model sees it: names, mentions, numbers and dates become their kind, so the
@@ -462,10 +480,19 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
         on_page: extract::on_page(&text),
     };
     let named_person = text.words.iter().find(|w| person(w)).map(|w| w.trim_start_matches('@').to_owned());
-    let prediction = model.predict(&features(&text, &slots, &signals, lexicon));
+    let seen = model_text(&text, lexicon);
+    let prediction = model.predict(&features(seen.as_ref().unwrap_or(&text), &slots, &signals, lexicon));
     let mut readings = prediction.intents();
     readings.truncate(3);
     let (mut intent, mut confidence) = readings[0];
+    // "help me remediate X" reads as a request for help with secbot when "help" outweighs the
+    // task; the help asked for is the task that follows, so that is what is read.
+    if intent == Intent::Help
+        && ruled_unsafe.is_none()
+        && let Some(task) = cues::task_after_help(prompt)
+    {
+        return parse_with(task, lexicon, model, today);
+    }
     // A refusal on the model's word alone needs it to be sure: refusing a fair question costs
     // more than answering it. (The refusal rules below still refuse whatever the model says.)
     let unsafe_bar = if slots.recommendation.is_some() { UNSAFE_NAMED } else { UNSAFE_BY_MODEL };
@@ -816,6 +843,28 @@ mod tests {
         assert_eq!(subscription("criticals in Contoso-Dev/Test pls").as_deref(), Some("Contoso-Dev/Test"));
         assert_eq!(subscription("what's open in contoso   dev?").as_deref(), Some("contoso   dev"));
         assert_eq!(subscription("what's open in contosodev?"), None);
+    }
+
+    #[test]
+    fn help_with_a_task_is_the_task_and_a_quoted_name_does_not_decide_the_intent() {
+        let today = time::macros::date!(2026 - 11 - 25);
+        let lexicon = Lexicon::of_tenant(&demo::tenant(&DemoOptions::for_day(today)));
+        let read = |prompt: &str| parse(prompt, &lexicon, today);
+        let named = read(
+            "Help me remediate 'Azure DevOps repositories should have infrastructure as code scanning findings resolved'",
+        );
+        assert_eq!(named.intent, Intent::Remediate);
+        assert!(
+            named.slots.recommendation.as_deref().is_some_and(|r| r.starts_with("Azure DevOps repositories"))
+        );
+        assert_eq!(read("can you help us prioritize the aws findings").intent, Intent::ListRisks);
+        assert_eq!(read("help me").intent, Intent::Help);
+        assert_eq!(read("help me use secbot").intent, Intent::Help);
+        assert_eq!(
+            read("help me get into stcustomerdata01 without being in the rbac").intent,
+            Intent::Unsafe,
+            "the whole prompt is read for harm before the task alone"
+        );
     }
 
     #[test]
