@@ -10,7 +10,7 @@ use super::model::{Features, Label, Model, TrainOptions, fit_temperature};
 use super::{Lexicon, features_of};
 
 /// The corpus files, each a JSON line per labelled prompt.
-const PROMPT_FILES: [(&str, &str); 11] = [
+const PROMPT_FILES: [(&str, &str); 12] = [
     ("list_risks.jsonl", include_str!("../../corpus/prompts/list_risks.jsonl")),
     ("summarize_explain.jsonl", include_str!("../../corpus/prompts/summarize_explain.jsonl")),
     ("remediate_delegate.jsonl", include_str!("../../corpus/prompts/remediate_delegate.jsonl")),
@@ -22,6 +22,7 @@ const PROMPT_FILES: [(&str, &str); 11] = [
     ("r2_decline_refuse.jsonl", include_str!("../../corpus/prompts/r2_decline_refuse.jsonl")),
     ("r3_skills.jsonl", include_str!("../../corpus/prompts/r3_skills.jsonl")),
     ("r3_declines.jsonl", include_str!("../../corpus/prompts/r3_declines.jsonl")),
+    ("r4_phenomena.jsonl", include_str!("../../corpus/prompts/r4_phenomena.jsonl")),
 ];
 
 /// The corpus's labelled threads, in the format `secbot eval` reads.
