@@ -174,3 +174,22 @@ async fn the_json_subject_names_resources_whose_ids_do_not() {
     assert_eq!(r[1]["subject"]["resource_name"], "ec2-web-01");
     assert_eq!(r[1]["subject"], r[0]["subject"]["items"][0]);
 }
+
+#[tokio::test]
+async fn naming_a_clouds_cli_asks_for_the_language_not_for_another_finding() {
+    let r = thread(&["top aws risks", "explain the 3rd", "aws cli pls"]).await;
+    assert_eq!(r[1]["subject"], r[0]["subject"]["items"][2]);
+    assert_eq!(skill(&r[2]), "remediate");
+    assert_eq!(r[2]["subject"], r[1]["subject"], "the same finding, in the AWS CLI");
+    let languages: Vec<&str> = r[2]["card"]["code"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["language"].as_str())
+        .collect();
+    assert!(!languages.is_empty(), "{}", r[2]["text"]);
+    // Without a thread, the cloud still picks what to fix.
+    let fresh = thread(&["azure cli to fix the top risk"]).await;
+    assert_eq!(skill(&fresh[0]), "remediate");
+    assert_eq!(fresh[0]["slots"]["cloud"], "azure");
+}

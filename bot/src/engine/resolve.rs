@@ -365,6 +365,10 @@ pub(crate) async fn plan(
 
     // 4. The thread's subject.
     let needs = skill::info(intent).needs_subject || (intent == Intent::Status && pointing(parse));
+    let tool_only = parse.tool_cloud && context.subject.is_some();
+    if tool_only {
+        slots.cloud = None;
+    }
     let filtered = slots.has_filters() || slots.resource.is_some() || slots.recommendation.is_some();
     if subject.is_none() && (parse.needs_context || pointing(parse) || (needs && !filtered)) {
         let plural = parse.reference.pointer == Some(Pointer::Them);

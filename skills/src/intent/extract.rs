@@ -197,6 +197,26 @@ pub(crate) fn cloud(text: &Text) -> Option<Cloud> {
     )
 }
 
+/// The cloud a prompt names only as part of a tool's name ("aws cli", "azure cli commands"):
+/// the language asked for, not a filter on the findings.
+pub(crate) fn cloud_of_tool_only(text: &Text) -> Option<Cloud> {
+    const TOOL: [&str; 5] = ["cli", "cmd", "cmds", "command", "commands"];
+    let mut named = None;
+    for (i, word) in text.words.iter().enumerate() {
+        let cloud = match word.as_str() {
+            "aws" | "amazon" => Cloud::Aws,
+            "azure" => Cloud::Azure,
+            "gcp" | "google" => Cloud::Gcp,
+            _ => continue,
+        };
+        if !text.words.get(i + 1).is_some_and(|next| TOOL.contains(&next.as_str())) {
+            return None;
+        }
+        named = Some(cloud);
+    }
+    named
+}
+
 /// The cloud an AWS or GCP service name pins down ("s3 buckets" are AWS, "gke" is GCP); Azure
 /// service names are left out because secbot's Azure kinds have cross-cloud twins.
 pub(crate) fn service_cloud(text: &Text) -> Option<Cloud> {

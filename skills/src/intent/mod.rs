@@ -166,6 +166,9 @@ pub struct Parse {
     pub next_page: bool,
     /// The cloud implied by a service name ("EC2") when none is named.
     pub implied_cloud: Option<Cloud>,
+    /// The cloud slot only names the language asked for ("aws cli", "azure cli commands"): a
+    /// follow-up in a thread keeps the thread's subject instead of filtering by that cloud.
+    pub tool_cloud: bool,
     /// The kind of the named resource, when known.
     pub resource_kind: Option<ResourceKind>,
     /// The key of the named recommendation, when it is in the catalog.
@@ -203,6 +206,7 @@ impl Parse {
             refinement: false,
             next_page: false,
             implied_cloud: None,
+            tool_cloud: false,
             resource_kind: None,
             recommendation_key: None,
             tool: None,
@@ -607,6 +611,8 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
         slots.due_text = dated.map(|d| d.text);
     }
 
+    // "aws cli" asks for a language: in a thread, the cloud does not pick another finding.
+    let tool_cloud = extract::cloud_of_tool_only(&text).is_some_and(|c| slots.cloud == Some(c));
     let kind_reference = if extract::kind_reference(&text) { slots.resource_type } else { None };
     keep_only_filters(&mut slots, intent, &text, lexicon, kind_reference.is_some());
 
@@ -643,6 +649,7 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
         refinement,
         next_page,
         implied_cloud: extract::implied_cloud(&text),
+        tool_cloud,
         resource_kind,
         recommendation_key,
         tool: signals.tool,
