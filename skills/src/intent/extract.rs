@@ -160,8 +160,24 @@ pub(crate) fn resource_kind(text: &Text) -> Option<ResourceKind> {
                 let before = norm[..m.start()].trim_end();
                 let after = norm[m.end()..].trim_start();
                 let scope = [
-                    "in", "across", "per", "each", "every", "all", "my", "our", "for", "which", "test",
-                    "dev", "prod", "sandbox",
+                    "in",
+                    "across",
+                    "per",
+                    "each",
+                    "every",
+                    "all",
+                    "my",
+                    "our",
+                    "for",
+                    "which",
+                    "test",
+                    "dev",
+                    "prod",
+                    "sandbox",
+                    "production",
+                    "staging",
+                    "development",
+                    "nonprod",
                 ]
                 .iter()
                 .any(|w| before.ends_with(&format!(" {w}")) || before == *w);
@@ -304,7 +320,7 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
     // Lists are ranked worst first: "the worst of those", "the top one" is the first item.
     static TOP: OnceLock<Regex> = OnceLock::new();
     TOP.get_or_init(|| {
-        re(r"\bthe (worst|top|highest|riskiest|scariest|most severe|most critical|biggest|first) (one|ones|item|finding|of (those|them|these|the list|it all)|on the list|in the list|there|here|crit|critical)\b|\b(worst|top) (one|of (those|them|these))\b")
+        re(r"\bthe (worst|top|highest|riskiest|scariest|most severe|most critical|biggest|first) (one|ones|item|finding|of (those|them|these|the list|it all)|on the list|in the list|there|here|crit|critical)\b|\b(worst|top) (one|of (those|them|these))\b|\b(one|item|finding|thing) (at|on) the top\b|\b(at the )?top of the (list|page)\b|\bthe one up top\b")
     })
     .is_match(&text.norm)
     .then_some(1)
@@ -709,6 +725,8 @@ mod tests {
             Some(ResourceKind::VirtualMachine)
         );
         assert_eq!(resource_kind(&text("which SQL servers are public")), Some(ResourceKind::SqlDatabase));
+        // Subscriptions named as where to look are a scope, not the kind asked about.
+        assert_eq!(resource_kind(&text("critical findings affecting our production subscriptions")), None);
         assert_eq!(resource_kind(&text("GCP buckets that are public?")), Some(ResourceKind::StorageAccount));
         assert_eq!(resource_kind(&text("anything bad on vm-web-01?")), None);
         assert_eq!(resource_kind(&text("enable defender for storage")), None);
@@ -724,6 +742,9 @@ mod tests {
         assert_eq!(ordinal(&text("can @aisha take the sql ones? by the 20th")), None);
         assert_eq!(ordinal(&text("why didn't you answer my last question")), None);
         assert_eq!(ordinal(&text("what happened the last week")), None);
+        assert_eq!(ordinal(&text("that one at the top, why is it crit")), Some(1));
+        assert_eq!(ordinal(&text("fix whatever is at the top of the list")), Some(1));
+        assert_eq!(ordinal(&text("top up the budget")), None);
     }
 
     #[test]
