@@ -39,12 +39,12 @@ pub fn origin(thread: &str) -> Origin {
     }
 }
 
-/// The reply as one JSON line. Ids such as an EC2 instance's ARN do not say which resource they
+/// A reply (or a button's outcome) as one JSON line. Ids such as an EC2 instance's ARN do not say which resource they
 /// are, so every resource the subject names (its list's items too) also carries its name:
 /// `resource_name` beside a finding's `resource`, `name` beside a resource's `id`, `on_name`
 /// beside a list's `on`.
-async fn reply_json(engine: &Engine, reply: &Reply) -> String {
-    let mut line = serde_json::to_value(reply).unwrap_or_default();
+async fn json_line(engine: &Engine, printed: &impl serde::Serialize) -> String {
+    let mut line = serde_json::to_value(printed).unwrap_or_default();
     if let Some(subject) = line.get_mut("subject") {
         let mut ids = Vec::new();
         name_resources(subject, &mut |id| {
@@ -89,7 +89,7 @@ async fn print_reply(
     mode: Output,
 ) -> std::io::Result<()> {
     match mode {
-        Output::Json => writeln!(out, "{}", reply_json(engine, reply).await),
+        Output::Json => writeln!(out, "{}", json_line(engine, reply).await),
         Output::Text => {
             writeln!(out, "{}\n", reply.card.to_numbered_text())?;
             for dm in &reply.direct {
@@ -233,7 +233,7 @@ impl<'a> Chat<'a> {
         let click = Click { origin: origin(&self.thread), payload: action.payload.clone() };
         let outcome = self.engine.act(click).await;
         if self.mode == Output::Json {
-            writeln!(out, "{}", serde_json::to_string(&outcome).unwrap_or_default())?;
+            writeln!(out, "{}", json_line(self.engine, &outcome).await)?;
         }
         match outcome {
             Outcome::Reply(reply) | Outcome::Replace(reply) => {

@@ -193,3 +193,14 @@ async fn naming_a_clouds_cli_asks_for_the_language_not_for_another_finding() {
     assert_eq!(skill(&fresh[0]), "remediate");
     assert_eq!(fresh[0]["slots"]["cloud"], "azure");
 }
+
+#[tokio::test]
+async fn attack_paths_of_those_are_the_paths_through_the_threads_list() {
+    let r = thread(&["critical risks on public resources", "are any of those on an attack path?", "fix #2"])
+        .await;
+    assert_eq!(skill(&r[1]), "attack_paths");
+    assert!(text(&r[1]).contains("of the 5 rows"), "{}", text(&r[1]));
+    assert_eq!(r[1]["subject"], r[0]["subject"], "the thread keeps its list");
+    assert_eq!(skill(&r[2]), "remediate");
+    assert_eq!(r[2]["subject"], r[0]["subject"]["items"][1]);
+}

@@ -381,6 +381,10 @@ pub(crate) async fn plan(
             (Some(Subject::List { items, .. }), Intent::Delegate) if plural => {
                 subject = Some(Subject::list(items.clone()));
             }
+            // "are any of those on an attack path?": the paths through the list's rows.
+            (Some(Subject::List { items, on }), Intent::AttackPaths) if plural => {
+                subject = Some(Subject::List { items: items.clone(), on: on.clone() });
+            }
             (Some(Subject::List { items, .. }), _) if needs => {
                 if items.len() == 1 {
                     subject = items.first().cloned();

@@ -65,6 +65,13 @@ pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
         {
             filter.resource = Some(id.clone());
         }
+        Some(Subject::List { items, .. })
+            if filter.resource.is_none() && listed_resources(items).is_some() =>
+        {
+            let listed = listed_resources(items).unwrap_or_default();
+            let paths = req.source.attack_paths(&filter).await?;
+            return on_the_list(req, &paths, &listed, items).await;
+        }
         _ => {}
     }
     let paths = req.source.attack_paths(&filter).await?;
@@ -85,6 +92,74 @@ pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
         ));
     }
     Ok(answer)
+}
+
+/// The resources a list of findings or resources shows, in order, each once; `None` for a list
+/// of anything else (attack paths).
+fn listed_resources(items: &[Subject]) -> Option<Vec<String>> {
+    let mut ids: Vec<String> = Vec::new();
+    for item in items {
+        let id = item.resource_id()?;
+        if !ids.iter().any(|known| known == id) {
+            ids.push(id.to_owned());
+        }
+    }
+    (!ids.is_empty()).then_some(ids)
+}
+
+/// "Are any of those on an attack path?": which rows of the thread's list sit on a path, and
+/// the paths through them. The thread keeps its list, so "#1" still means its first row.
+async fn on_the_list(
+    req: &Request<'_>,
+    paths: &[Arc<AttackPath>],
+    listed: &[String],
+    items: &[Subject],
+) -> Result<Answer, SkillError> {
+    let touches = |path: &AttackPath, id: &str| {
+        path.steps.iter().any(|s| s.resource == id) || path.findings.iter().any(|(_, r)| r == id)
+    };
+    let through: Vec<&Arc<AttackPath>> =
+        paths.iter().filter(|p| listed.iter().any(|id| touches(p, id))).collect();
+    let mut on_path = Vec::new();
+    for (n, item) in items.iter().enumerate() {
+        let Some(id) = item.resource_id() else { continue };
+        if through.iter().any(|p| touches(p, id)) {
+            let name = req.source.resource(id).await?.map_or_else(|| id.to_owned(), |r| r.name.clone());
+            on_path.push(format!("#{} ({name})", n + 1));
+        }
+    }
+    let mut card = Card::titled("Attack paths through this list");
+    card.severity = through.iter().map(|p| p.risk).max();
+    card.summary = Some(match on_path.len() {
+        0 => format!(
+            "None of the {} rows is on an attack path Defender for Cloud found; fix them by severity.",
+            items.len()
+        ),
+        n => format!(
+            "{n} of the {} rows {} on an attack path: {}. {} path{} go{} through them, most risky first.",
+            items.len(),
+            if n == 1 { "is" } else { "are" },
+            on_path.join(", "),
+            through.len(),
+            if through.len() == 1 { "" } else { "s" },
+            if through.len() == 1 { "es" } else { "" },
+        ),
+    });
+    for path in through.iter().take(PAGE) {
+        card.items.push(Item {
+            title: path.name.clone(),
+            subtitle: Some(route(path)),
+            severity: Some(path.risk),
+            facts: Vec::new(),
+            actions: vec![Action::run(
+                "Details",
+                req.response_id,
+                Intent::AttackPaths,
+                Some(Subject::AttackPath { id: path.id.clone() }),
+            )],
+        });
+    }
+    Ok(Answer::card(card).about(req.subject.cloned()))
 }
 
 /// The button that lists every risk on an internet-exposed resource: where attack paths have
