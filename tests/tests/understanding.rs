@@ -204,3 +204,17 @@ async fn attack_paths_of_those_are_the_paths_through_the_threads_list() {
     assert_eq!(skill(&r[2]), "remediate");
     assert_eq!(r[2]["subject"], r[0]["subject"]["items"][1]);
 }
+
+#[tokio::test]
+async fn a_follow_up_narrows_someones_work_and_a_new_question_starts_over() {
+    let r = thread(&["what does priya still have open", "is any of it overdue"]).await;
+    assert_eq!(skill(&r[1]), "status");
+    assert_eq!(r[1]["slots"]["assignee"], "priya", "{}", r[1]["slots"]);
+    assert_eq!(r[1]["slots"]["overdue"], true);
+    let r = thread(&["is dana sitting on anything overdue", "ok list crit stuff nobody owns yet"]).await;
+    assert!(r[1]["slots"]["assignee"].is_null(), "a new question keeps nothing of dana's: {}", r[1]["slots"]);
+    // After "which one do you mean?", a question of its own is not the answer.
+    let r = thread(&["assign it to raj", "what's open on sql-orders-prod"]).await;
+    assert_eq!(skill(&r[0]), "clarify");
+    assert_eq!(skill(&r[1]), "list_risks");
+}

@@ -127,9 +127,15 @@ fn in_thread(parse: &Parse, context: &ThreadContext) -> (Intent, Slots) {
     {
         intent = Intent::Explain;
     }
-    // After "which one do you mean?", naming one answers the question that was asked.
+    // After "which one do you mean?", naming one answers the question that was asked; a new
+    // question about it ("what's open on sql-orders-prod") is asked anew.
+    let asks_anew = matches!(intent, Intent::ListRisks | Intent::Summarize)
+        && parse.confidence >= 0.8
+        && !reference.bare
+        && !reference.bare_named;
     if let Some(pending) = context.pending
         && names
+        && !asks_anew
         && (matches!(intent, Intent::ListRisks | Intent::Explain | Intent::Summarize) || reference.bare)
     {
         intent = pending;
@@ -246,6 +252,25 @@ pub(crate) async fn plan(
         if !readings.is_empty() {
             return Ok(Plan::Readings { readings, slots });
         }
+    }
+
+    // "is any of it overdue" after someone's work: the same work, narrowed.
+    if let Some(last) = last
+        && intent == Intent::Status
+        && last.intent == Intent::Status
+        && (slots.overdue.is_some() || slots.unassigned.is_some())
+        && parse.reference.pointer.is_some()
+        && !(Slots { overdue: None, unassigned: None, ..slots.clone() }).has_filters()
+        && slots.assignee.is_none()
+        && slots.resource.is_none()
+        && slots.recommendation.is_none()
+        && slots.ordinal.is_none()
+    {
+        let (overdue, unassigned) = (slots.overdue, slots.unassigned);
+        slots = last.slots.clone();
+        slots.overdue = overdue.or(slots.overdue);
+        slots.unassigned = unassigned.or(slots.unassigned);
+        return Ok(run(intent, slots, None, 0));
     }
 
     // A refinement of the last list keeps its other filters (and its kind of list).
