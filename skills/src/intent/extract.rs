@@ -213,6 +213,16 @@ pub(crate) fn cloud(text: &Text) -> Option<Cloud> {
     )
 }
 
+/// True when the prompt asks about people or their work on findings: owners, assignments,
+/// due dates, progress.
+pub(crate) fn about_work(text: &Text) -> bool {
+    static WORK: OnceLock<Regex> = OnceLock::new();
+    WORK.get_or_init(|| {
+        re(r"\b(who|whos|whose|anyone|anybody|someone|somebody|nobody|no one|owner|owners|owns|own|owned|ownership|assigned|assign|assignee|unassigned|delegated|delegate|handling|handled|working|workload|due|overdue|deadline|late|progress|status|on track|plate|picked up|pick up|my|mine|me|i|we|our team|team)\b")
+    })
+    .is_match(&text.norm)
+}
+
 /// The cloud a prompt names only as part of a tool's name ("aws cli", "azure cli commands"):
 /// the language asked for, not a filter on the findings.
 pub(crate) fn cloud_of_tool_only(text: &Text) -> Option<Cloud> {

@@ -540,6 +540,16 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
     {
         intent = Intent::Status;
     }
+    // "s3-finance-exports looks sus, anything open on it?": a resource's findings, unless the
+    // prompt asks about people or their work.
+    if intent == Intent::Status
+        && slots.resource.is_some()
+        && !text.words.iter().any(|w| lexicon.people.contains(w.as_str()) || w.starts_with('@'))
+        && !extract::about_work(&text)
+        && let Some(&(Intent::ListRisks, p)) = readings.iter().find(|(i, _)| *i == Intent::ListRisks)
+    {
+        (intent, confidence) = (Intent::ListRisks, p.max(confidence));
+    }
     let refusal = ruled_unsafe.or(match prediction.best_of(Intent::Unsafe) {
         Some(Label::Refuse(reason)) if intent == Intent::Unsafe => Some(reason),
         _ if intent == Intent::Unsafe => Some(UnsafeReason::Scope),
@@ -872,6 +882,16 @@ mod tests {
             Intent::Unsafe,
             "the whole prompt is read for harm before the task alone"
         );
+    }
+
+    #[test]
+    fn a_resource_without_people_or_work_is_asked_about_its_findings() {
+        let today = time::macros::date!(2026 - 11 - 25);
+        let lexicon = Lexicon::of_tenant(&demo::tenant(&DemoOptions::for_day(today)));
+        let read = |prompt: &str| parse(prompt, &lexicon, today).intent;
+        assert_eq!(read("s3-finance-exports looks sus, anything open on it?"), Intent::ListRisks);
+        assert_eq!(read("who's handling s3-finance-exports?"), Intent::Status);
+        assert_eq!(read("is anyone on the vm-web-01 findings"), Intent::Status);
     }
 
     #[test]
