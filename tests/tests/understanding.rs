@@ -218,3 +218,20 @@ async fn a_follow_up_narrows_someones_work_and_a_new_question_starts_over() {
     assert_eq!(skill(&r[0]), "clarify");
     assert_eq!(skill(&r[1]), "list_risks");
 }
+
+#[tokio::test]
+async fn the_fixes_that_break_the_most_paths_are_what_follow_ups_point_at() {
+    let r = thread(&[
+        "attack paths in prod?",
+        "which single fix breaks the most of them",
+        "how do I do that fix",
+    ])
+    .await;
+    assert_eq!(skill(&r[1]), "attack_paths");
+    assert_eq!(r[1]["subject"]["kind"], "finding", "the single fix asked for: {}", r[1]["subject"]);
+    assert_eq!(skill(&r[2]), "remediate");
+    assert_eq!(r[2]["subject"], r[1]["subject"]);
+    let r = thread(&["which fixes break the most attack paths", "fix the 2nd"]).await;
+    assert_eq!(r[0]["subject"]["kind"], "list");
+    assert_eq!(r[1]["subject"], r[0]["subject"]["items"][1]);
+}

@@ -387,16 +387,28 @@ async fn chokepoints(
         paths.len()
     ));
     let mut items = Vec::new();
+    let mut fixes = Vec::new();
     for ((rec, res), n) in ranked.into_iter().take(PAGE) {
         if let Some(f) = req.source.finding(rec, res).await? {
             let mut item = finding_item(req, &f, &subs, true).await?;
             item.facts.insert(0, Fact::new("Breaks", format!("{n} of {} paths", paths.len())));
             items.push(item);
+            fixes.push(Subject::Finding { recommendation: rec.to_owned(), resource: res.to_owned() });
         }
     }
     card.severity = items.first().and_then(|i| i.severity).or(Some(Severity::High));
     card.items = items;
-    Ok(Answer::card(card))
+    // "Which single fix breaks the most?" is answered by the first row, so "how do I do that
+    // fix" is about it; otherwise the fixes are the thread's list.
+    let text = req.prompt.text.to_lowercase();
+    let words: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let single =
+        words.contains(&"single") || words.windows(2).any(|w| matches!(w, ["one" | "which" | "what", "fix"]));
+    let subject = match single {
+        true => fixes.into_iter().next(),
+        false => Some(Subject::list(fixes)),
+    };
+    Ok(Answer::card(card).about(subject))
 }
 
 async fn limited(req: &Request<'_>, uncovered: &[&Subscription]) -> Result<Answer, SkillError> {
