@@ -235,3 +235,15 @@ async fn the_fixes_that_break_the_most_paths_are_what_follow_ups_point_at() {
     assert_eq!(r[0]["subject"]["kind"], "list");
     assert_eq!(r[1]["subject"], r[0]["subject"]["items"][1]);
 }
+
+#[tokio::test]
+async fn rows_named_in_words_or_by_a_bare_number_and_times_that_are_not_pointers() {
+    let r = thread(&["top risks", "more on item one", "patch 4", "what's on sam's list this week?"]).await;
+    let items = r[0]["subject"]["items"].as_array().expect("a list").clone();
+    assert_eq!(skill(&r[1]), "explain");
+    assert_eq!(r[1]["subject"], items[0]);
+    assert_eq!(skill(&r[2]), "remediate");
+    assert_eq!(r[2]["subject"], items[3]);
+    assert_eq!(skill(&r[3]), "status", "\"this week\" is a time, not a pointer into the thread");
+    assert!(text(&r[3]).contains("sam"), "{}", text(&r[3]));
+}

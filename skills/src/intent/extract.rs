@@ -323,9 +323,21 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
             return Some(-1);
         }
     }
-    let item = ITEM.get_or_init(|| re(r"\b(number|item|no|row|finding|nr|num) (\d{1,2})\b"));
-    if let Some(n) = item.captures(&text.norm).and_then(|c| c[2].parse().ok()) {
-        return Some(n);
+    let item = ITEM.get_or_init(|| {
+        re(r"\b(number|item|no|row|finding|nr|num) (\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b")
+    });
+    if let Some(c) = item.captures(&text.norm) {
+        const WORDS: [&str; 10] =
+            ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
+        return c[2].parse().ok().or_else(|| WORDS.iter().position(|w| *w == &c[2]).map(|i| i as i32 + 1));
+    }
+    // "patch 4", "why 3", "and 5?": a short ask about a row by its number.
+    static SHORT: OnceLock<Regex> = OnceLock::new();
+    let short = SHORT.get_or_init(|| {
+        re(r"^(and |ok |so )?(fix|patch|remediate|explain|why|whats|what about|about|assign|delegate|summarize|summarise|details on|more on|tell me about|who owns|status of) (\d{1,2})$")
+    });
+    if let Some(n) = short.captures(text.norm.trim()).and_then(|c| c[3].parse::<i32>().ok()) {
+        return (1..=50).contains(&n).then_some(n);
     }
     // Lists are ranked worst first: "the worst of those", "the top one" is the first item.
     static TOP: OnceLock<Regex> = OnceLock::new();
@@ -449,7 +461,21 @@ pub(crate) fn deictic(text: &Text) -> bool {
         .get_or_init(|| {
             re(r"\b(this|these|those|them|above|ones|the list|short version|what you just showed)\b|\bit\b|\bthat (one|list|finding|recommendation|resource|item|to|stuff|thing|rec|issue)\b|\b(fix|explain|assign|summarize|summarise|about|of|forward|post|share|send|filter|is|does|do|with|take|give) that\b|\bthat$|\bthe \w+ (ones|stuff|one)\b")
         })
-        .is_match(&text.norm)
+        .is_match(&without_times(&text.norm))
+}
+
+/// The words with times such as "this week" or "that morning" taken out: "this" there points
+/// at a time, not at something the thread shows.
+fn without_times(norm: &str) -> std::borrow::Cow<'_, str> {
+    static TIMES: OnceLock<Regex> = OnceLock::new();
+    if !norm.contains("this ") && !norm.contains("that ") {
+        return std::borrow::Cow::Borrowed(norm);
+    }
+    TIMES
+        .get_or_init(|| {
+            re(r"\b(this|that) (week|weekend|month|sprint|quarter|year|morning|afternoon|evening|time|day)\b")
+        })
+        .replace_all(norm, "_time_")
 }
 
 /// True when a list prompt narrows or widens the previous list ("only the critical ones",
@@ -545,7 +571,7 @@ pub(crate) fn pointer(text: &Text) -> Option<super::Pointer> {
     static NEXT: OnceLock<Regex> = OnceLock::new();
     static THEM: OnceLock<Regex> = OnceLock::new();
     static IT: OnceLock<Regex> = OnceLock::new();
-    let norm = &text.norm;
+    let norm = &*without_times(&text.norm);
     if NEXT.get_or_init(|| re(r"\b(the )?next (one|item|finding|rec)\b|\bthe one after\b")).is_match(norm) {
         return Some(super::Pointer::Next);
     }
@@ -755,6 +781,11 @@ mod tests {
         assert_eq!(ordinal(&text("that one at the top, why is it crit")), Some(1));
         assert_eq!(ordinal(&text("fix whatever is at the top of the list")), Some(1));
         assert_eq!(ordinal(&text("top up the budget")), None);
+        assert_eq!(ordinal(&text("more on item one")), Some(1));
+        assert_eq!(ordinal(&text("patch 4")), Some(4));
+        assert_eq!(ordinal(&text("why 3")), Some(3));
+        assert_eq!(ordinal(&text("show 5")), None, "a count, not a row");
+        assert_eq!(ordinal(&text("top 10 risks")), None);
     }
 
     #[test]
