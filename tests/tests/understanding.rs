@@ -248,3 +248,12 @@ async fn rows_named_in_words_or_by_a_bare_number_and_times_that_are_not_pointers
     assert_eq!(skill(&r[3]), "status", "\"this week\" is a time, not a pointer into the thread");
     assert!(text(&r[3]).contains("sam"), "{}", text(&r[3]));
 }
+
+#[tokio::test]
+async fn a_row_handed_to_someone_is_delegated_and_ok_alone_is_not_a_pointer() {
+    let r = thread(&["list crits in prod", "ok, just #1 to sam then", "ok"]).await;
+    assert_eq!(skill(&r[1]), "delegate", "{}", r[1]["text"]);
+    assert_eq!(r[1]["slots"]["assignee"], "sam");
+    assert_eq!(r[1]["subject"], r[0]["subject"]["items"][0]);
+    assert_eq!(skill(&r[2]), "decline", "\"ok\" is an acknowledgement, not \"the same again\"");
+}

@@ -601,7 +601,13 @@ how hows yeah yes also then one just only here in list again from with whats";
 pub(crate) fn bare_reference(text: &Text, names: &dyn Fn(&str) -> bool) -> bool {
     static WORDS: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
     let words = WORDS.get_or_init(|| POINTING.split_whitespace().collect());
+    // Words that fill a reference out ("ok so the 2nd then") but point at nothing alone ("ok").
+    const FILLER: [&str; 16] = [
+        "ok", "okay", "k", "so", "now", "then", "pls", "please", "plz", "hmm", "um", "yeah", "yes", "also",
+        "just", "again",
+    ];
     !text.words.is_empty()
+        && !text.words.iter().all(|w| FILLER.contains(&w.as_str()))
         && text.words.iter().all(|w| {
             words.contains(w.as_str())
                 || names(w)

@@ -540,6 +540,16 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
     {
         intent = Intent::Status;
     }
+    // "ok, just #1 to sam then": a row handed to a person.
+    if matches!(
+        intent,
+        Intent::Explain | Intent::ListRisks | Intent::Summarize | Intent::Status | Intent::OutOfScope
+    ) && ruled_unsafe.is_none()
+        && (slots.ordinal.is_some() || signals.deictic)
+        && text.words.windows(2).any(|w| w[0] == "to" && person(&w[1]) && w[1] != "me")
+    {
+        intent = Intent::Delegate;
+    }
     // "s3-finance-exports looks sus, anything open on it?": a resource's findings, unless the
     // prompt asks about people or their work.
     if intent == Intent::Status
