@@ -138,6 +138,22 @@ impl Lexicon {
         Text::new(prompt, &self.vocabulary, &|t| self.is_resource(t)).norm
     }
 
+    /// The prompt read again with these phrases of it replaced; `None` when there are none.
+    fn replacing<'p>(
+        &self,
+        text: &Text,
+        phrases: impl Iterator<Item = &'p String>,
+        by: &str,
+    ) -> Option<Text> {
+        let mut rest = text.original.clone();
+        let mut replaced = false;
+        for phrase in phrases {
+            rest = rest.replace(phrase.as_str(), by);
+            replaced = true;
+        }
+        replaced.then(|| Text::new(&rest, &self.vocabulary, &|t| self.is_resource(t)))
+    }
+
     fn is_resource(&self, token: &str) -> bool {
         self.resources.contains_key(token) || extract::looks_like_resource(token)
     }
@@ -300,16 +316,8 @@ pub fn features_of(prompt: &str, lexicon: &Lexicon) -> Features {
 /// repositories should have …'" asks for a fix whatever the name's words suggest), so the name
 /// stands as the word "recommendation".
 fn model_text(text: &Text, lexicon: &Lexicon) -> Option<Text> {
-    let names: Vec<&String> =
-        text.quoted.iter().filter(|q| lexicon.recommendations.quoted(q).is_some()).collect();
-    if names.is_empty() {
-        return None;
-    }
-    let mut rest = text.original.clone();
-    for name in names {
-        rest = rest.replace(name.as_str(), " recommendation ");
-    }
-    Some(Text::new(&rest, &lexicon.vocabulary, &|t| lexicon.is_resource(t)))
+    let names = text.quoted.iter().filter(|q| lexicon.recommendations.quoted(q).is_some());
+    lexicon.replacing(text, names, " recommendation ")
 }
 
 /// A word as the model sees it: names, mentions, numbers and dates become their kind, so the
@@ -546,7 +554,7 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
         Intent::Explain | Intent::ListRisks | Intent::Summarize | Intent::Status | Intent::OutOfScope
     ) && ruled_unsafe.is_none()
         && (slots.ordinal.is_some() || signals.deictic)
-        && text.words.windows(2).any(|w| w[0] == "to" && person(&w[1]) && w[1] != "me")
+        && text.words.windows(2).any(|w| w[0] == "to" && person(&w[1]))
     {
         intent = Intent::Delegate;
     }
@@ -554,7 +562,7 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
     // prompt asks about people or their work.
     if intent == Intent::Status
         && slots.resource.is_some()
-        && !text.words.iter().any(|w| lexicon.people.contains(w.as_str()) || w.starts_with('@'))
+        && named_person.is_none()
         && !extract::about_work(&text)
         && let Some(&(Intent::ListRisks, p)) = readings.iter().find(|(i, _)| *i == Intent::ListRisks)
     {
@@ -754,15 +762,7 @@ fn keep_only_filters(
 fn read_slots(text: &Text, lexicon: &Lexicon) -> Slots {
     // Words inside a quoted recommendation name describe the recommendation, not filters:
     // only the resource type is read from them.
-    let outside = if text.quoted.is_empty() {
-        None
-    } else {
-        let mut rest = text.original.clone();
-        for q in &text.quoted {
-            rest = rest.replace(q.as_str(), " ");
-        }
-        Some(Text::new(&rest, &lexicon.vocabulary, &|t| lexicon.is_resource(t)))
-    };
+    let outside = lexicon.replacing(text, text.quoted.iter(), " ");
     let filters = outside.as_ref().unwrap_or(text);
     // A subscription's own name ("contoso-aws-prod") names the subscription, not the
     // resource that stands for it.
