@@ -390,8 +390,7 @@ pub(crate) async fn plan(
 
     // 4. The thread's subject.
     let needs = skill::info(intent).needs_subject || (intent == Intent::Status && pointing(parse));
-    let tool_only = parse.tool_cloud && context.subject.is_some();
-    if tool_only {
+    if parse.tool_cloud && context.subject.is_some() {
         slots.cloud = None;
     }
     let filtered = slots.has_filters() || slots.resource.is_some() || slots.recommendation.is_some();
@@ -407,8 +406,8 @@ pub(crate) async fn plan(
                 subject = Some(Subject::list(items.clone()));
             }
             // "are any of those on an attack path?": the paths through the list's rows.
-            (Some(Subject::List { items, on }), Intent::AttackPaths) if plural => {
-                subject = Some(Subject::List { items: items.clone(), on: on.clone() });
+            (Some(list @ Subject::List { .. }), Intent::AttackPaths) if plural => {
+                subject = Some(list.clone());
             }
             (Some(Subject::List { items, .. }), _) if needs => {
                 if items.len() == 1 {

@@ -66,9 +66,9 @@ pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
             filter.resource = Some(id.clone());
         }
         Some(Subject::List { items, .. })
-            if filter.resource.is_none() && listed_resources(items).is_some() =>
+            if filter.resource.is_none()
+                && let Some(listed) = listed_resources(items) =>
         {
-            let listed = listed_resources(items).unwrap_or_default();
             let paths = req.source.attack_paths(&filter).await?;
             return on_the_list(req, &paths, &listed, items).await;
         }
