@@ -25,7 +25,7 @@ pub struct Turn {
     /// Words the reply's text must contain.
     #[serde(default)]
     pub text: Option<String>,
-    /// The reply must name the owner of the item it is about.
+    /// The reply must name the owner of the item it is about, or say it has none.
     #[serde(default)]
     pub owner: bool,
 }
@@ -181,9 +181,53 @@ fn check(turn: &Turn, reply: &Value, last_list: &Value, last_card: &Value, previ
             .filter(|_| facts.contains('@'))
             .and_then(|before| before.rsplit(|c: char| !(c.is_ascii_lowercase() || c == '.')).next())
             .filter(|o| !o.is_empty());
-        if !owner.is_some_and(|o| text.contains(o)) {
+        // A row without an owner is answered right by saying nobody owns it.
+        let named = match owner {
+            Some(o) => text.contains(o),
+            None => ["nobody owns", "no owner", "unassigned"].iter().any(|w| text.contains(w)),
+        };
+        if !named {
             why.push("owner not named".to_owned());
         }
     }
     why
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn owner_turn() -> Turn {
+        Turn {
+            say: "who owns #1".to_owned(),
+            skills: vec!["status".to_owned()],
+            subject: Some("item:1".to_owned()),
+            code: None,
+            text: None,
+            owner: true,
+        }
+    }
+
+    #[test]
+    fn an_owner_question_is_right_when_the_reply_names_the_owner_or_says_there_is_none() {
+        let subject = json!({"kind": "finding", "recommendation": "r", "resource": "vm-1"});
+        let list = json!({"kind": "list", "items": [subject]});
+        let reply = |text: &str| json!({"skill": "status", "subject": subject, "text": text});
+        let owned =
+            json!({"items": [{"facts": [{"label": "Owner", "value": "dana@contoso.com, due in 3 days"}]}]});
+        let unowned = json!({"items": [{"facts": [{"label": "Attack paths", "value": "2"}]}]});
+        let turn = owner_turn();
+        assert!(check(&turn, &reply("Owner: dana@contoso.com"), &list, &owned, &Value::Null).is_empty());
+        assert_eq!(
+            check(&turn, &reply("Nobody owns this yet."), &list, &owned, &Value::Null),
+            ["owner not named"]
+        );
+        assert!(check(&turn, &reply("Nobody owns this yet."), &list, &unowned, &Value::Null).is_empty());
+        assert_eq!(
+            check(&turn, &reply("State: Unhealthy"), &list, &unowned, &Value::Null),
+            ["owner not named"]
+        );
+    }
 }
