@@ -1,10 +1,11 @@
 //! Nothing acknowledged is lost, nothing is answered twice: `secbot serve` as a process, signed
-//! Slack events, and a Slack Web API (wiremock) that fails on cue. Each test prints how many
+//! Slack events and slash commands, and a Slack Web API (wiremock) that fails on cue. Each test prints how many
 //! events were sent and answered and how many were lost or duplicated.
 //! - the chat API answers 503 for a minute while events arrive;
 //! - the process is killed (SIGKILL) after Slack got its 200s and before any reply went out,
 //!   then restarted;
-//! - SIGTERM arrives during a burst, then the process is restarted.
+//! - SIGTERM arrives during a burst, then the process is restarted;
+//! - the process is killed after acknowledging slash commands, then restarted.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -80,18 +81,46 @@ fn thread_of(n: usize) -> String {
     format!("1795970{n:03}.000100")
 }
 
-/// Sends the events (all at once) and returns how many were acknowledged with 200.
-async fn burst(url: &str) -> usize {
-    let http = reqwest::Client::new();
-    let sends: Vec<_> = (0..EVENTS)
+/// The events of a burst: mentions, each starting its own thread.
+fn mentions() -> Vec<(&'static str, String)> {
+    (0..EVENTS)
         .map(|n| {
             let mut event = testing::mention("summarize our posture", &thread_of(n));
             event["event_id"] = json!(format!("Ev0DELIVERY{n:03}"));
-            let body = event.to_string();
-            let (http, url) = (http.clone(), url.to_owned());
-            tokio::spawn(async move {
-                testing::deliver(&http, &format!("{url}/slack/events"), SECRET, body, None).await
-            })
+            ("/slack/events", event.to_string())
+        })
+        .collect()
+}
+
+/// Who types the n-th slash command of a burst.
+fn commander(n: usize) -> String {
+    format!("U0CMD{n:03}")
+}
+
+/// The slash commands of a burst, each typed by another person (in the fixture's shape).
+fn commands() -> Vec<(&'static str, String)> {
+    (0..EVENTS)
+        .map(|n| {
+            let body = testing::fixtures::SLASH_COMMAND
+                .trim()
+                .replace("user_id=U0RAJ", &format!("user_id={}", commander(n)))
+                .replace(
+                    "trigger_id=8204419375.1795970800.5c2f1e",
+                    &format!("trigger_id=8204419375.1795970800.{n:06}"),
+                );
+            ("/slack/commands", body)
+        })
+        .collect()
+}
+
+/// Sends the requests (all at once) and returns how many were acknowledged with 200.
+async fn burst(url: &str, requests: Vec<(&'static str, String)>) -> usize {
+    let http = reqwest::Client::new();
+    let sends: Vec<_> = requests
+        .into_iter()
+        .map(|(route, body)| {
+            let (http, url) = (http.clone(), format!("{url}{route}"));
+            tokio::spawn(async move { testing::deliver(&http, &url, SECRET, body, None).await })
         })
         .collect();
     let mut acked = 0;
@@ -103,26 +132,38 @@ async fn burst(url: &str) -> usize {
     acked
 }
 
-/// Waits (at most `limit`) until every event's thread has a reply, then a moment longer for
-/// any duplicate; prints and returns (answered, lost, duplicated).
+/// Which request of a burst a post answers: the mention's thread, or the command's asker
+/// named in the card's first line (a command's answer starts a thread of its own).
+fn answered(post: &Value) -> Option<usize> {
+    if let Some(thread) = post["thread_ts"].as_str() {
+        return (0..EVENTS).find(|n| thread_of(*n) == thread);
+    }
+    let opening = post["blocks"][0]["elements"][0]["text"].as_str()?;
+    (0..EVENTS).find(|n| opening.starts_with(&format!("<@{}>", commander(*n))))
+}
+
+/// Waits (at most `limit`) until every request of the burst has a reply, then a moment longer
+/// for any duplicate; prints and returns (answered, lost, duplicated).
 async fn tally(state: &PostMessage, what: &str, limit: Duration) -> (usize, usize, usize) {
     let started = Instant::now();
-    let per_thread = || {
-        let mut threads: BTreeMap<String, usize> = BTreeMap::new();
+    let per_request = || {
+        let mut replies: BTreeMap<usize, usize> = BTreeMap::new();
         for post in state.accepted.lock().unwrap().iter() {
-            *threads.entry(post["thread_ts"].as_str().unwrap_or_default().to_owned()).or_default() += 1;
+            if let Some(n) = answered(post) {
+                *replies.entry(n).or_default() += 1;
+            }
         }
-        threads
+        replies
     };
-    while per_thread().len() < EVENTS && started.elapsed() < limit {
+    while per_request().len() < EVENTS && started.elapsed() < limit {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let threads = per_thread();
-    let answered = (0..EVENTS).filter(|n| threads.contains_key(&thread_of(*n))).count();
-    let duplicated: usize = threads.values().map(|n| n.saturating_sub(1)).sum();
+    let replies = per_request();
+    let answered = replies.len();
+    let duplicated: usize = replies.values().map(|n| n.saturating_sub(1)).sum();
     let lost = EVENTS - answered;
-    println!("{what}: events sent {EVENTS}, answered {answered}, lost {lost}, duplicated {duplicated}");
+    println!("{what}: sent {EVENTS}, answered {answered}, lost {lost}, duplicated {duplicated}");
     (answered, lost, duplicated)
 }
 
@@ -132,7 +173,11 @@ async fn the_chat_api_down_for_a_minute_loses_no_reply_and_sends_none_twice() {
     let data = scratch("delivery-outage");
     let server = start(&data, &api);
     state.down.store(true, Ordering::SeqCst);
-    assert_eq!(burst(&server.url).await, EVENTS, "every event is acknowledged while Slack's API is down");
+    assert_eq!(
+        burst(&server.url, mentions()).await,
+        EVENTS,
+        "every event is acknowledged while Slack's API is down"
+    );
     tokio::time::sleep(Duration::from_secs(60)).await;
     assert!(state.accepted.lock().unwrap().is_empty());
     state.down.store(false, Ordering::SeqCst);
@@ -149,7 +194,7 @@ async fn kill_9_after_the_acks_then_a_restart_answers_every_event_exactly_once()
     let data = scratch("delivery-kill");
     let server = start(&data, &api);
     state.down.store(true, Ordering::SeqCst);
-    assert_eq!(burst(&server.url).await, EVENTS);
+    assert_eq!(burst(&server.url, mentions()).await, EVENTS);
     tokio::time::sleep(Duration::from_secs(1)).await;
     server.kill();
     assert!(state.accepted.lock().unwrap().is_empty(), "no reply went out before the crash");
@@ -165,10 +210,27 @@ async fn sigterm_during_a_burst_then_a_restart_answers_every_event_exactly_once(
     *state.delay.lock().unwrap() = Duration::from_millis(300);
     let data = scratch("delivery-sigterm");
     let server = start(&data, &api);
-    assert_eq!(burst(&server.url).await, EVENTS);
+    assert_eq!(burst(&server.url, mentions()).await, EVENTS);
     let (code, _) = server.terminate();
     assert_eq!(code, Some(0), "a clean exit");
     let _restarted = start(&data, &api);
     let (_, lost, duplicated) = tally(&state, "SIGTERM during a burst", Duration::from_secs(60)).await;
+    assert_eq!((lost, duplicated), (0, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_after_slash_commands_are_acknowledged_then_a_restart_answers_each_once() {
+    let (api, state) = slack().await;
+    let data = scratch("delivery-kill-commands");
+    let server = start(&data, &api);
+    state.down.store(true, Ordering::SeqCst);
+    assert_eq!(burst(&server.url, commands()).await, EVENTS);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    server.kill();
+    assert!(state.accepted.lock().unwrap().is_empty(), "no answer went out before the crash");
+    state.down.store(false, Ordering::SeqCst);
+    let _restarted = start(&data, &api);
+    let (_, lost, duplicated) =
+        tally(&state, "slash commands, kill -9 and restart", Duration::from_secs(60)).await;
     assert_eq!((lost, duplicated), (0, 0));
 }

@@ -1,27 +1,27 @@
 //! `POST /slack/commands`: the `/secbot <prompt>` slash command (form-encoded). The command is
-//! acknowledged at once; the answer is posted in the channel with who asked, so the team sees
-//! it and follow-ups in its thread keep their context. Where secbot is not a member of the
-//! channel, the answer goes through the command's response URL instead.
+//! acknowledged once the queue has stored it; the answer is posted in the channel with who
+//! asked, so the team sees it and follow-ups in its thread keep their context. Where secbot is
+//! not a member of the channel, the answer goes through the command's response URL instead.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use secbot_chat::{Origin, Platform, Prompt, ThreadKey};
-use serde::Deserialize;
-use slack_morphism::errors::SlackClientError;
+use secbot_chat::{Job, Origin, Platform, Prompt};
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::Slack;
-use crate::api::error_code;
-use crate::blocks;
-use crate::deliver::Place;
+use crate::deliver::{Asked, Place, Progress};
+use crate::events::{Outgoing, Stored};
 use crate::verify::{Rejection, Signed};
 
 /// The slash command secbot registers.
 pub const COMMAND: &str = "/secbot";
 
-/// The fields of a slash command secbot reads (Slack sends more).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// The fields of a slash command secbot reads (Slack sends more); what the queue keeps until
+/// the command is answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SlashCommand {
     /// The workspace.
     pub team_id: String,
@@ -39,7 +39,7 @@ pub struct SlashCommand {
     pub text: String,
     /// Where to answer when secbot cannot post in the channel.
     pub response_url: String,
-    /// For opening a modal.
+    /// For opening a modal; unique to each use of the command, so also its key in the queue.
     pub trigger_id: String,
 }
 
@@ -54,17 +54,31 @@ pub(crate) async fn handle(State(slack): State<Slack>, Signed(text): Signed) -> 
     if !slack.admits(&command.team_id) {
         return StatusCode::OK.into_response();
     }
-    let worker = slack.clone();
-    slack.tasks.spawn(async move { worker.command(command).await });
-    StatusCode::OK.into_response()
-}
-
-fn not_a_member(err: &SlackClientError) -> bool {
-    matches!(error_code(err).as_str(), "not_in_channel" | "channel_not_found")
+    let key = format!("slack-command:{}:{}", command.team_id, command.trigger_id);
+    let payload = match serde_json::to_value(Stored::Command { command }) {
+        Ok(payload) => payload,
+        Err(err) => return Rejection::malformed("the slash command", err).into_response(),
+    };
+    match slack.inbox.accept(Job { platform: Platform::Slack, key, payload }).await {
+        Ok(_) => StatusCode::OK.into_response(),
+        Err(err) => {
+            // Slack does not send a slash command again: the person who typed it is told, in
+            // the only answer Slack shows them, that it was not taken.
+            tracing::warn!(error = %err, "could not record the slash command");
+            Json(serde_json::json!({
+                "response_type": "ephemeral",
+                "text": "secbot could not take that command just now (its storage is unavailable). \
+                         Please run it again in a minute.",
+            }))
+            .into_response()
+        }
+    }
 }
 
 impl Slack {
-    async fn command(&self, command: SlashCommand) {
+    /// The answer to a stored slash command and where it goes: the command's channel, posted
+    /// on the asker's behalf.
+    pub(crate) async fn answer_command(&self, command: SlashCommand) -> Outgoing {
         let token = self.token(&command.team_id).await;
         let mut asker = self.person(token.as_ref(), &command.team_id, &command.user_id).await;
         if asker.name == asker.id
@@ -86,39 +100,14 @@ impl Slack {
         let from = origin.thread_key();
         let reply = self.assistant.answer(Prompt { origin, text: text.clone(), mentions }).await;
         let place = Place {
-            team: command.team_id.clone(),
-            channel: command.channel_id.clone(),
+            team: command.team_id,
+            channel: command.channel_id,
             thread: None,
-            user: command.user_id.clone(),
-            response_url: Some(command.response_url.clone()),
+            user: command.user_id,
+            response_url: Some(command.response_url),
         };
-        let Some(token) = token.filter(|_| !reply.ephemeral) else {
-            self.deliver(None, &place, &reply).await;
-            return;
-        };
-        let question = format!("{} {}", command.command, text);
-        let messages = blocks::render_asked(&reply.card, &reply.text, &command.user_id, question.trim());
-        match self.post(&token, &command.channel_id, None, &messages).await {
-            Ok(ts) => {
-                let to = ThreadKey { thread: ts, ..from.clone() };
-                if let Err(err) = self.assistant.continue_thread(&from, &to).await {
-                    tracing::warn!(error = %err, "follow-ups in the command's thread will start without context");
-                }
-            }
-            Err(err) if not_a_member(&err) => {
-                for message in &messages {
-                    if let Err(err) = self.respond(&command.response_url, message, "in_channel", None).await {
-                        self.tell(Some(&token), &place, &err).await;
-                        return;
-                    }
-                }
-            }
-            Err(err) => {
-                self.tell(Some(&token), &place, &err).await;
-                return;
-            }
-        }
-        self.deliver_direct(Some(&token), &place, &reply.direct).await;
+        let question = format!("{} {}", command.command, text).trim().to_owned();
+        Outgoing { place, reply, progress: Progress::default(), asked: Some(Asked { question, from }) }
     }
 }
 

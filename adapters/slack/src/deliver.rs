@@ -3,13 +3,13 @@
 //! sentence to the person waiting, saying what to do.
 
 use secbot_chat::delivery::Failure;
-use secbot_chat::{DirectMessage, Outcome, Person, Reply, Sent};
+use secbot_chat::{DirectMessage, Outcome, Person, Reply, Sent, ThreadKey};
 use serde::{Deserialize, Serialize};
 use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
 
 use crate::Slack;
-use crate::api::{failure, plain_words};
+use crate::api::{error_code, failure, plain_words};
 use crate::blocks::{self, Message, ModalContext};
 
 /// Where a reply goes and who waits for it.
@@ -25,6 +25,17 @@ pub struct Place {
     pub user: String,
     /// The response URL of a slash command or click, when there is one.
     pub response_url: Option<String>,
+}
+
+/// A reply posted on someone's behalf (a slash command's answer): it opens with what they
+/// asked, since Slack does not show the command, and the thread it starts continues the
+/// conversation the command was part of.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Asked {
+    /// The command as typed (`/secbot show critical risks`).
+    pub question: String,
+    /// The conversation the command was typed in, whose context the reply's thread takes on.
+    pub from: ThreadKey,
 }
 
 /// How far a card of several messages got: how many went out, and the first one's `ts` (the
@@ -64,6 +75,11 @@ fn person_of(user: &SlackUser) -> Person {
         name,
         email: profile.and_then(|p| p.email.as_ref()).map(|e| e.0.clone()),
     }
+}
+
+/// True when Slack refused a post because secbot is not in the channel.
+fn not_a_member(err: &SlackClientError) -> bool {
+    matches!(error_code(err).as_str(), "not_in_channel" | "channel_not_found")
 }
 
 /// True for a Slack user id (`U024BE7LH`, `W0123ABC`), as opposed to a name or an email.
@@ -150,8 +166,8 @@ impl Slack {
     /// `Failed` (after telling the asker) when it refused.
     pub(crate) async fn send(&self, mut outgoing: crate::events::Outgoing) -> Sent {
         let token = self.token(&outgoing.place.team).await;
-        let (place, reply) = (&outgoing.place, &outgoing.reply);
-        match self.put(token.as_ref(), place, reply, &mut outgoing.progress).await {
+        let (place, reply, asked) = (&outgoing.place, &outgoing.reply, outgoing.asked.as_ref());
+        match self.put(token.as_ref(), place, reply, asked, &mut outgoing.progress).await {
             Ok(()) => {}
             Err(None) => {
                 return Sent::Failed(format!(
@@ -175,26 +191,46 @@ impl Slack {
                 };
             }
         }
+        if let (Some(asked), Some(root)) = (&outgoing.asked, &outgoing.progress.first) {
+            let to = ThreadKey { thread: root.clone(), ..asked.from.clone() };
+            if let Err(err) = self.assistant.continue_thread(&asked.from, &to).await {
+                tracing::warn!(error = %err, "follow-ups in the command's thread will start without context");
+            }
+        }
         self.deliver_direct(token.as_ref(), &outgoing.place, &outgoing.reply.direct).await;
         Sent::Done
     }
 
     /// Puts a reply where it was asked (the messages `progress` says are not out yet): in the
-    /// thread for everyone, or to the asker only when it is ephemeral. `Err(None)` when there is
-    /// neither a bot token nor a response URL to send with.
+    /// thread for everyone, or to the asker only when it is ephemeral; through the response URL
+    /// where secbot is not a member of the channel. `Err(None)` when there is neither a bot
+    /// token nor a response URL to send with.
     async fn put(
         &self,
         token: Option<&SlackApiToken>,
         place: &Place,
         reply: &Reply,
+        asked: Option<&Asked>,
         progress: &mut Progress,
     ) -> Result<(), Option<SlackClientError>> {
-        let messages = blocks::render(&reply.card, &reply.text);
+        let messages = match asked {
+            Some(asked) if !reply.ephemeral => {
+                blocks::render_asked(&reply.card, &reply.text, &place.user, &asked.question)
+            }
+            _ => blocks::render(&reply.card, &reply.text),
+        };
         match (token, reply.ephemeral, &place.response_url) {
             (_, true, Some(url)) => self.respond_all(url, &messages, "ephemeral").await,
             (Some(token), true, None) => self.post_ephemeral(token, place, &messages).await,
-            (Some(token), false, _) => {
-                self.post_on(token, &place.channel, place.thread.as_deref(), &messages, progress).await
+            (Some(token), false, url) => {
+                let posted =
+                    self.post_on(token, &place.channel, place.thread.as_deref(), &messages, progress).await;
+                match (posted, url) {
+                    (Err(err), Some(url)) if progress.posted == 0 && not_a_member(&err) => {
+                        self.respond_all(url, &messages, "in_channel").await
+                    }
+                    (posted, _) => posted,
+                }
             }
             (None, _, Some(url)) => self.respond_all(url, &messages, "in_channel").await,
             (None, _, None) => return Err(None),
@@ -272,7 +308,7 @@ impl Slack {
     /// Delivers a reply where it was asked: in the thread for everyone, or to the asker only when
     /// it is ephemeral; then any direct messages it carries.
     pub(crate) async fn deliver(&self, token: Option<&SlackApiToken>, place: &Place, reply: &Reply) {
-        match self.put(token, place, reply, &mut Progress::default()).await {
+        match self.put(token, place, reply, None, &mut Progress::default()).await {
             Ok(()) => self.deliver_direct(token, place, &reply.direct).await,
             Err(None) => {
                 tracing::warn!(team = %place.team, "no bot token for this workspace; the reply was not sent");

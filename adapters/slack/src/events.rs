@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 use slack_morphism::prelude::*;
 use time::OffsetDateTime;
 
-use crate::deliver::{Place, Progress};
+use crate::commands::SlashCommand;
+use crate::deliver::{Asked, Place, Progress};
 use crate::inbound;
 use crate::verify::{Rejection, Signed};
 use crate::{Slack, manifest};
@@ -41,6 +42,19 @@ pub struct Incoming {
     pub bot_user: Option<String>,
 }
 
+/// What the queue keeps for Slack until it is answered: a slash command, or a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Stored {
+    /// A use of `/secbot`.
+    Command {
+        /// The command as Slack sent it.
+        command: SlashCommand,
+    },
+    /// A message secbot read (the queue's rows from before commands were queued have no tag).
+    Message(Incoming),
+}
+
 /// A reply on its way to Slack: where it goes, what it is, and how much of it went out.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Outgoing {
@@ -51,6 +65,9 @@ pub struct Outgoing {
     /// The messages of the card already posted (a long card is several).
     #[serde(default)]
     pub progress: Progress,
+    /// Set for a slash command's answer, which is posted on the asker's behalf.
+    #[serde(default)]
+    pub asked: Option<Asked>,
 }
 
 /// Picks the message out of an event, or `None` for events secbot does not answer.
@@ -147,7 +164,7 @@ async fn accept(slack: Slack, callback: &SlackPushEventCallback, retry: &str) ->
     // (channel, ts). The inbox inserts it if absent in the shared store, so any replica accepts
     // it exactly once, and Slack gets its 200 only once the message is stored.
     let key = format!("slack:{}:{}:{}", message.team, message.channel, message.ts);
-    let payload = match serde_json::to_value(&message) {
+    let payload = match serde_json::to_value(Stored::Message(message)) {
         Ok(payload) => payload,
         Err(err) => return Rejection::malformed("the event", err).into_response(),
     };
@@ -170,14 +187,14 @@ pub(crate) struct Replies(pub(crate) Slack);
 #[async_trait]
 impl Worker for Replies {
     async fn answer(&self, payload: serde_json::Value) -> Option<serde_json::Value> {
-        let message: Incoming = match serde_json::from_value(payload) {
-            Ok(message) => message,
+        let outgoing = match serde_json::from_value(payload) {
+            Ok(Stored::Message(message)) => self.0.answer(message).await?,
+            Ok(Stored::Command { command }) => self.0.answer_command(command).await,
             Err(err) => {
                 tracing::error!(error = %err, "a stored Slack message is unreadable; it is not answered");
                 return None;
             }
         };
-        let outgoing = self.0.answer(message).await?;
         serde_json::to_value(outgoing)
             .inspect_err(|err| tracing::error!(error = %err, "a reply could not be stored"))
             .ok()
@@ -222,7 +239,7 @@ impl Slack {
             user: message.user,
             response_url: None,
         };
-        Some(Outgoing { place, reply, progress: Progress::default() })
+        Some(Outgoing { place, reply, progress: Progress::default(), asked: None })
     }
 }
 
@@ -283,6 +300,17 @@ mod tests {
         let m = incoming(&callback(include_str!("../fixtures/message_im.json"))).unwrap();
         assert!(m.addressed);
         assert_eq!(m.thread, None);
+    }
+
+    #[test]
+    fn the_queue_reads_messages_stored_before_commands_were_queued_and_commands_round_trip() {
+        let m = incoming(&callback(include_str!("../fixtures/app_mention.json"))).unwrap();
+        let untagged = serde_json::to_value(&m).unwrap();
+        assert_eq!(serde_json::from_value::<Stored>(untagged).unwrap(), Stored::Message(m));
+        let command: SlashCommand =
+            serde_urlencoded::from_str(include_str!("../fixtures/slash_command.txt").trim()).unwrap();
+        let stored = serde_json::to_value(Stored::Command { command: command.clone() }).unwrap();
+        assert_eq!(serde_json::from_value::<Stored>(stored).unwrap(), Stored::Command { command });
     }
 
     #[test]

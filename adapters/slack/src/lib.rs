@@ -170,7 +170,8 @@ impl Slack {
 }
 
 /// The Slack routes under `/slack/`, answering through `assistant`. Messages from the Events API
-/// go through `inbox`, where this adapter registers the worker that answers and posts them;
+/// and slash commands go through `inbox`, where this adapter registers the worker that answers
+/// and posts them;
 /// other work done after a request is acknowledged runs on `tasks`, which shutdown waits for.
 pub fn router(
     assistant: Arc<dyn Assistant>,
