@@ -257,3 +257,12 @@ async fn a_row_handed_to_someone_is_delegated_and_ok_alone_is_not_a_pointer() {
     assert_eq!(r[1]["subject"], r[0]["subject"]["items"][0]);
     assert_eq!(skill(&r[2]), "decline", "\"ok\" is an acknowledgement, not \"the same again\"");
 }
+
+#[tokio::test]
+async fn a_language_asked_for_before_the_finding_was_named_is_the_one_answered_in() {
+    let r = thread(&["bicep pls", "for the secure transfer finding on stinvoicesprod"]).await;
+    assert_eq!(skill(&r[0]), "clarify", "no finding yet");
+    assert_eq!(skill(&r[1]), "remediate");
+    assert!(r[1]["subject"].to_string().contains("stinvoicesprod"), "{}", r[1]["subject"]);
+    assert_eq!(r[1]["card"]["code"][0]["language"], "bicep", "{}", r[1]["card"]["code"]);
+}

@@ -84,9 +84,12 @@ struct Shown {
 }
 
 impl Shown {
-    fn of(plan: &Plan) -> Shown {
+    /// What a plan shows; a question asked back keeps the tool the prompt named ("bicep pls"
+    /// → "which one do you mean?"), for the answer that names the finding.
+    fn of(plan: &Plan, parse: &Parse) -> Shown {
         match plan {
             Plan::Run { offset, tool, .. } => Shown { offset: *offset, tool: *tool },
+            Plan::Clarify { .. } => Shown { offset: 0, tool: parse.tool },
             _ => Shown::default(),
         }
     }
@@ -188,11 +191,14 @@ impl Engine {
                 None => {}
             }
             context.pending = (reply.skill == "clarify" && reply.readings.is_empty()).then_some(reply.intent);
-            if !matches!(reply.skill.as_str(), "decline" | "clarify" | "help" | "usage_limit") {
+            let answered = !matches!(reply.skill.as_str(), "decline" | "clarify" | "help" | "usage_limit");
+            if answered {
                 context.last_intent = Some(reply.intent);
-                if let Some(tool) = shown.tool {
-                    context.last_tool = Some(tool.to_owned());
-                }
+            }
+            if (answered || context.pending.is_some())
+                && let Some(tool) = shown.tool
+            {
+                context.last_tool = Some(tool.to_owned());
             }
             changed = Some(context);
         }
@@ -415,7 +421,7 @@ impl Engine {
                 let scope = self.policy.scope_of(&origin.channel);
                 match resolve::plan(self.source.as_ref(), &parsed, &prompt.text, &context, scope).await {
                     Ok(plan) => {
-                        let shown = Shown::of(&plan);
+                        let shown = Shown::of(&plan, &parsed);
                         let run = Run { origin: &origin, prompt: &prompt, parse: &parsed, plan, id };
                         (self.run(run).await, shown)
                     }
@@ -449,7 +455,7 @@ impl Engine {
         let parse = Parse { tool, ..Parse::of_command(intent, slots.clone()) };
         let skill = resolve::answering_skill(intent, &slots);
         let plan = Plan::Run { intent, skill, slots, subject, offset, tool };
-        let shown = Shown::of(&plan);
+        let shown = Shown::of(&plan, &parse);
         let mut reply = self
             .run(Run { origin: &origin, prompt: &prompt, parse: &parse, plan, id: new_response_id() })
             .await;
