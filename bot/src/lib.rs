@@ -2,6 +2,7 @@
 //! router, action path), the store it remembers with, the posture source it reads, and the
 //! terminal front end.
 
+pub mod bench;
 pub mod config;
 pub mod engine;
 pub mod evaluation;

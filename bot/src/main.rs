@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use secbot::bench::{self, BenchOptions, Scenario};
 use secbot::config::{Config, ConfigError, LogFormat, Raw};
 use secbot::engine::{Engine, Policy};
 use secbot::server;
@@ -106,6 +107,16 @@ enum Command {
         /// Print the prompt reports as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Measure how fast secbot acknowledges and answers signed Slack events (against a bare
+    /// handler in the same run) and reads prompts; prints a table and JSON lines.
+    Bench {
+        /// The scenarios to run (default: all).
+        #[arg(value_enum)]
+        scenarios: Vec<Scenario>,
+        /// A moment of each, to check that they run (fails on an error, never on a timing).
+        #[arg(long)]
+        smoke: bool,
     },
     /// The demo tenant.
     Demo {
@@ -290,6 +301,15 @@ async fn run() -> anyhow::Result<()> {
             let mode = if *json { Output::Json } else { Output::Text };
             terminal::chat(&engine, BufReader::new(io::stdin().lock()), mode, &mut out).await?;
             Ok(())
+        }
+        Some(Command::Bench { scenarios, smoke }) => {
+            let scenarios = if scenarios.is_empty() {
+                vec![Scenario::Ingress, Scenario::Baseline, Scenario::Parse]
+            } else {
+                scenarios.clone()
+            };
+            let options = if *smoke { BenchOptions::smoke(scenarios) } else { BenchOptions::full(scenarios) };
+            bench::run(&options, &mut out).await
         }
         Some(Command::Config { command: ConfigCommand::Check }) => {
             let raw = raw_config(&cli, None, None)?;

@@ -15,6 +15,7 @@ pub mod blocks;
 pub mod commands;
 pub mod deliver;
 pub mod events;
+pub mod fixtures;
 pub mod inbound;
 pub mod install;
 pub mod interactivity;

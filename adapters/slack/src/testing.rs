@@ -5,45 +5,11 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
-use sha2::Sha256;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-/// Payloads Slack sends secbot and answers its Web API gives, as files in `fixtures/`.
-pub mod fixtures {
-    /// An `app_mention` event at a channel's top level.
-    pub const APP_MENTION: &str = include_str!("../fixtures/app_mention.json");
-    /// A `message` event in a thread, without a mention.
-    pub const MESSAGE_IN_THREAD: &str = include_str!("../fixtures/message_in_thread.json");
-    /// A `message` event in a direct message.
-    pub const MESSAGE_IM: &str = include_str!("../fixtures/message_im.json");
-    /// The `url_verification` handshake.
-    pub const URL_VERIFICATION: &str = include_str!("../fixtures/url_verification.json");
-    /// A `block_actions` click on a message in a thread.
-    pub const BLOCK_ACTIONS: &str = include_str!("../fixtures/block_actions.json");
-    /// A `view_submission` of the feedback modal.
-    pub const VIEW_SUBMISSION: &str = include_str!("../fixtures/view_submission.json");
-    /// A `/secbot` slash command, form-encoded.
-    pub const SLASH_COMMAND: &str = include_str!("../fixtures/slash_command.txt");
-    /// `chat.postMessage`'s answer.
-    pub const CHAT_POST_MESSAGE: &str = include_str!("../fixtures/api/chat.postMessage.json");
-    /// `chat.update`'s answer.
-    pub const CHAT_UPDATE: &str = include_str!("../fixtures/api/chat.update.json");
-    /// `users.info`'s answer.
-    pub const USERS_INFO: &str = include_str!("../fixtures/api/users.info.json");
-    /// `users.lookupByEmail`'s answer.
-    pub const USERS_LOOKUP_BY_EMAIL: &str = include_str!("../fixtures/api/users.lookupByEmail.json");
-    /// `conversations.open`'s answer.
-    pub const CONVERSATIONS_OPEN: &str = include_str!("../fixtures/api/conversations.open.json");
-    /// `views.open`'s answer.
-    pub const VIEWS_OPEN: &str = include_str!("../fixtures/api/views.open.json");
-    /// `oauth.v2.access`'s answer.
-    pub const OAUTH_V2_ACCESS: &str = include_str!("../fixtures/api/oauth.v2.access.json");
-    /// A bare `{"ok": true}`.
-    pub const OK: &str = include_str!("../fixtures/api/ok.json");
-}
+pub use crate::fixtures::{self, fixture, mention, reply_in_thread};
 
 /// The people of the test workspace: user id, display name, email.
 pub const PEOPLE: [(&str, &str, &str); 3] = [
@@ -52,16 +18,9 @@ pub const PEOPLE: [(&str, &str, &str); 3] = [
     ("U0SAM", "sam", "sam@contoso.com"),
 ];
 
-/// A fixture as JSON.
-pub fn fixture(text: &str) -> Value {
-    serde_json::from_str(text).expect("a JSON fixture")
-}
-
 /// Slack's `X-Slack-Signature` for a body sent at `ts`.
 pub fn sign(secret: &str, ts: i64, body: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
-    mac.update(format!("v0:{ts}:{body}").as_bytes());
-    format!("v0={}", hex::encode(mac.finalize().into_bytes()))
+    crate::verify::signature(secret, ts, body)
 }
 
 /// A request of `body` to `url` as Slack sends it: signed with `secret` at the current time,
@@ -245,27 +204,6 @@ pub fn click(posted: &Value, message_ts: &str, label: &str, response_url: &str) 
         }
     }
     click
-}
-
-/// An `app_mention` of secbot saying `text`, sent at `ts`.
-pub fn mention(text: &str, ts: &str) -> Value {
-    let mut event = fixture(fixtures::APP_MENTION);
-    event["event"]["text"] = json!(format!("<@U0SECBOT> {text}"));
-    event["event"]["ts"] = json!(ts);
-    event["event"]["event_ts"] = json!(ts);
-    event["event_id"] = json!(format!("Ev{}", ts.replace('.', "")));
-    event
-}
-
-/// A message in `thread` saying `text` without mentioning secbot, sent at `ts`.
-pub fn reply_in_thread(text: &str, thread: &str, ts: &str) -> Value {
-    let mut event = fixture(fixtures::MESSAGE_IN_THREAD);
-    event["event"]["text"] = json!(text);
-    event["event"]["thread_ts"] = json!(thread);
-    event["event"]["ts"] = json!(ts);
-    event["event"]["event_ts"] = json!(ts);
-    event["event_id"] = json!(format!("Ev{}", ts.replace('.', "")));
-    event
 }
 
 fn blocks(posted: &Value) -> impl Iterator<Item = &Value> {

@@ -1,0 +1,34 @@
+//! `secbot bench --smoke` as CI runs it: every scenario runs to the end without an error and
+//! reports its figures (which are never judged here: timings belong in BENCHMARKS.md).
+
+use std::process::Command;
+
+use serde_json::Value;
+
+#[test]
+fn every_bench_scenario_runs_and_reports_what_it_measured() {
+    let output = Command::new(env!("CARGO_BIN_EXE_secbot"))
+        .args(["bench", "--smoke"])
+        .output()
+        .expect("secbot starts");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    let lines: Vec<Value> = stdout
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    let named: Vec<&str> = lines.iter().filter_map(|l| l["scenario"].as_str()).collect();
+    assert_eq!(named, ["ingress", "baseline", "parse"]);
+    for line in &lines[..2] {
+        for phase in ["closed_loop", "at_half_peak"] {
+            let p = &line[phase];
+            assert!(p["sent"].as_u64().unwrap() > 0, "{line}");
+            assert_eq!(p["acknowledged"], p["sent"], "every event acknowledged: {line}");
+            assert!(p["latency"]["max_ms"].as_f64().unwrap() >= p["latency"]["p50_ms"].as_f64().unwrap());
+        }
+    }
+    assert!(lines[0]["answers_per_second"].as_f64().unwrap() > 0.0, "events were answered");
+    assert!(lines[2]["prompts_per_second"].as_f64().unwrap() > 0.0);
+    assert!(stdout.lines().next().unwrap_or_default().starts_with("scenario"), "a table first");
+}
