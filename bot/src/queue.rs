@@ -74,6 +74,10 @@ const POLL_LIMIT: u32 = 256;
 
 type Waiting = (Job, oneshot::Sender<Result<bool, AssistantError>>);
 
+/// A job's step waiting to be recorded, and who waits for the store's word (`Ok(false)` when
+/// another replica holds the job).
+type Recording = (String, JobUpdate, oneshot::Sender<Result<bool, String>>);
+
 /// The durable queue: the [`Inbox`] the adapters accept into, and the workers behind it.
 #[derive(Clone)]
 pub struct Queue {
@@ -87,6 +91,7 @@ struct Shared {
     owner: String,
     workers: RwLock<HashMap<Platform, Arc<dyn Worker>>>,
     writer: mpsc::Sender<Waiting>,
+    recorder: mpsc::Sender<Recording>,
     permits: Semaphore,
     /// Jobs this process is working on, so a poll does not start them twice.
     running: Mutex<HashSet<String>>,
@@ -120,6 +125,7 @@ impl Queue {
         tasks: TaskTracker,
     ) -> Queue {
         let (writer, incoming) = mpsc::channel(BATCH * 4);
+        let (recorder, steps) = mpsc::channel(BATCH * 4);
         let shared = Arc::new(Shared {
             store,
             metrics,
@@ -127,12 +133,14 @@ impl Queue {
             owner: replica_id(),
             workers: RwLock::new(HashMap::new()),
             writer,
+            recorder,
             permits: Semaphore::new(options.workers.max(1)),
             running: Mutex::new(HashSet::new()),
             tasks,
             stopped: std::sync::atomic::AtomicBool::new(false),
         });
         tokio::spawn(write(Arc::downgrade(&shared), incoming));
+        tokio::spawn(record(Arc::downgrade(&shared), steps));
         Queue { shared }
     }
 
@@ -229,6 +237,31 @@ async fn write(shared: std::sync::Weak<Shared>, mut incoming: mpsc::Receiver<Wai
     }
 }
 
+/// The recorder: as [`write`] does for arrivals, records every job's step that finished while
+/// the previous commit ran in one transaction (a reply sent, given up, or to be tried again), so
+/// answering many messages at once costs one commit for their steps instead of one each.
+async fn record(shared: std::sync::Weak<Shared>, mut steps: mpsc::Receiver<Recording>) {
+    let mut batch: Vec<Recording> = Vec::with_capacity(BATCH);
+    while steps.recv_many(&mut batch, BATCH).await > 0 {
+        let Some(shared) = shared.upgrade() else { return };
+        let updates: Vec<(String, JobUpdate)> =
+            batch.iter().map(|(key, update, _)| (key.clone(), update.clone())).collect();
+        match shared.store.update_jobs(&shared.owner, &updates).await {
+            Ok(held) => {
+                for ((_, _, done), held) in batch.drain(..).zip(held) {
+                    let _ = done.send(Ok(held));
+                }
+            }
+            Err(err) => {
+                let why = err.to_string();
+                for (_, _, done) in batch.drain(..) {
+                    let _ = done.send(Err(why.clone()));
+                }
+            }
+        }
+    }
+}
+
 impl Shared {
     fn lease(&self) -> Lease {
         let now = OffsetDateTime::now_utc();
@@ -279,7 +312,7 @@ impl Shared {
         let Some(worker) = self.worker(platform) else {
             let why = format!("{platform} is no longer configured on this secbot");
             tracing::warn!(job = %key, "{why}; the message is not answered");
-            self.update(&key, platform, &JobUpdate::Finished(JobState::Failed, Some(why))).await;
+            self.update(&key, platform, JobUpdate::Finished(JobState::Failed, Some(why))).await;
             return;
         };
         // A fresh answer is sent before anything is written: the reply is stored (as the outbox)
@@ -289,7 +322,7 @@ impl Shared {
             (JobState::New, _) => match worker.answer(job.job.payload).await {
                 Some(outgoing) => outgoing,
                 None => {
-                    self.update(&key, platform, &JobUpdate::Finished(JobState::Silent, None)).await;
+                    self.update(&key, platform, JobUpdate::Finished(JobState::Silent, None)).await;
                     return;
                 }
             },
@@ -326,7 +359,7 @@ impl Shared {
                 }
             }
         };
-        self.update(&key, platform, &update).await;
+        self.update(&key, platform, update).await;
     }
 
     fn failed(&self, platform: Platform, reason: &str) {
@@ -339,8 +372,14 @@ impl Shared {
 
     /// Records a step; `false` when this replica no longer holds the job or the store is down
     /// (the job is then left to whoever holds it, or to this replica once the lease lapses).
-    async fn update(&self, key: &str, platform: Platform, update: &JobUpdate) -> bool {
-        match self.store.update_job(key, &self.owner, update).await {
+    async fn update(&self, key: &str, platform: Platform, update: JobUpdate) -> bool {
+        let (done, recorded) = oneshot::channel();
+        let closing = || "secbot is shutting down".to_owned();
+        let result = match self.recorder.send((key.to_owned(), update, done)).await {
+            Ok(()) => recorded.await.unwrap_or_else(|_| Err(closing())),
+            Err(_) => Err(closing()),
+        };
+        match result {
             Ok(true) => true,
             Ok(false) => {
                 tracing::info!(job = %key, %platform, "another replica took this job over");

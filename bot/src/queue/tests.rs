@@ -169,15 +169,18 @@ async fn what_a_crashed_process_accepted_is_answered_after_a_restart_and_what_it
     };
     let jobs = [job("k1", "first"), job("k2", "second"), job("k3", "third")];
     assert_eq!(store.enqueue(&jobs, &dead).await.unwrap(), vec![true, true, true]);
-    assert!(
-        store.update_job("k1", "dead-replica", &JobUpdate::Finished(JobState::Sent, None)).await.unwrap()
-    );
     let failed_send = JobUpdate::Retry {
         rest: json!({"reply": "second"}),
         due: OffsetDateTime::now_utc(),
         error: "503".to_owned(),
     };
-    assert!(store.update_job("k2", "dead-replica", &failed_send).await.unwrap());
+    // Recorded together, in any order; a job the replica does not hold is answered `false`.
+    let steps = [
+        ("k2".to_owned(), failed_send),
+        ("k1".to_owned(), JobUpdate::Finished(JobState::Sent, None)),
+        ("k9".to_owned(), JobUpdate::Finished(JobState::Sent, None)),
+    ];
+    assert_eq!(store.update_jobs("dead-replica", &steps).await.unwrap(), [true, true, false]);
 
     // A replica sharing the store sends the reply waiting for a retry (nobody holds it) but
     // leaves the message the dead process still holds; the restarted process (SQLite: the

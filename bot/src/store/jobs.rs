@@ -183,8 +183,33 @@ impl SqlStore {
         Ok(jobs)
     }
 
-    pub(super) async fn set_job(&self, key: &str, owner: &str, update: &JobUpdate) -> StoreResult<bool> {
+    pub(super) async fn set_jobs(
+        &self,
+        owner: &str,
+        updates: &[(String, JobUpdate)],
+    ) -> StoreResult<Vec<bool>> {
         let now = millis(OffsetDateTime::now_utc());
+        // Rows are updated in key order, so replicas recording at once wait for each other
+        // instead of deadlocking (on PostgreSQL); the answers keep the callers' order.
+        let mut order: Vec<usize> = (0..updates.len()).collect();
+        order.sort_by(|a, b| updates[*a].0.cmp(&updates[*b].0));
+        let mut tx = self.pool.begin().await?;
+        let mut held = vec![false; updates.len()];
+        for i in order {
+            let (key, update) = &updates[i];
+            held[i] = SqlStore::set_job(&mut tx, key, owner, update, now).await?;
+        }
+        tx.commit().await?;
+        Ok(held)
+    }
+
+    async fn set_job(
+        conn: &mut sqlx::AnyConnection,
+        key: &str,
+        owner: &str,
+        update: &JobUpdate,
+        now: i64,
+    ) -> StoreResult<bool> {
         let encode = |value: &serde_json::Value| {
             serde_json::to_string(value)
                 .map_err(|e| StoreError::Unavailable(format!("cannot encode a reply: {e}")))
@@ -212,7 +237,7 @@ impl SqlStore {
             .bind(error.clone())
             .bind(now),
         };
-        Ok(query.execute(&self.pool).await?.rows_affected() > 0)
+        Ok(query.execute(conn).await?.rows_affected() > 0)
     }
 
     pub(super) async fn free_leases(&self) -> StoreResult<u64> {

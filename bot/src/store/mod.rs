@@ -321,9 +321,10 @@ pub trait Store: Send + Sync {
     /// replicas leasing at once get different jobs.
     async fn lease_due(&self, lease: &Lease, limit: u32) -> StoreResult<Vec<JobRecord>>;
 
-    /// Records a job's progress, if `owner` still holds its lease: `false` when it does not
-    /// (another replica took it over), and the caller must stop working on it.
-    async fn update_job(&self, key: &str, owner: &str, update: &JobUpdate) -> StoreResult<bool>;
+    /// Records the progress of several jobs in one transaction, each if `owner` still holds its
+    /// lease: for each (job key, update), `false` when it does not (another replica took it
+    /// over), and the caller must stop working on that job.
+    async fn update_jobs(&self, owner: &str, updates: &[(String, JobUpdate)]) -> StoreResult<Vec<bool>>;
 
     /// Frees every lease (at start-up on SQLite, whose file only this process uses, so what a
     /// crash left leased resumes at once rather than when its lease expires).

@@ -609,8 +609,8 @@ impl Store for SqlStore {
         self.lease_jobs(lease, limit).await
     }
 
-    async fn update_job(&self, key: &str, owner: &str, update: &JobUpdate) -> StoreResult<bool> {
-        self.set_job(key, owner, update).await
+    async fn update_jobs(&self, owner: &str, updates: &[(String, JobUpdate)]) -> StoreResult<Vec<bool>> {
+        self.set_jobs(owner, updates).await
     }
 
     async fn release_leases(&self) -> StoreResult<u64> {

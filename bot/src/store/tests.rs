@@ -303,8 +303,9 @@ async fn jobs_suite(store: Arc<SqlStore>) {
 
     let due = now + Duration::seconds(30);
     let retry = JobUpdate::Retry { rest: serde_json::json!({"n": 2}), due, error: "503".to_owned() };
-    assert!(!store.update_job(&key, "c", &retry).await.unwrap(), "not c's");
-    assert!(store.update_job(&key, holder, &retry).await.unwrap());
+    let step = [(key.clone(), retry)];
+    assert_eq!(store.update_jobs("c", &step).await.unwrap(), [false], "not c's");
+    assert_eq!(store.update_jobs(holder, &step).await.unwrap(), [true]);
     assert!(
         store.lease_due(&lease("c", now + Duration::seconds(5), 60), 50).await.unwrap().is_empty(),
         "not due yet"
@@ -314,7 +315,8 @@ async fn jobs_suite(store: Arc<SqlStore>) {
     assert_eq!((again.state, again.attempts), (JobState::Answered, 1));
     assert_eq!(again.outgoing, Some(serde_json::json!({"n": 2})), "what was left to send");
     assert_eq!(later.len(), 40, "the other leases lapsed too");
-    assert!(store.update_job(&key, "c", &JobUpdate::Finished(JobState::Sent, None)).await.unwrap());
+    let sent = [(key.clone(), JobUpdate::Finished(JobState::Sent, None))];
+    assert_eq!(store.update_jobs("c", &sent).await.unwrap(), [true]);
     let row = sqlx::query("SELECT payload, outgoing FROM jobs WHERE job_key = $1")
         .bind(&key)
         .fetch_one(&store.pool)
