@@ -112,6 +112,9 @@ impl Latency {
 struct Phase {
     sent: usize,
     acknowledged: usize,
+    /// Turned away with 503 because the server was at its in-flight limit (load shedding, which
+    /// Slack answers by sending the event again).
+    shed: usize,
     per_second: f64,
     latency: Latency,
 }
@@ -149,8 +152,9 @@ impl Figures {
             p.as_ref().map_or_else(
                 || "-".to_owned(),
                 |p| {
+                    let shed = if p.shed > 0 { format!(" ({} shed)", p.shed) } else { String::new() };
                     format!(
-                        "{:>8.0}/s p50 {:.2} p99 {:.2} max {:.2} ms",
+                        "{:>8.0}/s p50 {:.2} p99 {:.2} max {:.2} ms{shed}",
                         p.per_second, p.latency.p50_ms, p.latency.p99_ms, p.latency.max_ms
                     )
                 },
@@ -334,23 +338,25 @@ async fn finish(
 ) -> anyhow::Result<Phase> {
     let sent = sends.len();
     let mut took = Vec::with_capacity(sent);
-    let mut refused = Vec::new();
+    let (mut shed, mut failed) = (0, std::collections::BTreeMap::<u16, usize>::new());
     for send in sends {
-        let (status, latency) = send.await?;
-        if status == 200 {
-            took.push(latency);
-        } else {
-            refused.push(status);
+        match send.await? {
+            (200, latency) => took.push(latency),
+            (503, _) => shed += 1,
+            (status, _) => *failed.entry(status).or_default() += 1,
         }
     }
     let elapsed = started.elapsed().as_secs_f64();
-    if !refused.is_empty() {
-        bail!("{} of {sent} events were not acknowledged (statuses {:?})", refused.len(), refused);
+    if !failed.is_empty() {
+        let statuses: Vec<String> = failed.iter().map(|(s, n)| format!("{n} × {s}")).collect();
+        bail!("of {sent} events, some were refused: {} (0 = no answer)", statuses.join(", "));
     }
+    let acknowledged = took.len();
     Ok(Phase {
         sent,
-        acknowledged: took.len(),
-        per_second: sent as f64 / elapsed,
+        acknowledged,
+        shed,
+        per_second: acknowledged as f64 / elapsed,
         latency: Latency::of(took),
     })
 }

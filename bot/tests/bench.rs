@@ -24,7 +24,9 @@ fn every_bench_scenario_runs_and_reports_what_it_measured() {
         for phase in ["closed_loop", "at_half_peak"] {
             let p = &line[phase];
             assert!(p["sent"].as_u64().unwrap() > 0, "{line}");
-            assert_eq!(p["acknowledged"], p["sent"], "every event acknowledged: {line}");
+            let count = |field: &str| p[field].as_u64().unwrap();
+            assert_eq!(count("acknowledged") + count("shed"), count("sent"), "acknowledged or shed: {line}");
+            assert!(count("acknowledged") > 0, "{line}");
             assert!(p["latency"]["max_ms"].as_f64().unwrap() >= p["latency"]["p50_ms"].as_f64().unwrap());
         }
     }

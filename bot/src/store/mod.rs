@@ -7,6 +7,7 @@
 mod jobs;
 mod schema;
 mod sql;
+mod writes;
 
 use async_trait::async_trait;
 use secbot_chat::{Delegation, Intent, Origin, Rating, Reply, ResponseId, Slots, Subject, ThreadKey};

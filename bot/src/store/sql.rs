@@ -14,6 +14,7 @@ use sqlx::{AnyPool, Executor, Row};
 use time::OffsetDateTime;
 
 use super::schema::MIGRATIONS;
+use super::writes::Writer;
 use super::{
     Charge, Cutoffs, DelegationRecord, FeedbackRecord, Installation, JobRecord, JobState, JobUpdate, Lease,
     Purged, ReplyRecord, Store, StoreError, StoreResult, ThreadContext, Usage, UsageRow,
@@ -36,6 +37,8 @@ pub struct SqlStore {
     /// the thread since, and a stale context would answer about the wrong thing.
     contexts: Option<Cache<ThreadKey, ThreadContext>>,
     key: Option<[u8; 32]>,
+    /// Where charges and turns go to be committed together.
+    writer: Writer,
 }
 
 impl std::fmt::Debug for SqlStore {
@@ -117,17 +120,11 @@ impl SqlStore {
                 redact_url(url)
             ))
         })?;
-        let store = SqlStore {
-            pool,
-            engine,
-            contexts: (engine == Engine::Sqlite).then(|| {
-                Cache::builder()
-                    .max_capacity(10_000)
-                    .time_to_idle(std::time::Duration::from_secs(600))
-                    .build()
-            }),
-            key,
-        };
+        let contexts = (engine == Engine::Sqlite).then(|| {
+            Cache::builder().max_capacity(10_000).time_to_idle(std::time::Duration::from_secs(600)).build()
+        });
+        let writer = Writer::start(pool.clone(), contexts.clone());
+        let store = SqlStore { pool, engine, contexts, key, writer };
         store.migrate().await?;
         Ok(store)
     }
@@ -246,6 +243,62 @@ impl SqlStore {
         .await?;
         Ok(row.try_get("units")?)
     }
+
+    /// Spends a charge's units on `conn` when they fit every budget; when they do not, the
+    /// totals it returns are those without it, and the caller undoes what it wrote. Rows are
+    /// always taken in the same order (tenant hour, tenant month, channel hour), so concurrent
+    /// charges on PostgreSQL wait for each other instead of deadlocking.
+    pub(super) async fn charge_in(conn: &mut sqlx::AnyConnection, charge: &Charge) -> StoreResult<Usage> {
+        let units = i64::try_from(charge.units).unwrap_or(i64::MAX);
+        let (h, m) = (hour(charge.now), month(charge.now));
+        let tenant = format!("tenant:{}", charge.tenant);
+        let channel = format!("channel:{}/{}", charge.tenant, charge.channel);
+        let hour_used = SqlStore::add(conn, &tenant, &h, units).await?;
+        let month_used = SqlStore::add(conn, &tenant, &m, units).await?;
+        let channel_used = SqlStore::add(conn, &channel, &h, units).await?;
+        let over = hour_used as u64 > charge.limits.hour
+            || month_used as u64 > charge.limits.month
+            || charge.limits.channel_hour.is_some_and(|limit| channel_used as u64 > limit);
+        if over {
+            return Ok(Usage {
+                allowed: false,
+                hour_used: (hour_used - units).max(0) as u64,
+                month_used: (month_used - units).max(0) as u64,
+                channel_hour_used: (channel_used - units).max(0) as u64,
+            });
+        }
+        for period in [&h, &m] {
+            sqlx::query(
+                "INSERT INTO usage_by_skill (tenant, channel, skill, period, units) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (tenant, channel, skill, period) DO UPDATE SET units = usage_by_skill.units + excluded.units",
+            )
+            .bind(&charge.tenant)
+            .bind(&charge.channel)
+            .bind(&charge.skill)
+            .bind(period.as_str())
+            .bind(units)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok(Usage {
+            allowed: true,
+            hour_used: hour_used as u64,
+            month_used: month_used as u64,
+            channel_hour_used: channel_used as u64,
+        })
+    }
+
+    /// Writes a reply, and the thread's context when given, on `conn`.
+    pub(super) async fn turn_in(
+        conn: &mut sqlx::AnyConnection,
+        context: Option<(&ThreadKey, &ThreadContext)>,
+        record: &ReplyRecord,
+    ) -> StoreResult<()> {
+        if let Some((thread, context)) = context {
+            SqlStore::write_context(conn, thread, context).await?;
+        }
+        SqlStore::write_reply(conn, record).await
+    }
 }
 
 #[async_trait]
@@ -292,16 +345,7 @@ impl Store for SqlStore {
         context: Option<(&ThreadKey, &ThreadContext)>,
         record: &ReplyRecord,
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
-        if let Some((thread, context)) = context {
-            SqlStore::write_context(&mut tx, thread, context).await?;
-        }
-        SqlStore::write_reply(&mut tx, record).await?;
-        tx.commit().await?;
-        if let (Some(cache), Some((thread, context))) = (&self.contexts, context) {
-            cache.insert(thread.clone(), context.clone()).await;
-        }
-        Ok(())
+        self.writer.turn(context, record).await
     }
 
     async fn reply(&self, id: &ResponseId) -> StoreResult<Option<ReplyRecord>> {
@@ -402,49 +446,7 @@ impl Store for SqlStore {
     }
 
     async fn charge(&self, charge: &Charge) -> StoreResult<Usage> {
-        let units = i64::try_from(charge.units).unwrap_or(i64::MAX);
-        let (h, m) = (hour(charge.now), month(charge.now));
-        let tenant = format!("tenant:{}", charge.tenant);
-        let channel = format!("channel:{}/{}", charge.tenant, charge.channel);
-        // One transaction (one commit) for the whole charge; a charge over budget is rolled back.
-        // Rows are always taken in the same order (tenant hour, tenant month, channel hour), so
-        // concurrent charges on PostgreSQL wait for each other instead of deadlocking.
-        let mut tx = self.pool.begin().await?;
-        let hour_used = SqlStore::add(&mut tx, &tenant, &h, units).await?;
-        let month_used = SqlStore::add(&mut tx, &tenant, &m, units).await?;
-        let channel_used = SqlStore::add(&mut tx, &channel, &h, units).await?;
-        let over = hour_used as u64 > charge.limits.hour
-            || month_used as u64 > charge.limits.month
-            || charge.limits.channel_hour.is_some_and(|limit| channel_used as u64 > limit);
-        if over {
-            tx.rollback().await?;
-            return Ok(Usage {
-                allowed: false,
-                hour_used: (hour_used - units).max(0) as u64,
-                month_used: (month_used - units).max(0) as u64,
-                channel_hour_used: (channel_used - units).max(0) as u64,
-            });
-        }
-        for period in [&h, &m] {
-            sqlx::query(
-                "INSERT INTO usage_by_skill (tenant, channel, skill, period, units) VALUES ($1, $2, $3, $4, $5) \
-                 ON CONFLICT (tenant, channel, skill, period) DO UPDATE SET units = usage_by_skill.units + excluded.units",
-            )
-            .bind(&charge.tenant)
-            .bind(&charge.channel)
-            .bind(&charge.skill)
-            .bind(period.as_str())
-            .bind(units)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(Usage {
-            allowed: true,
-            hour_used: hour_used as u64,
-            month_used: month_used as u64,
-            channel_hour_used: channel_used as u64,
-        })
+        self.writer.charge(charge).await
     }
 
     async fn usage(&self, now: OffsetDateTime) -> StoreResult<Vec<UsageRow>> {
