@@ -1,6 +1,7 @@
 //! The queue between an acknowledgement and its reply. Adapters hand each delivery to
-//! [`Queue::accept`]; one writer task stores everything that arrived while the previous commit
-//! ran in one transaction (group commit) and only then releases their acknowledgements. A bounded
+//! [`Queue::accept`], which returns once the store has committed it; the store's writer puts
+//! everything that arrived while the previous commit ran into one transaction (group commit), so
+//! a burst of deliveries is acknowledged after one fsync. A bounded
 //! pool of workers answers the jobs and sends the replies; a reply the platform does not accept
 //! is tried again with backoff and jitter (or after the platform's `Retry-After`) until the
 //! delivery deadline, and every step is in the store, so after a crash or a restart the work
@@ -13,7 +14,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use secbot_chat::{AssistantError, Inbox, Job, Platform, Sent, Worker};
 use time::OffsetDateTime;
-use tokio::sync::{Semaphore, mpsc, oneshot};
+use tokio::sync::Semaphore;
 use tokio_util::task::TaskTracker;
 
 use crate::metrics::Metrics;
@@ -66,17 +67,8 @@ impl Default for QueueOptions {
     }
 }
 
-/// The most jobs one commit stores.
-const BATCH: usize = 512;
-
 /// The most due jobs one poll leases.
 const POLL_LIMIT: u32 = 256;
-
-type Waiting = (Job, oneshot::Sender<Result<bool, AssistantError>>);
-
-/// A job's step waiting to be recorded, and who waits for the store's word (`Ok(false)` when
-/// another replica holds the job).
-type Recording = (String, JobUpdate, oneshot::Sender<Result<bool, String>>);
 
 /// The durable queue: the [`Inbox`] the adapters accept into, and the workers behind it.
 #[derive(Clone)]
@@ -90,8 +82,6 @@ struct Shared {
     options: QueueOptions,
     owner: String,
     workers: RwLock<HashMap<Platform, Arc<dyn Worker>>>,
-    writer: mpsc::Sender<Waiting>,
-    recorder: mpsc::Sender<Recording>,
     permits: Semaphore,
     /// Jobs this process is working on, so a poll does not start them twice.
     running: Mutex<HashSet<String>>,
@@ -124,23 +114,17 @@ impl Queue {
         options: QueueOptions,
         tasks: TaskTracker,
     ) -> Queue {
-        let (writer, incoming) = mpsc::channel(BATCH * 4);
-        let (recorder, steps) = mpsc::channel(BATCH * 4);
         let shared = Arc::new(Shared {
             store,
             metrics,
             options,
             owner: replica_id(),
             workers: RwLock::new(HashMap::new()),
-            writer,
-            recorder,
             permits: Semaphore::new(options.workers.max(1)),
             running: Mutex::new(HashSet::new()),
             tasks,
             stopped: std::sync::atomic::AtomicBool::new(false),
         });
-        tokio::spawn(write(Arc::downgrade(&shared), incoming));
-        tokio::spawn(record(Arc::downgrade(&shared), steps));
         Queue { shared }
     }
 
@@ -185,80 +169,29 @@ impl Inbox for Queue {
     }
 
     async fn accept(&self, job: Job) -> Result<bool, AssistantError> {
-        let (done, stored) = oneshot::channel();
-        let closed = || AssistantError::Store("secbot is shutting down".to_owned());
-        self.shared.writer.send((job, done)).await.map_err(|_| closed())?;
-        stored.await.map_err(|_| closed())?
-    }
-}
-
-/// The writer: stores every job waiting in one transaction, then releases their callers and
-/// starts the new ones.
-async fn write(shared: std::sync::Weak<Shared>, mut incoming: mpsc::Receiver<Waiting>) {
-    let mut batch: Vec<Waiting> = Vec::with_capacity(BATCH);
-    while incoming.recv_many(&mut batch, BATCH).await > 0 {
-        let Some(shared) = shared.upgrade() else { return };
+        let shared = &self.shared;
         let lease = shared.lease();
-        let jobs: Vec<Job> = batch.iter().map(|(job, _)| job.clone()).collect();
-        match shared.store.enqueue(&jobs, &lease).await {
-            Ok(new) => {
-                for ((job, done), new) in batch.drain(..).zip(new) {
-                    if new {
-                        shared.metrics.add(
-                            "secbot_jobs_accepted_total",
-                            vec![("platform", job.platform.to_string())],
-                            1.0,
-                        );
-                        let record = JobRecord {
-                            job,
-                            state: JobState::New,
-                            outgoing: None,
-                            attempts: 0,
-                            created: lease.now,
-                        };
-                        shared.clone().spawn(record);
-                    } else {
-                        shared.metrics.add(
-                            "secbot_events_deduplicated_total",
-                            vec![("platform", job.platform.to_string())],
-                            1.0,
-                        );
-                    }
-                    let _ = done.send(Ok(new));
-                }
+        let stored = shared.store.enqueue(std::slice::from_ref(&job), &lease).await;
+        let new = match stored.as_deref() {
+            Ok([new]) => *new,
+            Ok(_) => {
+                return Err(AssistantError::Store("the store did not answer for the message".to_owned()));
             }
             Err(err) => {
-                tracing::warn!(error = %err, jobs = batch.len(), "could not store incoming messages; the platform will retry");
-                for (_, done) in batch.drain(..) {
-                    let _ = done.send(Err(AssistantError::Store(err.to_string())));
-                }
+                tracing::warn!(error = %err, "could not store an incoming message; the platform will retry");
+                return Err(AssistantError::Store(err.to_string()));
             }
+        };
+        let platform = vec![("platform", job.platform.to_string())];
+        if new {
+            shared.metrics.add("secbot_jobs_accepted_total", platform, 1.0);
+            let record =
+                JobRecord { job, state: JobState::New, outgoing: None, attempts: 0, created: lease.now };
+            shared.clone().spawn(record);
+        } else {
+            shared.metrics.add("secbot_events_deduplicated_total", platform, 1.0);
         }
-    }
-}
-
-/// The recorder: as [`write`] does for arrivals, records every job's step that finished while
-/// the previous commit ran in one transaction (a reply sent, given up, or to be tried again), so
-/// answering many messages at once costs one commit for their steps instead of one each.
-async fn record(shared: std::sync::Weak<Shared>, mut steps: mpsc::Receiver<Recording>) {
-    let mut batch: Vec<Recording> = Vec::with_capacity(BATCH);
-    while steps.recv_many(&mut batch, BATCH).await > 0 {
-        let Some(shared) = shared.upgrade() else { return };
-        let updates: Vec<(String, JobUpdate)> =
-            batch.iter().map(|(key, update, _)| (key.clone(), update.clone())).collect();
-        match shared.store.update_jobs(&shared.owner, &updates).await {
-            Ok(held) => {
-                for ((_, _, done), held) in batch.drain(..).zip(held) {
-                    let _ = done.send(Ok(held));
-                }
-            }
-            Err(err) => {
-                let why = err.to_string();
-                for (_, _, done) in batch.drain(..) {
-                    let _ = done.send(Err(why.clone()));
-                }
-            }
-        }
+        Ok(new)
     }
 }
 
@@ -373,15 +306,9 @@ impl Shared {
     /// Records a step; `false` when this replica no longer holds the job or the store is down
     /// (the job is then left to whoever holds it, or to this replica once the lease lapses).
     async fn update(&self, key: &str, platform: Platform, update: JobUpdate) -> bool {
-        let (done, recorded) = oneshot::channel();
-        let closing = || "secbot is shutting down".to_owned();
-        let result = match self.recorder.send((key.to_owned(), update, done)).await {
-            Ok(()) => recorded.await.unwrap_or_else(|_| Err(closing())),
-            Err(_) => Err(closing()),
-        };
-        match result {
-            Ok(true) => true,
-            Ok(false) => {
+        match self.store.update_jobs(&self.owner, &[(key.to_owned(), update)]).await.as_deref() {
+            Ok([true]) => true,
+            Ok(_) => {
                 tracing::info!(job = %key, %platform, "another replica took this job over");
                 false
             }

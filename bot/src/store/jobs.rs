@@ -134,34 +134,30 @@ const LEASE_SQLITE: &str = "UPDATE jobs SET lease_owner = $1, lease_until = $2 W
      RETURNING job_key, platform, state, payload, outgoing, attempts, created_at";
 
 impl SqlStore {
-    pub(super) async fn insert_jobs(&self, jobs: &[Job], lease: &Lease) -> StoreResult<Vec<bool>> {
-        let mut tx = self.pool.begin().await?;
-        let mut new = vec![false; jobs.len()];
+    /// Stores a job on `conn` unless its key is already stored: `true` when it is new.
+    /// Callers inserting several take the keys in order, so replicas inserting overlapping
+    /// bursts wait for each other instead of deadlocking.
+    pub(super) async fn insert_job(
+        conn: &mut sqlx::AnyConnection,
+        job: &Job,
+        lease: &Lease,
+    ) -> StoreResult<bool> {
         let now = millis(lease.now);
-        // Replicas inserting overlapping bursts take the keys' locks in the same order, so
-        // they wait for each other instead of deadlocking.
-        let mut order: Vec<usize> = (0..jobs.len()).collect();
-        order.sort_by(|a, b| jobs[*a].key.cmp(&jobs[*b].key));
-        for i in order {
-            let job = &jobs[i];
-            let payload = serde_json::to_string(&job.payload)
-                .map_err(|e| StoreError::Unavailable(format!("cannot encode a job: {e}")))?;
-            let row = sqlx::query(
-                "INSERT INTO jobs (job_key, platform, state, payload, attempts, due_at, lease_owner, lease_until, created_at, updated_at) \
-                 VALUES ($1, $2, 'new', $3, 0, $4, $5, $6, $4, $4) ON CONFLICT (job_key) DO NOTHING RETURNING job_key",
-            )
-            .bind(&job.key)
-            .bind(job.platform.as_str())
-            .bind(payload)
-            .bind(now)
-            .bind(&lease.owner)
-            .bind(millis(lease.until))
-            .fetch_optional(&mut *tx)
-            .await?;
-            new[i] = row.is_some();
-        }
-        tx.commit().await?;
-        Ok(new)
+        let payload = serde_json::to_string(&job.payload)
+            .map_err(|e| StoreError::Unavailable(format!("cannot encode a job: {e}")))?;
+        let row = sqlx::query(
+            "INSERT INTO jobs (job_key, platform, state, payload, attempts, due_at, lease_owner, lease_until, created_at, updated_at) \
+             VALUES ($1, $2, 'new', $3, 0, $4, $5, $6, $4, $4) ON CONFLICT (job_key) DO NOTHING RETURNING job_key",
+        )
+        .bind(&job.key)
+        .bind(job.platform.as_str())
+        .bind(payload)
+        .bind(now)
+        .bind(&lease.owner)
+        .bind(millis(lease.until))
+        .fetch_optional(&mut *conn)
+        .await?;
+        Ok(row.is_some())
     }
 
     pub(super) async fn lease_jobs(&self, lease: &Lease, limit: u32) -> StoreResult<Vec<JobRecord>> {
@@ -183,33 +179,15 @@ impl SqlStore {
         Ok(jobs)
     }
 
-    pub(super) async fn set_jobs(
-        &self,
-        owner: &str,
-        updates: &[(String, JobUpdate)],
-    ) -> StoreResult<Vec<bool>> {
-        let now = millis(OffsetDateTime::now_utc());
-        // Rows are updated in key order, so replicas recording at once wait for each other
-        // instead of deadlocking (on PostgreSQL); the answers keep the callers' order.
-        let mut order: Vec<usize> = (0..updates.len()).collect();
-        order.sort_by(|a, b| updates[*a].0.cmp(&updates[*b].0));
-        let mut tx = self.pool.begin().await?;
-        let mut held = vec![false; updates.len()];
-        for i in order {
-            let (key, update) = &updates[i];
-            held[i] = SqlStore::set_job(&mut tx, key, owner, update, now).await?;
-        }
-        tx.commit().await?;
-        Ok(held)
-    }
-
-    async fn set_job(
+    /// Records a job's step on `conn` if `owner` still holds its lease: `false` when it does
+    /// not. Callers recording several take the keys in order (see [`SqlStore::insert_job`]).
+    pub(super) async fn set_job(
         conn: &mut sqlx::AnyConnection,
         key: &str,
         owner: &str,
         update: &JobUpdate,
-        now: i64,
     ) -> StoreResult<bool> {
+        let now = millis(OffsetDateTime::now_utc());
         let encode = |value: &serde_json::Value| {
             serde_json::to_string(value)
                 .map_err(|e| StoreError::Unavailable(format!("cannot encode a reply: {e}")))

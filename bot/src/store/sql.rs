@@ -37,7 +37,7 @@ pub struct SqlStore {
     /// the thread since, and a stale context would answer about the wrong thing.
     contexts: Option<Cache<ThreadKey, ThreadContext>>,
     key: Option<[u8; 32]>,
-    /// Where charges and turns go to be committed together.
+    /// Where accepted messages, job steps, charges and turns go to be committed together.
     writer: Writer,
 }
 
@@ -604,7 +604,7 @@ impl Store for SqlStore {
     }
 
     async fn enqueue(&self, jobs: &[secbot_chat::Job], lease: &Lease) -> StoreResult<Vec<bool>> {
-        self.insert_jobs(jobs, lease).await
+        self.writer.enqueue(jobs, lease).await
     }
 
     async fn lease_due(&self, lease: &Lease, limit: u32) -> StoreResult<Vec<JobRecord>> {
@@ -612,7 +612,7 @@ impl Store for SqlStore {
     }
 
     async fn update_jobs(&self, owner: &str, updates: &[(String, JobUpdate)]) -> StoreResult<Vec<bool>> {
-        self.set_jobs(owner, updates).await
+        self.writer.steps(owner, updates).await
     }
 
     async fn release_leases(&self) -> StoreResult<u64> {

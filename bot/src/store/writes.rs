@@ -1,25 +1,37 @@
-//! The answers' writes, group-committed: every usage charge and every stored turn (a thread's
-//! context with its reply) that arrives while the previous commit runs goes into the next one
-//! transaction, each inside a savepoint of its own, so many answers cost one fsync instead of two
-//! each, and a charge over budget (or a write that fails) is undone alone.
+//! The writes on the path from a delivery to its reply, group-committed: messages accepted into
+//! the queue, the steps of jobs (a reply sent, given up, to be tried again), usage charges, and
+//! stored turns (a reply with its thread's context). Everything that arrives while a commit runs
+//! goes into the next one transaction, so a burst of deliveries and answers costs one fsync, not
+//! several each. Each charge and turn runs in a savepoint of its own, so a charge over budget or a
+//! write that fails is undone alone; accepted messages and job steps succeed or fail together (a
+//! failure there is the database's, and the platform is asked to retry).
 
 use moka::future::Cache;
-use secbot_chat::ThreadKey;
+use secbot_chat::{Job, ThreadKey};
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
 
 use super::sql::SqlStore;
-use super::{Charge, ReplyRecord, StoreError, StoreResult, ThreadContext, Usage};
+use super::{Charge, JobUpdate, Lease, ReplyRecord, StoreError, StoreResult, ThreadContext, Usage};
 
 /// The most writes one commit takes.
-const BATCH: usize = 256;
+const BATCH: usize = 512;
+
+type Answer<T> = oneshot::Sender<StoreResult<T>>;
+
+/// Jobs' steps, each by the job's key.
+type Steps = Vec<(String, JobUpdate)>;
 
 /// A write waiting for the next commit, and who waits for its outcome.
 enum Write {
+    /// Store messages unless their keys are stored: which were new.
+    Enqueue(Vec<Job>, Lease, Answer<Vec<bool>>),
+    /// Record jobs' steps where `owner` holds them: which it held.
+    Steps(String, Steps, Answer<Vec<bool>>),
     /// Spend compute units, unless that goes over a budget.
-    Charge(Charge, oneshot::Sender<StoreResult<Usage>>),
+    Charge(Charge, Answer<Usage>),
     /// Store a reply, and the thread's context when it changed.
-    Turn(Box<Turn>, oneshot::Sender<StoreResult<()>>),
+    Turn(Box<Turn>, Answer<()>),
 }
 
 /// A reply to store, and the thread's context when it changed.
@@ -28,7 +40,7 @@ struct Turn {
     record: ReplyRecord,
 }
 
-/// Where the store sends its answer-side writes.
+/// Where the store sends its writes.
 #[derive(Clone)]
 pub(super) struct Writer(mpsc::Sender<Write>);
 
@@ -38,6 +50,20 @@ impl Writer {
         let (send, incoming) = mpsc::channel(BATCH * 4);
         tokio::spawn(commit(pool, contexts, incoming));
         Writer(send)
+    }
+
+    /// Stores messages unless their keys are stored; which were new, once committed.
+    pub(super) async fn enqueue(&self, jobs: &[Job], lease: &Lease) -> StoreResult<Vec<bool>> {
+        let (done, outcome) = oneshot::channel();
+        self.send(Write::Enqueue(jobs.to_vec(), lease.clone(), done)).await?;
+        outcome.await.map_err(|_| closed())?
+    }
+
+    /// Records jobs' steps where `owner` holds them; which it held, once committed.
+    pub(super) async fn steps(&self, owner: &str, updates: &[(String, JobUpdate)]) -> StoreResult<Vec<bool>> {
+        let (done, outcome) = oneshot::channel();
+        self.send(Write::Steps(owner.to_owned(), updates.to_vec(), done)).await?;
+        outcome.await.map_err(|_| closed())?
     }
 
     /// Sends a charge and waits for the commit that decides it.
@@ -68,31 +94,58 @@ fn closed() -> StoreError {
     StoreError::Unavailable("the store is closing; try again in a moment".to_owned())
 }
 
+/// One commit's writes, by kind.
+#[derive(Default)]
+struct Batch {
+    enqueues: Vec<(Vec<Job>, Lease, Answer<Vec<bool>>)>,
+    steps: Vec<(String, Steps, Answer<Vec<bool>>)>,
+    charges: Vec<(Charge, Answer<Usage>)>,
+    turns: Vec<(Box<Turn>, Answer<()>)>,
+}
+
+/// What one commit decided for each write of its batch, in the batch's order.
+struct Outcomes {
+    enqueued: Vec<Vec<bool>>,
+    held: Vec<Vec<bool>>,
+    charged: Vec<StoreResult<Usage>>,
+    turned: Vec<StoreResult<()>>,
+}
+
 async fn commit(
     pool: AnyPool,
     contexts: Option<Cache<ThreadKey, ThreadContext>>,
     mut incoming: mpsc::Receiver<Write>,
 ) {
-    let mut batch: Vec<Write> = Vec::with_capacity(BATCH);
-    while incoming.recv_many(&mut batch, BATCH).await > 0 {
-        let (mut charges, mut turns) = (Vec::new(), Vec::new());
-        for write in batch.drain(..) {
+    let mut arrived: Vec<Write> = Vec::with_capacity(BATCH);
+    while incoming.recv_many(&mut arrived, BATCH).await > 0 {
+        let mut batch = Batch::default();
+        for write in arrived.drain(..) {
             match write {
-                Write::Charge(charge, done) => charges.push((charge, done)),
-                Write::Turn(turn, done) => turns.push((turn, done)),
+                Write::Enqueue(jobs, lease, done) => batch.enqueues.push((jobs, lease, done)),
+                Write::Steps(owner, updates, done) => batch.steps.push((owner, updates, done)),
+                Write::Charge(charge, done) => batch.charges.push((charge, done)),
+                Write::Turn(turn, done) => batch.turns.push((turn, done)),
             }
         }
-        // Rows are taken in one order by every commit: charges by tenant and channel (each
-        // takes its tenant's rows first), then turns by thread. Replicas committing at once on
-        // PostgreSQL then wait for each other instead of deadlocking.
-        charges.sort_by(|a, b| (&a.0.tenant, &a.0.channel).cmp(&(&b.0.tenant, &b.0.channel)));
-        turns.sort_by_cached_key(|(turn, _)| turn.context.as_ref().map(|(thread, _)| thread.to_string()));
-        match run(&pool, &charges, &turns).await {
-            Ok((charged, turned)) => {
-                for ((_, done), outcome) in charges.into_iter().zip(charged) {
+        // Charges by tenant and channel (each takes its tenant's rows first), turns by thread;
+        // jobs are taken by key below. Every commit takes its rows in this one order, so
+        // replicas committing at once on PostgreSQL wait for each other instead of deadlocking.
+        batch.charges.sort_by(|a, b| (&a.0.tenant, &a.0.channel).cmp(&(&b.0.tenant, &b.0.channel)));
+        batch
+            .turns
+            .sort_by_cached_key(|(turn, _)| turn.context.as_ref().map(|(thread, _)| thread.to_string()));
+        match run(&pool, &batch).await {
+            Ok(outcomes) => {
+                for ((_, _, done), new) in batch.enqueues.into_iter().zip(outcomes.enqueued) {
+                    let _ = done.send(Ok(new));
+                }
+                for ((_, _, done), held) in batch.steps.into_iter().zip(outcomes.held) {
+                    let _ = done.send(Ok(held));
+                }
+                for ((_, done), outcome) in batch.charges.into_iter().zip(outcomes.charged) {
                     let _ = done.send(outcome);
                 }
-                for ((turn, done), outcome) in turns.into_iter().zip(turned) {
+                for ((turn, done), outcome) in batch.turns.into_iter().zip(outcomes.turned) {
                     if outcome.is_ok()
                         && let (Some(cache), Some((thread, context))) = (&contexts, turn.context)
                     {
@@ -103,12 +156,18 @@ async fn commit(
             }
             Err(err) => {
                 let why = err.to_string();
-                tracing::warn!(error = %why, "could not commit the answers' writes");
+                tracing::warn!(error = %why, "could not commit the queue's and the answers' writes");
                 let failed = || StoreError::Unavailable(why.clone());
-                for (_, done) in charges {
+                for (_, _, done) in batch.enqueues {
                     let _ = done.send(Err(failed()));
                 }
-                for (_, done) in turns {
+                for (_, _, done) in batch.steps {
+                    let _ = done.send(Err(failed()));
+                }
+                for (_, done) in batch.charges {
+                    let _ = done.send(Err(failed()));
+                }
+                for (_, done) in batch.turns {
                     let _ = done.send(Err(failed()));
                 }
             }
@@ -116,27 +175,52 @@ async fn commit(
     }
 }
 
-type Charges = [(Charge, oneshot::Sender<StoreResult<Usage>>)];
-type Turns = [(Box<Turn>, oneshot::Sender<StoreResult<()>>)];
-
-/// Runs a batch in one transaction, each write in a savepoint that is undone when the write
-/// fails or a charge goes over budget; the outcome of each, once committed.
-async fn run(
-    pool: &AnyPool,
-    charges: &Charges,
-    turns: &Turns,
-) -> StoreResult<(Vec<StoreResult<Usage>>, Vec<StoreResult<()>>)> {
+/// Runs a batch in one transaction: accepted messages and job steps by key, then each charge
+/// and turn in a savepoint that is undone when it fails or a charge goes over budget.
+async fn run(pool: &AnyPool, batch: &Batch) -> StoreResult<Outcomes> {
     let mut tx = pool.begin().await?;
-    let mut charged = Vec::with_capacity(charges.len());
-    for (charge, _) in charges {
+
+    let mut enqueued: Vec<Vec<bool>> =
+        batch.enqueues.iter().map(|(jobs, _, _)| vec![false; jobs.len()]).collect();
+    let mut jobs: Vec<(usize, usize, &Job, &Lease)> = batch
+        .enqueues
+        .iter()
+        .enumerate()
+        .flat_map(|(w, (jobs, lease, _))| jobs.iter().enumerate().map(move |(i, job)| (w, i, job, lease)))
+        .collect();
+    jobs.sort_by(|a, b| a.2.key.cmp(&b.2.key));
+    for (w, i, job, lease) in jobs {
+        enqueued[w][i] = SqlStore::insert_job(&mut tx, job, lease).await?;
+    }
+
+    let mut held: Vec<Vec<bool>> =
+        batch.steps.iter().map(|(_, updates, _)| vec![false; updates.len()]).collect();
+    let mut steps: Vec<(usize, usize, &str, &str, &JobUpdate)> = batch
+        .steps
+        .iter()
+        .enumerate()
+        .flat_map(|(w, (owner, updates, _))| {
+            updates
+                .iter()
+                .enumerate()
+                .map(move |(i, (key, update))| (w, i, owner.as_str(), key.as_str(), update))
+        })
+        .collect();
+    steps.sort_by(|a, b| a.3.cmp(b.3));
+    for (w, i, owner, key, update) in steps {
+        held[w][i] = SqlStore::set_job(&mut tx, key, owner, update).await?;
+    }
+
+    let mut charged = Vec::with_capacity(batch.charges.len());
+    for (charge, _) in &batch.charges {
         sqlx::query("SAVEPOINT answer_write").execute(&mut *tx).await?;
         let outcome = SqlStore::charge_in(&mut tx, charge).await;
         let keep = matches!(outcome, Ok(Usage { allowed: true, .. }));
         settle(&mut tx, keep).await?;
         charged.push(outcome);
     }
-    let mut turned = Vec::with_capacity(turns.len());
-    for (turn, _) in turns {
+    let mut turned = Vec::with_capacity(batch.turns.len());
+    for (turn, _) in &batch.turns {
         sqlx::query("SAVEPOINT answer_write").execute(&mut *tx).await?;
         let context = turn.context.as_ref().map(|(thread, context)| (thread, context));
         let outcome = SqlStore::turn_in(&mut tx, context, &turn.record).await;
@@ -144,7 +228,7 @@ async fn run(
         turned.push(outcome);
     }
     tx.commit().await?;
-    Ok((charged, turned))
+    Ok(Outcomes { enqueued, held, charged, turned })
 }
 
 /// Ends a write's savepoint, keeping what it wrote or undoing it.
