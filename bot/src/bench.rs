@@ -241,6 +241,18 @@ impl Served {
         is_ready.recv().context("the server thread ended before it was ready")??;
         Ok(Served { url, stop: Some(stop), thread: Some(thread) })
     }
+
+    /// Serves `routes` as they are, until stopped.
+    fn routes(name: &str, routes: axum::Router) -> anyhow::Result<Served> {
+        Served::start(name, |listener, stopped, ready| async move {
+            let _ = ready.send(Ok(()));
+            let _ = axum::serve(listener, routes)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        })
+    }
 }
 
 impl Drop for Served {
@@ -366,15 +378,8 @@ async fn ingress(options: &BenchOptions) -> anyhow::Result<Figures> {
     tokio::task::spawn_blocking(secbot_skills::intent::corpus::model).await?;
     let posts = Arc::new(AtomicUsize::new(0));
     let counted = posts.clone();
-    let api = Served::start("bench-slack-api", move |listener, stopped, ready| async move {
-        let routes = axum::Router::new().route("/api/{method}", any(slack_api)).with_state(counted);
-        let _ = ready.send(Ok(()));
-        let _ = axum::serve(listener, routes)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await;
-    })?;
+    let routes = axum::Router::new().route("/api/{method}", any(slack_api)).with_state(counted);
+    let api = Served::routes("bench-slack-api", routes)?;
     let dir = std::env::temp_dir().join(format!("secbot-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).context("creating a scratch directory")?;
     let env: Vec<(String, String)> = [
@@ -438,15 +443,8 @@ async fn ingress(options: &BenchOptions) -> anyhow::Result<Figures> {
 }
 
 async fn baseline(options: &BenchOptions) -> anyhow::Result<Figures> {
-    let server = Served::start("bench-baseline", |listener, stopped, ready| async move {
-        let routes = axum::Router::new().route("/slack/events", any(|| async { "" }));
-        let _ = ready.send(Ok(()));
-        let _ = axum::serve(listener, routes)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await;
-    })?;
+    let server =
+        Served::routes("bench-baseline", axum::Router::new().route("/slack/events", any(|| async { "" })))?;
     let url = format!("{}/slack/events", server.url);
     let closed = closed_loop(&url, 0, options.events, options.concurrency).await?;
     let half = open_loop(&url, options.events, closed.per_second / 2.0, options.rate_phase).await?;

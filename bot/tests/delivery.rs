@@ -188,20 +188,26 @@ async fn the_chat_api_down_for_a_minute_loses_no_reply_and_sends_none_twice() {
     assert!(metrics.contains("secbot_jobs{state=\"sent\"} 20"), "{metrics}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn kill_9_after_the_acks_then_a_restart_answers_every_event_exactly_once() {
+/// Sends a burst while Slack's API is down, kills the process (SIGKILL) once every request is
+/// acknowledged and before any reply went out, restarts it, and counts the replies.
+async fn kill_9_then_restart(requests: Vec<(&'static str, String)>, what: &str, scratch_name: &str) {
     let (api, state) = slack().await;
-    let data = scratch("delivery-kill");
+    let data = scratch(scratch_name);
     let server = start(&data, &api);
     state.down.store(true, Ordering::SeqCst);
-    assert_eq!(burst(&server.url, mentions()).await, EVENTS);
+    assert_eq!(burst(&server.url, requests).await, EVENTS);
     tokio::time::sleep(Duration::from_secs(1)).await;
     server.kill();
     assert!(state.accepted.lock().unwrap().is_empty(), "no reply went out before the crash");
     state.down.store(false, Ordering::SeqCst);
     let _restarted = start(&data, &api);
-    let (_, lost, duplicated) = tally(&state, "kill -9 and restart", Duration::from_secs(60)).await;
+    let (_, lost, duplicated) = tally(&state, what, Duration::from_secs(60)).await;
     assert_eq!((lost, duplicated), (0, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_after_the_acks_then_a_restart_answers_every_event_exactly_once() {
+    kill_9_then_restart(mentions(), "kill -9 and restart", "delivery-kill").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -220,17 +226,5 @@ async fn sigterm_during_a_burst_then_a_restart_answers_every_event_exactly_once(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_after_slash_commands_are_acknowledged_then_a_restart_answers_each_once() {
-    let (api, state) = slack().await;
-    let data = scratch("delivery-kill-commands");
-    let server = start(&data, &api);
-    state.down.store(true, Ordering::SeqCst);
-    assert_eq!(burst(&server.url, commands()).await, EVENTS);
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    server.kill();
-    assert!(state.accepted.lock().unwrap().is_empty(), "no answer went out before the crash");
-    state.down.store(false, Ordering::SeqCst);
-    let _restarted = start(&data, &api);
-    let (_, lost, duplicated) =
-        tally(&state, "slash commands, kill -9 and restart", Duration::from_secs(60)).await;
-    assert_eq!((lost, duplicated), (0, 0));
+    kill_9_then_restart(commands(), "slash commands, kill -9 and restart", "delivery-kill-commands").await;
 }
