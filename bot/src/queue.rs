@@ -169,9 +169,20 @@ impl Inbox for Queue {
     }
 
     async fn accept(&self, job: Job) -> Result<bool, AssistantError> {
-        let shared = &self.shared;
-        let lease = shared.lease();
-        let stored = shared.store.enqueue(std::slice::from_ref(&job), &lease).await;
+        // A task of its own: the platform may hang up while the commit runs (Slack waits 3 s),
+        // and a job committed for a request that went away must still be started here rather
+        // than wait for its lease to lapse.
+        let shared = self.shared.clone();
+        tokio::spawn(async move { shared.accept(job).await })
+            .await
+            .map_err(|_| AssistantError::Store("secbot is shutting down".to_owned()))?
+    }
+}
+
+impl Shared {
+    async fn accept(self: Arc<Self>, job: Job) -> Result<bool, AssistantError> {
+        let lease = self.lease();
+        let stored = self.store.enqueue(std::slice::from_ref(&job), &lease).await;
         let new = match stored.as_deref() {
             Ok([new]) => *new,
             Ok(_) => {
@@ -184,18 +195,16 @@ impl Inbox for Queue {
         };
         let platform = vec![("platform", job.platform.to_string())];
         if new {
-            shared.metrics.add("secbot_jobs_accepted_total", platform, 1.0);
+            self.metrics.add("secbot_jobs_accepted_total", platform, 1.0);
             let record =
                 JobRecord { job, state: JobState::New, outgoing: None, attempts: 0, created: lease.now };
-            shared.clone().spawn(record);
+            self.spawn(record);
         } else {
-            shared.metrics.add("secbot_events_deduplicated_total", platform, 1.0);
+            self.metrics.add("secbot_events_deduplicated_total", platform, 1.0);
         }
         Ok(new)
     }
-}
 
-impl Shared {
     fn lease(&self) -> Lease {
         let now = OffsetDateTime::now_utc();
         Lease { owner: self.owner.clone(), now, until: now + self.options.lease }
@@ -303,18 +312,32 @@ impl Shared {
         );
     }
 
-    /// Records a step; `false` when this replica no longer holds the job or the store is down
-    /// (the job is then left to whoever holds it, or to this replica once the lease lapses).
+    /// Records a step; `false` when this replica no longer holds the job. While the store is
+    /// down (a database restart) the step is tried again with backoff for up to half the lease:
+    /// a reply already sent but not recorded as sent would otherwise be sent again by whoever
+    /// takes the job over. Past that, the job is left to whoever holds it, or to this replica
+    /// once the lease lapses.
     async fn update(&self, key: &str, platform: Platform, update: JobUpdate) -> bool {
-        match self.store.update_jobs(&self.owner, &[(key.to_owned(), update)]).await.as_deref() {
-            Ok([true]) => true,
-            Ok(_) => {
-                tracing::info!(job = %key, %platform, "another replica took this job over");
-                false
-            }
-            Err(err) => {
-                tracing::warn!(job = %key, %platform, error = %err, "could not record a job's progress; it resumes when its lease lapses");
-                false
+        let step = [(key.to_owned(), update)];
+        let started = tokio::time::Instant::now();
+        let mut attempt = 0u32;
+        loop {
+            match self.store.update_jobs(&self.owner, &step).await.as_deref() {
+                Ok([true]) => return true,
+                Ok(_) => {
+                    tracing::info!(job = %key, %platform, "another replica took this job over");
+                    return false;
+                }
+                Err(err) => {
+                    attempt += 1;
+                    let wait = retry_wait(&self.options, attempt, None, jitter());
+                    if started.elapsed() + wait >= self.options.lease / 2 {
+                        tracing::warn!(job = %key, %platform, error = %err, "could not record a job's progress; it resumes when its lease lapses");
+                        return false;
+                    }
+                    tracing::info!(job = %key, %platform, error = %err, "could not record a job's progress yet; trying again");
+                    tokio::time::sleep(wait).await;
+                }
             }
         }
     }

@@ -12,7 +12,6 @@ use secbot::store::{SqlStore, Store};
 use secbot_chat::{Intent, Rating, ResponseId};
 use secbot_slack::testing;
 use serde_json::{Value, json};
-use sqlx::Connection;
 use support::Server;
 use wiremock::MockServer;
 
@@ -68,29 +67,10 @@ async fn wait_for_posts(api: &MockServer, n: usize) -> Vec<Value> {
     testing::calls(api, "chat.postMessage").await
 }
 
-async fn fresh_schema(url: &str) -> String {
-    let schema =
-        format!("replicas_{}_{}", std::process::id(), time::OffsetDateTime::now_utc().unix_timestamp_nanos());
-    let mut admin = sqlx::postgres::PgConnection::connect(url).await.expect("postgres reachable");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-        .execute(&mut admin)
-        .await
-        .expect("a schema");
-    let separator = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{separator}options=-c%20search_path%3D{schema}")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_replicas_on_one_postgres_behave_as_one_bot() {
-    let Ok(pg) = std::env::var("TEST_PG_URL") else {
-        assert!(
-            std::env::var_os("SECBOT_REQUIRE_PG").is_none(),
-            "SECBOT_REQUIRE_PG is set but TEST_PG_URL is not"
-        );
-        eprintln!("skipped: set TEST_PG_URL=postgres://… to run two replicas on one database");
-        return;
-    };
-    let database = fresh_schema(&pg).await;
+    let Some(pg) = support::postgres("two replicas on one database") else { return };
+    let database = support::fresh_schema(&pg).await;
     let api = testing::web_api().await;
     let api_url = format!("{}/api", api.uri());
     let dir = support::scratch("replicas");

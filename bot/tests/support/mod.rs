@@ -143,3 +143,32 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// The PostgreSQL server tests share (TEST_PG_URL), or `None` when there is none and
+/// SECBOT_REQUIRE_PG is not set (the caller then skips `what`).
+pub fn postgres(what: &str) -> Option<String> {
+    let Ok(url) = std::env::var("TEST_PG_URL") else {
+        assert!(
+            std::env::var_os("SECBOT_REQUIRE_PG").is_none(),
+            "SECBOT_REQUIRE_PG is set but TEST_PG_URL is not"
+        );
+        eprintln!("skipped: set TEST_PG_URL=postgres://… to run {what}");
+        return None;
+    };
+    Some(url)
+}
+
+/// A database URL for a new, empty schema of the server at `url`, so tests sharing the server
+/// never see each other's rows.
+pub async fn fresh_schema(url: &str) -> String {
+    use sqlx::Connection;
+    let schema =
+        format!("t_{}_{}", std::process::id(), time::OffsetDateTime::now_utc().unix_timestamp_nanos());
+    let mut admin = sqlx::postgres::PgConnection::connect(url).await.expect("postgres reachable");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(&mut admin)
+        .await
+        .expect("a schema");
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}options=-c%20search_path%3D{schema}")
+}
