@@ -9,7 +9,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 
-use super::sql::{Engine, SqlStore};
+use super::sql::{Database, SqlStore};
 use super::{StoreError, StoreResult};
 
 /// Where a job is on its way.
@@ -163,9 +163,9 @@ impl SqlStore {
     pub(super) async fn lease_jobs(&self, lease: &Lease, limit: u32) -> StoreResult<Vec<JobRecord>> {
         // Replicas on PostgreSQL skip rows another is leasing at the same moment; SQLite has one
         // writer at a time and no row locks.
-        let statement = match self.engine() {
-            Engine::Postgres => LEASE_POSTGRES,
-            Engine::Sqlite => LEASE_SQLITE,
+        let statement = match self.database() {
+            Database::Postgres => LEASE_POSTGRES,
+            Database::Sqlite => LEASE_SQLITE,
         };
         let rows = sqlx::query(statement)
             .bind(&lease.owner)

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
 pub use jobs::{JobRecord, JobState, JobUpdate, Lease};
-pub use sql::{Engine as StoreEngine, SqlStore};
+pub use sql::{Database, SqlStore};
 
 /// The store a configuration names: PostgreSQL at `SECBOT_DATABASE_URL`, or SQLite in the data
 /// directory.

@@ -22,7 +22,7 @@ use super::{
 
 /// Which database the store talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Engine {
+pub enum Database {
     /// SQLite: a file in the data directory, or memory.
     Sqlite,
     /// PostgreSQL, shared by replicas.
@@ -32,7 +32,7 @@ pub enum Engine {
 /// The SQL store.
 pub struct SqlStore {
     pub(super) pool: AnyPool,
-    engine: Engine,
+    database: Database,
     /// Thread contexts, cached only on SQLite: with PostgreSQL another replica may have changed
     /// the thread since, and a stale context would answer about the wrong thing.
     contexts: Option<Cache<ThreadKey, ThreadContext>>,
@@ -43,7 +43,7 @@ pub struct SqlStore {
 
 impl std::fmt::Debug for SqlStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqlStore").field("engine", &self.engine).finish()
+        f.debug_struct("SqlStore").field("database", &self.database).finish()
     }
 }
 
@@ -84,10 +84,10 @@ impl SqlStore {
     pub async fn open(url: &str, key: Option<[u8; 32]>) -> StoreResult<SqlStore> {
         static DRIVERS: Once = Once::new();
         DRIVERS.call_once(sqlx::any::install_default_drivers);
-        let engine = if url.starts_with("sqlite:") {
-            Engine::Sqlite
+        let database = if url.starts_with("sqlite:") {
+            Database::Sqlite
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Engine::Postgres
+            Database::Postgres
         } else {
             return Err(StoreError::Config(format!(
                 "SECBOT_DATABASE_URL (database_url): `{}` is not a database secbot can use; use postgres://user:password@host/db",
@@ -96,13 +96,13 @@ impl SqlStore {
         };
         let memory = url.contains(":memory:");
         let options = AnyPoolOptions::new()
-            .max_connections(match (engine, memory) {
-                (Engine::Sqlite, true) => 1,
-                (Engine::Sqlite, false) => 4,
-                (Engine::Postgres, _) => 10,
+            .max_connections(match (database, memory) {
+                (Database::Sqlite, true) => 1,
+                (Database::Sqlite, false) => 4,
+                (Database::Postgres, _) => 10,
             })
             .acquire_timeout(std::time::Duration::from_secs(10));
-        let options = if engine == Engine::Sqlite {
+        let options = if database == Database::Sqlite {
             options.after_connect(|conn, _| {
                 Box::pin(async move {
                     conn.execute("PRAGMA journal_mode = WAL").await?;
@@ -120,11 +120,11 @@ impl SqlStore {
                 redact_url(url)
             ))
         })?;
-        let contexts = (engine == Engine::Sqlite).then(|| {
+        let contexts = (database == Database::Sqlite).then(|| {
             Cache::builder().max_capacity(10_000).time_to_idle(std::time::Duration::from_secs(600)).build()
         });
         let writer = Writer::start(pool.clone(), contexts.clone());
-        let store = SqlStore { pool, engine, contexts, key, writer };
+        let store = SqlStore { pool, database, contexts, key, writer };
         store.migrate().await?;
         Ok(store)
     }
@@ -141,8 +141,8 @@ impl SqlStore {
     }
 
     /// Which database this is.
-    pub fn engine(&self) -> Engine {
-        self.engine
+    pub fn database(&self) -> Database {
+        self.database
     }
 
     async fn migrate(&self) -> StoreResult<()> {

@@ -358,7 +358,7 @@ async fn the_store_suite_passes_on_sqlite() {
 #[tokio::test]
 async fn the_store_suite_passes_on_postgres() {
     if let Some(store) = postgres().await {
-        assert_eq!(store.engine(), sql::Engine::Postgres);
+        assert_eq!(store.database(), sql::Database::Postgres);
         suite(Arc::new(store)).await;
     }
 }
