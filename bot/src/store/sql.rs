@@ -244,10 +244,10 @@ impl SqlStore {
         Ok(row.try_get("units")?)
     }
 
-    /// Spends a charge's units on `conn` when they fit every budget; when they do not, the
-    /// totals it returns are those without it, and the caller undoes what it wrote. Rows are
-    /// always taken in the same order (tenant hour, tenant month, channel hour), so concurrent
-    /// charges on PostgreSQL wait for each other instead of deadlocking.
+    /// Spends a charge's units on `conn` when they fit every budget; when they do not, it takes
+    /// them back and returns the totals without them. Rows are always taken in the same order
+    /// (tenant hour, tenant month, channel hour), so concurrent charges on PostgreSQL wait for
+    /// each other instead of deadlocking.
     pub(super) async fn charge_in(conn: &mut sqlx::AnyConnection, charge: &Charge) -> StoreResult<Usage> {
         let units = i64::try_from(charge.units).unwrap_or(i64::MAX);
         let (h, m) = (hour(charge.now), month(charge.now));
@@ -260,6 +260,9 @@ impl SqlStore {
             || month_used as u64 > charge.limits.month
             || charge.limits.channel_hour.is_some_and(|limit| channel_used as u64 > limit);
         if over {
+            for (scope, period) in [(&tenant, &h), (&tenant, &m), (&channel, &h)] {
+                SqlStore::add(conn, scope, period, -units).await?;
+            }
             return Ok(Usage {
                 allowed: false,
                 hour_used: (hour_used - units).max(0) as u64,

@@ -2,9 +2,10 @@
 //! the queue, the steps of jobs (a reply sent, given up, to be tried again), usage charges, and
 //! stored turns (a reply with its thread's context). Everything that arrives while a commit runs
 //! goes into the next one transaction, so a burst of deliveries and answers costs one fsync, not
-//! several each. Each charge and turn runs in a savepoint of its own, so a charge over budget or a
-//! write that fails is undone alone; accepted messages and job steps succeed or fail together (a
-//! failure there is the database's, and the platform is asked to retry).
+//! several each. A charge over budget takes back what it added, in the same transaction. A write
+//! the database refuses fails its whole batch (such failures are the database's, not one write's:
+//! a lost connection, a restart), and every caller hears so: platforms are asked to retry, job
+//! steps are tried again.
 
 use moka::future::Cache;
 use secbot_chat::{Job, ThreadKey};
@@ -107,8 +108,7 @@ struct Batch {
 struct Outcomes {
     enqueued: Vec<Vec<bool>>,
     held: Vec<Vec<bool>>,
-    charged: Vec<StoreResult<Usage>>,
-    turned: Vec<StoreResult<()>>,
+    charged: Vec<Usage>,
 }
 
 async fn commit(
@@ -142,16 +142,14 @@ async fn commit(
                 for ((_, _, done), held) in batch.steps.into_iter().zip(outcomes.held) {
                     let _ = done.send(Ok(held));
                 }
-                for ((_, done), outcome) in batch.charges.into_iter().zip(outcomes.charged) {
-                    let _ = done.send(outcome);
+                for ((_, done), usage) in batch.charges.into_iter().zip(outcomes.charged) {
+                    let _ = done.send(Ok(usage));
                 }
-                for ((turn, done), outcome) in batch.turns.into_iter().zip(outcomes.turned) {
-                    if outcome.is_ok()
-                        && let (Some(cache), Some((thread, context))) = (&contexts, turn.context)
-                    {
+                for (turn, done) in batch.turns {
+                    if let (Some(cache), Some((thread, context))) = (&contexts, turn.context) {
                         cache.insert(thread, context).await;
                     }
-                    let _ = done.send(outcome);
+                    let _ = done.send(Ok(()));
                 }
             }
             Err(err) => {
@@ -175,8 +173,8 @@ async fn commit(
     }
 }
 
-/// Runs a batch in one transaction: accepted messages and job steps by key, then each charge
-/// and turn in a savepoint that is undone when it fails or a charge goes over budget.
+/// Runs a batch in one transaction: accepted messages and job steps by key, then the charges
+/// and the turns.
 async fn run(pool: &AnyPool, batch: &Batch) -> StoreResult<Outcomes> {
     let mut tx = pool.begin().await?;
 
@@ -213,29 +211,12 @@ async fn run(pool: &AnyPool, batch: &Batch) -> StoreResult<Outcomes> {
 
     let mut charged = Vec::with_capacity(batch.charges.len());
     for (charge, _) in &batch.charges {
-        sqlx::query("SAVEPOINT answer_write").execute(&mut *tx).await?;
-        let outcome = SqlStore::charge_in(&mut tx, charge).await;
-        let keep = matches!(outcome, Ok(Usage { allowed: true, .. }));
-        settle(&mut tx, keep).await?;
-        charged.push(outcome);
+        charged.push(SqlStore::charge_in(&mut tx, charge).await?);
     }
-    let mut turned = Vec::with_capacity(batch.turns.len());
     for (turn, _) in &batch.turns {
-        sqlx::query("SAVEPOINT answer_write").execute(&mut *tx).await?;
         let context = turn.context.as_ref().map(|(thread, context)| (thread, context));
-        let outcome = SqlStore::turn_in(&mut tx, context, &turn.record).await;
-        settle(&mut tx, outcome.is_ok()).await?;
-        turned.push(outcome);
+        SqlStore::turn_in(&mut tx, context, &turn.record).await?;
     }
     tx.commit().await?;
-    Ok(Outcomes { enqueued, held, charged, turned })
-}
-
-/// Ends a write's savepoint, keeping what it wrote or undoing it.
-async fn settle(conn: &mut sqlx::AnyConnection, keep: bool) -> StoreResult<()> {
-    if !keep {
-        sqlx::query("ROLLBACK TO SAVEPOINT answer_write").execute(&mut *conn).await?;
-    }
-    sqlx::query("RELEASE SAVEPOINT answer_write").execute(&mut *conn).await?;
-    Ok(())
+    Ok(Outcomes { enqueued, held, charged })
 }
