@@ -34,6 +34,9 @@ pub enum Scenario {
     Baseline,
     /// Prompts read per second on one core.
     Parse,
+    /// `secbot serve` from exec to `/readyz`, and its resident memory, on a generated demo tenant
+    /// and on a snapshot file of the same size (with the export that writes it).
+    Startup,
 }
 
 /// How much load each scenario gets.
@@ -49,6 +52,8 @@ pub struct BenchOptions {
     pub rate_phase: Duration,
     /// Prompts `parse` reads, taking the corpus's in turn.
     pub parse_prompts: usize,
+    /// Findings of the tenant `startup` serves.
+    pub startup_findings: usize,
 }
 
 impl BenchOptions {
@@ -60,6 +65,7 @@ impl BenchOptions {
             concurrency: 16,
             rate_phase: Duration::from_secs(10),
             parse_prompts: 40_000,
+            startup_findings: 1_000_000,
         }
     }
 
@@ -71,6 +77,7 @@ impl BenchOptions {
             concurrency: 8,
             rate_phase: Duration::from_millis(500),
             parse_prompts: 500,
+            startup_findings: 10_000,
         }
     }
 }
@@ -133,6 +140,18 @@ struct Figures {
     at_half_peak: Option<Phase>,
     #[serde(skip_serializing_if = "Option::is_none")]
     prompts_per_second: Option<f64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    startup: Vec<Started>,
+}
+
+/// One start-up measured: a command run to its end, or a server run until it was ready.
+#[derive(Debug, Clone, Serialize)]
+struct Started {
+    what: String,
+    findings: usize,
+    seconds: f64,
+    /// Peak resident memory (VmHWM), in MiB.
+    peak_mib: f64,
 }
 
 impl Figures {
@@ -144,6 +163,7 @@ impl Figures {
             answers_per_second: None,
             at_half_peak: None,
             prompts_per_second: None,
+            startup: Vec::new(),
         }
     }
 
@@ -162,6 +182,19 @@ impl Figures {
         };
         let answers = self.answers_per_second.map_or_else(|| "-".to_owned(), |a| format!("{a:.0}/s"));
         let parse = self.prompts_per_second.map_or_else(|| "-".to_owned(), |p| format!("{p:.0}/s"));
+        if !self.startup.is_empty() {
+            let runs: Vec<String> = self
+                .startup
+                .iter()
+                .map(|s| {
+                    format!(
+                        "{} ({} findings): {:.1} s, peak {:.0} MiB",
+                        s.what, s.findings, s.seconds, s.peak_mib
+                    )
+                })
+                .collect();
+            return format!("{:<9} {}", self.scenario, runs.join("; "));
+        }
         format!(
             "{:<9} {:<44} {:<10} {:<44} {}",
             self.scenario,
@@ -181,6 +214,7 @@ pub async fn run(options: &BenchOptions, out: &mut impl Write) -> anyhow::Result
             Scenario::Ingress => ingress(options).await?,
             Scenario::Baseline => baseline(options).await?,
             Scenario::Parse => parse(options).await?,
+            Scenario::Startup => startup(options).await?,
         };
         all.push(figures);
     }
@@ -476,6 +510,108 @@ async fn parse(options: &BenchOptions) -> anyhow::Result<Figures> {
     })
     .await?;
     Ok(Figures { prompts_per_second: Some(rate), ..Figures::named("parse") })
+}
+
+/// Peak resident memory of a process (VmHWM), in MiB; 0 where /proc does not say.
+fn peak_mib(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+            line.split_whitespace().nth(1)?.parse::<f64>().ok()
+        })
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
+/// Runs `secbot serve` with `args` until `/readyz` answers 200 (at most five minutes).
+async fn serve_until_ready(
+    what: &str,
+    findings: usize,
+    args: &[String],
+    data_dir: &std::path::Path,
+) -> anyhow::Result<Started> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let started = Instant::now();
+    let mut child = std::process::Command::new(std::env::current_exe()?)
+        .arg("serve")
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .args(args)
+        .env("SECBOT_DATA_DIR", data_dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .context("starting secbot serve")?;
+    let ready = wait_ready(&mut child, port, what, started).await;
+    let peak = peak_mib(child.id());
+    let _ = child.kill();
+    let _ = child.wait();
+    ready?;
+    Ok(Started { what: what.to_owned(), findings, seconds: started.elapsed().as_secs_f64(), peak_mib: peak })
+}
+
+/// Waits until the server on `port` answers `/readyz` with 200.
+async fn wait_ready(
+    child: &mut std::process::Child,
+    port: u16,
+    what: &str,
+    started: Instant,
+) -> anyhow::Result<()> {
+    let http = reqwest::Client::new();
+    let url = format!("http://127.0.0.1:{port}/readyz");
+    loop {
+        if http.get(&url).send().await.is_ok_and(|r| r.status().is_success()) {
+            break;
+        }
+        if let Some(status) = child.try_wait()? {
+            bail!("secbot serve ({what}) exited before it was ready: {status}");
+        }
+        if started.elapsed() > Duration::from_secs(300) {
+            bail!("secbot serve ({what}) was not ready within five minutes");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Ok(())
+}
+
+async fn startup(options: &BenchOptions) -> anyhow::Result<Figures> {
+    let findings = options.startup_findings;
+    let dir = std::env::temp_dir().join(format!("secbot-bench-startup-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).context("creating a scratch directory")?;
+    let scale = ["--scale".to_owned(), findings.to_string()];
+    let demo = serve_until_ready("demo tenant", findings, &scale, &dir).await?;
+
+    // The snapshot path a real tenant takes: written by `secbot demo export`, then served.
+    let file = dir.join("snapshot.json");
+    let started = Instant::now();
+    let mut child = std::process::Command::new(std::env::current_exe()?)
+        .args(["demo", "export", "--out"])
+        .arg(&file)
+        .args(&scale)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .context("starting secbot demo export")?;
+    // VmHWM is read while the export runs: once it exits, /proc forgets it.
+    let mut peak = 0f64;
+    let status = loop {
+        peak = peak.max(peak_mib(child.id()));
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    if !status.success() {
+        bail!("secbot demo export failed: {status}");
+    }
+    let exported = Started {
+        what: "export".to_owned(),
+        findings,
+        seconds: started.elapsed().as_secs_f64(),
+        peak_mib: peak,
+    };
+    let data = ["--data".to_owned(), file.display().to_string()];
+    let snapshot = serve_until_ready("snapshot", findings, &data, &dir).await?;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(Figures { startup: vec![demo, exported, snapshot], ..Figures::named("startup") })
 }
 
 #[cfg(test)]

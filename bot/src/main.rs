@@ -307,7 +307,7 @@ async fn run() -> anyhow::Result<()> {
         }
         Some(Command::Bench { scenarios, smoke }) => {
             let scenarios = if scenarios.is_empty() {
-                vec![Scenario::Ingress, Scenario::Baseline, Scenario::Parse]
+                vec![Scenario::Ingress, Scenario::Baseline, Scenario::Parse, Scenario::Startup]
             } else {
                 scenarios.clone()
             };

@@ -19,7 +19,7 @@ fn every_bench_scenario_runs_and_reports_what_it_measured() {
         .map(|l| serde_json::from_str(l).expect("a JSON line"))
         .collect();
     let named: Vec<&str> = lines.iter().filter_map(|l| l["scenario"].as_str()).collect();
-    assert_eq!(named, ["ingress", "baseline", "parse"]);
+    assert_eq!(named, ["ingress", "baseline", "parse", "startup"]);
     for line in &lines[..2] {
         for phase in ["closed_loop", "at_half_peak"] {
             let p = &line[phase];
@@ -32,5 +32,11 @@ fn every_bench_scenario_runs_and_reports_what_it_measured() {
     }
     assert!(lines[0]["answers_per_second"].as_f64().unwrap() > 0.0, "events were answered");
     assert!(lines[2]["prompts_per_second"].as_f64().unwrap() > 0.0);
+    let started: Vec<&str> =
+        lines[3]["startup"].as_array().unwrap().iter().filter_map(|s| s["what"].as_str()).collect();
+    assert_eq!(started, ["demo tenant", "export", "snapshot"], "{}", lines[3]);
+    for run in lines[3]["startup"].as_array().unwrap() {
+        assert!(run["seconds"].as_f64().unwrap() > 0.0 && run["findings"] == 10_000, "{run}");
+    }
     assert!(stdout.lines().next().unwrap_or_default().starts_with("scenario"), "a table first");
 }
