@@ -324,21 +324,6 @@ fn event(n: usize) -> String {
     secbot_slack::fixtures::mention(PROMPTS[n % PROMPTS.len()], &ts).to_string()
 }
 
-/// Sends one signed event; its status (0 when nothing answered).
-async fn send(http: &reqwest::Client, url: &str, body: String) -> u16 {
-    let ts = time::OffsetDateTime::now_utc().unix_timestamp();
-    let signature = secbot_slack::verify::signature(SECRET, ts, &body);
-    http.post(url)
-        .header("content-type", "application/json")
-        .header("x-slack-request-timestamp", ts.to_string())
-        .header("x-slack-signature", signature)
-        .body(body)
-        .send()
-        .await
-        .map(|r| r.status().as_u16())
-        .unwrap_or(0)
-}
-
 /// `events` events with `in_flight` outstanding at any time, numbered from `first`.
 async fn closed_loop(url: &str, first: usize, events: usize, in_flight: usize) -> anyhow::Result<Phase> {
     let http = reqwest::Client::new();
@@ -350,7 +335,7 @@ async fn closed_loop(url: &str, first: usize, events: usize, in_flight: usize) -
         let (http, url, body) = (http.clone(), url.to_owned(), event(n));
         sends.push(tokio::spawn(async move {
             let at = Instant::now();
-            let status = send(&http, &url, body).await;
+            let status = secbot_slack::fixtures::deliver(&http, &url, SECRET, body, None).await;
             drop(permit);
             (status, at.elapsed())
         }));
@@ -371,7 +356,7 @@ async fn open_loop(url: &str, first: usize, rate: f64, duration: Duration) -> an
         tokio::time::sleep_until(due.into()).await;
         let (http, url, body) = (http.clone(), url.to_owned(), event(first + i));
         sends.push(tokio::spawn(async move {
-            let status = send(&http, &url, body).await;
+            let status = secbot_slack::fixtures::deliver(&http, &url, SECRET, body, None).await;
             (status, due.elapsed())
         }));
     }

@@ -4,7 +4,8 @@
 //! command, throttling, OAuth installs, and Block Kit checked by Slack's own SDK.
 
 use secbot_chat::{Rating, ResponseId};
-use secbot_slack::testing::{self, buttons, fixture, fixtures, header, sign, titles};
+use secbot_slack::testing::{self, buttons, fixture, fixtures, header, titles};
+use secbot_slack::verify::signature as sign;
 use secbot_tests::Server;
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path, query_param};

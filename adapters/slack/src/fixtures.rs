@@ -1,6 +1,6 @@
 //! Payloads Slack sends secbot and answers its Web API gives, as the files in `fixtures/`
-//! (shaped like Slack's documentation and SDK tests), and events built from them: for tests, and
-//! for the load generator of `secbot bench`.
+//! (shaped like Slack's documentation and SDK tests), events built from them, and requests signed
+//! as Slack signs them: for tests, and for the load generator of `secbot bench`.
 
 use serde_json::{Value, json};
 
@@ -59,4 +59,38 @@ pub fn reply_in_thread(text: &str, thread: &str, ts: &str) -> Value {
     event["event"]["event_ts"] = json!(ts);
     event["event_id"] = json!(format!("Ev{}", ts.replace('.', "")));
     event
+}
+
+/// A request of `body` to `url` as Slack sends it: signed with `secret` at the current time,
+/// with the retry headers of delivery number `retry + 1` when given.
+pub fn signed(
+    http: &reqwest::Client,
+    url: &str,
+    secret: &str,
+    body: String,
+    retry: Option<u32>,
+) -> reqwest::RequestBuilder {
+    let ts = time::OffsetDateTime::now_utc().unix_timestamp();
+    let request = http
+        .post(url)
+        .header("x-slack-request-timestamp", ts.to_string())
+        .header("x-slack-signature", crate::verify::signature(secret, ts, &body))
+        .body(body);
+    match retry {
+        Some(n) => {
+            request.header("x-slack-retry-num", n.to_string()).header("x-slack-retry-reason", "http_timeout")
+        }
+        None => request,
+    }
+}
+
+/// Sends [`signed`]'s request; the HTTP status, 0 when nothing answered.
+pub async fn deliver(
+    http: &reqwest::Client,
+    url: &str,
+    secret: &str,
+    body: String,
+    retry: Option<u32>,
+) -> u16 {
+    signed(http, url, secret, body, retry).send().await.map(|r| r.status().as_u16()).unwrap_or(0)
 }

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-pub use crate::fixtures::{self, fixture, mention, reply_in_thread};
+pub use crate::fixtures::{self, deliver, fixture, mention, reply_in_thread, signed};
 
 /// The people of the test workspace: user id, display name, email.
 pub const PEOPLE: [(&str, &str, &str); 3] = [
@@ -17,45 +17,6 @@ pub const PEOPLE: [(&str, &str, &str); 3] = [
     ("U0DANA", "Dana Whitfield", "dana@contoso.com"),
     ("U0SAM", "sam", "sam@contoso.com"),
 ];
-
-/// Slack's `X-Slack-Signature` for a body sent at `ts`.
-pub fn sign(secret: &str, ts: i64, body: &str) -> String {
-    crate::verify::signature(secret, ts, body)
-}
-
-/// A request of `body` to `url` as Slack sends it: signed with `secret` at the current time,
-/// with the retry headers of delivery number `retry + 1` when given.
-pub fn signed(
-    http: &reqwest::Client,
-    url: &str,
-    secret: &str,
-    body: String,
-    retry: Option<u32>,
-) -> reqwest::RequestBuilder {
-    let ts = time::OffsetDateTime::now_utc().unix_timestamp();
-    let request = http
-        .post(url)
-        .header("x-slack-request-timestamp", ts.to_string())
-        .header("x-slack-signature", sign(secret, ts, &body))
-        .body(body);
-    match retry {
-        Some(n) => {
-            request.header("x-slack-retry-num", n.to_string()).header("x-slack-retry-reason", "http_timeout")
-        }
-        None => request,
-    }
-}
-
-/// Sends [`signed`]'s request; the HTTP status, 0 when nothing answered.
-pub async fn deliver(
-    http: &reqwest::Client,
-    url: &str,
-    secret: &str,
-    body: String,
-    retry: Option<u32>,
-) -> u16 {
-    signed(http, url, secret, body, retry).send().await.map(|r| r.status().as_u16()).unwrap_or(0)
-}
 
 fn json_body(body: impl ToString) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_raw(body.to_string(), "application/json")
