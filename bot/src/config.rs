@@ -133,10 +133,31 @@ pub const KEYS: &[Key] = &[
         "workload identity token file (AKS sets AZURE_FEDERATED_TOKEN_FILE); used when no secret is set",
     ),
     key(
+        "azure_sign_in",
+        false,
+        Some("auto"),
+        "how secbot signs in to Azure: auto (the client secret, else the federated token file, else the \
+         managed identity), client_secret, workload_identity, managed_identity or azure_cli",
+    ),
+    key(
         "azure_identity_endpoint",
         false,
-        Some("http://169.254.169.254/metadata/identity/oauth2/token"),
-        "managed identity token endpoint (IMDS), used when neither a secret nor a token file is set",
+        Some(IMDS_ENDPOINT),
+        "managed identity token endpoint: IMDS on VMs and AKS; App Service and Container Apps set \
+         IDENTITY_ENDPOINT, which secbot reads",
+    ),
+    key(
+        "azure_identity_header",
+        true,
+        None,
+        "App Service / Container Apps managed identity header (the platform sets IDENTITY_HEADER, which \
+         secbot reads)",
+    ),
+    key(
+        "azure_cli_command",
+        false,
+        Some("az"),
+        "the Azure CLI program, for azure_sign_in = azure_cli (local runs after `az login`)",
     ),
     key(
         "azure_cache_ttl_secs",
@@ -186,6 +207,20 @@ pub const KEYS: &[Key] = &[
     ),
     key("scope", false, None, "subscription ids every channel may see, comma-separated (default: all)"),
     key("channel_scopes", false, None, "channels with their own scope: CHANNEL=SUB|SUB,CHANNEL=SUB"),
+];
+
+/// The instance metadata service's managed identity token endpoint (VMs, AKS nodes).
+const IMDS_ENDPOINT: &str = "http://169.254.169.254/metadata/identity/oauth2/token";
+
+/// Variables the hosting platform sets that fill a key the `SECBOT_` variable leaves unset: App
+/// Service and Container Apps give a managed identity's endpoint and header, and AKS workload
+/// identity injects the client, tenant and federated token file.
+const PLATFORM_VARIABLES: &[(&str, &str)] = &[
+    ("IDENTITY_ENDPOINT", "azure_identity_endpoint"),
+    ("IDENTITY_HEADER", "azure_identity_header"),
+    ("AZURE_FEDERATED_TOKEN_FILE", "azure_federated_token_file"),
+    ("AZURE_CLIENT_ID", "azure_client_id"),
+    ("AZURE_TENANT_ID", "azure_tenant_id"),
 ];
 
 /// Environment variables named `SECBOT_*` that are not configuration keys: the log filter and
@@ -314,6 +349,13 @@ impl Raw {
                 ..file_key()
             })?;
             for (name, value) in table {
+                if let Some(k) = secret_file_key(&name) {
+                    let toml::Value::String(path) = value else {
+                        return Err(error(k.name, format!("`{name}` must be a path in quotes")));
+                    };
+                    raw.values.insert(k.name, (read_secret_file(k, &name, &path)?, Origin::File));
+                    continue;
+                }
                 let Some(k) = KEYS.iter().find(|k| k.name == name) else {
                     return Err(ConfigError {
                         problem: format!(
@@ -345,16 +387,37 @@ impl Raw {
                 raw.values.insert(k.name, (text, Origin::File));
             }
         }
+        let mut from_platform = Vec::new();
+        let mut set_by_env: BTreeMap<&'static str, String> = BTreeMap::new();
         for (var, value) in env {
+            if let Some((_, name)) = PLATFORM_VARIABLES.iter().find(|(v, _)| *v == var) {
+                from_platform.push((*name, value));
+                continue;
+            }
             let Some(name) = var.strip_prefix("SECBOT_") else { continue };
-            match KEYS.iter().find(|k| k.name.eq_ignore_ascii_case(name)) {
-                Some(k) => {
+            let found = match KEYS.iter().find(|k| k.name.eq_ignore_ascii_case(name)) {
+                Some(k) => Some((k, value)),
+                None => match secret_file_key(&name.to_lowercase()) {
+                    Some(k) => Some((k, read_secret_file(k, &var, &value)?)),
+                    None => None,
+                },
+            };
+            match found {
+                Some((k, value)) => {
+                    if let Some(other) = set_by_env.insert(k.name, var.clone()) {
+                        return Err(error(k.name, format!("is set by both {other} and {var}; keep one")));
+                    }
                     raw.values.insert(k.name, (value, Origin::Env));
                 }
                 None if NOT_KEYS.contains(&var.as_str()) => {}
                 None => raw
                     .warnings
                     .push(format!("{var} is not a secbot setting; ignored (see `secbot config check`)")),
+            }
+        }
+        for (name, value) in from_platform {
+            if !set_by_env.contains_key(name) && !value.trim().is_empty() {
+                raw.values.insert(name, (value, Origin::Env));
             }
         }
         Ok(raw)
@@ -391,6 +454,31 @@ impl Raw {
             })
             .collect()
     }
+}
+
+/// The secret key a `NAME_file` setting reads from a file (`SECBOT_SLACK_BOT_TOKEN_FILE`, as
+/// Docker and Kubernetes mount secrets), if `name` is one.
+fn secret_file_key(name: &str) -> Option<&'static Key> {
+    let base = name.strip_suffix("_file")?;
+    KEYS.iter().find(|k| k.secret && k.name == base)
+}
+
+/// The secret in a file, without the line break editors and `echo` leave at its end.
+fn read_secret_file(key: &Key, setting: &str, path: &str) -> Result<String, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        error(
+            key.name,
+            format!(
+                "{setting} names {path}, which cannot be read ({}); check the path and the mount",
+                e.kind()
+            ),
+        )
+    })?;
+    let value = text.trim_end_matches(['\r', '\n']).to_owned();
+    if value.trim().is_empty() {
+        return Err(error(key.name, format!("{setting} names {path}, which is empty; put the secret in it")));
+    }
+    Ok(value)
 }
 
 /// Slack credentials, when the Slack adapter is on.
@@ -457,8 +545,15 @@ pub struct AzureConfig {
     pub client_secret: Option<Secret>,
     /// A workload identity's federated token file; used when no secret is set.
     pub federated_token_file: Option<PathBuf>,
-    /// The managed identity token endpoint; used when neither a secret nor a token file is set.
+    /// How secbot signs in.
+    pub sign_in: AzureSignIn,
+    /// The managed identity token endpoint (IMDS, or App Service's `IDENTITY_ENDPOINT`).
     pub identity_endpoint: String,
+    /// App Service's and Container Apps' managed identity header; with it, the endpoint is
+    /// the platform's.
+    pub identity_header: Option<Secret>,
+    /// The Azure CLI program, for [`AzureSignIn::AzureCli`].
+    pub cli_command: String,
     /// How long answers are reused (zero: not at all).
     pub cache_ttl: Duration,
     /// The most rows one query reads.
@@ -469,6 +564,22 @@ pub struct AzureConfig {
     pub authority_url: String,
     /// The management URL.
     pub management_url: String,
+}
+
+/// How secbot signs in to Azure (`SECBOT_AZURE_SIGN_IN`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AzureSignIn {
+    /// The client secret when one is set, else the federated token file, else the managed
+    /// identity.
+    Auto,
+    /// The app registration's client secret.
+    ClientSecret,
+    /// Workload identity federation with the token file.
+    WorkloadIdentity,
+    /// The host's managed identity (IMDS, or App Service's endpoint when its header is set).
+    ManagedIdentity,
+    /// The Azure CLI's signed-in account.
+    AzureCli,
 }
 
 /// The typed, validated configuration.
@@ -738,10 +849,49 @@ impl Config {
             let client_id = raw.get("azure_client_id").map(str::to_owned);
             let federated_token_file = raw.get("azure_federated_token_file").map(PathBuf::from);
             let client_secret = raw.secret("azure_client_secret");
-            if client_id.is_none() && (client_secret.is_some() || federated_token_file.is_some()) {
+            let sign_in = match raw.get("azure_sign_in").unwrap_or("auto") {
+                "auto" => AzureSignIn::Auto,
+                "client_secret" => AzureSignIn::ClientSecret,
+                "workload_identity" => AzureSignIn::WorkloadIdentity,
+                "managed_identity" => AzureSignIn::ManagedIdentity,
+                "azure_cli" => AzureSignIn::AzureCli,
+                other => {
+                    return Err(error(
+                        "azure_sign_in",
+                        format!(
+                            "`{other}` is not a sign-in; use auto, client_secret, workload_identity, \
+                             managed_identity or azure_cli"
+                        ),
+                    ));
+                }
+            };
+            let needs_client = match sign_in {
+                AzureSignIn::Auto => client_secret.is_some() || federated_token_file.is_some(),
+                AzureSignIn::ClientSecret | AzureSignIn::WorkloadIdentity => true,
+                AzureSignIn::ManagedIdentity | AzureSignIn::AzureCli => false,
+            };
+            if client_id.is_none() && needs_client {
                 return Err(error(
                     "azure_client_id",
                     "is needed with a client secret or a federated token file; use the app registration's Application (client) ID",
+                ));
+            }
+            if sign_in == AzureSignIn::ClientSecret && client_secret.is_none() {
+                return Err(error("azure_client_secret", "is needed when azure_sign_in is client_secret"));
+            }
+            if sign_in == AzureSignIn::WorkloadIdentity && federated_token_file.is_none() {
+                return Err(error(
+                    "azure_federated_token_file",
+                    "is needed when azure_sign_in is workload_identity (AKS sets AZURE_FEDERATED_TOKEN_FILE)",
+                ));
+            }
+            let identity_endpoint =
+                url(raw, "azure_identity_endpoint")?.unwrap_or_else(|| IMDS_ENDPOINT.to_owned());
+            let identity_header = raw.secret("azure_identity_header");
+            if identity_header.is_some() && identity_endpoint == IMDS_ENDPOINT {
+                return Err(error(
+                    "azure_identity_endpoint",
+                    "is needed with azure_identity_header: set it to the app's IDENTITY_ENDPOINT",
                 ));
             }
             Some(AzureConfig {
@@ -749,8 +899,10 @@ impl Config {
                 client_id,
                 client_secret,
                 federated_token_file,
-                identity_endpoint: url(raw, "azure_identity_endpoint")?
-                    .unwrap_or_else(|| "http://169.254.169.254/metadata/identity/oauth2/token".into()),
+                sign_in,
+                identity_endpoint,
+                identity_header,
+                cli_command: raw.get("azure_cli_command").unwrap_or("az").to_owned(),
                 cache_ttl: Duration::from_secs(
                     number(raw, "azure_cache_ttl_secs", "a number of seconds")?.unwrap_or(60),
                 ),
@@ -1090,5 +1242,117 @@ mod tests {
         assert!(!described.contains("s3cr3t") && !described.contains("xoxb-secret"));
         let config = Config::from_raw(&raw).unwrap();
         assert!(!format!("{config:?}").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn secrets_are_read_from_files_as_containers_mount_them() {
+        let file = std::env::temp_dir().join(format!("secbot-secret-{}", std::process::id()));
+        std::fs::write(&file, "s3cr3t-from-file\n").unwrap();
+        let path = file.display().to_string();
+        let raw = Raw::load(
+            None,
+            env(&[("SECBOT_SLACK_SIGNING_SECRET_FILE", &path), ("SECBOT_SLACK_BOT_TOKEN", "xoxb-1")]),
+        )
+        .unwrap();
+        let slack = Config::from_raw(&raw).unwrap().slack.expect("Slack is on");
+        assert_eq!(slack.signing_secret.expose(), "s3cr3t-from-file");
+        assert!(!format!("{:?}", raw.describe()).contains("s3cr3t"));
+
+        let both = Raw::load(
+            None,
+            env(&[("SECBOT_SLACK_SIGNING_SECRET_FILE", &path), ("SECBOT_SLACK_SIGNING_SECRET", "other")]),
+        )
+        .unwrap_err();
+        assert!(both.problem.contains("keep one"), "{both}");
+        let missing = Raw::load(None, env(&[("SECBOT_SLACK_BOT_TOKEN_FILE", "/nonexistent/secbot-token")]))
+            .unwrap_err();
+        assert!(
+            missing.key.contains("SLACK_BOT_TOKEN") && missing.problem.contains("/nonexistent"),
+            "{missing}"
+        );
+        // Only secrets come from files: a `_FILE` twin of a plain setting is not a setting.
+        let plain = Raw::load(None, env(&[("SECBOT_LISTEN_FILE", &path)])).unwrap();
+        assert!(plain.warnings.iter().any(|w| w.contains("SECBOT_LISTEN_FILE")), "{:?}", plain.warnings);
+        std::fs::remove_file(file).ok();
+    }
+
+    fn credential(pairs: &[(&str, &str)]) -> Result<secbot_skills::azure::Credential, ConfigError> {
+        let mut all = vec![("SECBOT_SOURCE", "azure")];
+        all.extend_from_slice(pairs);
+        let config = Config::from_raw(&Raw::load(None, env(&all))?)?;
+        Ok(crate::source::azure_options(config.azure.as_ref().expect("azure settings")).credential)
+    }
+
+    #[test]
+    fn azure_sign_in_follows_what_the_hosting_platform_provides() {
+        use secbot_skills::azure::Credential;
+        // A VM or AKS node: the instance metadata service.
+        let vm = credential(&[("SECBOT_AZURE_TENANT_ID", "contoso")]).unwrap();
+        assert!(
+            matches!(&vm, Credential::ManagedIdentity { endpoint, .. } if endpoint == IMDS_ENDPOINT),
+            "{vm:?}"
+        );
+        // App Service and Container Apps: their endpoint and header.
+        let app = credential(&[
+            ("AZURE_TENANT_ID", "contoso"),
+            ("IDENTITY_ENDPOINT", "http://localhost:42356/msi/token"),
+            ("IDENTITY_HEADER", "platform-header"),
+        ])
+        .unwrap();
+        match &app {
+            Credential::AppServiceIdentity { endpoint, header, client_id } => {
+                assert_eq!(endpoint, "http://localhost:42356/msi/token");
+                assert_eq!(header.expose(), "platform-header");
+                assert_eq!(client_id, &None);
+            }
+            other => panic!("App Service's identity, not {other:?}"),
+        }
+        // AKS workload identity: what the webhook injects is enough.
+        let aks = credential(&[
+            ("AZURE_TENANT_ID", "contoso"),
+            ("AZURE_CLIENT_ID", "aks-app"),
+            ("AZURE_FEDERATED_TOKEN_FILE", "/var/run/secrets/azure/tokens/azure-identity-token"),
+        ])
+        .unwrap();
+        assert!(
+            matches!(&aks, Credential::WorkloadIdentity { client_id, .. } if client_id == "aks-app"),
+            "{aks:?}"
+        );
+        // A secbot setting wins over the platform's variable.
+        let chosen = credential(&[
+            ("AZURE_TENANT_ID", "contoso"),
+            ("AZURE_CLIENT_ID", "platform-id"),
+            ("SECBOT_AZURE_CLIENT_ID", "secbot-id"),
+            ("SECBOT_AZURE_CLIENT_SECRET", "app-secret"),
+        ])
+        .unwrap();
+        assert!(
+            matches!(&chosen, Credential::ClientSecret { client_id, .. } if client_id == "secbot-id"),
+            "{chosen:?}"
+        );
+        // A developer's machine: the Azure CLI, even with a secret configured.
+        let cli = credential(&[
+            ("SECBOT_AZURE_TENANT_ID", "contoso"),
+            ("SECBOT_AZURE_SIGN_IN", "azure_cli"),
+            ("SECBOT_AZURE_CLIENT_ID", "app"),
+            ("SECBOT_AZURE_CLIENT_SECRET", "ignored"),
+        ])
+        .unwrap();
+        assert_eq!(cli, Credential::AzureCli { program: "az".into() });
+
+        let typo = credential(&[("SECBOT_AZURE_TENANT_ID", "contoso"), ("SECBOT_AZURE_SIGN_IN", "cli")])
+            .unwrap_err();
+        assert!(typo.problem.contains("azure_cli"), "{typo}");
+        let headless =
+            credential(&[("SECBOT_AZURE_TENANT_ID", "contoso"), ("SECBOT_AZURE_IDENTITY_HEADER", "h")])
+                .unwrap_err();
+        assert!(headless.key.contains("IDENTITY_ENDPOINT"), "{headless}");
+        let no_file = credential(&[
+            ("SECBOT_AZURE_TENANT_ID", "contoso"),
+            ("SECBOT_AZURE_CLIENT_ID", "app"),
+            ("SECBOT_AZURE_SIGN_IN", "workload_identity"),
+        ])
+        .unwrap_err();
+        assert!(no_file.key.contains("FEDERATED_TOKEN_FILE"), "{no_file}");
     }
 }

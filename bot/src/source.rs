@@ -12,7 +12,7 @@ use secbot_skills::posture::PostureSource;
 use secbot_skills::tenant::{IndexedSource, TenantData};
 use time::Date;
 
-use crate::config::{AzureConfig, Config, SourceKind};
+use crate::config::{AzureConfig, AzureSignIn, Config, SourceKind};
 
 /// Where the posture data comes from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -87,20 +87,34 @@ pub fn load(options: &SourceOptions) -> anyhow::Result<Loaded> {
     Ok(index(data))
 }
 
-/// The Defender for Cloud options a configuration sets: sign in with the client secret when
-/// there is one, else with the federated token file, else as the managed identity.
+/// The Defender for Cloud options a configuration sets. Signing in on `auto` uses the client
+/// secret when there is one, else the federated token file, else the managed identity (App
+/// Service's when the platform gave its header, else the instance metadata service's).
 pub fn azure_options(config: &AzureConfig) -> AzureOptions {
-    let credential = match (&config.client_id, &config.client_secret, &config.federated_token_file) {
-        (Some(client_id), Some(secret), _) => Credential::ClientSecret {
-            client_id: client_id.clone(),
+    let sign_in = match (config.sign_in, &config.client_secret, &config.federated_token_file) {
+        (AzureSignIn::Auto, Some(_), _) => AzureSignIn::ClientSecret,
+        (AzureSignIn::Auto, None, Some(_)) => AzureSignIn::WorkloadIdentity,
+        (AzureSignIn::Auto, None, None) => AzureSignIn::ManagedIdentity,
+        (chosen, _, _) => chosen,
+    };
+    let client_id = config.client_id.clone();
+    let credential = match (sign_in, &config.client_secret, &config.federated_token_file) {
+        (AzureSignIn::ClientSecret, Some(secret), _) => Credential::ClientSecret {
+            client_id: client_id.unwrap_or_default(),
             client_secret: Secret::new(secret.expose()),
         },
-        (Some(client_id), None, Some(file)) => {
-            Credential::WorkloadIdentity { client_id: client_id.clone(), token_file: file.clone() }
-        }
-        (client_id, _, _) => Credential::ManagedIdentity {
-            client_id: client_id.clone(),
-            endpoint: config.identity_endpoint.clone(),
+        (AzureSignIn::WorkloadIdentity, _, Some(file)) => Credential::WorkloadIdentity {
+            client_id: client_id.unwrap_or_default(),
+            token_file: file.clone(),
+        },
+        (AzureSignIn::AzureCli, _, _) => Credential::AzureCli { program: config.cli_command.clone() },
+        _ => match &config.identity_header {
+            Some(header) => Credential::AppServiceIdentity {
+                client_id,
+                endpoint: config.identity_endpoint.clone(),
+                header: Secret::new(header.expose()),
+            },
+            None => Credential::ManagedIdentity { client_id, endpoint: config.identity_endpoint.clone() },
         },
     };
     AzureOptions {

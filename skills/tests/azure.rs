@@ -863,3 +863,99 @@ async fn managed_and_workload_identities_sign_in_without_a_secret() {
     );
     let _ = std::fs::remove_file(file);
 }
+
+#[tokio::test]
+async fn app_service_identity_sends_the_platform_header_and_reads_expires_on() {
+    let rows = fixture("tenant-rows.json");
+    let azure = Azure::start(Rows::new(&rows)).await;
+    let expires_on =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs() + 3600;
+    // The shape App Service and Container Apps answer with (api-version 2019-08-01): no
+    // expires_in, the expiry as Unix seconds in a string.
+    Mock::given(method("GET"))
+        .and(path("/msi/token"))
+        .and(header("X-IDENTITY-HEADER", "platform-header"))
+        .and(query_param("api-version", "2019-08-01"))
+        .and(query_param("resource", "https://management.azure.com"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": "app-service-token", "expires_on": expires_on.to_string(),
+            "resource": "https://management.azure.com", "token_type": "Bearer",
+            "client_id": "00000000-0000-0000-0000-000000000001"})))
+        .expect(1)
+        .mount(&azure.server)
+        .await;
+    let identity = Credential::AppServiceIdentity {
+        client_id: None,
+        endpoint: format!("{}/msi/token", azure.server.uri()),
+        header: Secret::new("platform-header"),
+    };
+    let options = AzureOptions {
+        credential: identity,
+        token_scope: Some("https://management.azure.com/.default".into()),
+        ..azure.options()
+    };
+    let source = AzureSource::new(options).expect("source");
+    source.findings(&FindingFilter::default(), 0, 5).await.expect("signed in");
+    source.clear_cache();
+    // An hour's token is reused: the mock expects exactly one token request.
+    source.findings(&FindingFilter::default(), 0, 5).await.expect("still signed in");
+    assert!(azure.graph_requests().await.iter().all(|r| r.3 == "Bearer app-service-token"));
+}
+
+/// A stand-in for the Azure CLI: records its arguments and prints what `az account
+/// get-access-token` prints, or fails as `az` does before `az login`.
+fn fake_az(name: &str, signed_in: bool) -> (std::path::PathBuf, std::path::PathBuf) {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = std::env::temp_dir().join(format!("secbot-az-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let args = dir.join("args");
+    let script = dir.join("az");
+    let body = if signed_in {
+        format!(
+            "#!/bin/sh\necho \"$@\" > '{}'\ncat <<'EOF'\n{}\nEOF\n",
+            args.display(),
+            json!({"accessToken": "cli-token", "expiresOn": "2030-01-01 00:00:00.000000",
+                   "expires_on": 1_893_456_000u64, "subscription": "sub", "tenant": TENANT,
+                   "tokenType": "Bearer"})
+        )
+    } else {
+        "#!/bin/sh\necho \"ERROR: Please run 'az login' to setup account.\" >&2\nexit 1\n".to_owned()
+    };
+    std::fs::write(&script, body).expect("script");
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    (script, args)
+}
+
+#[tokio::test]
+async fn the_azure_cli_signs_in_a_developer_and_its_failures_say_to_run_az_login() {
+    let rows = fixture("tenant-rows.json");
+    let azure = Azure::start(Rows::new(&rows)).await;
+    let (script, args) = fake_az("ok", true);
+    let cli = Credential::AzureCli { program: script.display().to_string() };
+    let options = AzureOptions {
+        credential: cli,
+        token_scope: Some("https://management.azure.com/.default".into()),
+        ..azure.options()
+    };
+    let source = AzureSource::new(options).expect("source");
+    source.findings(&FindingFilter::default(), 0, 5).await.expect("signed in");
+    assert!(azure.graph_requests().await.iter().all(|r| r.3 == "Bearer cli-token"));
+    let called = std::fs::read_to_string(&args).expect("az was run");
+    assert_eq!(
+        called.trim(),
+        format!(
+            "account get-access-token --output json --resource https://management.azure.com --tenant {TENANT}"
+        )
+    );
+
+    let (script, _) = fake_az("logged-out", false);
+    let cli = Credential::AzureCli { program: script.display().to_string() };
+    let source = AzureSource::new(AzureOptions { credential: cli, ..azure.options() }).expect("source");
+    let err = source.findings(&FindingFilter::default(), 0, 5).await.expect_err("not signed in").to_string();
+    assert!(err.contains("az login"), "{err}");
+
+    let missing = Credential::AzureCli { program: "/nonexistent/az".into() };
+    let source = AzureSource::new(AzureOptions { credential: missing, ..azure.options() }).expect("source");
+    let err = source.findings(&FindingFilter::default(), 0, 5).await.expect_err("no az").to_string();
+    assert!(err.contains("not installed"), "{err}");
+}

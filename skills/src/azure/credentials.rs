@@ -1,7 +1,13 @@
 //! Access tokens for Azure Resource Manager: Azure AD client credentials (a client secret or a
-//! workload-identity federated token), or a managed identity through the instance metadata
-//! service. A token is cached until shortly before it expires and renewed once however many
-//! requests need it at the same moment.
+//! workload-identity federated token), a managed identity (through a VM's or AKS node's
+//! instance metadata service, or the endpoint App Service and Container Apps give an app), or
+//! the account signed in to the Azure CLI on a developer's machine. A token is cached until
+//! shortly before it expires and renewed once however many requests need it at the same moment.
+//!
+//! Why not the `azure_identity` crate: it brings `azure_core` and its own HTTP pipeline, retry
+//! policy and async runtime glue for the five small protocols below, which secbot already speaks
+//! through its one `reqwest` client, its cache and its typed errors (each with what to check),
+//! and which the tests drive against wiremock and a stand-in `az`.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -44,12 +50,29 @@ pub enum Credential {
         /// The client secret.
         client_secret: Secret,
     },
-    /// The managed identity of the machine or container secbot runs on.
+    /// The managed identity of the virtual machine or AKS node secbot runs on, through the
+    /// instance metadata service.
     ManagedIdentity {
         /// A user-assigned identity's client id; `None` for the system-assigned one.
         client_id: Option<String>,
         /// The instance metadata token endpoint.
         endpoint: String,
+    },
+    /// The managed identity of an App Service or Container Apps app, through the local endpoint
+    /// and header the platform sets in `IDENTITY_ENDPOINT` and `IDENTITY_HEADER`.
+    AppServiceIdentity {
+        /// A user-assigned identity's client id; `None` for the system-assigned one.
+        client_id: Option<String>,
+        /// The platform's token endpoint (`IDENTITY_ENDPOINT`).
+        endpoint: String,
+        /// The header value that proves the request comes from inside the app
+        /// (`IDENTITY_HEADER`).
+        header: Secret,
+    },
+    /// The account signed in to the Azure CLI on this machine (`az login`), for local runs.
+    AzureCli {
+        /// The program to run (`az`, or a path to it).
+        program: String,
     },
     /// Workload identity federation: a token file (Kubernetes projects one) used as the client
     /// assertion.
@@ -85,6 +108,14 @@ impl Credential {
                 "check SECBOT_AZURE_CLIENT_ID, SECBOT_AZURE_TENANT_ID and the federated token file and \
                  credential"
             }
+            Credential::AppServiceIdentity { .. } => {
+                "check that the app has a managed identity (Identity blade) and, for a user-assigned \
+                 one, SECBOT_AZURE_CLIENT_ID"
+            }
+            Credential::AzureCli { .. } => {
+                "run `az login --tenant <SECBOT_AZURE_TENANT_ID>` on this machine, or choose another \
+                 SECBOT_AZURE_SIGN_IN"
+            }
         }
     }
 }
@@ -99,6 +130,7 @@ pub(crate) struct Tokens {
     http: reqwest::Client,
     credential: Credential,
     token_url: String,
+    tenant: String,
     scope: String,
     cached: Mutex<Option<Cached>>,
 }
@@ -125,7 +157,7 @@ impl Tokens {
         scope: String,
     ) -> Tokens {
         let token_url = format!("{}/{tenant}/oauth2/v2.0/token", authority.trim_end_matches('/'));
-        Tokens { http, credential, token_url, scope, cached: Mutex::new(None) }
+        Tokens { http, credential, token_url, tenant: tenant.to_owned(), scope, cached: Mutex::new(None) }
     }
 
     /// A valid token: the cached one, or a new one. Concurrent callers wait for one request.
@@ -152,7 +184,9 @@ impl Tokens {
     }
 
     async fn request(&self) -> Result<(Secret, Duration), AzureError> {
+        let resource = self.scope.trim_end_matches("/.default");
         let request = match &self.credential {
+            Credential::AzureCli { program } => return self.from_cli(program, resource).await,
             Credential::ClientSecret { client_id, client_secret } => self.http.post(&self.token_url).form(&[
                 ("grant_type", "client_credentials"),
                 ("client_id", client_id.as_str()),
@@ -182,12 +216,18 @@ impl Tokens {
                 ])
             }
             Credential::ManagedIdentity { client_id, endpoint } => {
-                let resource = self.scope.trim_end_matches("/.default");
                 let mut query = vec![("api-version", "2018-02-01"), ("resource", resource)];
                 if let Some(id) = client_id {
                     query.push(("client_id", id.as_str()));
                 }
                 self.http.get(endpoint).header("Metadata", "true").query(&query)
+            }
+            Credential::AppServiceIdentity { client_id, endpoint, header } => {
+                let mut query = vec![("api-version", "2019-08-01"), ("resource", resource)];
+                if let Some(id) = client_id {
+                    query.push(("client_id", id.as_str()));
+                }
+                self.http.get(endpoint).header("X-IDENTITY-HEADER", header.expose()).query(&query)
             }
         };
         let response =
@@ -201,13 +241,7 @@ impl Tokens {
                 .and_then(Value::as_str)
                 .filter(|t| !t.is_empty())
                 .ok_or_else(|| AzureError::Decode("the token response has no access_token".into()))?;
-            let seconds = match json.get("expires_in") {
-                Some(Value::Number(n)) => n.as_u64(),
-                Some(Value::String(s)) => s.trim().parse().ok(),
-                _ => None,
-            }
-            .unwrap_or(300);
-            return Ok((Secret::new(token), Duration::from_secs(seconds)));
+            return Ok((Secret::new(token), lifetime(&json)));
         }
         if status.is_server_error() || status.as_u16() == 429 {
             return Err(AzureError::Server { status: status.as_u16(), attempts: 1 });
@@ -225,6 +259,73 @@ impl Tokens {
             hint: self.credential.hint(),
         })
     }
+
+    /// A token from the Azure CLI's signed-in account: `az account get-access-token` for the
+    /// resource and tenant, read from its JSON output.
+    async fn from_cli(&self, program: &str, resource: &str) -> Result<(Secret, Duration), AzureError> {
+        let run = tokio::process::Command::new(program)
+            .args(["account", "get-access-token", "--output", "json", "--resource", resource])
+            .args(["--tenant", self.tenant.as_str()])
+            .stdin(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .output();
+        let output = match tokio::time::timeout(CLI_TIMEOUT, run).await {
+            Err(_) => {
+                return Err(AzureError::Transport(format!(
+                    "the Azure CLI did not answer within {} s",
+                    CLI_TIMEOUT.as_secs()
+                )));
+            }
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(AzureError::Config(format!(
+                    "the Azure CLI (`{program}`) is not installed here; install it and run `az login`, or \
+                     set SECBOT_AZURE_CLI_COMMAND to its path"
+                )));
+            }
+            Ok(Err(e)) => {
+                return Err(AzureError::Config(format!("the Azure CLI (`{program}`) cannot be run ({e})")));
+            }
+            Ok(Ok(output)) => output,
+        };
+        if !output.status.success() {
+            let said = String::from_utf8_lossy(&output.stderr);
+            let line = said.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("no message");
+            return Err(AzureError::Credentials {
+                code: format!("az {}: {}", output.status, line.chars().take(300).collect::<String>()),
+                hint: self.credential.hint(),
+            });
+        }
+        let json: Value = serde_json::from_slice(&output.stdout)
+            .map_err(|e| AzureError::Decode(format!("the Azure CLI's token output is not JSON ({e})")))?;
+        let token = json
+            .get("accessToken")
+            .and_then(Value::as_str)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| AzureError::Decode("the Azure CLI's output has no accessToken".into()))?;
+        Ok((Secret::new(token), lifetime(&json)))
+    }
+}
+
+/// How long the Azure CLI may take to hand out a token (it may refresh one first).
+const CLI_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How long a token lives: `expires_in` seconds (Azure AD, IMDS), else until `expires_on`
+/// (App Service and the Azure CLI give the moment, in Unix seconds), else five minutes.
+fn lifetime(json: &Value) -> Duration {
+    let number = |key: &str| match json.get(key) {
+        Some(Value::Number(n)) => n.as_u64(),
+        Some(Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    };
+    if let Some(seconds) = number("expires_in") {
+        return Duration::from_secs(seconds);
+    }
+    if let Some(at) = number("expires_on") {
+        let now =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        return Duration::from_secs(at.saturating_sub(now));
+    }
+    Duration::from_secs(300)
 }
 
 #[cfg(test)]

@@ -60,8 +60,8 @@ const IDS_PER_QUERY: usize = 200;
 pub struct AzureOptions {
     /// The Azure AD tenant id (`SECBOT_AZURE_TENANT_ID`).
     pub tenant_id: String,
-    /// How secbot signs in (`SECBOT_AZURE_CLIENT_ID` / `_CLIENT_SECRET`, a managed identity, or
-    /// a federated token file).
+    /// How secbot signs in (`SECBOT_AZURE_CLIENT_ID` / `_CLIENT_SECRET`, a federated token file,
+    /// a managed identity, or the Azure CLI).
     pub credential: Credential,
     /// The subscriptions to read (`SECBOT_AZURE_SUBSCRIPTIONS`); empty means every
     /// subscription the identity can read.
@@ -143,9 +143,15 @@ impl AzureOptions {
                     return config("the federated token file path is empty");
                 }
             }
-            Credential::ManagedIdentity { endpoint, .. } => {
+            Credential::ManagedIdentity { endpoint, .. }
+            | Credential::AppServiceIdentity { endpoint, .. } => {
                 if reqwest::Url::parse(endpoint).is_err() {
                     return config("the managed identity endpoint is not a URL");
+                }
+            }
+            Credential::AzureCli { program } => {
+                if program.trim().is_empty() {
+                    return config("SECBOT_AZURE_CLI_COMMAND is empty");
                 }
             }
         }
