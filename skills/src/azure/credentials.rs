@@ -186,7 +186,7 @@ impl Tokens {
     async fn request(&self) -> Result<(Secret, Duration), AzureError> {
         let resource = self.scope.trim_end_matches("/.default");
         let request = match &self.credential {
-            Credential::AzureCli { program } => return self.from_cli(program, resource).await,
+            Credential::AzureCli { program } => return self.ask_cli(program, resource).await,
             Credential::ClientSecret { client_id, client_secret } => self.http.post(&self.token_url).form(&[
                 ("grant_type", "client_credentials"),
                 ("client_id", client_id.as_str()),
@@ -262,7 +262,7 @@ impl Tokens {
 
     /// A token from the Azure CLI's signed-in account: `az account get-access-token` for the
     /// resource and tenant, read from its JSON output.
-    async fn from_cli(&self, program: &str, resource: &str) -> Result<(Secret, Duration), AzureError> {
+    async fn ask_cli(&self, program: &str, resource: &str) -> Result<(Secret, Duration), AzureError> {
         let run = tokio::process::Command::new(program)
             .args(["account", "get-access-token", "--output", "json", "--resource", resource])
             .args(["--tenant", self.tenant.as_str()])
