@@ -69,7 +69,19 @@ pub const KEYS: &[Key] = &[
         "seconds a reply the chat platform does not accept is tried again before it is given up",
     ),
     key("public_url", false, None, "the URL platforms reach secbot at (manifests, OAuth redirects)"),
-    key("slack_signing_secret", true, None, "Slack app signing secret (turns the Slack adapter on)"),
+    key(
+        "slack_signing_secret",
+        true,
+        None,
+        "Slack app signing secret (turns the Slack adapter on, over HTTP)",
+    ),
+    key(
+        "slack_app_token",
+        true,
+        None,
+        "Slack app-level token (xapp-…, scope connections:write): turns Socket Mode on, no public URL needed",
+    ),
+    key("slack_socket_connections", false, Some("1"), "Socket Mode connections to keep open (1 to 10)"),
     key("slack_bot_token", true, None, "Slack bot token (xoxb-…) for a single workspace"),
     key("slack_client_id", false, None, "Slack app client id (OAuth install)"),
     key("slack_client_secret", true, None, "Slack app client secret (OAuth install)"),
@@ -485,8 +497,12 @@ fn read_secret_file(key: &Key, setting: &str, path: &str) -> Result<String, Conf
 /// Slack credentials, when the Slack adapter is on.
 #[derive(Debug, Clone)]
 pub struct SlackConfig {
-    /// The app's signing secret.
-    pub signing_secret: Secret,
+    /// The app's signing secret, for requests over HTTP.
+    pub signing_secret: Option<Secret>,
+    /// The app-level token that turns Socket Mode on.
+    pub app_token: Option<Secret>,
+    /// How many Socket Mode connections to keep open.
+    pub socket_connections: usize,
     /// A single workspace's bot token.
     pub bot_token: Option<Secret>,
     /// OAuth client id.
@@ -740,13 +756,30 @@ impl Config {
                 "is shorter than 16 characters; use a long random value (e.g. `openssl rand -hex 16`)",
             ));
         }
+        let app_token = raw.secret("slack_app_token");
+        if let Some(token) = &app_token
+            && !token.expose().starts_with("xapp-")
+        {
+            return Err(error(
+                "slack_app_token",
+                "is not an app-level token (they start with xapp-); create one under Basic Information, App-Level Tokens, with connections:write",
+            ));
+        }
+        let socket_connections =
+            number(raw, "slack_socket_connections", "a number of connections")?.unwrap_or(1);
+        if !(1..=10).contains(&socket_connections) {
+            return Err(error("slack_socket_connections", "must be from 1 to 10 (Slack allows 10 per app)"));
+        }
+        let signing_secret = raw.secret("slack_signing_secret");
         let slack = match (
-            raw.secret("slack_signing_secret"),
+            signing_secret.is_some() || app_token.is_some(),
             raw.secret("slack_bot_token"),
             raw.get("slack_client_id"),
         ) {
-            (Some(signing_secret), bot_token, client_id) => Some(SlackConfig {
+            (true, bot_token, client_id) => Some(SlackConfig {
                 signing_secret,
+                app_token,
+                socket_connections,
                 bot_token,
                 client_id: client_id.map(str::to_owned),
                 client_secret: raw.secret("slack_client_secret"),
@@ -755,13 +788,13 @@ impl Config {
                     .unwrap_or_else(|| "https://slack.com/oauth/v2/authorize".into()),
                 allowed_teams: list(raw, "slack_allowed_teams"),
             }),
-            (None, Some(_), _) | (None, _, Some(_)) => {
+            (false, Some(_), _) | (false, _, Some(_)) => {
                 return Err(error(
                     "slack_signing_secret",
-                    "is needed when other Slack settings are given; copy it from the app's Basic Information page",
+                    "is needed when other Slack settings are given; copy it from the app's Basic Information page (or set slack_app_token for Socket Mode)",
                 ));
             }
-            (None, None, None) => None,
+            (false, None, None) => None,
         };
         if let Some(s) = &slack
             && s.bot_token.is_none()
@@ -1256,7 +1289,7 @@ mod tests {
         )
         .unwrap();
         let slack = Config::from_raw(&raw).unwrap().slack.expect("Slack is on");
-        assert_eq!(slack.signing_secret.expose(), "s3cr3t-from-file");
+        assert_eq!(slack.signing_secret.as_ref().map(Secret::expose), Some("s3cr3t-from-file"));
         assert!(!format!("{:?}", raw.describe()).contains("s3cr3t"));
 
         let both = Raw::load(
@@ -1275,6 +1308,27 @@ mod tests {
         let plain = Raw::load(None, env(&[("SECBOT_LISTEN_FILE", &path)])).unwrap();
         assert!(plain.warnings.iter().any(|w| w.contains("SECBOT_LISTEN_FILE")), "{:?}", plain.warnings);
         std::fs::remove_file(file).ok();
+    }
+
+    #[test]
+    fn socket_mode_needs_an_app_level_token_and_no_signing_secret() {
+        let load = |pairs: &[(&str, &str)]| Config::from_raw(&Raw::load(None, env(pairs)).unwrap());
+        let socket =
+            load(&[("SECBOT_SLACK_APP_TOKEN", "xapp-1-A0-1-abc"), ("SECBOT_SLACK_BOT_TOKEN", "xoxb-1")])
+                .unwrap();
+        let slack = socket.slack.expect("Slack is on");
+        assert!(slack.signing_secret.is_none() && slack.app_token.is_some());
+        assert_eq!(slack.socket_connections, 1);
+        let bot_token =
+            load(&[("SECBOT_SLACK_APP_TOKEN", "xoxb-1"), ("SECBOT_SLACK_BOT_TOKEN", "xoxb-1")]).unwrap_err();
+        assert!(bot_token.problem.contains("xapp-"), "{bot_token}");
+        let many = load(&[
+            ("SECBOT_SLACK_APP_TOKEN", "xapp-1"),
+            ("SECBOT_SLACK_BOT_TOKEN", "xoxb-1"),
+            ("SECBOT_SLACK_SOCKET_CONNECTIONS", "11"),
+        ])
+        .unwrap_err();
+        assert!(many.key.contains("SOCKET_CONNECTIONS"), "{many}");
     }
 
     fn credential(pairs: &[(&str, &str)]) -> Result<secbot_skills::azure::Credential, ConfigError> {

@@ -181,6 +181,10 @@ enum ManifestCommand {
         /// The URL Slack reaches secbot at (default SECBOT_PUBLIC_URL).
         #[arg(long, value_name = "URL")]
         url: Option<String>,
+        /// Slack reaches secbot over Socket Mode (the default when SECBOT_SLACK_APP_TOKEN is
+        /// set): no request URLs, and the URL only for OAuth installs.
+        #[arg(long)]
+        socket_mode: bool,
         /// Where to write it ("-" for standard output).
         #[arg(long, default_value = "-")]
         out: PathBuf,
@@ -430,11 +434,27 @@ async fn run() -> anyhow::Result<()> {
             )?;
             Ok(())
         }
-        Some(Command::Manifest { platform: ManifestCommand::Slack { url, out: path } }) => {
-            let url = public_url(&cli, url.as_deref())?;
-            let yaml = secbot_slack::manifest::manifest_yaml(&url).map_err(|e| ConfigError {
+        Some(Command::Manifest { platform: ManifestCommand::Slack { url, socket_mode, out: path } }) => {
+            use secbot_slack::manifest::{Reach, manifest_yaml};
+            let configured = load_config(&cli).ok();
+            let socket_mode = *socket_mode
+                || configured.as_ref().and_then(|c| c.slack.as_ref()).is_some_and(|s| s.app_token.is_some());
+            // Over Socket Mode the URL is optional: only OAuth installs come back to it.
+            let url = match (socket_mode, url) {
+                (true, None) => configured.and_then(|c| c.public_url),
+                (_, given) => Some(public_url(&cli, given.as_deref())?),
+            };
+            let reach = match &url {
+                _ if socket_mode => Reach::SocketMode(url.as_deref()),
+                Some(url) => Reach::Http(url),
+                None => Reach::SocketMode(None),
+            };
+            let yaml = manifest_yaml(reach).map_err(|e| ConfigError {
                 key: "--url".to_owned(),
-                problem: format!("`{url}` is not a URL ({e}); write it like https://secbot.example.com"),
+                problem: format!(
+                    "`{}` is not a URL ({e}); write it like https://secbot.example.com",
+                    url.as_deref().unwrap_or_default()
+                ),
             })?;
             write_out(path, &yaml, &mut out)
         }

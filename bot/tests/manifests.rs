@@ -41,6 +41,23 @@ fn a_manifest_needs_a_real_url() {
 }
 
 #[test]
+fn a_socket_mode_manifest_needs_no_url_and_an_app_token_asks_for_one() {
+    let flagged = generate(&["manifest", "slack", "--socket-mode"]);
+    assert!(flagged.status.success(), "{}", String::from_utf8_lossy(&flagged.stderr));
+    let yaml = String::from_utf8(flagged.stdout).unwrap();
+    assert!(yaml.contains("socket_mode_enabled: true") && !yaml.contains("request_url"), "{yaml}");
+    let configured = Command::new(env!("CARGO_BIN_EXE_secbot"))
+        .args(["manifest", "slack"])
+        .env_remove("SECBOT_PUBLIC_URL")
+        .env("SECBOT_SLACK_APP_TOKEN", "xapp-1-A0SECBOT-1-abc")
+        .env("SECBOT_SLACK_BOT_TOKEN", "xoxb-1")
+        .output()
+        .expect("secbot runs");
+    assert!(configured.status.success(), "{}", String::from_utf8_lossy(&configured.stderr));
+    assert!(String::from_utf8_lossy(&configured.stdout).contains("socket_mode_enabled: true"));
+}
+
+#[test]
 fn the_discord_command_list_is_current() {
     let output = generate(&["manifest", "discord"]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));

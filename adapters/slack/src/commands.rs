@@ -51,6 +51,12 @@ pub(crate) async fn handle(State(slack): State<Slack>, Signed(text): Signed) -> 
         Ok(command) => command,
         Err(err) => return Rejection::malformed("the slash command", err).into_response(),
     };
+    take(slack, command).await
+}
+
+/// Takes a `/secbot` command however it came (a signed request's form, a Socket Mode
+/// envelope): it is stored for answering, or the asker is told to run it again.
+pub(crate) async fn take(slack: Slack, command: SlashCommand) -> Response {
     if !slack.admits(&command.team_id) {
         return StatusCode::OK.into_response();
     }

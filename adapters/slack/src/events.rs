@@ -132,7 +132,14 @@ pub fn time_of(ts: &str) -> OffsetDateTime {
 }
 
 pub(crate) async fn handle(State(slack): State<Slack>, headers: HeaderMap, Signed(text): Signed) -> Response {
-    let event: SlackPushEvent = match serde_json::from_str(&text) {
+    let retry = headers.get("x-slack-retry-num").and_then(|v| v.to_str().ok()).unwrap_or("0");
+    take(slack, &text, retry).await
+}
+
+/// Takes an Events API callback however it came (a signed request, a Socket Mode envelope):
+/// a message for secbot is stored for answering, and the response says whether it was.
+pub(crate) async fn take(slack: Slack, text: &str, retry: &str) -> Response {
+    let event: SlackPushEvent = match serde_json::from_str(text) {
         Ok(event) => event,
         Err(err) => return Rejection::malformed("the event", err).into_response(),
     };
@@ -147,11 +154,7 @@ pub(crate) async fn handle(State(slack): State<Slack>, headers: HeaderMap, Signe
         SlackPushEvent::EventCallback(callback) if !slack.admits(callback.team_id.as_ref()) => {
             StatusCode::OK.into_response()
         }
-        SlackPushEvent::EventCallback(callback) => {
-            let retry =
-                headers.get("x-slack-retry-num").and_then(|v| v.to_str().ok()).unwrap_or("0").to_owned();
-            accept(slack, &callback, &retry).await
-        }
+        SlackPushEvent::EventCallback(callback) => accept(slack, &callback, retry).await,
     }
 }
 

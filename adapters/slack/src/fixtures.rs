@@ -18,6 +18,14 @@ pub const BLOCK_ACTIONS: &str = include_str!("../fixtures/block_actions.json");
 pub const VIEW_SUBMISSION: &str = include_str!("../fixtures/view_submission.json");
 /// A `/secbot` slash command, form-encoded.
 pub const SLASH_COMMAND: &str = include_str!("../fixtures/slash_command.txt");
+/// Socket Mode's first message on a new connection.
+pub const SOCKET_HELLO: &str = include_str!("../fixtures/socket_hello.json");
+/// Socket Mode asking for a new connection.
+pub const SOCKET_DISCONNECT: &str = include_str!("../fixtures/socket_disconnect.json");
+/// An Events API envelope over Socket Mode (the `app_mention` of [`APP_MENTION`]).
+pub const SOCKET_EVENTS_API: &str = include_str!("../fixtures/socket_events_api.json");
+/// A slash command envelope over Socket Mode (the command of [`SLASH_COMMAND`]).
+pub const SOCKET_SLASH_COMMANDS: &str = include_str!("../fixtures/socket_slash_commands.json");
 /// `chat.postMessage`'s answer.
 pub const CHAT_POST_MESSAGE: &str = include_str!("../fixtures/api/chat.postMessage.json");
 /// `chat.update`'s answer.

@@ -27,7 +27,13 @@ pub(crate) async fn handle(State(slack): State<Slack>, Signed(text): Signed) -> 
         Ok(form) => form,
         Err(err) => return Rejection::malformed("the interaction body", err).into_response(),
     };
-    let event: SlackInteractionEvent = match serde_json::from_str(&form.payload) {
+    take(slack, &form.payload).await
+}
+
+/// Takes an interaction payload however it came (a signed request's form, a Socket Mode
+/// envelope): a click runs its action, a modal's submission is recorded.
+pub(crate) async fn take(slack: Slack, payload: &str) -> Response {
+    let event: SlackInteractionEvent = match serde_json::from_str(payload) {
         Ok(event) => event,
         Err(err) => return Rejection::malformed("the interaction payload", err).into_response(),
     };

@@ -7,6 +7,8 @@
 //! - `POST /slack/interactivity`: [`interactivity`] (button clicks, the feedback modal)
 //! - `POST /slack/commands`: [`commands`] (`/secbot …`)
 //! - `GET /slack/install`, `GET /slack/oauth/callback`: [`install`] (OAuth v2 installs)
+//! - Socket Mode (no public URL): [`socket`] opens the WebSocket connections and hands each
+//!   envelope to the same code as the routes above
 //!
 //! Replies go out through [`deliver`]; cards become Block Kit in [`blocks`].
 
@@ -20,6 +22,7 @@ pub mod inbound;
 pub mod install;
 pub mod interactivity;
 pub mod manifest;
+pub mod socket;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod verify;
@@ -42,8 +45,13 @@ pub const MAX_BODY: usize = 1024 * 1024;
 /// How the Slack adapter is set up.
 #[derive(Clone)]
 pub struct SlackOptions {
-    /// The app's signing secret; every request must be signed with it.
-    pub signing_secret: String,
+    /// The app's signing secret; every HTTP request must be signed with it. Without one, Slack
+    /// reaches secbot over Socket Mode only and the HTTP routes refuse everything.
+    pub signing_secret: Option<String>,
+    /// The app-level token (`xapp-…`, scope `connections:write`) that turns Socket Mode on.
+    pub app_token: Option<String>,
+    /// How many Socket Mode connections to keep open (Slack spreads envelopes over them).
+    pub socket_connections: usize,
     /// A single workspace's bot token (`xoxb-…`); without it, tokens come from OAuth installs.
     pub bot_token: Option<String>,
     /// The OAuth client id, for `/slack/install`.
@@ -68,6 +76,7 @@ impl std::fmt::Debug for SlackOptions {
             .field("bot_token", &self.bot_token.as_ref().map(|_| "<set>"))
             .field("client_id", &self.client_id)
             .field("api_url", &self.api_url)
+            .field("socket_mode", &self.app_token.is_some())
             .field("public_url", &self.public_url)
             .finish_non_exhaustive()
     }
@@ -81,7 +90,9 @@ impl SlackOptions {
         api_url: impl Into<String>,
     ) -> SlackOptions {
         SlackOptions {
-            signing_secret: signing_secret.into(),
+            signing_secret: Some(signing_secret.into()),
+            app_token: None,
+            socket_connections: 1,
             bot_token,
             client_id: None,
             client_secret: None,
@@ -170,10 +181,62 @@ impl Slack {
     }
 }
 
-/// The Slack routes under `/slack/`, answering through `assistant`. Messages from the Events API
-/// and slash commands go through `inbox`, where this adapter registers the worker that answers
-/// and posts them;
-/// other work done after a request is acknowledged runs on `tasks`, which shutdown waits for.
+/// The Slack adapter, built once: its HTTP routes under `/slack/` and, when an app-level token
+/// is set, its Socket Mode connections, both taking events, clicks and commands the same way.
+/// Messages from the Events API and slash commands go through `inbox`, where the adapter
+/// registers the worker that answers and posts them; other work done after a request is
+/// acknowledged runs on `tasks`, which shutdown waits for.
+pub struct Adapter {
+    state: Slack,
+}
+
+impl Adapter {
+    /// The adapter answering through `assistant`.
+    pub fn new(
+        assistant: Arc<dyn Assistant>,
+        installations: Arc<dyn Installations>,
+        options: SlackOptions,
+        tasks: TaskTracker,
+        inbox: Arc<dyn Inbox>,
+    ) -> Adapter {
+        let client = api::Transport::new(&options.api_url, options.backoff).client();
+        let state = Slack {
+            assistant,
+            installations,
+            verifier: verify::Verifier::of(options.signing_secret.as_deref()),
+            options: Arc::new(options),
+            client: Arc::new(client),
+            people: moka::future::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(Duration::from_secs(3600))
+                .build(),
+            tasks,
+            inbox: inbox.clone(),
+        };
+        inbox.register(Platform::Slack, Arc::new(events::Replies(state.clone())));
+        Adapter { state }
+    }
+
+    /// The routes under `/slack/`.
+    pub fn routes(&self) -> Router {
+        Router::new()
+            .route("/slack/events", post(events::handle))
+            .route("/slack/interactivity", post(interactivity::handle))
+            .route("/slack/commands", post(commands::handle))
+            .route("/slack/install", get(install::start))
+            .route("/slack/oauth/callback", get(install::finish))
+            .layer(DefaultBodyLimit::max(MAX_BODY))
+            .with_state(self.state.clone())
+    }
+
+    /// The Socket Mode connections, when an app-level token is set.
+    pub fn socket_mode(&self) -> Option<socket::SocketMode> {
+        let token = self.state.options.app_token.clone()?;
+        Some(socket::SocketMode::new(self.state.clone(), token, self.state.options.socket_connections))
+    }
+}
+
+/// The Slack routes under `/slack/` of an [`Adapter`] (for a server without Socket Mode).
 pub fn router(
     assistant: Arc<dyn Assistant>,
     installations: Arc<dyn Installations>,
@@ -181,27 +244,5 @@ pub fn router(
     tasks: TaskTracker,
     inbox: Arc<dyn Inbox>,
 ) -> Router {
-    let client = api::Transport::new(&options.api_url, options.backoff).client();
-    let state = Slack {
-        assistant,
-        installations,
-        verifier: verify::Verifier::new(&options.signing_secret),
-        options: Arc::new(options),
-        client: Arc::new(client),
-        people: moka::future::Cache::builder()
-            .max_capacity(10_000)
-            .time_to_live(Duration::from_secs(3600))
-            .build(),
-        tasks,
-        inbox: inbox.clone(),
-    };
-    inbox.register(Platform::Slack, Arc::new(events::Replies(state.clone())));
-    Router::new()
-        .route("/slack/events", post(events::handle))
-        .route("/slack/interactivity", post(interactivity::handle))
-        .route("/slack/commands", post(commands::handle))
-        .route("/slack/install", get(install::start))
-        .route("/slack/oauth/callback", get(install::finish))
-        .layer(DefaultBodyLimit::max(MAX_BODY))
-        .with_state(state)
+    Adapter::new(assistant, installations, options, tasks, inbox).routes()
 }

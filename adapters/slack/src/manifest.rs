@@ -33,10 +33,45 @@ const DESCRIPTION: &str = "Cloud security posture answers from Microsoft Defende
 
 const LONG_DESCRIPTION: &str = "secbot is a security copilot for cloud security posture. Ask it in a channel, in a thread or in a direct message: \"show critical risks for publicly exposed resources\", \"how do I fix the 2nd one?\", \"assign it to @dana by Friday\". It answers with cards you can act on: summarize, explain, remediate with scripts, delegate to an owner with a due date, and rate every answer so the team can see what works. Data comes from Microsoft Defender for Cloud, or from a built-in demo tenant when no cloud account is connected.";
 
-/// The manifest for a secbot reachable at `public_url` (such as `https://secbot.example.com`).
-pub fn manifest(public_url: &str) -> Result<SlackAppManifest, url::ParseError> {
-    let base = public_url.trim_end_matches('/');
-    let at = |path: &str| url::Url::parse(&format!("{base}{path}"));
+/// How Slack reaches secbot, for its manifest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach<'a> {
+    /// Over HTTP at this public URL (such as `https://secbot.example.com`).
+    Http(&'a str),
+    /// Over Socket Mode: no request URLs; OAuth installs still come back to the public URL,
+    /// when there is one.
+    SocketMode(Option<&'a str>),
+}
+
+/// The manifest for a secbot Slack reaches as `reach` says.
+pub fn manifest(reach: Reach<'_>) -> Result<SlackAppManifest, url::ParseError> {
+    let (public_url, socket_mode) = match reach {
+        Reach::Http(url) => (Some(url), false),
+        Reach::SocketMode(url) => (url, true),
+    };
+    let at = |path: &str| match public_url {
+        Some(base) => url::Url::parse(&format!("{}{path}", base.trim_end_matches('/'))).map(Some),
+        None => Ok(None),
+    };
+    // Over Socket Mode, Slack sends everything through the socket: no request URL is given.
+    let request_url = |path: &str| if socket_mode { Ok(None) } else { at(path) };
+    let mut command = SlackAppManifestFeaturesSlashCommand::new(
+        COMMAND.to_owned(),
+        "Ask secbot about your cloud security posture".to_owned(),
+    )
+    .with_usage_hint("show critical risks for publicly exposed resources".to_owned())
+    .with_should_escape(true);
+    command.url = request_url("/slack/commands")?;
+    let mut events = SlackAppManifestSettingsEventSubscriptions::new()
+        .with_bot_events(BOT_EVENTS.iter().map(|e| SlackEventType((*e).to_owned())).collect());
+    events.request_url = request_url("/slack/events")?;
+    let mut interactivity = SlackAppManifestSettingsInteractivity::new(true);
+    interactivity.request_url = request_url("/slack/interactivity")?;
+    let mut oauth = SlackAppManifestOAuthConfig::new().with_scopes(
+        SlackAppManifestOAuthConfigScopes::new()
+            .with_bot(BOT_SCOPES.iter().map(|s| SlackApiTokenScope((*s).to_owned())).collect()),
+    );
+    oauth.redirect_urls = at(CALLBACK_PATH)?.map(|u| vec![u]);
     Ok(SlackAppManifest::new(
         SlackAppManifestDisplayInformation::new("secbot".to_owned())
             .with_description(DESCRIPTION.to_owned())
@@ -53,41 +88,21 @@ pub fn manifest(public_url: &str) -> Result<SlackAppManifest, url::ParseError> {
                     .with_messages_tab_read_only_enabled(false),
             )
             .with_bot_user(SlackAppManifestFeaturesBotUser::new("secbot".to_owned(), true))
-            .with_slash_commands(vec![
-                SlackAppManifestFeaturesSlashCommand::new(
-                    COMMAND.to_owned(),
-                    "Ask secbot about your cloud security posture".to_owned(),
-                )
-                .with_url(at("/slack/commands")?)
-                .with_usage_hint("show critical risks for publicly exposed resources".to_owned())
-                .with_should_escape(true),
-            ]),
+            .with_slash_commands(vec![command]),
     )
-    .with_oauth_config(
-        SlackAppManifestOAuthConfig::new().with_redirect_urls(vec![at(CALLBACK_PATH)?]).with_scopes(
-            SlackAppManifestOAuthConfigScopes::new()
-                .with_bot(BOT_SCOPES.iter().map(|s| SlackApiTokenScope((*s).to_owned())).collect()),
-        ),
-    )
+    .with_oauth_config(oauth)
     .with_settings(
         SlackAppManifestSettings::new()
-            .with_event_subscriptions(
-                SlackAppManifestSettingsEventSubscriptions::new()
-                    .with_request_url(at("/slack/events")?)
-                    .with_bot_events(BOT_EVENTS.iter().map(|e| SlackEventType((*e).to_owned())).collect()),
-            )
-            .with_interactivity(
-                SlackAppManifestSettingsInteractivity::new(true)
-                    .with_request_url(at("/slack/interactivity")?),
-            )
+            .with_event_subscriptions(events)
+            .with_interactivity(interactivity)
             .with_org_deploy_enabled(false)
-            .with_socket_mode_enabled(false),
+            .with_socket_mode_enabled(socket_mode),
     ))
 }
 
 /// The manifest as YAML, the form Slack's "Create an app from a manifest" page takes.
-pub fn manifest_yaml(public_url: &str) -> Result<String, url::ParseError> {
-    let value = serde_json::to_value(manifest(public_url)?).unwrap_or_default();
+pub fn manifest_yaml(reach: Reach<'_>) -> Result<String, url::ParseError> {
+    let value = serde_json::to_value(manifest(reach)?).unwrap_or_default();
     let mut out = String::from("# Generated by `secbot manifest slack --url URL`; do not edit by hand.\n");
     yaml(&value, 0, &mut out);
     Ok(out)
@@ -145,7 +160,8 @@ mod tests {
 
     #[test]
     fn the_manifest_lists_the_three_request_urls_and_what_the_code_uses() {
-        let yaml = manifest_yaml("https://secbot.example.com/").unwrap();
+        let yaml = manifest_yaml(Reach::Http("https://secbot.example.com/")).unwrap();
+        assert!(yaml.contains("socket_mode_enabled: false"), "{yaml}");
         for url in ["/slack/events", "/slack/interactivity", "/slack/commands", "/slack/oauth/callback"] {
             assert!(yaml.contains(&format!("\"https://secbot.example.com{url}\"")), "{url} in\n{yaml}");
         }
@@ -166,6 +182,17 @@ mod tests {
 
     #[test]
     fn a_bad_url_is_an_error() {
-        assert!(manifest_yaml("not a url").is_err());
+        assert!(manifest_yaml(Reach::Http("not a url")).is_err());
+    }
+
+    #[test]
+    fn over_socket_mode_no_request_url_is_given_and_oauth_still_comes_back_to_the_public_url() {
+        let alone = manifest_yaml(Reach::SocketMode(None)).unwrap();
+        assert!(alone.contains("socket_mode_enabled: true"), "{alone}");
+        assert!(!alone.contains("request_url") && !alone.contains("https://"), "{alone}");
+        assert!(alone.contains("command: \"/secbot\"") && alone.contains("- \"app_mention\""), "{alone}");
+        let installs = manifest_yaml(Reach::SocketMode(Some("https://secbot.example.com"))).unwrap();
+        assert!(installs.contains("\"https://secbot.example.com/slack/oauth/callback\""), "{installs}");
+        assert!(!installs.contains("/slack/events"), "{installs}");
     }
 }

@@ -62,19 +62,34 @@ impl FromRequest<crate::Slack> for Signed {
 /// Checks Slack's request signatures.
 #[derive(Clone)]
 pub struct Verifier {
-    inner: SlackEventSignatureVerifier,
+    /// `None` when secbot has no signing secret (Socket Mode only): every request is refused.
+    inner: Option<SlackEventSignatureVerifier>,
 }
 
 impl Verifier {
     /// A verifier for the app's signing secret.
     pub fn new(signing_secret: &str) -> Verifier {
+        Verifier::of(Some(signing_secret))
+    }
+
+    /// A verifier for the app's signing secret, if secbot has one; without it (Slack reaches
+    /// secbot over Socket Mode only) every request is refused with 503.
+    pub fn of(signing_secret: Option<&str>) -> Verifier {
         Verifier {
-            inner: SlackEventSignatureVerifier::new(&SlackSigningSecret::new(signing_secret.to_owned())),
+            inner: signing_secret
+                .map(|s| SlackEventSignatureVerifier::new(&SlackSigningSecret::new(s.to_owned()))),
         }
     }
 
     /// The body as text when the request is signed by Slack; a 401 otherwise.
     pub fn check<'b>(&self, headers: &HeaderMap, body: &'b [u8]) -> Result<&'b str, Rejection> {
+        let Some(inner) = &self.inner else {
+            return Err(Rejection::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "this secbot takes Slack's events over Socket Mode and has no signing secret for \
+                 HTTP requests; set SECBOT_SLACK_SIGNING_SECRET to take them here too",
+            ));
+        };
         let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
         let unauthorized = |reason: &str| {
             tracing::warn!(reason, "refused a request that Slack did not sign");
@@ -91,7 +106,7 @@ impl Verifier {
         let Ok(text) = std::str::from_utf8(body) else {
             return Err(unauthorized("the body is not UTF-8, so it was not signed by Slack"));
         };
-        match self.inner.verify(signature, text, timestamp) {
+        match inner.verify(signature, text, timestamp) {
             Ok(()) => Ok(text),
             Err(SlackEventSignatureVerifierError::IncorrectOrExpiredTimestampError(_)) => Err(unauthorized(
                 "X-Slack-Request-Timestamp is more than 5 minutes from now; check the server's clock",
@@ -157,5 +172,15 @@ mod tests {
         assert_eq!(missing.status, StatusCode::UNAUTHORIZED);
         let wrong_secret = v.check(&headers(&sign("other", &ts, body), &ts), body.as_bytes()).unwrap_err();
         assert_eq!(wrong_secret.status, StatusCode::UNAUTHORIZED);
+    }
+
+    #[test]
+    fn without_a_signing_secret_every_request_is_refused_even_one_signed_with_an_empty_key() {
+        let v = Verifier::of(None);
+        let ts = now();
+        let body = "token=x&text=hi";
+        let refused = v.check(&headers(&sign("", &ts, body), &ts), body.as_bytes()).unwrap_err();
+        assert_eq!(refused.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(refused.reason.contains("Socket Mode"), "{}", refused.reason);
     }
 }

@@ -20,6 +20,7 @@ use axum::routing::any;
 use secbot_chat::Assistant;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::{Config, ConfigError};
@@ -40,6 +41,9 @@ pub struct App {
     pub tasks: TaskTracker,
     /// The durable queue between acknowledgements and replies.
     pub queue: Queue,
+    /// Cancelled when the server stops taking work: connections secbot opens itself (Slack's
+    /// Socket Mode) close then.
+    pub stopping: CancellationToken,
 }
 
 impl App {
@@ -64,7 +68,14 @@ impl App {
         let engine = Engine::new(loaded.source, loaded.lexicon, store)
             .with_policy(crate::engine::Policy::from_config(&config))
             .with_metrics(metrics.clone());
-        App { engine: Arc::new(engine), metrics, config: Arc::new(config), tasks, queue }
+        App {
+            engine: Arc::new(engine),
+            metrics,
+            config: Arc::new(config),
+            tasks,
+            queue,
+            stopping: CancellationToken::new(),
+        }
     }
 }
 
@@ -104,7 +115,13 @@ pub fn router(app: App) -> Router {
     }
     router = match &app.config.slack {
         Some(slack) => router.merge(slack::router(&app, slack)),
-        None => router.nest("/slack", off("Slack", "SECBOT_SLACK_SIGNING_SECRET and SECBOT_SLACK_BOT_TOKEN")),
+        None => router.nest(
+            "/slack",
+            off(
+                "Slack",
+                "SECBOT_SLACK_SIGNING_SECRET (or SECBOT_SLACK_APP_TOKEN) and SECBOT_SLACK_BOT_TOKEN",
+            ),
+        ),
     };
     router = match &app.config.teams {
         Some(teams) => router.merge(teams::router(&app, teams)),
@@ -209,9 +226,14 @@ async fn stop_signal() {
 pub async fn run(app: App, listener: TcpListener, stop: impl std::future::Future<Output = ()>) {
     let bounds = listen::Bounds::of(&app.config);
     let queue = app.queue.clone();
+    let stopping = app.stopping.clone();
     let routes = router(app);
     queue.start();
-    listen::run(listener, routes, bounds, stop).await;
+    listen::run(listener, routes, bounds, async move {
+        stop.await;
+        stopping.cancel();
+    })
+    .await;
 }
 
 /// Serves until SIGTERM/SIGINT, then stops accepting, lets in-flight requests and replies finish

@@ -50,10 +50,13 @@ impl Installations for StoredInstallations {
     }
 }
 
-/// The Slack routes for this configuration.
+/// The Slack adapter for this configuration: its routes, and its Socket Mode connections when
+/// an app-level token is set, running until the server stops.
 pub(super) fn router(app: &App, slack: &SlackConfig) -> Router {
     let options = SlackOptions {
-        signing_secret: slack.signing_secret.expose().to_owned(),
+        signing_secret: slack.signing_secret.as_ref().map(|s| s.expose().to_owned()),
+        app_token: slack.app_token.as_ref().map(|t| t.expose().to_owned()),
+        socket_connections: slack.socket_connections,
         bot_token: slack.bot_token.as_ref().map(|t| t.expose().to_owned()),
         client_id: slack.client_id.clone(),
         client_secret: slack.client_secret.as_ref().map(|s| s.expose().to_owned()),
@@ -70,11 +73,15 @@ pub(super) fn router(app: &App, slack: &SlackConfig) -> Router {
             .time_to_live(Duration::from_secs(60))
             .build(),
     };
-    secbot_slack::router(
+    let adapter = secbot_slack::Adapter::new(
         app.engine.clone(),
         Arc::new(installations),
         options,
         app.tasks.clone(),
         Arc::new(app.queue.clone()),
-    )
+    );
+    if let Some(socket) = adapter.socket_mode() {
+        tokio::spawn(socket.run(app.stopping.clone()));
+    }
+    adapter.routes()
 }
