@@ -357,6 +357,36 @@ async fn delegating_confirms_updates_the_card_and_messages_the_owner() {
 }
 
 #[tokio::test]
+async fn due_dates_are_the_asker_s_own_days_in_their_slack_time_zone() {
+    let slack = Slack::start().await;
+    // Raj works from Honolulu (UTC-10), as his Slack profile says.
+    let mut raj = fixture(fixtures::USERS_INFO);
+    raj["user"]["id"] = json!("U0RAJ");
+    raj["user"]["profile"]["display_name"] = json!("raj");
+    raj["user"]["profile"]["email"] = json!("raj@contoso.com");
+    raj["user"]["tz"] = json!("Pacific/Honolulu");
+    raj["user"]["tz_offset"] = json!(-36_000);
+    Mock::given(path("/api/users.info"))
+        .and(query_param("user", "U0RAJ"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(raj))
+        .with_priority(1)
+        .mount(&slack.api)
+        .await;
+    // 03:00 UTC on 29 November is 17:00 on the 28th for him: his "tomorrow" is the 29th.
+    let thread = "1795921200.000100";
+    slack.mention("show critical risks for publicly exposed resources", thread).await;
+    slack.say("assign the 2nd one to <@U0DANA> by tomorrow", thread, "1795921270.000400").await;
+    let confirm = slack.calls("chat.postMessage").await[1].clone();
+    assert_eq!(header(&confirm), "Assign to Dana Whitfield?");
+    let click = slack.click_of(&confirm, "1795921300.000100", "Confirm");
+    assert_eq!(slack.interact(&click).await.status(), 200);
+    slack.server.settle().await;
+    let assigned = slack.server.store.delegations().await.unwrap();
+    assert_eq!(assigned.len(), 1);
+    assert_eq!(assigned[0].delegation.due, time::macros::date!(2026 - 11 - 29), "his tomorrow, not UTC's");
+}
+
+#[tokio::test]
 async fn an_owner_named_without_a_mention_is_found_by_email_for_the_direct_message() {
     let slack = Slack::start().await;
     let thread = "1795970800.000100";

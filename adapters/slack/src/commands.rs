@@ -101,7 +101,7 @@ impl Slack {
             message: None,
             user: asker,
             roles: Vec::new(),
-            time: OffsetDateTime::now_utc(),
+            time: self.local(&command.team_id, &command.user_id, OffsetDateTime::now_utc()).await,
         };
         let from = origin.thread_key();
         let reply = self.assistant.answer(Prompt { origin, text: text.clone(), mentions }).await;

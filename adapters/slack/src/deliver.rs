@@ -7,6 +7,7 @@ use secbot_chat::{DirectMessage, Outcome, Person, Reply, Sent, ThreadKey};
 use serde::{Deserialize, Serialize};
 use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
+use time::OffsetDateTime;
 
 use crate::Slack;
 use crate::api::{error_code, failure, plain_words};
@@ -101,10 +102,23 @@ impl Slack {
         match self.client.open_session(token).users_info(&SlackApiUsersInfoRequest::new(id.into())).await {
             Ok(found) => {
                 let person = person_of(&found.user);
+                if let Some(offset) = found.user.tz_offset {
+                    self.offsets.insert(key.clone(), offset).await;
+                }
                 self.people.insert(key, person.clone()).await;
                 person
             }
             Err(_) => Person::named(id),
+        }
+    }
+
+    /// `at` in the person's own time zone (their profile's, learned from `users.info` with their
+    /// name), so "by Friday" means their Friday; unchanged when Slack has not said.
+    pub(crate) async fn local(&self, team: &str, id: &str, at: OffsetDateTime) -> OffsetDateTime {
+        let offset = self.offsets.get(&(team.to_owned(), id.to_owned())).await;
+        match offset.and_then(|seconds| time::UtcOffset::from_whole_seconds(seconds).ok()) {
+            Some(offset) => at.to_offset(offset),
+            None => at,
         }
     }
 

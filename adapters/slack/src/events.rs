@@ -227,7 +227,7 @@ impl Slack {
             message: Some(message.ts.clone()),
             user: asker,
             roles: Vec::new(),
-            time: time_of(&message.ts),
+            time: self.local(&message.team, &message.user, time_of(&message.ts)).await,
         };
         let prompt = Prompt { origin, text, mentions };
         let reply = if message.addressed {

@@ -119,9 +119,9 @@ impl Slack {
             channel,
             thread,
             message: clicked.clone(),
-            user: named,
             roles: Vec::new(),
-            time: OffsetDateTime::now_utc(),
+            time: self.local(&team, &named.id, OffsetDateTime::now_utc()).await,
+            user: named,
         };
         let trigger = event.trigger_id.to_string();
         if matches!(payload.command, Command::Rate { .. }) {

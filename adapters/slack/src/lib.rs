@@ -140,6 +140,8 @@ pub(crate) struct Slack {
     pub(crate) client: Arc<api::Client>,
     pub(crate) verifier: verify::Verifier,
     pub(crate) people: moka::future::Cache<(String, String), Person>,
+    /// Each person's offset from UTC in seconds, from their profile's time zone.
+    pub(crate) offsets: moka::future::Cache<(String, String), i32>,
     pub(crate) tasks: TaskTracker,
     pub(crate) inbox: Arc<dyn Inbox>,
 }
@@ -207,6 +209,10 @@ impl Adapter {
             options: Arc::new(options),
             client: Arc::new(client),
             people: moka::future::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(Duration::from_secs(3600))
+                .build(),
+            offsets: moka::future::Cache::builder()
                 .max_capacity(10_000)
                 .time_to_live(Duration::from_secs(3600))
                 .build(),
