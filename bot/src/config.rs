@@ -124,6 +124,12 @@ pub const KEYS: &[Key] = &[
     key("discord_app_id", false, None, "Discord application id"),
     key("discord_bot_token", true, None, "Discord bot token"),
     key(
+        "discord_gateway",
+        false,
+        Some("off"),
+        "on: read @secbot mentions and thread follow-ups over the Gateway (needs the bot token and the Message Content intent)",
+    ),
+    key(
         "discord_allowed_guilds",
         false,
         None,
@@ -541,6 +547,8 @@ pub struct TeamsConfig {
 pub struct DiscordConfig {
     /// The application's Ed25519 public key (32 bytes).
     pub public_key: [u8; 32],
+    /// Whether channel messages are read over the Gateway.
+    pub gateway: bool,
     /// The application id.
     pub app_id: String,
     /// The bot token.
@@ -865,10 +873,23 @@ impl Config {
                 }
                 let mut public_key = [0u8; 32];
                 public_key.copy_from_slice(&bytes);
+                let bot_token = raw.secret("discord_bot_token");
+                let gateway = match raw.get("discord_gateway").unwrap_or("off") {
+                    "on" | "true" => true,
+                    "off" | "false" => false,
+                    other => return Err(error("discord_gateway", format!("`{other}` is not on or off"))),
+                };
+                if gateway && bot_token.is_none() {
+                    return Err(error(
+                        "discord_bot_token",
+                        "is needed when discord_gateway is on; copy the bot's token from the developer portal (Bot › Reset Token)",
+                    ));
+                }
                 Some(DiscordConfig {
                     public_key,
                     app_id: app_id.to_owned(),
-                    bot_token: raw.secret("discord_bot_token"),
+                    gateway,
+                    bot_token,
                     api_url: url(raw, "discord_api_url")?
                         .unwrap_or_else(|| "https://discord.com/api/v10".into()),
                     allowed_guilds: list(raw, "discord_allowed_guilds"),
@@ -1329,6 +1350,22 @@ mod tests {
         ])
         .unwrap_err();
         assert!(many.key.contains("SOCKET_CONNECTIONS"), "{many}");
+    }
+
+    #[test]
+    fn the_discord_gateway_needs_the_bot_token() {
+        let key = "3b".repeat(32);
+        let base = [("SECBOT_DISCORD_PUBLIC_KEY", key.as_str()), ("SECBOT_DISCORD_APP_ID", "12")];
+        let load = |extra: &[(&str, &str)]| {
+            let mut all = base.to_vec();
+            all.extend_from_slice(extra);
+            Config::from_raw(&Raw::load(None, env(&all)).unwrap())
+        };
+        let err = load(&[("SECBOT_DISCORD_GATEWAY", "on")]).unwrap_err();
+        assert!(err.key.contains("DISCORD_BOT_TOKEN"), "{err}");
+        let on = load(&[("SECBOT_DISCORD_GATEWAY", "on"), ("SECBOT_DISCORD_BOT_TOKEN", "t")]).unwrap();
+        assert!(on.discord.expect("Discord is on").gateway);
+        assert!(!load(&[]).unwrap().discord.expect("Discord is on").gateway, "off unless asked");
     }
 
     fn credential(pairs: &[(&str, &str)]) -> Result<secbot_skills::azure::Credential, ConfigError> {

@@ -1,6 +1,6 @@
 //! The few Discord REST calls secbot makes: editing and following up an interaction's answer
-//! through its webhook (no bot token needed), starting a thread and registering commands (with
-//! the bot token). Each call is retried on 429 (honouring `Retry-After`) and on 5xx with
+//! through its webhook (no bot token needed); starting a thread, posting in a channel, finding
+//! the Gateway and registering commands (with the bot token). Each call is retried on 429 (honouring `Retry-After`) and on 5xx with
 //! [`Backoff`]. Errors name the route, never the interaction token or the bot token.
 
 use std::time::Duration;
@@ -156,6 +156,37 @@ impl Api {
             retry_not_found: false,
         };
         self.send(call).await.map(drop)
+    }
+
+    /// The Gateway's WebSocket URL for this bot (`GET /gateway/bot`).
+    pub async fn gateway_url(&self) -> Result<String, ApiError> {
+        let call: Call<'_, Value> = Call {
+            method: Method::GET,
+            url: format!("{}/gateway/bot", self.base),
+            route: "GET /gateway/bot".to_owned(),
+            body: None,
+            bot: true,
+            retry_not_found: false,
+        };
+        let body = self.send(call).await?;
+        body["url"].as_str().map(str::to_owned).ok_or_else(|| ApiError::Refused {
+            route: "GET /gateway/bot".to_owned(),
+            status: 200,
+            message: "the answer has no url".to_owned(),
+        })
+    }
+
+    /// Posts a message in a channel or thread with the bot token; returns the message id.
+    pub async fn post_message(&self, channel: &str, body: &impl Serialize) -> Result<String, ApiError> {
+        let call = Call {
+            method: Method::POST,
+            url: format!("{}/channels/{channel}/messages", self.base),
+            route: format!("POST /channels/{channel}/messages"),
+            body: Some(body),
+            bot: true,
+            retry_not_found: false,
+        };
+        Ok(message_id(&self.send(call).await?))
     }
 
     /// Replaces the application's global commands with `commands` (bulk overwrite); returns

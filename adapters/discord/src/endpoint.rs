@@ -24,6 +24,7 @@ use tokio_util::task::TaskTracker;
 use crate::api::Api;
 use crate::custom_id::{self, COMMENT_INPUT};
 use crate::escape::{fit, plain};
+use crate::gateway;
 use crate::interaction::{
     APPLICATION_COMMAND, AUTOCOMPLETE, Envelope, Interaction, MESSAGE_COMPONENT, MODAL_SUBMIT, PING,
 };
@@ -43,19 +44,19 @@ const BUTTON: u8 = 2;
 /// The longest comment a feedback modal accepts (what secbot stores).
 const COMMENT_MAX: u16 = 2_000;
 
-/// What the handler shares.
-struct Shared {
-    assistant: Arc<dyn Assistant>,
-    inbox: Arc<dyn Inbox>,
+/// What the handler and the Gateway connection share.
+pub(crate) struct Shared {
+    pub(crate) assistant: Arc<dyn Assistant>,
+    pub(crate) inbox: Arc<dyn Inbox>,
     verifier: Verifier,
-    api: Api,
-    tasks: TaskTracker,
+    pub(crate) api: Api,
+    pub(crate) tasks: TaskTracker,
     ack_budget: Duration,
-    allowed_guilds: Vec<String>,
+    pub(crate) allowed_guilds: Vec<String>,
 }
 
 #[derive(Clone)]
-struct Endpoint(Arc<Shared>);
+pub(crate) struct Endpoint(pub(crate) Arc<Shared>);
 
 /// The Discord routes: `POST /discord/interactions`, answering for the application in
 /// `options`. Slash commands go through `inbox`, where this adapter registers the worker that
@@ -69,9 +70,48 @@ pub fn router(
     tasks: TaskTracker,
     inbox: Arc<dyn Inbox>,
 ) -> Router {
-    build(assistant, &options, tasks, inbox, Api::new(&options), ACK_BUDGET)
+    Adapter::new(assistant, options, tasks, inbox).routes()
 }
 
+/// The Discord adapter, built once: the interactions route and, when `options.gateway` is on
+/// (with a bot token), its Gateway connection, both answering through the same inbox.
+pub struct Adapter {
+    endpoint: Endpoint,
+    gateway: Option<String>,
+}
+
+impl Adapter {
+    /// The adapter answering for the application in `options`.
+    pub fn new(
+        assistant: Arc<dyn Assistant>,
+        options: DiscordOptions,
+        tasks: TaskTracker,
+        inbox: Arc<dyn Inbox>,
+    ) -> Adapter {
+        let endpoint = endpoint(assistant, &options, tasks, inbox, Api::new(&options), ACK_BUDGET);
+        let gateway = options.bot_token.clone().filter(|_| options.gateway);
+        Adapter { endpoint, gateway }
+    }
+
+    /// `POST /discord/interactions`.
+    pub fn routes(&self) -> Router {
+        routes(self.endpoint.clone())
+    }
+
+    /// The Gateway connection, when it is on.
+    pub fn gateway(&self) -> Option<crate::gateway::Gateway> {
+        Some(crate::gateway::Gateway::new(self.endpoint.clone(), self.gateway.clone()?))
+    }
+}
+
+fn routes(endpoint: Endpoint) -> Router {
+    Router::new()
+        .route("/discord/interactions", post(interactions))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(endpoint)
+}
+
+#[cfg(test)]
 fn build(
     assistant: Arc<dyn Assistant>,
     options: &DiscordOptions,
@@ -80,6 +120,17 @@ fn build(
     api: Api,
     ack_budget: Duration,
 ) -> Router {
+    routes(endpoint(assistant, options, tasks, inbox, api, ack_budget))
+}
+
+fn endpoint(
+    assistant: Arc<dyn Assistant>,
+    options: &DiscordOptions,
+    tasks: TaskTracker,
+    inbox: Arc<dyn Inbox>,
+    api: Api,
+    ack_budget: Duration,
+) -> Endpoint {
     let key = options
         .verifying_key()
         .map_err(|err| tracing::error!(error = %err, "every Discord request will be refused"))
@@ -95,10 +146,7 @@ fn build(
     };
     let endpoint = Endpoint(Arc::new(shared));
     inbox.register(Platform::Discord, Arc::new(Replies(endpoint.clone())));
-    Router::new()
-        .route("/discord/interactions", post(interactions))
-        .layer(DefaultBodyLimit::max(MAX_BODY))
-        .with_state(endpoint)
+    endpoint
 }
 
 /// An interaction body Discord signed with the application's key: the only way the
@@ -181,11 +229,23 @@ struct Replies(Endpoint);
 #[async_trait::async_trait]
 impl Worker for Replies {
     async fn answer(&self, payload: serde_json::Value) -> Option<serde_json::Value> {
+        if payload.get("gateway").is_some() {
+            let stored = serde_json::from_value::<gateway::Stored>(payload)
+                .inspect_err(|err| tracing::error!(error = %err, "a stored Discord message is unreadable"))
+                .ok()?;
+            return serde_json::to_value(gateway::answer(&self.0, stored.gateway).await?).ok();
+        }
         let outgoing = self.0.answer_command(payload).await?;
         serde_json::to_value(outgoing).ok()
     }
 
     async fn send(&self, outgoing: serde_json::Value) -> Sent {
+        if outgoing.get("heard").is_some() {
+            return match serde_json::from_value::<gateway::Posting>(outgoing) {
+                Ok(posting) => gateway::send(&self.0, posting).await,
+                Err(err) => Sent::Failed(format!("a stored reply is unreadable: {err}")),
+            };
+        }
         match serde_json::from_value::<Outgoing>(outgoing) {
             Ok(outgoing) => self.0.send_command(outgoing).await,
             Err(err) => Sent::Failed(format!("a stored reply is unreadable: {err}")),

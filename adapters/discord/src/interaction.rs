@@ -99,6 +99,16 @@ pub(crate) struct User {
     /// The display name, when set.
     #[serde(default)]
     pub global_name: Option<String>,
+    /// True for bots (secbot itself among them).
+    #[serde(default)]
+    pub bot: bool,
+}
+
+impl User {
+    /// The user as a mentioned person, named by the username "@name" reads as.
+    pub fn person(&self) -> Person {
+        Person { id: self.id.clone(), name: self.username.clone(), email: None }
+    }
 }
 
 /// The interaction's data: a command's name and options, a button's `custom_id`, or a
@@ -228,36 +238,8 @@ impl Interaction {
             Asked::Help => return Prompt { origin, text: "help".to_owned(), mentions: Vec::new() },
             Asked::Ask(text) => text,
         };
-        let mut out = String::with_capacity(text.len());
-        let mut mentions: Vec<Person> = Vec::new();
-        let mut rest = text.as_str();
-        while let Some(start) = rest.find("<@") {
-            out.push_str(&rest[..start]);
-            let after = &rest[start + 2..];
-            let after_bang = after.strip_prefix('!').unwrap_or(after);
-            let digits = after_bang.find(|c: char| !c.is_ascii_digit()).unwrap_or(after_bang.len());
-            let id = &after_bang[..digits];
-            match (self.data.resolved.users.get(id), after_bang[digits..].starts_with('>')) {
-                (Some(user), true) if !id.is_empty() => {
-                    out.push('@');
-                    out.push_str(&user.username);
-                    if !mentions.iter().any(|p| p.id == user.id) {
-                        mentions.push(Person {
-                            id: user.id.clone(),
-                            name: user.username.clone(),
-                            email: None,
-                        });
-                    }
-                    rest = &after_bang[digits + 1..];
-                }
-                _ => {
-                    out.push_str("<@");
-                    rest = after;
-                }
-            }
-        }
-        out.push_str(rest);
-        Prompt { origin, text: out, mentions }
+        let (text, mentions) = read_mentions(text, |id| self.data.resolved.users.get(id).map(User::person));
+        Prompt { origin, text, mentions }
     }
 
     /// The text written in a feedback modal's comment box.
@@ -276,6 +258,37 @@ impl Interaction {
         }
         self.data.components.iter().find_map(|c| find(c, input)).unwrap_or_default()
     }
+}
+
+/// A message's text as secbot reads it: each `<@id>` (or `<@!id>`) of a user `user_of` knows
+/// becomes `@username`, and those people are the prompt's mentions; other markup stays.
+pub(crate) fn read_mentions(text: &str, user_of: impl Fn(&str) -> Option<Person>) -> (String, Vec<Person>) {
+    let mut out = String::with_capacity(text.len());
+    let mut mentions: Vec<Person> = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("<@") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let after_bang = after.strip_prefix('!').unwrap_or(after);
+        let digits = after_bang.find(|c: char| !c.is_ascii_digit()).unwrap_or(after_bang.len());
+        let id = &after_bang[..digits];
+        match (user_of(id), after_bang[digits..].starts_with('>')) {
+            (Some(person), true) if !id.is_empty() => {
+                out.push('@');
+                out.push_str(&person.name);
+                if !mentions.iter().any(|p| p.id == person.id) {
+                    mentions.push(person);
+                }
+                rest = &after_bang[digits + 1..];
+            }
+            _ => {
+                out.push_str("<@");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    (out, mentions)
 }
 
 /// When a snowflake was made.

@@ -2,14 +2,15 @@
 //! Ed25519-verified requests, cards rendered as embeds and buttons within Discord's limits, and
 //! answers sent through interaction webhooks.
 //!
-//! # What an HTTP-only bot can do on Discord
+//! # Interactions, and the Gateway for channel messages
 //!
-//! secbot talks to Discord over HTTP only: Discord posts interactions to secbot, and secbot
-//! answers them. Reading ordinary channel messages needs a Gateway connection and the
-//! privileged `MESSAGE_CONTENT` intent, which secbot does not use, so "@secbot …" typed in a
-//! channel never reaches it. Its surface is the `/secbot ask prompt:<text>` and `/secbot help`
-//! slash commands, the buttons on its cards and the feedback forms (modals) they open. Register
-//! the commands with `secbot manifest discord --register` (see [`commands`] and [`register`]).
+//! Over HTTP, Discord posts interactions to secbot and secbot answers them: the
+//! `/secbot ask prompt:<text>` and `/secbot help` slash commands, the buttons on its cards and
+//! the feedback forms (modals) they open. Register the commands with
+//! `secbot manifest discord --register` (see [`commands`] and [`register`]). "@secbot …" typed in
+//! a channel reaches secbot only over the Gateway: with `SECBOT_DISCORD_GATEWAY=on`, the bot
+//! token and the privileged Message Content intent, [`gateway`] answers mentions and direct
+//! messages, and follow-ups in the threads it starts, as Slack's adapter does.
 //!
 //! # Conversations and threads
 //!
@@ -39,6 +40,7 @@ mod commands;
 mod custom_id;
 mod endpoint;
 mod escape;
+pub mod gateway;
 mod interaction;
 pub mod limits;
 mod options;
@@ -47,6 +49,6 @@ mod verify;
 
 pub use api::ApiError;
 pub use commands::{commands, register};
-pub use endpoint::{MAX_BODY, router};
+pub use endpoint::{Adapter, MAX_BODY, router};
 pub use options::{DiscordOptions, OptionsError};
 pub use render::message;

@@ -18,6 +18,9 @@ pub struct DiscordOptions {
     /// The servers (guild ids) secbot answers in; empty answers every server and direct
     /// messages. With a list, direct messages are not answered either.
     pub allowed_guilds: Vec<String>,
+    /// Whether to read channel messages over the Gateway (needs the bot token and the Message
+    /// Content intent).
+    pub gateway: bool,
 }
 
 /// A setting the Discord adapter cannot work with.
@@ -48,6 +51,7 @@ impl DiscordOptions {
             bot_token: None,
             api_url: DiscordOptions::DEFAULT_API_URL.to_owned(),
             allowed_guilds: Vec::new(),
+            gateway: false,
         }
     }
 

@@ -13,7 +13,8 @@ use std::num::NonZeroU64;
 use secbot_chat::{Action, ActionStyle, Card, CodeBlock, DirectMessage, Reply, ResponseId, Severity};
 use serenity::builder::{
     CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed, CreateEmbedFooter,
-    CreateInteractionResponseFollowup, CreateInteractionResponseMessage, EditInteractionResponse,
+    CreateInteractionResponseFollowup, CreateInteractionResponseMessage, CreateMessage,
+    EditInteractionResponse,
 };
 use serenity::model::application::ButtonStyle;
 use serenity::model::channel::MessageFlags;
@@ -80,6 +81,17 @@ impl Message {
     pub fn edit(self) -> EditInteractionResponse {
         let allowed = self.allowed_mentions();
         EditInteractionResponse::new()
+            .content(self.content)
+            .embeds(self.embeds)
+            .components(self.components)
+            .allowed_mentions(allowed)
+    }
+
+    /// The body of `POST /channels/{channel}/messages`, for answers to messages read from the
+    /// Gateway.
+    pub fn create(self) -> CreateMessage {
+        let allowed = self.allowed_mentions();
+        CreateMessage::new()
             .content(self.content)
             .embeds(self.embeds)
             .components(self.components)

@@ -14,15 +14,21 @@ pub fn options(discord: &DiscordConfig) -> DiscordOptions {
         bot_token: discord.bot_token.as_ref().map(|t| t.expose().to_owned()),
         api_url: discord.api_url.clone(),
         allowed_guilds: discord.allowed_guilds.clone(),
+        gateway: discord.gateway,
     }
 }
 
-/// The Discord route (`POST /discord/interactions`) for this configuration.
+/// The Discord route (`POST /discord/interactions`) for this configuration, and its Gateway
+/// connection when it is on, running until the server stops.
 pub(super) fn router(app: &App, discord: &DiscordConfig) -> Router {
-    secbot_discord::router(
+    let adapter = secbot_discord::Adapter::new(
         app.engine.clone(),
         options(discord),
         app.tasks.clone(),
         std::sync::Arc::new(app.queue.clone()),
-    )
+    );
+    if let Some(gateway) = adapter.gateway() {
+        tokio::spawn(gateway.run(app.stopping.clone()));
+    }
+    adapter.routes()
 }
