@@ -30,7 +30,7 @@ pub const THREADS: &str = include_str!("../../corpus/threads.jsonl");
 
 /// The softmax temperature fitted on the corpus's held-out folds (see `secbot eval --folds`):
 /// it makes the model's probabilities match how often it is right.
-pub const TEMPERATURE: f32 = 0.8;
+pub const TEMPERATURE: f32 = 0.9;
 
 /// Every labelled prompt of the embedded corpus.
 pub fn prompts() -> &'static [Labelled] {

@@ -224,8 +224,11 @@ pub struct TrainOptions {
 }
 
 impl Default for TrainOptions {
+    /// Ten passes from a step of 2.0, chosen on held-out folds (`secbot eval`): 87.0% of held-out
+    /// prompts read right against 85.9% with six passes from 0.6; averaging the weights over
+    /// the steps did not help.
     fn default() -> TrainOptions {
-        TrainOptions { epochs: 6, learning_rate: 0.6, l2: 2e-5 }
+        TrainOptions { epochs: 10, learning_rate: 2.0, l2: 2e-5 }
     }
 }
 
