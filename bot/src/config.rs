@@ -29,6 +29,18 @@ const fn key(name: &'static str, secret: bool, default: Option<&'static str>, he
 /// Every key secbot reads.
 pub const KEYS: &[Key] = &[
     key("listen", false, Some("127.0.0.1:3978"), "address the server listens on (HOST:PORT)"),
+    key(
+        "metrics_listen",
+        false,
+        None,
+        "serve /metrics on this address (HOST:PORT) instead of the main one, to keep it off the public port",
+    ),
+    key(
+        "otlp_endpoint",
+        false,
+        None,
+        "OpenTelemetry collector to send traces to over OTLP/HTTP (JSON), such as http://127.0.0.1:4318",
+    ),
     key("data_dir", false, Some("data"), "directory for the embedded database and other state"),
     key(
         "database_url",
@@ -612,6 +624,10 @@ pub enum AzureSignIn {
 pub struct Config {
     /// Where to listen.
     pub listen: SocketAddr,
+    /// Where `/metrics` is served instead, when set.
+    pub metrics_listen: Option<SocketAddr>,
+    /// The OpenTelemetry collector traces go to, when set.
+    pub otlp_endpoint: Option<String>,
     /// The data directory.
     pub data_dir: PathBuf,
     /// A PostgreSQL URL, when replicas share state.
@@ -1010,8 +1026,25 @@ impl Config {
                 format!("`{url}` is not a URL; write it like https://secbot.example.com"),
             ));
         }
+        let metrics_listen = match raw.get("metrics_listen") {
+            None => None,
+            Some(text) => Some(text.parse::<SocketAddr>().map_err(|_| {
+                error(
+                    "metrics_listen",
+                    format!("`{text}` is not an address with a port; use HOST:PORT such as 127.0.0.1:9464"),
+                )
+            })?),
+        };
+        if metrics_listen == Some(listen) {
+            return Err(error(
+                "metrics_listen",
+                "is the same address as listen; choose another port or leave it unset",
+            ));
+        }
         Ok(Config {
             listen,
+            metrics_listen,
+            otlp_endpoint: url(raw, "otlp_endpoint")?,
             data_dir,
             database_url: raw.secret("database_url"),
             source,

@@ -13,4 +13,5 @@ pub mod report;
 pub mod server;
 pub mod source;
 pub mod store;
+pub mod telemetry;
 pub mod terminal;

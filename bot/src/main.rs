@@ -286,8 +286,8 @@ async fn run() -> anyhow::Result<()> {
     match cli.command {
         None | Some(Command::Serve { .. }) => {}
         // The bench's server sheds load on purpose; its table says how much.
-        Some(Command::Bench { .. }) => init_logging(LogFormat::Text, "error"),
-        Some(_) => init_logging(LogFormat::Text, "warn"),
+        Some(Command::Bench { .. }) => init_logging(LogFormat::Text, "error", None),
+        Some(_) => init_logging(LogFormat::Text, "warn", None),
     }
     let mut out = io::stdout().lock();
     match &cli.command {
@@ -744,7 +744,7 @@ async fn serve(cli: &Cli, listen: Option<String>, log_format: Option<String>) ->
     let mut config = Config::from_raw(&raw)?;
     config.prepare_data_dir()?;
     config.ensure_admin_token()?;
-    init_logging(config.log_format, "info");
+    init_logging(config.log_format, "info", config.otlp_endpoint.as_deref());
     for warning in raw.warnings.iter().cloned().chain(config.warnings()) {
         tracing::warn!("{warning}");
     }
@@ -752,6 +752,13 @@ async fn serve(cli: &Cli, listen: Option<String>, log_format: Option<String>) ->
     let model = tokio::task::spawn_blocking(secbot_skills::intent::corpus::model);
     let listener = server::bind(config.listen).await?;
     let addr = listener.local_addr().context("the listener has no address")?;
+    let metrics_listener = match config.metrics_listen {
+        Some(at) => Some(server::bind(at).await.map_err(|mut e| {
+            e.key = "SECBOT_METRICS_LISTEN (metrics_listen)".to_owned();
+            e
+        })?),
+        None => None,
+    };
     model.await.context("the intent model could not be trained")?;
     let store = secbot::store::open(&config).await?;
     let loaded = source::from_config(&config, &SourceOptions::of(&config, cli.source.day)).await?;
@@ -767,6 +774,12 @@ async fn serve(cli: &Cli, listen: Option<String>, log_format: Option<String>) ->
     let webchat = config.webchat_enabled();
     let app = server::App::build(config, store.clone(), loaded);
     server::spawn_retention(store, app.config.clone());
+    if let Some(listener) = metrics_listener {
+        let at = listener.local_addr().context("the metrics listener has no address")?;
+        tracing::info!("serving /metrics on http://{at}/metrics");
+        let routes = server::ops::metrics_router(app.clone());
+        tokio::spawn(async move { axum::serve(listener, routes).await });
+    }
     tracing::info!(ready_in_ms = started.elapsed().as_millis() as u64, "listening on http://{addr}");
     if webchat {
         let hint =
@@ -782,17 +795,22 @@ async fn serve(cli: &Cli, listen: Option<String>, log_format: Option<String>) ->
     Ok(())
 }
 
-fn init_logging(format: LogFormat, default: &str) {
+fn init_logging(format: LogFormat, default: &str, otlp: Option<&str>) {
     use tracing_subscriber::EnvFilter;
-    let filter = match std::env::var("SECBOT_LOG") {
-        Ok(directives) if !directives.trim().is_empty() => {
-            EnvFilter::try_new(directives).unwrap_or_else(|_| EnvFilter::new(default))
-        }
-        _ => EnvFilter::new(default),
+    use tracing_subscriber::prelude::*;
+    // SECBOT_LOG, else RUST_LOG as every Rust service reads it, else the default.
+    let directives = ["SECBOT_LOG", "RUST_LOG"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|d| !d.trim().is_empty()));
+    let filter = match directives {
+        Some(directives) => EnvFilter::try_new(directives).unwrap_or_else(|_| EnvFilter::new(default)),
+        None => EnvFilter::new(default),
     };
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(io::stderr);
+    let otlp = otlp.map(secbot::telemetry::OtlpLayer::start);
+    let lines = tracing_subscriber::fmt::layer().with_writer(io::stderr);
+    let registry = tracing_subscriber::registry().with(filter).with(otlp);
     let _ = match format {
-        LogFormat::Json => builder.json().try_init(),
-        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => registry.with(lines.json()).try_init(),
+        LogFormat::Text => registry.with(lines).try_init(),
     };
 }

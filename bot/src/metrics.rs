@@ -45,6 +45,15 @@ fn help(name: &str) -> &'static str {
             "Queued replies given up, by platform and reason (refused, deadline)."
         }
         "secbot_delivery_retries_total" => "Sends of a queued reply the platform did not take, by platform.",
+        "secbot_outbound_calls_total" => {
+            "Tries of calls to other services, by service, method and outcome (ok, throttled, failed, refused)."
+        }
+        "secbot_outbound_call_duration_seconds" => {
+            "Time one try of a call to another service took, by service and method."
+        }
+        "secbot_outbound_retries_total" => {
+            "Tries of calls to other services that were followed by another, by service and method."
+        }
         _ => "secbot metric.",
     }
 }
@@ -70,6 +79,18 @@ impl Metrics {
             h.count += 1;
             h.sum += seconds;
         }
+    }
+
+    /// Records one try of a call to another service (see [`secbot_chat::calls`]).
+    pub fn outbound(&self, done: &secbot_chat::calls::Try<'_>) {
+        let labels = vec![("service", done.service.to_owned()), ("method", done.method.to_owned())];
+        let mut with_outcome = labels.clone();
+        with_outcome.push(("outcome", done.outcome().to_owned()));
+        self.add("secbot_outbound_calls_total", with_outcome, 1.0);
+        if done.retried {
+            self.add("secbot_outbound_retries_total", labels.clone(), 1.0);
+        }
+        self.observe("secbot_outbound_call_duration_seconds", labels, done.elapsed);
     }
 
     /// The value of a counter (for tests and `secbot usage`).
@@ -121,13 +142,99 @@ impl Metrics {
             let _ = writeln!(out, "{name}_sum{} {}", label_text(labels, None), h.sum);
             let _ = writeln!(out, "{name}_count{} {}", label_text(labels, None), h.count);
         }
+        out.push_str(&process());
         out
     }
+}
+
+/// The process's own figures, in the names Prometheus' client libraries use: resident memory,
+/// CPU time, open file descriptors and start time, from `/proc/self` (empty elsewhere).
+fn process() -> String {
+    let mut out = String::new();
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let rss_kib = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok());
+    if let Some(kib) = rss_kib {
+        let _ = writeln!(
+            out,
+            "# HELP process_resident_memory_bytes Resident memory size in bytes.\n# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes {}",
+            kib * 1024
+        );
+    }
+    // Fields 14 and 15 (utime, stime) and 22 (starttime) of /proc/self/stat, in clock ticks
+    // (100 a second on Linux), counted after the command name's closing parenthesis.
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> =
+        stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
+    let ticks = |n: usize| fields.get(n - 3).and_then(|v| v.parse::<f64>().ok());
+    if let (Some(user), Some(system)) = (ticks(14), ticks(15)) {
+        let _ = writeln!(
+            out,
+            "# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.\n# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total {}",
+            (user + system) / 100.0
+        );
+    }
+    let boot = std::fs::read_to_string("/proc/stat")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("btime ").and_then(|v| v.trim().parse::<f64>().ok()));
+    if let (Some(boot), Some(start)) = (boot, ticks(22)) {
+        let _ = writeln!(
+            out,
+            "# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.\n# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds {}",
+            boot + start / 100.0
+        );
+    }
+    if let Ok(fds) = std::fs::read_dir("/proc/self/fd") {
+        let _ = writeln!(
+            out,
+            "# HELP process_open_fds Number of open file descriptors.\n# TYPE process_open_fds gauge\nprocess_open_fds {}",
+            fds.count()
+        );
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn outbound_tries_and_the_process_itself_are_measured() {
+        use secbot_chat::calls::Try;
+        use secbot_chat::delivery::Failure;
+        let m = Metrics::default();
+        let throttled = Try {
+            service: "slack",
+            method: "chat.postMessage",
+            failure: Some(Failure::Throttled(None)),
+            elapsed: Duration::from_millis(3),
+            retried: true,
+        };
+        m.outbound(&throttled);
+        m.outbound(&Try { failure: None, retried: false, ..throttled });
+        let text = m.render();
+        for line in [
+            "secbot_outbound_calls_total{service=\"slack\",method=\"chat.postMessage\",outcome=\"throttled\"} 1\n",
+            "secbot_outbound_calls_total{service=\"slack\",method=\"chat.postMessage\",outcome=\"ok\"} 1\n",
+            "secbot_outbound_retries_total{service=\"slack\",method=\"chat.postMessage\"} 1\n",
+            "secbot_outbound_call_duration_seconds_count{service=\"slack\",method=\"chat.postMessage\"} 2\n",
+        ] {
+            assert!(text.contains(line), "{line} in\n{text}");
+        }
+        let gauge = |name: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(&format!("{name} ")))
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or_else(|| panic!("{name} in\n{text}"))
+        };
+        assert!(gauge("process_resident_memory_bytes") > 1_000_000.0);
+        assert!(gauge("process_open_fds") >= 3.0);
+        assert!(gauge("process_start_time_seconds") > 1_700_000_000.0);
+        assert!(gauge("process_cpu_seconds_total") >= 0.0);
+    }
 
     #[test]
     fn counters_and_histograms_render_in_the_prometheus_format() {

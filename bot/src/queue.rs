@@ -249,6 +249,17 @@ impl Shared {
 
     /// Takes one job a step or two further: answers it if it is new, then sends its reply once.
     async fn run(&self, job: JobRecord) {
+        use tracing::Instrument as _;
+        let span = tracing::info_span!(
+            "job",
+            platform = %job.job.platform,
+            job = %job.job.key,
+            attempt = job.attempts + 1,
+        );
+        self.step(job).instrument(span).await;
+    }
+
+    async fn step(&self, job: JobRecord) {
         let key = job.job.key.clone();
         let platform = job.job.platform;
         let Some(worker) = self.worker(platform) else {

@@ -247,3 +247,102 @@ fn the_web_chat_works_in_a_real_browser() {
     let (code, _) = server.terminate();
     assert_eq!(code, Some(0));
 }
+
+/// Every span in the OTLP/JSON bodies a collector received.
+fn spans_of(bodies: &[serde_json::Value]) -> Vec<serde_json::Value> {
+    bodies
+        .iter()
+        .flat_map(|b| b["resourceSpans"].as_array().cloned().unwrap_or_default())
+        .flat_map(|r| r["scopeSpans"].as_array().cloned().unwrap_or_default())
+        .flat_map(|s| s["spans"].as_array().cloned().unwrap_or_default())
+        .collect()
+}
+
+fn attribute(span: &serde_json::Value, key: &str) -> Option<String> {
+    span["attributes"].as_array()?.iter().find(|a| a["key"] == key).and_then(|a| {
+        let value = &a["value"];
+        value["stringValue"]
+            .as_str()
+            .map(str::to_owned)
+            .or_else(|| value["intValue"].as_str().map(str::to_owned))
+    })
+}
+
+#[tokio::test]
+async fn traces_reach_an_otlp_collector_and_metrics_have_their_own_listener() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let collector = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/traces"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({})))
+        .mount(&collector)
+        .await;
+    let port =
+        std::net::TcpListener::bind("127.0.0.1:0").expect("a port").local_addr().expect("address").port();
+    let metrics_at = format!("127.0.0.1:{port}");
+    let endpoint = collector.uri();
+    let server = tokio::task::spawn_blocking(move || {
+        Server::start(
+            "otlp",
+            &[("SECBOT_OTLP_ENDPOINT", endpoint.as_str()), ("SECBOT_METRICS_LISTEN", metrics_at.as_str())],
+        )
+    })
+    .await
+    .expect("started");
+    let client = server.client();
+    let (status, body, on_main, on_own) = tokio::task::spawn_blocking(move || {
+        let (status, body) = client.post(
+            "/webchat/messages",
+            r#"{"thread":"t-otlp","text":"show critical risks to sensitive data"}"#,
+        );
+        let on_main = client.get("/metrics");
+        let on_own = support::Client { url: format!("http://127.0.0.1:{port}") }.get("/metrics");
+        (status, body, on_main, on_own)
+    })
+    .await
+    .expect("asked");
+    assert_eq!(status, 200, "{body}");
+    let response_id = serde_json::from_str::<serde_json::Value>(&body).expect("JSON")["reply"]["response_id"]
+        .as_str()
+        .expect("a response id")
+        .to_owned();
+    assert_eq!(on_main.0, 404, "/metrics is off the main listener when it has its own");
+    assert_eq!(on_own.0, 200);
+    assert!(
+        on_own.1.contains("process_resident_memory_bytes") && on_own.1.contains("secbot_http_requests_total"),
+        "{}",
+        on_own.1
+    );
+
+    // The request and the answer inside it arrive as one trace, the answer nested in the request.
+    let mut spans = Vec::new();
+    for _ in 0..100 {
+        let bodies: Vec<serde_json::Value> = collector
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|r| serde_json::from_slice(&r.body).ok())
+            .collect();
+        spans = spans_of(&bodies);
+        if spans.iter().any(|s| s["name"] == "answer") && spans.iter().any(|s| s["name"] == "request") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let answer = spans.iter().find(|s| s["name"] == "answer").expect("an answer span");
+    assert_eq!(attribute(answer, "skill").as_deref(), Some("list_risks"));
+    assert_eq!(attribute(answer, "response_id"), Some(response_id));
+    assert_eq!(attribute(answer, "platform").as_deref(), Some("webchat"));
+    let request = spans
+        .iter()
+        .find(|s| s["name"] == "request" && s["spanId"] == answer["parentSpanId"])
+        .expect("the answer's parent is its request");
+    assert_eq!(request["traceId"], answer["traceId"]);
+    assert_eq!(attribute(request, "route").as_deref(), Some("/webchat/messages"));
+    assert_eq!(attribute(request, "status").as_deref(), Some("200"));
+    assert!(attribute(request, "request_id").is_some_and(|id| id.len() == 16));
+    assert_eq!(request["traceId"].as_str().map(str::len), Some(32));
+    server.kill();
+}

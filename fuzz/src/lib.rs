@@ -187,13 +187,14 @@ impl Harness {
                 format!("{}/api/", mock.uri()),
             );
             options.backoff = secbot_chat::delivery::Backoff { attempts: 1, ..options.backoff };
-            let router = secbot_slack::router(
+            let router = secbot_slack::Adapter::new(
                 Arc::new(Echo),
                 Arc::new(NoInstallations),
                 options,
                 tasks.clone(),
                 Arc::new(secbot_chat::inbox::InlineInbox::default()),
-            );
+            )
+            .routes();
             (router, mock)
         });
         Harness::new(runtime, router, tasks, mock, stand_in)
@@ -241,12 +242,13 @@ impl Harness {
             options.bot_token = Some("fuzz-bot-token".to_owned());
             options.api_url = mock.uri();
             (
-                secbot_discord::router(
+                secbot_discord::Adapter::new(
                     Arc::new(Echo),
                     options,
                     tasks.clone(),
                     Arc::new(secbot_chat::inbox::InlineInbox::default()),
-                ),
+                )
+                .routes(),
                 mock,
             )
         });

@@ -1,10 +1,12 @@
 //! The common chat model of secbot: what a person asked ([`Prompt`]), what it is about
 //! ([`Subject`]), what secbot answers ([`Reply`] holding a platform-neutral [`Card`]) and what a
 //! button does ([`Action`]). Platform adapters translate their payloads into these types and
-//! render cards back; skills produce them. This crate does no I/O.
+//! render cards back; skills produce them. This crate does no I/O (clients of other services report
+//! their calls through [`calls`]).
 
 mod action;
 mod assistant;
+pub mod calls;
 mod card;
 pub mod dates;
 pub mod delivery;

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use reqwest::header::{AUTHORIZATION, RETRY_AFTER, USER_AGENT};
 use reqwest::{Method, StatusCode};
+use secbot_chat::calls;
 use secbot_chat::delivery::{Backoff, Failure};
 use serde::Serialize;
 use serde_json::Value;
@@ -206,7 +207,9 @@ impl Api {
 
     async fn send<B: Serialize + ?Sized>(&self, call: Call<'_, B>) -> Result<Value, ApiError> {
         let mut attempt = 1;
+        let method = calls::route_of(&call.route);
         loop {
+            let started = std::time::Instant::now();
             let mut request = self.http.request(call.method.clone(), &call.url).header(USER_AGENT, AGENT);
             if call.bot {
                 let token =
@@ -225,7 +228,17 @@ impl Api {
                     let retry_after =
                         retry_after.or_else(|| body["retry_after"].as_f64().map(|s| s.to_string()));
                     let failure = match Backoff::classify(status.as_u16(), retry_after.as_deref()) {
-                        None => return Ok(body),
+                        None => {
+                            let elapsed = started.elapsed();
+                            calls::record(calls::Try {
+                                service: "discord",
+                                method: &method,
+                                failure: None,
+                                elapsed,
+                                retried: false,
+                            });
+                            return Ok(body);
+                        }
                         Some(_) if status == StatusCode::NOT_FOUND && call.retry_not_found => {
                             Failure::Transient
                         }
@@ -242,7 +255,16 @@ impl Api {
                     ApiError::Unreachable { route: call.route.clone(), source: err.without_url() },
                 ),
             };
-            match self.backoff.wait(attempt, failure) {
+            let wait = self.backoff.wait(attempt, failure);
+            let elapsed = started.elapsed();
+            calls::record(calls::Try {
+                service: "discord",
+                method: &method,
+                failure: Some(failure),
+                elapsed,
+                retried: wait.is_some(),
+            });
+            match wait {
                 Some(wait) => {
                     tracing::debug!(route = %call.route, attempt, wait_ms = wait.as_millis() as u64, "retrying a Discord call");
                     tokio::time::sleep(wait).await;

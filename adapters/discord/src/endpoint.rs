@@ -58,23 +58,13 @@ pub(crate) struct Shared {
 #[derive(Clone)]
 pub(crate) struct Endpoint(pub(crate) Arc<Shared>);
 
-/// The Discord routes: `POST /discord/interactions`, answering for the application in
-/// `options`. Slash commands go through `inbox`, where this adapter registers the worker that
-/// answers them and edits the answer in; other work after the HTTP answer (late button answers,
+/// The Discord adapter, built once: the interactions route and, when `options.gateway` is on
+/// (with a bot token), its Gateway connection, both answering through the same inbox. Slash
+/// commands and heard messages go through `inbox`, where the adapter registers the worker that
+/// answers them and posts the answers; other work after the HTTP answer (late button answers,
 /// modals) is spawned on `tasks`, so a graceful shutdown can wait for it. A public key that is
 /// not a valid Ed25519 key is logged and every request refused (check it first with
 /// [`DiscordOptions::check`]).
-pub fn router(
-    assistant: Arc<dyn Assistant>,
-    options: DiscordOptions,
-    tasks: TaskTracker,
-    inbox: Arc<dyn Inbox>,
-) -> Router {
-    Adapter::new(assistant, options, tasks, inbox).routes()
-}
-
-/// The Discord adapter, built once: the interactions route and, when `options.gateway` is on
-/// (with a bot token), its Gateway connection, both answering through the same inbox.
 pub struct Adapter {
     endpoint: Endpoint,
     gateway: Option<String>,
@@ -109,18 +99,6 @@ fn routes(endpoint: Endpoint) -> Router {
         .route("/discord/interactions", post(interactions))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(endpoint)
-}
-
-#[cfg(test)]
-fn build(
-    assistant: Arc<dyn Assistant>,
-    options: &DiscordOptions,
-    tasks: TaskTracker,
-    inbox: Arc<dyn Inbox>,
-    api: Api,
-    ack_budget: Duration,
-) -> Router {
-    routes(endpoint(assistant, options, tasks, inbox, api, ack_budget))
 }
 
 fn endpoint(

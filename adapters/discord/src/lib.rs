@@ -49,6 +49,6 @@ mod verify;
 
 pub use api::ApiError;
 pub use commands::{commands, register};
-pub use endpoint::{Adapter, MAX_BODY, router};
+pub use endpoint::{Adapter, MAX_BODY};
 pub use options::{DiscordOptions, OptionsError};
 pub use render::message;

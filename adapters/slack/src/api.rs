@@ -7,6 +7,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use secbot_chat::calls;
 use secbot_chat::delivery::{Backoff, Failure};
 use serde::de::DeserializeOwned;
 use slack_morphism::errors::{
@@ -65,12 +66,22 @@ impl Transport {
         let method = if url.as_str().starts_with(&self.base) { method } else { "response_url".to_owned() };
         let mut attempt = 1;
         loop {
+            let started = std::time::Instant::now();
             let result = self.once(build()).await;
+            let report = |failure, retried| {
+                let elapsed = started.elapsed();
+                calls::record(calls::Try { service: "slack", method: &method, failure, elapsed, retried });
+            };
             let failure = match &result {
-                Ok(_) => return result,
+                Ok(_) => {
+                    report(None, false);
+                    return result;
+                }
                 Err(err) => failure(err),
             };
-            match self.backoff.wait(attempt, failure) {
+            let wait = self.backoff.wait(attempt, failure);
+            report(Some(failure), wait.is_some());
+            match wait {
                 Some(wait) => {
                     tracing::info!(
                         method,
@@ -429,11 +440,25 @@ mod tests {
             .expect(1)
             .mount(&slack)
             .await;
+        let tries = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = tries.clone();
+        calls::set_recorder(std::sync::Arc::new(move |done: &calls::Try<'_>| {
+            if let Ok(mut seen) = seen.lock() {
+                seen.push((done.service.to_owned(), done.method.to_owned(), done.outcome(), done.retried));
+            }
+        }));
         let client = Transport::new(&format!("{}/api", slack.uri()), fast()).client();
         let token = token();
         let started = std::time::Instant::now();
         client.open_session(&token).chat_post_message(&post("C1")).await.unwrap();
         assert!(started.elapsed() >= Duration::from_secs(1), "waited for Retry-After");
+        // Each try is reported for /metrics: the throttled one (tried again), then the one that
+        // went through.
+        let tries = tries.lock().unwrap().clone();
+        let posts: Vec<_> = tries.iter().filter(|t| t.1 == "chat.postMessage").collect();
+        assert!(posts.iter().all(|t| t.0 == "slack"), "{tries:?}");
+        assert!(posts.iter().any(|t| t.2 == "throttled" && t.3), "{tries:?}");
+        assert!(posts.iter().any(|t| t.2 == "ok" && !t.3), "{tries:?}");
     }
 
     #[tokio::test]

@@ -241,14 +241,3 @@ impl Adapter {
         Some(socket::SocketMode::new(self.state.clone(), token, self.state.options.socket_connections))
     }
 }
-
-/// The Slack routes under `/slack/` of an [`Adapter`] (for a server without Socket Mode).
-pub fn router(
-    assistant: Arc<dyn Assistant>,
-    installations: Arc<dyn Installations>,
-    options: SlackOptions,
-    tasks: TaskTracker,
-    inbox: Arc<dyn Inbox>,
-) -> Router {
-    Adapter::new(assistant, installations, options, tasks, inbox).routes()
-}

@@ -2,6 +2,7 @@
 //! start a 1:1 chat. It calls only `serviceUrl`s on the allow-list (so the bot's token never
 //! goes to another host) and retries throttling and platform failures within a bound.
 
+use secbot_chat::calls;
 use secbot_chat::delivery::{Backoff, Failure};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -226,8 +227,15 @@ impl Connector {
     ) -> Result<Value, ConnectorError> {
         let mut attempt = 1;
         let mut renewed = false;
+        let path = reqwest::Url::parse(url).map(|u| u.path().to_owned()).unwrap_or_else(|_| what.to_owned());
+        let route = calls::route_of(&format!("{method} {path}"));
         loop {
             let token = self.tokens.get().await?;
+            let started = std::time::Instant::now();
+            let report = |failure, retried| {
+                let elapsed = started.elapsed();
+                calls::record(calls::Try { service: "teams", method: &route, failure, elapsed, retried });
+            };
             let mut request = self.http.request(method.clone(), url).bearer_auth(&token);
             if let Some(body) = body {
                 request = request.json(body);
@@ -236,6 +244,7 @@ impl Connector {
                 Ok(response) => {
                     let status = response.status().as_u16();
                     if status == 401 && !renewed {
+                        report(Some(Failure::Permanent), true);
                         self.tokens.forget(&token).await;
                         renewed = true;
                         continue;
@@ -243,6 +252,7 @@ impl Connector {
                     match failure_of(&response) {
                         None => {
                             let text = response.text().await.unwrap_or_default();
+                            report(None, false);
                             return Ok(serde_json::from_str(&text).unwrap_or(Value::Null));
                         }
                         Some(failure) => (failure, ConnectorError::Status { status, what }),
@@ -250,7 +260,9 @@ impl Connector {
                 }
                 Err(e) => (Failure::Transient, ConnectorError::Unreachable { what, why: without_url(&e) }),
             };
-            match self.backoff.wait(attempt, failure.0) {
+            let wait = self.backoff.wait(attempt, failure.0);
+            report(Some(failure.0), wait.is_some());
+            match wait {
                 Some(wait) => {
                     tracing::warn!(attempt, problem = %failure.1, "connector call failed; retrying");
                     tokio::time::sleep(wait).await;

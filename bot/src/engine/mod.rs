@@ -21,6 +21,7 @@ use secbot_skills::intent::{Lexicon, Parse, parse};
 use secbot_skills::posture::PostureSource;
 use secbot_skills::skill::{self, Answer, Request, SkillError};
 use time::OffsetDateTime;
+use tracing::Instrument as _;
 
 pub use self::input::MAX_PROMPT_CHARS;
 use self::input::Unreadable;
@@ -131,6 +132,58 @@ impl Engine {
     /// Parses a prompt as the engine would (for `--json` output and diagnostics).
     pub fn parse(&self, text: &str, origin: &Origin) -> Parse {
         parse(text, &self.lexicon, origin.time.date())
+    }
+
+    /// What a button press does, once it is in its span.
+    async fn act_on(&self, click: Click) -> Outcome {
+        let Click { origin, payload } = click;
+        let shown = match self.shown(&origin, &payload.response_id, Some(&payload)).await {
+            Ok(shown) => shown,
+            Err(refused) => return Outcome::Reply(self.refusal_note(&refused)),
+        };
+        if matches!(payload.command, Command::Confirm { .. } | Command::Cancel { .. })
+            && let Err(refused) =
+                trust::check_decider(&shown, &origin, &self.policy.approvers_of(&origin.channel))
+        {
+            tracing::warn!(user = %origin.user.id, response_id = %payload.response_id, "refused a delegation decision");
+            return Outcome::Reply(self.refusal_note(&refused));
+        }
+        match payload.command {
+            Command::Run { intent, subject, slots, offset } => {
+                Outcome::Reply(self.run_command(origin, intent, subject, slots, offset).await)
+            }
+            Command::Ask { text } => {
+                Outcome::Reply(self.answer_prompt(Prompt { origin, text, mentions: Vec::new() }).await)
+            }
+            Command::Rate { rating } => {
+                // Durable before the click is acknowledged: the adapter answers after this returns.
+                if let Err(err) = self.rate(origin, &shown, rating, String::new()).await {
+                    tracing::warn!(error = %err, "feedback not stored");
+                    return Outcome::Reply(self.note(&err.to_string()));
+                }
+                if rating.wants_comment() {
+                    Outcome::Comment(CommentForm {
+                        response_id: payload.response_id,
+                        rating,
+                        title: "Help secbot improve".to_owned(),
+                        question: match rating {
+                            Rating::Inappropriate => "What was inappropriate about this answer?".to_owned(),
+                            _ => "What was wrong or missing?".to_owned(),
+                        },
+                    })
+                } else {
+                    Outcome::Reply(self.note("Thanks for the feedback."))
+                }
+            }
+            Command::Confirm { delegation } => self.confirm(origin, payload.response_id, delegation).await,
+            Command::Cancel { delegation } => {
+                let card = skill::cancel_delegation(&delegation);
+                let mut reply =
+                    Reply::new(new_response_id(), "delegate", Intent::Delegate, Slots::default(), card);
+                self.remember(&origin, "", &mut reply, Shown::default()).await;
+                Outcome::Replace(reply)
+            }
+        }
     }
 
     fn record(&self, platform: Platform, reply: &Reply, started: Instant) {
@@ -544,10 +597,29 @@ impl Engine {
     }
 }
 
+/// The span of one answer (`run_span!("answer", origin)`) or click: where it came from, and
+/// (recorded once known) the skill that answered and the reply's id.
+macro_rules! run_span {
+    ($name:literal, $origin:expr) => {
+        tracing::info_span!(
+            $name,
+            platform = %$origin.platform,
+            tenant = %$origin.tenant,
+            channel = %$origin.channel,
+            skill = tracing::field::Empty,
+            response_id = tracing::field::Empty,
+        )
+    };
+}
+
 #[async_trait]
 impl Assistant for Engine {
     async fn answer(&self, prompt: Prompt) -> Reply {
-        self.answer_prompt(prompt).await
+        let span = run_span!("answer", prompt.origin);
+        let reply = self.answer_prompt(prompt).instrument(span.clone()).await;
+        span.record("skill", reply.skill.as_str());
+        span.record("response_id", reply.response_id.to_string());
+        reply
     }
 
     async fn overheard(&self, prompt: Prompt) -> Option<Reply> {
@@ -567,7 +639,11 @@ impl Assistant for Engine {
         if matches!(parsed.intent, Intent::OutOfScope | Intent::Help) || !clear {
             return None;
         }
-        Some(self.answer_prompt(prompt).await)
+        let span = run_span!("answer", prompt.origin);
+        let reply = self.answer_prompt(prompt).instrument(span.clone()).await;
+        span.record("skill", reply.skill.as_str());
+        span.record("response_id", reply.response_id.to_string());
+        Some(reply)
     }
 
     async fn continue_thread(&self, from: &ThreadKey, to: &ThreadKey) -> Result<(), AssistantError> {
@@ -579,54 +655,9 @@ impl Assistant for Engine {
     }
 
     async fn act(&self, click: Click) -> Outcome {
-        let Click { origin, payload } = click;
-        let shown = match self.shown(&origin, &payload.response_id, Some(&payload)).await {
-            Ok(shown) => shown,
-            Err(refused) => return Outcome::Reply(self.refusal_note(&refused)),
-        };
-        if matches!(payload.command, Command::Confirm { .. } | Command::Cancel { .. })
-            && let Err(refused) =
-                trust::check_decider(&shown, &origin, &self.policy.approvers_of(&origin.channel))
-        {
-            tracing::warn!(user = %origin.user.id, response_id = %payload.response_id, "refused a delegation decision");
-            return Outcome::Reply(self.refusal_note(&refused));
-        }
-        match payload.command {
-            Command::Run { intent, subject, slots, offset } => {
-                Outcome::Reply(self.run_command(origin, intent, subject, slots, offset).await)
-            }
-            Command::Ask { text } => {
-                Outcome::Reply(self.answer_prompt(Prompt { origin, text, mentions: Vec::new() }).await)
-            }
-            Command::Rate { rating } => {
-                // Durable before the click is acknowledged: the adapter answers after this returns.
-                if let Err(err) = self.rate(origin, &shown, rating, String::new()).await {
-                    tracing::warn!(error = %err, "feedback not stored");
-                    return Outcome::Reply(self.note(&err.to_string()));
-                }
-                if rating.wants_comment() {
-                    Outcome::Comment(CommentForm {
-                        response_id: payload.response_id,
-                        rating,
-                        title: "Help secbot improve".to_owned(),
-                        question: match rating {
-                            Rating::Inappropriate => "What was inappropriate about this answer?".to_owned(),
-                            _ => "What was wrong or missing?".to_owned(),
-                        },
-                    })
-                } else {
-                    Outcome::Reply(self.note("Thanks for the feedback."))
-                }
-            }
-            Command::Confirm { delegation } => self.confirm(origin, payload.response_id, delegation).await,
-            Command::Cancel { delegation } => {
-                let card = skill::cancel_delegation(&delegation);
-                let mut reply =
-                    Reply::new(new_response_id(), "delegate", Intent::Delegate, Slots::default(), card);
-                self.remember(&origin, "", &mut reply, Shown::default()).await;
-                Outcome::Replace(reply)
-            }
-        }
+        let span = run_span!("click", click.origin);
+        span.record("response_id", click.payload.response_id.to_string());
+        self.act_on(click).instrument(span).await
     }
 
     async fn comment(&self, feedback: Feedback) -> Result<(), AssistantError> {

@@ -3,7 +3,7 @@
 
 pub mod discord;
 pub mod listen;
-mod ops;
+pub mod ops;
 mod slack;
 mod teams;
 
@@ -63,6 +63,8 @@ impl App {
         queue: QueueOptions,
     ) -> App {
         let metrics = Arc::new(Metrics::default());
+        let recorded = metrics.clone();
+        secbot_chat::calls::set_recorder(Arc::new(move |done| recorded.outbound(done)));
         let tasks = TaskTracker::new();
         let queue = Queue::new(store.clone(), metrics.clone(), queue, tasks.clone());
         let engine = Engine::new(loaded.source, loaded.lexicon, store)
@@ -145,12 +147,28 @@ async fn not_found() -> Response {
 }
 
 async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: Next) -> Response {
+    use tracing::Instrument as _;
     let route = request
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned());
+    // The caller's request id when it sends one (a proxy's X-Request-Id), else a new one.
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 128)
+        .map_or_else(new_request_id, str::to_owned);
+    let span = tracing::info_span!(
+        "request",
+        route = %route,
+        method = %request.method(),
+        request_id = %request_id,
+        status = tracing::field::Empty,
+    );
     let started = Instant::now();
-    let response = next.run(request).await;
+    let response = next.run(request).instrument(span.clone()).await;
+    span.record("status", response.status().as_u16());
     metrics.add(
         "secbot_http_requests_total",
         vec![("route", route.clone()), ("status", response.status().as_u16().to_string())],
@@ -158,6 +176,13 @@ async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: Next
     );
     metrics.observe("secbot_http_request_duration_seconds", vec![("route", route)], started.elapsed());
     response
+}
+
+/// A request id: 16 random hex digits.
+fn new_request_id() -> String {
+    let mut bytes = [0u8; 8];
+    let _ = getrandom::fill(&mut bytes);
+    hex::encode(bytes)
 }
 
 /// Purges what is older than the configured retention periods (transcripts, rating comments,

@@ -11,13 +11,21 @@ use serde_json::json;
 
 use super::App;
 
+/// The operations routes of the main listener; `/metrics` among them unless it has a listener
+/// of its own (`SECBOT_METRICS_LISTEN`).
 pub(super) fn router(app: App) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(ready))
-        .route("/metrics", get(metrics))
-        .route("/admin/cache/clear", post(clear_cache))
-        .with_state(app)
+        .route("/admin/cache/clear", post(clear_cache));
+    let routes =
+        if app.config.metrics_listen.is_none() { routes.route("/metrics", get(metrics)) } else { routes };
+    routes.with_state(app)
+}
+
+/// `/metrics` alone, for its own listener.
+pub fn metrics_router(app: App) -> Router {
+    Router::new().route("/metrics", get(metrics)).with_state(app)
 }
 
 /// True when the request carries the admin token; without a configured token nothing does.

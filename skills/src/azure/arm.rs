@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
+use secbot_chat::calls;
 use secbot_chat::delivery::{Backoff, Failure};
 use serde_json::{Value, json};
 
@@ -209,6 +210,8 @@ impl Arm {
     ) -> Result<Value, AzureError> {
         let mut attempt = 0u32;
         let mut renewed = false;
+        let path = reqwest::Url::parse(url).map(|u| u.path().to_owned()).unwrap_or_default();
+        let route = calls::route_of(&format!("{method} {path}"));
         loop {
             attempt += 1;
             if graph {
@@ -227,6 +230,11 @@ impl Arm {
                 }
                 Err(err) => return Err(err),
             };
+            let started = std::time::Instant::now();
+            let report = |failure, retried| {
+                let elapsed = started.elapsed();
+                calls::record(calls::Try { service: "azure", method: &route, failure, elapsed, retried });
+            };
             let mut request = self.http.request(method.clone(), url).bearer_auth(token.expose());
             if let Some(body) = body {
                 request = request.json(body);
@@ -235,7 +243,9 @@ impl Arm {
                 Ok(response) => response,
                 Err(err) => {
                     let reason = err.without_url().to_string();
-                    match self.backoff.wait(attempt, Failure::Transient) {
+                    let wait = self.backoff.wait(attempt, Failure::Transient);
+                    report(Some(Failure::Transient), wait.is_some());
+                    match wait {
                         Some(wait) => {
                             tokio::time::sleep(wait).await;
                             continue;
@@ -252,6 +262,7 @@ impl Arm {
             let bytes =
                 response.bytes().await.map_err(|e| AzureError::Transport(e.without_url().to_string()))?;
             if status.is_success() {
+                report(None, false);
                 if bytes.is_empty() {
                     return Ok(Value::Null);
                 }
@@ -262,6 +273,7 @@ impl Arm {
             let message =
                 error.pointer("/error/message").and_then(Value::as_str).unwrap_or_default().to_owned();
             if status == StatusCode::UNAUTHORIZED && !renewed {
+                report(Some(Failure::Permanent), true);
                 renewed = true;
                 attempt -= 1;
                 self.tokens.reject(&token).await;
@@ -275,6 +287,15 @@ impl Arm {
                 Some(failure) => failure,
                 None => Failure::Permanent,
             };
+            let retried = match failure {
+                Failure::Throttled(asked) => {
+                    asked.is_none_or(|a| a <= self.backoff.cap)
+                        && self.backoff.wait(attempt, failure).is_some()
+                }
+                Failure::Transient => self.backoff.wait(attempt, failure).is_some(),
+                Failure::Permanent => false,
+            };
+            report(Some(failure), retried);
             match failure {
                 Failure::Throttled(asked) => {
                     let asked_secs = asked.map(|d| d.as_secs_f64().ceil() as u64);
