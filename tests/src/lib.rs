@@ -123,3 +123,11 @@ pub async fn thread(lines: &[&str]) -> Vec<serde_json::Value> {
     }
     replies
 }
+
+/// A Discord snowflake made at noon on the demo tenant's day, so relative dates resolve against
+/// it; `n` makes it unique.
+pub fn snowflake(n: u64) -> String {
+    let noon = time::OffsetDateTime::new_utc(DAY, time::Time::MIDNIGHT + time::Duration::hours(12));
+    let millis = u64::try_from(noon.unix_timestamp()).unwrap_or_default() * 1000 - 1_420_070_400_000;
+    ((millis << 22) + n).to_string()
+}

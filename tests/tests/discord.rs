@@ -9,7 +9,7 @@ use secbot::engine::Engine;
 use secbot::store::Store;
 use secbot_chat::{Assistant, Outcome, Payload, Platform, Rating, ResponseId};
 use secbot_discord::limits::violations;
-use secbot_tests::{DAY, Server, engine, press_every_button};
+use secbot_tests::{Server, engine, press_every_button, snowflake};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use tokio_util::task::TaskTracker;
@@ -22,13 +22,6 @@ const CHANNEL: &str = "1200000000000000002";
 /// The id Discord gives every message the mock creates; a thread started from it has it too.
 const MESSAGE: &str = "1200000000000000050";
 const OWNER: &str = "1200000000000000077";
-
-/// A snowflake made at noon on the demo tenant's day, so relative dates resolve against it.
-fn snowflake(n: u64) -> String {
-    let noon = OffsetDateTime::new_utc(DAY, time::Time::from_hms(12, 0, 0).unwrap());
-    let millis = u64::try_from(noon.unix_timestamp()).unwrap() * 1000 - 1_420_070_400_000;
-    ((millis << 22) + n).to_string()
-}
 
 fn channel() -> Value {
     json!({"id": CHANNEL, "type": 0, "guild_id": GUILD, "name": "cloud-security", "parent_id": null})

@@ -7,9 +7,8 @@
 use std::time::Duration;
 
 use futures_util::{SinkExt as _, StreamExt as _};
-use secbot_tests::{DAY, Server};
+use secbot_tests::{Server, snowflake};
 use serde_json::{Value, json};
-use time::OffsetDateTime;
 use tokio::net::TcpListener;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
@@ -22,13 +21,6 @@ const GUILD: &str = "1200000000000000001";
 const CHANNEL: &str = "1200000000000000002";
 const ASKER: &str = "1200000000000000005";
 const TOKEN: &str = "bot-token-gateway";
-
-/// A snowflake made at noon on the demo tenant's day, so relative dates resolve against it.
-fn snowflake(n: u64) -> String {
-    let noon = OffsetDateTime::new_utc(DAY, time::Time::from_hms(12, 0, 0).unwrap());
-    let millis = u64::try_from(noon.unix_timestamp()).unwrap() * 1000 - 1_420_070_400_000;
-    ((millis << 22) + n).to_string()
-}
 
 /// `MESSAGE_CREATE` as the Gateway sends it.
 fn message_create(seq: u64, id: &str, channel: &str, content: &str, mentions: Value) -> Value {
