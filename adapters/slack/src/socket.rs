@@ -265,11 +265,9 @@ mod tests {
             let frame: Frame = serde_json::from_str(text).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(frame.kind, name);
         }
-        let envelope: Frame =
-            serde_json::from_str(include_str!("../fixtures/socket_events_api.json")).unwrap();
+        let envelope: Frame = serde_json::from_str(fixtures::SOCKET_EVENTS_API).unwrap();
         assert!(envelope.envelope_id.is_some() && envelope.payload.is_some());
-        let command: Frame =
-            serde_json::from_str(include_str!("../fixtures/socket_slash_commands.json")).unwrap();
+        let command: Frame = serde_json::from_str(fixtures::SOCKET_SLASH_COMMANDS).unwrap();
         let command: SlashCommand =
             serde_json::from_value(command.payload.unwrap()).expect("a slash command");
         assert_eq!(command.command, "/secbot");

@@ -551,7 +551,12 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
     // "ok, just #1 to sam then": a row handed to a person.
     if matches!(
         intent,
-        Intent::Explain | Intent::ListRisks | Intent::Summarize | Intent::Status | Intent::OutOfScope
+        Intent::Explain
+            | Intent::Remediate
+            | Intent::ListRisks
+            | Intent::Summarize
+            | Intent::Status
+            | Intent::OutOfScope
     ) && ruled_unsafe.is_none()
         && (slots.ordinal.is_some() || signals.deictic)
         && text.words.windows(2).any(|w| w[0] == "to" && person(&w[1]))
