@@ -183,6 +183,9 @@ pub(crate) struct Posting {
     pub reply: Reply,
     #[serde(default)]
     pub thread_started: bool,
+    /// The thread could not be started (no permission there): the answer goes in the channel.
+    #[serde(default)]
+    pub in_channel: bool,
     #[serde(default)]
     pub posted: Option<String>,
 }
@@ -452,7 +455,7 @@ pub(crate) async fn answer(endpoint: &Endpoint, heard: Heard) -> Option<Posting>
     let assistant = &endpoint.0.assistant;
     let reply =
         if heard.addressed { assistant.answer(prompt).await } else { assistant.overheard(prompt).await? };
-    Some(Posting { heard, reply, thread_started: false, posted: None })
+    Some(Posting { heard, reply, thread_started: false, in_channel: false, posted: None })
 }
 
 /// Posts an answer: starts the thread first when the message was a mention in a channel, then
@@ -465,17 +468,19 @@ pub(crate) async fn send(endpoint: &Endpoint, mut posting: Posting) -> Sent {
         match api.start_thread(&heard.channel, &heard.id, &name).await {
             Ok(()) => {}
             Err(err) if err.is_transient() => return retry(&posting, err.to_string()),
-            // Already started (a retry after the answer's first try), or not allowed here: the
-            // answer goes where it can.
-            Err(err) => tracing::warn!(error = %err, "could not start a thread for the answer"),
+            Err(err) => {
+                tracing::warn!(error = %err, "could not start a thread for the answer; answering in the channel");
+                posting.in_channel = true;
+            }
         }
         posting.thread_started = true;
     }
     let heard = &posting.heard;
-    let place = heard
-        .thread
-        .clone()
-        .unwrap_or_else(|| if heard.starts_thread() { heard.id.clone() } else { heard.channel.clone() });
+    let place = match &heard.thread {
+        Some(thread) => thread.clone(),
+        None if heard.starts_thread() && !posting.in_channel => heard.id.clone(),
+        None => heard.channel.clone(),
+    };
     if posting.posted.is_none() {
         match api.post_message(&place, &render(&posting.reply).create()).await {
             Ok(id) => posting.posted = Some(id),

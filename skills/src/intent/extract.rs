@@ -453,6 +453,20 @@ pub(crate) fn exemption(text: &Text) -> bool {
         .is_match(&text.norm)
 }
 
+/// True when the prompt asks for an exemption of one thing it points at ("exempt this one, it's a
+/// test subscription", "an exemption for the 2nd"), with no word that takes in many or speaks of
+/// the score: a single exemption is a fix a team may choose, not the hiding that games the score.
+pub(crate) fn single_exemption(text: &Text, pointed: bool) -> bool {
+    static MANY: OnceLock<Regex> = OnceLock::new();
+    pointed
+        && exemption(text)
+        && !MANY
+            .get_or_init(|| {
+                re(r"\b(all|every|everything|each|bulk|any|whole|entire|rest|them|those|these|whatever|score|number|dashboard|green|points|audit|auditors?|review|qbr|board)\b")
+            })
+            .is_match(&text.norm)
+}
+
 /// True when the prompt points at something already in the conversation ("this", "it", "the
 /// kv ones", "that list").
 pub(crate) fn deictic(text: &Text) -> bool {

@@ -508,7 +508,13 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
     // A refusal on the model's word alone needs it to be sure: refusing a fair question costs
     // more than answering it. (The refusal rules below still refuse whatever the model says.)
     let unsafe_bar = if slots.recommendation.is_some() { UNSAFE_NAMED } else { UNSAFE_BY_MODEL };
-    if intent == Intent::Unsafe && (confidence < unsafe_bar || signals.best_fix) && readings.len() > 1 {
+    let single_exemption = ruled_unsafe.is_none()
+        && prediction.best_of(Intent::Unsafe) == Some(Label::Refuse(UnsafeReason::ScoreGaming))
+        && extract::single_exemption(&text, signals.deictic || slots.ordinal.is_some());
+    if intent == Intent::Unsafe
+        && (confidence < unsafe_bar || signals.best_fix || single_exemption)
+        && readings.len() > 1
+    {
         (intent, confidence) = readings[1];
     }
     // "what moves the score the most" is a ranked list of fixes however the rest is worded
@@ -875,6 +881,32 @@ mod tests {
         assert_eq!(subscription("criticals in Contoso-Dev/Test pls").as_deref(), Some("Contoso-Dev/Test"));
         assert_eq!(subscription("what's open in contoso   dev?").as_deref(), Some("contoso   dev"));
         assert_eq!(subscription("what's open in contosodev?"), None);
+    }
+
+    #[test]
+    fn one_exemption_pointed_at_is_a_fix_and_exempting_in_bulk_for_the_score_is_refused() {
+        let today = time::macros::date!(2026 - 11 - 25);
+        let lexicon = Lexicon::of_tenant(&demo::tenant(&DemoOptions::for_day(today)));
+        let read = |prompt: &str| parse(prompt, &lexicon, today);
+        for one in [
+            "exempt this one, it's a test subscription",
+            "can we get an exemption for the 2nd? it's a sandbox box",
+        ] {
+            let parsed = read(one);
+            assert_ne!(parsed.intent, Intent::Unsafe, "{one}");
+            assert!(parsed.exemption, "{one} asks for an exemption");
+        }
+        for bulk in [
+            "mark every high finding as exempt so the dashboard looks green",
+            "exempt all of these so the score goes up before the review",
+        ] {
+            let parsed = read(bulk);
+            assert_eq!(
+                (parsed.intent, parsed.refusal),
+                (Intent::Unsafe, Some(UnsafeReason::ScoreGaming)),
+                "{bulk}"
+            );
+        }
     }
 
     #[test]
