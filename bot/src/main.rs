@@ -731,7 +731,11 @@ fn adapters_summary(config: &Config) -> Vec<String> {
         if on { format!("{name} is on.") } else { format!("{name} is off (set {needs}).") }
     };
     vec![
-        state(config.slack.is_some(), "Slack", "SECBOT_SLACK_SIGNING_SECRET"),
+        state(
+            config.slack.is_some(),
+            "Slack",
+            "SECBOT_SLACK_SIGNING_SECRET, or SECBOT_SLACK_APP_TOKEN for Socket Mode",
+        ),
         state(config.teams.is_some(), "Teams", "SECBOT_TEAMS_APP_ID and SECBOT_TEAMS_APP_PASSWORD"),
         state(config.discord.is_some(), "Discord", "SECBOT_DISCORD_PUBLIC_KEY"),
         state(config.webchat_enabled(), "The web chat", "SECBOT_WEBCHAT_TOKEN to use it beyond loopback"),
