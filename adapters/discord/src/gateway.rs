@@ -33,7 +33,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::endpoint::Endpoint;
 use crate::escape::{fit, plain};
-use crate::interaction::{DIRECT_TENANT, Member, User, read_mentions, snowflake_time};
+use crate::interaction::{DIRECT_TENANT, Member, User, display_name, read_mentions, snowflake_time};
 use crate::limits::THREAD_NAME;
 use crate::render::{notice, render};
 
@@ -389,13 +389,8 @@ impl Gateway {
         let (text, mentions) = read_mentions(content.trim(), |id| {
             created.mentions.iter().find(|u| u.id == id).map(User::person)
         });
+        let name = display_name(created.member.as_ref(), &created.author);
         let member = created.member.unwrap_or_default();
-        let name = member
-            .nick
-            .clone()
-            .or_else(|| created.author.global_name.clone())
-            .filter(|n| !n.trim().is_empty())
-            .unwrap_or_else(|| created.author.username.clone());
         Some(Heard {
             id: created.id,
             guild: created.guild_id,

@@ -170,12 +170,7 @@ impl Interaction {
     pub fn person(&self) -> Option<Person> {
         let member = self.member.as_ref();
         let user = member.and_then(|m| m.user.as_ref()).or(self.user.as_ref())?;
-        let name = member
-            .and_then(|m| m.nick.clone())
-            .or_else(|| user.global_name.clone())
-            .filter(|n| !n.trim().is_empty())
-            .unwrap_or_else(|| user.username.clone());
-        Some(Person { id: user.id.clone(), name, email: None })
+        Some(Person { id: user.id.clone(), name: display_name(member, user), email: None })
     }
 
     /// The channel a thread belongs to, when the interaction happened in a thread.
@@ -258,6 +253,16 @@ impl Interaction {
         }
         self.data.components.iter().find_map(|c| find(c, input)).unwrap_or_default()
     }
+}
+
+/// What a person is called where they acted: their nickname in the server, else their display
+/// name, else their username.
+pub(crate) fn display_name(member: Option<&Member>, user: &User) -> String {
+    member
+        .and_then(|m| m.nick.clone())
+        .or_else(|| user.global_name.clone())
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| user.username.clone())
 }
 
 /// A message's text as secbot reads it: each `<@id>` (or `<@!id>`) of a user `user_of` knows

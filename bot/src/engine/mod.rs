@@ -639,11 +639,7 @@ impl Assistant for Engine {
         if matches!(parsed.intent, Intent::OutOfScope | Intent::Help) || !clear {
             return None;
         }
-        let span = run_span!("answer", prompt.origin);
-        let reply = self.answer_prompt(prompt).instrument(span.clone()).await;
-        span.record("skill", reply.skill.as_str());
-        span.record("response_id", reply.response_id.to_string());
-        Some(reply)
+        Some(Assistant::answer(self, prompt).await)
     }
 
     async fn continue_thread(&self, from: &ThreadKey, to: &ThreadKey) -> Result<(), AssistantError> {
