@@ -77,6 +77,7 @@ fn main() {
                 message: None,
                 user: Person::named("dana"),
                 roles: Vec::new(),
+                service_url: None,
                 time: OffsetDateTime::now_utc(),
             };
             let t = Instant::now();

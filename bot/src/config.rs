@@ -80,6 +80,18 @@ pub const KEYS: &[Key] = &[
         Some("3600"),
         "seconds a reply the chat platform does not accept is tried again before it is given up",
     ),
+    key(
+        "watch_interval_secs",
+        false,
+        Some("300"),
+        "seconds between two checks of the channels' watches (at least 10)",
+    ),
+    key(
+        "watch_burst",
+        false,
+        Some("5"),
+        "new findings in one check above which a watch posts one grouped card",
+    ),
     key("public_url", false, None, "the URL platforms reach secbot at (manifests, OAuth redirects)"),
     key(
         "slack_signing_secret",
@@ -650,6 +662,10 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// How long a reply the platform does not accept is tried again.
     pub delivery_deadline: Duration,
+    /// How often the channels' watches are checked.
+    pub watch_interval: Duration,
+    /// New findings in one check above which a watch posts one grouped card.
+    pub watch_burst: usize,
     /// Requests answered at once.
     pub max_in_flight: usize,
     /// How long one request may take.
@@ -1056,6 +1072,10 @@ impl Config {
             admin_token: raw.secret("admin_token"),
             shutdown_grace: Duration::from_secs(grace),
             delivery_deadline: Duration::from_secs(deadline),
+            watch_interval: Duration::from_secs(
+                number(raw, "watch_interval_secs", "a number of seconds")?.unwrap_or(300).max(10),
+            ),
+            watch_burst: number(raw, "watch_burst", "a number of findings")?.unwrap_or(5).max(1),
             max_in_flight: number(raw, "max_in_flight", "a number of requests")?.unwrap_or(512).max(1),
             request_timeout: Duration::from_secs(
                 number(raw, "request_timeout_secs", "a number of seconds")?.unwrap_or(30).max(1),

@@ -15,3 +15,4 @@ pub mod source;
 pub mod store;
 pub mod telemetry;
 pub mod terminal;
+pub mod watcher;

@@ -1,14 +1,20 @@
 //! Building the posture source secbot answers from: the embedded demo tenant (optionally grown
 //! to N findings), an offline snapshot file, or Microsoft Defender for Cloud live.
 
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
 
 use anyhow::Context as _;
+use async_trait::async_trait;
+use secbot_chat::Person;
 use secbot_skills::azure::{AzureOptions, AzureSource, Credential, Secret};
 use secbot_skills::demo::{self, DemoOptions};
 use secbot_skills::intent::Lexicon;
-use secbot_skills::posture::PostureSource;
+use secbot_skills::posture::{
+    AssignmentRequest, AttackPath, AttackPathFilter, Finding, FindingFilter, FindingPage, Governance,
+    PostureResult, PostureSource, PostureSummary, Recommendation, Resource, ScoreCard, SourceInfo,
+    Subscription, Vulnerability,
+};
 use secbot_skills::tenant::{IndexedSource, TenantData};
 use time::Date;
 
@@ -64,15 +70,135 @@ impl std::fmt::Debug for Loaded {
     }
 }
 
-/// Loads the tenant the options describe.
+/// Reads a snapshot file.
+fn read_snapshot(path: &Path) -> anyhow::Result<TenantData> {
+    let text = std::fs::read_to_string(path).with_context(|| {
+        format!("cannot read the snapshot file {}; check the path given to --data", path.display())
+    })?;
+    secbot_skills::snapshot::read(&text, &path.display().to_string())
+        .with_context(|| format!("{} is not a snapshot secbot can read", path.display()))
+}
+
+/// When a file last changed, as far as noticing a rewrite goes: its modification time and size.
+fn stamp_of(path: &Path) -> Option<(std::time::SystemTime, u64)> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
+}
+
+/// A snapshot file served live: the tenant it holds, read again when the file has changed each
+/// time fresh data is asked for ([`PostureSource::clear_cache`], which the watches' check calls
+/// every interval). A file that became unreadable keeps the last good tenant, with a warning.
+pub struct LiveFile {
+    path: PathBuf,
+    stamp: Mutex<Option<(std::time::SystemTime, u64)>>,
+    tenant: RwLock<Arc<IndexedSource>>,
+}
+
+impl LiveFile {
+    fn current(&self) -> Arc<IndexedSource> {
+        self.tenant.read().map_or_else(|poisoned| poisoned.into_inner().clone(), |t| t.clone())
+    }
+}
+
+#[async_trait]
+impl PostureSource for LiveFile {
+    fn info(&self) -> SourceInfo {
+        self.current().info()
+    }
+
+    fn clear_cache(&self) {
+        let now = stamp_of(&self.path);
+        let Ok(mut stamp) = self.stamp.lock() else { return };
+        if now.is_none() || *stamp == now {
+            return;
+        }
+        match read_snapshot(&self.path) {
+            Ok(data) => {
+                let source = Arc::new(IndexedSource::new(data));
+                tracing::info!(path = %self.path.display(), findings = source.finding_count(), "the snapshot file changed; serving the new one");
+                if let Ok(mut tenant) = self.tenant.write() {
+                    *tenant = source;
+                }
+                *stamp = now;
+            }
+            Err(err) => {
+                tracing::warn!(
+                    error = format!("{err:#}"),
+                    "the snapshot file changed but cannot be read; still serving the last good one"
+                )
+            }
+        }
+    }
+
+    async fn subscriptions(&self) -> PostureResult<Vec<Subscription>> {
+        self.current().subscriptions().await
+    }
+
+    async fn recommendation(&self, key: &str) -> PostureResult<Option<Arc<Recommendation>>> {
+        self.current().recommendation(key).await
+    }
+
+    async fn resource(&self, id: &str) -> PostureResult<Option<Arc<Resource>>> {
+        self.current().resource(id).await
+    }
+
+    async fn resources_named(&self, name: &str) -> PostureResult<Vec<Arc<Resource>>> {
+        self.current().resources_named(name).await
+    }
+
+    async fn findings(
+        &self,
+        filter: &FindingFilter,
+        offset: usize,
+        limit: usize,
+    ) -> PostureResult<FindingPage> {
+        self.current().findings(filter, offset, limit).await
+    }
+
+    async fn finding(&self, recommendation: &str, resource: &str) -> PostureResult<Option<Finding>> {
+        self.current().finding(recommendation, resource).await
+    }
+
+    async fn summary(&self, filter: &FindingFilter, today: Date) -> PostureResult<PostureSummary> {
+        self.current().summary(filter, today).await
+    }
+
+    async fn vulnerabilities(&self, resource: &str) -> PostureResult<Vec<Vulnerability>> {
+        self.current().vulnerabilities(resource).await
+    }
+
+    async fn attack_paths(&self, filter: &AttackPathFilter) -> PostureResult<Vec<Arc<AttackPath>>> {
+        self.current().attack_paths(filter).await
+    }
+
+    async fn assign(&self, request: &AssignmentRequest) -> PostureResult<Governance> {
+        self.current().assign(request).await
+    }
+
+    async fn secure_score(&self) -> PostureResult<ScoreCard> {
+        self.current().secure_score().await
+    }
+
+    async fn person(&self, handle: &str) -> PostureResult<Option<Person>> {
+        self.current().person(handle).await
+    }
+}
+
+/// Loads the tenant the options describe; a snapshot file is served live ([`LiveFile`]).
 pub fn load(options: &SourceOptions) -> anyhow::Result<Loaded> {
     let data = match &options.data {
         Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| {
-                format!("cannot read the snapshot file {}; check the path given to --data", path.display())
-            })?;
-            secbot_skills::snapshot::read(&text, &path.display().to_string())
-                .with_context(|| format!("{} is not a snapshot secbot can read", path.display()))?
+            let stamp = stamp_of(path);
+            let data = read_snapshot(path)?;
+            let lexicon = Lexicon::of_tenant(&data);
+            let source = IndexedSource::new(data);
+            let (findings, resources) = (source.finding_count(), source.resource_count());
+            let live = LiveFile {
+                path: path.clone(),
+                stamp: Mutex::new(stamp),
+                tenant: RwLock::new(Arc::new(source)),
+            };
+            return Ok(Loaded { source: Arc::new(live), lexicon: Arc::new(lexicon), findings, resources });
         }
         None => {
             let day = options.day.unwrap_or_else(|| time::OffsetDateTime::now_utc().date());

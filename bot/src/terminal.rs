@@ -35,6 +35,7 @@ pub fn origin(thread: &str) -> Origin {
         message: None,
         user: who(),
         roles: Vec::new(),
+        service_url: None,
         time: OffsetDateTime::now_utc(),
     }
 }

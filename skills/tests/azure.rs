@@ -161,6 +161,7 @@ fn prompt(text: &str) -> Prompt {
             message: Some("1700000001.000200".into()),
             user: Person::named("U1"),
             roles: Vec::new(),
+            service_url: None,
             time: OffsetDateTime::new_utc(DAY, time::Time::from_hms(9, 30, 0).expect("a time")),
         },
         text: text.to_owned(),

@@ -41,6 +41,7 @@ pub fn origin(platform: Platform, thread: &str, user: &str) -> Origin {
         message: None,
         user: Person { id: user.to_owned(), name: user.to_owned(), email: None },
         roles: Vec::new(),
+        service_url: None,
         time: OffsetDateTime::new_utc(DAY, time::Time::from_hms(12, 0, 0).expect("a valid time")),
     }
 }
@@ -57,28 +58,37 @@ pub struct Server {
     pub store: Arc<dyn Store>,
     /// Work started after a webhook was acknowledged.
     pub tasks: tokio_util::task::TaskTracker,
+    /// The check of the channels' watches, for tests to tick with their own clock.
+    pub watcher: secbot::watcher::Watcher,
 }
 
 impl Server {
     /// Starts a server with these settings (names with the `SECBOT_` prefix).
     pub async fn start(settings: &[(&str, &str)]) -> Server {
+        Server::start_on(settings, None).await
+    }
+
+    /// Starts a server with these settings over `store` when given (a restart keeps what the
+    /// last server stored), else over the store the settings name. `SECBOT_DATA` serves a
+    /// snapshot file instead of the demo tenant.
+    pub async fn start_on(settings: &[(&str, &str)], store: Option<Arc<dyn Store>>) -> Server {
         let env = settings.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned()));
         let raw = secbot::config::Raw::load(None, env).expect("the settings load");
         let config = secbot::config::Config::from_raw(&raw).expect("the settings are valid");
-        let store: Arc<dyn Store> = match &config.database_url {
-            Some(_) => secbot::store::open(&config).await.expect("the database opens"),
-            None => {
+        let store: Arc<dyn Store> = match (store, &config.database_url) {
+            (Some(store), _) => store,
+            (None, Some(_)) => secbot::store::open(&config).await.expect("the database opens"),
+            (None, None) => {
                 Arc::new(SqlStore::open("sqlite::memory:", config.encryption_key).await.expect("a store"))
             }
         };
-        let loaded = source::load(&SourceOptions { day: Some(DAY), ..SourceOptions::default() })
-            .expect("the demo tenant loads");
+        let loaded = source::load(&SourceOptions::of(&config, Some(DAY))).expect("the tenant loads");
         let app = secbot::server::App::build(config, store.clone(), loaded);
-        let (engine, tasks) = (app.engine.clone(), app.tasks.clone());
+        let (engine, tasks, watcher) = (app.engine.clone(), app.tasks.clone(), app.watcher());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
         let url = format!("http://{}", listener.local_addr().expect("an address"));
         tokio::spawn(secbot::server::run(app, listener, std::future::pending()));
-        Server { url, engine, store, tasks }
+        Server { url, engine, store, tasks, watcher }
     }
 
     /// Waits until every reply started after an acknowledgement has been sent.

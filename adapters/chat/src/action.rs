@@ -71,6 +71,11 @@ pub enum Command {
         /// The rating.
         rating: Rating,
     },
+    /// Stops one of the channel's watches.
+    Unwatch {
+        /// The watch's id.
+        watch: String,
+    },
 }
 
 fn is_empty_slots(slots: &Slots) -> bool {

@@ -8,9 +8,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::{AssistantError, Platform};
+use crate::{AssistantError, Origin, Platform, Reply, ThreadKey};
 
 /// A message accepted from a platform, with what its worker needs to answer it.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,6 +23,44 @@ pub struct Job {
     pub key: String,
     /// What the worker reads to answer it, in the adapter's own shape.
     pub payload: Value,
+}
+
+/// A message secbot posts on its own rather than in answer to someone: a watch's new finding
+/// (a new top-level message, whose thread is then about that finding) or a word in that thread
+/// later (it was fixed). It travels through the queue as a job like any other, so it is posted
+/// once, retried while the platform fails, and resumed after a restart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Notice {
+    /// Where it goes: the platform, workspace and channel (with Teams' service URL) a watch was
+    /// set up in; with `thread` set it is posted in that thread, else as a new message.
+    pub place: Origin,
+    /// What is posted.
+    pub reply: Reply,
+    /// For a new message: the key its thread's context was stored under before the platform
+    /// named the thread; once posted, the adapter moves it to the new thread with
+    /// [`Assistant::continue_thread`](crate::Assistant::continue_thread).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opens: Option<ThreadKey>,
+}
+
+impl Notice {
+    /// The job that posts it, stored under `key` (so it is posted once however often it is
+    /// accepted).
+    pub fn job(&self, key: String) -> Result<Job, serde_json::Error> {
+        Ok(Job { platform: self.place.platform, key, payload: serde_json::json!({ "notice": self }) })
+    }
+
+    /// The notice a job's payload carries, when it carries one (an adapter's worker checks this
+    /// before reading the payload as its own).
+    pub fn in_payload(payload: &Value) -> Option<Result<Notice, serde_json::Error>> {
+        payload.get("notice").map(Notice::deserialize)
+    }
+
+    /// The thread a posted notice started: the place's channel with the platform's id of the
+    /// new thread.
+    pub fn started(&self, thread: &str) -> ThreadKey {
+        ThreadKey { thread: thread.to_owned(), ..self.place.thread_key() }
+    }
 }
 
 /// How one attempt to send a reply ended.

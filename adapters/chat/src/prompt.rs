@@ -83,6 +83,10 @@ pub struct Origin {
     /// roles); empty where the platform does not say.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<String>,
+    /// Where the platform takes messages for this place, when it names one (Teams'
+    /// `serviceUrl`): kept with a watch so secbot can post there later on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_url: Option<String>,
     /// When it happened; relative dates such as "by Friday" resolve against it.
     #[serde(with = "time::serde::rfc3339")]
     pub time: OffsetDateTime,
@@ -145,6 +149,7 @@ mod tests {
             message: Some("1700000001.000200".into()),
             user: Person::named("U1"),
             roles: Vec::new(),
+            service_url: None,
             time: OffsetDateTime::UNIX_EPOCH,
         };
         let key = origin.thread_key();

@@ -165,6 +165,7 @@ impl Heard {
             message: Some(self.id.clone()),
             user: self.author.clone(),
             roles: self.roles.clone(),
+            service_url: None,
             time: snowflake_time(&self.id).unwrap_or_else(OffsetDateTime::now_utc),
         }
     }

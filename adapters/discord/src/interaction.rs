@@ -206,6 +206,7 @@ impl Interaction {
             message: Some(self.id.clone()),
             user,
             roles: self.member.as_ref().map(|m| m.roles.clone()).unwrap_or_default(),
+            service_url: None,
             time: snowflake_time(&self.id).unwrap_or_else(OffsetDateTime::now_utc),
         })
     }

@@ -101,6 +101,7 @@ impl Slack {
             message: None,
             user: asker,
             roles: Vec::new(),
+            service_url: None,
             time: self.local(&command.team_id, &command.user_id, OffsetDateTime::now_utc()).await,
         };
         let from = origin.thread_key();
@@ -113,7 +114,13 @@ impl Slack {
             response_url: Some(command.response_url),
         };
         let question = format!("{} {}", command.command, text).trim().to_owned();
-        Outgoing { place, reply, progress: Progress::default(), asked: Some(Asked { question, from }) }
+        Outgoing {
+            place,
+            reply,
+            progress: Progress::default(),
+            asked: Some(Asked { question, from }),
+            opens: None,
+        }
     }
 }
 

@@ -205,10 +205,20 @@ impl Slack {
                 };
             }
         }
-        if let (Some(asked), Some(root)) = (&outgoing.asked, &outgoing.progress.first) {
-            let to = ThreadKey { thread: root.clone(), ..asked.from.clone() };
-            if let Err(err) = self.assistant.continue_thread(&asked.from, &to).await {
-                tracing::warn!(error = %err, "follow-ups in the command's thread will start without context");
+        // A command's answer, or a notice, starts a thread: it continues what the command's
+        // conversation (or the notice) is about.
+        let continues = outgoing.asked.as_ref().map(|a| &a.from).or(outgoing.opens.as_ref());
+        if let (Some(from), Some(root)) = (continues, &outgoing.progress.first)
+            && outgoing.place.thread.is_none()
+        {
+            let to = ThreadKey {
+                platform: secbot_chat::Platform::Slack,
+                tenant: outgoing.place.team.clone(),
+                channel: outgoing.place.channel.clone(),
+                thread: root.clone(),
+            };
+            if let Err(err) = self.assistant.continue_thread(from, &to).await {
+                tracing::warn!(error = %err, "follow-ups in the new thread will start without context");
             }
         }
         self.deliver_direct(token.as_ref(), &outgoing.place, &outgoing.reply.direct).await;

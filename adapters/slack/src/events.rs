@@ -9,7 +9,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use secbot_chat::{Job, Origin, Platform, Prompt, Reply, Sent, Worker};
+use secbot_chat::{Job, Notice, Origin, Platform, Prompt, Reply, Sent, ThreadKey, Worker};
 use serde::{Deserialize, Serialize};
 use slack_morphism::prelude::*;
 use time::OffsetDateTime;
@@ -68,6 +68,30 @@ pub struct Outgoing {
     /// Set for a slash command's answer, which is posted on the asker's behalf.
     #[serde(default)]
     pub asked: Option<Asked>,
+    /// Set for a notice that starts a thread: the key its context waits under until the
+    /// message's `ts` names the thread.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opens: Option<ThreadKey>,
+}
+
+impl Outgoing {
+    /// A notice secbot posts on its own, in the channel (or thread) it names.
+    fn of_notice(notice: Notice) -> Outgoing {
+        let place = Place {
+            team: notice.place.tenant,
+            channel: notice.place.channel,
+            thread: notice.place.thread,
+            user: notice.place.user.id,
+            response_url: None,
+        };
+        Outgoing {
+            place,
+            reply: notice.reply,
+            progress: Progress::default(),
+            asked: None,
+            opens: notice.opens,
+        }
+    }
 }
 
 /// Picks the message out of an event, or `None` for events secbot does not answer.
@@ -190,6 +214,14 @@ pub(crate) struct Replies(pub(crate) Slack);
 #[async_trait]
 impl Worker for Replies {
     async fn answer(&self, payload: serde_json::Value) -> Option<serde_json::Value> {
+        if let Some(notice) = Notice::in_payload(&payload) {
+            let notice = notice
+                .inspect_err(
+                    |err| tracing::error!(error = %err, "a stored notice is unreadable; it is not posted"),
+                )
+                .ok()?;
+            return serde_json::to_value(Outgoing::of_notice(notice)).ok();
+        }
         let outgoing = match serde_json::from_value(payload) {
             Ok(Stored::Message(message)) => self.0.answer(message).await?,
             Ok(Stored::Command { command }) => self.0.answer_command(command).await,
@@ -227,6 +259,7 @@ impl Slack {
             message: Some(message.ts.clone()),
             user: asker,
             roles: Vec::new(),
+            service_url: None,
             time: self.local(&message.team, &message.user, time_of(&message.ts)).await,
         };
         let prompt = Prompt { origin, text, mentions };
@@ -242,7 +275,7 @@ impl Slack {
             user: message.user,
             response_url: None,
         };
-        Some(Outgoing { place, reply, progress: Progress::default(), asked: None })
+        Some(Outgoing { place, reply, progress: Progress::default(), asked: None, opens: None })
     }
 }
 

@@ -120,6 +120,7 @@ impl Slack {
             thread,
             message: clicked.clone(),
             roles: Vec::new(),
+            service_url: None,
             time: self.local(&team, &named.id, OffsetDateTime::now_utc()).await,
             user: named,
         };
@@ -206,6 +207,7 @@ impl Slack {
                 email: None,
             },
             roles: Vec::new(),
+            service_url: None,
             time: OffsetDateTime::now_utc(),
         };
         let feedback = Feedback {

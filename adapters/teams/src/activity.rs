@@ -195,6 +195,7 @@ impl Activity {
             message: self.id.clone(),
             user: self.sender(),
             roles: Vec::new(),
+            service_url: self.service_url.clone(),
             time: self.time(),
         }
     }

@@ -223,6 +223,7 @@ fn verb(command: &Command) -> &'static str {
         Command::Confirm { .. } => "secbot.confirm",
         Command::Cancel { .. } => "secbot.cancel",
         Command::Rate { .. } => "secbot.rate",
+        Command::Unwatch { .. } => "secbot.unwatch",
     }
 }
 

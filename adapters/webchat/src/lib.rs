@@ -176,6 +176,7 @@ fn origin(thread: &str, user: Person) -> Result<Origin, Refusal> {
         message: None,
         user,
         roles: Vec::new(),
+        service_url: None,
         time: OffsetDateTime::now_utc(),
     })
 }

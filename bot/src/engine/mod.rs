@@ -8,6 +8,7 @@ mod input;
 mod policy;
 mod resolve;
 pub mod trust;
+mod watches;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -28,6 +29,7 @@ use self::input::Unreadable;
 pub use self::policy::Policy;
 use self::resolve::Plan;
 use self::trust::Refused;
+pub use self::watches::{Check, WatchError};
 use crate::metrics::Metrics;
 use crate::redact::redact;
 use crate::store::{
@@ -176,6 +178,11 @@ impl Engine {
                 }
             }
             Command::Confirm { delegation } => self.confirm(origin, payload.response_id, delegation).await,
+            Command::Unwatch { watch } => {
+                let mut reply = self.unwatch(&origin, &watch).await;
+                self.remember(&origin, "", &mut reply, Shown::default()).await;
+                Outcome::Reply(reply)
+            }
             Command::Cancel { delegation } => {
                 let card = skill::cancel_delegation(&delegation);
                 let mut reply =
@@ -465,6 +472,9 @@ impl Engine {
         let id = new_response_id();
         let (mut reply, shown) = match input::clean(&prompt.text) {
             Err(why) => (self.unreadable(id, why), Shown::default()),
+            Ok(text) if let Some(command) = watches::command(&text) => {
+                (self.watch_command(&origin, command).await, Shown::default())
+            }
             Ok(text) => {
                 let prompt = Prompt { text, ..prompt };
                 // The thread first: what it shows and what was asked in it decide what a
@@ -647,6 +657,7 @@ impl Assistant for Engine {
         if let Some(context) = stored {
             self.store.save_context(to, &context).await.map_err(|e| AssistantError::Store(e.to_string()))?;
         }
+        self.notice_landed(from, to).await;
         Ok(())
     }
 

@@ -27,6 +27,10 @@ pub struct Policy {
     pub channel_approvers: HashMap<String, Vec<String>>,
     /// Mail domains an `owner` tag's address must be in to be notified.
     pub notify_domains: Vec<String>,
+    /// How often watches are checked.
+    pub watch_interval: std::time::Duration,
+    /// New findings in one check above which a watch posts one grouped card.
+    pub watch_burst: usize,
 }
 
 impl Default for Policy {
@@ -40,6 +44,8 @@ impl Default for Policy {
             approvers: Vec::new(),
             channel_approvers: HashMap::new(),
             notify_domains: Vec::new(),
+            watch_interval: std::time::Duration::from_secs(300),
+            watch_burst: 5,
         }
     }
 }
@@ -56,6 +62,8 @@ impl Policy {
             approvers: config.approvers.clone(),
             channel_approvers: config.channel_approvers.clone(),
             notify_domains: config.notify_domains.clone(),
+            watch_interval: config.watch_interval,
+            watch_burst: config.watch_burst,
         }
     }
 

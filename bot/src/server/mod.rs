@@ -81,6 +81,18 @@ impl App {
     }
 }
 
+impl App {
+    /// The check of the channels' watches this application runs every watch interval (tests
+    /// tick it themselves, with their own clock).
+    pub fn watcher(&self) -> crate::watcher::Watcher {
+        crate::watcher::Watcher::new(
+            self.engine.clone(),
+            Arc::new(self.queue.clone()),
+            self.config.watch_interval,
+        )
+    }
+}
+
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("App").field("listen", &self.config.listen).finish()
@@ -252,8 +264,10 @@ pub async fn run(app: App, listener: TcpListener, stop: impl std::future::Future
     let bounds = listen::Bounds::of(&app.config);
     let queue = app.queue.clone();
     let stopping = app.stopping.clone();
+    let watcher = app.watcher();
     let routes = router(app);
     queue.start();
+    watcher.start(stopping.clone());
     listen::run(listener, routes, bounds, async move {
         stop.await;
         stopping.cancel();

@@ -7,6 +7,7 @@
 mod jobs;
 mod schema;
 mod sql;
+mod watches;
 mod writes;
 
 use async_trait::async_trait;
@@ -16,6 +17,7 @@ use time::{Duration, OffsetDateTime};
 
 pub use jobs::{JobRecord, JobState, JobUpdate, Lease};
 pub use sql::{Database, SqlStore};
+pub use watches::{WatchRecord, Watched};
 
 /// The store a configuration names: PostgreSQL at `SECBOT_DATABASE_URL`, or SQLite in the data
 /// directory.
@@ -333,6 +335,30 @@ pub trait Store: Send + Sync {
 
     /// How many jobs are in each state, for `/metrics`.
     async fn job_counts(&self) -> StoreResult<Vec<(JobState, u64)>>;
+
+    /// Stores a new watch with what already matched when it was set up (never announced), in
+    /// one transaction.
+    async fn save_watch(&self, watch: &WatchRecord, baseline: &[Watched]) -> StoreResult<()>;
+
+    /// The watches of one channel (platform, tenant, channel), or of every channel with `None`,
+    /// oldest first.
+    async fn watches(
+        &self,
+        place: Option<(secbot_chat::Platform, &str, &str)>,
+    ) -> StoreResult<Vec<WatchRecord>>;
+
+    /// Deletes a watch and what it knew; `false` when there was none.
+    async fn remove_watch(&self, id: &str) -> StoreResult<bool>;
+
+    /// What a watch knows about each finding it has matched.
+    async fn watched(&self, watch: &str) -> StoreResult<Vec<Watched>>;
+
+    /// Records what a check found, in one transaction.
+    async fn save_watched(&self, watch: &str, rows: &[Watched], now: OffsetDateTime) -> StoreResult<()>;
+
+    /// Records the thread a watch's notice started, by the key its context waited under; how
+    /// many findings it was about.
+    async fn notice_posted(&self, notice: &str, thread: &str) -> StoreResult<u64>;
 }
 
 #[cfg(test)]

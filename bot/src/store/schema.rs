@@ -117,4 +117,30 @@ CREATE INDEX jobs_due ON jobs (state, due_at);
 CREATE INDEX jobs_updated ON jobs (updated_at)
 ",
     ),
+    (
+        4,
+        r"
+CREATE TABLE watches (
+    watch_id TEXT PRIMARY KEY,
+    platform TEXT NOT NULL,
+    tenant TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    record TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX watches_place ON watches (platform, tenant, channel);
+CREATE TABLE watch_findings (
+    watch_id TEXT NOT NULL,
+    finding TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    open BIGINT NOT NULL,
+    opened BIGINT NOT NULL,
+    thread TEXT,
+    notice TEXT,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (watch_id, finding)
+);
+CREATE INDEX watch_findings_notice ON watch_findings (notice)
+",
+    ),
 ];

@@ -17,7 +17,8 @@ use super::schema::MIGRATIONS;
 use super::writes::Writer;
 use super::{
     Charge, Cutoffs, DelegationRecord, FeedbackRecord, Installation, JobRecord, JobState, JobUpdate, Lease,
-    Purged, ReplyRecord, Store, StoreError, StoreResult, ThreadContext, Usage, UsageRow,
+    Purged, ReplyRecord, Store, StoreError, StoreResult, ThreadContext, Usage, UsageRow, WatchRecord,
+    Watched,
 };
 
 /// Which database the store talks to.
@@ -47,11 +48,11 @@ impl std::fmt::Debug for SqlStore {
     }
 }
 
-fn json<T: serde::Serialize>(value: &T) -> StoreResult<String> {
+pub(super) fn json<T: serde::Serialize>(value: &T) -> StoreResult<String> {
     serde_json::to_string(value).map_err(|e| StoreError::Unavailable(format!("cannot encode a record: {e}")))
 }
 
-fn parse<T: serde::de::DeserializeOwned>(text: &str) -> StoreResult<T> {
+pub(super) fn parse<T: serde::de::DeserializeOwned>(text: &str) -> StoreResult<T> {
     serde_json::from_str(text)
         .map_err(|e| StoreError::Unavailable(format!("a stored record is unreadable: {e}")))
 }
@@ -624,5 +625,32 @@ impl Store for SqlStore {
 
     async fn job_counts(&self) -> StoreResult<Vec<(JobState, u64)>> {
         self.count_jobs().await
+    }
+
+    async fn save_watch(&self, watch: &WatchRecord, baseline: &[Watched]) -> StoreResult<()> {
+        self.insert_watch(watch, baseline).await
+    }
+
+    async fn watches(
+        &self,
+        place: Option<(secbot_chat::Platform, &str, &str)>,
+    ) -> StoreResult<Vec<WatchRecord>> {
+        self.select_watches(place).await
+    }
+
+    async fn remove_watch(&self, id: &str) -> StoreResult<bool> {
+        self.delete_watch(id).await
+    }
+
+    async fn watched(&self, watch: &str) -> StoreResult<Vec<Watched>> {
+        self.select_watched(watch).await
+    }
+
+    async fn save_watched(&self, watch: &str, rows: &[Watched], now: OffsetDateTime) -> StoreResult<()> {
+        self.upsert_watched(watch, rows, now).await
+    }
+
+    async fn notice_posted(&self, notice: &str, thread: &str) -> StoreResult<u64> {
+        self.set_notice_thread(notice, thread).await
     }
 }

@@ -24,6 +24,7 @@ fn origin(user: &str, time: OffsetDateTime) -> Origin {
         message: None,
         user: Person::named(user),
         roles: Vec::new(),
+        service_url: None,
         time,
     }
 }

@@ -16,6 +16,7 @@ pub(crate) mod remediate;
 mod score;
 mod status;
 mod summarize;
+pub mod watch;
 
 use secbot_chat::{Card, Delegation, DirectMessage, Intent, Prompt, ResponseId, Subject};
 use time::Date;
@@ -150,6 +151,7 @@ pub fn info(intent: Intent) -> SkillInfo {
 }
 
 /// Everything a skill needs to answer.
+#[derive(Clone, Copy)]
 pub struct Request<'a> {
     /// Where posture data comes from.
     pub source: &'a dyn PostureSource,
