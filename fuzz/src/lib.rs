@@ -265,7 +265,7 @@ impl Harness {
             suggestions: vec!["help".to_owned()],
             source: "demo".to_owned(),
         };
-        let router = secbot_webchat::router(Arc::new(Echo), options);
+        let router = secbot_webchat::Webchat::new(Arc::new(Echo), options).routes();
         Harness::new(runtime, router, tasks, mock, StandIn::Nothing)
     }
 

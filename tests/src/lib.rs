@@ -141,3 +141,17 @@ pub fn snowflake(n: u64) -> String {
     let millis = u64::try_from(noon.unix_timestamp()).unwrap_or_default() * 1000 - 1_420_070_400_000;
     ((millis << 22) + n).to_string()
 }
+
+/// A new, empty schema of the PostgreSQL server tests share (TEST_PG_URL), or `None` when there
+/// is none and SECBOT_REQUIRE_PG is not set (the caller then skips `what`).
+pub async fn postgres(what: &str) -> Option<String> {
+    let Ok(url) = std::env::var("TEST_PG_URL") else {
+        assert!(
+            std::env::var_os("SECBOT_REQUIRE_PG").is_none(),
+            "SECBOT_REQUIRE_PG is set but TEST_PG_URL is not"
+        );
+        eprintln!("skipped: set TEST_PG_URL=postgres://… to run {what}");
+        return None;
+    };
+    Some(SqlStore::fresh_schema(&url).await.expect("postgres reachable"))
+}

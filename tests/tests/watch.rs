@@ -218,3 +218,274 @@ async fn a_watch_posts_each_new_finding_once_as_its_own_thread() {
     assert_eq!((ticked.watches, posted.len()), (0, 0), "{ticked:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Where a platform's notices were seen: the new thread's id, after the first notice.
+async fn first_notice(platform: Platform, mock: &wiremock::MockServer, server: &Server) -> String {
+    let requests = mock.received_requests().await.unwrap_or_default();
+    let paths: Vec<String> = requests.iter().map(|r| format!("{} {}", r.method, r.url.path())).collect();
+    match platform {
+        Platform::Discord => {
+            assert!(paths.contains(&"POST /channels/1200000000000000001/messages".to_owned()), "{paths:?}");
+            assert!(
+                paths.contains(
+                    &"POST /channels/1200000000000000001/messages/1300000000000000001/threads".to_owned()
+                ),
+                "a thread is started from the notice: {paths:?}"
+            );
+            "1300000000000000001".to_owned()
+        }
+        Platform::Teams => {
+            let started = requests
+                .iter()
+                .find(|r| r.url.path() == "/amer/v3/conversations")
+                .expect("a new thread in the channel");
+            let body: Value = serde_json::from_slice(&started.body).unwrap();
+            assert_eq!(body["channelData"]["channel"]["id"], "19:watchroom@thread.tacv2");
+            assert_eq!(
+                body["activity"]["attachments"][0]["contentType"],
+                "application/vnd.microsoft.card.adaptive"
+            );
+            "1733000000001".to_owned()
+        }
+        _ => {
+            let notices: Value = reqwest::Client::new()
+                .get(format!("{}/webchat/notices?after=0", server.url))
+                .header("x-webchat-user", "ana")
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let first = &notices["notices"][0];
+            assert_eq!(first["starts"], true, "{notices}");
+            assert!(first["reply"]["card"]["title"].as_str().unwrap().starts_with("New: "));
+            first["thread"].as_str().unwrap().to_owned()
+        }
+    }
+}
+
+/// The path a later notice in that thread was posted to (the web chat: the board's thread).
+async fn later_notice(platform: Platform, mock: &wiremock::MockServer, server: &Server) -> String {
+    match platform {
+        Platform::Webchat => {
+            let notices: Value = reqwest::Client::new()
+                .get(format!("{}/webchat/notices?after=1", server.url))
+                .header("x-webchat-user", "ana")
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(notices["notices"][0]["starts"], false);
+            notices["notices"][0]["thread"].as_str().unwrap().to_owned()
+        }
+        _ => {
+            let requests = mock.received_requests().await.unwrap_or_default();
+            let last = requests
+                .iter()
+                .rev()
+                .find(|r| r.method.as_str() == "POST" && r.url.path() != "/token")
+                .unwrap();
+            last.url.path().to_owned()
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notices_reach_discord_teams_and_the_web_chat() {
+    use secbot_chat::{Assistant, Origin, Person, Prompt};
+    use wiremock::matchers::{method, path, path_regex};
+    use wiremock::{Mock, ResponseTemplate};
+
+    let full = demo::tenant(&DemoOptions::for_day(DAY));
+    for platform in [Platform::Discord, Platform::Teams, Platform::Webchat] {
+        let dir = scratch(platform.as_str());
+        let file = dir.join("tenant.json");
+        write_tenant(&file, &full, &[], &[]);
+        let mock = wiremock::MockServer::start().await;
+        let reply = |body: Value| ResponseTemplate::new(200).set_body_json(body);
+        Mock::given(method("POST"))
+            .and(path_regex(r"^/channels/\d+/messages$"))
+            .respond_with(reply(serde_json::json!({"id": "1300000000000000001"})))
+            .mount(&mock)
+            .await;
+        Mock::given(method("POST"))
+            .and(path_regex(r"^/channels/\d+/messages/\d+/threads$"))
+            .respond_with(reply(serde_json::json!({"id": "1300000000000000001"})))
+            .mount(&mock)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/token"))
+            .respond_with(reply(
+                serde_json::json!({"token_type": "Bearer", "expires_in": 3599, "access_token": "t"}),
+            ))
+            .mount(&mock)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/amer/v3/conversations"))
+            .respond_with(reply(serde_json::json!({
+                "id": "19:watchroom@thread.tacv2;messageid=1733000000001",
+                "activityId": "1733000000001"
+            })))
+            .mount(&mock)
+            .await;
+        Mock::given(method("POST"))
+            .and(path_regex(r"^/amer/v3/conversations/[^/]+/activities$"))
+            .respond_with(reply(serde_json::json!({"id": "1:posted"})))
+            .mount(&mock)
+            .await;
+        let uri = mock.uri();
+        let token_url = format!("{uri}/token");
+        let data = file.display().to_string();
+        let settings = [
+            ("SECBOT_DATA", data.as_str()),
+            ("SECBOT_DISCORD_PUBLIC_KEY", "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"),
+            ("SECBOT_DISCORD_APP_ID", "1100000000000000001"),
+            ("SECBOT_DISCORD_BOT_TOKEN", "bot-token"),
+            ("SECBOT_DISCORD_API_URL", uri.as_str()),
+            ("SECBOT_TEAMS_APP_ID", "00000000-0000-0000-0000-00000000b07a"),
+            ("SECBOT_TEAMS_APP_PASSWORD", "test-app-password"),
+            ("SECBOT_TEAMS_TOKEN_URL", token_url.as_str()),
+            ("SECBOT_TEAMS_ALLOWED_SERVICE_URLS", uri.as_str()),
+        ];
+        let server = Server::start_on(&settings, None).await;
+        let (tenant, channel, service_url) = match platform {
+            Platform::Discord => ("1000000000000000001", "1200000000000000001", None),
+            Platform::Teams => (
+                "72f988bf-86f1-41af-91ab-2d7cd011db47",
+                "19:watchroom@thread.tacv2",
+                Some(format!("{uri}/amer/")),
+            ),
+            _ => ("local", "webchat", None),
+        };
+        let origin = Origin {
+            platform,
+            tenant: tenant.into(),
+            channel: channel.into(),
+            thread: None,
+            message: None,
+            user: Person::named("ana"),
+            roles: Vec::new(),
+            service_url,
+            time: OffsetDateTime::now_utc(),
+        };
+        let prompt =
+            Prompt { origin: origin.clone(), text: "watch high severity findings".into(), mentions: vec![] };
+        let started = server.engine.answer(prompt).await;
+        assert!(started.card.title.starts_with("Watching: "), "{platform}: {}", started.card.title);
+        let watches = server.store.watches(Some((platform, tenant, channel))).await.unwrap();
+        let baseline = server.store.watched(&watches[0].id).await.unwrap();
+        let one = vec![finding_of(&baseline[0].subject)];
+        let start = OffsetDateTime::now_utc();
+        let tick = |n: i64| start + Duration::seconds(300 * n);
+
+        write_tenant(&file, &full, &one, &[]);
+        server.watcher.tick(tick(1)).await;
+        write_tenant(&file, &full, &[], &[]);
+        let ticked = server.watcher.tick(tick(2)).await;
+        server.settle().await;
+        assert_eq!(ticked.queued, 1, "{platform}: {ticked:?}");
+        let thread = first_notice(platform, &mock, &server).await;
+        let key =
+            ThreadKey { platform, tenant: tenant.into(), channel: channel.into(), thread: thread.clone() };
+        let context =
+            server.store.context(&key).await.unwrap().unwrap_or_else(|| panic!("{platform}: {key}"));
+        assert_eq!(context.subject.as_ref().map(finding_of), Some(one[0].clone()), "{platform}");
+
+        write_tenant(&file, &full, &[], &one);
+        let ticked = server.watcher.tick(tick(3)).await;
+        server.settle().await;
+        assert_eq!(ticked.queued, 1, "{platform}: {ticked:?}");
+        let later = later_notice(platform, &mock, &server).await;
+        let expected = match platform {
+            Platform::Discord => format!("/channels/{thread}/messages"),
+            Platform::Teams => {
+                let conversation = format!("{channel};messageid={thread}");
+                let encoded: String = url::form_urlencoded::byte_serialize(conversation.as_bytes()).collect();
+                format!("/amer/v3/conversations/{encoded}/activities")
+            }
+            _ => thread.clone(),
+        };
+        assert_eq!(later, expected, "{platform}: the fix is said in the finding's thread");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_on_postgres_post_each_notice_exactly_once() {
+    use secbot_chat::{Assistant, Origin, Person, Prompt};
+    let Some(database) = secbot_tests::postgres("two replicas ticking the same watches").await else {
+        return;
+    };
+    let dir = scratch("replicas");
+    let file = dir.join("tenant.json");
+    let full = demo::tenant(&DemoOptions::for_day(DAY));
+    write_tenant(&file, &full, &[], &[]);
+    let api = testing::web_api().await;
+    let api_url = format!("{}/api/", api.uri());
+    let data = file.display().to_string();
+    let settings = [
+        ("SECBOT_DATABASE_URL", database.as_str()),
+        ("SECBOT_SLACK_SIGNING_SECRET", SECRET),
+        ("SECBOT_SLACK_BOT_TOKEN", TOKEN),
+        ("SECBOT_SLACK_API_URL", api_url.as_str()),
+        ("SECBOT_DATA", data.as_str()),
+    ];
+    let a = Server::start_on(&settings, None).await;
+    let b = Server::start_on(&settings, None).await;
+    let origin = Origin {
+        platform: Platform::Slack,
+        tenant: TEAM.into(),
+        channel: CHANNEL.into(),
+        thread: None,
+        message: None,
+        user: Person::named("U0RAJ"),
+        roles: Vec::new(),
+        service_url: None,
+        time: OffsetDateTime::now_utc(),
+    };
+    let prompt = Prompt { origin, text: "watch high severity findings".into(), mentions: vec![] };
+    assert!(a.engine.answer(prompt).await.card.title.starts_with("Watching: "));
+    let watches = b.store.watches(None).await.unwrap();
+    let baseline = b.store.watched(&watches[0].id).await.unwrap();
+    let toggled: Vec<(String, String)> = baseline.iter().take(10).map(|w| finding_of(&w.subject)).collect();
+
+    // Each tick hides a different third of ten findings: some come back (a new thread each),
+    // some go (a word in their thread, when they had one). Both replicas tick at once.
+    let (mut open, mut threaded) = ([true; 10], [false; 10]);
+    let (mut expected_new, mut expected_fixed) = (0, 0);
+    let start = OffsetDateTime::now_utc();
+    for tick in 1..=20_i64 {
+        let hidden: Vec<usize> = (0..10).filter(|j| (tick as usize + j).is_multiple_of(3)).collect();
+        let names: Vec<(String, String)> = hidden.iter().map(|j| toggled[*j].clone()).collect();
+        write_tenant(&file, &full, &names, &[]);
+        for j in 0..10 {
+            let visible = !hidden.contains(&j);
+            if visible && !open[j] {
+                (open[j], threaded[j]) = (true, true);
+                expected_new += 1;
+            } else if !visible && open[j] {
+                open[j] = false;
+                if threaded[j] {
+                    expected_fixed += 1;
+                }
+            }
+        }
+        let at = start + Duration::seconds(300 * tick);
+        let (x, y) = tokio::join!(a.watcher.tick(at), b.watcher.tick(at + Duration::seconds(1)));
+        assert!(x.skipped != y.skipped, "exactly one replica checks tick {tick}: {x:?} / {y:?}");
+        a.settle().await;
+        b.settle().await;
+    }
+    let posts = testing::calls(&api, "chat.postMessage").await;
+    let new = posts.iter().filter(|p| header(p).starts_with("New: ")).count();
+    let fixed = posts.iter().filter(|p| header(p).starts_with("Resolved: ")).count();
+    eprintln!(
+        "posted {new} new-finding threads (expected {expected_new}) and {fixed} fixes (expected {expected_fixed})"
+    );
+    assert!(expected_new > 10 && expected_fixed > 10, "the ticks change enough to count");
+    assert_eq!((new, fixed), (expected_new, expected_fixed), "each notice exactly once");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -207,6 +207,14 @@ struct Replies(Endpoint);
 #[async_trait::async_trait]
 impl Worker for Replies {
     async fn answer(&self, payload: serde_json::Value) -> Option<serde_json::Value> {
+        if let Some(notice) = secbot_chat::Notice::in_payload(&payload) {
+            let notice = notice
+                .inspect_err(
+                    |err| tracing::error!(error = %err, "a stored notice is unreadable; it is not posted"),
+                )
+                .ok()?;
+            return serde_json::to_value(crate::announce::Announcing::of(notice)).ok();
+        }
         if payload.get("gateway").is_some() {
             let stored = serde_json::from_value::<gateway::Stored>(payload)
                 .inspect_err(|err| tracing::error!(error = %err, "a stored Discord message is unreadable"))
@@ -218,6 +226,12 @@ impl Worker for Replies {
     }
 
     async fn send(&self, outgoing: serde_json::Value) -> Sent {
+        if outgoing.get("notice").is_some() {
+            return match serde_json::from_value::<crate::announce::Announcing>(outgoing) {
+                Ok(announcing) => crate::announce::send(&self.0, announcing).await,
+                Err(err) => Sent::Failed(format!("a stored notice is unreadable: {err}")),
+            };
+        }
         if outgoing.get("heard").is_some() {
             return match serde_json::from_value::<gateway::Posting>(outgoing) {
                 Ok(posting) => gateway::send(&self.0, posting).await,

@@ -35,6 +35,7 @@
 //! 4. Every interaction id is claimed through [`secbot_chat::Assistant::claim`], so a duplicate
 //!    delivery is acknowledged but never processed twice, on any replica.
 
+mod announce;
 mod api;
 mod commands;
 mod custom_id;

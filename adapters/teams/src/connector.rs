@@ -216,6 +216,33 @@ impl Connector {
         })
     }
 
+    /// Starts a new thread in a Teams channel with `activity` as its first message (Bot
+    /// Framework's Create Conversation with the channel in `channelData`); the new thread's
+    /// root id.
+    pub(crate) async fn start_thread(
+        &self,
+        service_url: &str,
+        channel: &str,
+        tenant_id: &str,
+        activity: &Value,
+    ) -> Result<String, ConnectorError> {
+        let url = format!("{}/v3/conversations", self.base(service_url)?);
+        let body = json!({
+            "isGroup": true,
+            "channelData": {"channel": {"id": channel}, "tenant": {"id": tenant_id}},
+            "tenantId": tenant_id,
+            "activity": activity,
+        });
+        let answer = self.call(reqwest::Method::POST, &url, Some(&body), "starting a thread").await?;
+        let from_id =
+            answer.get("id").and_then(Value::as_str).and_then(|id| crate::activity::split_thread(id).1);
+        let root = from_id.or_else(|| answer.get("activityId").and_then(Value::as_str));
+        root.map(str::to_owned).ok_or(ConnectorError::Unreachable {
+            what: "starting a thread",
+            why: "the answer names no thread".to_owned(),
+        })
+    }
+
     /// One connector call with the bot's token, retried on throttling, 412, 5xx and network
     /// failures, and once with a new token after a 401.
     async fn call(

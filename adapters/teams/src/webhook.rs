@@ -2,6 +2,8 @@
 //! the reply sent from a task, a card action in the HTTP response (Teams waits at most a few
 //! seconds for it), the bot's installation with a welcome card.
 
+mod announce;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,8 +14,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use secbot_chat::delivery::Backoff;
 use secbot_chat::{
-    Assistant, ButtonRef, Click, Command, CommentForm, DirectMessage, Feedback, Inbox, Job, Outcome, Payload,
-    Person, Platform, Prompt, Reply, ResponseId, Sent, Worker,
+    Assistant, ButtonRef, Click, Command, CommentForm, DirectMessage, Feedback, Inbox, Job, Notice, Outcome,
+    Payload, Person, Platform, Prompt, Reply, ResponseId, Sent, Worker,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -527,6 +529,14 @@ pub(crate) struct Replies(pub(crate) Arc<Adapter>);
 #[async_trait::async_trait]
 impl Worker for Replies {
     async fn answer(&self, payload: Value) -> Option<Value> {
+        if let Some(notice) = Notice::in_payload(&payload) {
+            let notice = notice
+                .inspect_err(
+                    |err| tracing::error!(error = %err, "a stored notice is unreadable; it is not posted"),
+                )
+                .ok()?;
+            return serde_json::to_value(announce::Announcing::of(notice)).ok();
+        }
         let activity = Activity::deserialize(&payload)
             .inspect_err(|err| tracing::error!(error = %err, "a stored Teams activity is unreadable"))
             .ok()?;
@@ -535,6 +545,12 @@ impl Worker for Replies {
     }
 
     async fn send(&self, outgoing: Value) -> Sent {
+        if outgoing.get("notice").is_some() {
+            return match serde_json::from_value::<announce::Announcing>(outgoing) {
+                Ok(announcing) => self.0.announce(announcing).await,
+                Err(err) => Sent::Failed(format!("a stored notice is unreadable: {err}")),
+            };
+        }
         match serde_json::from_value::<Outgoing>(outgoing) {
             Ok(outgoing) => self.0.send_queued(outgoing).await,
             Err(err) => Sent::Failed(format!("a stored reply is unreadable: {err}")),

@@ -11,7 +11,9 @@
     threads: "secbot.webchat.threads",
     active: "secbot.webchat.active",
     token: "secbot.webchat.token",
+    notices: "secbot.webchat.notices",
   };
+  const NOTICE_POLL_MS = 10000;
   const MAX_THREADS = 30;
   const MAX_ENTRIES = 200;
   const REQUEST_TIMEOUT_MS = 60000;
@@ -206,6 +208,49 @@
     els.source.textContent = source ? "Data: " + source : "";
     const thread = activeThread();
     if (thread && !thread.entries.length) renderThread();
+  }
+
+  // ---------------------------------------------------------------- notices
+
+  // What secbot posts on its own (a watch's new finding) arrives on a board this page polls: a
+  // notice that starts a thread becomes a new thread in the list, a later one joins its thread.
+  async function pollNotices() {
+    const seen = Number(storageGet(localStorage, KEYS.notices)) || 0;
+    let data;
+    try {
+      data = await api("GET", "/webchat/notices?after=" + seen);
+    } catch {
+      return; // the next poll tries again
+    }
+    const last = Number(data.last) || 0;
+    if (last < seen) {
+      // The server restarted and numbers its board afresh.
+      storageSet(localStorage, KEYS.notices, "0");
+      return pollNotices();
+    }
+    for (const notice of list(data.notices)) {
+      if (!notice || typeof notice.thread !== "string" || !notice.reply) continue;
+      let thread = state.threads.find((t) => t.id === notice.thread);
+      if (!thread) {
+        const title = text(notice.reply.card && notice.reply.card.title);
+        thread = { id: notice.thread, title: shorten(title, 60), updated: Date.now(), entries: [] };
+        state.threads.push(thread);
+      }
+      try {
+        showReply(thread, notice.reply, null);
+      } catch {
+        // An unreadable notice is skipped; the others still show.
+      }
+      storageSet(localStorage, KEYS.notices, String(notice.seq));
+    }
+  }
+
+  function watchNotices() {
+    pollNotices();
+    setInterval(pollNotices, NOTICE_POLL_MS);
+    document.addEventListener("visibilitychange", () => {
+      if (!document.hidden) pollNotices();
+    });
   }
 
   // ---------------------------------------------------------------- threads
@@ -725,5 +770,6 @@
   bindEvents();
   openInitialThread();
   loadConfig();
+  watchNotices();
   els.prompt.focus();
 })();

@@ -9,17 +9,22 @@
 use std::sync::Arc;
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use secbot_chat::{
-    Assistant, AssistantError, Click, Feedback, Origin, Payload, Person, Platform, Prompt, Rating, ResponseId,
+    Assistant, AssistantError, Click, Feedback, Origin, Payload, Person, Platform, Prompt, Rating,
+    ResponseId, Worker,
 };
 use serde::Deserialize;
 use serde_json::json;
 use time::OffsetDateTime;
+
+mod notices;
+
+pub use notices::{BOARD_SIZE, Posted};
 
 const INDEX: &str = include_str!("../assets/index.html");
 const APP: &str = include_str!("../assets/app.js");
@@ -44,6 +49,7 @@ pub struct WebchatOptions {
 struct WebState {
     assistant: Arc<dyn Assistant>,
     options: Arc<WebchatOptions>,
+    board: Arc<notices::Board>,
 }
 
 /// A request the web chat refuses, as `{"error": "..."}` with a 4xx status.
@@ -65,9 +71,33 @@ impl From<JsonRejection> for Refusal {
     }
 }
 
-/// The web chat's routes: the page at `/`, its assets and the JSON API under `/webchat/`.
-pub fn router(assistant: Arc<dyn Assistant>, options: WebchatOptions) -> Router {
-    let state = WebState { assistant, options: Arc::new(options) };
+/// The web chat: its routes, and the worker that puts secbot's notices on the board its page
+/// polls.
+pub struct Webchat {
+    state: WebState,
+}
+
+impl Webchat {
+    /// The web chat answering through `assistant`.
+    pub fn new(assistant: Arc<dyn Assistant>, options: WebchatOptions) -> Webchat {
+        Webchat { state: WebState { assistant, options: Arc::new(options), board: Arc::default() } }
+    }
+
+    /// The page at `/`, its assets and the JSON API under `/webchat/`.
+    pub fn routes(&self) -> Router {
+        router(self.state.clone())
+    }
+
+    /// The worker that posts notices for [`secbot_chat::Platform::Webchat`].
+    pub fn worker(&self) -> Arc<dyn Worker> {
+        Arc::new(notices::Notices {
+            board: self.state.board.clone(),
+            assistant: self.state.assistant.clone(),
+        })
+    }
+}
+
+fn router(state: WebState) -> Router {
     Router::new()
         .route("/", get(|| async { page(INDEX, "text/html; charset=utf-8") }))
         .route("/webchat/assets/app.js", get(|| async { page(APP, "text/javascript; charset=utf-8") }))
@@ -77,6 +107,7 @@ pub fn router(assistant: Arc<dyn Assistant>, options: WebchatOptions) -> Router 
         .route("/webchat/actions", post(action))
         .route("/webchat/feedback", post(feedback))
         .route("/webchat/feedback/{response_id}", get(ratings))
+        .route("/webchat/notices", get(notices))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
 }
@@ -284,6 +315,26 @@ async fn ratings(
         .map(|f| json!({ "rating": f.rating, "comment": f.comment, "user": f.origin.user.id }))
         .collect();
     Ok(Json(json!({ "ratings": ratings })))
+}
+
+#[derive(Deserialize)]
+struct After {
+    #[serde(default)]
+    after: u64,
+}
+
+/// What secbot posted on its own since the page last asked (`?after=` the last `seq` it saw).
+async fn notices(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    after: Result<Query<After>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<serde_json::Value>, Refusal> {
+    caller(&state, &headers)?;
+    let Query(after) = after.map_err(|e| {
+        Refusal(StatusCode::BAD_REQUEST, format!("`after` must be the number of the last notice seen ({e})"))
+    })?;
+    let (posted, last) = state.board.after(after.after);
+    Ok(Json(json!({ "notices": posted, "last": last })))
 }
 
 #[cfg(test)]

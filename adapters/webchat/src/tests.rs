@@ -65,7 +65,7 @@ fn app(token: Option<&str>) -> (Router, Arc<Recorder>) {
         suggestions: vec!["help".into()],
         source: "demo".into(),
     };
-    (router(recorder.clone(), options), recorder)
+    (Webchat::new(recorder.clone(), options).routes(), recorder)
 }
 
 fn post(path: &str, body: &str, user: Option<&str>, token: Option<&str>) -> Request<Body> {

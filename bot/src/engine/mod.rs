@@ -29,7 +29,7 @@ use self::input::Unreadable;
 pub use self::policy::Policy;
 use self::resolve::Plan;
 use self::trust::Refused;
-pub use self::watches::{Check, WatchError};
+pub use self::watches::{Check, NOTICE_PREFIX, WatchError};
 use crate::metrics::Metrics;
 use crate::redact::redact;
 use crate::store::{

@@ -20,7 +20,7 @@ use crate::store::{WatchRecord, Watched};
 const SKILL: &str = "watch";
 
 /// The prefix of the keys a new notice's context waits under until its thread is named.
-pub(crate) const NOTICE_PREFIX: &str = "notice:";
+pub const NOTICE_PREFIX: &str = "notice:";
 
 /// A watch command, recognized before the parser reads the question.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -219,6 +219,13 @@ impl Engine {
     }
 
     async fn start_watch(&self, origin: &Origin, question: String, id: ResponseId) -> Reply {
+        if origin.platform == secbot_chat::Platform::Terminal {
+            return self.plain(
+                id,
+                "Watches post to a channel",
+                "A watch posts new findings in the channel it was set up in; set it up in Slack, Teams, Discord or the web chat.".to_owned(),
+            );
+        }
         let lower = question.to_lowercase();
         if lower.contains("alert") || lower.contains("incident") {
             return self.plain(
@@ -305,7 +312,7 @@ impl Engine {
             }
         }
         for row in known.values().filter(|r| r.open && !still.contains(&r.finding)) {
-            let mut closed = Watched { open: false, ..row.clone() };
+            let closed = Watched { open: false, ..row.clone() };
             if let Some(thread) = &row.thread {
                 let id = new_response_id();
                 let place = Origin { thread: Some(thread.clone()), ..origin.clone() };
@@ -315,7 +322,6 @@ impl Engine {
                 self.remember(&place, "", &mut reply, Shown::default()).await;
                 let key = format!("watch:{}:{}:{}:fixed", watch.id, digest(&row.finding), row.opened);
                 check.notices.push((key, Notice { place, reply, opens: None }));
-                closed.notice = None;
             }
             check.rows.push(closed);
         }

@@ -125,7 +125,9 @@ pub fn router(app: App) -> Router {
                 if info.offline { format!("{} (offline)", info.name) } else { info.name }
             },
         };
-        router = router.merge(secbot_webchat::router(assistant.clone(), options));
+        let webchat = secbot_webchat::Webchat::new(assistant.clone(), options);
+        secbot_chat::Inbox::register(&app.queue, secbot_chat::Platform::Webchat, webchat.worker());
+        router = router.merge(webchat.routes());
     }
     router = match &app.config.slack {
         Some(slack) => router.merge(slack::router(&app, slack)),

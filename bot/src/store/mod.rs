@@ -356,8 +356,8 @@ pub trait Store: Send + Sync {
     /// Records what a check found, in one transaction.
     async fn save_watched(&self, watch: &str, rows: &[Watched], now: OffsetDateTime) -> StoreResult<()>;
 
-    /// Records the thread a watch's notice started, by the key its context waited under; how
-    /// many findings it was about.
+    /// Records the thread a watch's notice started, by the key its context waited under (before
+    /// or after the check that queued it recorded its findings).
     async fn notice_posted(&self, notice: &str, thread: &str) -> StoreResult<u64>;
 }
 

@@ -135,12 +135,15 @@ CREATE TABLE watch_findings (
     subject TEXT NOT NULL,
     open BIGINT NOT NULL,
     opened BIGINT NOT NULL,
-    thread TEXT,
     notice TEXT,
     updated_at BIGINT NOT NULL,
     PRIMARY KEY (watch_id, finding)
 );
-CREATE INDEX watch_findings_notice ON watch_findings (notice)
+CREATE TABLE notice_threads (
+    notice TEXT PRIMARY KEY,
+    thread TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+)
 ",
     ),
 ];

@@ -141,6 +141,17 @@ impl SqlStore {
         SqlStore::open("sqlite::memory:", None).await
     }
 
+    /// A URL for a new, empty schema of the PostgreSQL server at `url`, so that tests and
+    /// benchmarks sharing one server never see each other's rows.
+    pub async fn fresh_schema(url: &str) -> StoreResult<String> {
+        use sqlx::Connection as _;
+        let schema = format!("t_{}_{}", std::process::id(), OffsetDateTime::now_utc().unix_timestamp_nanos());
+        let mut admin = sqlx::postgres::PgConnection::connect(url).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&mut admin).await?;
+        let separator = if url.contains('?') { '&' } else { '?' };
+        Ok(format!("{url}{separator}options=-c%20search_path%3D{schema}"))
+    }
+
     /// Which database this is.
     pub fn database(&self) -> Database {
         self.database

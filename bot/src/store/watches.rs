@@ -1,6 +1,8 @@
-//! Watches in SQL: a `watches` row per channel's standing question, and a `watch_findings` row
-//! per finding a watch has matched — open or fixed, how often it opened, and the thread its
-//! notice started — so nothing is announced twice, across restarts and replicas.
+//! Watches in SQL: a `watches` row per channel's standing question, a `watch_findings` row per
+//! finding a watch has matched (open or fixed, how often it opened, the key of its last notice),
+//! and a `notice_threads` row per posted notice naming the thread it started — written by
+//! whichever replica posted it, whenever that happens — so nothing is announced twice, across
+//! restarts and replicas, and a fix is said in the right thread.
 
 use secbot_chat::{Origin, Platform, Slots, Subject};
 use serde::{Deserialize, Serialize};
@@ -39,7 +41,8 @@ pub struct Watched {
     /// How many times it was found newly open (0 for what was open when the watch started);
     /// each opening is announced once.
     pub opened: u32,
-    /// The thread its last notice started, once the platform named it.
+    /// The thread its last notice started, once the platform named it (read only: the
+    /// replica that posted the notice records it with [`super::Store::notice_posted`]).
     pub thread: Option<String>,
     /// The key its last notice's context waits under until the thread is named.
     pub notice: Option<String>,
@@ -91,6 +94,10 @@ impl SqlStore {
     pub(super) async fn delete_watch(&self, id: &str) -> StoreResult<bool> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM watch_findings WHERE watch_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM notice_threads WHERE notice LIKE $1")
+            .bind(format!("{}{id}:%", crate::engine::NOTICE_PREFIX))
+            .execute(&mut *tx)
+            .await?;
         let deleted =
             sqlx::query("DELETE FROM watches WHERE watch_id = $1").bind(id).execute(&mut *tx).await?;
         tx.commit().await?;
@@ -99,7 +106,8 @@ impl SqlStore {
 
     pub(super) async fn select_watched(&self, watch: &str) -> StoreResult<Vec<Watched>> {
         let rows = sqlx::query(
-            "SELECT finding, subject, open, opened, thread, notice FROM watch_findings WHERE watch_id = $1 ORDER BY finding",
+            "SELECT f.finding, f.subject, f.open, f.opened, f.notice, t.thread FROM watch_findings f \
+             LEFT JOIN notice_threads t ON t.notice = f.notice WHERE f.watch_id = $1 ORDER BY f.finding",
         )
         .bind(watch)
         .fetch_all(&self.pool)
@@ -133,11 +141,15 @@ impl SqlStore {
     }
 
     pub(super) async fn set_notice_thread(&self, notice: &str, thread: &str) -> StoreResult<u64> {
-        let done = sqlx::query("UPDATE watch_findings SET thread = $1 WHERE notice = $2")
-            .bind(thread)
-            .bind(notice)
-            .execute(&self.pool)
-            .await?;
+        let done = sqlx::query(
+            "INSERT INTO notice_threads (notice, thread, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (notice) DO UPDATE SET thread = excluded.thread",
+        )
+        .bind(notice)
+        .bind(thread)
+        .bind(OffsetDateTime::now_utc().unix_timestamp())
+        .execute(&self.pool)
+        .await?;
         Ok(done.rows_affected())
     }
 }
@@ -149,17 +161,16 @@ async fn upsert(
     now: OffsetDateTime,
 ) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO watch_findings (watch_id, finding, subject, open, opened, thread, notice, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+        "INSERT INTO watch_findings (watch_id, finding, subject, open, opened, notice, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) \
          ON CONFLICT (watch_id, finding) DO UPDATE SET subject = excluded.subject, open = excluded.open, \
-         opened = excluded.opened, thread = excluded.thread, notice = excluded.notice, updated_at = excluded.updated_at",
+         opened = excluded.opened, notice = excluded.notice, updated_at = excluded.updated_at",
     )
     .bind(watch)
     .bind(&row.finding)
     .bind(json(&row.subject)?)
     .bind(i64::from(row.open))
     .bind(i64::from(row.opened))
-    .bind(row.thread.clone())
     .bind(row.notice.clone())
     .bind(now.unix_timestamp())
     .execute(&mut **tx)

@@ -161,14 +161,5 @@ pub fn postgres(what: &str) -> Option<String> {
 /// A database URL for a new, empty schema of the server at `url`, so tests sharing the server
 /// never see each other's rows.
 pub async fn fresh_schema(url: &str) -> String {
-    use sqlx::Connection;
-    let schema =
-        format!("t_{}_{}", std::process::id(), time::OffsetDateTime::now_utc().unix_timestamp_nanos());
-    let mut admin = sqlx::postgres::PgConnection::connect(url).await.expect("postgres reachable");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-        .execute(&mut admin)
-        .await
-        .expect("a schema");
-    let separator = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{separator}options=-c%20search_path%3D{schema}")
+    secbot::store::SqlStore::fresh_schema(url).await.expect("postgres reachable")
 }
