@@ -9,6 +9,32 @@ use crate::action::{Action, Command};
 use crate::reply::{Rating, ResponseId};
 use crate::vocabulary::Severity;
 
+/// A button that opens a web page (the finding in the Azure portal) rather than asking secbot
+/// anything; no click reaches secbot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Link {
+    /// The button label.
+    pub label: String,
+    /// The page it opens (https only).
+    pub url: String,
+}
+
+impl Link {
+    /// The longest URL a link may have (Discord's limit, the strictest of the platforms).
+    pub const MAX_URL: usize = 512;
+
+    /// True when every platform can show it: an `https://` URL of at most [`Link::MAX_URL`]
+    /// characters without spaces, quotes or control characters. Renderers leave out the rest.
+    pub fn is_showable(&self) -> bool {
+        self.url.starts_with("https://")
+            && self.url.len() <= Link::MAX_URL
+            && !self
+                .url
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '\\'))
+    }
+}
+
 /// A label and a value, shown side by side.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fact {
@@ -124,6 +150,9 @@ pub struct Card {
     /// The card's own buttons.
     #[serde(default)]
     pub actions: Vec<Action>,
+    /// Buttons that open a page elsewhere, shown after the card's own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Link>,
     /// Notes about the answer itself: usage, limited capacity, what was left out.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notices: Vec<String>,

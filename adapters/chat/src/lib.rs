@@ -21,7 +21,7 @@ mod vocabulary;
 
 pub use action::{Action, ActionError, ActionStyle, ButtonRef, Command, Delegation, Payload};
 pub use assistant::{Assistant, AssistantError, Click, CommentForm, EXPIRED, Feedback, Outcome};
-pub use card::{Card, CodeBlock, Fact, Footer, Item, Section};
+pub use card::{Card, CodeBlock, Fact, Footer, Item, Link, Section};
 pub use inbox::{Inbox, Job, Notice, Sent, Worker};
 pub use prompt::{Origin, Person, Platform, Prompt, ThreadKey};
 pub use reply::{DirectMessage, Rating, Reading, Reply, ResponseId};

@@ -4,7 +4,7 @@
 //! generator is deterministic, so a failing card is found again by its seed and number.
 
 use crate::action::{Action, ActionStyle, Command};
-use crate::card::{Card, CodeBlock, Fact, Footer, Item, Section};
+use crate::card::{Card, CodeBlock, Fact, Footer, Item, Link, Section};
 use crate::reply::{Rating, ResponseId};
 use crate::slots::{Intent, Slots};
 use crate::subject::Subject;
@@ -148,6 +148,15 @@ impl RandomCards {
                 })
                 .collect(),
             actions: (0..self.below(30)).map(|_| self.action(response_id)).collect(),
+            links: (0..self.below(3))
+                .map(|_| Link {
+                    label: self.text(100),
+                    url: format!(
+                        "https://portal.azure.com/#blade/Microsoft_Azure_Security/x/{}",
+                        self.text(60)
+                    ),
+                })
+                .collect(),
             notices: (0..self.below(5)).map(|_| self.text(600)).collect(),
             footer: self.chance(90).then(|| Footer::for_response(response_id)),
         }

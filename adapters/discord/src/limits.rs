@@ -93,6 +93,17 @@ pub fn violations(message: &Value) -> Vec<String> {
             if label == 0 || label > LABEL {
                 found.push(format!("a button label in row {r} has {label} characters (1 to {LABEL})"));
             }
+            if button["style"] == 5 {
+                // A link button: a URL, and no custom id (Discord sends no interaction for it).
+                let url = button["url"].as_str().unwrap_or_default();
+                if !url.starts_with("https://") || url.len() > secbot_chat::Link::MAX_URL {
+                    found.push(format!("a link button in row {r} has the URL {url:?}"));
+                }
+                if button.get("custom_id").is_some() {
+                    found.push(format!("a link button in row {r} has a custom_id"));
+                }
+                continue;
+            }
             let id = button["custom_id"].as_str().unwrap_or_default();
             if id.is_empty() || width(id) > CUSTOM_ID {
                 found.push(format!("custom_id {id:?} has {} characters (1 to {CUSTOM_ID})", width(id)));

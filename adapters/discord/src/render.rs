@@ -525,6 +525,22 @@ fn buttons(card: &Card, lookup: Lookup<'_>, left_out: &mut Vec<String>) -> Vec<C
         footer_rows.push(chunk.iter().filter_map(&mut to_button).collect::<Vec<_>>());
     }
     rows_left -= footer_rows.len();
+    let mut link_row: Vec<CreateButton> = card
+        .links
+        .iter()
+        .filter(|l| l.is_showable())
+        .take(ROW_BUTTONS)
+        .map(|l| {
+            let label = fit(&plain(&l.label), LABEL);
+            let label = if label.trim().is_empty() { "Open".to_owned() } else { label };
+            CreateButton::new_link(l.url.clone()).label(label)
+        })
+        .collect();
+    if rows_left == 0 {
+        link_row.clear();
+    } else if !link_row.is_empty() {
+        rows_left -= 1;
+    }
     let own_rows_needed = own.len().div_ceil(ROW_BUTTONS);
     let own_rows = own_rows_needed.min(rows_left);
     let mut card_rows = Vec::new();
@@ -566,6 +582,7 @@ fn buttons(card: &Card, lookup: Lookup<'_>, left_out: &mut Vec<String>) -> Vec<C
 
     let mut rows: Vec<Vec<CreateButton>> = item_buttons.chunks(ROW_BUTTONS).map(<[_]>::to_vec).collect();
     rows.extend(card_rows);
+    rows.push(link_row);
     rows.extend(footer_rows);
     rows.into_iter().filter(|row| !row.is_empty()).map(CreateActionRow::Buttons).collect()
 }

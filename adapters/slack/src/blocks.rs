@@ -3,7 +3,7 @@
 //! their action. Slack's limits are respected by splitting, never by cutting silently: long text
 //! spreads over several sections, and a card larger than one message continues in the next.
 
-use secbot_chat::{Action, ActionStyle, ButtonRef, Card, CommentForm, Payload, ResponseId, Severity};
+use secbot_chat::{Action, ActionStyle, ButtonRef, Card, CommentForm, Link, Payload, ResponseId, Severity};
 use serde::{Deserialize, Serialize};
 use slack_morphism::prelude::*;
 
@@ -170,6 +170,27 @@ fn button(action: &Action, index: usize) -> SlackActionBlockElement {
     .into()
 }
 
+/// The card's link buttons: they open a page and carry nothing secbot reads (a click still
+/// reaches interactivity, where an action id without secbot's prefix is ignored).
+fn links(links: &[Link]) -> Vec<SlackBlock> {
+    let buttons: Vec<SlackActionBlockElement> = links
+        .iter()
+        .filter(|l| l.is_showable())
+        .filter_map(|l| Some((l, l.url.parse().ok()?)))
+        .enumerate()
+        .map(|(n, (link, url))| {
+            SlackBlockButtonElement::new(plain(&link.label, MAX_LABEL))
+                .with_action_id(format!("link-{n}").into())
+                .with_url(url)
+                .into()
+        })
+        .collect();
+    if buttons.is_empty() {
+        return Vec::new();
+    }
+    vec![SlackActionsBlock::new(buttons).into()]
+}
+
 fn actions(buttons: &[(usize, &Action)]) -> Vec<SlackBlock> {
     buttons
         .chunks(MAX_ACTIONS)
@@ -290,6 +311,7 @@ fn card_blocks(card: &Card, preface: Vec<SlackBlock>) -> Vec<SlackBlock> {
     let numbered: Vec<(usize, &Action)> =
         card.actions.iter().enumerate().map(|(i, a)| (start + i, a)).collect();
     blocks.extend(actions(&numbered));
+    blocks.extend(links(&card.links));
     if !card.notices.is_empty() {
         blocks.extend(context(
             card.notices.iter().map(|n| format!(":information_source: {}", escape(n))).collect(),

@@ -50,6 +50,17 @@ pub fn render_card(card: &Card, stored_as: Option<&ResponseId>) -> Vec<Value> {
     if !card.actions.is_empty() {
         blocks.push(container(renderer.action_sets(&card.actions), false));
     }
+    let links: Vec<Value> = card
+        .links
+        .iter()
+        .filter(|l| l.is_showable())
+        .map(|l| json!({"type": "Action.OpenUrl", "title": shorten(&l.label, LABEL_CHARS), "url": l.url}))
+        .collect();
+    if !links.is_empty() {
+        let sets =
+            links.chunks(ACTIONS_PER_SET).map(|set| json!({"type": "ActionSet", "actions": set})).collect();
+        blocks.push(container(sets, false));
+    }
     if !card.notices.is_empty() {
         let notices = card.notices.iter().flat_map(|n| text_blocks(n, notice)).collect();
         blocks.push(container(notices, true));

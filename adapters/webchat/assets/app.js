@@ -2,7 +2,8 @@
 //
 // Every string from the server is untrusted: findings carry cloud resource names and tags such
 // as "@here <!channel> https://evil.example". The DOM is therefore built with createElement and
-// textContent only; nothing is parsed as HTML and nothing is turned into a link.
+// textContent only; nothing is parsed as HTML, and only a card's own `links` (https URLs the
+// server built, such as the finding in the Azure portal) become links.
 "use strict";
 
 (() => {
@@ -623,6 +624,7 @@
         : null,
       ...list(card.code).map((block) => codeNode(block || {})),
       actionsNode(card.actions, press),
+      linksNode(card.links),
       notices.length ? el("ul", { className: "notices" }, ...notices) : null,
       card.footer ? footerNode(card.footer, press) : null,
     );
@@ -693,6 +695,30 @@
         return btn;
       });
     return buttons.length ? el("div", { className: "actions" }, ...buttons) : null;
+  }
+
+  function linksNode(links) {
+    const anchors = list(links)
+      .filter((l) => l && typeof l.url === "string" && httpsUrl(l.url))
+      .map((l) =>
+        el("a", {
+          className: "btn btn-default btn-link",
+          href: httpsUrl(l.url),
+          target: "_blank",
+          rel: "noopener noreferrer",
+          text: text(l.label) || "Open",
+        }),
+      );
+    return anchors.length ? el("div", { className: "actions" }, ...anchors) : null;
+  }
+
+  function httpsUrl(value) {
+    try {
+      const url = new URL(value);
+      return url.protocol === "https:" ? url.href : null;
+    } catch {
+      return null;
+    }
   }
 
   function footerNode(footer, press) {

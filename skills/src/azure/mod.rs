@@ -229,6 +229,8 @@ impl Context {
 
 struct Inner {
     tenant_id: String,
+    /// The portal of the cloud the source reads.
+    portal: &'static str,
     subscriptions: Vec<String>,
     max_rows: usize,
     arm: Arm,
@@ -871,6 +873,7 @@ impl AzureSource {
         let metadata = Cache::builder().time_to_live(METADATA_TTL).max_capacity(1).build();
         Ok(AzureSource {
             inner: Arc::new(Inner {
+                portal: SourceInfo::portal_of(&options.management_url),
                 tenant_id: options.tenant_id,
                 subscriptions: options.subscriptions,
                 max_rows: options.max_rows,
@@ -899,7 +902,11 @@ impl AzureSource {
 #[async_trait]
 impl PostureSource for AzureSource {
     fn info(&self) -> SourceInfo {
-        SourceInfo { name: format!("Azure tenant {}", self.inner.tenant_id), offline: false }
+        SourceInfo {
+            name: format!("Azure tenant {}", self.inner.tenant_id),
+            offline: false,
+            portal: self.inner.portal.to_owned(),
+        }
     }
 
     /// Forgets cached query results and recommendation metadata.

@@ -407,4 +407,22 @@ pub struct SourceInfo {
     pub name: String,
     /// True for embedded or offline data.
     pub offline: bool,
+    /// The Azure portal its findings open in (`https://portal.azure.com`, or a sovereign
+    /// cloud's portal), for "Open in Defender for Cloud" links.
+    pub portal: String,
+}
+
+impl SourceInfo {
+    /// The public cloud's portal.
+    pub const PUBLIC_PORTAL: &'static str = "https://portal.azure.com";
+
+    /// The portal of the cloud whose Resource Manager endpoint is `management_url`.
+    pub fn portal_of(management_url: &str) -> &'static str {
+        let host = management_url.trim_start_matches("https://").split('/').next().unwrap_or_default();
+        match host {
+            h if h.ends_with("usgovcloudapi.net") => "https://portal.azure.us",
+            h if h.ends_with("chinacloudapi.cn") => "https://portal.azure.cn",
+            _ => SourceInfo::PUBLIC_PORTAL,
+        }
+    }
 }

@@ -4,7 +4,7 @@
 use secbot_chat::{Action, ActionStyle, Card, Fact, Intent, Section, Subject};
 
 use super::present::{
-    date_label, finding_item, finding_subject, governance_text, level_counts, subscription_name,
+    date_label, finding_item, finding_subject, governance_text, level_counts, portal_link, subscription_name,
     threat_label, vulnerability_fact,
 };
 use super::{Answer, Request, SkillError, query};
@@ -157,6 +157,7 @@ async fn finding(req: &Request<'_>, f: &Finding, text: &str) -> Result<Answer, S
             Some(Subject::Resource { id: res.id.clone() }),
         ));
     }
+    card.links.extend(portal_link(req, &subject));
     Ok(Answer::card(card).about(Some(subject)))
 }
 
@@ -196,6 +197,7 @@ async fn recommendation(req: &Request<'_>, key: &str, text: &str) -> Result<Answ
         Action::run("Remediate", req.response_id, Intent::Remediate, Some(subject.clone()))
             .styled(ActionStyle::Primary),
     ];
+    card.links.extend(portal_link(req, &subject));
     Ok(Answer::card(card).about(Some(subject)))
 }
 

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use secbot_chat::{
-    Action, ActionStyle, Card, Command, Fact, Intent, Item, Reading, Severity, Slots, Subject,
+    Action, ActionStyle, Card, Command, Fact, Intent, Item, Link, Reading, Severity, Slots, Subject,
 };
 use time::Date;
 
@@ -142,6 +142,34 @@ pub(crate) async fn finding_item(
         facts,
         actions: if actions { finding_actions(req, &subject) } else { Vec::new() },
     })
+}
+
+/// The "Open in Defender for Cloud" link of a finding or recommendation: the portal's
+/// recommendation blade for its assessment key, on the resource when the resource is an Azure
+/// one (the portal of the source's cloud). `None` for other subjects.
+pub(crate) fn portal_link(req: &Request<'_>, subject: &Subject) -> Option<Link> {
+    let (key, resource) = match subject {
+        Subject::Finding { recommendation, resource } => (recommendation, Some(resource)),
+        Subject::Recommendation { key } => (key, None),
+        _ => return None,
+    };
+    let portal = req.source.info().portal;
+    let mut url =
+        format!("{portal}/#blade/Microsoft_Azure_Security/RecommendationsBlade/assessmentKey/{key}");
+    if let Some(id) = resource.filter(|id| id.to_lowercase().starts_with("/subscriptions/")) {
+        let encoded: String = id
+            .to_lowercase()
+            .bytes()
+            .map(|b| match b {
+                b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => char::from(b).to_string(),
+                other => format!("%{other:02x}"),
+            })
+            .collect();
+        url.push_str("/resourceId/");
+        url.push_str(&encoded);
+    }
+    let link = Link { label: "Open in Defender for Cloud".to_owned(), url };
+    link.is_showable().then_some(link)
 }
 
 /// A short human description of a subject ("Secure transfer… on stlogsprod").

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use secbot_chat::{Action, ActionStyle, Card, CodeBlock, Command, Fact, Intent, Section, Slots, Subject};
 use time::Duration;
 
-use super::present::{finding_item, finding_subject, subscription_name};
+use super::present::{finding_item, finding_subject, portal_link, subscription_name};
 use super::{Answer, Request, SkillError, query};
 use crate::posture::{Finding, Recommendation, Resource, Script};
 
@@ -177,6 +177,7 @@ pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
             },
         )
     }));
+    card.links.extend(portal_link(req, &subject));
     Ok(Answer::card(card).about(Some(subject)))
 }
 

@@ -450,7 +450,7 @@ impl IndexedSource {
 #[async_trait]
 impl PostureSource for IndexedSource {
     fn info(&self) -> SourceInfo {
-        SourceInfo { name: self.name.clone(), offline: true }
+        SourceInfo { name: self.name.clone(), offline: true, portal: SourceInfo::PUBLIC_PORTAL.to_owned() }
     }
 
     async fn subscriptions(&self) -> PostureResult<Vec<Subscription>> {

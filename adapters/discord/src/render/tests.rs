@@ -61,8 +61,35 @@ fn buttons_of(message: &Value) -> Vec<(String, String)> {
         .into_iter()
         .flatten()
         .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .filter(|b| b.get("url").is_none())
         .map(|b| (b["label"].as_str().unwrap().to_owned(), b["custom_id"].as_str().unwrap().to_owned()))
         .collect()
+}
+
+#[test]
+fn a_link_is_a_link_button_in_its_own_row_before_the_ratings() {
+    let mut card = list_card(2);
+    card.links = vec![
+        secbot_chat::Link {
+            label: "Open in Defender for Cloud".into(),
+            url: "https://portal.azure.com/#blade/x".into(),
+        },
+        secbot_chat::Link { label: "Nope".into(), url: "http://portal.azure.com/".into() },
+    ];
+    let message = json(super::card(&card, Lookup::Own(&rid())));
+    assert!(violations(&message).is_empty(), "{:?}", violations(&message));
+    let rows = message["components"].as_array().unwrap();
+    let links: Vec<&Value> = rows
+        .iter()
+        .flat_map(|r| r["components"].as_array().unwrap())
+        .filter(|b| b.get("url").is_some())
+        .collect();
+    assert_eq!(links.len(), 1, "only https links: {message}");
+    assert_eq!(links[0]["style"], 5);
+    assert!(links[0].get("custom_id").is_none());
+    let last = rows.last().unwrap()["components"][0]["label"].as_str().unwrap();
+    assert_eq!(last, "Looks right", "the ratings stay last");
+    assert_buttons_resolve(&card, &message);
 }
 
 /// Every rendered button refers to the card's button it stands for.

@@ -1,4 +1,6 @@
-use secbot_chat::{Action, CodeBlock, Command, Fact, Footer, Intent, Item, Rating, Section, Slots, Subject};
+use secbot_chat::{
+    Action, CodeBlock, Command, Fact, Footer, Intent, Item, Link, Rating, Section, Slots, Subject,
+};
 
 use super::*;
 
@@ -43,6 +45,13 @@ fn list(items: usize) -> Card {
             code: "az vm update -n vm\n".into(),
         }],
         actions: vec![Action::run("Summarize", &id, Intent::Summarize, None)],
+        links: vec![
+            Link {
+                label: "Open in Defender for Cloud".into(),
+                url: "https://portal.azure.com/#blade/x/k".into(),
+            },
+            Link { label: "Not a link".into(), url: "javascript:alert(1)".into() },
+        ],
         notices: vec!["Used 80% of this hour's budget.".into()],
         footer: Some(Footer::for_response(&id)),
     }
@@ -78,11 +87,23 @@ fn a_list_card_has_header_badges_fields_items_code_buttons_and_the_feedback_foot
     let labels: Vec<&str> = buttons.iter().map(|b| b["text"]["text"].as_str().unwrap()).collect();
     assert_eq!(
         labels,
-        ["Remediate", "Remediate", "Summarize", "Looks right", "Needs improvement", "Inappropriate"]
+        [
+            "Remediate",
+            "Remediate",
+            "Summarize",
+            "Open in Defender for Cloud",
+            "Looks right",
+            "Needs improvement",
+            "Inappropriate"
+        ],
+        "only the https link is shown"
     );
+    assert_eq!(buttons[3]["url"], "https://portal.azure.com/#blade/x/k");
+    assert!(buttons[3].get("value").is_none(), "a link carries nothing secbot reads");
+    assert!(pressed(buttons[3]["action_id"].as_str().unwrap(), None).is_none(), "its click is not secbot's");
     let ids: Vec<&str> = buttons.iter().map(|b| b["action_id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["secbot:0", "secbot:1", "secbot:2", "secbot:3", "secbot:4", "secbot:5"]);
-    let rate = pressed("secbot:4", buttons[4]["value"].as_str()).unwrap().unwrap();
+    assert_eq!(ids, ["secbot:0", "secbot:1", "secbot:2", "link-0", "secbot:3", "secbot:4", "secbot:5"]);
+    let rate = pressed("secbot:4", buttons[5]["value"].as_str()).unwrap().unwrap();
     assert_eq!(
         rate,
         ButtonRef::Inline(Box::new(Payload {

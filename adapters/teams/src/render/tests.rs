@@ -58,6 +58,10 @@ fn sample() -> Card {
             Action::run("Summarize", &id, Intent::Summarize, None).styled(ActionStyle::Primary),
             Action::ask("Show high risks too", &id, "show high risks"),
         ],
+        links: vec![secbot_chat::Link {
+            label: "Open in Defender for Cloud".into(),
+            url: "https://portal.azure.com/#blade/x/k".into(),
+        }],
         notices: vec!["Usage is at 85% of this hour's budget.".into()],
         footer: Some(Footer::for_response(&id)),
     }
@@ -88,11 +92,14 @@ fn of_type<'a>(card: &'a Value, kind: &str) -> Vec<&'a Value> {
 
 /// Buttons as a person sees them: `Action.Execute` and `Action.ShowCard`, not the `Action.Submit`
 /// fallbacks or the submit buttons inside a shown card.
+/// The buttons that reach secbot (links open a page instead).
 fn buttons(card: &Value) -> Vec<&Value> {
     let mut out = Vec::new();
     for set in of_type(card, "ActionSet") {
         for action in set["actions"].as_array().into_iter().flatten() {
-            out.push(action);
+            if action["type"] != "Action.OpenUrl" {
+                out.push(action);
+            }
         }
     }
     out
@@ -124,6 +131,10 @@ fn a_card_renders_as_one_adaptive_card_1_5() {
     assert_eq!(rows[1]["columns"][1]["items"][0]["color"], "accent");
     let styles: Vec<&Value> = of_type(card, "Container").iter().map(|c| &c["style"]).collect();
     assert!(styles.contains(&&json!("attention")) && styles.contains(&&json!("accent")));
+    let links = of_type(card, "Action.OpenUrl");
+    assert_eq!(links.len(), 1);
+    assert_eq!(links[0]["url"], "https://portal.azure.com/#blade/x/k");
+    assert_eq!(links[0]["title"], "Open in Defender for Cloud");
 }
 
 #[test]
@@ -380,6 +391,7 @@ fn synthetic(rng: &mut Lcg, n: usize) -> Card {
             })
             .collect(),
         actions: (0..rng.next(12)).map(|_| Action::ask(rng.text(80), &id, rng.text(200))).collect(),
+        links: Vec::new(),
         notices: (0..rng.next(3)).map(|_| rng.text(300)).collect(),
         footer: Some(Footer::for_response(&id)),
     }
