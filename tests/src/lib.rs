@@ -58,8 +58,8 @@ pub struct Server {
     pub store: Arc<dyn Store>,
     /// Work started after a webhook was acknowledged.
     pub tasks: tokio_util::task::TaskTracker,
-    /// The check of the channels' watches, for tests to tick with their own clock.
-    pub watcher: secbot::watcher::Watcher,
+    /// The scheduler (watches, reminders), for tests to tick with their own clock.
+    pub scheduler: secbot::schedule::Scheduler,
 }
 
 impl Server {
@@ -84,11 +84,11 @@ impl Server {
         };
         let loaded = source::load(&SourceOptions::of(&config, Some(DAY))).expect("the tenant loads");
         let app = secbot::server::App::build(config, store.clone(), loaded);
-        let (engine, tasks, watcher) = (app.engine.clone(), app.tasks.clone(), app.watcher());
+        let (engine, tasks, scheduler) = (app.engine.clone(), app.tasks.clone(), app.scheduler());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
         let url = format!("http://{}", listener.local_addr().expect("an address"));
         tokio::spawn(secbot::server::run(app, listener, std::future::pending()));
-        Server { url, engine, store, tasks, watcher }
+        Server { url, engine, store, tasks, scheduler }
     }
 
     /// Waits until every reply started after an acknowledgement has been sent.

@@ -76,6 +76,18 @@ pub enum Command {
         /// The watch's id.
         watch: String,
     },
+    /// Says delegated work is done: secbot asks the source to check and closes it when fixed.
+    Done {
+        /// The delegation's id.
+        delegation: String,
+    },
+    /// Holds a delegation's reminders for some days.
+    Snooze {
+        /// The delegation's id.
+        delegation: String,
+        /// For how many days.
+        days: u8,
+    },
 }
 
 fn is_empty_slots(slots: &Slots) -> bool {

@@ -49,6 +49,14 @@ pub(crate) async fn send(endpoint: &Endpoint, mut announcing: Announcing) -> Sen
     };
     announcing.posted = Some(message.clone());
     let notice = &announcing.notice;
+    for direct in &notice.reply.direct {
+        // As for answers heard over the Gateway: the owner is told where the notice is.
+        if let Err(err) =
+            shared.api.post_message(&target, &crate::render::notice(direct, &notice.reply).create()).await
+        {
+            tracing::warn!(error = %err, "could not tell the owner about their reminder");
+        }
+    }
     let Some(opens) = &notice.opens else { return Sent::Done };
     let thread = if notice.place.tenant == DIRECT_TENANT {
         // A direct message has no threads: the conversation is about the notice now.

@@ -235,6 +235,8 @@ fn verb(command: &Command) -> &'static str {
         Command::Cancel { .. } => "secbot.cancel",
         Command::Rate { .. } => "secbot.rate",
         Command::Unwatch { .. } => "secbot.unwatch",
+        Command::Done { .. } => "secbot.done",
+        Command::Snooze { .. } => "secbot.snooze",
     }
 }
 

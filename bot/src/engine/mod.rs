@@ -6,6 +6,7 @@
 
 mod input;
 mod policy;
+mod reminders;
 mod resolve;
 pub mod trust;
 mod watches;
@@ -178,6 +179,8 @@ impl Engine {
                 }
             }
             Command::Confirm { delegation } => self.confirm(origin, payload.response_id, delegation).await,
+            Command::Done { delegation } => self.done(&origin, &delegation).await,
+            Command::Snooze { delegation, days } => self.snooze(&origin, &delegation, days).await,
             Command::Unwatch { watch } => {
                 let mut reply = self.unwatch(&origin, &watch).await;
                 self.remember(&origin, "", &mut reply, Shown::default()).await;

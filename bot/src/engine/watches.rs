@@ -35,7 +35,7 @@ pub(crate) enum WatchCommand {
 
 static START: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(?:please\s+)?(?:watch|start\s+watching|keep\s+(?:an\s+)?eye\s+on|(?:notify|alert|ping|tell)\s+(?:me|us|this\s+channel|the\s+channel)\s+(?:about|of|on|to|when\s+there\s+are|whenever\s+there\s+are))\s+(?:for\s+)?(?P<question>.+?)[.!]?$",
+        r"(?i)^(?:please\s+)?(?:watch|start\s+watching|keep\s+(?:an\s+)?eye\s+on|(?:notify|alert)\s+(?:me|us|this\s+channel|the\s+channel)\s+(?:about|of|on|to|when\s+there\s+are|whenever\s+there\s+are))\s+(?:for\s+)?(?P<question>.+?)[.!]?$",
     )
     .expect("a valid pattern")
 });

@@ -84,8 +84,8 @@ impl App {
 impl App {
     /// The check of the channels' watches this application runs every watch interval (tests
     /// tick it themselves, with their own clock).
-    pub fn watcher(&self) -> crate::watcher::Watcher {
-        crate::watcher::Watcher::new(
+    pub fn scheduler(&self) -> crate::schedule::Scheduler {
+        crate::schedule::Scheduler::new(
             self.engine.clone(),
             Arc::new(self.queue.clone()),
             self.config.watch_interval,
@@ -266,10 +266,10 @@ pub async fn run(app: App, listener: TcpListener, stop: impl std::future::Future
     let bounds = listen::Bounds::of(&app.config);
     let queue = app.queue.clone();
     let stopping = app.stopping.clone();
-    let watcher = app.watcher();
+    let scheduler = app.scheduler();
     let routes = router(app);
     queue.start();
-    watcher.start(stopping.clone());
+    scheduler.start(stopping.clone());
     listen::run(listener, routes, bounds, async move {
         stop.await;
         stopping.cancel();

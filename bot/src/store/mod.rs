@@ -5,6 +5,7 @@
 //! per-workspace installations (tokens encrypted at rest).
 
 mod jobs;
+mod reminders;
 mod schema;
 mod sql;
 mod watches;
@@ -16,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
 pub use jobs::{JobRecord, JobState, JobUpdate, Lease};
+pub use reminders::ReminderState;
 pub use sql::{Database, SqlStore};
 pub use watches::{WatchRecord, Watched};
 
@@ -359,6 +361,17 @@ pub trait Store: Send + Sync {
     /// Records the thread a watch's notice started, by the key its context waited under (before
     /// or after the check that queued it recorded its findings).
     async fn notice_posted(&self, notice: &str, thread: &str) -> StoreResult<u64>;
+
+    /// Where the reminders of a delegation (by its id) stand; `None` before the first.
+    async fn reminder(&self, delegation: &str) -> StoreResult<Option<ReminderState>>;
+
+    /// Records where the reminders of a delegation stand.
+    async fn save_reminder(
+        &self,
+        delegation: &str,
+        state: &ReminderState,
+        now: OffsetDateTime,
+    ) -> StoreResult<()>;
 }
 
 #[cfg(test)]

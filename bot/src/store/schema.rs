@@ -143,6 +143,11 @@ CREATE TABLE notice_threads (
     notice TEXT PRIMARY KEY,
     thread TEXT NOT NULL,
     created_at BIGINT NOT NULL
+);
+CREATE TABLE reminders (
+    delegation_id TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    updated_at BIGINT NOT NULL
 )
 ",
     ),

@@ -17,8 +17,8 @@ use super::schema::MIGRATIONS;
 use super::writes::Writer;
 use super::{
     Charge, Cutoffs, DelegationRecord, FeedbackRecord, Installation, JobRecord, JobState, JobUpdate, Lease,
-    Purged, ReplyRecord, Store, StoreError, StoreResult, ThreadContext, Usage, UsageRow, WatchRecord,
-    Watched,
+    Purged, ReminderState, ReplyRecord, Store, StoreError, StoreResult, ThreadContext, Usage, UsageRow,
+    WatchRecord, Watched,
 };
 
 /// Which database the store talks to.
@@ -663,5 +663,18 @@ impl Store for SqlStore {
 
     async fn notice_posted(&self, notice: &str, thread: &str) -> StoreResult<u64> {
         self.set_notice_thread(notice, thread).await
+    }
+
+    async fn reminder(&self, delegation: &str) -> StoreResult<Option<ReminderState>> {
+        self.select_reminder(delegation).await
+    }
+
+    async fn save_reminder(
+        &self,
+        delegation: &str,
+        state: &ReminderState,
+        now: OffsetDateTime,
+    ) -> StoreResult<()> {
+        self.upsert_reminder(delegation, state, now).await
     }
 }

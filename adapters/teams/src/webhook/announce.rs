@@ -76,6 +76,20 @@ impl Adapter {
             }
             announcing.posted += 1;
         }
+        if !reply.direct.is_empty() {
+            // The conversation the watch or assignment was made in stands in for an incoming
+            // activity: its service URL, tenant and members are where the owner is found.
+            let conversation = serde_json::json!({
+                "type": "message",
+                "serviceUrl": service_url,
+                "conversation": {"id": place.channel},
+                "channelData": {"tenant": {"id": place.tenant}},
+            });
+            match crate::activity::Activity::deserialize(&conversation) {
+                Ok(activity) => self.send_direct(&activity, &reply.direct).await,
+                Err(err) => tracing::warn!(error = %err, "a notice's direct messages were not sent"),
+            }
+        }
         if let Some(opens) = &announcing.notice.opens {
             let thread = announcing.thread.clone().unwrap_or_default();
             if let Err(err) = self.assistant.continue_thread(opens, &announcing.notice.started(&thread)).await

@@ -1,8 +1,10 @@
-//! Watches end to end on Slack: a channel asks secbot to watch a question; the tenant (a
-//! snapshot file served live) changes between ticks of a clock the test moves; each new
-//! finding arrives as a new top-level message whose thread is about it, a burst arrives as one
-//! card, a fix is said in the finding's thread, and nothing is posted twice — not on a tick
-//! run again, not after a restart.
+//! On-call triage end to end: watches and reminders. A channel asks secbot to watch a question;
+//! the tenant (a snapshot file served live) changes between ticks of a clock the test moves;
+//! each new finding arrives as a new top-level message whose thread is about it, a burst
+//! arrives as one card, a fix is said in the finding's thread, and nothing is posted twice —
+//! not on a tick run again, not after a restart, not with two replicas. Delegated work gets a
+//! reminder before it is due and once it is overdue, in its thread and to its owner, and its
+//! Done and Snooze buttons work.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -104,9 +106,9 @@ impl Channel {
     }
 
     /// Ticks the watches at `at` and returns what was posted meanwhile.
-    async fn tick(&self, at: OffsetDateTime) -> (secbot::watcher::Ticked, Vec<Value>) {
+    async fn tick(&self, at: OffsetDateTime) -> (secbot::schedule::Ticked, Vec<Value>) {
         let before = self.posts().await.len();
-        let ticked = self.server.watcher.tick(at).await;
+        let ticked = self.server.scheduler.tick(at).await;
         self.server.settle().await;
         (ticked, self.posts().await[before..].to_vec())
     }
@@ -382,9 +384,9 @@ async fn notices_reach_discord_teams_and_the_web_chat() {
         let tick = |n: i64| start + Duration::seconds(300 * n);
 
         write_tenant(&file, &full, &one, &[]);
-        server.watcher.tick(tick(1)).await;
+        server.scheduler.tick(tick(1)).await;
         write_tenant(&file, &full, &[], &[]);
-        let ticked = server.watcher.tick(tick(2)).await;
+        let ticked = server.scheduler.tick(tick(2)).await;
         server.settle().await;
         assert_eq!(ticked.queued, 1, "{platform}: {ticked:?}");
         let thread = first_notice(platform, &mock, &server).await;
@@ -395,7 +397,7 @@ async fn notices_reach_discord_teams_and_the_web_chat() {
         assert_eq!(context.subject.as_ref().map(finding_of), Some(one[0].clone()), "{platform}");
 
         write_tenant(&file, &full, &[], &one);
-        let ticked = server.watcher.tick(tick(3)).await;
+        let ticked = server.scheduler.tick(tick(3)).await;
         server.settle().await;
         assert_eq!(ticked.queued, 1, "{platform}: {ticked:?}");
         let later = later_notice(platform, &mock, &server).await;
@@ -474,7 +476,7 @@ async fn two_replicas_on_postgres_post_each_notice_exactly_once() {
             }
         }
         let at = start + Duration::seconds(300 * tick);
-        let (x, y) = tokio::join!(a.watcher.tick(at), b.watcher.tick(at + Duration::seconds(1)));
+        let (x, y) = tokio::join!(a.scheduler.tick(at), b.scheduler.tick(at + Duration::seconds(1)));
         assert!(x.skipped != y.skipped, "exactly one replica checks tick {tick}: {x:?} / {y:?}");
         a.settle().await;
         b.settle().await;
@@ -487,5 +489,124 @@ async fn two_replicas_on_postgres_post_each_notice_exactly_once() {
     );
     assert!(expected_new > 10 && expected_fixed > 10, "the ticks change enough to count");
     assert_eq!((new, fixed), (expected_new, expected_fixed), "each notice exactly once");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delegated_work_is_reminded_in_its_thread_and_its_buttons_work() {
+    use secbot::store::DelegationRecord;
+    use secbot_chat::{Delegation, Origin, Person, ResponseId};
+    let dir = scratch("reminders");
+    let file = dir.join("tenant.json");
+    let full = demo::tenant(&DemoOptions::for_day(DAY));
+    write_tenant(&file, &full, &[], &[]);
+    let channel = Channel::start(&file, None, None).await;
+    // Raj assigned an open finding to Dana in an on-call thread, due tomorrow.
+    let open = full.findings.iter().find(|f| f.status == Status::Unhealthy).expect("an open finding");
+    let finding = (
+        full.recommendations[open.recommendation as usize].key.clone(),
+        full.resources[open.resource as usize].id.clone(),
+    );
+    let start = OffsetDateTime::now_utc();
+    let thread = "1795970800.000100";
+    let record = DelegationRecord {
+        response_id: ResponseId("dlg0000000000001".into()),
+        delegation: Delegation {
+            subject: Subject::Finding { recommendation: finding.0.clone(), resource: finding.1.clone() },
+            owner: Person {
+                id: "U0DANA".into(),
+                name: "Dana Whitfield".into(),
+                email: Some("dana@contoso.com".into()),
+            },
+            due: start.date() + Duration::days(1),
+        },
+        origin: Origin {
+            platform: Platform::Slack,
+            tenant: TEAM.into(),
+            channel: CHANNEL.into(),
+            thread: Some(thread.into()),
+            message: None,
+            user: Person::named("U0RAJ"),
+            roles: Vec::new(),
+            service_url: None,
+            time: start,
+        },
+    };
+    channel.server.store.save_delegation(&record).await.unwrap();
+
+    // The day before: one reminder in the thread, and a direct message to Dana.
+    let (ticked, posted) = channel.tick(start).await;
+    assert_eq!(ticked.reminders, 1, "{ticked:?}");
+    let in_thread: Vec<&Value> = posted.iter().filter(|p| p["thread_ts"] == thread).collect();
+    assert_eq!(in_thread.len(), 1, "{posted:?}");
+    let reminder = in_thread[0].clone();
+    assert!(header(&reminder).starts_with("Due tomorrow: "), "{}", header(&reminder));
+    let labels: Vec<String> =
+        buttons(&reminder).iter().map(|b| b["text"]["text"].as_str().unwrap().to_owned()).collect();
+    for wanted in ["Done", "Snooze 1 day", "Snooze 3 days", "Snooze 1 week"] {
+        assert!(labels.iter().any(|l| l == wanted), "{wanted} in {labels:?}");
+    }
+    let opened = testing::calls(&channel.api, "conversations.open").await;
+    assert_eq!(opened.len(), 1, "a direct message to the owner");
+    assert!(posted.iter().any(|p| p["channel"] != CHANNEL), "the direct message is posted");
+    let (ticked, posted) = channel.tick(start + Duration::seconds(300)).await;
+    assert_eq!((ticked.reminders, posted.len()), (0, 0), "reminded once");
+
+    // Snooze 1 day, pressed in Slack.
+    let respond = format!("{}/respond", channel.api.uri());
+    let click = |label: &str| testing::click(&reminder, "1795971500.000100", label, &respond);
+    let interact = |payload: Value| {
+        let body = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
+        let url = format!("{}/slack/interactivity", channel.server.url);
+        let http = channel.http.clone();
+        async move {
+            let request = testing::signed(&http, &url, SECRET, body, None)
+                .header("content-type", "application/x-www-form-urlencoded");
+            assert_eq!(request.send().await.unwrap().status(), 200);
+        }
+    };
+    let answers_before = testing::calls(&channel.api, "/respond").await.len() + channel.posts().await.len();
+    interact(click("Snooze 1 day")).await;
+    channel.server.settle().await;
+    let state = channel.server.store.reminder("dlg0000000000001").await.unwrap().expect("a state");
+    assert!(state.snoozed_until.is_some_and(|u| u > start + Duration::hours(23)), "{state:?}");
+    assert!(
+        testing::calls(&channel.api, "/respond").await.len() + channel.posts().await.len() > answers_before,
+        "the snooze is answered"
+    );
+
+    // Two days on it is overdue, and the snooze is over: one overdue reminder.
+    let (ticked, posted) = channel.tick(start + Duration::days(2)).await;
+    assert_eq!(ticked.reminders, 1, "{ticked:?}");
+    let overdue = posted.iter().find(|p| p["thread_ts"] == thread).expect("in the thread");
+    assert!(header(overdue).starts_with("Overdue: "), "{}", header(overdue));
+
+    // Done while Defender still reports it open: it stays open.
+    let before = channel.posts().await.len() + testing::calls(&channel.api, "/respond").await.len();
+    interact(click("Done")).await;
+    channel.server.settle().await;
+    let said = [channel.posts().await, testing::calls(&channel.api, "/respond").await].concat();
+    assert!(said.len() > before);
+    assert!(said.iter().any(|p| header(p).starts_with("Still open: ")), "Done re-checks the source");
+    assert!(!channel.server.store.reminder("dlg0000000000001").await.unwrap().unwrap().done);
+
+    // Fixed: Done closes it, and no reminder follows.
+    write_tenant(&file, &full, &[], std::slice::from_ref(&finding));
+    interact(click("Done")).await;
+    channel.server.settle().await;
+    let said = [channel.posts().await, testing::calls(&channel.api, "/respond").await].concat();
+    assert!(said.iter().any(|p| header(p).starts_with("Closed: ")), "Done closes fixed work");
+    assert!(channel.server.store.reminder("dlg0000000000001").await.unwrap().unwrap().done);
+    let (ticked, _) = channel.tick(start + Duration::days(5)).await;
+    assert_eq!(ticked.reminders, 0, "{ticked:?}");
+
+    // Someone else in the channel may not close it.
+    let mut stranger = click("Done");
+    stranger["user"]["id"] = serde_json::json!("U0SAM");
+    let before = channel.posts().await.len() + testing::calls(&channel.api, "/respond").await.len();
+    interact(stranger).await;
+    channel.server.settle().await;
+    let said = [channel.posts().await, testing::calls(&channel.api, "/respond").await].concat();
+    assert!(said[before..].iter().all(|p| !header(p).starts_with("Closed")), "refused");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,8 +1,9 @@
-//! The periodic check of every channel's watches. Each tick one replica claims the tick in the
-//! store (the others skip it), re-reads the posture source, checks each watch, queues the
-//! notices as jobs under keys that post each one once, and only then records what the watch
-//! has seen. A replica that dies mid-tick leaves the next tick to whoever claims it: the
-//! notices it queued are not queued again (same keys), the ones it did not are.
+//! What secbot does on its own, every interval: it checks each channel's watches and sends the
+//! reminders of delegated work that are due. Each tick one replica claims the tick in the store
+//! (the others skip it), re-reads the posture source, queues the notices as jobs under keys that
+//! post each one once, and only then records what it has announced. A replica that dies
+//! mid-tick leaves the next tick to whoever claims it: the notices it queued are not queued
+//! again (same keys), the ones it did not are.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,29 +25,32 @@ pub struct Ticked {
     pub queued: usize,
     /// Watches that could not be checked (tried again next tick).
     pub failed: usize,
+    /// Reminders newly queued (and assignments closed because their finding was fixed).
+    pub reminders: usize,
 }
 
-/// Checks the watches every interval.
+/// Checks the watches and sends due reminders every interval.
 #[derive(Clone)]
-pub struct Watcher {
+pub struct Scheduler {
     engine: Arc<Engine>,
     inbox: Arc<dyn Inbox>,
     interval: Duration,
 }
 
-impl std::fmt::Debug for Watcher {
+impl std::fmt::Debug for Scheduler {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Watcher").field("interval", &self.interval).finish_non_exhaustive()
+        f.debug_struct("Scheduler").field("interval", &self.interval).finish_non_exhaustive()
     }
 }
 
-impl Watcher {
-    /// A watcher over the engine, queueing notices into `inbox`, checking every `interval`.
-    pub fn new(engine: Arc<Engine>, inbox: Arc<dyn Inbox>, interval: Duration) -> Watcher {
-        Watcher { engine, inbox, interval: interval.max(Duration::from_secs(1)) }
+impl Scheduler {
+    /// A scheduler over the engine, queueing notices into `inbox`, ticking every `interval`.
+    pub fn new(engine: Arc<Engine>, inbox: Arc<dyn Inbox>, interval: Duration) -> Scheduler {
+        Scheduler { engine, inbox, interval: interval.max(Duration::from_secs(1)) }
     }
 
-    /// One check of every watch, as of `now` (the clock is the caller's, so tests can move it).
+    /// One tick as of `now` (the clock is the caller's, so tests can move it): every watch
+    /// checked, every due reminder sent.
     pub async fn tick(&self, now: OffsetDateTime) -> Ticked {
         let every = self.interval.as_secs().max(1);
         let slot = now.unix_timestamp().div_euclid(i64::try_from(every).unwrap_or(i64::MAX));
@@ -59,19 +63,17 @@ impl Watcher {
                 return Ticked { failed: 1, ..Ticked::default() };
             }
         }
+        // Fresh data for every watch and reminder (a snapshot file that changed is read again).
+        self.engine.source().clear_cache();
+        let mut ticked = Ticked { reminders: self.remind(now).await, ..Ticked::default() };
         let watches = match self.engine.all_watches().await {
             Ok(watches) => watches,
             Err(err) => {
                 tracing::warn!(error = %err, "watches not checked: the store is unavailable");
-                return Ticked { failed: 1, ..Ticked::default() };
+                return Ticked { failed: 1, ..ticked };
             }
         };
-        if watches.is_empty() {
-            return Ticked::default();
-        }
-        // Fresh data for every watch (a snapshot file that changed is read again).
-        self.engine.source().clear_cache();
-        let mut ticked = Ticked { watches: watches.len(), ..Ticked::default() };
+        ticked.watches = watches.len();
         for watch in &watches {
             match self.check(watch, now).await {
                 Ok(queued) => ticked.queued += queued,
@@ -85,6 +87,37 @@ impl Watcher {
         metrics.add("secbot_watch_checks_total", Vec::new(), ticked.watches as f64);
         metrics.add("secbot_watch_notices_total", Vec::new(), ticked.queued as f64);
         ticked
+    }
+
+    /// Queues the reminders due at `now`, recording each once it is queued; how many.
+    async fn remind(&self, now: OffsetDateTime) -> usize {
+        let due = match self.engine.due_reminders(now).await {
+            Ok(due) => due,
+            Err(err) => {
+                tracing::warn!(error = %err, "reminders not sent: the store is unavailable");
+                return 0;
+            }
+        };
+        let mut queued = 0;
+        for (key, notice, delegation, state) in due {
+            let accepted = match notice.job(key) {
+                Ok(job) => self.inbox.accept(job).await.map_err(|e| e.to_string()),
+                Err(err) => Err(err.to_string()),
+            };
+            match accepted {
+                Ok(new) => {
+                    queued += usize::from(new);
+                    if let Err(err) = self.engine.reminded(&delegation, &state, now).await {
+                        tracing::warn!(error = %err, delegation, "a reminder went out but was not recorded");
+                    }
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, delegation, "a reminder could not be queued; trying next time")
+                }
+            }
+        }
+        self.engine.metrics().add("secbot_reminders_total", Vec::new(), queued as f64);
+        queued
     }
 
     async fn check(&self, watch: &crate::store::WatchRecord, now: OffsetDateTime) -> anyhow::Result<usize> {
