@@ -27,6 +27,8 @@ pub struct Ticked {
     pub failed: usize,
     /// Reminders newly queued (and assignments closed because their finding was fixed).
     pub reminders: usize,
+    /// Digests newly queued.
+    pub digests: usize,
 }
 
 /// Checks the watches and sends due reminders every interval.
@@ -75,6 +77,16 @@ impl Scheduler {
         };
         ticked.watches = watches.len();
         for watch in &watches {
+            if watch.digest.is_some() {
+                match self.digest(watch, now).await {
+                    Ok(queued) => ticked.digests += queued,
+                    Err(err) => {
+                        ticked.failed += 1;
+                        tracing::warn!(watch = %watch.id, error = %err, "a digest could not be sent; trying again next time");
+                    }
+                }
+                continue;
+            }
             match self.check(watch, now).await {
                 Ok(queued) => ticked.queued += queued,
                 Err(err) => {
@@ -118,6 +130,14 @@ impl Scheduler {
         }
         self.engine.metrics().add("secbot_reminders_total", Vec::new(), queued as f64);
         queued
+    }
+
+    /// Queues a channel's digest when one is due, then records it; how many were queued.
+    async fn digest(&self, record: &crate::store::WatchRecord, now: OffsetDateTime) -> anyhow::Result<usize> {
+        let Some((key, notice, next)) = self.engine.due_digest(record, now).await? else { return Ok(0) };
+        let queued = self.inbox.accept(notice.job(key)?).await?;
+        self.engine.digested(&next).await?;
+        Ok(usize::from(queued))
     }
 
     async fn check(&self, watch: &crate::store::WatchRecord, now: OffsetDateTime) -> anyhow::Result<usize> {

@@ -610,3 +610,78 @@ async fn delegated_work_is_reminded_in_its_thread_and_its_buttons_work() {
     assert!(said[before..].iter().all(|p| !header(p).starts_with("Closed")), "refused");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_daily_digest_is_posted_once_a_day_with_its_chart() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, ResponseTemplate};
+    let dir = scratch("digest");
+    let file = dir.join("tenant.json");
+    let full = demo::tenant(&DemoOptions::for_day(DAY));
+    write_tenant(&file, &full, &[], &[]);
+    let channel = Channel::start(&file, None, None).await;
+    let uri = channel.api.uri();
+    let json = |body: Value| ResponseTemplate::new(200).set_body_json(body);
+    Mock::given(method("GET"))
+        .and(path("/api/files.getUploadURLExternal"))
+        .respond_with(json(serde_json::json!({"ok": true, "upload_url": format!("{uri}/upload/F0TREND"), "file_id": "F0TREND"})))
+        .mount(&channel.api)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/upload/F0TREND"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("OK - 1234"))
+        .mount(&channel.api)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/files.completeUploadExternal"))
+        .respond_with(json(serde_json::json!({"ok": true, "files": [{"id": "F0TREND", "title": "Trend"}]})))
+        .mount(&channel.api)
+        .await;
+
+    let scheduled = channel.mention("send a digest every day at 9:00", "1795970950.000100").await;
+    assert!(header(&scheduled).starts_with("Daily digest scheduled"), "{}", header(&scheduled));
+    // The next 09:00 after it was asked, in the asker's time zone (Slack's profile says it).
+    let watches = channel.server.store.watches(None).await.unwrap();
+    let plan = watches[0].digest.clone().expect("a digest plan");
+    let offset = time::UtcOffset::from_whole_seconds(plan.offset).unwrap();
+    let asked = OffsetDateTime::from_unix_timestamp(1_795_970_950).unwrap().to_offset(offset);
+    let nine = |day: time::Date| day.with_hms(9, 0, 0).unwrap().assume_offset(offset);
+    let next =
+        if nine(asked.date()) > asked { nine(asked.date()) } else { nine(asked.date() + Duration::days(1)) };
+
+    let (ticked, posted) = channel.tick(next - Duration::minutes(1)).await;
+    assert_eq!((ticked.digests, posted.len()), (0, 0), "not before 09:00: {ticked:?}");
+    let (ticked, posted) = channel.tick(next + Duration::minutes(2)).await;
+    assert_eq!((ticked.digests, posted.len()), (1, 1), "{ticked:?}");
+    let digest = &posted[0];
+    assert!(header(digest).starts_with("Daily digest, "), "{}", header(digest));
+    assert!(digest.get("thread_ts").is_none(), "a digest is a new message, its thread for follow-ups");
+    let text = testing::titles(digest).join("\n");
+    assert!(text.contains("open findings"), "{text}");
+    assert!(text.contains("New since"), "{text}");
+    let shared = testing::calls(&channel.api, "files.completeUploadExternal").await;
+    assert_eq!(shared.len(), 1, "the chart is shared once");
+    let root = format!("1795971{:03}.000100", channel.posts().await.len());
+    assert_eq!(shared[0]["channel_id"], CHANNEL);
+    assert_eq!(shared[0]["thread_ts"], root.as_str(), "in the digest's thread");
+    let uploads = channel.api.received_requests().await.unwrap();
+    let png = uploads.iter().find(|r| r.url.path() == "/upload/F0TREND").expect("the PNG was uploaded");
+    assert_eq!(&png.body[..4], b"\x89PNG");
+
+    // The same day again, and after a restart of the clock's tick: nothing more.
+    let (ticked, posted) = channel.tick(next + Duration::hours(3)).await;
+    assert_eq!((ticked.digests, posted.len()), (0, 0), "{ticked:?}");
+    let (ticked, _) = channel.tick(next + Duration::days(1) + Duration::minutes(1)).await;
+    assert_eq!(ticked.digests, 1, "the next day's");
+
+    // "digest" shows one now, and "watches" lists the schedule.
+    let now_digest = channel.mention("digest", "1795973200.000100").await;
+    assert!(header(&now_digest).starts_with("Digest for "), "{}", header(&now_digest));
+    let listed = channel.mention("watches", "1795973300.000100").await;
+    assert!(
+        testing::titles(&listed).join(" ").contains("Daily digest, every day at 09:00 (UTC"),
+        "{:?}",
+        testing::titles(&listed)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

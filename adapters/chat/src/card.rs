@@ -153,6 +153,9 @@ pub struct Card {
     /// Buttons that open a page elsewhere, shown after the card's own.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<Link>,
+    /// A picture drawn by the server (a digest's trend), shown where the platform shows images.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chart: Option<crate::Chart>,
     /// Notes about the answer itself: usage, limited capacity, what was left out.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notices: Vec<String>,

@@ -112,6 +112,14 @@ impl RandomCards {
         Action::new(label, response_id, command).styled(style)
     }
 
+    /// A trend chart of random periods, or none.
+    fn chart(&mut self) -> Option<crate::Chart> {
+        let periods: Vec<[usize; 4]> = (0..self.below(14))
+            .map(|_| [self.below(50), self.below(200), self.below(400), self.below(300)])
+            .collect();
+        self.chance(30).then(|| crate::chart::trend(&periods, self.text(300)))
+    }
+
     /// A card with every part filled at random, for reply `response_id`.
     pub fn card(&mut self, response_id: &ResponseId) -> Card {
         let facts = |rng: &mut RandomCards, n: usize, long: usize| -> Vec<Fact> {
@@ -157,6 +165,7 @@ impl RandomCards {
                     ),
                 })
                 .collect(),
+            chart: self.chart(),
             notices: (0..self.below(5)).map(|_| self.text(600)).collect(),
             footer: self.chance(90).then(|| Footer::for_response(response_id)),
         }

@@ -2,9 +2,10 @@
 //! word that it was fixed): a channel message with the bot token, then a thread started from it
 //! — named after the card — whose context is the notice's; a later notice goes in that thread.
 
-use secbot_chat::{Notice, Sent};
+use secbot_chat::{Notice, Reply, Sent};
 use serde::{Deserialize, Serialize};
 
+use crate::api::{Api, ApiError};
 use crate::endpoint::Endpoint;
 use crate::escape::{fit, plain};
 use crate::interaction::DIRECT_TENANT;
@@ -27,6 +28,16 @@ impl Announcing {
     }
 }
 
+/// Posts a reply in a channel or thread with the bot token, its chart (if any) attached as an
+/// image; the message id.
+pub(crate) async fn post_reply(api: &Api, channel: &str, reply: &Reply) -> Result<String, ApiError> {
+    let message = render(reply).create();
+    match &reply.card.chart {
+        Some(chart) => api.post_message_with_chart(channel, &message, chart).await,
+        None => api.post_message(channel, &message).await,
+    }
+}
+
 /// Posts a notice: in its thread when it names one; else in the channel, then (in a server) a
 /// thread from the message that carries on what the notice is about.
 pub(crate) async fn send(endpoint: &Endpoint, mut announcing: Announcing) -> Sent {
@@ -35,7 +46,7 @@ pub(crate) async fn send(endpoint: &Endpoint, mut announcing: Announcing) -> Sen
     let target = place.thread.clone().unwrap_or_else(|| place.channel.clone());
     let message = match &announcing.posted {
         Some(message) => message.clone(),
-        None => match shared.api.post_message(&target, &render(&announcing.notice.reply).create()).await {
+        None => match post_reply(&shared.api, &target, &announcing.notice.reply).await {
             Ok(message) => message,
             Err(err) if err.is_transient() => {
                 let reason = err.to_string();

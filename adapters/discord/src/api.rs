@@ -80,6 +80,9 @@ struct Call<'a, B: Serialize + ?Sized> {
     body: Option<&'a B>,
     bot: bool,
     retry_not_found: bool,
+    /// A PNG sent with the body as `files[0]` (`trend.png`), the body then going as
+    /// `payload_json` of a multipart request.
+    image: Option<&'a [u8]>,
 }
 
 impl Api {
@@ -125,6 +128,7 @@ impl Api {
             body: Some(body),
             bot: false,
             retry_not_found: true,
+            image: None,
         };
         Ok(message_id(&self.send(call).await?))
     }
@@ -140,6 +144,7 @@ impl Api {
             body: Some(body),
             bot: false,
             retry_not_found: true,
+            image: None,
         };
         Ok(message_id(&self.send(call).await?))
     }
@@ -155,6 +160,7 @@ impl Api {
             body: Some(&body),
             bot: true,
             retry_not_found: false,
+            image: None,
         };
         self.send(call).await.map(drop)
     }
@@ -168,6 +174,7 @@ impl Api {
             body: None,
             bot: true,
             retry_not_found: false,
+            image: None,
         };
         let body = self.send(call).await?;
         body["url"].as_str().map(str::to_owned).ok_or_else(|| ApiError::Refused {
@@ -186,6 +193,34 @@ impl Api {
             body: Some(body),
             bot: true,
             retry_not_found: false,
+            image: None,
+        };
+        Ok(message_id(&self.send(call).await?))
+    }
+
+    /// Posts a message with a chart: the PNG attached as `trend.png` and shown as the first
+    /// embed's image; returns the message id.
+    pub async fn post_message_with_chart(
+        &self,
+        channel: &str,
+        body: &impl Serialize,
+        chart: &secbot_chat::Chart,
+    ) -> Result<String, ApiError> {
+        let mut body = serde_json::to_value(body).unwrap_or_default();
+        if let Some(first) = body["embeds"].get_mut(0) {
+            first["image"] = serde_json::json!({ "url": "attachment://trend.png" });
+        }
+        let alt: String = chart.alt.chars().take(1_024).collect();
+        body["attachments"] = serde_json::json!([{ "id": 0, "filename": "trend.png", "description": alt }]);
+        let png = chart.bytes();
+        let call = Call {
+            method: Method::POST,
+            url: format!("{}/channels/{channel}/messages", self.base),
+            route: format!("POST /channels/{channel}/messages"),
+            body: Some(&body),
+            bot: true,
+            retry_not_found: false,
+            image: Some(&png),
         };
         Ok(message_id(&self.send(call).await?))
     }
@@ -201,6 +236,7 @@ impl Api {
             body: Some(commands),
             bot: true,
             retry_not_found: false,
+            image: None,
         };
         self.send(call).await
     }
@@ -216,8 +252,19 @@ impl Api {
                     self.bot_token.as_ref().ok_or_else(|| ApiError::NoBotToken(call.route.clone()))?;
                 request = request.header(AUTHORIZATION, format!("Bot {token}"));
             }
-            if let Some(body) = call.body {
-                request = request.json(body);
+            match (call.body, call.image) {
+                (Some(body), Some(png)) => {
+                    let payload = serde_json::to_string(body).unwrap_or_default();
+                    let file = reqwest::multipart::Part::bytes(png.to_vec())
+                        .file_name("trend.png")
+                        .mime_str("image/png")
+                        .unwrap_or_else(|_| reqwest::multipart::Part::bytes(png.to_vec()));
+                    let form =
+                        reqwest::multipart::Form::new().text("payload_json", payload).part("files[0]", file);
+                    request = request.multipart(form);
+                }
+                (Some(body), None) => request = request.json(body),
+                _ => {}
             }
             let (failure, error) = match request.send().await {
                 Ok(response) => {

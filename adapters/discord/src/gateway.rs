@@ -35,7 +35,7 @@ use crate::endpoint::Endpoint;
 use crate::escape::{fit, plain};
 use crate::interaction::{DIRECT_TENANT, Member, User, display_name, read_mentions, snowflake_time};
 use crate::limits::THREAD_NAME;
-use crate::render::{notice, render};
+use crate::render::notice;
 
 /// Guilds (threads and their parents), guild messages, direct messages and message content.
 const INTENTS: u64 = (1 << 0) | (1 << 9) | (1 << 12) | (1 << 15);
@@ -478,7 +478,7 @@ pub(crate) async fn send(endpoint: &Endpoint, mut posting: Posting) -> Sent {
         None => heard.channel.clone(),
     };
     if posting.posted.is_none() {
-        match api.post_message(&place, &render(&posting.reply).create()).await {
+        match crate::announce::post_reply(api, &place, &posting.reply).await {
             Ok(id) => posting.posted = Some(id),
             Err(err) if err.is_transient() => return retry(&posting, err.to_string()),
             Err(err) => return Sent::Failed(err.to_string()),

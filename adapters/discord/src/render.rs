@@ -420,6 +420,7 @@ fn code_embed(out: &mut Embeds, block: &CodeBlock, left_out: &mut Vec<String>) {
                 shown += 1;
             } else if part.is_empty() {
                 part = fit(line, room);
+                used = width(&part);
                 shown += 1;
             } else {
                 break;

@@ -249,6 +249,14 @@ impl Slack {
             (Some(token), false, url) => {
                 let posted =
                     self.post_on(token, &place.channel, place.thread.as_deref(), &messages, progress).await;
+                if posted.is_ok()
+                    && let Some(chart) = &reply.card.chart
+                {
+                    let under = place.thread.as_deref().or(progress.first.as_deref());
+                    if let Err(err) = self.upload_chart(token, &place.channel, under, chart).await {
+                        tracing::warn!(error = %err, "the card went out without its chart");
+                    }
+                }
                 match (posted, url) {
                     (Err(err), Some(url)) if progress.posted == 0 && not_a_member(&err) => {
                         self.respond_all(url, &messages, "in_channel").await
@@ -260,6 +268,38 @@ impl Slack {
             (None, _, None) => return Err(None),
         }
         .map_err(Some)
+    }
+
+    /// Shares a card's chart in its thread as an image file (Block Kit shows images only from
+    /// public URLs or uploaded files): `files.getUploadURLExternal`, the bytes to the URL it
+    /// gives, then `files.completeUploadExternal` into the channel and thread.
+    async fn upload_chart(
+        &self,
+        token: &SlackApiToken,
+        channel: &str,
+        thread: Option<&str>,
+        chart: &secbot_chat::Chart,
+    ) -> Result<(), SlackClientError> {
+        let session = self.client.open_session(token);
+        let bytes = chart.bytes();
+        let slot = session
+            .get_upload_url_external(
+                &SlackApiFilesGetUploadUrlExternalRequest::new("trend.png".to_owned(), bytes.len())
+                    .with_alt_txt(chart.alt.chars().take(1_000).collect()),
+            )
+            .await?;
+        session
+            .files_upload_via_url(&SlackApiFilesUploadViaUrlRequest::new(
+                slot.upload_url,
+                bytes,
+                "image/png".to_owned(),
+            ))
+            .await?;
+        let file = SlackApiFilesComplete::new(slot.file_id).with_title("Trend".to_owned());
+        let request = SlackApiFilesCompleteUploadExternalRequest::new(vec![file])
+            .with_channel_id(channel.into())
+            .opt_thread_ts(thread.map(Into::into));
+        session.files_complete_upload_external(&request).await.map(drop)
     }
 
     /// Shows a card to one person only, in the channel and thread.

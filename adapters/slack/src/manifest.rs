@@ -22,6 +22,8 @@ pub const BOT_SCOPES: &[&str] = &[
     "chat:write",
     // The /secbot command.
     "commands",
+    // files.getUploadURLExternal and files.completeUploadExternal: a digest's chart.
+    "files:write",
     // conversations.open, to message a delegated owner directly.
     "im:write",
     // users.info for names, users.info and users.lookupByEmail for the owner's email.

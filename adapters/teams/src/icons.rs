@@ -85,18 +85,6 @@ pub(crate) fn outline_pixels(size: u32) -> Vec<u8> {
     pixels
 }
 
-/// Encodes RGBA pixels as a PNG.
-pub(crate) fn png(size: u32, pixels: &[u8]) -> Result<Vec<u8>, png::EncodingError> {
-    let mut out = Vec::new();
-    let mut encoder = png::Encoder::new(&mut out, size, size);
-    encoder.set_color(png::ColorType::Rgba);
-    encoder.set_depth(png::BitDepth::Eight);
-    let mut writer = encoder.write_header()?;
-    writer.write_image_data(pixels)?;
-    writer.finish()?;
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -57,9 +57,6 @@ pub enum ManifestError {
         "the description of command {0:?} is longer than {MANIFEST_COMMAND_DESCRIPTION_CHARS} characters"
     )]
     CommandDescription(String),
-    /// An icon could not be encoded.
-    #[error("an app icon could not be drawn ({0})")]
-    Icon(#[from] png::EncodingError),
     /// The zip could not be written.
     #[error("the app package could not be written ({0})")]
     Zip(String),
@@ -88,8 +85,8 @@ pub fn manifest(app_id: &str, url: &str, commands: &[(String, String)]) -> Resul
     }
     let document = document(app_id, &package_id(app_id), &origin, &host, commands);
     let manifest = serde_json::to_vec_pretty(&document).map_err(|e| ManifestError::Zip(e.to_string()))?;
-    let color = icons::png(192, &icons::color_pixels(192))?;
-    let outline = icons::png(32, &icons::outline_pixels(32))?;
+    let color = secbot_chat::chart::encode(192, 192, &icons::color_pixels(192));
+    let outline = secbot_chat::chart::encode(32, 32, &icons::outline_pixels(32));
     zip(&[("manifest.json", &manifest), ("color.png", &color), ("outline.png", &outline)])
 }
 

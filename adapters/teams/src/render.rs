@@ -38,6 +38,14 @@ pub fn render_card(card: &Card, stored_as: Option<&ResponseId>) -> Vec<Value> {
     if !card.facts.is_empty() {
         blocks.push(fact_set(&card.facts));
     }
+    if let Some(chart) = &card.chart {
+        blocks.push(json!({
+            "type": "Image",
+            "url": chart.data_url(),
+            "altText": shorten(&chart.alt, TEXT_CHARS),
+            "size": "Stretch",
+        }));
+    }
     for section in &card.sections {
         blocks.push(section_block(section));
     }

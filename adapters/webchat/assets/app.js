@@ -617,6 +617,7 @@
         ...list(card.badges).map((b) => el("span", { className: "badge", text: text(b) })),
       ),
       card.summary ? el("p", { className: "card-summary", text: text(card.summary) }) : null,
+      chartNode(card.chart),
       factsNode(card.facts),
       ...list(card.sections).map(sectionNode),
       list(card.items).length
@@ -628,6 +629,18 @@
       notices.length ? el("ul", { className: "notices" }, ...notices) : null,
       card.footer ? footerNode(card.footer, press) : null,
     );
+  }
+
+  // A chart the server drew: only a base64 PNG becomes an image.
+  function chartNode(chart) {
+    const png = chart && typeof chart.png === "string" && /^[A-Za-z0-9+/]+=*$/.test(chart.png) ? chart.png : null;
+    if (!png) return null;
+    return el("img", {
+      className: "card-chart",
+      src: "data:image/png;base64," + png,
+      alt: text(chart.alt),
+      title: text(chart.alt),
+    });
   }
 
   function factsNode(facts) {

@@ -4,6 +4,7 @@
 //! and stores the reply with secrets redacted. Button clicks from every platform come through
 //! [`Engine::act`] — the one action path.
 
+mod digests;
 mod input;
 mod policy;
 mod reminders;
@@ -475,6 +476,9 @@ impl Engine {
         let id = new_response_id();
         let (mut reply, shown) = match input::clean(&prompt.text) {
             Err(why) => (self.unreadable(id, why), Shown::default()),
+            Ok(text) if let Some(command) = digests::command(&text) => {
+                (self.digest_command(&origin, command).await, Shown::default())
+            }
             Ok(text) if let Some(command) = watches::command(&text) => {
                 (self.watch_command(&origin, command).await, Shown::default())
             }

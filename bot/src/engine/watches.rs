@@ -119,7 +119,7 @@ fn line(watch: &WatchRecord) -> WatchLine {
 
 impl Engine {
     /// The request a skill needs for what secbot does in `origin`'s channel, asked or not.
-    fn request<'a>(
+    pub(super) fn request<'a>(
         &'a self,
         origin: &Origin,
         prompt: &'a Prompt,
@@ -259,6 +259,7 @@ impl Engine {
             question,
             slots: parsed.slots.clone(),
             created: origin.time,
+            digest: None,
         };
         let baseline: Vec<Watched> = matched
             .iter()
@@ -333,7 +334,7 @@ impl Engine {
             let id = new_response_id();
             let req = self.request(&origin, &prompt, &parse, &id, None);
             let answer = watch::burst(&req, &subjects, &watch.slots, &watch.question).await?;
-            let notice = self.new_thread(&origin, &pending, id, answer).await;
+            let notice = self.thread_notice(&origin, &pending, id, answer, SKILL).await;
             check.notices.push((format!("watch:{}:burst:{tag}", watch.id), notice));
             for row in &mut opened {
                 row.notice = Some(pending.clone());
@@ -345,7 +346,7 @@ impl Engine {
                 let id = new_response_id();
                 let req = self.request(&origin, &prompt, &parse, &id, None);
                 let answer = watch::opened(&req, &row.subject, &watch.question).await?;
-                let notice = self.new_thread(&origin, &pending, id, answer).await;
+                let notice = self.thread_notice(&origin, &pending, id, answer, SKILL).await;
                 check.notices.push((format!("watch:{}:{tag}:open", watch.id), notice));
                 row.notice = Some(pending);
             }
@@ -354,11 +355,18 @@ impl Engine {
         Ok(check)
     }
 
-    /// A notice that starts a thread: its reply and the thread's context are stored under
-    /// `pending` until the platform names the thread.
-    async fn new_thread(&self, origin: &Origin, pending: &str, id: ResponseId, answer: Answer) -> Notice {
+    /// A notice that starts a thread, answered by `skill`: its reply and the thread's context
+    /// are stored under `pending` until the platform names the thread.
+    pub(super) async fn thread_notice(
+        &self,
+        origin: &Origin,
+        pending: &str,
+        id: ResponseId,
+        answer: Answer,
+        skill: &str,
+    ) -> Notice {
         let waiting = Origin { thread: Some(pending.to_owned()), ..origin.clone() };
-        let mut reply = self.watch_reply(id, answer);
+        let mut reply = self.finish(id, Intent::ListRisks, Slots::default(), answer, skill);
         self.remember(&waiting, "", &mut reply, Shown::default()).await;
         Notice { place: origin.clone(), reply, opens: Some(waiting.thread_key()) }
     }

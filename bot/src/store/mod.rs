@@ -19,7 +19,7 @@ use time::{Duration, OffsetDateTime};
 pub use jobs::{JobRecord, JobState, JobUpdate, Lease};
 pub use reminders::ReminderState;
 pub use sql::{Database, SqlStore};
-pub use watches::{WatchRecord, Watched};
+pub use watches::{DigestPlan, WatchRecord, Watched};
 
 /// The store a configuration names: PostgreSQL at `SECBOT_DATABASE_URL`, or SQLite in the data
 /// directory.
@@ -339,7 +339,7 @@ pub trait Store: Send + Sync {
     async fn job_counts(&self) -> StoreResult<Vec<(JobState, u64)>>;
 
     /// Stores a new watch with what already matched when it was set up (never announced), in
-    /// one transaction.
+    /// one transaction; a watch already stored is updated (a digest's last run).
     async fn save_watch(&self, watch: &WatchRecord, baseline: &[Watched]) -> StoreResult<()>;
 
     /// The watches of one channel (platform, tenant, channel), or of every channel with `None`,

@@ -27,6 +27,30 @@ pub struct WatchRecord {
     /// When it was set up.
     #[serde(with = "time::serde::rfc3339")]
     pub created: OffsetDateTime,
+    /// For a digest rather than a question: when it is posted and what the last one measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<DigestPlan>,
+}
+
+/// When a channel's digest is posted, in the channel's local time, and what the last one
+/// measured (for the next one's changes).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DigestPlan {
+    /// The weekdays it is posted on (0 = Monday … 6 = Sunday); every day when empty.
+    #[serde(default)]
+    pub days: Vec<u8>,
+    /// The local hour.
+    pub hour: u8,
+    /// The local minute.
+    pub minute: u8,
+    /// The local time's offset from UTC, in seconds.
+    pub offset: i32,
+    /// When the last one was due (its scheduled time), if one went out.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub last: Option<OffsetDateTime>,
+    /// What the last one measured.
+    #[serde(default)]
+    pub measured: Option<secbot_skills::skill::digest::Measured>,
 }
 
 /// What a watch knows about one finding it matched.
@@ -52,7 +76,8 @@ impl SqlStore {
     pub(super) async fn insert_watch(&self, watch: &WatchRecord, baseline: &[Watched]) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "INSERT INTO watches (watch_id, platform, tenant, channel, record, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO watches (watch_id, platform, tenant, channel, record, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (watch_id) DO UPDATE SET record = excluded.record",
         )
         .bind(&watch.id)
         .bind(watch.origin.platform.as_str())

@@ -6,6 +6,7 @@
 mod attack_paths;
 mod decline;
 mod delegate;
+pub mod digest;
 mod explain;
 mod help;
 mod list_risks;

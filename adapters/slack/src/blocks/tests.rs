@@ -45,6 +45,7 @@ fn list(items: usize) -> Card {
             code: "az vm update -n vm\n".into(),
         }],
         actions: vec![Action::run("Summarize", &id, Intent::Summarize, None)],
+        chart: None,
         links: vec![
             Link {
                 label: "Open in Defender for Cloud".into(),

@@ -58,6 +58,7 @@ fn sample() -> Card {
             Action::run("Summarize", &id, Intent::Summarize, None).styled(ActionStyle::Primary),
             Action::ask("Show high risks too", &id, "show high risks"),
         ],
+        chart: None,
         links: vec![secbot_chat::Link {
             label: "Open in Defender for Cloud".into(),
             url: "https://portal.azure.com/#blade/x/k".into(),
@@ -391,6 +392,7 @@ fn synthetic(rng: &mut Lcg, n: usize) -> Card {
             })
             .collect(),
         actions: (0..rng.next(12)).map(|_| Action::ask(rng.text(80), &id, rng.text(200))).collect(),
+        chart: None,
         links: Vec::new(),
         notices: (0..rng.next(3)).map(|_| rng.text(300)).collect(),
         footer: Some(Footer::for_response(&id)),
