@@ -242,6 +242,7 @@ fn the_web_chat_works_in_a_real_browser() {
     assert!(output.status.success(), "the browser test failed:\n{log}");
     assert!(log.contains("webchat browser test passed"), "{log}");
     assert!(screenshot.is_file(), "a screenshot was saved");
+    assert!(workspace().join("target/webchat-digest.png").is_file(), "the digest's screenshot was saved");
     let (_, metrics) = server.get("/metrics");
     assert!(metrics.contains("secbot_feedback_total{rating=\"looks_right\"} 1"), "{metrics}");
     let (code, _) = server.terminate();

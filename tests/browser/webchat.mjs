@@ -1,15 +1,16 @@
 // Headless-browser test of secbot's web chat: ask for risks, remediate the 2nd one, rate the
-// answer, and check the rating was stored.
+// answer, check the rating was stored, then ask for a digest and check its chart shows.
 //
 //   SECBOT_URL=http://127.0.0.1:43123 node tests/browser/webchat.mjs
 //
 // Env: SECBOT_URL (required), CHROMIUM_PATH (default /usr/bin/chromium), SECBOT_SCREENSHOT
-// (default /tmp/secbot-webchat.png), SECBOT_TOKEN (optional, opens the page with ?token=).
+// (default /tmp/secbot-webchat.png; the digest's goes beside it as …-digest.png), SECBOT_TOKEN (optional, opens the page with ?token=).
 import { chromium } from "playwright-core";
 
 const BASE = (process.env.SECBOT_URL || "").replace(/\/+$/, "");
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const SCREENSHOT = process.env.SECBOT_SCREENSHOT || "/tmp/secbot-webchat.png";
+const DIGEST_SCREENSHOT = SCREENSHOT.replace(/\.png$/, "") + "-digest.png";
 const TOKEN = process.env.SECBOT_TOKEN || "";
 const TIMEOUT = 15_000;
 const PROMPT = "Show critical risks for publicly exposed resources";
@@ -226,6 +227,22 @@ async function main() {
       });
       await page.setViewportSize({ width: 1280, height: Math.min(Math.max(height, 900), 12_000) });
       await page.screenshot({ path: SCREENSHOT, fullPage: true, timeout: TIMEOUT });
+    });
+
+    await step('in a new thread, ask "digest" and wait for its chart to load', async () => {
+      await page.locator("#new-thread").click();
+      await page.locator("#prompt").fill("digest");
+      await page.locator("#prompt").press("Enter");
+      await waitFor(page, 'an article.card[data-skill="digest"] with a loaded img.card-chart', () => {
+        const img = document.querySelector('article.card[data-skill="digest"] img.card-chart');
+        return img && img.complete && img.naturalWidth > 0 && img.alt.includes("Open findings");
+      });
+    });
+
+    await step(`save the digest's screenshot to ${DIGEST_SCREENSHOT}`, async () => {
+      await page.setViewportSize({ width: 1280, height: 1100 });
+      const digest = page.locator('article.card[data-skill="digest"]').first();
+      await digest.screenshot({ path: DIGEST_SCREENSHOT, timeout: TIMEOUT });
     });
 
     if (problems.length) throw new StepFailure(problems.join("\n"));
