@@ -88,6 +88,15 @@ impl Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
         let url = format!("http://{}", listener.local_addr().expect("an address"));
         tokio::spawn(secbot::server::run(app, listener, std::future::pending()));
+        // The adapters register their queue workers as the router is built in that task: wait
+        // until it answers, so work queued right away (a scheduler tick) has its worker.
+        let health = format!("{url}/healthz");
+        for _ in 0..200 {
+            if reqwest::get(&health).await.is_ok_and(|r| r.status().is_success()) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
         Server { url, engine, store, tasks, scheduler }
     }
 

@@ -105,11 +105,27 @@ impl Channel {
         testing::calls(&self.api, "chat.postMessage").await
     }
 
-    /// Ticks the watches at `at` and returns what was posted meanwhile.
+    /// Ticks the scheduler at `at` and waits for what it started (notices outside Slack).
+    async fn tick_quietly(&self, at: OffsetDateTime) -> secbot::schedule::Ticked {
+        let ticked = self.server.scheduler.tick(at).await;
+        self.server.settle().await;
+        ticked
+    }
+
+    /// Ticks the scheduler at `at` and returns what was posted in Slack meanwhile: at least one message
+    /// per notice it queued (a send that failed once is retried by the queue within seconds).
     async fn tick(&self, at: OffsetDateTime) -> (secbot::schedule::Ticked, Vec<Value>) {
         let before = self.posts().await.len();
         let ticked = self.server.scheduler.tick(at).await;
         self.server.settle().await;
+        let queued = ticked.queued + ticked.reminders + ticked.digests;
+        for _ in 0..100 {
+            if self.posts().await.len() >= before + queued {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            self.server.settle().await;
+        }
         (ticked, self.posts().await[before..].to_vec())
     }
 }
@@ -683,5 +699,103 @@ async fn a_daily_digest_is_posted_once_a_day_with_its_chart() {
         "{:?}",
         testing::titles(&listed)
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_in_the_web_chat_is_snoozed_and_closed_from_its_buttons() {
+    use secbot::store::DelegationRecord;
+    use secbot_chat::{Delegation, Origin, Person, ResponseId};
+    let dir = scratch("webchat-reminders");
+    let file = dir.join("tenant.json");
+    let full = demo::tenant(&DemoOptions::for_day(DAY));
+    write_tenant(&file, &full, &[], &[]);
+    let channel = Channel::start(&file, None, None).await;
+    let open = full.findings.iter().find(|f| f.status == Status::Unhealthy).expect("an open finding");
+    let finding = (
+        full.recommendations[open.recommendation as usize].key.clone(),
+        full.resources[open.resource as usize].id.clone(),
+    );
+    let start = OffsetDateTime::now_utc();
+    let record = DelegationRecord {
+        response_id: ResponseId("dlgwebchat000001".into()),
+        delegation: Delegation {
+            subject: Subject::Finding { recommendation: finding.0.clone(), resource: finding.1.clone() },
+            owner: Person::named("ana"),
+            due: start.date() - Duration::days(1),
+        },
+        origin: Origin {
+            platform: Platform::Webchat,
+            tenant: "local".into(),
+            channel: "webchat".into(),
+            thread: Some("t-oncall".into()),
+            message: None,
+            user: Person::named("ana"),
+            roles: Vec::new(),
+            service_url: None,
+            time: start - Duration::days(3),
+        },
+    };
+    channel.server.store.save_delegation(&record).await.unwrap();
+    let ticked = channel.tick_quietly(start).await;
+    assert_eq!(ticked.reminders, 1, "{ticked:?}");
+
+    let http = reqwest::Client::new();
+    let get = |path: String| {
+        let http = http.clone();
+        async move {
+            http.get(path)
+                .header("x-webchat-user", "ana")
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let board = get(format!("{}/webchat/notices?after=0", channel.server.url)).await;
+    let notice = &board["notices"][0];
+    assert_eq!(notice["thread"], "t-oncall", "in the thread where it was assigned: {board}");
+    assert_eq!(notice["starts"], false);
+    let reply = &notice["reply"];
+    assert!(reply["card"]["title"].as_str().unwrap().starts_with("Overdue: "), "{reply}");
+    let action = |label: &str| {
+        reply["card"]["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["label"] == label)
+            .unwrap_or_else(|| panic!("{label} on {reply}"))["payload"]
+            .clone()
+    };
+    let press = |payload: Value, user: &'static str| {
+        let http = http.clone();
+        let url = format!("{}/webchat/actions", channel.server.url);
+        async move {
+            let response = http
+                .post(url)
+                .header("x-webchat-user", user)
+                .json(&serde_json::json!({ "thread": "t-oncall", "payload": payload }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200);
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    let stranger = press(action("Done"), "mallory").await;
+    assert!(stranger.to_string().contains("Only ana"), "{stranger}");
+    let snoozed = press(action("Snooze 3 days"), "ana").await;
+    assert!(snoozed.to_string().contains("Snoozed"), "{snoozed}");
+    let state = channel.server.store.reminder("dlgwebchat000001").await.unwrap().unwrap();
+    assert!(state.snoozed_until.is_some_and(|u| u > start + Duration::days(2)), "{state:?}");
+    let ticked = channel.tick_quietly(start + Duration::days(1)).await;
+    assert_eq!(ticked.reminders, 0, "snoozed: {ticked:?}");
+    let ticked = channel.tick_quietly(start + Duration::days(4)).await;
+    assert_eq!(ticked.reminders, 1, "overdue again once the snooze is over: {ticked:?}");
+    write_tenant(&file, &full, &[], std::slice::from_ref(&finding));
+    let done = press(action("Done"), "ana").await;
+    assert!(done.to_string().contains("Closed: "), "{done}");
     let _ = std::fs::remove_dir_all(&dir);
 }

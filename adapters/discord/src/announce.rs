@@ -31,11 +31,7 @@ impl Announcing {
 /// Posts a reply in a channel or thread with the bot token, its chart (if any) attached as an
 /// image; the message id.
 pub(crate) async fn post_reply(api: &Api, channel: &str, reply: &Reply) -> Result<String, ApiError> {
-    let message = render(reply).create();
-    match &reply.card.chart {
-        Some(chart) => api.post_message_with_chart(channel, &message, chart).await,
-        None => api.post_message(channel, &message).await,
-    }
+    api.post_message(channel, &render(reply).create(), reply.card.chart.as_ref()).await
 }
 
 /// Posts a notice: in its thread when it names one; else in the channel, then (in a server) a
@@ -62,8 +58,10 @@ pub(crate) async fn send(endpoint: &Endpoint, mut announcing: Announcing) -> Sen
     let notice = &announcing.notice;
     for direct in &notice.reply.direct {
         // As for answers heard over the Gateway: the owner is told where the notice is.
-        if let Err(err) =
-            shared.api.post_message(&target, &crate::render::notice(direct, &notice.reply).create()).await
+        if let Err(err) = shared
+            .api
+            .post_message(&target, &crate::render::notice(direct, &notice.reply).create(), None)
+            .await
         {
             tracing::warn!(error = %err, "could not tell the owner about their reminder");
         }

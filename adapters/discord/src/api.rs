@@ -85,6 +85,19 @@ struct Call<'a, B: Serialize + ?Sized> {
     image: Option<&'a [u8]>,
 }
 
+/// A message body with a chart: the PNG to attach as `trend.png`, shown as the first embed's
+/// image and described in the attachment list; the body unchanged without one.
+fn with_chart(body: &impl Serialize, chart: Option<&secbot_chat::Chart>) -> (Value, Option<Vec<u8>>) {
+    let mut body = serde_json::to_value(body).unwrap_or_default();
+    let Some(chart) = chart else { return (body, None) };
+    if let Some(first) = body["embeds"].get_mut(0) {
+        first["image"] = serde_json::json!({ "url": "attachment://trend.png" });
+    }
+    let alt: String = chart.alt.chars().take(1_024).collect();
+    body["attachments"] = serde_json::json!([{ "id": 0, "filename": "trend.png", "description": alt }]);
+    (body, Some(chart.bytes()))
+}
+
 impl Api {
     /// A client for the application the options describe.
     pub fn new(options: &DiscordOptions) -> Api {
@@ -117,18 +130,25 @@ impl Api {
         )
     }
 
-    /// Replaces an interaction's original answer; returns the message id. A 404 is retried:
-    /// the edit can reach Discord before the deferred answer it edits.
-    pub async fn edit_original(&self, token: &str, body: &impl Serialize) -> Result<String, ApiError> {
+    /// Replaces an interaction's original answer (with its chart attached, when it has one);
+    /// returns the message id. A 404 is retried: the edit can reach Discord before the deferred
+    /// answer it edits.
+    pub async fn edit_original(
+        &self,
+        token: &str,
+        body: &impl Serialize,
+        chart: Option<&secbot_chat::Chart>,
+    ) -> Result<String, ApiError> {
         let (url, route) = self.webhook(token, "/messages/@original");
+        let (body, png) = with_chart(body, chart);
         let call = Call {
             method: Method::PATCH,
             url,
             route: format!("PATCH {route}"),
-            body: Some(body),
+            body: Some(&body),
             bot: false,
             retry_not_found: true,
-            image: None,
+            image: png.as_deref(),
         };
         Ok(message_id(&self.send(call).await?))
     }
@@ -184,35 +204,15 @@ impl Api {
         })
     }
 
-    /// Posts a message in a channel or thread with the bot token; returns the message id.
-    pub async fn post_message(&self, channel: &str, body: &impl Serialize) -> Result<String, ApiError> {
-        let call = Call {
-            method: Method::POST,
-            url: format!("{}/channels/{channel}/messages", self.base),
-            route: format!("POST /channels/{channel}/messages"),
-            body: Some(body),
-            bot: true,
-            retry_not_found: false,
-            image: None,
-        };
-        Ok(message_id(&self.send(call).await?))
-    }
-
-    /// Posts a message with a chart: the PNG attached as `trend.png` and shown as the first
-    /// embed's image; returns the message id.
-    pub async fn post_message_with_chart(
+    /// Posts a message in a channel or thread with the bot token (with its chart attached, when
+    /// it has one); returns the message id.
+    pub async fn post_message(
         &self,
         channel: &str,
         body: &impl Serialize,
-        chart: &secbot_chat::Chart,
+        chart: Option<&secbot_chat::Chart>,
     ) -> Result<String, ApiError> {
-        let mut body = serde_json::to_value(body).unwrap_or_default();
-        if let Some(first) = body["embeds"].get_mut(0) {
-            first["image"] = serde_json::json!({ "url": "attachment://trend.png" });
-        }
-        let alt: String = chart.alt.chars().take(1_024).collect();
-        body["attachments"] = serde_json::json!([{ "id": 0, "filename": "trend.png", "description": alt }]);
-        let png = chart.bytes();
+        let (body, png) = with_chart(body, chart);
         let call = Call {
             method: Method::POST,
             url: format!("{}/channels/{channel}/messages", self.base),
@@ -220,7 +220,7 @@ impl Api {
             body: Some(&body),
             bot: true,
             retry_not_found: false,
-            image: Some(&png),
+            image: png.as_deref(),
         };
         Ok(message_id(&self.send(call).await?))
     }
@@ -361,8 +361,10 @@ mod tests {
             .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"id": "m1"})))
             .mount(&server)
             .await;
-        let id =
-            api(&server, None).edit_original("tok", &serde_json::json!({"content": "hi"})).await.unwrap();
+        let id = api(&server, None)
+            .edit_original("tok", &serde_json::json!({"content": "hi"}), None)
+            .await
+            .unwrap();
         assert_eq!(id, "m1");
         assert_eq!(server.received_requests().await.unwrap().len(), 2);
     }
@@ -402,6 +404,35 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_chart_goes_as_a_multipart_attachment_shown_in_the_first_embed() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/channels/7/messages"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"id": "m2"})))
+            .mount(&server)
+            .await;
+        let chart = secbot_chat::chart::trend(&[[1, 2, 3, 4], [2, 2, 2, 2]], "two days".to_owned());
+        let body = serde_json::json!({"embeds": [{"title": "Daily digest"}]});
+        let id = api(&server, Some("bot")).post_message("7", &body, Some(&chart)).await.unwrap();
+        assert_eq!(id, "m2");
+        let sent = &server.received_requests().await.unwrap()[0];
+        let kind = sent.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        assert!(kind.starts_with("multipart/form-data"), "{kind}");
+        let raw = String::from_utf8_lossy(&sent.body);
+        assert!(raw.contains("name=\"payload_json\""), "{raw}");
+        assert!(
+            raw.contains("attachment://trend.png") && raw.contains("\"description\":\"two days\""),
+            "{raw}"
+        );
+        assert!(raw.contains("name=\"files[0]\"; filename=\"trend.png\""), "{raw}");
+        assert!(sent.body.windows(4).any(|w| w == b"\x89PNG"), "the PNG itself is in the body");
+        // Without a chart the body is JSON as before.
+        api(&server, Some("bot")).post_message("7", &body, None).await.unwrap();
+        let plain = &server.received_requests().await.unwrap()[1];
+        assert_eq!(plain.headers.get("content-type").unwrap(), "application/json");
+    }
+
+    #[tokio::test]
     async fn unreachable_discord_is_reported_without_the_url() {
         let mut options = DiscordOptions::new([0; 32], "42");
         options.api_url = "http://127.0.0.1:9".to_owned();
@@ -410,7 +441,7 @@ mod tests {
             base: Duration::from_millis(1),
             cap: Duration::from_millis(1),
         });
-        let err = api.edit_original("secret-token", &serde_json::json!({})).await.unwrap_err();
+        let err = api.edit_original("secret-token", &serde_json::json!({}), None).await.unwrap_err();
         assert!(!err.to_string().contains("secret-token"), "{err}");
     }
 }

@@ -354,11 +354,11 @@ impl Endpoint {
                 tracing::error!(response_id = %reply.response_id, limits = ?broken, "a rendered card breaks Discord's limits");
             }
         }
-        self.0.api.edit_original(token, &body).await
+        self.0.api.edit_original(token, &body, reply.card.chart.as_ref()).await
     }
 
     async fn edit_note(&self, token: &str, text: &str) -> Option<String> {
-        match self.0.api.edit_original(token, &Message::note(text).edit()).await {
+        match self.0.api.edit_original(token, &Message::note(text).edit(), None).await {
             Ok(id) => Some(id),
             Err(err) => {
                 tracing::error!(error = %err, "could not answer a Discord command");
@@ -466,7 +466,10 @@ impl Endpoint {
         let api = &self.0.api;
         let token = &interaction.token;
         let (sent, reply) = match outcome {
-            Outcome::Replace(reply) => (api.edit_original(token, &render(&reply).edit()).await, Some(reply)),
+            Outcome::Replace(reply) => (
+                api.edit_original(token, &render(&reply).edit(), reply.card.chart.as_ref()).await,
+                Some(reply),
+            ),
             Outcome::Reply(reply) => {
                 (api.follow_up(token, &render(&reply).follow_up(reply.ephemeral)).await, Some(reply))
             }

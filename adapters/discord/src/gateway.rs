@@ -485,7 +485,7 @@ pub(crate) async fn send(endpoint: &Endpoint, mut posting: Posting) -> Sent {
         }
     }
     for message in &posting.reply.direct {
-        if let Err(err) = api.post_message(&place, &notice(message, &posting.reply).create()).await {
+        if let Err(err) = api.post_message(&place, &notice(message, &posting.reply).create(), None).await {
             tracing::warn!(error = %err, "could not tell the owner about their assignment");
         }
     }

@@ -65,6 +65,15 @@ pub(crate) fn run(req: &Request<'_>) -> Answer {
             .collect(),
         numbered: false,
     });
+    card.sections.push(Section {
+        heading: "On call".to_owned(),
+        lines: vec![
+            "Watch — post each new finding that matches as its own thread, and say when it is fixed, e.g. \"watch critical risks for publicly exposed resources\"; \"watches\" lists them.".to_owned(),
+            "Digest — a daily or weekly summary with a trend chart, e.g. \"send a digest every Monday at 9:00\"; \"digest\" shows one now.".to_owned(),
+            "Reminders — delegated work is reminded before it is due and when overdue, with Done and Snooze buttons.".to_owned(),
+        ],
+        numbered: false,
+    });
     let info = req.source.info();
     card.facts
         .push(Fact::new("Data", if info.offline { format!("{} (offline)", info.name) } else { info.name }));
