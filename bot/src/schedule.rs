@@ -1,5 +1,5 @@
-//! What secbot does on its own, every interval: it checks each channel's watches and sends the
-//! reminders of delegated work that are due. Each tick one replica claims the tick in the store
+//! What secbot does on its own, every interval: it checks each channel's watches, posts the
+//! digests that are due and sends the reminders of delegated work that are due. Each tick one replica claims the tick in the store
 //! (the others skip it), re-reads the posture source, queues the notices as jobs under keys that
 //! post each one once, and only then records what it has announced. A replica that dies
 //! mid-tick leaves the next tick to whoever claims it: the notices it queued are not queued
@@ -19,7 +19,7 @@ use crate::engine::Engine;
 pub struct Ticked {
     /// Another replica had claimed this tick; nothing was checked here.
     pub skipped: bool,
-    /// Watches checked.
+    /// Watches (digests included) looked at.
     pub watches: usize,
     /// Notices newly queued.
     pub queued: usize,
@@ -31,7 +31,7 @@ pub struct Ticked {
     pub digests: usize,
 }
 
-/// Checks the watches and sends due reminders every interval.
+/// Checks the watches and sends due digests and reminders every interval.
 #[derive(Clone)]
 pub struct Scheduler {
     engine: Arc<Engine>,
@@ -52,7 +52,7 @@ impl Scheduler {
     }
 
     /// One tick as of `now` (the clock is the caller's, so tests can move it): every watch
-    /// checked, every due reminder sent.
+    /// checked, every due digest and reminder sent.
     pub async fn tick(&self, now: OffsetDateTime) -> Ticked {
         let every = self.interval.as_secs().max(1);
         let slot = now.unix_timestamp().div_euclid(i64::try_from(every).unwrap_or(i64::MAX));

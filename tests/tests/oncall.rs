@@ -130,6 +130,55 @@ impl Channel {
     }
 }
 
+/// Where something happened, for work set up without a chat message.
+fn place(
+    platform: Platform,
+    tenant: &str,
+    channel: &str,
+    thread: Option<&str>,
+    user: &str,
+) -> secbot_chat::Origin {
+    secbot_chat::Origin {
+        platform,
+        tenant: tenant.into(),
+        channel: channel.into(),
+        thread: thread.map(str::to_owned),
+        message: None,
+        user: secbot_chat::Person::named(user),
+        roles: Vec::new(),
+        service_url: None,
+        time: OffsetDateTime::now_utc(),
+    }
+}
+
+/// Records the first open finding of `full` as assigned to `owner` in `at`, due on `due`, under
+/// delegation id `id`; the finding.
+async fn assign(
+    server: &Server,
+    full: &TenantData,
+    id: &str,
+    at: secbot_chat::Origin,
+    owner: secbot_chat::Person,
+    due: time::Date,
+) -> (String, String) {
+    let open = full.findings.iter().find(|f| f.status == Status::Unhealthy).expect("an open finding");
+    let finding = (
+        full.recommendations[open.recommendation as usize].key.clone(),
+        full.resources[open.resource as usize].id.clone(),
+    );
+    let record = secbot::store::DelegationRecord {
+        response_id: secbot_chat::ResponseId(id.into()),
+        delegation: secbot_chat::Delegation {
+            subject: Subject::Finding { recommendation: finding.0.clone(), resource: finding.1.clone() },
+            owner,
+            due,
+        },
+        origin: at,
+    };
+    server.store.save_delegation(&record).await.expect("the assignment is stored");
+    finding
+}
+
 fn finding_of(subject: &Subject) -> (String, String) {
     match subject {
         Subject::Finding { recommendation, resource } => (recommendation.clone(), resource.clone()),
@@ -313,7 +362,7 @@ async fn later_notice(platform: Platform, mock: &wiremock::MockServer, server: &
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn notices_reach_discord_teams_and_the_web_chat() {
-    use secbot_chat::{Assistant, Origin, Person, Prompt};
+    use secbot_chat::{Assistant, Origin, Prompt};
     use wiremock::matchers::{method, path, path_regex};
     use wiremock::{Mock, ResponseTemplate};
 
@@ -378,17 +427,7 @@ async fn notices_reach_discord_teams_and_the_web_chat() {
             ),
             _ => ("local", "webchat", None),
         };
-        let origin = Origin {
-            platform,
-            tenant: tenant.into(),
-            channel: channel.into(),
-            thread: None,
-            message: None,
-            user: Person::named("ana"),
-            roles: Vec::new(),
-            service_url,
-            time: OffsetDateTime::now_utc(),
-        };
+        let origin = Origin { service_url, ..place(platform, tenant, channel, None, "ana") };
         let prompt =
             Prompt { origin: origin.clone(), text: "watch high severity findings".into(), mentions: vec![] };
         let started = server.engine.answer(prompt).await;
@@ -433,7 +472,7 @@ async fn notices_reach_discord_teams_and_the_web_chat() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_replicas_on_postgres_post_each_notice_exactly_once() {
-    use secbot_chat::{Assistant, Origin, Person, Prompt};
+    use secbot_chat::{Assistant, Prompt};
     let Some(database) = secbot_tests::postgres("two replicas ticking the same watches").await else {
         return;
     };
@@ -453,17 +492,7 @@ async fn two_replicas_on_postgres_post_each_notice_exactly_once() {
     ];
     let a = Server::start_on(&settings, None).await;
     let b = Server::start_on(&settings, None).await;
-    let origin = Origin {
-        platform: Platform::Slack,
-        tenant: TEAM.into(),
-        channel: CHANNEL.into(),
-        thread: None,
-        message: None,
-        user: Person::named("U0RAJ"),
-        roles: Vec::new(),
-        service_url: None,
-        time: OffsetDateTime::now_utc(),
-    };
+    let origin = place(Platform::Slack, TEAM, CHANNEL, None, "U0RAJ");
     let prompt = Prompt { origin, text: "watch high severity findings".into(), mentions: vec![] };
     assert!(a.engine.answer(prompt).await.card.title.starts_with("Watching: "));
     let watches = b.store.watches(None).await.unwrap();
@@ -510,45 +539,22 @@ async fn two_replicas_on_postgres_post_each_notice_exactly_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delegated_work_is_reminded_in_its_thread_and_its_buttons_work() {
-    use secbot::store::DelegationRecord;
-    use secbot_chat::{Delegation, Origin, Person, ResponseId};
     let dir = scratch("reminders");
     let file = dir.join("tenant.json");
     let full = demo::tenant(&DemoOptions::for_day(DAY));
     write_tenant(&file, &full, &[], &[]);
     let channel = Channel::start(&file, None, None).await;
     // Raj assigned an open finding to Dana in an on-call thread, due tomorrow.
-    let open = full.findings.iter().find(|f| f.status == Status::Unhealthy).expect("an open finding");
-    let finding = (
-        full.recommendations[open.recommendation as usize].key.clone(),
-        full.resources[open.resource as usize].id.clone(),
-    );
     let start = OffsetDateTime::now_utc();
     let thread = "1795970800.000100";
-    let record = DelegationRecord {
-        response_id: ResponseId("dlg0000000000001".into()),
-        delegation: Delegation {
-            subject: Subject::Finding { recommendation: finding.0.clone(), resource: finding.1.clone() },
-            owner: Person {
-                id: "U0DANA".into(),
-                name: "Dana Whitfield".into(),
-                email: Some("dana@contoso.com".into()),
-            },
-            due: start.date() + Duration::days(1),
-        },
-        origin: Origin {
-            platform: Platform::Slack,
-            tenant: TEAM.into(),
-            channel: CHANNEL.into(),
-            thread: Some(thread.into()),
-            message: None,
-            user: Person::named("U0RAJ"),
-            roles: Vec::new(),
-            service_url: None,
-            time: start,
-        },
+    let dana = secbot_chat::Person {
+        id: "U0DANA".into(),
+        name: "Dana Whitfield".into(),
+        email: Some("dana@contoso.com".into()),
     };
-    channel.server.store.save_delegation(&record).await.unwrap();
+    let at = place(Platform::Slack, TEAM, CHANNEL, Some(thread), "U0RAJ");
+    let finding =
+        assign(&channel.server, &full, "dlg0000000000001", at, dana, start.date() + Duration::days(1)).await;
 
     // The day before: one reminder in the thread, and a direct message to Dana.
     let (ticked, posted) = channel.tick(start).await;
@@ -704,39 +710,16 @@ async fn a_daily_digest_is_posted_once_a_day_with_its_chart() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reminder_in_the_web_chat_is_snoozed_and_closed_from_its_buttons() {
-    use secbot::store::DelegationRecord;
-    use secbot_chat::{Delegation, Origin, Person, ResponseId};
     let dir = scratch("webchat-reminders");
     let file = dir.join("tenant.json");
     let full = demo::tenant(&DemoOptions::for_day(DAY));
     write_tenant(&file, &full, &[], &[]);
     let channel = Channel::start(&file, None, None).await;
-    let open = full.findings.iter().find(|f| f.status == Status::Unhealthy).expect("an open finding");
-    let finding = (
-        full.recommendations[open.recommendation as usize].key.clone(),
-        full.resources[open.resource as usize].id.clone(),
-    );
     let start = OffsetDateTime::now_utc();
-    let record = DelegationRecord {
-        response_id: ResponseId("dlgwebchat000001".into()),
-        delegation: Delegation {
-            subject: Subject::Finding { recommendation: finding.0.clone(), resource: finding.1.clone() },
-            owner: Person::named("ana"),
-            due: start.date() - Duration::days(1),
-        },
-        origin: Origin {
-            platform: Platform::Webchat,
-            tenant: "local".into(),
-            channel: "webchat".into(),
-            thread: Some("t-oncall".into()),
-            message: None,
-            user: Person::named("ana"),
-            roles: Vec::new(),
-            service_url: None,
-            time: start - Duration::days(3),
-        },
-    };
-    channel.server.store.save_delegation(&record).await.unwrap();
+    let at = place(Platform::Webchat, "local", "webchat", Some("t-oncall"), "ana");
+    let ana = secbot_chat::Person::named("ana");
+    let finding =
+        assign(&channel.server, &full, "dlgwebchat000001", at, ana, start.date() - Duration::days(1)).await;
     let ticked = channel.tick_quietly(start).await;
     assert_eq!(ticked.reminders, 1, "{ticked:?}");
 

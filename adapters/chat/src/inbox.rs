@@ -25,9 +25,9 @@ pub struct Job {
     pub payload: Value,
 }
 
-/// A message secbot posts on its own rather than in answer to someone: a watch's new finding
-/// (a new top-level message, whose thread is then about that finding) or a word in that thread
-/// later (it was fixed). It travels through the queue as a job like any other, so it is posted
+/// A message secbot posts on its own rather than in answer to someone: a watch's new finding or
+/// a digest (a new top-level message, whose thread is then about what it shows), or a word in an
+/// existing thread (a finding was fixed, a reminder of delegated work). It travels through the queue as a job like any other, so it is posted
 /// once, retried while the platform fails, and resumed after a restart.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Notice {
@@ -47,7 +47,8 @@ impl Notice {
     /// The job that posts it, stored under `key` (so it is posted once however often it is
     /// accepted).
     pub fn job(&self, key: String) -> Result<Job, serde_json::Error> {
-        Ok(Job { platform: self.place.platform, key, payload: serde_json::json!({ "notice": self }) })
+        let notice = serde_json::to_value(self)?;
+        Ok(Job { platform: self.place.platform, key, payload: serde_json::json!({ "notice": notice }) })
     }
 
     /// The notice a job's payload carries, when it carries one (an adapter's worker checks this

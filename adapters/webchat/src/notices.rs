@@ -85,7 +85,10 @@ impl Worker for Notices {
         if let Some(opens) = &notice.opens
             && let Err(err) = self.assistant.continue_thread(opens, &notice.started(&thread)).await
         {
-            return Sent::Retry { after: None, reason: err.to_string(), rest: serde_json::json!(notice) };
+            return match serde_json::to_value(&notice) {
+                Ok(rest) => Sent::Retry { after: None, reason: err.to_string(), rest },
+                Err(_) => Sent::Failed(err.to_string()),
+            };
         }
         self.board.push(thread, notice.opens.is_some(), notice.reply);
         Sent::Done

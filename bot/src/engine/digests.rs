@@ -6,7 +6,7 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
-use secbot_chat::{Action, Card, Command, Intent, Notice, Origin, Prompt, Reply, ResponseId, Slots};
+use secbot_chat::{Action, Command, Intent, Notice, Origin, Prompt, Reply, ResponseId, Slots};
 use secbot_skills::intent::Parse;
 use secbot_skills::skill::Answer;
 use secbot_skills::skill::digest::{self, WorkLine};
@@ -172,35 +172,20 @@ impl Engine {
                     );
                 }
                 tracing::info!(watch = %record.id, channel = %origin.channel, "scheduled a digest");
-                let mut card = Card::titled(format!("{kind} digest scheduled"));
-                card.summary = Some(format!(
-                    "I'll post a digest here {when}: open findings by severity and their trend, the secure score, what's new, and delegated work due or overdue. Ask \"digest\" to see one now."
-                ));
-                card.actions = vec![
+                let actions = vec![
                     Action::new("Stop this digest", &id, Command::Unwatch { watch: record.id.clone() }),
                     Action::new("Show one now", &id, Command::Ask { text: "digest".to_owned() }),
                 ];
-                self.finish(
-                    id,
-                    Intent::Summarize,
-                    Slots::default(),
-                    Answer { card, subject: None, direct: Vec::new() },
-                    SKILL,
-                )
+                let summary = format!(
+                    "I'll post a digest here {when}: open findings by severity and their trend, the secure score, what's new, and delegated work due or overdue. Ask \"digest\" to see one now."
+                );
+                self.card_reply(id, SKILL, &format!("{kind} digest scheduled"), summary, actions)
             }
         }
     }
 
     fn digest_note(&self, id: ResponseId, title: &str, summary: String) -> Reply {
-        let mut card = Card::titled(title);
-        card.summary = Some(summary);
-        self.finish(
-            id,
-            Intent::Summarize,
-            Slots::default(),
-            Answer { card, subject: None, direct: Vec::new() },
-            SKILL,
-        )
+        self.card_reply(id, SKILL, title, summary, Vec::new())
     }
 
     /// A digest's card and what it measured, for `origin`'s channel at its time.

@@ -29,14 +29,18 @@ enum Due {
     Overdue,
 }
 
-/// Whether the finding a delegation is about is still open, per the source.
-async fn still_open(engine: &Engine, subject: &Subject) -> Option<bool> {
+/// Whether the finding a delegation is about is still open, per the source: `Ok(None)` for
+/// work that is not one finding (nothing to check), `Err` when the source cannot say now.
+async fn still_open(
+    engine: &Engine,
+    subject: &Subject,
+) -> Result<Option<bool>, secbot_skills::posture::PostureError> {
     match subject {
         Subject::Finding { recommendation, resource } => {
-            let found = engine.source.finding(recommendation, resource).await.ok()?;
-            Some(found.is_some_and(|f| f.status == Status::Unhealthy))
+            let found = engine.source.finding(recommendation, resource).await?;
+            Ok(Some(found.is_some_and(|f| f.status == Status::Unhealthy)))
         }
-        _ => None,
+        _ => Ok(None),
     }
 }
 
@@ -65,7 +69,7 @@ impl Engine {
                 continue;
             };
             let place = Origin { time: now, message: None, ..record.origin.clone() };
-            if still_open(self, &record.delegation.subject).await == Some(false) {
+            if matches!(still_open(self, &record.delegation.subject).await, Ok(Some(false))) {
                 state.done = true;
                 let reply = self.closed_reply(&place, &record).await;
                 due.push((format!("reminder:{id}:closed"), Notice { place, reply, opens: None }, id, state));
@@ -186,7 +190,12 @@ impl Engine {
             Err(err) => return Outcome::Reply(self.note(&format!("{err}. Try again in a minute."))),
         };
         let reply = match still_open(self, &record.delegation.subject).await {
-            Some(true) => {
+            Err(err) => {
+                return Outcome::Reply(self.note(&format!(
+                    "I couldn't ask Defender for Cloud whether it is fixed ({err}). Press Done again in a minute."
+                )));
+            }
+            Ok(Some(true)) => {
                 let what = describe_subject(self.source.as_ref(), &record.delegation.subject).await;
                 let mut card = Card::titled(format!("Still open: {what}"));
                 card.summary = Some(

@@ -145,9 +145,29 @@ impl Engine {
     }
 
     fn plain(&self, id: ResponseId, title: &str, summary: String) -> Reply {
+        self.card_reply(id, SKILL, title, summary, Vec::new())
+    }
+
+    /// A reply of a title, a sentence and some buttons, stored under `skill` (watches,
+    /// digests: their confirmations and what went wrong).
+    pub(super) fn card_reply(
+        &self,
+        id: ResponseId,
+        skill: &str,
+        title: &str,
+        summary: String,
+        actions: Vec<secbot_chat::Action>,
+    ) -> Reply {
         let mut card = Card::titled(title);
         card.summary = Some(summary);
-        self.watch_reply(id, Answer { card, subject: None, direct: Vec::new() })
+        card.actions = actions;
+        self.finish(
+            id,
+            Intent::ListRisks,
+            Slots::default(),
+            Answer { card, subject: None, direct: Vec::new() },
+            skill,
+        )
     }
 
     /// Answers a watch command typed in a channel.
