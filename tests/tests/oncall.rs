@@ -26,7 +26,6 @@ const CHANNEL: &str = "C0SECOPS";
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("secbot-watch-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("a scratch directory");
     dir
 }
@@ -53,6 +52,35 @@ fn write_tenant(file: &Path, full: &TenantData, hidden: &[(String, String)], hea
     // A rewrite the server must notice even within the file system's timestamp resolution:
     // the size changes whenever the content does here.
     std::fs::write(file, text).expect("the snapshot is written");
+}
+
+/// The demo tenant served from a snapshot file in a scratch folder (removed when dropped), which
+/// a test rewrites between ticks.
+struct Tenant {
+    dir: PathBuf,
+    file: PathBuf,
+    full: TenantData,
+}
+
+impl Tenant {
+    fn new(name: &str) -> Tenant {
+        let dir = scratch(name);
+        let file = dir.join("tenant.json");
+        let full = demo::tenant(&DemoOptions::for_day(DAY));
+        write_tenant(&file, &full, &[], &[]);
+        Tenant { dir, file, full }
+    }
+
+    /// Serves the tenant without the `hidden` findings and with the `healthy` ones passing.
+    fn write(&self, hidden: &[(String, String)], healthy: &[(String, String)]) {
+        write_tenant(&self.file, &self.full, hidden, healthy);
+    }
+}
+
+impl Drop for Tenant {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 struct Channel {
@@ -188,11 +216,8 @@ fn finding_of(subject: &Subject) -> (String, String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_watch_posts_each_new_finding_once_as_its_own_thread() {
-    let dir = scratch("slack");
-    let file = dir.join("tenant.json");
-    let full = demo::tenant(&DemoOptions::for_day(DAY));
-    write_tenant(&file, &full, &[], &[]);
-    let channel = Channel::start(&file, None, None).await;
+    let tenant = Tenant::new("slack");
+    let channel = Channel::start(&tenant.file, None, None).await;
 
     let started = channel.mention("watch high severity findings", "1795970900.000100").await;
     assert!(header(&started).starts_with("Watching: high severity findings"), "{}", header(&started));
@@ -213,10 +238,10 @@ async fn a_watch_posts_each_new_finding_once_as_its_own_thread() {
     assert_eq!((ticked.watches, ticked.queued, posted.len()), (1, 0, 0), "{ticked:?}");
 
     // 21 findings go away (silently: they had no thread), then one comes back: one new thread.
-    write_tenant(&file, &full, &held, &[]);
+    tenant.write(&held, &[]);
     let (_, posted) = channel.tick(tick(2)).await;
     assert!(posted.is_empty(), "findings that went away before being announced say nothing");
-    write_tenant(&file, &full, &twenty, &[]);
+    tenant.write(&twenty, &[]);
     let (ticked, posted) = channel.tick(tick(3)).await;
     assert_eq!((ticked.queued, posted.len()), (1, 1), "one new finding, one message: {ticked:?}");
     let new = &posted[0];
@@ -241,7 +266,8 @@ async fn a_watch_posts_each_new_finding_once_as_its_own_thread() {
     // A follow-up in that thread is about that finding.
     let fix = channel.mention_in("how do I fix it?", "1795972000.000100", Some(&thread)).await;
     assert_eq!(fix["thread_ts"], thread.as_str());
-    let name = &full.recommendations.iter().find(|r| r.key == one[0].0).expect("its recommendation").name;
+    let name =
+        &tenant.full.recommendations.iter().find(|r| r.key == one[0].0).expect("its recommendation").name;
     assert!(
         testing::titles(&fix).iter().any(|t| t.contains(name.as_str())),
         "the fix is for the new finding ({name}): {:?}",
@@ -253,7 +279,7 @@ async fn a_watch_posts_each_new_finding_once_as_its_own_thread() {
     assert!(ticked.skipped && posted.is_empty(), "{ticked:?}");
 
     // Twenty at once: one grouped card, not twenty threads.
-    write_tenant(&file, &full, &[], &[]);
+    tenant.write(&[], &[]);
     let (ticked, posted) = channel.tick(tick(4)).await;
     assert_eq!((ticked.queued, posted.len()), (1, 1), "{ticked:?}");
     assert!(header(&posted[0]).starts_with("20 new findings"), "{}", header(&posted[0]));
@@ -261,7 +287,7 @@ async fn a_watch_posts_each_new_finding_once_as_its_own_thread() {
     assert!(posted[0].get("thread_ts").is_none());
 
     // The first one is fixed: a word in its thread, nowhere else.
-    write_tenant(&file, &full, &[], &one);
+    tenant.write(&[], &one);
     let (ticked, posted) = channel.tick(tick(5)).await;
     assert_eq!((ticked.queued, posted.len()), (1, 1), "{ticked:?}");
     assert_eq!(posted[0]["thread_ts"], thread.as_str(), "said in the finding's thread");
@@ -270,7 +296,7 @@ async fn a_watch_posts_each_new_finding_once_as_its_own_thread() {
     // A restart over the same store: nothing is announced again.
     let store = channel.server.store.clone();
     let api = channel.api;
-    let restarted = Channel::start(&file, Some(store), Some(api)).await;
+    let restarted = Channel::start(&tenant.file, Some(store), Some(api)).await;
     let (ticked, posted) = restarted.tick(tick(6)).await;
     assert_eq!((ticked.watches, ticked.queued, posted.len()), (1, 0, 0), "{ticked:?}");
 
@@ -279,11 +305,10 @@ async fn a_watch_posts_each_new_finding_once_as_its_own_thread() {
     assert!(header(&listed).starts_with("Watches in this channel"), "{}", header(&listed));
     let stopped = restarted.mention("unwatch 1", "1795973100.000100").await;
     assert!(header(&stopped).starts_with("Stopped watching"), "{}", header(&stopped));
-    write_tenant(&file, &full, &held, &[]);
-    write_tenant(&file, &full, &[], &[]);
+    tenant.write(&held, &[]);
+    tenant.write(&[], &[]);
     let (ticked, posted) = restarted.tick(tick(7)).await;
     assert_eq!((ticked.watches, posted.len()), (0, 0), "{ticked:?}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Where a platform's notices were seen: the new thread's id, after the first notice.
@@ -366,11 +391,8 @@ async fn notices_reach_discord_teams_and_the_web_chat() {
     use wiremock::matchers::{method, path, path_regex};
     use wiremock::{Mock, ResponseTemplate};
 
-    let full = demo::tenant(&DemoOptions::for_day(DAY));
     for platform in [Platform::Discord, Platform::Teams, Platform::Webchat] {
-        let dir = scratch(platform.as_str());
-        let file = dir.join("tenant.json");
-        write_tenant(&file, &full, &[], &[]);
+        let served = Tenant::new(platform.as_str());
         let mock = wiremock::MockServer::start().await;
         let reply = |body: Value| ResponseTemplate::new(200).set_body_json(body);
         Mock::given(method("POST"))
@@ -405,7 +427,7 @@ async fn notices_reach_discord_teams_and_the_web_chat() {
             .await;
         let uri = mock.uri();
         let token_url = format!("{uri}/token");
-        let data = file.display().to_string();
+        let data = served.file.display().to_string();
         let settings = [
             ("SECBOT_DATA", data.as_str()),
             ("SECBOT_DISCORD_PUBLIC_KEY", "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"),
@@ -438,9 +460,9 @@ async fn notices_reach_discord_teams_and_the_web_chat() {
         let start = OffsetDateTime::now_utc();
         let tick = |n: i64| start + Duration::seconds(300 * n);
 
-        write_tenant(&file, &full, &one, &[]);
+        served.write(&one, &[]);
         server.scheduler.tick(tick(1)).await;
-        write_tenant(&file, &full, &[], &[]);
+        served.write(&[], &[]);
         let ticked = server.scheduler.tick(tick(2)).await;
         server.settle().await;
         assert_eq!(ticked.queued, 1, "{platform}: {ticked:?}");
@@ -451,7 +473,7 @@ async fn notices_reach_discord_teams_and_the_web_chat() {
             server.store.context(&key).await.unwrap().unwrap_or_else(|| panic!("{platform}: {key}"));
         assert_eq!(context.subject.as_ref().map(finding_of), Some(one[0].clone()), "{platform}");
 
-        write_tenant(&file, &full, &[], &one);
+        served.write(&[], &one);
         let ticked = server.scheduler.tick(tick(3)).await;
         server.settle().await;
         assert_eq!(ticked.queued, 1, "{platform}: {ticked:?}");
@@ -466,7 +488,6 @@ async fn notices_reach_discord_teams_and_the_web_chat() {
             _ => thread.clone(),
         };
         assert_eq!(later, expected, "{platform}: the fix is said in the finding's thread");
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }
 
@@ -476,13 +497,10 @@ async fn two_replicas_on_postgres_post_each_notice_exactly_once() {
     let Some(database) = secbot_tests::postgres("two replicas ticking the same watches").await else {
         return;
     };
-    let dir = scratch("replicas");
-    let file = dir.join("tenant.json");
-    let full = demo::tenant(&DemoOptions::for_day(DAY));
-    write_tenant(&file, &full, &[], &[]);
+    let tenant = Tenant::new("replicas");
     let api = testing::web_api().await;
     let api_url = format!("{}/api/", api.uri());
-    let data = file.display().to_string();
+    let data = tenant.file.display().to_string();
     let settings = [
         ("SECBOT_DATABASE_URL", database.as_str()),
         ("SECBOT_SLACK_SIGNING_SECRET", SECRET),
@@ -507,7 +525,7 @@ async fn two_replicas_on_postgres_post_each_notice_exactly_once() {
     for tick in 1..=20_i64 {
         let hidden: Vec<usize> = (0..10).filter(|j| (tick as usize + j).is_multiple_of(3)).collect();
         let names: Vec<(String, String)> = hidden.iter().map(|j| toggled[*j].clone()).collect();
-        write_tenant(&file, &full, &names, &[]);
+        tenant.write(&names, &[]);
         for j in 0..10 {
             let visible = !hidden.contains(&j);
             if visible && !open[j] {
@@ -534,16 +552,12 @@ async fn two_replicas_on_postgres_post_each_notice_exactly_once() {
     );
     assert!(expected_new > 10 && expected_fixed > 10, "the ticks change enough to count");
     assert_eq!((new, fixed), (expected_new, expected_fixed), "each notice exactly once");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delegated_work_is_reminded_in_its_thread_and_its_buttons_work() {
-    let dir = scratch("reminders");
-    let file = dir.join("tenant.json");
-    let full = demo::tenant(&DemoOptions::for_day(DAY));
-    write_tenant(&file, &full, &[], &[]);
-    let channel = Channel::start(&file, None, None).await;
+    let tenant = Tenant::new("reminders");
+    let channel = Channel::start(&tenant.file, None, None).await;
     // Raj assigned an open finding to Dana in an on-call thread, due tomorrow.
     let start = OffsetDateTime::now_utc();
     let thread = "1795970800.000100";
@@ -554,7 +568,8 @@ async fn delegated_work_is_reminded_in_its_thread_and_its_buttons_work() {
     };
     let at = place(Platform::Slack, TEAM, CHANNEL, Some(thread), "U0RAJ");
     let finding =
-        assign(&channel.server, &full, "dlg0000000000001", at, dana, start.date() + Duration::days(1)).await;
+        assign(&channel.server, &tenant.full, "dlg0000000000001", at, dana, start.date() + Duration::days(1))
+            .await;
 
     // The day before: one reminder in the thread, and a direct message to Dana.
     let (ticked, posted) = channel.tick(start).await;
@@ -613,7 +628,7 @@ async fn delegated_work_is_reminded_in_its_thread_and_its_buttons_work() {
     assert!(!channel.server.store.reminder("dlg0000000000001").await.unwrap().unwrap().done);
 
     // Fixed: Done closes it, and no reminder follows.
-    write_tenant(&file, &full, &[], std::slice::from_ref(&finding));
+    tenant.write(&[], std::slice::from_ref(&finding));
     interact(click("Done")).await;
     channel.server.settle().await;
     let said = [channel.posts().await, testing::calls(&channel.api, "/respond").await].concat();
@@ -630,18 +645,14 @@ async fn delegated_work_is_reminded_in_its_thread_and_its_buttons_work() {
     channel.server.settle().await;
     let said = [channel.posts().await, testing::calls(&channel.api, "/respond").await].concat();
     assert!(said[before..].iter().all(|p| !header(p).starts_with("Closed")), "refused");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_daily_digest_is_posted_once_a_day_with_its_chart() {
     use wiremock::matchers::{method, path};
     use wiremock::{Mock, ResponseTemplate};
-    let dir = scratch("digest");
-    let file = dir.join("tenant.json");
-    let full = demo::tenant(&DemoOptions::for_day(DAY));
-    write_tenant(&file, &full, &[], &[]);
-    let channel = Channel::start(&file, None, None).await;
+    let tenant = Tenant::new("digest");
+    let channel = Channel::start(&tenant.file, None, None).await;
     let uri = channel.api.uri();
     let json = |body: Value| ResponseTemplate::new(200).set_body_json(body);
     Mock::given(method("GET"))
@@ -705,21 +716,18 @@ async fn a_daily_digest_is_posted_once_a_day_with_its_chart() {
         "{:?}",
         testing::titles(&listed)
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reminder_in_the_web_chat_is_snoozed_and_closed_from_its_buttons() {
-    let dir = scratch("webchat-reminders");
-    let file = dir.join("tenant.json");
-    let full = demo::tenant(&DemoOptions::for_day(DAY));
-    write_tenant(&file, &full, &[], &[]);
-    let channel = Channel::start(&file, None, None).await;
+    let tenant = Tenant::new("webchat-reminders");
+    let channel = Channel::start(&tenant.file, None, None).await;
     let start = OffsetDateTime::now_utc();
     let at = place(Platform::Webchat, "local", "webchat", Some("t-oncall"), "ana");
     let ana = secbot_chat::Person::named("ana");
     let finding =
-        assign(&channel.server, &full, "dlgwebchat000001", at, ana, start.date() - Duration::days(1)).await;
+        assign(&channel.server, &tenant.full, "dlgwebchat000001", at, ana, start.date() - Duration::days(1))
+            .await;
     let ticked = channel.tick_quietly(start).await;
     assert_eq!(ticked.reminders, 1, "{ticked:?}");
 
@@ -777,8 +785,7 @@ async fn a_reminder_in_the_web_chat_is_snoozed_and_closed_from_its_buttons() {
     assert_eq!(ticked.reminders, 0, "snoozed: {ticked:?}");
     let ticked = channel.tick_quietly(start + Duration::days(4)).await;
     assert_eq!(ticked.reminders, 1, "overdue again once the snooze is over: {ticked:?}");
-    write_tenant(&file, &full, &[], std::slice::from_ref(&finding));
+    tenant.write(&[], std::slice::from_ref(&finding));
     let done = press(action("Done"), "ana").await;
     assert!(done.to_string().contains("Closed: "), "{done}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
