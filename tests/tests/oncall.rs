@@ -311,6 +311,13 @@ async fn a_watch_posts_each_new_finding_once_as_its_own_thread() {
     assert_eq!((ticked.watches, posted.len()), (0, 0), "{ticked:?}");
 }
 
+/// The web chat's notice board after notice `after`, as the page reads it.
+async fn board(server: &Server, after: u64) -> Value {
+    let url = format!("{}/webchat/notices?after={after}", server.url);
+    let response = reqwest::Client::new().get(url).header("x-webchat-user", "ana").send().await;
+    response.expect("the board answers").json().await.expect("the board is JSON")
+}
+
 /// Where a platform's notices were seen: the new thread's id, after the first notice.
 async fn first_notice(platform: Platform, mock: &wiremock::MockServer, server: &Server) -> String {
     let requests = mock.received_requests().await.unwrap_or_default();
@@ -340,15 +347,7 @@ async fn first_notice(platform: Platform, mock: &wiremock::MockServer, server: &
             "1733000000001".to_owned()
         }
         _ => {
-            let notices: Value = reqwest::Client::new()
-                .get(format!("{}/webchat/notices?after=0", server.url))
-                .header("x-webchat-user", "ana")
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let notices = board(server, 0).await;
             let first = &notices["notices"][0];
             assert_eq!(first["starts"], true, "{notices}");
             assert!(first["reply"]["card"]["title"].as_str().unwrap().starts_with("New: "));
@@ -361,15 +360,7 @@ async fn first_notice(platform: Platform, mock: &wiremock::MockServer, server: &
 async fn later_notice(platform: Platform, mock: &wiremock::MockServer, server: &Server) -> String {
     match platform {
         Platform::Webchat => {
-            let notices: Value = reqwest::Client::new()
-                .get(format!("{}/webchat/notices?after=1", server.url))
-                .header("x-webchat-user", "ana")
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let notices = board(server, 1).await;
             assert_eq!(notices["notices"][0]["starts"], false);
             notices["notices"][0]["thread"].as_str().unwrap().to_owned()
         }
@@ -732,20 +723,7 @@ async fn a_reminder_in_the_web_chat_is_snoozed_and_closed_from_its_buttons() {
     assert_eq!(ticked.reminders, 1, "{ticked:?}");
 
     let http = reqwest::Client::new();
-    let get = |path: String| {
-        let http = http.clone();
-        async move {
-            http.get(path)
-                .header("x-webchat-user", "ana")
-                .send()
-                .await
-                .unwrap()
-                .json::<Value>()
-                .await
-                .unwrap()
-        }
-    };
-    let board = get(format!("{}/webchat/notices?after=0", channel.server.url)).await;
+    let board = board(&channel.server, 0).await;
     let notice = &board["notices"][0];
     assert_eq!(notice["thread"], "t-oncall", "in the thread where it was assigned: {board}");
     assert_eq!(notice["starts"], false);
