@@ -11,9 +11,9 @@ use secbot_skills::azure::{AzureOptions, AzureSource, Credential, Secret};
 use secbot_skills::demo::{self, DemoOptions};
 use secbot_skills::intent::Lexicon;
 use secbot_skills::posture::{
-    AssignmentRequest, AttackPath, AttackPathFilter, Finding, FindingFilter, FindingPage, Governance,
-    PostureResult, PostureSource, PostureSummary, Recommendation, Resource, ScoreCard, SourceInfo,
-    Subscription, Vulnerability,
+    Alert, AlertFilter, AssignmentRequest, AttackPath, AttackPathFilter, Finding, FindingFilter, FindingPage,
+    Governance, PostureResult, PostureSource, PostureSummary, Recommendation, Resource, ScoreCard,
+    SourceInfo, Subscription, Vulnerability,
 };
 use secbot_skills::tenant::{IndexedSource, TenantData};
 use time::Date;
@@ -165,6 +165,14 @@ impl PostureSource for LiveFile {
 
     async fn vulnerabilities(&self, resource: &str) -> PostureResult<Vec<Vulnerability>> {
         self.current().vulnerabilities(resource).await
+    }
+
+    async fn alerts(&self, filter: &AlertFilter) -> PostureResult<Vec<Arc<Alert>>> {
+        self.current().alerts(filter).await
+    }
+
+    async fn alert(&self, id: &str) -> PostureResult<Option<Arc<Alert>>> {
+        self.current().alert(id).await
     }
 
     async fn attack_paths(&self, filter: &AttackPathFilter) -> PostureResult<Vec<Arc<AttackPath>>> {

@@ -16,15 +16,16 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use secbot_chat::{Cloud, Severity};
+use secbot_chat::{Cloud, ResourceKind, Severity};
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::catalog::Catalog;
 use crate::posture::{
-    AttackPath, ControlScore, Effort, Governance, PathStep, Plan, Recommendation, Remediation, Resource,
-    ScoreCard, SecureScore, Status, Subscription, Vulnerability, cloud_of_id, kind_of_type,
+    Alert, AlertStatus, AttackPath, ControlScore, Effort, Governance, PathStep, Plan, Recommendation,
+    Remediation, Resource, ScoreCard, SecureScore, Status, Subscription, Vulnerability, cloud_of_id,
+    kind_of_type,
 };
 use crate::tenant::{FindingRecord, RiskFactors, TenantData};
 
@@ -211,6 +212,7 @@ struct Builder<'a> {
     finding_index: HashMap<(u32, u32), usize>,
     vulnerabilities: HashMap<u32, Vec<Arc<Vulnerability>>>,
     attack_paths: Vec<AttackPath>,
+    alerts: Vec<Alert>,
     score: ScoreCard,
 }
 
@@ -589,6 +591,22 @@ fn group_from_id(id: &str) -> Option<String> {
 }
 
 fn type_from_id(id: &str) -> String {
+    // `arn:aws:eks:us-east-1:123456789012:cluster/name` → `aws::eks::cluster`.
+    if let Some(rest) = id.strip_prefix("arn:aws:") {
+        let fields: Vec<&str> = rest.splitn(5, ':').collect();
+        if let [service, _, _, resource] = fields.as_slice() {
+            let kind = resource.split(['/', ':']).next().unwrap_or_default();
+            return format!("aws::{service}::{kind}");
+        }
+    }
+    // `//compute.googleapis.com/projects/p/zones/z/instances/name` → `compute.googleapis.com/instance`.
+    if let Some(rest) = id.strip_prefix("//") {
+        let parts: Vec<&str> = rest.split('/').collect();
+        if parts.len() >= 3 {
+            let collection = parts[parts.len() - 2];
+            return format!("{}/{}", parts[0], collection.strip_suffix('s').unwrap_or(collection));
+        }
+    }
     let parts: Vec<&str> = id.split('/').collect();
     match parts.iter().rposition(|p| p.eq_ignore_ascii_case("providers")) {
         Some(i) if parts.len() > i + 2 => format!("{}/{}", parts[i + 1], parts[i + 2]),
@@ -625,6 +643,7 @@ pub(crate) fn build<'r>(
         match kind(row).as_str() {
             "microsoft.security/assessments/subassessments" => b.subassessment(row),
             "microsoft.security/attackpaths" => b.attack_path(row),
+            "microsoft.security/locations/alerts" => b.alerts.extend(alert_of_row(row)),
             "microsoft.security/securescores" => b.secure_score(row),
             "microsoft.security/securescores/securescorecontrols" => b.score_control(row),
             "microsoft.security/assessments/governanceassignments" => {
@@ -676,6 +695,13 @@ pub(crate) fn build<'r>(
             _ => {}
         }
     }
+    for alert in &mut b.alerts {
+        // The resource rows know a resource's kind and cloud better than its id does.
+        if let Some(&i) = alert.resource.as_ref().and_then(|id| b.res_index.get(&id.to_ascii_lowercase())) {
+            alert.kind = b.resources[i as usize].kind;
+            alert.cloud = b.resources[i as usize].cloud;
+        }
+    }
     let mut vulnerabilities: Vec<Vec<Arc<Vulnerability>>> = vec![Vec::new(); b.resources.len()];
     for (i, v) in b.vulnerabilities {
         vulnerabilities[i as usize] = v;
@@ -688,9 +714,96 @@ pub(crate) fn build<'r>(
         findings: b.findings,
         vulnerabilities,
         attack_paths: b.attack_paths,
+        alerts: b.alerts,
         people: Vec::new(),
         score: (!b.score.scores.is_empty()).then_some(b.score),
     }
+}
+
+/// A security alert from its Resource Graph row (`microsoft.security/locations/alerts`); the
+/// properties are read case-insensitively, as Resource Graph spells them `AlertDisplayName` and
+/// the REST API `alertDisplayName`. `None` for a row without an id.
+pub(crate) fn alert_of_row(row: &Value) -> Option<Alert> {
+    let id = text(row, &["id"])?;
+    let props = get(row, "properties").cloned().unwrap_or(Value::Null);
+    let resource = match get(&props, "resourceIdentifiers") {
+        Some(Value::Array(ids)) => ids.iter().find_map(|r| text(r, &["azureResourceId"])),
+        _ => None,
+    };
+    let rated = text(&props, &["severity"]).unwrap_or_default();
+    let informational = rated.eq_ignore_ascii_case("informational");
+    let severity = if informational { Some(Severity::Low) } else { severity(Some(rated)) };
+    let resource_type = text(&props, &["extendedProperties", "resourceType"])
+        .or_else(|| resource.as_deref().map(type_from_id))
+        .unwrap_or_default();
+    let subscription = text(row, &["subscriptionId"]).unwrap_or_else(|| subscription_from_id(&id));
+    let detected = time_of(&props, &["startTimeUtc"]).or_else(|| time_of(&props, &["timeGeneratedUtc"]))?;
+    Some(Alert {
+        alert_type: text(&props, &["alertType"]).unwrap_or_default(),
+        name: text(&props, &["alertDisplayName"]).unwrap_or_else(|| "Security alert".to_owned()),
+        severity: severity.unwrap_or(Severity::Medium),
+        informational,
+        status: text(&props, &["status"]).and_then(|s| AlertStatus::parse(&s)).unwrap_or(AlertStatus::Active),
+        description: text(&props, &["description"]).map(|d| plain(&d)).unwrap_or_default(),
+        remediation: strings(get(&props, "remediationSteps"))
+            .iter()
+            .flat_map(|s| {
+                s.split(['\r', '\n'])
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
+            })
+            .collect(),
+        entity: text(&props, &["compromisedEntity"])
+            .or_else(|| resource.as_ref().and_then(|r| r.rsplit('/').next()).map(str::to_owned))
+            .unwrap_or_default(),
+        // An alert on no one resource is about the subscription (a correlated incident, a
+        // Resource Manager detection).
+        kind: if resource.is_some() { kind_of_type(&resource_type) } else { ResourceKind::Subscription },
+        cloud: resource.as_deref().map_or(Cloud::Azure, cloud_of_id),
+        resource,
+        subscription,
+        tactics: text(&props, &["intent"])
+            .map(|i| i.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned).collect())
+            .unwrap_or_default(),
+        product: text(&props, &["productComponentName"]).unwrap_or_default(),
+        detected,
+        incident: path(&props, &["isIncident"]).and_then(Value::as_bool).unwrap_or(false),
+        portal: text(&props, &["alertUri"]),
+        id,
+    })
+}
+
+/// The Resource Graph row of an alert, as [`alert_of_row`] reads it.
+fn alert_row(a: &Alert) -> Value {
+    let location =
+        a.id.split('/').skip_while(|p| !p.eq_ignore_ascii_case("locations")).nth(1).unwrap_or("centralus");
+    json!({
+        "id": a.id,
+        "name": a.id.rsplit('/').next().unwrap_or_default(),
+        "type": "microsoft.security/locations/alerts",
+        "subscriptionId": a.subscription,
+        "location": location,
+        "resourceGroup": group_from_id(&a.id),
+        "properties": {
+            "AlertType": a.alert_type,
+            "AlertDisplayName": a.name,
+            "Severity": if a.informational { "Informational" } else { a.severity.label() },
+            "Status": a.status.as_str(),
+            "Description": a.description,
+            "RemediationSteps": a.remediation,
+            "CompromisedEntity": a.entity,
+            "ResourceIdentifiers": a.resource.iter().map(|r| json!({"Type": "AzureResource", "AzureResourceId": r})).collect::<Vec<_>>(),
+            "Intent": a.tactics.join(", "),
+            "ProductComponentName": a.product,
+            "ProductName": "Microsoft Defender for Cloud",
+            "StartTimeUtc": rfc3339(a.detected),
+            "TimeGeneratedUtc": rfc3339(a.detected),
+            "IsIncident": a.incident,
+            "AlertUri": a.portal,
+        },
+    })
 }
 
 fn text_of(row: &Value, key: &str) -> String {
@@ -852,6 +965,7 @@ pub fn write(data: &TenantData) -> Value {
             },
         }));
     }
+    rows.extend(data.alerts.iter().map(alert_row));
     let score = match &data.score {
         Some(score) => score.clone(),
         None => crate::tenant::score_of(
@@ -905,6 +1019,17 @@ mod tests {
         let back = read(&text, "snapshot.json").unwrap();
         assert_eq!(back.findings.len(), original.findings.len());
         assert_eq!(back.attack_paths.len(), original.attack_paths.len());
+        assert_eq!(back.alerts.len(), original.alerts.len());
+        for (read, written) in back.alerts.iter().zip(&original.alerts) {
+            let (read, written) =
+                (serde_json::to_value(read).unwrap(), serde_json::to_value(written).unwrap());
+            for (field, value) in written.as_object().into_iter().flatten() {
+                assert_eq!(
+                    &read[field], value,
+                    "the alert's {field} is written as a Resource Graph row and read back"
+                );
+            }
+        }
         assert_eq!(back.subscriptions.len(), original.subscriptions.len());
         let assigned = |d: &TenantData| d.findings.iter().filter(|f| f.governance.is_some()).count();
         assert_eq!(assigned(&back), assigned(&original));

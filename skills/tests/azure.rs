@@ -14,7 +14,8 @@ use secbot_skills::azure::{AzureOptions, AzureSource, Credential, Secret};
 use secbot_skills::demo::{self, DemoOptions};
 use secbot_skills::intent::{self, Lexicon};
 use secbot_skills::posture::{
-    AssignmentRequest, AttackPathFilter, FindingFilter, PostureError, PostureSource, Status,
+    AlertFilter, AlertStatus, AssignmentRequest, AttackPathFilter, FindingFilter, PostureError,
+    PostureSource, Status,
 };
 use secbot_skills::skill::{self, Request as SkillRequest};
 use secbot_skills::snapshot;
@@ -401,6 +402,68 @@ async fn sample_shaped_rows_are_read_as_secbot_reads_snapshots() {
     let names = source.resource_names().await.expect("names");
     assert!(names.contains(&("vm-web-01".to_owned(), ResourceKind::VirtualMachine)), "{names:?}");
     assert!(names.contains(&("acrcontosoprod".to_owned(), ResourceKind::ContainerRegistry)), "{names:?}");
+}
+
+#[tokio::test]
+async fn alerts_are_read_from_resource_graph_in_either_spelling() {
+    let mut rows = fixture("tenant-rows.json");
+    let alerts = fixture("alert-rows.json");
+    rows["data"].as_array_mut().expect("rows").extend(alerts.as_array().expect("alert rows").iter().cloned());
+    let azure = Azure::start(Rows::new(&rows)).await;
+    let source = azure.source();
+    let open = source.alerts(&AlertFilter::default()).await.expect("alerts");
+    let names: Vec<(&str, &str, AlertStatus)> =
+        open.iter().map(|a| (a.name.as_str(), a.severity_label(), a.status)).collect();
+    assert_eq!(
+        names,
+        [
+            ("Successful SSH brute force attack", "high", AlertStatus::Active),
+            (
+                "Unusual unauthenticated access to a storage container",
+                "informational",
+                AlertStatus::InProgress
+            ),
+        ],
+        "open alerts, most severe first; the resolved one is left out"
+    );
+    let ssh = &open[0];
+    assert_eq!(ssh.kind, ResourceKind::VirtualMachine, "from the resource's row");
+    assert_eq!(ssh.tactics, ["InitialAccess", "CredentialAccess"]);
+    assert_eq!(ssh.remediation.len(), 3, "steps split on line breaks: {:?}", ssh.remediation);
+    assert_eq!(
+        ssh.description,
+        "Several SSH logins failed on vm-web-01 from 203.0.113.7, then one succeeded."
+    );
+    assert!(ssh.portal.as_deref().is_some_and(|p| p.contains("/alertId/2518306792999999999_")));
+    let storage = &open[1];
+    assert_eq!(storage.kind, ResourceKind::StorageAccount);
+    assert!(
+        storage.portal.as_deref().is_some_and(
+            |p| p.starts_with("https://portal.azure.com/#blade/") && p.ends_with("/location/westeurope")
+        ),
+        "a row without AlertUri gets the portal's alert blade: {:?}",
+        storage.portal
+    );
+
+    let low = AlertFilter { severities: vec![Severity::Low], ..AlertFilter::default() };
+    assert_eq!(source.alerts(&low).await.expect("alerts").len(), 1, "informational reads as low");
+    let since = AlertFilter { since: Some(datetime!(2026 - 11 - 24 18:00 UTC)), ..AlertFilter::default() };
+    assert_eq!(source.alerts(&since).await.expect("alerts").len(), 1);
+    let scoped = AlertFilter {
+        subscriptions: vec!["00000000-0000-0000-0000-000000000002".into()],
+        ..AlertFilter::default()
+    };
+    assert_eq!(source.alerts(&scoped).await.expect("alerts")[0].entity, "stcustomerdata01");
+    let everything = AlertFilter { closed_too: true, ..AlertFilter::default() };
+    assert_eq!(source.alerts(&everything).await.expect("alerts").len(), 3);
+    let one = source.alert(&ssh.id.to_uppercase()).await.expect("alert").expect("found by id");
+    assert_eq!(one.id, ssh.id);
+    let kql: Vec<String> = azure.graph_requests().await.into_iter().map(|r| r.0).collect();
+    assert!(
+        kql.iter().any(|q| q.contains("type == 'microsoft.security/locations/alerts'")
+            && q.contains("alertStatus in ('active', 'inprogress')")),
+        "open alerts are selected in the query: {kql:?}"
+    );
 }
 
 async fn metadata_mocks(server: &MockServer) {

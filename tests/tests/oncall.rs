@@ -12,7 +12,7 @@ use std::sync::Arc;
 use secbot::store::Store;
 use secbot_chat::{Platform, Subject, ThreadKey};
 use secbot_skills::demo::{self, DemoOptions};
-use secbot_skills::posture::Status;
+use secbot_skills::posture::{AlertStatus, Status};
 use secbot_skills::tenant::TenantData;
 use secbot_slack::testing::{self, buttons, header};
 use secbot_tests::{DAY, Server};
@@ -69,6 +69,14 @@ impl Tenant {
         let full = demo::tenant(&DemoOptions::for_day(DAY));
         write_tenant(&file, &full, &[], &[]);
         Tenant { dir, file, full }
+    }
+
+    /// Serves the tenant as `change` leaves it.
+    fn edit(&self, change: impl FnOnce(&mut TenantData)) {
+        let mut data = self.full.clone();
+        change(&mut data);
+        std::fs::write(&self.file, secbot_skills::snapshot::write(&data).to_string())
+            .expect("the snapshot is written");
     }
 
     /// Serves the tenant without the `hidden` findings and with the `healthy` ones passing.
@@ -309,6 +317,88 @@ async fn a_watch_posts_each_new_finding_once_as_its_own_thread() {
     tenant.write(&[], &[]);
     let (ticked, posted) = restarted.tick(tick(7)).await;
     assert_eq!((ticked.watches, posted.len()), (0, 0), "{ticked:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_watch_on_alerts_opens_a_thread_per_new_alert_and_says_when_it_is_resolved() {
+    let tenant = Tenant::new("alerts");
+    let alert = tenant
+        .full
+        .alerts
+        .iter()
+        .find(|a| a.severity == secbot_chat::Severity::High && a.status.is_open())
+        .expect("the demo has an open high severity alert")
+        .clone();
+    let without = |data: &mut TenantData| data.alerts.retain(|a| a.id != alert.id);
+    tenant.edit(without);
+    let channel = Channel::start(&tenant.file, None, None).await;
+
+    let started = channel.mention("watch high severity alerts", "1795980900.000100").await;
+    assert!(header(&started).starts_with("Watching: high severity alerts"), "{}", header(&started));
+    let watches = channel.server.store.watches(Some((Platform::Slack, TEAM, CHANNEL))).await.unwrap();
+    let baseline = channel.server.store.watched(&watches[0].id).await.unwrap();
+    let open_high = tenant
+        .full
+        .alerts
+        .iter()
+        .filter(|a| a.severity == secbot_chat::Severity::High && a.status.is_open() && a.id != alert.id)
+        .count();
+    assert_eq!(baseline.len(), open_high, "the open high severity alerts are the baseline");
+    assert!(baseline.iter().all(|w| matches!(w.subject, Subject::Alert { .. })));
+
+    let start = OffsetDateTime::now_utc();
+    let tick = |n: i64| start + Duration::seconds(300 * n);
+    let (ticked, posted) = channel.tick(tick(1)).await;
+    assert_eq!((ticked.queued, posted.len()), (0, 0), "nothing new: {ticked:?}");
+
+    // Defender raises the alert: a new top-level message whose thread is about it.
+    tenant.edit(|_| {});
+    let (ticked, posted) = channel.tick(tick(2)).await;
+    assert_eq!((ticked.queued, posted.len()), (1, 1), "{ticked:?}");
+    let new = &posted[0];
+    assert!(new.get("thread_ts").is_none(), "{new}");
+    assert_eq!(header(new), format!("New: {}", alert.name));
+    let links: Vec<String> =
+        buttons(new).iter().filter_map(|b| b["url"].as_str().map(str::to_owned)).collect();
+    assert!(
+        links.iter().any(|url| url.contains("/AlertBlade/alertId/")),
+        "an Open in Defender for Cloud link to the alert: {links:?}"
+    );
+    let root = channel.posts().await.len();
+    let thread = format!("1795971{root:03}.000100");
+    let key = ThreadKey {
+        platform: Platform::Slack,
+        tenant: TEAM.into(),
+        channel: CHANNEL.into(),
+        thread: thread.clone(),
+    };
+    let context = channel.server.store.context(&key).await.unwrap().expect("the thread has a context");
+    assert_eq!(context.subject, Some(Subject::Alert { id: alert.id.clone() }));
+
+    // "What should I do about it?" in that thread: the alert's own steps.
+    let todo = channel.mention_in("what should I do about it?", "1795982000.000100", Some(&thread)).await;
+    assert_eq!(header(&todo), format!("What to do: {}", alert.name));
+    let step: String =
+        alert.remediation[0].chars().take_while(|c| !"&<>\"'`*_".contains(*c)).take(24).collect();
+    assert!(
+        testing::titles(&todo).join("\n").contains(&step),
+        "the alert's first step ({step}) is shown: {:?}",
+        testing::titles(&todo)
+    );
+
+    // Someone resolves it in Defender for Cloud: a word in its thread, nowhere else.
+    tenant.edit(|data| {
+        for a in data.alerts.iter_mut().filter(|a| a.id == alert.id) {
+            a.status = AlertStatus::Resolved;
+        }
+    });
+    let (ticked, posted) = channel.tick(tick(3)).await;
+    assert_eq!((ticked.queued, posted.len()), (1, 1), "{ticked:?}");
+    assert_eq!(posted[0]["thread_ts"], thread.as_str());
+    assert!(header(&posted[0]).starts_with("Resolved: "), "{}", header(&posted[0]));
+    assert!(posted[0].to_string().contains("resolved in Defender for Cloud"), "{}", posted[0]);
+    let (ticked, posted) = channel.tick(tick(4)).await;
+    assert_eq!((ticked.queued, posted.len()), (0, 0), "said once: {ticked:?}");
 }
 
 /// The web chat's notice board after notice `after`, as the page reads it.

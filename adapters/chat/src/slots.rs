@@ -135,6 +135,16 @@ pub struct Slots {
     /// Only findings nobody owns yet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unassigned: Option<bool>,
+    /// The question is about security alerts (what threat protection detected), not posture
+    /// findings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alerts: Option<bool>,
+    /// Only what happened at or after this time ("last night", "since Monday").
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub since: Option<time::OffsetDateTime>,
+    /// Only what happened before this time.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    pub until: Option<time::OffsetDateTime>,
     /// The script language to answer in (`terraform`, `powershell`, …), for a remediation
     /// card's buttons that show the same fix in another language.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -154,6 +164,7 @@ impl Slots {
             || self.subscription.is_some()
             || self.overdue.is_some()
             || self.unassigned.is_some()
+            || self.since.is_some()
     }
 
     /// Copies every filter this one leaves empty from `base`: a refinement such as "only the
@@ -177,6 +188,9 @@ impl Slots {
             subscription: pick(&self.subscription, &base.subscription),
             overdue: pick(&self.overdue, &base.overdue),
             unassigned: pick(&self.unassigned, &base.unassigned),
+            alerts: pick(&self.alerts, &base.alerts),
+            since: pick(&self.since, &base.since),
+            until: pick(&self.until, &base.until),
             ..self.clone()
         }
     }

@@ -29,6 +29,11 @@ pub enum Subject {
         /// The attack path id.
         id: String,
     },
+    /// A security alert.
+    Alert {
+        /// The alert's id.
+        id: String,
+    },
     /// The ordered items of a list that was shown; "the 2nd one" picks from it.
     List {
         /// The items, in the order shown.

@@ -29,8 +29,8 @@ enum Due {
     Overdue,
 }
 
-/// Whether the finding a delegation is about is still open, per the source: `Ok(None)` for
-/// work that is not one finding (nothing to check), `Err` when the source cannot say now.
+/// Whether the finding or alert a delegation is about is still open, per the source: `Ok(None)`
+/// for work that is not one finding or alert (nothing to check), `Err` when the source cannot say now.
 async fn still_open(
     engine: &Engine,
     subject: &Subject,
@@ -40,6 +40,7 @@ async fn still_open(
             let found = engine.source.finding(recommendation, resource).await?;
             Ok(Some(found.is_some_and(|f| f.status == Status::Unhealthy)))
         }
+        Subject::Alert { id } => Ok(Some(engine.source.alert(id).await?.is_some_and(|a| a.status.is_open()))),
         _ => Ok(None),
     }
 }

@@ -103,6 +103,10 @@ pub async fn admits(source: &dyn PostureSource, scope: &[String], subject: &Subj
                 }
                 paths.iter().flatten().find(|p| &p.id == id).is_none_or(|p| listed(scope, &p.subscription))
             }
+            Subject::Alert { id } => match source.alert(id).await? {
+                Some(alert) => alert.in_scope(scope),
+                None => subscription_of(id).is_none_or(|s| listed(scope, s)),
+            },
             Subject::List { items, on } => {
                 if let Some(on) = on
                     && !resource_in(source, scope, on).await?
@@ -152,5 +156,39 @@ mod tests {
         assert_eq!(subscription_of("/SUBSCRIPTIONS/abc"), Some("abc"));
         assert_eq!(subscription_of("arn:aws:ec2:us-east-1:123:instance/i-1"), None);
         assert_eq!(subscription_of("/subscriptions"), None);
+    }
+
+    #[tokio::test]
+    async fn an_alert_is_admitted_only_in_a_scope_holding_its_subscription() {
+        use secbot_skills::demo::{DemoOptions, tenant};
+        use secbot_skills::tenant::IndexedSource;
+        let data = tenant(&DemoOptions::for_day(time::macros::date!(2026 - 11 - 25)));
+        let alert =
+            data.alerts.iter().find(|a| a.resource.is_some()).expect("an alert on a resource").clone();
+        let other =
+            data.subscriptions.iter().find(|s| s.id != alert.subscription).expect("another subscription");
+        let source = IndexedSource::new(data.clone());
+        let subject = Subject::Alert { id: alert.id.clone() };
+        let own = vec![alert.subscription.to_uppercase()];
+        assert!(admits(&source, &own, &subject).await.unwrap());
+        assert!(
+            !admits(&source, std::slice::from_ref(&other.id), &subject).await.unwrap(),
+            "a forged button"
+        );
+        let listed = Subject::list(vec![subject.clone()]);
+        assert!(
+            !admits(&source, std::slice::from_ref(&other.id), &listed).await.unwrap(),
+            "inside a list too"
+        );
+        let unknown = Subject::Alert {
+            id: format!(
+                "/subscriptions/{}/providers/Microsoft.Security/locations/westeurope/alerts/gone",
+                alert.subscription
+            ),
+        };
+        assert!(
+            !admits(&source, std::slice::from_ref(&other.id), &unknown).await.unwrap(),
+            "an unknown id naming another subscription"
+        );
     }
 }

@@ -246,21 +246,16 @@ impl Engine {
                 "A watch posts new findings in the channel it was set up in; set it up in Slack, Teams, Discord or the web chat.".to_owned(),
             );
         }
-        let lower = question.to_lowercase();
-        if lower.contains("alert") || lower.contains("incident") {
-            return self.plain(
-                id,
-                "I can watch findings, not alerts yet",
-                "Defender for Cloud's security alerts are not in secbot's data yet. I can watch findings: try \"watch critical risks for publicly exposed resources\".".to_owned(),
-            );
-        }
         let parsed = self.parse(&question, origin);
-        if parsed.intent != Intent::ListRisks && !parsed.slots.has_filters() {
+        if parsed.intent != Intent::ListRisks
+            && !parsed.slots.has_filters()
+            && parsed.slots.alerts != Some(true)
+        {
             return self.plain(
                 id,
                 "What should I watch?",
                 format!(
-                    "I watch lists of findings, and \u{201c}{question}\u{201d} doesn't read as one. Try \"watch critical risks for publicly exposed resources\" or \"watch high severity findings on storage accounts\"."
+                    "I watch lists of findings or alerts, and \u{201c}{question}\u{201d} doesn't read as one. Try \"watch critical risks for publicly exposed resources\" or \"watch high severity alerts\"."
                 ),
             );
         }

@@ -41,9 +41,9 @@ use self::kql::Query;
 use self::queries::PathSignals;
 use crate::catalog::Catalog;
 use crate::posture::{
-    AssignmentRequest, AttackPath, AttackPathFilter, Finding, FindingFilter, FindingPage, Governance,
-    PostureError, PostureResult, PostureSource, PostureSummary, Recommendation, Resource, ScoreCard,
-    SourceInfo, Subscription, Vulnerability, kind_of_type,
+    Alert, AlertFilter, AssignmentRequest, AttackPath, AttackPathFilter, Finding, FindingFilter, FindingPage,
+    Governance, PostureError, PostureResult, PostureSource, PostureSummary, Recommendation, Resource,
+    ScoreCard, SourceInfo, Subscription, Vulnerability, kind_of_type,
 };
 use crate::snapshot::{self, PathSignal};
 use crate::tenant::IndexedSource;
@@ -687,6 +687,36 @@ impl Inner {
         view.attack_paths(filter).await
     }
 
+    /// Alerts matching the filter: the query narrows by status, severity and time; the rows are
+    /// read as a snapshot reads them and filtered exactly (scope, kind, cloud, resource).
+    async fn alerts(&self, filter: &AlertFilter) -> PostureResult<Vec<Arc<Alert>>> {
+        let fetched = self.graph(&self.subscriptions, &queries::alerts(filter)).await?;
+        let mut alerts: Vec<Arc<Alert>> = fetched
+            .rows
+            .iter()
+            .filter_map(snapshot::alert_of_row)
+            .map(|mut a| {
+                if a.portal.is_none() {
+                    a.portal = Alert::portal_link(self.portal, &a.id);
+                }
+                Arc::new(a)
+            })
+            .filter(|a| filter.matches(a))
+            .collect();
+        AlertFilter::rank(&mut alerts);
+        Ok(alerts)
+    }
+
+    async fn alert(&self, id: &str) -> PostureResult<Option<Arc<Alert>>> {
+        let fetched = self.graph(&self.subscriptions, &queries::alert(id)).await?;
+        Ok(fetched.rows.iter().filter_map(snapshot::alert_of_row).next().map(|mut a| {
+            if a.portal.is_none() {
+                a.portal = Alert::portal_link(self.portal, &a.id);
+            }
+            Arc::new(a)
+        }))
+    }
+
     /// The catalog's entry, else the recommendation as an assessment of it describes it (with
     /// the metadata API filling in what the row lacks), else the metadata API's entry.
     async fn recommendation(&self, key: &str) -> PostureResult<Option<Arc<Recommendation>>> {
@@ -802,6 +832,7 @@ impl Inner {
             queries::governance(),
             queries::attack_paths(),
             queries::secure_scores(),
+            queries::alerts(&AlertFilter { closed_too: true, ..AlertFilter::default() }),
         ] {
             let before = rows.len();
             let fetched = self.fetch_graph(&scope, &query, None, &|n| progress(before + n)).await?;
@@ -961,6 +992,14 @@ impl PostureSource for AzureSource {
 
     async fn vulnerabilities(&self, resource: &str) -> PostureResult<Vec<Vulnerability>> {
         self.inner.vulnerabilities(resource).await
+    }
+
+    async fn alerts(&self, filter: &AlertFilter) -> PostureResult<Vec<Arc<Alert>>> {
+        self.inner.alerts(filter).await
+    }
+
+    async fn alert(&self, id: &str) -> PostureResult<Option<Arc<Alert>>> {
+        self.inner.alert(id).await
     }
 
     async fn attack_paths(&self, filter: &AttackPathFilter) -> PostureResult<Vec<Arc<AttackPath>>> {

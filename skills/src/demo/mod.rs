@@ -2,6 +2,7 @@
 //! Defender for Cloud recommendations, so secbot is useful with no cloud account. The same seed
 //! and day always build the same tenant; `findings` grows it to any size for benchmarks.
 
+mod alerts;
 mod blueprint;
 mod rng;
 
@@ -297,6 +298,7 @@ impl<'a> Builder<'a> {
                 email: Some(format!("{handle}@{}", blueprint::DOMAIN)),
             })
             .collect();
+        let alerts = alerts::raise(self.opts.today, &self.rng, &self.resources, &self.subscriptions);
         TenantData {
             name: "demo tenant".to_owned(),
             subscriptions: self.subscriptions,
@@ -304,6 +306,7 @@ impl<'a> Builder<'a> {
             resources: self.resources,
             findings: self.findings,
             vulnerabilities: self.vulnerabilities,
+            alerts,
             attack_paths,
             people,
             score: None,

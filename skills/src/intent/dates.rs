@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 use regex::Regex;
-use time::{Date, Duration, Month, Weekday};
+use time::{Date, Duration, Month, OffsetDateTime, Weekday};
 
 /// A due date found in a prompt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,6 +13,58 @@ pub(crate) struct Due {
     pub(crate) text: String,
     /// The day it means, when it can be known ("end of sprint" cannot).
     pub(crate) date: Option<Date>,
+}
+
+/// The period a question about events covers ("last night", "since Monday", "in the past 3
+/// days"), as `(since, until)` in UTC, resolved against the prompt's day: "last night" is
+/// 18:00 the day before to 08:00, "today" from midnight, "yesterday" the whole day before,
+/// "this week" from Monday, "past N days" (or hours, rounded up to days) from N days back.
+pub(crate) fn window(prompt: &str, today: Date) -> Option<(Option<OffsetDateTime>, Option<OffsetDateTime>)> {
+    static WINDOW: OnceLock<Regex> = OnceLock::new();
+    let window = WINDOW.get_or_init(|| {
+        Regex::new(r"(?i)\b(?P<night>last\s+night'?s?|overnight|over\s+night|tonight'?s?)\b|\b(?P<today>today'?s?|this\s+morning'?s?)\b|\b(?P<yesterday>yesterday'?s?)\b|\b(?P<week>this\s+week'?s?)\b|\b(?P<weekend>(over\s+)?the\s+weekend|this\s+weekend)\b|\b(?:in\s+|over\s+|during\s+|from\s+)?(?:the\s+)?(?:last|past|previous)\s+(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)?\s*(?P<unit>hours?|hrs?|h|days?|weeks?)\b|\bsince\s+(?P<since>monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thurs|fri|sat|sun)\b")
+            .expect("valid window pattern")
+    });
+    let at = |day: Date, hour: u8| day.with_hms(hour, 0, 0).ok().map(|t| t.assume_utc());
+    let c = window.captures(prompt)?;
+    let yesterday = today.previous_day()?;
+    if c.name("night").is_some() {
+        return Some((at(yesterday, 18), at(today, 8)));
+    }
+    if c.name("today").is_some() {
+        return Some((at(today, 0), None));
+    }
+    if c.name("yesterday").is_some() {
+        return Some((at(yesterday, 0), at(today, 0)));
+    }
+    if c.name("week").is_some() {
+        let back = i64::from(today.weekday().number_days_from_monday());
+        return Some((at(today - Duration::days(back), 0), None));
+    }
+    if c.name("weekend").is_some() {
+        let back = i64::from(today.weekday().number_days_from_monday()) + 2;
+        let saturday = today - Duration::days(if back > 6 { back - 7 } else { back });
+        return Some((at(saturday, 0), at(saturday + Duration::days(2), 0)));
+    }
+    if let Some(unit) = c.name("unit") {
+        let n = c.name("n").and_then(|n| number(&n.as_str().to_ascii_lowercase())).unwrap_or(1).clamp(1, 366);
+        let unit = unit.as_str().to_ascii_lowercase();
+        let days = match unit.chars().next() {
+            Some('h') => (n + 23) / 24,
+            Some('w') => n * 7,
+            _ => n,
+        };
+        return Some((at(today - Duration::days(days), 0), None));
+    }
+    if let Some(name) = c.name("since")
+        && let Some((_, day)) = weekday(&name.as_str().to_ascii_lowercase())
+    {
+        let back = (i64::from(today.weekday().number_days_from_monday())
+            - i64::from(day.number_days_from_monday()))
+        .rem_euclid(7);
+        return Some((at(today - Duration::days(back), 0), None));
+    }
+    None
 }
 
 /// The days of the week by name, Monday first.
@@ -266,6 +318,33 @@ mod tests {
 
     // 2026-11-25 is a Wednesday.
     const TODAY: Date = date!(2026 - 11 - 25);
+
+    #[test]
+    fn periods_resolve_to_utc_windows_around_the_prompts_day() {
+        use time::macros::datetime;
+        let w = |text: &str| window(text, TODAY);
+        // 2026-11-25 is a Wednesday.
+        assert_eq!(
+            w("last night's alerts"),
+            Some((Some(datetime!(2026-11-24 18:00 UTC)), Some(datetime!(2026-11-25 08:00 UTC))))
+        );
+        assert_eq!(w("anything overnight?"), w("last night"));
+        assert_eq!(w("alerts today"), Some((Some(datetime!(2026-11-25 00:00 UTC)), None)));
+        assert_eq!(
+            w("yesterday's incidents"),
+            Some((Some(datetime!(2026-11-24 00:00 UTC)), Some(datetime!(2026-11-25 00:00 UTC))))
+        );
+        assert_eq!(w("this week"), Some((Some(datetime!(2026-11-23 00:00 UTC)), None)));
+        assert_eq!(w("in the last 24 hours"), Some((Some(datetime!(2026-11-24 00:00 UTC)), None)));
+        assert_eq!(w("past three days"), Some((Some(datetime!(2026-11-22 00:00 UTC)), None)));
+        assert_eq!(w("since monday"), Some((Some(datetime!(2026-11-23 00:00 UTC)), None)));
+        assert_eq!(w("since friday"), Some((Some(datetime!(2026-11-20 00:00 UTC)), None)));
+        assert_eq!(
+            w("over the weekend"),
+            Some((Some(datetime!(2026-11-21 00:00 UTC)), Some(datetime!(2026-11-23 00:00 UTC))))
+        );
+        assert_eq!(w("show open alerts"), None);
+    }
 
     fn due(text: &str) -> Option<(String, Option<Date>)> {
         find_due(text, TODAY, false).map(|d| (d.text, d.date))

@@ -529,6 +529,33 @@ pub(crate) fn uncovered(text: &Text) -> bool {
         .is_match(&text.norm)
 }
 
+/// The prompt with its security alerts read as findings ("show last night's high alerts" →
+/// "show last night's high findings"), when it asks about Defender for Cloud's alerts or
+/// incidents: the question is then read like the same question about findings, and answered
+/// from alerts. `None` when it mentions no alert, or alerts of something else (Sentinel,
+/// GuardDuty, cost or metric alerts), setting alerting up (which secbot does not do), or
+/// findings too ("got an alert-ish email, is anyone on the findings?": the alert is context).
+pub(crate) fn about_alerts(prompt: &str) -> Option<String> {
+    static ALERT: OnceLock<Regex> = OnceLock::new();
+    static ELSEWHERE: OnceLock<Regex> = OnceLock::new();
+    let alert = ALERT.get_or_init(|| {
+        re(r"(?i)\b(?:(?:security|defender|threat|mdc|cloud)\s+)?(alert|alerts|alerted|incident|incidents)\b")
+    });
+    let elsewhere = ELSEWHERE.get_or_init(|| {
+        re(r"(?i)\b(alert(ing)?\s+rules?|alerting|(create|add|make|set\s*up|setup|configure|build|write|wire\s+up)\s+(an?\s+|some\s+|the\s+)?(\w+\s+)?alerts?|alert\s+(me|us)|action\s+groups?|sentinel|siem|kql|splunk|log\s+analytics|guard\s*duty|security\s+hub|metric\s+alerts?|budget\s+alerts?|cost\s+alerts?|billing\s+alerts?|pager\s*duty|opsgenie|incident\s+(response|management|commander|process|plan|playbook)|post\s*-?\s*mortem|status\s*page|service\s+health|outage|workbooks?|(had|have\s+had)\s+an?\s+(\w+\s+)?incident|incident\s+(review|doc|report|timeline)|(alert|incident)\s*-\s*\w|findings?|recommendations?|recs|risks?|vulnerabilit\w*|vulns?|misconfig\w*|without\s+(setting\s+off|triggering|tripping|firing|raising)|(avoid|evade|dodge|bypass|suppress)\w*|outside\s+(your|of\s+your)\s+scope|your\s+(limits|scope)|visibility\s+into|(do|can|could|will)\s+you\s+(cover|do|support|handle|see|read|show|access)\s+(\w+\s+)?(alerts?|incidents?))\b")
+    });
+    if !alert.is_match(prompt) || elsewhere.is_match(prompt) {
+        return None;
+    }
+    let read =
+        alert.replace_all(prompt, |c: &regex::Captures<'_>| match c[1].to_ascii_lowercase().as_str() {
+            "alerted" => "been flagged",
+            plural if plural.ends_with('s') => "findings",
+            _ => "finding",
+        });
+    Some(read.into_owned())
+}
+
 /// True when the prompt asks about the secure score.
 pub(crate) fn secure_score(text: &Text) -> bool {
     static SCORE: OnceLock<Regex> = OnceLock::new();
@@ -709,6 +736,28 @@ pub(crate) fn kind_from_name(name: &str) -> Option<ResourceKind> {
 mod tests {
     use super::*;
     use crate::intent::text::Vocabulary;
+
+    #[test]
+    fn questions_about_defender_alerts_read_as_findings_and_others_do_not() {
+        assert_eq!(
+            about_alerts("show last night's high severity alerts").as_deref(),
+            Some("show last night's high severity findings")
+        );
+        assert_eq!(about_alerts("any open Incidents?").as_deref(), Some("any open findings?"));
+        assert_eq!(about_alerts("explain this security alert").as_deref(), Some("explain this finding"));
+        for elsewhere in [
+            "list the sentinel incidents assigned to me",
+            "create an alert rule for new findings",
+            "where's the incident response runbook",
+            "got an alert-ish email, is anyone on the findings for that box",
+            "how do i get in without setting off alerts",
+            "do you cover alerts, or just recommendations?",
+            "set a budget alert at 10k",
+            "show critical risks",
+        ] {
+            assert_eq!(about_alerts(elsewhere), None, "{elsewhere}");
+        }
+    }
 
     fn text(prompt: &str) -> Text {
         Text::new(prompt, &Vocabulary::new([]), &|t| looks_like_resource(t))

@@ -463,6 +463,43 @@ pub fn parse(prompt: &str, lexicon: &Lexicon, today: Date) -> Parse {
 /// this, and nobody asks a question in more.
 pub const MAX_PROMPT_CHARS: usize = 2_000;
 
+/// Turns a reading of a question about findings into the same question about alerts: the
+/// period it names, and only the filters alerts have (severity, resource type, cloud,
+/// subscription, resource).
+fn about_alerts(parse: &mut Parse, prompt: &str, today: Date) {
+    let slots = &mut parse.slots;
+    slots.alerts = Some(true);
+    if let Some((since, until)) = dates::window(prompt, today) {
+        slots.since = since;
+        slots.until = until;
+    }
+    slots.severity.append(&mut slots.risk_level);
+    slots.severity.dedup();
+    // Alerts are listed, however the question is put ("what happened overnight", "any new
+    // incidents?"), unless it points at one of them ("explain the 2nd", "this alert").
+    let pointed = parse.needs_context || slots.ordinal.is_some();
+    if slots.since.is_some() && parse.intent != Intent::Explain && parse.intent != Intent::Remediate {
+        // "the last 24 hours" is a period, not "the last one".
+        slots.ordinal = None;
+        parse.needs_context = false;
+    }
+    if matches!(parse.intent, Intent::Summarize | Intent::Explain | Intent::AttackPaths | Intent::Status)
+        && !pointed
+        || parse.intent == Intent::Summarize && slots.since.is_some()
+    {
+        parse.intent = Intent::ListRisks;
+    }
+    slots.exposure = None;
+    slots.sensitive_data = None;
+    slots.vulnerabilities = None;
+    slots.recommendation = None;
+    slots.overdue = None;
+    slots.unassigned = None;
+    parse.recommendation_key = None;
+    parse.best_fix = false;
+    parse.exemption = false;
+}
+
 /// Reads a prompt with a given intent model (a held-out fold's, to measure it).
 pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> Parse {
     let prompt = match prompt.char_indices().nth(MAX_PROMPT_CHARS) {
@@ -482,6 +519,24 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
     let ruled_unsafe = cues::refusal(&text, &signals.refusals);
     if ruled_unsafe.is_none() && cues::is_bare_help(&text) {
         return Parse::bare(Intent::Help);
+    }
+    // A question about security alerts is read as the same question about findings, then
+    // answered from alerts.
+    if ruled_unsafe.is_none()
+        && let Some(as_findings) = extract::about_alerts(prompt)
+    {
+        let mut parse = parse_with(&as_findings, lexicon, model, today);
+        // No refusal rule fired on the question: a refusal now is the model reacting to the
+        // attack an alert names ("a ransomware alert").
+        // Nor is a decline for want of data: alerts are the data ("suspicious activity").
+        if parse.intent == Intent::Unsafe || parse.decline == Some(DeclineReason::Uncovered) {
+            parse = Parse { confidence: parse.confidence.min(0.5), ..Parse::bare(Intent::ListRisks) };
+            parse.slots = filters_of(read(&text, lexicon).slots);
+        }
+        if !matches!(parse.intent, Intent::OutOfScope | Intent::Help) {
+            about_alerts(&mut parse, prompt, today);
+        }
+        return parse;
     }
     let Reading { mut slots, resource_kind, recommendation_key } = read(&text, lexicon);
     let person = |w: &str| lexicon.people.contains(w.trim_start_matches('@')) || w.starts_with('@');
@@ -553,6 +608,18 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
         && text.words.iter().any(|w| lexicon.people.contains(w.as_str()))
     {
         intent = Intent::Status;
+    }
+    // "patch 4", "fix #2", "remediate the 3rd": a fixing verb on a row of the thread's list
+    // asks for its fix, however short.
+    if ruled_unsafe.is_none()
+        && slots.ordinal.is_some()
+        && text.words.len() <= 4
+        && matches!(intent, Intent::Explain | Intent::Summarize | Intent::ListRisks | Intent::OutOfScope)
+        && text.words.first().is_some_and(|w| {
+            matches!(w.as_str(), "fix" | "patch" | "remediate" | "mitigate" | "harden" | "contain")
+        })
+    {
+        intent = Intent::Remediate;
     }
     // "ok, just #1 to sam then": a row handed to a person.
     if matches!(

@@ -1,6 +1,7 @@
 //! The posture model and the [`PostureSource`] trait every data source implements: the demo
 //! tenant, an offline snapshot, or Defender for Cloud itself.
 
+mod alerts;
 mod filter;
 mod kinds;
 mod model;
@@ -12,6 +13,7 @@ use async_trait::async_trait;
 use secbot_chat::Person;
 use time::Date;
 
+pub use alerts::{Alert, AlertFilter, AlertStatus};
 pub use filter::{AttackPathFilter, FindingFilter, FindingPage, PostureSummary};
 pub use kinds::{cloud_of_id, kind_of_type};
 pub use model::{
@@ -90,6 +92,12 @@ pub trait PostureSource: Send + Sync {
 
     /// Attack paths matching the filter, most risky first.
     async fn attack_paths(&self, filter: &AttackPathFilter) -> PostureResult<Vec<Arc<AttackPath>>>;
+
+    /// Security alerts matching the filter, open and most severe first.
+    async fn alerts(&self, filter: &AlertFilter) -> PostureResult<Vec<Arc<Alert>>>;
+
+    /// One alert by its id.
+    async fn alert(&self, id: &str) -> PostureResult<Option<Arc<Alert>>>;
 
     /// Records an owner and due date for a finding (a governance assignment).
     async fn assign(&self, request: &AssignmentRequest) -> PostureResult<Governance>;

@@ -50,7 +50,7 @@ pub(crate) fn run(req: &Request<'_>) -> Answer {
         ),
         (_, _, Some(DeclineReason::Uncovered)) => (
             "I can't answer that yet",
-            "That's a fair security question, but secbot has no data for it: it reads Defender for Cloud's posture (findings, secure score, attack paths and who owns what), not compliance mappings, alerts and incidents, sign-in logs or costs. These are the closest things I can do:",
+            "That's a fair security question, but secbot has no data for it: it reads Defender for Cloud's posture and security alerts (findings, alerts, secure score, attack paths and who owns what), not compliance mappings, SIEM queries, sign-in logs or costs. These are the closest things I can do:",
         ),
         _ => (
             "That's outside what I do",

@@ -14,6 +14,9 @@ use crate::posture::{AssignmentRequest, Finding, PostureError};
 const BULK_LIMIT: usize = 25;
 
 pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
+    if let Some(Subject::Alert { id }) = req.subject {
+        return alert(req, id).await;
+    }
     let (findings, total) = targets(req).await?;
     if findings.is_empty() {
         let mut card = Card::titled("Nothing to assign");
@@ -80,12 +83,109 @@ pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
             owner.name
         ));
     }
-    card.actions = vec![
+    card.actions = decide(req, delegation);
+    Ok(Answer::card(card).about(Some(subject)))
+}
+
+/// The Confirm and Cancel buttons of a proposed delegation.
+fn decide(req: &Request<'_>, delegation: Delegation) -> Vec<Action> {
+    vec![
         Action::new("Confirm", req.response_id, Command::Confirm { delegation: delegation.clone() })
             .styled(ActionStyle::Primary),
         Action::new("Cancel", req.response_id, Command::Cancel { delegation }),
-    ];
+    ]
+}
+
+/// Proposes an owner and due date for an alert's triage. Defender for Cloud records no owner
+/// on alerts, so secbot keeps the delegation itself (and reminds the owner).
+async fn alert(req: &Request<'_>, id: &str) -> Result<Answer, SkillError> {
+    let Some(alert) = req.source.alert(id).await? else {
+        let mut card = Card::titled("Nothing to assign");
+        card.summary = Some(
+            "Defender for Cloud no longer has that alert. Ask for open alerts to pick a current one."
+                .to_owned(),
+        );
+        return Ok(Answer::card(card));
+    };
+    let subject = Subject::Alert { id: alert.id.clone() };
+    let slots = &req.parse.slots;
+    let Some(owner) = owner(req, slots.assignee.as_deref(), &[]).await? else {
+        return Ok(ask_owner(req, &subject, slots, &[]).about(Some(subject)));
+    };
+    let due = match slots.due {
+        Some(due) if due >= req.today => due,
+        other => {
+            return Ok(ask_due(req, &subject, &owner, slots.due_text.as_deref(), other).about(Some(subject)));
+        }
+    };
+    let mut card = Card::titled(format!("Assign to {}?", owner.name));
+    card.summary = Some(format!(
+        "{} will triage this alert, due {}. Nothing is recorded until you confirm.",
+        owner.name,
+        date_label(due)
+    ));
+    card.facts = alert_facts(&owner, due, req.today);
+    card.items.push(Item {
+        title: alert.name.clone(),
+        subtitle: Some(format!("{} · {}", alert.entity, super::alerts::moment(alert.detected))),
+        severity: Some(alert.severity),
+        facts: Vec::new(),
+        actions: Vec::new(),
+    });
+    card.notices.push(
+        "Defender for Cloud keeps no owner on alerts: secbot records this one and reminds them.".to_owned(),
+    );
+    card.actions = decide(req, Delegation { subject: subject.clone(), owner, due });
     Ok(Answer::card(card).about(Some(subject)))
+}
+
+/// The owner and due date of an alert's triage (a governance grace period is about findings
+/// and the secure score, which alerts do not touch).
+fn alert_facts(owner: &Person, due: Date, today: Date) -> Vec<Fact> {
+    owner_facts(owner, due, today).into_iter().filter(|f| f.label != "Grace period").collect()
+}
+
+/// Records nothing at the source (alerts have no owner there); the confirmation card and the
+/// owner's direct message.
+async fn confirm_alert(req: &Request<'_>, delegation: &Delegation, id: &str) -> Result<Answer, SkillError> {
+    let owner = &delegation.owner;
+    let Some(alert) = req.source.alert(id).await? else {
+        let mut card = Card::titled("The assignment was not recorded");
+        card.summary =
+            Some("Defender for Cloud no longer has that alert, so nothing was assigned.".to_owned());
+        return Ok(Answer::card(card));
+    };
+    let mut card = Card::titled(format!("Assigned to {}", owner.name));
+    card.summary = Some(format!(
+        "{} triages {} on {}, due {}. I'll remind them here before it is due.",
+        owner.name,
+        alert.name,
+        alert.entity,
+        date_label(delegation.due)
+    ));
+    card.facts = alert_facts(owner, delegation.due, req.today);
+    card.facts.push(Fact::new("Assigned by", req.prompt.origin.user.name.clone()));
+    let subject = Subject::Alert { id: alert.id.clone() };
+    card.actions = vec![Action::run("What to do", req.response_id, Intent::Remediate, Some(subject.clone()))];
+    let mut direct = Vec::new();
+    if owner.id != req.prompt.origin.user.id && !owner.id.contains(' ') {
+        let mut dm = Card::titled(format!("You've been assigned an alert: {}", alert.name));
+        dm.severity = Some(alert.severity);
+        dm.summary = Some(format!(
+            "{} asked you to triage this alert on {} by {}.",
+            req.prompt.origin.user.name,
+            alert.entity,
+            date_label(delegation.due)
+        ));
+        dm.actions = vec![
+            Action::run("What to do", req.response_id, Intent::Remediate, Some(subject.clone()))
+                .styled(ActionStyle::Primary),
+            Action::run("Explain", req.response_id, Intent::Explain, Some(subject.clone())),
+        ];
+        let text = dm.to_plain_text();
+        direct.push(DirectMessage { to: owner.clone(), card: dm, text });
+    }
+    Ok(Answer { card, subject: Some(subject), direct })
 }
 
 /// The findings to assign: the subject's, or those the slots describe (most risky first).
@@ -294,6 +394,9 @@ fn ask_due(
 /// Records a confirmed delegation in the posture source and builds the card that replaces the
 /// confirmation, with a message for the owner.
 pub(crate) async fn confirm(req: &Request<'_>, delegation: &Delegation) -> Result<Answer, SkillError> {
+    if let Subject::Alert { id } = &delegation.subject {
+        return confirm_alert(req, delegation, id).await;
+    }
     let pairs: Vec<(String, String)> = match &delegation.subject {
         Subject::Finding { recommendation, resource } => vec![(recommendation.clone(), resource.clone())],
         Subject::List { items, .. } => items

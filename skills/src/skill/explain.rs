@@ -28,6 +28,7 @@ fn threat_meaning(threat: &str) -> Option<&'static str> {
 pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
     let text = req.prompt.text.to_lowercase();
     match req.subject {
+        Some(Subject::Alert { id }) => super::alerts::explain(req, id).await,
         Some(Subject::Finding { recommendation, resource }) => {
             match req.source.finding(recommendation, resource).await? {
                 Some(f) => finding(req, &f, &text).await,

@@ -12,6 +12,9 @@ pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
     if req.parse.best_fix {
         return super::score::gains(req).await;
     }
+    if req.parse.slots.alerts == Some(true) {
+        return super::alerts::list(req).await;
+    }
     let slots = &req.parse.slots;
     let query = query::build(req, slots).await?;
     if let Some(unknown) = &query.unknown {

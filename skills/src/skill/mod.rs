@@ -3,6 +3,7 @@
 //! a cost in compute units and the plan it needs; [`rank`] picks skills for prompts that no
 //! cue matched.
 
+mod alerts;
 mod attack_paths;
 mod decline;
 mod delegate;
@@ -49,12 +50,13 @@ pub const SKILLS: [SkillInfo; 8] = [
     SkillInfo {
         name: "list_risks",
         intent: Intent::ListRisks,
-        description: "Lists open findings ranked by risk, filtered by severity, internet exposure, sensitive data, vulnerabilities, resource type, cloud or subscription.",
+        description: "Lists open findings ranked by risk, filtered by severity, internet exposure, sensitive data, vulnerabilities, resource type, cloud or subscription; or Defender for Cloud's security alerts, by severity and period.",
         examples: &[
             "Show critical risks for publicly exposed resources",
             "Show critical risks to sensitive data",
             "Show resources with high severity vulnerabilities",
             "Which storage accounts are open to the internet?",
+            "Show last night's high severity alerts",
         ],
         cost: 2,
         plan: None,

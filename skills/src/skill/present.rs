@@ -192,6 +192,10 @@ pub async fn describe_subject(source: &dyn PostureSource, subject: &Subject) -> 
             None => "that resource".to_owned(),
         },
         Subject::AttackPath { id } => format!("attack path {id}"),
+        Subject::Alert { id } => match source.alert(id).await.ok().flatten() {
+            Some(alert) => format!("{} on {}", alert.name, alert.entity),
+            None => "that alert".to_owned(),
+        },
         Subject::List { items, .. } => format!("the list of {} items", items.len()),
     }
 }

@@ -11,6 +11,9 @@ use super::{Answer, Request, SkillError, query};
 use crate::posture::{Finding, Recommendation, Resource, Script};
 
 pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
+    if let Some(Subject::Alert { id }) = req.subject {
+        return super::alerts::remediate(req, id).await;
+    }
     let findings = affected(req).await?;
     let Some(primary) = findings.first() else {
         return Ok(Answer::card(nothing_to_fix(req).await?));

@@ -13,7 +13,11 @@ use super::{Answer, Request, SkillError, query};
 use crate::posture::{AttackPathFilter, FindingFilter, Plan, PostureSummary, Status};
 
 pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
+    if req.parse.slots.alerts == Some(true) && !matches!(req.subject, Some(Subject::Alert { .. })) {
+        return super::alerts::list(req).await;
+    }
     match req.subject {
+        Some(Subject::Alert { id }) => super::alerts::explain(req, id).await,
         Some(Subject::Finding { recommendation, resource }) => finding(req, recommendation, resource).await,
         Some(Subject::Recommendation { key }) => {
             let filter = FindingFilter {

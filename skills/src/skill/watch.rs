@@ -8,14 +8,22 @@ use time::OffsetDateTime;
 
 use super::present::{describe_subject, finding_item, finding_subject};
 use super::{Answer, Request, SkillError, list_risks, query};
-use crate::posture::{PostureError, Status};
+use crate::posture::{AlertStatus, PostureError, Status};
 
 /// Findings read per call while collecting everything a watch matches.
 const BATCH: usize = 1_000;
 
-/// Every open finding matching `slots` within the channel's scope, most risky first. A name
-/// that matches nothing is an error: a watch on it would never fire.
+/// Every open finding (or, for a question about alerts, every open alert) matching `slots`
+/// within the channel's scope, most risky first. A name that matches nothing is an error: a
+/// watch on it would never fire.
 pub async fn matching(req: &Request<'_>, slots: &Slots) -> Result<Vec<Subject>, SkillError> {
+    if slots.alerts == Some(true) {
+        let subs = req.source.subscriptions().await?;
+        // A watch announces what is new from now on, whatever window the question named.
+        let slots = Slots { since: None, until: None, ..slots.clone() };
+        let alerts = req.source.alerts(&super::alerts::filter(req, &slots, &subs)).await?;
+        return Ok(alerts.iter().map(|a| super::alerts::subject(a)).collect());
+    }
     let query = query::build(req, slots).await?;
     if let Some(unknown) = query.unknown {
         return Err(PostureError::NotFound(format!("nothing in this tenant is named \"{unknown}\"")).into());
@@ -48,13 +56,18 @@ pub struct WatchLine {
 /// is checked.
 pub fn started(req: &Request<'_>, watch: &WatchLine, open_now: usize, every_minutes: u64) -> Answer {
     let mut card = Card::titled(format!("Watching: {}", watch.question));
+    let (noun, ends) = if req.parse.slots.alerts == Some(true) {
+        ("alert", "resolved or dismissed")
+    } else {
+        ("finding", "fixed")
+    };
     let already = match open_now {
         0 => "Nothing matches right now.".to_owned(),
-        1 => "1 finding matches already; it is not announced (ask the question to see it).".to_owned(),
-        n => format!("{n} findings match already; they are not announced (ask the question to see them)."),
+        1 => format!("1 {noun} matches already; it is not announced (ask the question to see it)."),
+        n => format!("{n} {noun}s match already; they are not announced (ask the question to see them)."),
     };
     card.summary = Some(format!(
-        "I check every {every_minutes} minute{} and post each new finding that matches here, as its own thread; when it is fixed I say so in that thread. {already}",
+        "I check every {every_minutes} minute{} and post each new {noun} that matches here, as its own thread; when it is {ends} I say so in that thread. {already}",
         if every_minutes == 1 { "" } else { "s" }
     ));
     card.actions = vec![
@@ -134,11 +147,28 @@ pub async fn burst(
         subjects.len(),
         list_risks::PAGE.min(subjects.len())
     ));
+    let alerts = slots.alerts == Some(true);
+    if alerts {
+        card.title = format!("{} new alerts: {question}", subjects.len());
+        card.summary = Some(format!(
+            "{} alerts started matching the watch since the last check; the first {} are below. Ask about any of them in this thread (\"explain the 2nd\").",
+            subjects.len(),
+            list_risks::PAGE.min(subjects.len())
+        ));
+    }
     for subject in subjects.iter().take(list_risks::PAGE) {
-        if let Subject::Finding { recommendation, resource } = subject
-            && let Some(f) = req.source.finding(recommendation, resource).await?
-        {
-            card.items.push(finding_item(req, &f, &query.subscriptions, true).await?);
+        match subject {
+            Subject::Finding { recommendation, resource } => {
+                if let Some(f) = req.source.finding(recommendation, resource).await? {
+                    card.items.push(finding_item(req, &f, &query.subscriptions, true).await?);
+                }
+            }
+            Subject::Alert { id } => {
+                if let Some(a) = req.source.alert(id).await? {
+                    card.items.push(super::alerts::item(req, &a, &query.subscriptions));
+                }
+            }
+            _ => {}
         }
     }
     card.severity = card.items.first().and_then(|i| i.severity);
@@ -157,6 +187,26 @@ pub async fn burst(
 /// resource.
 pub async fn fixed(req: &Request<'_>, subject: &Subject) -> Result<Answer, SkillError> {
     let named = describe_subject(req.source, subject).await;
+    if let Subject::Alert { id } = subject {
+        let alert = req.source.alert(id).await?;
+        let mut card = Card::titled(format!("Resolved: {named}"));
+        card.summary = Some(
+            match alert.map(|a| a.status) {
+                Some(AlertStatus::Resolved) => {
+                    "The alert was resolved in Defender for Cloud. Nothing more to do here."
+                }
+                Some(AlertStatus::Dismissed) => {
+                    "The alert was dismissed in Defender for Cloud (judged benign or a false positive)."
+                }
+                Some(_) => {
+                    "It no longer matches the watch's filters (its severity changed); it is still open."
+                }
+                None => "Defender for Cloud no longer reports this alert.",
+            }
+            .to_owned(),
+        );
+        return Ok(Answer::card(card).about(Some(subject.clone())));
+    }
     let still = match subject {
         Subject::Finding { recommendation, resource } => {
             req.source.finding(recommendation, resource).await?.map(|f| f.status)

@@ -12,9 +12,9 @@ use time::Date;
 use super::bits::Bits;
 use super::{FindingRecord, TenantData};
 use crate::posture::{
-    AssignmentRequest, AttackPath, AttackPathFilter, Finding, FindingFilter, FindingPage, Governance,
-    PostureError, PostureResult, PostureSource, PostureSummary, Recommendation, Resource, ScoreCard,
-    SourceInfo, Status, Subscription, Vulnerability,
+    Alert, AlertFilter, AssignmentRequest, AttackPath, AttackPathFilter, Finding, FindingFilter, FindingPage,
+    Governance, PostureError, PostureResult, PostureSource, PostureSummary, Recommendation, Resource,
+    ScoreCard, SourceInfo, Status, Subscription, Vulnerability,
 };
 
 /// Finding positions of one recommendation or one resource, in rank order.
@@ -129,6 +129,7 @@ pub struct IndexedSource {
     vulnerabilities: Vec<Vec<Arc<Vulnerability>>>,
     worst_cve: Vec<Option<Severity>>,
     attack_paths: Vec<Arc<AttackPath>>,
+    alerts: Vec<Arc<Alert>>,
     people: Vec<Person>,
     indexes: Indexes,
     governance: RwLock<GovernanceState>,
@@ -282,6 +283,7 @@ impl IndexedSource {
             vulnerabilities: data.vulnerabilities,
             worst_cve,
             attack_paths: data.attack_paths.into_iter().map(Arc::new).collect(),
+            alerts: data.alerts.into_iter().map(Arc::new).collect(),
             people: data.people,
             indexes: ix,
             governance: RwLock::new(governance),
@@ -589,6 +591,16 @@ impl PostureSource for IndexedSource {
 
     async fn secure_score(&self) -> PostureResult<ScoreCard> {
         Ok(self.score_card().clone())
+    }
+
+    async fn alerts(&self, filter: &AlertFilter) -> PostureResult<Vec<Arc<Alert>>> {
+        let mut alerts: Vec<Arc<Alert>> = self.alerts.iter().filter(|a| filter.matches(a)).cloned().collect();
+        AlertFilter::rank(&mut alerts);
+        Ok(alerts)
+    }
+
+    async fn alert(&self, id: &str) -> PostureResult<Option<Arc<Alert>>> {
+        Ok(self.alerts.iter().find(|a| a.id.eq_ignore_ascii_case(id)).cloned())
     }
 
     async fn attack_paths(&self, filter: &AttackPathFilter) -> PostureResult<Vec<Arc<AttackPath>>> {

@@ -123,6 +123,8 @@ pub struct TenantData {
     pub vulnerabilities: Vec<Vec<Arc<Vulnerability>>>,
     /// Attack paths.
     pub attack_paths: Vec<AttackPath>,
+    /// Security alerts.
+    pub alerts: Vec<crate::posture::Alert>,
     /// People of the tenant's directory (owners, channel members).
     pub people: Vec<Person>,
     /// The secure score as the source reported it (per subscription and per control), when it
