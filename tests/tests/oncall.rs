@@ -763,6 +763,14 @@ async fn a_daily_digest_is_posted_once_a_day_with_its_chart() {
     let next =
         if nine(asked.date()) > asked { nine(asked.date()) } else { nine(asked.date() + Duration::days(1)) };
 
+    // An alert Defender raised two hours before the digest.
+    let raised = tenant.full.alerts.iter().find(|a| a.status.is_open()).expect("an open alert").clone();
+    tenant.edit(|data| {
+        for a in data.alerts.iter_mut().filter(|a| a.id == raised.id) {
+            a.detected = next - Duration::hours(2);
+        }
+    });
+
     let (ticked, posted) = channel.tick(next - Duration::minutes(1)).await;
     assert_eq!((ticked.digests, posted.len()), (0, 0), "not before 09:00: {ticked:?}");
     let (ticked, posted) = channel.tick(next + Duration::minutes(2)).await;
@@ -773,6 +781,8 @@ async fn a_daily_digest_is_posted_once_a_day_with_its_chart() {
     let text = testing::titles(digest).join("\n");
     assert!(text.contains("open findings"), "{text}");
     assert!(text.contains("New since"), "{text}");
+    assert!(text.contains("Security alerts since") && text.contains(&raised.name), "{text}");
+    assert!(buttons(digest).iter().any(|b| b["text"]["text"] == "Open alerts"));
     let shared = testing::calls(&channel.api, "files.completeUploadExternal").await;
     assert_eq!(shared.len(), 1, "the chart is shared once");
     let root = format!("1795971{:03}.000100", channel.posts().await.len());

@@ -1,6 +1,6 @@
 //! digest: a channel's daily or weekly summary — open findings by severity and how they moved
-//! since the last digest, the secure score and its change, the most serious new findings,
-//! delegated work due soon or overdue, and a chart of the trend over the last eight periods
+//! since the last digest, the secure score and its change, the most serious new findings, the
+//! security alerts raised meanwhile, delegated work due soon or overdue, and a chart of the trend over the last eight periods
 //! (worked out from each finding's first-seen and status-change dates, so the first digest has
 //! a trend too).
 
@@ -10,7 +10,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::present::{finding_subject, level_counts};
 use super::{Answer, Request, SkillError, query};
-use crate::posture::{Finding, FindingFilter, Status};
+use crate::posture::{AlertFilter, Finding, FindingFilter, Status};
 
 /// Periods the trend chart shows.
 pub const TREND_PERIODS: usize = 8;
@@ -144,6 +144,35 @@ pub async fn build(
         },
         numbered: !top.is_empty(),
     });
+    let subs = req.source.subscriptions().await?;
+    let alerts = AlertFilter {
+        since: Some(since),
+        closed_too: true,
+        ..super::alerts::filter(req, &Slots::default(), &subs)
+    };
+    let raised = req.source.alerts(&alerts).await?;
+    if !raised.is_empty() {
+        let open = raised.iter().filter(|a| a.status.is_open()).count();
+        let mut lines = vec![format!(
+            "{} raised, {open} still open{}.",
+            raised.len(),
+            if open == raised.len() { "" } else { " (the rest resolved or dismissed)" }
+        )];
+        lines.extend(raised.iter().filter(|a| a.status.is_open()).take(3).map(|a| {
+            format!(
+                "{} on {} ({}, {})",
+                a.name,
+                a.entity,
+                a.severity.label(),
+                super::alerts::moment(a.detected)
+            )
+        }));
+        card.sections.push(Section {
+            heading: format!("Security alerts since {}", since.date()),
+            lines,
+            numbered: false,
+        });
+    }
     let today = now.date();
     let overdue: Vec<&WorkLine> = work.iter().filter(|w| w.due < today).collect();
     let soon: Vec<&WorkLine> =
@@ -186,6 +215,18 @@ pub async fn build(
         ),
         Action::run("What's overdue?", req.response_id, Intent::Status, None),
     ];
+    if !raised.is_empty() {
+        card.actions.push(Action::new(
+            "Open alerts",
+            req.response_id,
+            Command::Run {
+                intent: Intent::ListRisks,
+                subject: None,
+                slots: Slots { alerts: Some(true), ..Slots::default() },
+                offset: 0,
+            },
+        ));
+    }
     let subjects: Vec<Subject> = top.iter().map(|f| finding_subject(f)).collect();
     let about = (!subjects.is_empty()).then(|| Subject::list(subjects));
     Ok((Answer { card, subject: about, direct: Vec::new() }, measured))
