@@ -4,7 +4,7 @@
 use secbot_chat::{Assistant, Click, Outcome, Payload, Platform, Prompt};
 use secbot_tests::{engine, origin, press_every_button};
 
-const PROMPTS: [&str; 12] = [
+const PROMPTS: [&str; 13] = [
     "Show critical risks for publicly exposed resources",
     "Show critical risks to sensitive data",
     "Show resources with high severity vulnerabilities",
@@ -15,6 +15,7 @@ const PROMPTS: [&str; 12] = [
     "explain Secure transfer to storage accounts should be enabled",
     "how do I fix kv-payments-prod",
     "attack paths in gcp",
+    "show open security alerts",
     "what can you do?",
     "write a haiku about kubernetes",
 ];

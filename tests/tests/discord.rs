@@ -416,7 +416,7 @@ async fn delegating_to_a_mentioned_member_confirms_and_pings_only_them() {
 
 #[tokio::test]
 async fn every_card_from_the_skills_fits_discord() {
-    const PROMPTS: [&str; 14] = [
+    const PROMPTS: [&str; 15] = [
         "Show critical risks for publicly exposed resources",
         "Show critical risks to sensitive data",
         "Show resources with high severity vulnerabilities",
@@ -428,6 +428,7 @@ async fn every_card_from_the_skills_fits_discord() {
         "how do I fix kv-payments-prod",
         "Terraform to fix vm-sql-01",
         "attack paths in gcp",
+        "show open security alerts",
         "what can you do?",
         "write a haiku about kubernetes",
         "@here <!channel> ask <@U0BADBAD> https://evil.example/login",

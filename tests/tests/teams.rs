@@ -683,6 +683,15 @@ async fn every_card_validates_against_the_adaptive_card_1_5_schema() {
     assert!(!fix.card.code.is_empty(), "the remediation has code");
     replies.push(("remediation".to_owned(), fix));
 
+    replies.push(("alerts".to_owned(), ask(&engine, "alert", "show open security alerts").await));
+    let alert = ask(&engine, "alert", "explain the 1st one").await;
+    assert_eq!(alert.skill, "explain");
+    assert!(!alert.card.links.is_empty(), "an Open in Defender for Cloud link");
+    replies.push(("alert".to_owned(), alert));
+    let steps = ask(&engine, "alert", "what should I do about it?").await;
+    assert!(steps.card.title.starts_with("What to do: "), "{}", steps.card.title);
+    replies.push(("alert-steps".to_owned(), steps));
+
     ask(&engine, "assign", "Show critical risks to sensitive data").await;
     let proposal = ask(&engine, "assign", "assign the 1st one to @dana by Friday").await;
     let confirm = proposal
