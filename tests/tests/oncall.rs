@@ -141,6 +141,22 @@ impl Channel {
         testing::calls(&self.api, "chat.postMessage").await
     }
 
+    /// The thread the last message posted in Slack starts (the mock names messages by count).
+    async fn last_thread(&self) -> String {
+        format!("1795971{:03}.000100", self.posts().await.len())
+    }
+
+    /// The stored context of a thread of the channel.
+    async fn context(&self, thread: &str) -> secbot::store::ThreadContext {
+        let key = ThreadKey {
+            platform: Platform::Slack,
+            tenant: TEAM.into(),
+            channel: CHANNEL.into(),
+            thread: thread.to_owned(),
+        };
+        self.server.store.context(&key).await.unwrap().expect("the thread has a context")
+    }
+
     /// Ticks the scheduler at `at` and waits for what it started (notices outside Slack).
     async fn tick_quietly(&self, at: OffsetDateTime) -> secbot::schedule::Ticked {
         let ticked = self.server.scheduler.tick(at).await;
@@ -257,15 +273,8 @@ async fn a_watch_posts_each_new_finding_once_as_its_own_thread() {
     assert!(new.get("thread_ts").is_none(), "a new finding is a new top-level message: {new}");
     assert!(header(new).starts_with("New: "), "{}", header(new));
     assert!(buttons(new).iter().any(|b| b["text"]["text"] == "Looks right"), "the usual footer");
-    let root = channel.posts().await.len();
-    let thread = format!("1795971{root:03}.000100");
-    let key = ThreadKey {
-        platform: Platform::Slack,
-        tenant: TEAM.into(),
-        channel: CHANNEL.into(),
-        thread: thread.clone(),
-    };
-    let context = channel.server.store.context(&key).await.unwrap().expect("the new thread has a context");
+    let thread = channel.last_thread().await;
+    let context = channel.context(&thread).await;
     assert_eq!(
         context.subject.as_ref().map(finding_of),
         Some(one[0].clone()),
@@ -364,15 +373,8 @@ async fn a_watch_on_alerts_opens_a_thread_per_new_alert_and_says_when_it_is_reso
         links.iter().any(|url| url.contains("/AlertBlade/alertId/")),
         "an Open in Defender for Cloud link to the alert: {links:?}"
     );
-    let root = channel.posts().await.len();
-    let thread = format!("1795971{root:03}.000100");
-    let key = ThreadKey {
-        platform: Platform::Slack,
-        tenant: TEAM.into(),
-        channel: CHANNEL.into(),
-        thread: thread.clone(),
-    };
-    let context = channel.server.store.context(&key).await.unwrap().expect("the thread has a context");
+    let thread = channel.last_thread().await;
+    let context = channel.context(&thread).await;
     assert_eq!(context.subject, Some(Subject::Alert { id: alert.id.clone() }));
 
     // "What should I do about it?" in that thread: the alert's own steps.
@@ -785,7 +787,7 @@ async fn a_daily_digest_is_posted_once_a_day_with_its_chart() {
     assert!(buttons(digest).iter().any(|b| b["text"]["text"] == "Open alerts"));
     let shared = testing::calls(&channel.api, "files.completeUploadExternal").await;
     assert_eq!(shared.len(), 1, "the chart is shared once");
-    let root = format!("1795971{:03}.000100", channel.posts().await.len());
+    let root = channel.last_thread().await;
     assert_eq!(shared[0]["channel_id"], CHANNEL);
     assert_eq!(shared[0]["thread_ts"], root.as_str(), "in the digest's thread");
     let uploads = channel.api.received_requests().await.unwrap();

@@ -97,16 +97,7 @@ pub(crate) async fn list(req: &Request<'_>) -> Result<Answer, SkillError> {
                 .to_owned()
         });
         if slots.has_filters() {
-            card.actions.push(Action::new(
-                "Show all open alerts",
-                req.response_id,
-                Command::Run {
-                    intent: Intent::ListRisks,
-                    subject: None,
-                    slots: Slots { alerts: Some(true), ..Slots::default() },
-                    offset: 0,
-                },
-            ));
+            card.actions.push(open_alerts(req, "Show all open alerts"));
         }
         return Ok(Answer::card(card).about(Some(Subject::list(Vec::new()))));
     }
@@ -148,6 +139,16 @@ pub(crate) async fn list(req: &Request<'_>) -> Result<Answer, SkillError> {
         ));
     }
     Ok(Answer::card(card).about(Some(Subject::list(page.iter().map(|a| subject(a)).collect()))))
+}
+
+/// A button that lists every open alert.
+pub(crate) fn open_alerts(req: &Request<'_>, label: &str) -> Action {
+    let slots = Slots { alerts: Some(true), ..Slots::default() };
+    Action::new(
+        label,
+        req.response_id,
+        Command::Run { intent: Intent::ListRisks, subject: None, slots, offset: 0 },
+    )
 }
 
 fn title(slots: &Slots) -> String {

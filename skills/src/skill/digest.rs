@@ -216,16 +216,7 @@ pub async fn build(
         Action::run("What's overdue?", req.response_id, Intent::Status, None),
     ];
     if !raised.is_empty() {
-        card.actions.push(Action::new(
-            "Open alerts",
-            req.response_id,
-            Command::Run {
-                intent: Intent::ListRisks,
-                subject: None,
-                slots: Slots { alerts: Some(true), ..Slots::default() },
-                offset: 0,
-            },
-        ));
+        card.actions.push(super::alerts::open_alerts(req, "Open alerts"));
     }
     let subjects: Vec<Subject> = top.iter().map(|f| finding_subject(f)).collect();
     let about = (!subjects.is_empty()).then(|| Subject::list(subjects));
