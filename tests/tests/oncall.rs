@@ -401,6 +401,22 @@ async fn a_watch_on_alerts_opens_a_thread_per_new_alert_and_says_when_it_is_reso
     assert!(posted[0].to_string().contains("resolved in Defender for Cloud"), "{}", posted[0]);
     let (ticked, posted) = channel.tick(tick(4)).await;
     assert_eq!((ticked.queued, posted.len()), (0, 0), "said once: {ticked:?}");
+
+    // A burst of six new alerts arrives as one card, not six threads (the first stays resolved).
+    tenant.edit(|data| {
+        for a in data.alerts.iter_mut().filter(|a| a.id == alert.id) {
+            a.status = AlertStatus::Resolved;
+        }
+        for n in 0..6 {
+            let mut copy = alert.clone();
+            copy.id = format!("{}-{n}", alert.id);
+            data.alerts.push(copy);
+        }
+    });
+    let (ticked, posted) = channel.tick(tick(5)).await;
+    assert_eq!((ticked.queued, posted.len()), (1, 1), "{ticked:?}");
+    assert!(header(&posted[0]).starts_with("6 new alerts"), "{}", header(&posted[0]));
+    assert!(buttons(&posted[0]).iter().any(|b| b["text"]["text"] == "Show all"));
 }
 
 /// The web chat's notice board after notice `after`, as the page reads it.

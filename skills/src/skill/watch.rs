@@ -141,21 +141,14 @@ pub async fn burst(
     question: &str,
 ) -> Result<Answer, SkillError> {
     let query = query::build(req, slots).await?;
-    let mut card = Card::titled(format!("{} new findings: {question}", subjects.len()));
+    let (noun, which) =
+        if slots.alerts == Some(true) { ("alerts", "most severe") } else { ("findings", "most risky") };
+    let mut card = Card::titled(format!("{} new {noun}: {question}", subjects.len()));
     card.summary = Some(format!(
-        "{} findings started matching the watch since the last check; the {} most risky are below. Ask about any of them in this thread (\"explain the 2nd\").",
+        "{} {noun} started matching the watch since the last check; the {} {which} are below. Ask about any of them in this thread (\"explain the 2nd\").",
         subjects.len(),
         list_risks::PAGE.min(subjects.len())
     ));
-    let alerts = slots.alerts == Some(true);
-    if alerts {
-        card.title = format!("{} new alerts: {question}", subjects.len());
-        card.summary = Some(format!(
-            "{} alerts started matching the watch since the last check; the first {} are below. Ask about any of them in this thread (\"explain the 2nd\").",
-            subjects.len(),
-            list_risks::PAGE.min(subjects.len())
-        ));
-    }
     for subject in subjects.iter().take(list_risks::PAGE) {
         match subject {
             Subject::Finding { recommendation, resource } => {
