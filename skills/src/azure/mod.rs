@@ -691,30 +691,26 @@ impl Inner {
     /// read as a snapshot reads them and filtered exactly (scope, kind, cloud, resource).
     async fn alerts(&self, filter: &AlertFilter) -> PostureResult<Vec<Arc<Alert>>> {
         let fetched = self.graph(&self.subscriptions, &queries::alerts(filter)).await?;
-        let mut alerts: Vec<Arc<Alert>> = fetched
-            .rows
-            .iter()
-            .filter_map(snapshot::alert_of_row)
-            .map(|mut a| {
-                if a.portal.is_none() {
-                    a.portal = Alert::portal_link(self.portal, &a.id);
-                }
-                Arc::new(a)
-            })
-            .filter(|a| filter.matches(a))
-            .collect();
+        let mut alerts: Vec<Arc<Alert>> = self.alerts_of(&fetched).filter(|a| filter.matches(a)).collect();
         AlertFilter::rank(&mut alerts);
         Ok(alerts)
     }
 
     async fn alert(&self, id: &str) -> PostureResult<Option<Arc<Alert>>> {
         let fetched = self.graph(&self.subscriptions, &queries::alert(id)).await?;
-        Ok(fetched.rows.iter().filter_map(snapshot::alert_of_row).next().map(|mut a| {
+        Ok(self.alerts_of(&fetched).next())
+    }
+
+    /// The alerts of Resource Graph rows, each with a portal link (its own `AlertUri`, else the
+    /// alert blade on this cloud's portal).
+    fn alerts_of<'f>(&self, fetched: &'f Fetched) -> impl Iterator<Item = Arc<Alert>> + 'f {
+        let portal = self.portal;
+        fetched.rows.iter().filter_map(snapshot::alert_of_row).map(move |mut a| {
             if a.portal.is_none() {
-                a.portal = Alert::portal_link(self.portal, &a.id);
+                a.portal = Alert::portal_link(portal, &a.id);
             }
             Arc::new(a)
-        }))
+        })
     }
 
     /// The catalog's entry, else the recommendation as an assessment of it describes it (with

@@ -217,6 +217,11 @@ fn facts(a: &Alert, subs: &[Subscription]) -> Vec<Fact> {
     facts
 }
 
+/// The note on an alert's card that it is already resolved or dismissed.
+fn closed(a: &Alert) -> Option<String> {
+    (!a.status.is_open()).then(|| format!("This alert is already {}.", a.status.to_string().to_lowercase()))
+}
+
 /// The card for an alert the source no longer has (or never had).
 fn gone() -> Answer {
     let mut card = Card::titled("That alert is gone");
@@ -242,9 +247,7 @@ pub(crate) async fn explain(req: &Request<'_>, id: &str) -> Result<Answer, Skill
         lines: vec![why(&a)],
         numbered: false,
     });
-    if !a.status.is_open() {
-        card.notices.push(format!("This alert is already {}.", a.status.to_string().to_lowercase()));
-    }
+    card.notices.extend(closed(&a));
     let subject = subject(&a);
     card.actions = vec![
         Action::new(
@@ -316,9 +319,7 @@ pub(crate) async fn remediate(req: &Request<'_>, id: &str) -> Result<Answer, Ski
         ],
         numbered: false,
     });
-    if !a.status.is_open() {
-        card.notices.push(format!("This alert is already {}.", a.status.to_string().to_lowercase()));
-    }
+    card.notices.extend(closed(&a));
     let subject = subject(&a);
     card.actions = vec![
         Action::run("Explain", req.response_id, Intent::Explain, Some(subject.clone())),
