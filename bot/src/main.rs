@@ -2,7 +2,7 @@
 //! read what secbot stored: feedback reports and exports, usage, transcripts.
 
 use std::io::{self, BufReader, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -465,17 +465,19 @@ async fn run() -> anyhow::Result<()> {
             if let Some(seed) = cli.source.seed {
                 options.seed = seed;
             }
-            let text = serde_json::to_string(&secbot_skills::snapshot::write(&secbot_skills::demo::tenant(
-                &options,
-            )))?;
-            write_out(path, &format!("{text}\n"), &mut out)
+            let tenant = secbot_skills::demo::tenant(&options);
+            if path.as_os_str() == "-" {
+                secbot_skills::snapshot::write(&tenant, std::io::BufWriter::new(&mut out))?;
+                return Ok(());
+            }
+            write_replacing(path, |file| Ok(secbot_skills::snapshot::write(&tenant, file)?)).map(|_| ())
         }
     }
 }
 
 /// `secbot sync`: pages through the Defender for Cloud tenant with a progress bar and writes
 /// the snapshot.
-async fn sync(cli: &Cli, path: &PathBuf, out: &mut impl Write) -> anyhow::Result<()> {
+async fn sync(cli: &Cli, path: &Path, out: &mut impl Write) -> anyhow::Result<()> {
     let mut raw = raw_config(cli, None, None)?;
     raw.set("source", "azure".to_owned());
     let config = Config::from_raw(&raw)?;
@@ -491,12 +493,17 @@ async fn sync(cli: &Cli, path: &PathBuf, out: &mut impl Write) -> anyhow::Result
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     let started = Instant::now();
-    let snapshot = source.sync(&|rows| bar.set_position(rows as u64)).await;
+    let (partial, file) = partial_file(path)?;
+    let mut writer = std::io::BufWriter::with_capacity(1 << 20, file);
+    let synced = source.sync(&|rows| bar.set_position(rows as u64), &mut writer).await;
     bar.finish_and_clear();
-    let snapshot = snapshot.context("the sync stopped")?;
-    let rows = snapshot["data"].as_array().map_or(0, Vec::len);
-    std::fs::write(path, serde_json::to_string(&snapshot)?)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    let rows = synced
+        .map_err(anyhow::Error::from)
+        .and_then(|rows| finish_partial(writer, &partial, path).map(|()| rows))
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&partial);
+        })
+        .context("the sync stopped; the snapshot file was left as it was")?;
     writeln!(
         out,
         "Wrote {rows} rows to {} in {:.1} s. Serve them offline with `secbot serve --data {}`.",
@@ -527,6 +534,43 @@ fn public_url(cli: &Cli, given: Option<&str>) -> anyhow::Result<String> {
         .into());
     }
     Ok(url)
+}
+
+/// Creates the file a snapshot is written to before it takes `path`'s place: `.NAME.partial`
+/// beside it, so that a server reading `path` never sees half a file.
+fn partial_file(path: &Path) -> anyhow::Result<(PathBuf, std::fs::File)> {
+    let name = path.file_name().with_context(|| format!("{} is not a file name", path.display()))?;
+    let partial = path.with_file_name(format!(".{}.partial", name.to_string_lossy()));
+    let file =
+        std::fs::File::create(&partial).with_context(|| format!("cannot write {}", partial.display()))?;
+    Ok((partial, file))
+}
+
+/// Flushes a finished snapshot to disk and moves it into `path`'s place.
+fn finish_partial(
+    writer: std::io::BufWriter<std::fs::File>,
+    partial: &Path,
+    path: &Path,
+) -> anyhow::Result<()> {
+    let file = writer.into_inner().map_err(|e| e.into_error())?;
+    file.sync_all()?;
+    std::fs::rename(partial, path).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Writes a file through `write`, replacing `path` only once it is whole; the partial file is
+/// removed when writing fails.
+fn write_replacing<T>(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let (partial, file) = partial_file(path)?;
+    let mut writer = std::io::BufWriter::with_capacity(1 << 20, file);
+    write(&mut writer)
+        .and_then(|value| finish_partial(writer, &partial, path).map(|()| value))
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&partial);
+        })
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Writes text to a file, or to standard output for "-".
@@ -752,7 +796,8 @@ async fn serve(cli: &Cli, listen: Option<String>, log_format: Option<String>) ->
     for warning in raw.warnings.iter().cloned().chain(config.warnings()) {
         tracing::warn!("{warning}");
     }
-    // Train the intent model now rather than on the first message someone sends.
+    // Train the intent model now rather than on the first message someone sends, while the
+    // tenant loads.
     let model = tokio::task::spawn_blocking(secbot_skills::intent::corpus::model);
     let listener = server::bind(config.listen).await?;
     let addr = listener.local_addr().context("the listener has no address")?;
@@ -763,9 +808,9 @@ async fn serve(cli: &Cli, listen: Option<String>, log_format: Option<String>) ->
         })?),
         None => None,
     };
-    model.await.context("the intent model could not be trained")?;
     let store = secbot::store::open(&config).await?;
     let loaded = source::from_config(&config, &SourceOptions::of(&config, cli.source.day)).await?;
+    model.await.context("the intent model could not be trained")?;
     tracing::info!(
         findings = loaded.findings,
         resources = loaded.resources,

@@ -70,12 +70,26 @@ impl std::fmt::Debug for Loaded {
     }
 }
 
+/// The parser's lexicon and the indexed source of a tenant, built side by side.
+fn indexed(data: TenantData) -> (Lexicon, IndexedSource) {
+    let names = TenantData {
+        recommendations: data.recommendations.clone(),
+        resources: data.resources.clone(),
+        subscriptions: data.subscriptions.clone(),
+        people: data.people.clone(),
+        ..TenantData::default()
+    };
+    let lexicon = std::thread::spawn(move || Lexicon::of_tenant(&names));
+    let source = IndexedSource::new(data);
+    (lexicon.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), source)
+}
+
 /// Reads a snapshot file.
 fn read_snapshot(path: &Path) -> anyhow::Result<TenantData> {
-    let text = std::fs::read_to_string(path).with_context(|| {
+    let file = std::fs::File::open(path).with_context(|| {
         format!("cannot read the snapshot file {}; check the path given to --data", path.display())
     })?;
-    secbot_skills::snapshot::read(&text, &path.display().to_string())
+    secbot_skills::snapshot::read(file, &path.display().to_string())
         .with_context(|| format!("{} is not a snapshot secbot can read", path.display()))
 }
 
@@ -198,8 +212,7 @@ pub fn load(options: &SourceOptions) -> anyhow::Result<Loaded> {
         Some(path) => {
             let stamp = stamp_of(path);
             let data = read_snapshot(path)?;
-            let lexicon = Lexicon::of_tenant(&data);
-            let source = IndexedSource::new(data);
+            let (lexicon, source) = indexed(data);
             let (findings, resources) = (source.finding_count(), source.resource_count());
             let live = LiveFile {
                 path: path.clone(),
@@ -299,8 +312,7 @@ pub async fn from_config(config: &Config, options: &SourceOptions) -> anyhow::Re
 
 /// Indexes tenant data and builds its lexicon.
 pub fn index(data: TenantData) -> Loaded {
-    let lexicon = Lexicon::of_tenant(&data);
-    let source = IndexedSource::new(data);
+    let (lexicon, source) = indexed(data);
     let findings = source.finding_count();
     let resources = source.resource_count();
     Loaded { source: Arc::new(source), lexicon: Arc::new(lexicon), findings, resources }

@@ -56,7 +56,9 @@ fn items(card: &Value) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_synced_snapshot_is_served_offline_with_the_answers_the_live_tenant_gives() {
     let day = time::macros::date!(2026 - 11 - 25);
-    let tenant = secbot_skills::snapshot::write(&demo::tenant(&DemoOptions::for_day(day)));
+    let mut written = Vec::new();
+    secbot_skills::snapshot::write(&demo::tenant(&DemoOptions::for_day(day)), &mut written).expect("written");
+    let tenant: Value = serde_json::from_slice(&written).expect("JSON");
     let azure = MockAzure::start(Rows::new(&tenant)).await;
     let env = settings(&azure);
     let dir = scratch("azure-sync");
@@ -69,6 +71,11 @@ async fn a_synced_snapshot_is_served_offline_with_the_answers_the_live_tenant_gi
     let written: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     assert!(written["data"].as_array().unwrap().len() > 1_000, "the whole tenant, across every page");
     assert!(!std::fs::read_to_string(&file).unwrap().contains(SECRET), "no secret in the snapshot");
+    let left: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, vec!["snapshot.json".to_owned()], "the partial file became the snapshot");
 
     let offline = Server::start_with(&dir.join("offline"), &["--data", file.to_str().unwrap()], &[]);
     let offline_card = ask(&offline).await;

@@ -466,9 +466,7 @@ pub mod targets {
 
     /// Snapshot files (Azure Resource Graph rows, as `secbot sync` writes them).
     pub fn snapshot(input: &[u8]) {
-        if let Ok(text) = std::str::from_utf8(input) {
-            let _ = secbot_skills::snapshot::read(text, "fuzz.json");
-        }
+        let _ = secbot_skills::snapshot::read(input, "fuzz.json");
     }
 
     /// What a target does with one input.

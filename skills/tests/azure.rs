@@ -44,7 +44,9 @@ fn row_resource(row: &Value) -> String {
 /// The demo tenant written as a snapshot, cut to every resource on an attack path plus every
 /// third other resource, so the mock stays quick while every skill still has data.
 fn demo_snapshot() -> Value {
-    let full = snapshot::write(&demo::tenant(&DemoOptions::for_day(DAY)));
+    let mut written = Vec::new();
+    snapshot::write(&demo::tenant(&DemoOptions::for_day(DAY)), &mut written).expect("written");
+    let full: Value = serde_json::from_slice(&written).expect("JSON");
     let rows = full["data"].as_array().expect("rows").clone();
     let kind = |row: &Value| text(row, "type").to_ascii_lowercase();
     let mut keep: Vec<String> = Vec::new();
@@ -87,11 +89,11 @@ fn demo_snapshot() -> Value {
 }
 
 fn memory(snapshot: &Value) -> IndexedSource {
-    IndexedSource::new(snapshot::read(&snapshot.to_string(), "snapshot.json").expect("a snapshot"))
+    IndexedSource::new(snapshot::read(snapshot.to_string().as_bytes(), "snapshot.json").expect("a snapshot"))
 }
 
 fn lexicon(snapshot: &Value) -> Lexicon {
-    Lexicon::of_tenant(&snapshot::read(&snapshot.to_string(), "snapshot.json").expect("a snapshot"))
+    Lexicon::of_tenant(&snapshot::read(snapshot.to_string().as_bytes(), "snapshot.json").expect("a snapshot"))
 }
 
 // ----- comparing answers -----------------------------------------------------------------------
@@ -333,13 +335,20 @@ async fn a_synced_snapshot_answers_like_the_live_source() {
     let azure = Azure::start(Rows::new(&snapshot)).await;
     let source = azure.source();
     let seen = Mutex::new(Vec::new());
-    let written = source.sync(&|n| seen.lock().expect("lock").push(n)).await.expect("sync");
+    let mut file = Vec::new();
+    let count = source.sync(&|n| seen.lock().expect("lock").push(n), &mut file).await.expect("sync");
     let seen = seen.into_inner().expect("lock");
     assert!(seen.windows(2).all(|w| w[0] <= w[1]), "progress only grows");
+    let written: Value = serde_json::from_slice(&file).expect("the sync writes JSON");
     let rows = written["data"].as_array().expect("rows").len();
+    assert_eq!(
+        (count, written["count"].as_u64()),
+        (rows, Some(rows as u64)),
+        "the count is the rows written"
+    );
     assert_eq!(seen.last().copied(), Some(rows), "progress ends at the row count");
     // What `secbot serve --data` loads.
-    let offline = IndexedSource::new(snapshot::read(&written.to_string(), "synced.json").expect("readable"));
+    let offline = IndexedSource::new(snapshot::read(file.as_slice(), "synced.json").expect("readable"));
     same_findings(&source, &offline).await;
     same_answers(&source, &offline, &lexicon, &memory).await;
     let kql: Vec<String> = azure.graph_requests().await.into_iter().map(|r| r.0).collect();

@@ -48,7 +48,8 @@ fn write_tenant(file: &Path, full: &TenantData, hidden: &[(String, String)], hea
             data.findings[i].status = Status::Healthy;
         }
     }
-    let text = secbot_skills::snapshot::write(&data).to_string();
+    let mut text = Vec::new();
+    secbot_skills::snapshot::write(&data, &mut text).expect("the snapshot is written");
     // A rewrite the server must notice even within the file system's timestamp resolution:
     // the size changes whenever the content does here.
     std::fs::write(file, text).expect("the snapshot is written");
@@ -75,7 +76,8 @@ impl Tenant {
     fn edit(&self, change: impl FnOnce(&mut TenantData)) {
         let mut data = self.full.clone();
         change(&mut data);
-        std::fs::write(&self.file, secbot_skills::snapshot::write(&data).to_string())
+        let file = std::fs::File::create(&self.file).expect("the snapshot file opens");
+        secbot_skills::snapshot::write(&data, std::io::BufWriter::new(file))
             .expect("the snapshot is written");
     }
 

@@ -108,3 +108,20 @@ mod tests {
         );
     }
 }
+
+/// Why `secbot sync` stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// Reading from Defender for Cloud failed.
+    #[error(transparent)]
+    Azure(#[from] PostureError),
+    /// The snapshot could not be written.
+    #[error("the snapshot could not be written ({0}); check that the disk has room and the path is writable")]
+    Write(#[from] std::io::Error),
+}
+
+impl From<AzureError> for SyncError {
+    fn from(err: AzureError) -> SyncError {
+        SyncError::Azure(err.into())
+    }
+}

@@ -21,6 +21,7 @@ pub mod testing;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -33,7 +34,7 @@ use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 
 pub use credentials::{Credential, Secret};
-pub use error::AzureError;
+pub use error::{AzureError, SyncError};
 
 use self::arm::{Arm, MAX_PAGE};
 use self::credentials::Tokens;
@@ -45,7 +46,7 @@ use crate::posture::{
     Governance, PostureError, PostureResult, PostureSource, PostureSummary, Recommendation, Resource,
     ScoreCard, SourceInfo, Subscription, Vulnerability, kind_of_type,
 };
-use crate::snapshot::{self, PathSignal};
+use crate::snapshot::{self, PathSignal, RowWriter};
 use crate::tenant::IndexedSource;
 
 /// How long assessment metadata (recommendation texts) is kept.
@@ -318,38 +319,59 @@ impl Inner {
     }
 
     /// Runs a Resource Graph query through every page, up to `cap` rows.
+    /// Every row of a Resource Graph query (at most `cap`), and whether Azure or the cap cut
+    /// it short.
     async fn fetch_graph(
         &self,
         scope: &[String],
         query: &Query,
         cap: Option<usize>,
-        on_page: &(dyn Fn(usize) + Sync),
     ) -> Result<Fetched, AzureError> {
+        let mut rows = Vec::new();
+        let truncated = self
+            .each_page(scope, query, cap, &mut |page: Vec<Value>| -> Result<(), AzureError> {
+                rows.extend(page);
+                Ok(())
+            })
+            .await?;
+        Ok(Fetched { rows, truncated })
+    }
+
+    /// Pages through a Resource Graph query, handing each page's rows to `sink` as it arrives,
+    /// until the last page or `cap` rows; whether Azure or the cap cut the result short.
+    async fn each_page<E: From<AzureError>>(
+        &self,
+        scope: &[String],
+        query: &Query,
+        cap: Option<usize>,
+        sink: &mut (dyn FnMut(Vec<Value>) -> Result<(), E> + Send),
+    ) -> Result<bool, E> {
         let text = query.to_string();
-        let mut fetched = Fetched::default();
+        let (mut read, mut truncated) = (0usize, false);
         let mut skip: Option<String> = None;
         loop {
-            let top = cap.map_or(MAX_PAGE, |c| c.saturating_sub(fetched.rows.len()).min(MAX_PAGE));
+            let top = cap.map_or(MAX_PAGE, |c| c.saturating_sub(read).min(MAX_PAGE));
             let page = self.arm.graph_page(scope, &text, skip.as_deref(), top).await?;
-            fetched.truncated |= page.truncated;
-            fetched.rows.extend(page.rows);
-            on_page(fetched.rows.len());
+            truncated |= page.truncated;
+            let mut rows = page.rows;
+            if let Some(c) = cap
+                && read + rows.len() > c
+            {
+                rows.truncate(c - read);
+                truncated = true;
+            }
+            read += rows.len();
+            sink(rows)?;
             if page.skip_token.is_none() {
                 break;
             }
-            if cap.is_some_and(|c| fetched.rows.len() >= c) {
-                fetched.truncated = true;
+            if cap.is_some_and(|c| read >= c) {
+                truncated = true;
                 break;
             }
             skip = page.skip_token;
         }
-        if let Some(c) = cap
-            && fetched.rows.len() > c
-        {
-            fetched.rows.truncate(c);
-            fetched.truncated = true;
-        }
-        Ok(fetched)
+        Ok(truncated)
     }
 
     async fn cached<F>(&self, key: CacheKey, fetch: F) -> Result<Arc<Fetched>, AzureError>
@@ -368,7 +390,7 @@ impl Inner {
     async fn graph(&self, scope: &[String], query: &Query) -> Result<Arc<Fetched>, AzureError> {
         let key = Inner::cache_key(scope, query.to_string());
         self.cached(key, async {
-            let fetched = self.fetch_graph(scope, query, Some(self.max_rows), &|_| {}).await?;
+            let fetched = self.fetch_graph(scope, query, Some(self.max_rows)).await?;
             if fetched.truncated {
                 tracing::warn!(
                     rows = fetched.rows.len(),
@@ -723,7 +745,7 @@ impl Inner {
         let request = format!("first row of {query}");
         let first = self
             .cached(Inner::cache_key(&self.subscriptions, request), async {
-                self.fetch_graph(&self.subscriptions, &query, Some(1), &|_| {}).await
+                self.fetch_graph(&self.subscriptions, &query, Some(1)).await
             })
             .await?;
         if let Some(found) = self.view(None, &[], &[first]).await.recommendation(key).await? {
@@ -809,17 +831,24 @@ impl Inner {
         Ok(card)
     }
 
-    async fn sync(self: &Arc<Self>, progress: &(dyn Fn(usize) + Sync)) -> PostureResult<Value> {
+    async fn sync(
+        self: &Arc<Self>,
+        progress: &(dyn Fn(usize) + Sync),
+        out: &mut (dyn Write + Send),
+    ) -> Result<usize, SyncError> {
         let scope = self.subscriptions.clone();
-        let mut rows: Vec<Value> = Vec::new();
-        let mut truncated = false;
-        let containers = self.fetch_graph(&scope, &queries::subscriptions(), None, &|n| progress(n)).await?;
-        truncated |= containers.truncated;
-        let ids = self.subscriptions_in(&containers);
-        rows.extend(containers.rows);
-        for id in ids {
-            rows.extend(self.fetch_pricings(&id).await?.rows);
-            progress(rows.len());
+        let mut rows = RowWriter::new(out)?;
+        let containers = self.fetch_graph(&scope, &queries::subscriptions(), None).await?;
+        let mut truncated = containers.truncated;
+        for row in &containers.rows {
+            rows.row(row)?;
+        }
+        progress(rows.rows());
+        for id in self.subscriptions_in(&containers) {
+            for row in &self.fetch_pricings(&id).await?.rows {
+                rows.row(row)?;
+            }
+            progress(rows.rows());
         }
         for query in [
             queries::assessed_resources(),
@@ -830,18 +859,21 @@ impl Inner {
             queries::secure_scores(),
             queries::alerts(&AlertFilter { closed_too: true, ..AlertFilter::default() }),
         ] {
-            let before = rows.len();
-            let fetched = self.fetch_graph(&scope, &query, None, &|n| progress(before + n)).await?;
-            if fetched.truncated {
+            let cut = self
+                .each_page(&scope, &query, None, &mut |page: Vec<Value>| -> Result<(), SyncError> {
+                    for row in &page {
+                        rows.row(row)?;
+                    }
+                    progress(rows.rows());
+                    Ok(())
+                })
+                .await?;
+            if cut {
                 tracing::warn!(table = ?query.table(), "Resource Graph cut a snapshot query short");
             }
-            truncated |= fetched.truncated;
-            rows.extend(fetched.rows);
+            truncated |= cut;
         }
-        let truncated = if truncated { "true" } else { "false" };
-        Ok(
-            json!({"totalRecords": rows.len(), "count": rows.len(), "resultTruncated": truncated, "data": rows}),
-        )
+        Ok(rows.finish(truncated)?)
     }
 
     async fn resource_names(&self) -> PostureResult<Vec<(String, ResourceKind)>> {
@@ -912,11 +944,16 @@ impl AzureSource {
     }
 
     /// Reads the tenant's whole security posture (subscriptions and plans, assessed resources,
-    /// assessments, sub-assessments, governance assignments, attack paths) and returns it as a
-    /// snapshot that [`crate::snapshot::read`] reads and `secbot serve --data` serves. `progress`
-    /// is told how many rows have been read so far, after every page.
-    pub async fn sync(&self, progress: &(dyn Fn(usize) + Sync)) -> Result<Value, PostureError> {
-        self.inner.sync(progress).await
+    /// assessments, sub-assessments, governance assignments, attack paths, secure scores and
+    /// alerts) and writes it to `out` page by page, as a snapshot that [`crate::snapshot::read`]
+    /// reads and `secbot serve --data` serves. `progress` is told how many rows have been
+    /// written so far, after every page. The number of rows written.
+    pub async fn sync(
+        &self,
+        progress: &(dyn Fn(usize) + Sync),
+        mut out: impl Write + Send,
+    ) -> Result<usize, SyncError> {
+        self.inner.sync(progress, &mut out).await
     }
 
     /// Names and kinds of the resources Defender for Cloud assesses, for the prompt parser's

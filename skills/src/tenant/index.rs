@@ -217,6 +217,12 @@ impl IndexedSource {
             assigned: Bits::new(n),
         };
         let mut pair_index = HashMap::with_capacity(n);
+        // Looked up once per recommendation and resource rather than once per finding.
+        let cves: Vec<bool> = recs.iter().map(|r| crate::catalog::reports_cves(&r.key)).collect();
+        let subscription_of: Vec<Option<usize>> = res
+            .iter()
+            .map(|r| subscription_index.get(&r.subscription.to_ascii_lowercase()).copied())
+            .collect();
         for (pos, f) in data.findings.iter().enumerate() {
             let rec = &recs[f.recommendation as usize];
             let resource = &res[f.resource as usize];
@@ -232,7 +238,7 @@ impl IndexedSource {
             if resource.sensitive_data.is_some() {
                 ix.sensitive.set(pos);
             }
-            if crate::catalog::reports_cves(&rec.key)
+            if cves[f.recommendation as usize]
                 && let Some(worst) = worst_cve[f.resource as usize]
             {
                 for min in Severity::ALL.into_iter().filter(|min| worst >= *min) {
@@ -241,7 +247,7 @@ impl IndexedSource {
             }
             ix.kind[kind_slot(resource.kind)].set(pos);
             ix.cloud[cloud_slot(resource.cloud)].set(pos);
-            if let Some(&s) = subscription_index.get(&resource.subscription.to_ascii_lowercase()) {
+            if let Some(s) = subscription_of[f.resource as usize] {
                 ix.subscription[s].set(pos);
             }
             ix.by_change.push((f.status_changed.unix_timestamp(), pos as u32));
