@@ -1,6 +1,9 @@
 //! One Resource Graph row read into what it says, without looking at any other row, so rows can
 //! be read on every core while the tenant is put together from them in order ([`super::Builder`]).
 
+use std::sync::LazyLock;
+
+use memchr::memmem;
 use secbot_chat::{Cloud, Severity};
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -405,7 +408,9 @@ fn score_control(row: &Value) -> ControlScore {
 /// other than Resource Graph writes it. When it reads a row, it reads it as [`Row::of`] does
 /// (tested on every row of the demo tenant).
 pub(super) fn quick_assessment(text: &[u8]) -> Option<Row> {
-    memchr::memmem::find(text, b"\"microsoft.security/assessments\"")?;
+    static ASSESSMENT: LazyLock<memmem::Finder<'static>> =
+        LazyLock::new(|| memmem::Finder::new(b"\"microsoft.security/assessments\""));
+    ASSESSMENT.find(text)?;
     let row: wire::Assessment<'_> = serde_json::from_slice(text).ok()?;
     if !row.kind.eq_ignore_ascii_case("microsoft.security/assessments") {
         return None;

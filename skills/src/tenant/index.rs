@@ -163,21 +163,45 @@ fn kind_slot(kind: ResourceKind) -> usize {
     ResourceKind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
 }
 
+/// What the indexes need of one resource.
+#[derive(Clone, Copy)]
+struct ResourceFacts {
+    exposed: bool,
+    sensitive: bool,
+    kind: u8,
+    cloud: u8,
+    subscription: Option<u32>,
+}
+
 impl IndexedSource {
     /// Sorts the findings by risk and builds every index.
     pub fn new(mut data: TenantData) -> IndexedSource {
         let recs = &data.recommendations;
         let res = &data.resources;
         let level = |f: &FindingRecord| f.risk.unwrap_or(recs[f.recommendation as usize].severity);
+        let subscription_index: HashMap<String, usize> =
+            data.subscriptions.iter().enumerate().map(|(i, s)| (s.id.to_ascii_lowercase(), i)).collect();
+        // What the indexes need of each resource, side by side: the findings visit resources in
+        // risk order, and following each one's pointer missed the cache once per finding.
+        let facts: Vec<ResourceFacts> = res
+            .iter()
+            .map(|r| ResourceFacts {
+                exposed: r.internet_exposed,
+                sensitive: r.sensitive_data.is_some(),
+                kind: kind_slot(r.kind) as u8,
+                cloud: cloud_slot(r.cloud) as u8,
+                subscription: subscription_index.get(&r.subscription.to_ascii_lowercase()).map(|&s| s as u32),
+            })
+            .collect();
         data.findings.sort_by_cached_key(|f| {
-            let resource = &res[f.resource as usize];
+            let resource = &facts[f.resource as usize];
             (
                 status_slot(f.status),
                 std::cmp::Reverse(level(f)),
                 std::cmp::Reverse(recs[f.recommendation as usize].severity),
                 std::cmp::Reverse(f.attack_paths),
-                !resource.internet_exposed,
-                resource.sensitive_data.is_none(),
+                !resource.exposed,
+                !resource.sensitive,
                 f.first_seen,
                 f.recommendation,
                 f.resource,
@@ -192,8 +216,6 @@ impl IndexedSource {
             worst_cve[i] = vulns.iter().map(|v| v.severity).max();
         }
 
-        let subscription_index: HashMap<String, usize> =
-            data.subscriptions.iter().enumerate().map(|(i, s)| (s.id.to_ascii_lowercase(), i)).collect();
         let new4 = || std::array::from_fn::<Bits, 4, _>(|_| Bits::new(n));
         let mut ix = Indexes {
             status: std::array::from_fn(|_| Bits::new(n)),
@@ -217,25 +239,21 @@ impl IndexedSource {
             assigned: Bits::new(n),
         };
         let mut pair_index = HashMap::with_capacity(n);
-        // Looked up once per recommendation and resource rather than once per finding.
+        // Looked up once per recommendation rather than once per finding.
         let cves: Vec<bool> = recs.iter().map(|r| crate::catalog::reports_cves(&r.key)).collect();
-        let subscription_of: Vec<Option<usize>> = res
-            .iter()
-            .map(|r| subscription_index.get(&r.subscription.to_ascii_lowercase()).copied())
-            .collect();
         for (pos, f) in data.findings.iter().enumerate() {
             let rec = &recs[f.recommendation as usize];
-            let resource = &res[f.resource as usize];
+            let resource = &facts[f.resource as usize];
             ix.status[status_slot(f.status)].set(pos);
             ix.level[level_slot(level(f))].set(pos);
             if let Some(risk) = f.risk {
                 ix.risk[level_slot(risk)].set(pos);
             }
             ix.severity[level_slot(rec.severity)].set(pos);
-            if resource.internet_exposed {
+            if resource.exposed {
                 ix.exposed.set(pos);
             }
-            if resource.sensitive_data.is_some() {
+            if resource.sensitive {
                 ix.sensitive.set(pos);
             }
             if cves[f.recommendation as usize]
@@ -245,10 +263,10 @@ impl IndexedSource {
                     ix.vulnerable_at_least[level_slot(min)].set(pos);
                 }
             }
-            ix.kind[kind_slot(resource.kind)].set(pos);
-            ix.cloud[cloud_slot(resource.cloud)].set(pos);
-            if let Some(s) = subscription_of[f.resource as usize] {
-                ix.subscription[s].set(pos);
+            ix.kind[usize::from(resource.kind)].set(pos);
+            ix.cloud[usize::from(resource.cloud)].set(pos);
+            if let Some(s) = resource.subscription {
+                ix.subscription[s as usize].set(pos);
             }
             ix.by_change.push((f.status_changed.unix_timestamp(), pos as u32));
             if let Some(g) = &f.governance {
