@@ -126,9 +126,18 @@ impl PostureSource for LiveFile {
         if now.is_none() || *stamp == now {
             return;
         }
-        match read_snapshot(&self.path) {
-            Ok(data) => {
-                let source = Arc::new(IndexedSource::new(data));
+        // Reading a large snapshot takes seconds: on a runtime worker, let the runtime hand this
+        // worker's other tasks to another one meanwhile.
+        let read = || read_snapshot(&self.path).map(IndexedSource::new);
+        let read = match tokio::runtime::Handle::try_current() {
+            Ok(runtime) if runtime.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+                tokio::task::block_in_place(read)
+            }
+            _ => read(),
+        };
+        match read {
+            Ok(source) => {
+                let source = Arc::new(source);
                 tracing::info!(path = %self.path.display(), findings = source.finding_count(), "the snapshot file changed; serving the new one");
                 if let Ok(mut tenant) = self.tenant.write() {
                     *tenant = source;
