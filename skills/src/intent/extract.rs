@@ -90,7 +90,7 @@ pub(crate) fn sensitive(text: &Text) -> bool {
 pub(crate) fn vulnerabilities(text: &Text) -> bool {
     static VULNS: OnceLock<Regex> = OnceLock::new();
     VULNS
-        .get_or_init(|| re(r"\b(vulnerabilities|vulnerability|vulnerable|vulns?|cves?|rce|patchable|unpatched|exploitable|zero days?|0 days?|0days?|zerodays?|missing (security |os )?(patches|updates)|not patched|outstanding (security )?patches|need(s)? patching)\b"))
+        .get_or_init(|| re(r"\b(vulnerabilities|vulnerability|vulnerable|vulns?|cves?|rce|patchable|unpatched|exploitable|zero days?|0 days?|0days?|zerodays?|missing (security |os )?(patches|updates)|not patched|outstanding (security )?patches|need(s)? patching|log4j|log4shell|heartbleed|shellshock|spring4shell|springshell|eternalblue|bluekeep|printnightmare|proxylogon|proxyshell|follina|regresshion|citrix bleed|citrixbleed|xz backdoor|poodle|zerologon)\b"))
         .is_match(&text.norm.replace("vulnerability assessment", ""))
         || text.tokens.iter().any(|t| t.starts_with("cve-"))
 }
@@ -326,7 +326,8 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
     let item = ITEM.get_or_init(|| {
         re(r"\b(number|item|no|row|finding|nr|num) (\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b")
     });
-    if let Some(c) = item.captures(&text.norm) {
+    // "no 2" is number 2; "no one" is nobody.
+    if let Some(c) = item.captures_iter(&text.norm).find(|c| &c[1] != "no" || c[2].parse::<i32>().is_ok()) {
         const WORDS: [&str; 10] =
             ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
         return c[2].parse().ok().or_else(|| WORDS.iter().position(|w| *w == &c[2]).map(|i| i as i32 + 1));
@@ -844,6 +845,9 @@ mod tests {
         assert_eq!(ordinal(&text("explain #3")), Some(3));
         assert_eq!(ordinal(&text("give the first one to @ravi")), Some(1));
         assert_eq!(ordinal(&text("brief me on the last one")), Some(-1));
+        assert_eq!(ordinal(&text("high-sev issues no one is on")), None, "no one is nobody");
+        assert_eq!(ordinal(&text("crits that no one has picked up")), None);
+        assert_eq!(ordinal(&text("more on no. 3")), Some(3));
         assert_eq!(ordinal(&text("can @aisha take the sql ones? by the 20th")), None);
         assert_eq!(ordinal(&text("why didn't you answer my last question")), None);
         assert_eq!(ordinal(&text("what happened the last week")), None);
@@ -860,6 +864,12 @@ mod tests {
     #[test]
     fn assignees_are_read_as_written() {
         let nobody = |_: &str| false;
+        assert_eq!(
+            assignee(&text("@secbot which exposed findings have no owner"), &nobody),
+            None,
+            "addressing secbot names no one"
+        );
+        assert_eq!(assignee(&text("@secbot give #2 to @dana"), &nobody).as_deref(), Some("@dana"));
         assert_eq!(assignee(&text("assign it to @dana by Friday"), &nobody).as_deref(), Some("@dana"));
         assert_eq!(
             assignee(&text("reassign this from me to @li.wei, due 2025-08-01"), &nobody).as_deref(),

@@ -951,6 +951,25 @@ mod tests {
     }
 
     #[test]
+    fn a_vulnerability_known_by_its_name_asks_for_vulnerabilities() {
+        let today = time::macros::date!(2026 - 11 - 25);
+        let lexicon = Lexicon::of_tenant(&demo::tenant(&DemoOptions::for_day(today)));
+        for prompt in ["any servers still exposed to heartbleed", "is log4shell patched everywhere?"] {
+            assert_eq!(parse(prompt, &lexicon, today).slots.vulnerabilities, Some(true), "{prompt}");
+        }
+        assert_eq!(parse("show our logging gaps", &lexicon, today).slots.vulnerabilities, None);
+    }
+
+    #[test]
+    fn addressing_secbot_is_not_a_mention_of_someone() {
+        let today = time::macros::date!(2026 - 11 - 25);
+        let lexicon = Lexicon::of_tenant(&demo::tenant(&DemoOptions::for_day(today)));
+        let parsed = parse("@secbot critical stuff without an owner", &lexicon, today);
+        assert_eq!(parsed.slots.assignee, None);
+        assert_eq!(parsed.slots.severity, vec![secbot_chat::Severity::Critical]);
+    }
+
+    #[test]
     fn one_exemption_pointed_at_is_a_fix_and_exempting_in_bulk_for_the_score_is_refused() {
         let today = time::macros::date!(2026 - 11 - 25);
         let lexicon = Lexicon::of_tenant(&demo::tenant(&DemoOptions::for_day(today)));

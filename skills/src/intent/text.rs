@@ -3,6 +3,9 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
+/// How people address secbot in a message (the platforms strip their own mention markup).
+const BOT_HANDLE: &str = "@secbot";
+
 /// What a resource name becomes in [`Text::words`].
 pub(crate) const NAME: &str = "_name_";
 
@@ -89,7 +92,12 @@ fn clean_token(raw: &str) -> Option<String> {
         "let's", "one's",
     ];
     let token = if CONTRACTED.contains(&token) { token } else { token.strip_suffix("'s").unwrap_or(token) };
-    let token: String = if token == "tl;dr" { "tldr".into() } else { token.replace(['\'', ';'], "") };
+    let token: String = match token {
+        "tl;dr" => "tldr".into(),
+        // Addressing secbot is not naming a person: "@secbot who owns #3" asks secbot.
+        BOT_HANDLE => "secbot".into(),
+        _ => token.replace(['\'', ';'], ""),
+    };
     (!token.is_empty()).then_some(token)
 }
 
