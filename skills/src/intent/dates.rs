@@ -255,6 +255,25 @@ pub(crate) fn find_due(norm: &str, today: Date, dated_context: bool) -> Option<D
             if !["by", "due", "until", "before", "on", "till"].iter().any(|w| before.ends_with(w)) {
                 continue;
             }
+            // "put @priya on the 2nd one" points at a row.
+            let after = norm[c.get(0).map_or(0, |m| m.end())..].split_whitespace().next().unwrap_or_default();
+            if [
+                "one",
+                "ones",
+                "item",
+                "finding",
+                "row",
+                "entry",
+                "rec",
+                "issue",
+                "recommendation",
+                "result",
+                "resource",
+            ]
+            .contains(&after)
+            {
+                continue;
+            }
             let Ok(day) = d.as_str().parse::<u8>() else { continue };
             let date = next_day_of_month(today, day);
             found.push((start, Due { text: format!("the {}", &c[0][4..]), date }));
@@ -390,6 +409,11 @@ mod tests {
     fn calendar_dates_resolve() {
         assert_eq!(due("due 2026-12-15"), Some(("2026-12-15".into(), Some(date!(2026 - 12 - 15)))));
         assert_eq!(due("by the 20th"), Some(("the 20th".into(), Some(date!(2026 - 12 - 20)))));
+        assert_eq!(due("put @priya on the 2nd one"), None, "a row, not a day");
+        assert_eq!(
+            due("put @priya on it, due on the 2nd"),
+            Some(("the 2nd".into(), Some(date!(2026 - 12 - 02))))
+        );
         assert_eq!(due("by dec 3"), Some(("dec 3".into(), Some(date!(2026 - 12 - 03)))));
         assert_eq!(due("by 3 march"), Some(("3 march".into(), Some(date!(2027 - 03 - 03)))));
         assert_eq!(due("needs doing by tomorrow"), Some(("tomorrow".into(), Some(date!(2026 - 11 - 26)))));

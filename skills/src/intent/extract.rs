@@ -18,10 +18,11 @@ pub(crate) fn severities(text: &Text) -> Vec<Severity> {
     static SEV: OnceLock<Regex> = OnceLock::new();
     let sev = SEV.get_or_init(|| re(r"\b(critical|criticals|crit|crits|high|highs|medium|mediums|med|low|lows|sev ?[1-4]s?)\b( level| hanging| permission| permissions| privilege| privileged)?(\+| (and|or) (above|up|higher|worse|more severe|over)| (sev(erity)? )?(and|or) (above|up|higher|worse)|\+? and up| severity or (worse|higher|above))?"));
     let mut out = Vec::new();
+    let mut excluded = Vec::new();
     let raw = text.raw.to_lowercase();
     for c in sev.captures_iter(&text.norm) {
         let word = &c[1];
-        if c.get(2).is_some() || negated(&text.norm, c.get(1).map_or(0, |m| m.start())) {
+        if c.get(2).is_some() {
             continue;
         }
         let level = match word.trim_end_matches('s').replace(' ', "").as_str() {
@@ -30,6 +31,14 @@ pub(crate) fn severities(text: &Text) -> Vec<Severity> {
             "medium" | "med" | "sev3" => Severity::Medium,
             _ => Severity::Low,
         };
+        match negation(&text.norm, c.get(1).map_or(0, |m| m.start())) {
+            Some(Negation::Excluded) => {
+                excluded.push(level);
+                continue;
+            }
+            Some(Negation::NotOnly) => continue,
+            None => {}
+        }
         // The normalized text has no "+": "high+" and "sev2+" are read from what was typed.
         let attached_plus = raw
             .match_indices(&format!("{word}+"))
@@ -46,15 +55,28 @@ pub(crate) fn severities(text: &Text) -> Vec<Severity> {
             }
         }
     }
+    // "everything except the lows", "skip the low-sev noise": every level but those.
+    if out.is_empty() && !excluded.is_empty() {
+        out = Severity::ALL.iter().copied().filter(|s| !excluded.contains(s)).collect();
+    }
     out
 }
 
-/// True when the word at `at` is excluded ("not just critical", "drop the gcp stuff").
-fn negated(norm: &str, at: usize) -> bool {
+/// How a word is negated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Negation {
+    /// Left out: "except the lows", "drop the gcp stuff".
+    Excluded,
+    /// Not the only thing: "not just critical".
+    NotOnly,
+}
+
+/// Whether and how the word at `at` is negated by one of the three words before it.
+fn negation(norm: &str, at: usize) -> Option<Negation> {
     let before: Vec<&str> = norm[..at].split_whitespace().rev().take(3).collect();
-    before.iter().enumerate().any(|(i, w)| {
-        matches!(
-            *w,
+    let negates = |i: usize, w: &str| {
+        (matches!(
+            w,
             "except"
                 | "exclude"
                 | "excluding"
@@ -65,9 +87,28 @@ fn negated(norm: &str, at: usize) -> bool {
                 | "no"
                 | "remove"
                 | "hide"
-        ) && (i == 0
-            || matches!(before[..i].first(), Some(&"just") | Some(&"only") | Some(&"the") | Some(&"any")))
-    })
+                | "skip"
+                | "ignore"
+                | "ignoring"
+                | "lose"
+                | "besides"
+                | "but"
+        ) || (w == "out"
+            && matches!(
+                before.get(i + 1),
+                Some(&"filter") | Some(&"take") | Some(&"leave") | Some(&"cut") | Some(&"strip")
+            )))
+            && (i == 0
+                || matches!(before[..i].first(), Some(&"just") | Some(&"only") | Some(&"the") | Some(&"any")))
+    };
+    let (i, word) = before.iter().enumerate().find(|(i, w)| negates(*i, w))?;
+    let not_only = *word == "not" && matches!(before[..i].last(), Some(&"just") | Some(&"only"));
+    Some(if not_only { Negation::NotOnly } else { Negation::Excluded })
+}
+
+/// True when the word at `at` is negated in either way.
+fn negated(norm: &str, at: usize) -> bool {
+    negation(norm, at).is_some()
 }
 
 /// True when the prompt asks about internet-exposed resources.
@@ -316,10 +357,11 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
         }
     }
     let last = LAST.get_or_init(|| {
-        re(r"\bthe last( one| item| finding| recommendation| result| row| entry| resource| rec| issue)?\b( (week|night|sprint|month|year|day|hour|time|scan|question|answer|standup|quarter))?")
+        re(r"\bthe (last|final|bottom)( one| item| finding| recommendation| result| row| entry| resource| rec| issue)?\b( (\d+\w*|few|couple|several|two|three|week|weeks|night|sprint|month|months|year|day|days|hour|hours|time|scan|question|answer|standup|quarter|report|review|audit|run|sync|check|meeting|deploy|deployment|release|update|digest|incident|change|login|pentest))?")
     });
     for c in last.captures_iter(&text.norm) {
-        if c.get(2).is_none() {
+        // "the final one" is the last row; "the bottom line" and "the last 7 days" are not.
+        if c.get(3).is_none() && (&c[1] == "last" || c.get(2).is_some()) {
             return Some(-1);
         }
     }
@@ -349,6 +391,12 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
     .then_some(1)
 }
 
+/// Words that make "X team" no team's name ("our team", "the whole team").
+const NOT_A_TEAM: [&str; 14] = [
+    "the", "a", "an", "my", "our", "your", "their", "this", "that", "whole", "entire", "every", "each",
+    "same",
+];
+
 /// Who should own the work, as written ("@dana", "me", "storage team", "resource_owner").
 pub(crate) fn assignee(text: &Text, people: &dyn Fn(&str) -> bool) -> Option<String> {
     static RULES: OnceLock<Vec<Regex>> = OnceLock::new();
@@ -366,7 +414,16 @@ pub(crate) fn assignee(text: &Text, people: &dyn Fn(&str) -> bool) -> Option<Str
             r"\bput (me) (?:down )?as\b",
             r"\b(?:on|off) (my) plate\b",
             r"\b(?:assigned to|for|on) (me)\b",
+            // Taking the work oneself ("I'll take the 2nd", "sign me up", "dibs on #3") is "me":
+            // these rules capture nothing.
+            r"\b(?:ill|i will|i can|let me|im going to|im gonna|imma|i want to|i wanna|id like to) (?:take|own|grab|handle|eat|pick|claim|run point)\b",
+            r"\b(?:put|sign|count|set|mark) me (?:on|up|in|down|as)\b",
+            r"\b(?:put|add|with) my name\b",
+            r"\bdibs\b",
+            r"\b(?:is|are|ones|its|thats) mine\b",
             r"(@\S+)",
+            // A team named anywhere: "platform team takes the aks ones", "web team owns #2".
+            r"(?:^|\s)([a-z]+ team)\b",
         ]
         .iter()
         .map(|p| re(p))
@@ -374,7 +431,10 @@ pub(crate) fn assignee(text: &Text, people: &dyn Fn(&str) -> bool) -> Option<Str
     });
     for rule in rules {
         if let Some(c) = rule.captures(&text.norm) {
-            let who = c[1].trim_end_matches(['?', '!', ',', '.']).to_owned();
+            let who = c.get(1).map_or("me", |m| m.as_str()).trim_end_matches(['?', '!', ',', '.']).to_owned();
+            if who.ends_with(" team") && who.split(' ').next().is_some_and(|w| NOT_A_TEAM.contains(&w)) {
+                continue;
+            }
             return Some(match who.as_str() {
                 "myself" | "my" => "me".to_owned(),
                 "resource owner" | "owner" | "owners" | "whoever owns" => "resource_owner".to_owned(),
@@ -771,6 +831,22 @@ mod tests {
             [Severity::Medium, Severity::Low]
         );
         assert_eq!(severities(&text("high and critical please")), [Severity::High, Severity::Critical]);
+        let above_low = [Severity::Critical, Severity::High, Severity::Medium];
+        for without_lows in
+            ["all findings except the lows", "skip the low-sev noise", "filter out lows", "lose the lows"]
+        {
+            assert_eq!(severities(&text(without_lows)), above_low, "{without_lows}");
+        }
+        assert_eq!(
+            severities(&text("check out the criticals")),
+            [Severity::Critical],
+            "looking is not leaving out"
+        );
+        assert_eq!(
+            cloud(&text("take out the aws findings")),
+            None,
+            "a cloud left out is not the one asked for"
+        );
         assert_eq!(severities(&text("progress on the criticals")), [Severity::Critical]);
         assert!(severities(&text("What are my highest risk findings?")).is_empty());
         assert!(severities(&text("high-level overview of our storage")).is_empty());
@@ -846,6 +922,15 @@ mod tests {
         assert_eq!(ordinal(&text("give the first one to @ravi")), Some(1));
         assert_eq!(ordinal(&text("brief me on the last one")), Some(-1));
         assert_eq!(ordinal(&text("high-sev issues no one is on")), None, "no one is nobody");
+        assert_eq!(ordinal(&text("explain the bottom one")), Some(-1));
+        assert_eq!(ordinal(&text("tell me more about the final item")), Some(-1));
+        for not_a_row in [
+            "what changed in the last 7 days",
+            "anything new since the last report?",
+            "what's the bottom line",
+        ] {
+            assert_eq!(ordinal(&text(not_a_row)), None, "{not_a_row}");
+        }
         assert_eq!(ordinal(&text("crits that no one has picked up")), None);
         assert_eq!(ordinal(&text("more on no. 3")), Some(3));
         assert_eq!(ordinal(&text("can @aisha take the sql ones? by the 20th")), None);
@@ -870,6 +955,23 @@ mod tests {
             "addressing secbot names no one"
         );
         assert_eq!(assignee(&text("@secbot give #2 to @dana"), &nobody).as_deref(), Some("@dana"));
+        for mine in [
+            "I'll take the 2nd, by thursday",
+            "sign me up for the sql one",
+            "dibs on #3",
+            "2nd is mine, assign it",
+        ] {
+            assert_eq!(assignee(&text(mine), &nobody).as_deref(), Some("me"), "{mine}");
+        }
+        assert_eq!(
+            assignee(&text("platform team takes the aks ones"), &nobody).as_deref(),
+            Some("platform team")
+        );
+        assert_eq!(
+            assignee(&text("is the checkout team behind on anything"), &nobody).as_deref(),
+            Some("checkout team")
+        );
+        assert_eq!(assignee(&text("how is our team doing"), &nobody), None, "our team names no team");
         assert_eq!(assignee(&text("assign it to @dana by Friday"), &nobody).as_deref(), Some("@dana"));
         assert_eq!(
             assignee(&text("reassign this from me to @li.wei, due 2025-08-01"), &nobody).as_deref(),
