@@ -127,7 +127,7 @@ fn patterns() -> &'static [Regex; 7] {
             // 0: ISO dates.
             r(r"\b(\d{4}-\d{2}-\d{2})\b"),
             // 1: in/within N days|weeks|months, N day deadline.
-            r(r"\b(?:in|within|due|of|a|with)?\s*(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(day|days|week|weeks|wk|wks|month|months)\b"),
+            r(r"\b(?:in|within|due|of|a|with)?\s*(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(business days?|working days?|day|days|week|weeks|wk|wks|month|months|hours|hour|hrs)\b"),
             // 2: end of day/week/month/quarter/year/sprint and abbreviations.
             r(r"\b(end of (?:the )?(?:day|week|month|quarter|year|sprint)|eod|eow|eom|eoq|eoy|cob)\b"),
             // 3: next week/month/sprint/quarter.
@@ -167,13 +167,27 @@ pub(crate) fn find_due(norm: &str, today: Date, dated_context: bool) -> Option<D
             || before.ends_with("by ")
             || before.ends_with("within ")
             // In a delegation, a span that ends the prompt is its deadline: "@sam, 2 weeks".
-            || (dated_context && matches!(norm[c.get(0).map_or(0, |m| m.end())..].trim(), "" | "from now" | "tops" | "max" | "or so"));
+            || (dated_context && matches!(norm[c.get(0).map_or(0, |m| m.end())..].trim(), "" | "from now" | "tops" | "max" | "or so"))
+            // "assign it to raj with 2 weeks to fix".
+            || (dated_context && whole.starts_with("with"));
         if !deadline {
             continue;
         }
         let (unit_name, date) = match unit.as_str() {
             "day" | "days" => ("days", today.checked_add(Duration::days(count))),
             "week" | "weeks" | "wk" | "wks" => ("weeks", today.checked_add(Duration::weeks(count))),
+            "hours" | "hour" | "hrs" => ("hours", today.checked_add(Duration::days((count + 23) / 24))),
+            u if u.starts_with("business") || u.starts_with("working") => {
+                let mut date = Some(today);
+                let mut left = count;
+                while left > 0 {
+                    date = date.and_then(Date::next_day);
+                    if date.is_some_and(|d| !matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday)) {
+                        left -= 1;
+                    }
+                }
+                (if u.starts_with("business") { "business days" } else { "working days" }, date)
+            }
             _ => ("months", add_months(today, count)),
         };
         let text =
@@ -383,6 +397,12 @@ mod tests {
     #[test]
     fn spans_and_ends_of_periods_resolve() {
         assert_eq!(due("in two weeks"), Some(("2 weeks".into(), Some(date!(2026 - 12 - 09)))));
+        assert_eq!(due("within 48 hours"), Some(("48 hours".into(), Some(date!(2026 - 11 - 27)))));
+        // 2026-11-25 is a Wednesday: five business days skip the weekend.
+        assert_eq!(
+            due("due in 5 business days"),
+            Some(("5 business days".into(), Some(date!(2026 - 12 - 02))))
+        );
         assert_eq!(due("with a 14 day deadline"), Some(("14 days".into(), Some(date!(2026 - 12 - 09)))));
         assert_eq!(due("due within 30 days"), Some(("30 days".into(), Some(date!(2026 - 12 - 25)))));
         assert_eq!(due("by end of month"), Some(("end of month".into(), Some(date!(2026 - 11 - 30)))));

@@ -757,7 +757,13 @@ pub(crate) fn looks_like_resource(token: &str) -> bool {
     if token.starts_with(['@', '#', '/']) || token.starts_with("cve-") || token.len() < 5 {
         return false;
     }
-    if SHAPE.get_or_init(|| re(r"^\d{4}-\d{2}-\d{2}$|^\d+(\.\d+)*$|^v\d")).is_match(token) {
+    // Dates, versions, severities ("sev-1s") and spans ("30-day", "0-day", "24-hour") are not names.
+    if SHAPE
+        .get_or_init(|| {
+            re(r"^\d{4}-\d{2}-\d{2}$|^\d+(\.\d+)*$|^v\d|^sev-?\d+s?$|^p-?\d$|^\d+-(day|days|hour|hours|hr|hrs|week|weeks|wk|wks|month|months|year|years|min|minute|minutes)s?$")
+        })
+        .is_match(token)
+    {
         return false;
     }
     let has_digit = token.chars().any(|c| c.is_ascii_digit());

@@ -958,6 +958,10 @@ mod tests {
             assert_eq!(parse(prompt, &lexicon, today).slots.vulnerabilities, Some(true), "{prompt}");
         }
         assert_eq!(parse("show our logging gaps", &lexicon, today).slots.vulnerabilities, None);
+        let zero_day = parse("list resources hit by 0-day vulns", &lexicon, today);
+        assert_eq!((zero_day.slots.vulnerabilities, zero_day.slots.resource), (Some(true), None));
+        let sev1 = parse("show me the sev-1s", &lexicon, today);
+        assert_eq!((sev1.slots.severity, sev1.slots.resource), (vec![secbot_chat::Severity::Critical], None));
     }
 
     #[test]

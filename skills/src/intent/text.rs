@@ -76,8 +76,21 @@ pub(crate) fn keeps_whole(token: &str) -> bool {
     token.starts_with('@')
         || token.starts_with('#')
         || token.starts_with('/')
-        || (token.contains(['-', '.', '_', ':']) && token.chars().any(|c| c.is_ascii_digit()))
+        || (token.contains(['-', '.', '_', ':'])
+            && token.chars().any(|c| c.is_ascii_digit())
+            && !token.starts_with("sev-")
+            && !number_and_word(token))
         || token.starts_with("cve-")
+}
+
+/// "0-day", "30-day", "24-hour", "2-factor": a number and a word, read as the two words.
+fn number_and_word(token: &str) -> bool {
+    token.split_once('-').is_some_and(|(n, w)| {
+        !n.is_empty()
+            && n.chars().all(|c| c.is_ascii_digit())
+            && !w.is_empty()
+            && w.chars().all(|c| c.is_ascii_lowercase())
+    })
 }
 
 fn clean_token(raw: &str) -> Option<String> {
