@@ -470,7 +470,10 @@ async fn run() -> anyhow::Result<()> {
                 secbot_skills::snapshot::write(&tenant, std::io::BufWriter::new(&mut out))?;
                 return Ok(());
             }
-            write_replacing(path, |file| Ok(secbot_skills::snapshot::write(&tenant, file)?)).map(|_| ())
+            let mut partial = Partial::create(path)?;
+            secbot_skills::snapshot::write(&tenant, &mut partial.writer)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            partial.commit()
         }
     }
 }
@@ -493,17 +496,11 @@ async fn sync(cli: &Cli, path: &Path, out: &mut impl Write) -> anyhow::Result<()
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     let started = Instant::now();
-    let (partial, file) = partial_file(path)?;
-    let mut writer = std::io::BufWriter::with_capacity(1 << 20, file);
-    let synced = source.sync(&|rows| bar.set_position(rows as u64), &mut writer).await;
+    let mut partial = Partial::create(path)?;
+    let synced = source.sync(&|rows| bar.set_position(rows as u64), &mut partial.writer).await;
     bar.finish_and_clear();
-    let rows = synced
-        .map_err(anyhow::Error::from)
-        .and_then(|rows| finish_partial(writer, &partial, path).map(|()| rows))
-        .inspect_err(|_| {
-            let _ = std::fs::remove_file(&partial);
-        })
-        .context("the sync stopped; the snapshot file was left as it was")?;
+    let rows = synced.context("the sync stopped; the snapshot file was left as it was")?;
+    partial.commit()?;
     writeln!(
         out,
         "Wrote {rows} rows to {} in {:.1} s. Serve them offline with `secbot serve --data {}`.",
@@ -536,41 +533,45 @@ fn public_url(cli: &Cli, given: Option<&str>) -> anyhow::Result<String> {
     Ok(url)
 }
 
-/// Creates the file a snapshot is written to before it takes `path`'s place: `.NAME.partial`
-/// beside it, so that a server reading `path` never sees half a file.
-fn partial_file(path: &Path) -> anyhow::Result<(PathBuf, std::fs::File)> {
-    let name = path.file_name().with_context(|| format!("{} is not a file name", path.display()))?;
-    let partial = path.with_file_name(format!(".{}.partial", name.to_string_lossy()));
-    let file =
-        std::fs::File::create(&partial).with_context(|| format!("cannot write {}", partial.display()))?;
-    Ok((partial, file))
-}
-
-/// Flushes a finished snapshot to disk and moves it into `path`'s place.
-fn finish_partial(
+/// A snapshot being written beside the path it is for, as `.NAME.partial`, so that a server
+/// reading that path never sees half a file. [`Partial::commit`] moves it into place; dropped
+/// before that (the write failed), it removes itself and the old file stays as it was.
+struct Partial {
+    path: PathBuf,
+    partial: PathBuf,
+    /// Where the snapshot is written.
     writer: std::io::BufWriter<std::fs::File>,
-    partial: &Path,
-    path: &Path,
-) -> anyhow::Result<()> {
-    let file = writer.into_inner().map_err(|e| e.into_error())?;
-    file.sync_all()?;
-    std::fs::rename(partial, path).with_context(|| format!("cannot write {}", path.display()))
+    committed: bool,
 }
 
-/// Writes a file through `write`, replacing `path` only once it is whole; the partial file is
-/// removed when writing fails.
-fn write_replacing<T>(
-    path: &Path,
-    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> anyhow::Result<T>,
-) -> anyhow::Result<T> {
-    let (partial, file) = partial_file(path)?;
-    let mut writer = std::io::BufWriter::with_capacity(1 << 20, file);
-    write(&mut writer)
-        .and_then(|value| finish_partial(writer, &partial, path).map(|()| value))
-        .inspect_err(|_| {
-            let _ = std::fs::remove_file(&partial);
-        })
-        .with_context(|| format!("cannot write {}", path.display()))
+impl Partial {
+    fn create(path: &Path) -> anyhow::Result<Partial> {
+        let name = path.file_name().with_context(|| format!("{} is not a file name", path.display()))?;
+        let partial = path.with_file_name(format!(".{}.partial", name.to_string_lossy()));
+        let file = std::fs::File::create(&partial).with_context(|| {
+            format!("cannot write {} (check that its folder exists and is writable)", partial.display())
+        })?;
+        let writer = std::io::BufWriter::with_capacity(1 << 20, file);
+        Ok(Partial { path: path.to_owned(), partial, writer, committed: false })
+    }
+
+    /// Flushes the snapshot to disk and moves it into its path's place.
+    fn commit(mut self) -> anyhow::Result<()> {
+        let written = self.writer.flush().and_then(|()| self.writer.get_ref().sync_all());
+        written.with_context(|| format!("cannot write {}", self.partial.display()))?;
+        std::fs::rename(&self.partial, &self.path)
+            .with_context(|| format!("cannot write {}", self.path.display()))?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Partial {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.partial);
+        }
+    }
 }
 
 /// Writes text to a file, or to standard output for "-".

@@ -77,6 +77,21 @@ async fn a_synced_snapshot_is_served_offline_with_the_answers_the_live_tenant_gi
         .collect();
     assert_eq!(left, vec!["snapshot.json".to_owned()], "the partial file became the snapshot");
 
+    // A sync that fails leaves the snapshot it would have replaced as it was.
+    let before = std::fs::read(&file).unwrap();
+    let mut refused = env.clone();
+    refused.retain(|(k, _)| *k != "SECBOT_AZURE_CLIENT_SECRET");
+    refused.push(("SECBOT_AZURE_CLIENT_SECRET", "not-the-secret".to_owned()));
+    let failed = secbot(&["sync", "--out", file.to_str().unwrap()], &refused).await;
+    assert!(!failed.status.success());
+    assert!(
+        String::from_utf8_lossy(&failed.stderr).contains("left as it was"),
+        "{}",
+        String::from_utf8_lossy(&failed.stderr)
+    );
+    assert!(std::fs::read(&file).unwrap() == before, "the old snapshot is untouched");
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "no partial file is left behind");
+
     let offline = Server::start_with(&dir.join("offline"), &["--data", file.to_str().unwrap()], &[]);
     let offline_card = ask(&offline).await;
 
