@@ -5,7 +5,8 @@
 //! - the process is killed (SIGKILL) after Slack got its 200s and before any reply went out,
 //!   then restarted;
 //! - SIGTERM arrives during a burst, then the process is restarted;
-//! - the process is killed after acknowledging slash commands, then restarted.
+//! - the process is killed after acknowledging slash commands, then restarted;
+//! - the process is killed after acknowledging button clicks, then restarted.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -227,4 +228,45 @@ async fn sigterm_during_a_burst_then_a_restart_answers_every_event_exactly_once(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_after_slash_commands_are_acknowledged_then_a_restart_answers_each_once() {
     kill_9_then_restart(commands(), "slash commands, kill -9 and restart", "delivery-kill-commands").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_after_button_clicks_are_acknowledged_then_a_restart_answers_each_once() {
+    let (api, state) = slack().await;
+    let data = scratch("delivery-kill-clicks");
+    let server = start(&data, &api);
+    // Twenty lists, each in its own thread, while Slack is up.
+    let lists: Vec<(&'static str, String)> = (0..EVENTS)
+        .map(|n| {
+            let mut event = testing::mention("show critical risks", &thread_of(n));
+            event["event_id"] = json!(format!("Ev0CLICKS{n:03}"));
+            ("/slack/events", event.to_string())
+        })
+        .collect();
+    assert_eq!(burst(&server.url, lists).await, EVENTS);
+    let (_, lost, _) = tally(&state, "the lists to click on", Duration::from_secs(60)).await;
+    assert_eq!(lost, 0);
+    // Slack's API goes down; someone presses "Summarize these" on every list.
+    let posted: Vec<Value> = std::mem::take(&mut *state.accepted.lock().unwrap());
+    state.down.store(true, Ordering::SeqCst);
+    let respond = format!("{}/respond", api.uri());
+    let clicks: Vec<(&'static str, String)> = posted
+        .iter()
+        .map(|post| {
+            let ts = post["thread_ts"].as_str().expect("a list in its thread").replace(".000100", ".000200");
+            let click = testing::click(post, &ts, "Summarize these", &respond);
+            ("/slack/interactivity", serde_urlencoded::to_string([("payload", click.to_string())]).unwrap())
+        })
+        .collect();
+    assert_eq!(burst(&server.url, clicks).await, EVENTS, "every click is acknowledged while Slack is down");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    server.kill();
+    assert!(state.accepted.lock().unwrap().is_empty(), "no answer went out before the crash");
+    state.down.store(false, Ordering::SeqCst);
+    let _restarted = start(&data, &api);
+    let (_, lost, duplicated) =
+        tally(&state, "button clicks, kill -9 and restart", Duration::from_secs(60)).await;
+    assert_eq!((lost, duplicated), (0, 0));
+    let headers: Vec<String> = state.accepted.lock().unwrap().iter().map(testing::header).collect();
+    assert!(headers.iter().all(|h| h.starts_with("Summary")), "each click ran its action: {headers:?}");
 }

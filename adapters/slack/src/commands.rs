@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::Slack;
-use crate::deliver::{Asked, Place, Progress};
+use crate::deliver::{Asked, Place, Progress, Via};
 use crate::events::{Outgoing, Stored};
 use crate::verify::{Rejection, Signed};
 
@@ -120,6 +120,7 @@ impl Slack {
             progress: Progress::default(),
             asked: Some(Asked { question, from }),
             opens: None,
+            via: Via::Post,
         }
     }
 }

@@ -3,7 +3,7 @@
 //! sentence to the person waiting, saying what to do.
 
 use secbot_chat::delivery::Failure;
-use secbot_chat::{DirectMessage, Outcome, Person, Reply, Sent, ThreadKey};
+use secbot_chat::{DirectMessage, Person, Reply, Sent, ThreadKey};
 use serde::{Deserialize, Serialize};
 use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
@@ -47,6 +47,37 @@ pub struct Progress {
     pub posted: usize,
     /// The `ts` of the first.
     pub first: Option<String>,
+}
+
+/// How a reply reaches Slack: posted (in its thread, or to one person when it is ephemeral), put
+/// in place of the card that was clicked, or opened as the comment form on the click's trigger.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Via {
+    /// A new message (or several, for a long card).
+    #[default]
+    Post,
+    /// `chat.update` of the clicked message (`ts`); through the click's response URL where
+    /// there is no bot token. A card of several messages posts the rest in the thread.
+    Replace {
+        /// The clicked message.
+        ts: Option<String>,
+    },
+    /// `views.open` with the click's trigger, which Slack honours for 3 seconds after the click.
+    Modal {
+        /// The click's `trigger_id`.
+        trigger: String,
+        /// What the form remembers about the rated card.
+        context: ModalContext,
+    },
+}
+
+impl Via {
+    /// Whether this is the default, so stored replies from before clicks were queued read the
+    /// same and new ones carry no extra field.
+    pub fn is_post(&self) -> bool {
+        matches!(self, Via::Post)
+    }
 }
 
 /// A message sent to a response URL (slash commands and clicks).
@@ -181,7 +212,13 @@ impl Slack {
     pub(crate) async fn send(&self, mut outgoing: crate::events::Outgoing) -> Sent {
         let token = self.token(&outgoing.place.team).await;
         let (place, reply, asked) = (&outgoing.place, &outgoing.reply, outgoing.asked.as_ref());
-        match self.put(token.as_ref(), place, reply, asked, &mut outgoing.progress).await {
+        let progress = &mut outgoing.progress;
+        let sent = match &outgoing.via {
+            Via::Post => self.put(token.as_ref(), place, reply, asked, progress).await,
+            Via::Replace { ts } => self.replace(token.as_ref(), place, ts.as_deref(), reply, progress).await,
+            Via::Modal { trigger, context } => self.open_form(token.as_ref(), trigger, context).await,
+        };
+        match sent {
             Ok(()) => {}
             Err(None) => {
                 return Sent::Failed(format!(
@@ -369,18 +406,6 @@ impl Slack {
         tracing::warn!(team = %place.team, channel = %place.channel, "could not tell the user that Slack refused the reply");
     }
 
-    /// Delivers a reply where it was asked: in the thread for everyone, or to the asker only when
-    /// it is ephemeral; then any direct messages it carries.
-    pub(crate) async fn deliver(&self, token: Option<&SlackApiToken>, place: &Place, reply: &Reply) {
-        match self.put(token, place, reply, None, &mut Progress::default()).await {
-            Ok(()) => self.deliver_direct(token, place, &reply.direct).await,
-            Err(None) => {
-                tracing::warn!(team = %place.team, "no bot token for this workspace; the reply was not sent");
-            }
-            Err(Some(err)) => self.tell(token, place, &err).await,
-        }
-    }
-
     async fn respond_all(
         &self,
         url: &str,
@@ -439,58 +464,55 @@ impl Slack {
         self.post(token, opened.channel.id.as_ref(), None, &messages).await.map(|_| ())
     }
 
-    /// Carries out what a click led to: a reply in the thread, the clicked card replaced, or
-    /// the feedback modal opened with the click's trigger.
-    pub(crate) async fn outcome(
+    /// Puts a reply in place of the clicked card (`ts`), or through the click's response URL
+    /// where there is no bot token; the rest of a card of several messages goes in the thread.
+    async fn replace(
         &self,
         token: Option<&SlackApiToken>,
         place: &Place,
-        clicked: Option<&str>,
-        trigger: &str,
-        outcome: Outcome,
-    ) {
-        match outcome {
-            Outcome::Reply(reply) => self.deliver(token, place, &reply).await,
-            Outcome::Replace(reply) => {
-                let messages = blocks::render(&reply.card, &reply.text);
-                let replaced = match (token, clicked) {
-                    (Some(token), Some(ts)) => {
-                        let request = SlackApiChatUpdateRequest::new(
-                            place.channel.clone().into(),
-                            messages[0].content(),
-                            ts.into(),
-                        );
-                        self.client.open_session(token).chat_update(&request).await.map(|_| ())
+        ts: Option<&str>,
+        reply: &Reply,
+        progress: &mut Progress,
+    ) -> Result<(), Option<SlackClientError>> {
+        let messages = blocks::render(&reply.card, &reply.text);
+        if progress.posted == 0 {
+            match (token, ts) {
+                (Some(token), Some(ts)) => {
+                    let request = SlackApiChatUpdateRequest::new(
+                        place.channel.clone().into(),
+                        messages[0].content(),
+                        ts.into(),
+                    );
+                    self.client.open_session(token).chat_update(&request).await.map(drop).map_err(Some)?;
+                }
+                _ => match &place.response_url {
+                    Some(url) => {
+                        self.respond(url, &messages[0], "in_channel", Some(true)).await.map_err(Some)?;
                     }
-                    _ => match &place.response_url {
-                        Some(url) => self.respond(url, &messages[0], "in_channel", Some(true)).await,
-                        None => Ok(()),
-                    },
-                };
-                if let Err(err) = replaced {
-                    self.tell(token, place, &err).await;
-                    return;
-                }
-                if messages.len() > 1
-                    && let Some(token) = token
-                    && let Err(err) = self
-                        .post(token, &place.channel, place.thread.as_deref().or(clicked), &messages[1..])
-                        .await
-                {
-                    self.tell(Some(token), place, &err).await;
-                }
-                self.deliver_direct(token, place, &reply.direct).await;
+                    None => return Err(None),
+                },
             }
-            Outcome::Comment(form) => {
-                let Some(token) = token else { return };
-                let context =
-                    ModalContext { form, channel: place.channel.clone(), thread: place.thread.clone() };
-                let request = SlackApiViewsOpenRequest::new(trigger.into(), blocks::comment_modal(&context));
-                if let Err(err) = self.client.open_session(token).views_open(&request).await {
-                    self.tell(Some(token), place, &err).await;
-                }
-            }
+            progress.posted = 1;
         }
+        match token {
+            Some(token) if messages.len() > progress.posted => self
+                .post_on(token, &place.channel, place.thread.as_deref().or(ts), &messages, progress)
+                .await
+                .map_err(Some),
+            _ => Ok(()),
+        }
+    }
+
+    /// Opens the comment form on a click's trigger.
+    async fn open_form(
+        &self,
+        token: Option<&SlackApiToken>,
+        trigger: &str,
+        context: &ModalContext,
+    ) -> Result<(), Option<SlackClientError>> {
+        let token = token.ok_or(None)?;
+        let request = SlackApiViewsOpenRequest::new(trigger.into(), blocks::comment_modal(context));
+        self.client.open_session(token).views_open(&request).await.map(drop).map_err(Some)
     }
 }
 

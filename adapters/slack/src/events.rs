@@ -15,8 +15,9 @@ use slack_morphism::prelude::*;
 use time::OffsetDateTime;
 
 use crate::commands::SlashCommand;
-use crate::deliver::{Asked, Place, Progress};
+use crate::deliver::{Asked, Place, Progress, Via};
 use crate::inbound;
+use crate::interactivity::Clicked;
 use crate::verify::{Rejection, Signed};
 use crate::{Slack, manifest};
 
@@ -42,14 +43,20 @@ pub struct Incoming {
     pub bot_user: Option<String>,
 }
 
-/// What the queue keeps for Slack until it is answered: a slash command, or a message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What the queue keeps for Slack until it is answered: a slash command, a button click, or a
+/// message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Stored {
     /// A use of `/secbot`.
     Command {
         /// The command as Slack sent it.
         command: SlashCommand,
+    },
+    /// A click on one of secbot's buttons.
+    Click {
+        /// The click, with the action its button carries.
+        click: Box<Clicked>,
     },
     /// A message secbot read (the queue's rows from before commands were queued have no tag).
     Message(Incoming),
@@ -72,6 +79,9 @@ pub struct Outgoing {
     /// message's `ts` names the thread.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opens: Option<ThreadKey>,
+    /// How it reaches Slack (a click's answer may replace the clicked card or open a form).
+    #[serde(default, skip_serializing_if = "Via::is_post")]
+    pub via: Via,
 }
 
 impl Outgoing {
@@ -90,6 +100,7 @@ impl Outgoing {
             progress: Progress::default(),
             asked: None,
             opens: notice.opens,
+            via: Via::Post,
         }
     }
 }
@@ -225,6 +236,7 @@ impl Worker for Replies {
         let outgoing = match serde_json::from_value(payload) {
             Ok(Stored::Message(message)) => self.0.answer(message).await?,
             Ok(Stored::Command { command }) => self.0.answer_command(command).await,
+            Ok(Stored::Click { click }) => self.0.answer_click(*click).await,
             Err(err) => {
                 tracing::error!(error = %err, "a stored Slack message is unreadable; it is not answered");
                 return None;
@@ -275,7 +287,14 @@ impl Slack {
             user: message.user,
             response_url: None,
         };
-        Some(Outgoing { place, reply, progress: Progress::default(), asked: None, opens: None })
+        Some(Outgoing {
+            place,
+            reply,
+            progress: Progress::default(),
+            asked: None,
+            opens: None,
+            via: Via::Post,
+        })
     }
 }
 

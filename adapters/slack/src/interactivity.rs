@@ -1,20 +1,24 @@
 //! `POST /slack/interactivity`: button clicks (`block_actions`) and the feedback modal's
 //! submission (`view_submission`). Every button goes through the assistant's one action path.
-//! A rating is stored before the click is acknowledged; other clicks are acknowledged at once and
-//! answered afterwards.
+//! A rating is stored before the click is acknowledged; any other click is stored in the queue
+//! before it is acknowledged, and answered from there.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use secbot_chat::{Click, Command, Feedback, Origin, Payload, Person, Platform};
-use serde::Deserialize;
+use secbot_chat::{
+    Card, Click, Command, Feedback, Intent, Job, Origin, Outcome, Payload, Person, Platform, Reply, Sent,
+    Slots,
+};
+use serde::{Deserialize, Serialize};
 use slack_morphism::prelude::*;
 use time::OffsetDateTime;
 
 use crate::Slack;
 use crate::blocks::{self, COMMENT_INPUT, FEEDBACK_CALLBACK, ModalContext};
-use crate::deliver::Place;
+use crate::deliver::{Place, Progress, Via};
+use crate::events::{Outgoing, Stored};
 use crate::verify::{Rejection, Signed};
 
 #[derive(Deserialize)]
@@ -126,35 +130,51 @@ impl Slack {
         };
         let trigger = event.trigger_id.to_string();
         if matches!(payload.command, Command::Rate { .. }) {
-            // Stored before Slack hears back, so an acknowledged rating is never lost.
+            // Stored before Slack hears back, so an acknowledged rating is never lost; the form
+            // it may open must appear within Slack's 3 seconds, so it does not wait in the queue.
             let outcome = self.assistant.act(Click { origin, payload }).await;
             let worker = self.clone();
+            let outgoing = answer_of(place, clicked, trigger, outcome);
             self.tasks.spawn(async move {
-                let token = worker.token(&place.team).await;
-                worker.outcome(token.as_ref(), &place, clicked.as_deref(), &trigger, outcome).await;
+                if let Sent::Retry { reason, .. } = worker.send(outgoing).await {
+                    tracing::warn!(reason, "Slack did not take the answer to a rating");
+                }
             });
             return StatusCode::OK.into_response();
         }
-        let worker = self.clone();
-        self.tasks.spawn(async move { worker.run_click(place, origin, payload, clicked, trigger).await });
-        StatusCode::OK.into_response()
+        // Any other click is stored before Slack gets its 200, and answered from the queue: a
+        // restart or an outage of Slack's API does not lose it, and a repeat is answered once.
+        let at = action.action_ts.as_ref().map_or_else(|| trigger.clone(), ToString::to_string);
+        let key = format!("slack:click:{team}:{}:{at}", place.user);
+        let click = Box::new(Clicked { place, origin, payload, clicked, trigger });
+        let payload = match serde_json::to_value(Stored::Click { click }) {
+            Ok(payload) => payload,
+            Err(err) => return Rejection::malformed("the interaction payload", err).into_response(),
+        };
+        match self.inbox.accept(Job { platform: Platform::Slack, key, payload }).await {
+            Ok(true) => StatusCode::OK.into_response(),
+            Ok(false) => {
+                tracing::debug!(at, "a click already accepted; ignoring the repeat");
+                StatusCode::OK.into_response()
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "could not record the click; asking Slack to retry");
+                Rejection::new(StatusCode::SERVICE_UNAVAILABLE, err.to_string()).into_response()
+            }
+        }
     }
 
-    async fn run_click(
-        &self,
-        place: Place,
-        mut origin: Origin,
-        payload: Payload,
-        clicked: Option<String>,
-        trigger: String,
-    ) {
+    /// Answers a stored click: runs its action as the person who clicked (with the name Slack
+    /// knows them by) and says how the outcome reaches Slack.
+    pub(crate) async fn answer_click(&self, click: Clicked) -> Outgoing {
+        let Clicked { place, mut origin, payload, clicked, trigger } = click;
         let token = self.token(&place.team).await;
         let known = self.person(token.as_ref(), &place.team, &origin.user.id).await;
         if known.name != known.id || known.email.is_some() {
             origin.user = known;
         }
         let outcome = self.assistant.act(Click { origin, payload }).await;
-        self.outcome(token.as_ref(), &place, clicked.as_deref(), &trigger, outcome).await;
+        answer_of(place, clicked, trigger, outcome)
     }
 
     fn later_note(&self, place: Place, text: &str) {
@@ -231,6 +251,40 @@ impl Slack {
             Err(err) => form_error(&err.to_string()),
         }
     }
+}
+
+/// A click secbot acknowledged and answers from the queue: where it happened, who clicked, and
+/// the action its button carries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Clicked {
+    /// Where the answer goes.
+    pub place: Place,
+    /// Who clicked, where and when.
+    pub origin: Origin,
+    /// What the button does.
+    pub payload: Payload,
+    /// The `ts` of the clicked message.
+    pub clicked: Option<String>,
+    /// The click's `trigger_id`, for a form it opens.
+    pub trigger: String,
+}
+
+/// How what a click led to reaches Slack: a reply in the thread, the clicked card replaced, or
+/// the comment form opened with the click's trigger.
+fn answer_of(place: Place, clicked: Option<String>, trigger: String, outcome: Outcome) -> Outgoing {
+    let (reply, via) = match outcome {
+        Outcome::Reply(reply) => (reply, Via::Post),
+        Outcome::Replace(reply) => (reply, Via::Replace { ts: clicked }),
+        Outcome::Comment(form) => {
+            // The form is what is sent; the reply beside it only names the rated answer.
+            let card = Card { title: form.title.clone(), ..Card::default() };
+            let reply =
+                Reply::new(form.response_id.clone(), "feedback", Intent::Help, Slots::default(), card);
+            let context = ModalContext { form, channel: place.channel.clone(), thread: place.thread.clone() };
+            (reply, Via::Modal { trigger, context })
+        }
+    };
+    Outgoing { place, reply, progress: Progress::default(), asked: None, opens: None, via }
 }
 
 /// Keeps the modal open with a message under the text box, so nothing typed is lost.

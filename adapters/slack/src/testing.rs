@@ -143,10 +143,15 @@ pub fn item(posted: &Value, n: usize) -> String {
         .unwrap_or_else(|| panic!("no item {n} in {}", titles(posted).join(" / ")))
 }
 
-/// A `block_actions` click on `label` of a message posted with `message_ts`.
+/// A `block_actions` click on `label` of a message posted with `message_ts`; each click has an
+/// `action_ts` and `trigger_id` of its own, as every click in Slack has.
 pub fn click(posted: &Value, message_ts: &str, label: &str, response_url: &str) -> Value {
+    static CLICKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = CLICKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let pressed = button(posted, label);
     let mut click = fixture(fixtures::BLOCK_ACTIONS);
+    click["actions"][0]["action_ts"] = json!(format!("1795970901.{n:06}"));
+    click["trigger_id"] = json!(format!("8204419375.1795970900.{n:06}"));
     click["actions"][0]["action_id"] = pressed["action_id"].clone();
     click["actions"][0]["value"] = pressed["value"].clone();
     click["actions"][0]["text"]["text"] = json!(label);
