@@ -155,7 +155,7 @@ impl Bot {
 
     /// Waits until the connector has received requests matching `pick`, at least `count`.
     async fn wait_for(&self, what: &str, count: usize, pick: impl Fn(&Request) -> bool) -> Vec<Request> {
-        let deadline = Instant::now() + Duration::from_secs(15);
+        let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let found: Vec<Request> = self.requests().await.into_iter().filter(|r| pick(r)).collect();
             if found.len() >= count {
@@ -789,6 +789,32 @@ async fn a_button_that_runs_a_skill_answers_in_the_thread() {
         .send(&bot.invoke("f:run-3", &conversation, ANA, &json!({"food": "vegan"})), Some(&bot.token()))
         .await;
     assert!(body["value"].as_str().is_some_and(|t| t.contains("isn't one of secbot's")), "{body}");
+}
+
+#[tokio::test]
+async fn a_buttons_answer_is_posted_once_after_the_connector_fails_longer_than_its_own_retries() {
+    let bot = Bot::start().await;
+    let conversation = thread("1732536000450");
+    let list = bot.message("1732536000450", &conversation, "show critical risks", &[]);
+    assert_eq!(bot.send(&list, Some(&bot.token())).await.0, 200);
+    let card = bot.posted_cards(&conversation, 1).await.remove(0);
+    // The connector refuses the next five posts: every try one send makes.
+    Mock::given(method("POST"))
+        .and(path_regex(r"^/amer/v3/conversations/[^/]+/activities$"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(5)
+        .with_priority(1)
+        .mount(&bot.mock)
+        .await;
+    let summarize = button(&card, "Summarize these")["data"].clone();
+    let (status, _) =
+        bot.send(&bot.invoke("f:outage-1", &conversation, ANA, &summarize), Some(&bot.token())).await;
+    assert_eq!(status, 200);
+    // The list, five refused tries, then the answer from the queue's next attempt.
+    let cards = bot.posted_cards(&conversation, 7).await;
+    assert_ne!(card_title(&cards[6]), card_title(&card), "the summary was posted");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(bot.posted_cards(&conversation, 7).await.len(), 7, "and posted once");
 }
 
 #[tokio::test]

@@ -132,7 +132,7 @@ impl Adapter {
     async fn message(self: &Arc<Self>, activity: Activity, raw: Value) -> Response {
         if let Some(value) = activity.value.as_ref() {
             if is_card_data(value) {
-                return self.submit(activity).await;
+                return self.submit(activity, raw).await;
             }
             if activity.text.as_deref().is_none_or(|t| t.trim().is_empty()) {
                 return StatusCode::OK.into_response();
@@ -200,7 +200,7 @@ impl Adapter {
         }
     }
 
-    async fn invoke(self: &Arc<Self>, activity: Activity) -> Response {
+    async fn invoke(self: &Arc<Self>, activity: Activity, raw: Value) -> Response {
         if activity.name.as_deref() != Some("adaptiveCard/action") {
             return StatusCode::NOT_IMPLEMENTED.into_response();
         }
@@ -216,23 +216,17 @@ impl Adapter {
             .unwrap_or(Value::Null);
         match self.click(&activity, &data).await {
             Handled::Replace(reply) => {
-                let mut pages = render_card(&reply.card, Some(&reply.response_id)).into_iter();
-                let first = pages.next().unwrap_or_else(|| json!({}));
-                let rest: Vec<Value> = pages.collect();
-                let adapter = self.clone();
-                self.tasks.spawn(async move {
-                    adapter.post_pages(&activity, &reply.card.title, rest).await;
-                    adapter.send_direct(&activity, &reply.direct).await;
-                });
-                invoke_response(json!({"statusCode": 200, "type": CARD_TYPE, "value": first}))
+                let first = render_card(&reply.card, Some(&reply.response_id)).into_iter().next();
+                // The first page goes back in the response; the rest and the direct messages are
+                // queued, so they go out (again and again while Teams fails) even after a restart.
+                self.queue_reply(&activity, raw, reply, 1).await;
+                invoke_response(
+                    json!({"statusCode": 200, "type": CARD_TYPE, "value": first.unwrap_or_else(|| json!({}))}),
+                )
             }
             Handled::Post(reply) => {
                 let title = reply.card.title.clone();
-                let adapter = self.clone();
-                self.tasks.spawn(async move {
-                    adapter.post(&activity, &reply).await;
-                    adapter.send_direct(&activity, &reply.direct).await;
-                });
+                self.queue_reply(&activity, raw, reply, 0).await;
                 toast(&format!("Answered in the conversation: {}", shorten(&title, 120)))
             }
             Handled::Note(text) => toast(&text),
@@ -245,43 +239,52 @@ impl Adapter {
     }
 
     /// A card submitted with `Action.Submit` (older clients): handled at once so a rating is
-    /// stored before Teams hears back, delivered from a task.
-    async fn submit(self: &Arc<Self>, activity: Activity) -> Response {
+    /// stored before Teams hears back; a reply it leads to is queued before then too, and the
+    /// rest (a card updated in place, a note, the comment form) is shown from a task.
+    async fn submit(self: &Arc<Self>, activity: Activity, raw: Value) -> Response {
         if let Some(answer) = self.repeated(&activity, || StatusCode::OK.into_response()).await {
             return answer;
         }
         let data = activity.value.clone().unwrap_or(Value::Null);
-        let handled = self.click(&activity, &data).await;
-        let adapter = self.clone();
-        self.tasks.spawn(async move {
-            match handled {
-                Handled::Replace(reply) => {
-                    let mut pages = render_card(&reply.card, Some(&reply.response_id)).into_iter();
-                    let replaced = match (pages.next(), activity.reply_to_id.as_deref()) {
-                        (Some(first), Some(card_id)) => {
-                            let update = card_message(first, &reply.card.title, None);
-                            adapter.update(&activity, card_id, &update).await
-                        }
-                        (Some(first), None) => {
-                            adapter.post_pages(&activity, &reply.card.title, vec![first]).await;
-                            true
-                        }
-                        (None, _) => true,
-                    };
-                    if replaced {
-                        adapter.post_pages(&activity, &reply.card.title, pages.collect()).await;
-                    }
-                    adapter.send_direct(&activity, &reply.direct).await;
-                }
-                Handled::Post(reply) => {
-                    adapter.post(&activity, &reply).await;
-                    adapter.send_direct(&activity, &reply.direct).await;
-                }
-                Handled::Note(text) => adapter.send(&activity, &text_message(&text)).await,
-                Handled::Form(form) => adapter.post_form(&activity, &form).await,
+        match self.click(&activity, &data).await {
+            Handled::Post(reply) => self.queue_reply(&activity, raw, reply, 0).await,
+            handled => {
+                let adapter = self.clone();
+                self.tasks.spawn(async move { adapter.show(&activity, handled).await });
             }
-        });
+        }
         StatusCode::OK.into_response()
+    }
+
+    /// Shows what a submitted card led to, at once: the card updated in place (or posted where
+    /// the activity does not name it), a reply, a note or the comment form.
+    async fn show(&self, activity: &Activity, handled: Handled) {
+        match handled {
+            Handled::Replace(reply) => {
+                let mut pages = render_card(&reply.card, Some(&reply.response_id)).into_iter();
+                let replaced = match (pages.next(), activity.reply_to_id.as_deref()) {
+                    (Some(first), Some(card_id)) => {
+                        let update = card_message(first, &reply.card.title, None);
+                        self.update(activity, card_id, &update).await
+                    }
+                    (Some(first), None) => {
+                        self.post_pages(activity, &reply.card.title, vec![first]).await;
+                        true
+                    }
+                    (None, _) => true,
+                };
+                if replaced {
+                    self.post_pages(activity, &reply.card.title, pages.collect()).await;
+                }
+                self.send_direct(activity, &reply.direct).await;
+            }
+            Handled::Post(reply) => {
+                self.post(activity, &reply).await;
+                self.send_direct(activity, &reply.direct).await;
+            }
+            Handled::Note(text) => self.send(activity, &text_message(&text)).await,
+            Handled::Form(form) => self.post_form(activity, &form).await,
+        }
     }
 
     /// Runs a card action through the assistant: a rating with its comment is stored directly,
@@ -341,6 +344,35 @@ impl Adapter {
     }
 
     /// Posts a reply's card (all its pages) into the activity's conversation or thread.
+    /// Queues what a card action answered (its pages from `posted` on, then its direct
+    /// messages) to be sent like any reply; where the store cannot take it, it is sent at once.
+    async fn queue_reply(self: &Arc<Self>, activity: &Activity, raw: Value, reply: Reply, posted: usize) {
+        let key = format!(
+            "{}:answer",
+            dedupe_key(activity).unwrap_or_else(|| format!("teams:unnamed:{}", unique_suffix()))
+        );
+        let outgoing = Outgoing { activity: raw, reply, posted };
+        let payload = match serde_json::to_value(&outgoing) {
+            Ok(answered) => json!({ ANSWERED: answered }),
+            Err(err) => {
+                tracing::error!(error = %err, "a card action's answer could not be queued");
+                return;
+            }
+        };
+        if let Err(err) = self.inbox.accept(Job { platform: Platform::Teams, key, payload }).await {
+            tracing::warn!(error = %err, "could not queue a card action's answer; sending it now");
+            let adapter = self.clone();
+            let activity = activity.clone();
+            self.tasks.spawn(async move {
+                let Outgoing { reply, posted, .. } = outgoing;
+                let pages =
+                    render_card(&reply.card, Some(&reply.response_id)).into_iter().skip(posted).collect();
+                adapter.post_pages(&activity, &reply.card.title, pages).await;
+                adapter.send_direct(&activity, &reply.direct).await;
+            });
+        }
+    }
+
     async fn post(&self, activity: &Activity, reply: &Reply) {
         let pages = render_card(&reply.card, Some(&reply.response_id));
         self.post_pages(activity, &reply.card.title, pages).await;
@@ -513,6 +545,9 @@ fn unique_suffix() -> String {
     format!("{now}-{}", std::process::id())
 }
 
+/// The key of a queued job that carries a card action's answer, already made, to be sent.
+const ANSWERED: &str = "answered";
+
 /// A reply on its way to Teams: the activity it answers (as Teams sent it), the reply, and how
 /// many of its card's pages went out.
 #[derive(Debug, Serialize, Deserialize)]
@@ -536,6 +571,9 @@ impl Worker for Replies {
                 )
                 .ok()?;
             return serde_json::to_value(announce::Announcing::of(notice)).ok();
+        }
+        if let Some(answered) = payload.get(ANSWERED) {
+            return Some(answered.clone());
         }
         let activity = Activity::deserialize(&payload)
             .inspect_err(|err| tracing::error!(error = %err, "a stored Teams activity is unreadable"))
@@ -566,7 +604,7 @@ pub(crate) async fn messages(
     tracing::debug!(kind = %activity.kind, id = activity.id.as_deref().unwrap_or_default(), "Teams activity");
     match activity.kind.as_str() {
         "message" => adapter.message(activity, raw).await,
-        "invoke" => adapter.invoke(activity).await,
+        "invoke" => adapter.invoke(activity, raw).await,
         "conversationUpdate" => adapter.conversation_update(activity).await,
         _ => StatusCode::OK.into_response(),
     }
