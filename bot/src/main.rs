@@ -625,7 +625,8 @@ async fn eval(
         }
         let training = secbot_skills::intent::Lexicon::catalog();
         let (models, fold) = corpus::cross_validate(rows, folds, &training);
-        let report = eval::evaluate_with(rows, &loaded.lexicon, today, |i| Some(models[fold[i]].as_ref()));
+        let report =
+            eval::evaluate_with(rows, &loaded.lexicon.get(), today, |i| Some(models[fold[i]].as_ref()));
         let families: std::collections::BTreeSet<&str> =
             rows.iter().filter_map(|r| r.family.as_deref()).collect();
         writeln!(
@@ -665,7 +666,7 @@ async fn eval(
             let rows = eval::read_labelled(&text)
                 .with_context(|| format!("{name} is not a labelled prompt file (one JSON object a line)"))?;
             writeln!(out, "{name}:")?;
-            print_prompt_report(&eval::evaluate(&rows, &loaded.lexicon, today), misses, json, out)?;
+            print_prompt_report(&eval::evaluate(&rows, &loaded.lexicon.get(), today), misses, json, out)?;
         }
     }
     Ok(())

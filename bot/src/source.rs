@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use secbot_chat::Person;
 use secbot_skills::azure::{AzureOptions, AzureSource, Credential, Secret};
 use secbot_skills::demo::{self, DemoOptions};
-use secbot_skills::intent::Lexicon;
+use secbot_skills::intent::{CurrentLexicon, Lexicon};
 use secbot_skills::posture::{
     Alert, AlertFilter, AssignmentRequest, AttackPath, AttackPathFilter, Finding, FindingFilter, FindingPage,
     Governance, PostureResult, PostureSource, PostureSummary, Recommendation, Resource, ScoreCard,
@@ -53,8 +53,8 @@ impl SourceOptions {
 pub struct Loaded {
     /// The posture source.
     pub source: Arc<dyn PostureSource>,
-    /// The parser's lexicon for it.
-    pub lexicon: Arc<Lexicon>,
+    /// The parser's lexicon for it (replaced when a snapshot served live changes).
+    pub lexicon: Arc<CurrentLexicon>,
     /// How many findings it holds.
     pub findings: usize,
     /// How many resources it holds.
@@ -101,11 +101,13 @@ fn stamp_of(path: &Path) -> Option<(std::time::SystemTime, u64)> {
 
 /// A snapshot file served live: the tenant it holds, read again when the file has changed each
 /// time fresh data is asked for ([`PostureSource::clear_cache`], which the watches' check calls
-/// every interval). A file that became unreadable keeps the last good tenant, with a warning.
+/// every interval), with the parser's lexicon of its names. A file that became unreadable keeps
+/// the last good tenant, with a warning.
 pub struct LiveFile {
     path: PathBuf,
     stamp: Mutex<Option<(std::time::SystemTime, u64)>>,
     tenant: RwLock<Arc<IndexedSource>>,
+    lexicon: Arc<CurrentLexicon>,
 }
 
 impl LiveFile {
@@ -128,7 +130,7 @@ impl PostureSource for LiveFile {
         }
         // Reading a large snapshot takes seconds: on a runtime worker, let the runtime hand this
         // worker's other tasks to another one meanwhile.
-        let read = || read_snapshot(&self.path).map(IndexedSource::new);
+        let read = || read_snapshot(&self.path).map(indexed);
         let read = match tokio::runtime::Handle::try_current() {
             Ok(runtime) if runtime.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
                 tokio::task::block_in_place(read)
@@ -136,8 +138,9 @@ impl PostureSource for LiveFile {
             _ => read(),
         };
         match read {
-            Ok(source) => {
+            Ok((lexicon, source)) => {
                 let source = Arc::new(source);
+                self.lexicon.set(lexicon);
                 tracing::info!(path = %self.path.display(), findings = source.finding_count(), "the snapshot file changed; serving the new one");
                 if let Ok(mut tenant) = self.tenant.write() {
                     *tenant = source;
@@ -223,12 +226,14 @@ pub fn load(options: &SourceOptions) -> anyhow::Result<Loaded> {
             let data = read_snapshot(path)?;
             let (lexicon, source) = indexed(data);
             let (findings, resources) = (source.finding_count(), source.resource_count());
+            let lexicon = Arc::new(CurrentLexicon::new(lexicon));
             let live = LiveFile {
                 path: path.clone(),
                 stamp: Mutex::new(stamp),
                 tenant: RwLock::new(Arc::new(source)),
+                lexicon: lexicon.clone(),
             };
-            return Ok(Loaded { source: Arc::new(live), lexicon: Arc::new(lexicon), findings, resources });
+            return Ok(Loaded { source: Arc::new(live), lexicon, findings, resources });
         }
         None => {
             let day = options.day.unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
@@ -307,7 +312,12 @@ pub async fn load_azure(config: &AzureConfig) -> anyhow::Result<Loaded> {
         std::iter::empty(),
     );
     let resources = names.len();
-    Ok(Loaded { source: Arc::new(source), lexicon: Arc::new(lexicon), findings: 0, resources })
+    Ok(Loaded {
+        source: Arc::new(source),
+        lexicon: Arc::new(CurrentLexicon::new(lexicon)),
+        findings: 0,
+        resources,
+    })
 }
 
 /// The source a configuration names (Defender for Cloud for `source = "azure"`), or the demo
@@ -324,5 +334,43 @@ pub fn index(data: TenantData) -> Loaded {
     let (lexicon, source) = indexed(data);
     let findings = source.finding_count();
     let resources = source.resource_count();
-    Loaded { source: Arc::new(source), lexicon: Arc::new(lexicon), findings, resources }
+    Loaded { source: Arc::new(source), lexicon: Arc::new(CurrentLexicon::new(lexicon)), findings, resources }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secbot_skills::demo::{self, DemoOptions};
+    use secbot_skills::intent::parse;
+    use time::macros::date;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+    async fn a_rewritten_snapshot_is_served_with_the_names_it_holds_now() {
+        let day = date!(2026 - 11 - 25);
+        let dir = std::env::temp_dir().join(format!("secbot-live-file-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("tenant.json");
+        let mut written = Vec::new();
+        secbot_skills::snapshot::write(&demo::tenant(&DemoOptions::for_day(day)), &mut written).unwrap();
+        let written = String::from_utf8(written).unwrap();
+        assert!(written.contains("vm-jump-01"));
+        std::fs::write(&path, &written).unwrap();
+        let loaded = load(&SourceOptions { data: Some(path.clone()), ..SourceOptions::default() }).unwrap();
+        let asked = "what's open on jumpbox";
+        let resource = |loaded: &Loaded| parse(asked, &loaded.lexicon.get(), day).slots.resource;
+        assert_eq!(resource(&loaded), None, "a name the snapshot does not hold");
+
+        // The machine is renamed and the snapshot written again (a sync).
+        std::fs::write(&path, written.replace("vm-jump-01", "jumpbox")).unwrap();
+        loaded.source.clear_cache();
+        assert_eq!(resource(&loaded).as_deref(), Some("jumpbox"), "the parser knows the new name");
+        assert_eq!(loaded.source.resources_named("jumpbox").await.unwrap().len(), 1);
+        assert!(loaded.source.resources_named("vm-jump-01").await.unwrap().is_empty());
+
+        // A rewrite that cannot be read keeps both the tenant and its names.
+        std::fs::write(&path, "{\"data\": [").unwrap();
+        loaded.source.clear_cache();
+        assert_eq!(resource(&loaded).as_deref(), Some("jumpbox"));
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }

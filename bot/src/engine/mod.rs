@@ -20,7 +20,7 @@ use secbot_chat::{
     Assistant, AssistantError, Card, Click, Command, CommentForm, Delegation, Feedback, Footer, Intent,
     Origin, Outcome, Payload, Platform, Prompt, Rating, Reply, ResponseId, Slots, Subject, ThreadKey,
 };
-use secbot_skills::intent::{Lexicon, Parse, parse};
+use secbot_skills::intent::{CurrentLexicon, Parse, parse};
 use secbot_skills::posture::PostureSource;
 use secbot_skills::skill::{self, Answer, Request, SkillError};
 use time::OffsetDateTime;
@@ -46,7 +46,7 @@ const OVERHEARD_CONFIDENCE: f32 = 0.6;
 /// secbot's brain: a posture source, the parser's lexicon, a store and the rules it applies.
 pub struct Engine {
     source: Arc<dyn PostureSource>,
-    lexicon: Arc<Lexicon>,
+    lexicon: Arc<CurrentLexicon>,
     store: Arc<dyn Store>,
     policy: Policy,
     metrics: Arc<Metrics>,
@@ -102,7 +102,11 @@ impl Shown {
 
 impl Engine {
     /// An engine over a posture source and a store, with the default policy.
-    pub fn new(source: Arc<dyn PostureSource>, lexicon: Arc<Lexicon>, store: Arc<dyn Store>) -> Engine {
+    pub fn new(
+        source: Arc<dyn PostureSource>,
+        lexicon: Arc<CurrentLexicon>,
+        store: Arc<dyn Store>,
+    ) -> Engine {
         Engine { source, lexicon, store, policy: Policy::default(), metrics: Arc::new(Metrics::default()) }
     }
 
@@ -135,7 +139,7 @@ impl Engine {
 
     /// Parses a prompt as the engine would (for `--json` output and diagnostics).
     pub fn parse(&self, text: &str, origin: &Origin) -> Parse {
-        parse(text, &self.lexicon, origin.time.date())
+        parse(text, &self.lexicon.get(), origin.time.date())
     }
 
     /// What a button press does, once it is in its span.

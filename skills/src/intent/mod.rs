@@ -43,6 +43,33 @@ struct KnownSubscription {
     words: Vec<String>,
 }
 
+/// The lexicon prompts are read with now: a tenant whose names change (a snapshot file served
+/// live that was rewritten) swaps in a new one whole, and a prompt being read keeps the one it
+/// started with.
+#[derive(Debug)]
+pub struct CurrentLexicon(std::sync::RwLock<Arc<Lexicon>>);
+
+impl CurrentLexicon {
+    /// Starts with this lexicon.
+    pub fn new(lexicon: Lexicon) -> CurrentLexicon {
+        CurrentLexicon(std::sync::RwLock::new(Arc::new(lexicon)))
+    }
+
+    /// The lexicon to read the next prompt with.
+    pub fn get(&self) -> Arc<Lexicon> {
+        self.0.read().map_or_else(|poisoned| poisoned.into_inner().clone(), |l| l.clone())
+    }
+
+    /// Reads every prompt from now on with this lexicon.
+    pub fn set(&self, lexicon: Lexicon) {
+        let lexicon = Arc::new(lexicon);
+        match self.0.write() {
+            Ok(mut current) => *current = lexicon,
+            Err(poisoned) => *poisoned.into_inner() = lexicon,
+        }
+    }
+}
+
 /// What the parser knows about a tenant: recommendation names, resource names, subscriptions
 /// and people, so it can recognise them in a prompt.
 #[derive(Debug)]
