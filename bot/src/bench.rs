@@ -37,6 +37,10 @@ pub enum Scenario {
     /// `secbot serve` from exec to `/readyz`, and its resident memory, on a generated demo tenant
     /// and on a snapshot file of the same size (with the export that writes it).
     Startup,
+    /// Each sample prompt and thread follow-up answered end to end by the engine (parse,
+    /// context, query, card, and the store's writes, SQLite in a file) on demo tenants of
+    /// growing size: p50 and p99 per prompt.
+    Skills,
 }
 
 /// How much load each scenario gets.
@@ -54,6 +58,10 @@ pub struct BenchOptions {
     pub parse_prompts: usize,
     /// Findings of the tenant `startup` serves.
     pub startup_findings: usize,
+    /// The tenant sizes `skills` answers on.
+    pub skills_findings: Vec<usize>,
+    /// How many times `skills` asks each prompt at each size.
+    pub skills_rounds: usize,
 }
 
 impl BenchOptions {
@@ -66,6 +74,8 @@ impl BenchOptions {
             rate_phase: Duration::from_secs(10),
             parse_prompts: 40_000,
             startup_findings: 1_000_000,
+            skills_findings: vec![10_000, 100_000, 1_000_000, 10_000_000],
+            skills_rounds: 30,
         }
     }
 
@@ -78,6 +88,8 @@ impl BenchOptions {
             rate_phase: Duration::from_millis(500),
             parse_prompts: 500,
             startup_findings: 10_000,
+            skills_findings: vec![10_000],
+            skills_rounds: 2,
         }
     }
 }
@@ -142,6 +154,29 @@ struct Figures {
     prompts_per_second: Option<f64>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     startup: Vec<Started>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    skills: Vec<Answered>,
+}
+
+/// The answers at one tenant size: every prompt's latencies, and all of them together.
+#[derive(Debug, Clone, Serialize)]
+struct Answered {
+    findings: usize,
+    /// Seconds to build and index the tenant.
+    built_seconds: f64,
+    all: Latency,
+    prompts: Vec<PromptLatency>,
+}
+
+/// One prompt's latencies at one size.
+#[derive(Debug, Clone, Serialize)]
+struct PromptLatency {
+    prompt: &'static str,
+    /// Asked in a thread whose last answer is a list (a follow-up), or in a new thread.
+    follow_up: bool,
+    /// The skill that answered it.
+    skill: String,
+    latency: Latency,
 }
 
 /// One start-up measured: a command run to its end, or a server run until it was ready.
@@ -164,6 +199,7 @@ impl Figures {
             at_half_peak: None,
             prompts_per_second: None,
             startup: Vec::new(),
+            skills: Vec::new(),
         }
     }
 
@@ -195,6 +231,24 @@ impl Figures {
                 .collect();
             return format!("{:<9} {}", self.scenario, runs.join("; "));
         }
+        if !self.skills.is_empty() {
+            let sizes: Vec<String> = self
+                .skills
+                .iter()
+                .map(|a| {
+                    let slowest =
+                        a.prompts.iter().max_by(|x, y| x.latency.p99_ms.total_cmp(&y.latency.p99_ms));
+                    let slowest = slowest.map_or_else(String::new, |p| {
+                        format!(", slowest p99 {:.2} ms ({:?})", p.latency.p99_ms, p.prompt)
+                    });
+                    format!(
+                        "{} findings: p50 {:.2} p99 {:.2} ms{slowest}",
+                        a.findings, a.all.p50_ms, a.all.p99_ms
+                    )
+                })
+                .collect();
+            return format!("{:<9} {}", self.scenario, sizes.join("; "));
+        }
         format!(
             "{:<9} {:<44} {:<10} {:<44} {}",
             self.scenario,
@@ -215,6 +269,7 @@ pub async fn run(options: &BenchOptions, out: &mut impl Write) -> anyhow::Result
             Scenario::Baseline => baseline(options).await?,
             Scenario::Parse => parse(options).await?,
             Scenario::Startup => startup(options).await?,
+            Scenario::Skills => skills(options).await?,
         };
         all.push(figures);
     }
@@ -597,6 +652,122 @@ async fn startup(options: &BenchOptions) -> anyhow::Result<Figures> {
     let snapshot = serve_until_ready("snapshot", findings, &data, &dir).await?;
     let _ = std::fs::remove_dir_all(&dir);
     Ok(Figures { startup: vec![demo, exported, snapshot], ..Figures::named("startup") })
+}
+
+/// The sample prompts `skills` asks, each in a new thread.
+const SAMPLES: [&str; 16] = [
+    "Show critical risks for publicly exposed resources",
+    "Show critical risks to sensitive data",
+    "Show resources with high severity vulnerabilities",
+    "which storage accounts are open to the internet?",
+    "crit findings in aws pls",
+    "what's overdue?",
+    "show unassigned high severity recommendations",
+    "what's on my plate?",
+    "summarize our posture for the weekly standup",
+    "what happened overnight?",
+    "show attack paths to sensitive data",
+    "how do I fix kv-payments-prod",
+    "explain Secure transfer to storage accounts should be enabled",
+    "what can you do?",
+    "what's our secure score?",
+    "which fixes raise our secure score the most?",
+];
+
+/// The follow-ups `skills` asks in turn in a thread that starts with [`SAMPLES`]' first list.
+const FOLLOW_UPS: [&str; 7] = [
+    "explain the 2nd one",
+    "how do I fix it?",
+    "terraform for it",
+    "assign it to @dana by friday",
+    "who owns it?",
+    "show more",
+    "summarize these",
+];
+
+/// Where a `skills` prompt is asked: a thread of its own on the terminal.
+fn bench_origin(thread: String) -> secbot_chat::Origin {
+    secbot_chat::Origin {
+        platform: secbot_chat::Platform::Terminal,
+        tenant: "bench".into(),
+        channel: "bench".into(),
+        thread: Some(thread),
+        message: None,
+        user: secbot_chat::Person::named("dana"),
+        roles: Vec::new(),
+        service_url: None,
+        time: time::OffsetDateTime::now_utc(),
+    }
+}
+
+async fn skills(options: &BenchOptions) -> anyhow::Result<Figures> {
+    use secbot_chat::{Assistant, Prompt};
+    tokio::task::spawn_blocking(secbot_skills::intent::corpus::model).await?;
+    let mut sizes = Vec::new();
+    for &scale in &options.skills_findings {
+        let dir = std::env::temp_dir().join(format!("secbot-bench-skills-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).context("creating a scratch directory")?;
+        let started = Instant::now();
+        let loaded = tokio::task::spawn_blocking(move || {
+            source::load(&SourceOptions { scale: Some(scale), ..SourceOptions::default() })
+        })
+        .await??;
+        let built_seconds = started.elapsed().as_secs_f64();
+        let findings = loaded.findings;
+        let store: Arc<dyn Store> = Arc::new(SqlStore::in_dir(&dir, None).await?);
+        let engine = crate::engine::Engine::new(loaded.source, loaded.lexicon, store)
+            .with_policy(crate::engine::Policy::unlimited());
+        let ask = |thread: String, text: &str| {
+            let prompt = Prompt { origin: bench_origin(thread), text: text.to_owned(), mentions: Vec::new() };
+            let engine = &engine;
+            async move {
+                let started = Instant::now();
+                let reply = engine.answer(prompt).await;
+                (started.elapsed(), reply)
+            }
+        };
+        let mut timed: Vec<(&'static str, bool, String, Vec<Duration>)> = SAMPLES
+            .iter()
+            .map(|p| (*p, false, String::new(), Vec::new()))
+            .chain(FOLLOW_UPS.iter().map(|p| (*p, true, String::new(), Vec::new())))
+            .collect();
+        // Round 0 warms up what is worked out on first use (the secure score, caches).
+        for round in 0..=options.skills_rounds {
+            for (i, prompt) in SAMPLES.iter().enumerate() {
+                let (took, reply) = ask(format!("s{findings}-{round}-{i}"), prompt).await;
+                if reply.card.title.is_empty() {
+                    bail!("{prompt:?} got an empty answer at {findings} findings");
+                }
+                if round > 0 {
+                    timed[i].2 = reply.skill;
+                    timed[i].3.push(took);
+                }
+            }
+            let thread = format!("f{findings}-{round}");
+            ask(thread.clone(), SAMPLES[0]).await;
+            for (i, prompt) in FOLLOW_UPS.iter().enumerate() {
+                let (took, reply) = ask(thread.clone(), prompt).await;
+                if round > 0 {
+                    timed[SAMPLES.len() + i].2 = reply.skill;
+                    timed[SAMPLES.len() + i].3.push(took);
+                }
+            }
+        }
+        let all = Latency::of(timed.iter().flat_map(|(_, _, _, t)| t.iter().copied()).collect());
+        let prompts = timed
+            .into_iter()
+            .map(|(prompt, follow_up, skill, took)| PromptLatency {
+                prompt,
+                follow_up,
+                skill,
+                latency: Latency::of(took),
+            })
+            .collect();
+        sizes.push(Answered { findings, built_seconds, all, prompts });
+        drop(engine);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    Ok(Figures { skills: sizes, ..Figures::named("skills") })
 }
 
 #[cfg(test)]

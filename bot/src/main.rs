@@ -311,7 +311,13 @@ async fn run() -> anyhow::Result<()> {
         }
         Some(Command::Bench { scenarios, smoke }) => {
             let scenarios = if scenarios.is_empty() {
-                vec![Scenario::Ingress, Scenario::Baseline, Scenario::Parse, Scenario::Startup]
+                vec![
+                    Scenario::Ingress,
+                    Scenario::Baseline,
+                    Scenario::Parse,
+                    Scenario::Startup,
+                    Scenario::Skills,
+                ]
             } else {
                 scenarios.clone()
             };
