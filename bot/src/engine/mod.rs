@@ -548,7 +548,7 @@ impl Engine {
             Ok(true) => {}
             Ok(false) => return Outcome::Reply(self.note("That assignment was already recorded.")),
             Err(err) => {
-                return Outcome::Reply(self.note(&AssistantError::Store(err.to_string()).to_string()));
+                return Outcome::Reply(self.note(&AssistantError::from(err).to_string()));
             }
         }
         let started = Instant::now();
@@ -598,7 +598,7 @@ impl Engine {
             skill: rated.reply.skill.clone(),
             intent: rated.reply.intent.as_str().to_owned(),
         };
-        self.store.save_feedback(&record).await.map_err(|e| AssistantError::Store(e.to_string()))?;
+        self.store.save_feedback(&record).await?;
         self.metrics.add("secbot_feedback_total", vec![("rating", rating.as_str().to_owned())], 1.0);
         Ok(())
     }
@@ -664,9 +664,9 @@ impl Assistant for Engine {
     }
 
     async fn continue_thread(&self, from: &ThreadKey, to: &ThreadKey) -> Result<(), AssistantError> {
-        let stored = self.store.context(from).await.map_err(|e| AssistantError::Store(e.to_string()))?;
+        let stored = self.store.context(from).await?;
         if let Some(context) = stored {
-            self.store.save_context(to, &context).await.map_err(|e| AssistantError::Store(e.to_string()))?;
+            self.store.save_context(to, &context).await?;
         }
         self.notice_landed(from, to).await;
         Ok(())
@@ -688,11 +688,7 @@ impl Assistant for Engine {
 
     async fn claim(&self, platform: Platform, event_id: &str) -> Result<bool, AssistantError> {
         let now = OffsetDateTime::now_utc();
-        let first = self
-            .store
-            .claim(&format!("{platform}:{event_id}"), now, now + CLAIM_TTL)
-            .await
-            .map_err(|e| AssistantError::Store(e.to_string()))?;
+        let first = self.store.claim(&format!("{platform}:{event_id}"), now, now + CLAIM_TTL).await?;
         if !first {
             self.metrics.add(
                 "secbot_events_deduplicated_total",
@@ -711,8 +707,7 @@ impl Assistant for Engine {
         self.shown(asker, response_id, None)
             .await
             .map_err(|refused| AssistantError::Refused(refused.to_string()))?;
-        let stored =
-            self.store.feedback(response_id).await.map_err(|e| AssistantError::Store(e.to_string()))?;
+        let stored = self.store.feedback(response_id).await?;
         Ok(stored
             .into_iter()
             .map(|f| Feedback {
@@ -729,7 +724,7 @@ impl Assistant for Engine {
         response_id: &ResponseId,
         index: usize,
     ) -> Result<Option<Payload>, AssistantError> {
-        let record = self.store.reply(response_id).await.map_err(|e| AssistantError::Store(e.to_string()))?;
+        let record = self.store.reply(response_id).await?;
         Ok(record.and_then(|r| r.reply.card.buttons().nth(index).map(|a| a.payload.clone())))
     }
 }

@@ -29,10 +29,7 @@ impl Installations for StoredInstallations {
             token: installed.token.clone(),
             meta: installed.meta,
         };
-        self.store
-            .save_installation(&installation)
-            .await
-            .map_err(|e| AssistantError::Store(e.to_string()))?;
+        self.store.save_installation(&installation).await?;
         self.tokens.insert(installed.team, installed.token).await;
         Ok(())
     }
@@ -41,8 +38,7 @@ impl Installations for StoredInstallations {
         if let Some(token) = self.tokens.get(team).await {
             return Ok(Some(token));
         }
-        let found =
-            self.store.installation("slack", team).await.map_err(|e| AssistantError::Store(e.to_string()))?;
+        let found = self.store.installation("slack", team).await?;
         if let Some(installation) = &found {
             self.tokens.insert(team.to_owned(), installation.token.clone()).await;
         }

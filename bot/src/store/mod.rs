@@ -240,6 +240,13 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
+/// What an adapter tells the person waiting when the store failed.
+impl From<StoreError> for secbot_chat::AssistantError {
+    fn from(err: StoreError) -> secbot_chat::AssistantError {
+        secbot_chat::AssistantError::Store(err.to_string())
+    }
+}
+
 /// The result type of store operations.
 pub type StoreResult<T> = Result<T, StoreError>;
 

@@ -8,6 +8,7 @@ use time::{Date, Duration, OffsetDateTime, Time};
 
 use super::kql::{Cond, Query, Table, TextOp, TimeOp};
 use crate::catalog::{Catalog, reports_cves};
+use crate::posture::kinds::{IMAGE_MARK, IMAGE_SUFFIX, KIND_PREFIXES};
 use crate::posture::{AlertFilter, FindingFilter, Status};
 
 const WHERE_ASSESSMENTS: Cond = Cond::Is("type == 'microsoft.security/assessments'");
@@ -137,77 +138,6 @@ fn status_cond(statuses: &[Status]) -> Cond {
     )
 }
 
-/// Lower-case prefixes of the provider types of each kind, as [`crate::posture::kind_of_type`]
-/// reads them; container images are matched by their suffix instead.
-const KIND_PREFIXES: [(ResourceKind, &[&str]); 11] = [
-    (
-        ResourceKind::VirtualMachine,
-        &[
-            "microsoft.compute/virtualmachines",
-            "microsoft.classiccompute/virtualmachines",
-            "microsoft.hybridcompute/machines",
-            "microsoft.connectedvmwarevsphere/virtualmachines",
-            "aws::ec2::instance",
-            "compute.googleapis.com/instance",
-        ],
-    ),
-    (
-        ResourceKind::StorageAccount,
-        &[
-            "microsoft.storage/storageaccounts",
-            "microsoft.classicstorage/storageaccounts",
-            "microsoft.datalakestore",
-            "aws::s3::",
-            "storage.googleapis.com/",
-        ],
-    ),
-    (
-        ResourceKind::SqlDatabase,
-        &[
-            "microsoft.sql/",
-            "microsoft.dbfor",
-            "aws::rds::",
-            "sqladmin.googleapis.com/",
-            "bigquery.googleapis.com/",
-        ],
-    ),
-    (ResourceKind::CosmosDb, &["microsoft.documentdb/"]),
-    (ResourceKind::KeyVault, &["microsoft.keyvault/"]),
-    (
-        ResourceKind::KubernetesCluster,
-        &[
-            "microsoft.containerservice/managedclusters",
-            "microsoft.kubernetes/connectedclusters",
-            "aws::eks::",
-            "container.googleapis.com/",
-        ],
-    ),
-    (ResourceKind::ContainerRegistry, &["microsoft.containerregistry/registries", "aws::ecr::"]),
-    (ResourceKind::AppService, &["microsoft.web/sites"]),
-    (
-        ResourceKind::Identity,
-        &["microsoft.managedidentity/", "aws::iam::", "microsoft.aad", "iam.googleapis.com/"],
-    ),
-    (
-        ResourceKind::Subscription,
-        &[
-            "microsoft.resources/subscriptions",
-            "aws::organizations::account",
-            "cloudresourcemanager.googleapis.com/project",
-        ],
-    ),
-    (
-        ResourceKind::Network,
-        &[
-            "microsoft.network/",
-            "aws::ec2::securitygroup",
-            "aws::ec2::vpc",
-            "compute.googleapis.com/network",
-            "compute.googleapis.com/firewall",
-        ],
-    ),
-];
-
 /// The condition for resource kinds, or `None` when it cannot narrow the rows (a kind of
 /// "other" is whatever no prefix matches).
 fn kind_cond(kinds: &[ResourceKind]) -> Option<Cond> {
@@ -217,8 +147,8 @@ fn kind_cond(kinds: &[ResourceKind]) -> Option<Cond> {
     let mut any = vec![Cond::Is("isempty(resourceType)")];
     for kind in kinds {
         if *kind == ResourceKind::ContainerImage {
-            any.push(Cond::text("resourceType", TextOp::EndsWith, "/images"));
-            any.push(Cond::text("resourceType", TextOp::Contains, "containerimage"));
+            any.push(Cond::text("resourceType", TextOp::EndsWith, IMAGE_SUFFIX));
+            any.push(Cond::text("resourceType", TextOp::Contains, IMAGE_MARK));
         }
         for (k, prefixes) in KIND_PREFIXES {
             if k == *kind {
@@ -237,7 +167,7 @@ fn kind_cond_admits(kinds: &[ResourceKind], resource_type: &str) -> bool {
     }
     let t = resource_type.to_lowercase();
     kinds.iter().any(|kind| {
-        (*kind == ResourceKind::ContainerImage && (t.ends_with("/images") || t.contains("containerimage")))
+        (*kind == ResourceKind::ContainerImage && (t.ends_with(IMAGE_SUFFIX) || t.contains(IMAGE_MARK)))
             || KIND_PREFIXES
                 .iter()
                 .any(|(k, prefixes)| k == kind && prefixes.iter().any(|p| t.starts_with(p)))

@@ -3,7 +3,7 @@
 
 mod alerts;
 mod filter;
-mod kinds;
+pub(crate) mod kinds;
 mod model;
 mod score;
 
