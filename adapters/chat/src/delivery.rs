@@ -1,7 +1,10 @@
-//! When to try a chat API call again: a bounded backoff that honours the platform's
-//! `Retry-After`, shared by every adapter's client (the waiting itself is theirs).
+//! When to try a call to another service again: a bounded backoff that honours the platform's
+//! `Retry-After`, and the one retry loop every chat client runs its calls in.
 
-use std::time::Duration;
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use crate::calls;
 
 /// A retry schedule: exponential from `base`, capped, for at most `attempts` tries in all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +48,45 @@ impl Backoff {
             Failure::Permanent => None,
             Failure::Throttled(Some(asked)) => Some(asked.min(self.cap)),
             Failure::Throttled(None) | Failure::Transient => Some(exponential),
+        }
+    }
+
+    /// Runs a call until it succeeds, fails for good, or the schedule is spent: `once` makes one
+    /// try (given its number, from 1) and says why it failed and what to return if it was the
+    /// last. Every try is recorded in [`calls`] as `service` and `method`, and each wait logged.
+    pub async fn retry<T, E, Fut>(
+        &self,
+        service: &str,
+        method: &str,
+        mut once: impl FnMut(u32) -> Fut,
+    ) -> Result<T, E>
+    where
+        Fut: Future<Output = Result<T, (Failure, E)>>,
+    {
+        let mut attempt = 1;
+        loop {
+            let started = Instant::now();
+            let (failure, error) = match once(attempt).await {
+                Ok(value) => {
+                    let elapsed = started.elapsed();
+                    calls::record(calls::Try { service, method, failure: None, elapsed, retried: false });
+                    return Ok(value);
+                }
+                Err(failed) => failed,
+            };
+            let wait = self.wait(attempt, failure);
+            let elapsed = started.elapsed();
+            calls::record(calls::Try {
+                service,
+                method,
+                failure: Some(failure),
+                elapsed,
+                retried: wait.is_some(),
+            });
+            let Some(wait) = wait else { return Err(error) };
+            tracing::info!(service, method, attempt, wait_ms = wait.as_millis() as u64, ?failure, "retrying");
+            tokio::time::sleep(wait).await;
+            attempt += 1;
         }
     }
 
@@ -94,6 +136,33 @@ mod tests {
             "capped"
         );
         assert_eq!(b.wait(1, Failure::Permanent), None);
+    }
+
+    #[tokio::test]
+    async fn a_call_is_tried_until_it_succeeds_or_fails_for_good_or_the_schedule_ends() {
+        let b = Backoff { attempts: 3, base: Duration::from_millis(10), cap: Duration::from_secs(1) };
+        let tries = std::sync::atomic::AtomicU32::new(0);
+        let count = || tries.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        let ok: Result<u32, &str> = b
+            .retry("test", "flaky", |n| async move {
+                if n < 3 { Err((Failure::Transient, "down")) } else { Ok(n) }
+            })
+            .await;
+        assert_eq!(ok, Ok(3));
+        let spent: Result<(), &str> = b
+            .retry("test", "down", |_| async {
+                count();
+                Err((Failure::Transient, "down"))
+            })
+            .await;
+        assert_eq!((spent, tries.swap(0, std::sync::atomic::Ordering::SeqCst)), (Err("down"), 3));
+        let refused: Result<(), &str> = b
+            .retry("test", "wrong", |_| async {
+                count();
+                Err((Failure::Permanent, "bad request"))
+            })
+            .await;
+        assert_eq!((refused, tries.load(std::sync::atomic::Ordering::SeqCst)), (Err("bad request"), 1));
     }
 
     #[test]

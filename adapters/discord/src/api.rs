@@ -242,84 +242,60 @@ impl Api {
     }
 
     async fn send<B: Serialize + ?Sized>(&self, call: Call<'_, B>) -> Result<Value, ApiError> {
-        let mut attempt = 1;
         let method = calls::route_of(&call.route);
-        loop {
-            let started = std::time::Instant::now();
-            let mut request = self.http.request(call.method.clone(), &call.url).header(USER_AGENT, AGENT);
-            if call.bot {
-                let token =
-                    self.bot_token.as_ref().ok_or_else(|| ApiError::NoBotToken(call.route.clone()))?;
-                request = request.header(AUTHORIZATION, format!("Bot {token}"));
-            }
-            match (call.body, call.image) {
-                (Some(body), Some(png)) => {
-                    let payload = serde_json::to_string(body).unwrap_or_default();
-                    let file = reqwest::multipart::Part::bytes(png.to_vec())
-                        .file_name("trend.png")
-                        .mime_str("image/png")
-                        .unwrap_or_else(|_| reqwest::multipart::Part::bytes(png.to_vec()));
-                    let form =
-                        reqwest::multipart::Form::new().text("payload_json", payload).part("files[0]", file);
-                    request = request.multipart(form);
-                }
-                (Some(body), None) => request = request.json(body),
-                _ => {}
-            }
-            let (failure, error) = match request.send().await {
-                Ok(response) => {
-                    let status = response.status();
-                    let retry_after =
-                        response.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok()).map(str::to_owned);
-                    let body: Value = response.json().await.unwrap_or(Value::Null);
-                    let retry_after =
-                        retry_after.or_else(|| body["retry_after"].as_f64().map(|s| s.to_string()));
-                    let failure = match Backoff::classify(status.as_u16(), retry_after.as_deref()) {
-                        None => {
-                            let elapsed = started.elapsed();
-                            calls::record(calls::Try {
-                                service: "discord",
-                                method: &method,
-                                failure: None,
-                                elapsed,
-                                retried: false,
-                            });
-                            return Ok(body);
-                        }
-                        Some(_) if status == StatusCode::NOT_FOUND && call.retry_not_found => {
-                            Failure::Transient
-                        }
-                        Some(failure) => failure,
-                    };
-                    let message = body["message"].as_str().unwrap_or_default().to_owned();
-                    (
-                        failure,
-                        ApiError::Refused { route: call.route.clone(), status: status.as_u16(), message },
-                    )
-                }
-                Err(err) => (
-                    Failure::Transient,
-                    ApiError::Unreachable { route: call.route.clone(), source: err.without_url() },
-                ),
-            };
-            let wait = self.backoff.wait(attempt, failure);
-            let elapsed = started.elapsed();
-            calls::record(calls::Try {
-                service: "discord",
-                method: &method,
-                failure: Some(failure),
-                elapsed,
-                retried: wait.is_some(),
-            });
-            match wait {
-                Some(wait) => {
-                    tracing::debug!(route = %call.route, attempt, wait_ms = wait.as_millis() as u64, "retrying a Discord call");
-                    tokio::time::sleep(wait).await;
-                    attempt += 1;
-                }
-                None => return Err(error),
-            }
+        let auth = match (call.bot, &self.bot_token) {
+            (false, _) => None,
+            (true, Some(token)) => Some(format!("Bot {token}")),
+            (true, None) => return Err(ApiError::NoBotToken(call.route.clone())),
+        };
+        let (call, auth) = (&call, &auth);
+        self.backoff
+            .retry("discord", &method, |_| async move { self.once(call, auth.as_deref()).await })
+            .await
+    }
+
+    /// One try of a call: the answer, or why it failed and the error to report.
+    async fn once<B: Serialize + ?Sized>(
+        &self,
+        call: &Call<'_, B>,
+        auth: Option<&str>,
+    ) -> Result<Value, (Failure, ApiError)> {
+        let mut request = self.http.request(call.method.clone(), &call.url).header(USER_AGENT, AGENT);
+        if let Some(auth) = auth {
+            request = request.header(AUTHORIZATION, auth);
         }
+        match (call.body, call.image) {
+            (Some(body), Some(png)) => {
+                let payload = serde_json::to_string(body).unwrap_or_default();
+                let file = reqwest::multipart::Part::bytes(png.to_vec())
+                    .file_name("trend.png")
+                    .mime_str("image/png")
+                    .unwrap_or_else(|_| reqwest::multipart::Part::bytes(png.to_vec()));
+                let form =
+                    reqwest::multipart::Form::new().text("payload_json", payload).part("files[0]", file);
+                request = request.multipart(form);
+            }
+            (Some(body), None) => request = request.json(body),
+            _ => {}
+        }
+        let response = request.send().await.map_err(|err| {
+            (
+                Failure::Transient,
+                ApiError::Unreachable { route: call.route.clone(), source: err.without_url() },
+            )
+        })?;
+        let status = response.status();
+        let retry_after =
+            response.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        let retry_after = retry_after.or_else(|| body["retry_after"].as_f64().map(|s| s.to_string()));
+        let failure = match Backoff::classify(status.as_u16(), retry_after.as_deref()) {
+            None => return Ok(body),
+            Some(_) if status == StatusCode::NOT_FOUND && call.retry_not_found => Failure::Transient,
+            Some(failure) => failure,
+        };
+        let message = body["message"].as_str().unwrap_or_default().to_owned();
+        Err((failure, ApiError::Refused { route: call.route.clone(), status: status.as_u16(), message }))
     }
 }
 

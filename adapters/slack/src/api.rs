@@ -7,7 +7,6 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
-use secbot_chat::calls;
 use secbot_chat::delivery::{Backoff, Failure};
 use serde::de::DeserializeOwned;
 use slack_morphism::errors::{
@@ -64,42 +63,16 @@ impl Transport {
         let method = url.path_segments().and_then(|mut s| s.next_back()).unwrap_or("webhook").to_owned();
         // A response URL is a bearer credential of its own; never log it.
         let method = if url.as_str().starts_with(&self.base) { method } else { "response_url".to_owned() };
-        let mut attempt = 1;
-        loop {
-            let started = std::time::Instant::now();
-            let result = self.once(build()).await;
-            let report = |failure, retried| {
-                let elapsed = started.elapsed();
-                calls::record(calls::Try { service: "slack", method: &method, failure, elapsed, retried });
-            };
-            let failure = match &result {
-                Ok(_) => {
-                    report(None, false);
-                    return result;
-                }
-                Err(err) => failure(err),
-            };
-            let wait = self.backoff.wait(attempt, failure);
-            report(Some(failure), wait.is_some());
-            match wait {
-                Some(wait) => {
-                    tracing::info!(
-                        method,
-                        attempt,
-                        wait_ms = wait.as_millis() as u64,
-                        "Slack asked to wait; retrying"
-                    );
-                    tokio::time::sleep(wait).await;
-                    attempt += 1;
-                }
-                None => {
-                    if let Err(err) = &result {
-                        log_failure(&method, err);
-                    }
-                    return result;
-                }
-            }
+        let result = self
+            .backoff
+            .retry("slack", &method, |_| async {
+                self.once(build()).await.map_err(|err| (failure(&err), err))
+            })
+            .await;
+        if let Err(err) = &result {
+            log_failure(&method, err);
         }
+        result
     }
 
     async fn once<RS: DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> ClientResult<RS> {
@@ -371,6 +344,7 @@ impl SlackClientHttpConnector for Transport {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use secbot_chat::calls;
     use wiremock::matchers::{header, method, path};
     use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -2,6 +2,8 @@
 //! start a 1:1 chat. It calls only `serviceUrl`s on the allow-list (so the bot's token never
 //! goes to another host) and retries throttling and platform failures within a bound.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use secbot_chat::calls;
 use secbot_chat::delivery::{Backoff, Failure};
 use serde::Deserialize;
@@ -252,53 +254,69 @@ impl Connector {
         body: Option<&Value>,
         what: &'static str,
     ) -> Result<Value, ConnectorError> {
-        let mut attempt = 1;
-        let mut renewed = false;
+        let renewed = AtomicBool::new(false);
         let path = reqwest::Url::parse(url).map(|u| u.path().to_owned()).unwrap_or_else(|_| what.to_owned());
         let route = calls::route_of(&format!("{method} {path}"));
-        loop {
-            let token = self.tokens.get().await?;
-            let started = std::time::Instant::now();
-            let report = |failure, retried| {
-                let elapsed = started.elapsed();
-                calls::record(calls::Try { service: "teams", method: &route, failure, elapsed, retried });
-            };
-            let mut request = self.http.request(method.clone(), url).bearer_auth(&token);
-            if let Some(body) = body {
-                request = request.json(body);
-            }
-            let failure = match request.send().await {
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    if status == 401 && !renewed {
-                        report(Some(Failure::Permanent), true);
-                        self.tokens.forget(&token).await;
-                        renewed = true;
-                        continue;
-                    }
-                    match failure_of(&response) {
-                        None => {
-                            let text = response.text().await.unwrap_or_default();
-                            report(None, false);
-                            return Ok(serde_json::from_str(&text).unwrap_or(Value::Null));
+        self.backoff
+            .retry("teams", &route, |attempt| {
+                let (method, renewed) = (method.clone(), &renewed);
+                async move {
+                    let mut response = self.send_once(method.clone(), url, body).await;
+                    // A token Teams no longer takes (rotated, revoked) is renewed once, at once.
+                    if matches!(&response, Ok((r, _)) if r.status().as_u16() == 401)
+                        && !renewed.swap(true, Ordering::SeqCst)
+                    {
+                        if let Ok((_, token)) = &response {
+                            self.tokens.forget(token).await;
                         }
-                        Some(failure) => (failure, ConnectorError::Status { status, what }),
+                        response = self.send_once(method, url, body).await;
                     }
+                    let failed = match response {
+                        Ok((response, _)) => {
+                            let status = response.status().as_u16();
+                            match failure_of(&response) {
+                                None => {
+                                    let text = response.text().await.unwrap_or_default();
+                                    return Ok(serde_json::from_str(&text).unwrap_or(Value::Null));
+                                }
+                                Some(failure) => (failure, ConnectorError::Status { status, what }),
+                            }
+                        }
+                        Err(SendFailed::Token(err)) => (Failure::Permanent, err),
+                        Err(SendFailed::Unreachable(why)) => {
+                            (Failure::Transient, ConnectorError::Unreachable { what, why })
+                        }
+                    };
+                    tracing::warn!(attempt, problem = %failed.1, "connector call failed");
+                    Err(failed)
                 }
-                Err(e) => (Failure::Transient, ConnectorError::Unreachable { what, why: without_url(&e) }),
-            };
-            let wait = self.backoff.wait(attempt, failure.0);
-            report(Some(failure.0), wait.is_some());
-            match wait {
-                Some(wait) => {
-                    tracing::warn!(attempt, problem = %failure.1, "connector call failed; retrying");
-                    tokio::time::sleep(wait).await;
-                    attempt += 1;
-                }
-                None => return Err(failure.1),
-            }
+            })
+            .await
+    }
+
+    /// Sends a request once with the bot's current token; the response and the token it used.
+    async fn send_once(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        body: Option<&Value>,
+    ) -> Result<(reqwest::Response, String), SendFailed> {
+        let token = self.tokens.get().await.map_err(SendFailed::Token)?;
+        let mut request = self.http.request(method, url).bearer_auth(&token);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        match request.send().await {
+            Ok(response) => Ok((response, token)),
+            Err(e) => Err(SendFailed::Unreachable(without_url(&e))),
         }
     }
+}
+
+/// Why a request could not be sent: no token, or no connection.
+enum SendFailed {
+    Token(ConnectorError),
+    Unreachable(String),
 }
 
 /// Why a response failed, as far as retrying is concerned (its status and `Retry-After`);

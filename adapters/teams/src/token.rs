@@ -85,41 +85,37 @@ impl Tokens {
             ("client_secret", self.client_secret.as_str()),
             ("scope", SCOPE),
         ];
-        let mut attempt = 1;
-        loop {
-            let failure = match self.http.post(&self.url).form(&form).send().await {
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    match crate::connector::failure_of(&response) {
-                        None => {
-                            let body: TokenResponse = response.json().await.map_err(|e| {
-                                ConnectorError::Token(format!(
-                                    "the token endpoint answered with something other than a token ({})",
-                                    without_url(&e)
-                                ))
-                            })?;
-                            return Ok(Cached {
-                                renew_at: renew_at(body.expires_in.as_ref()),
-                                token: body.access_token,
-                            });
+        self.backoff
+            .retry("teams", "token", |attempt| async move {
+                let failed = match self.http.post(&self.url).form(&form).send().await {
+                    Ok(response) => {
+                        let status = response.status().as_u16();
+                        match crate::connector::failure_of(&response) {
+                            None => {
+                                let body: TokenResponse = response.json().await.map_err(|e| {
+                                    let why = format!(
+                                        "the token endpoint answered with something other than a token ({})",
+                                        without_url(&e)
+                                    );
+                                    (Failure::Permanent, ConnectorError::Token(why))
+                                })?;
+                                return Ok(Cached {
+                                    renew_at: renew_at(body.expires_in.as_ref()),
+                                    token: body.access_token,
+                                });
+                            }
+                            Some(failure) => (failure, format!("the token endpoint answered HTTP {status}")),
                         }
-                        Some(failure) => (failure, format!("the token endpoint answered HTTP {status}")),
                     }
-                }
-                Err(e) => (
-                    Failure::Transient,
-                    format!("the token endpoint could not be reached ({})", without_url(&e)),
-                ),
-            };
-            match self.backoff.wait(attempt, failure.0) {
-                Some(wait) => {
-                    tracing::warn!(attempt, problem = %failure.1, "token request failed; retrying");
-                    tokio::time::sleep(wait).await;
-                    attempt += 1;
-                }
-                None => return Err(ConnectorError::Token(failure.1)),
-            }
-        }
+                    Err(e) => (
+                        Failure::Transient,
+                        format!("the token endpoint could not be reached ({})", without_url(&e)),
+                    ),
+                };
+                tracing::warn!(attempt, problem = %failed.1, "token request failed");
+                Err((failed.0, ConnectorError::Token(failed.1)))
+            })
+            .await
     }
 }
 
