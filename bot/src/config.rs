@@ -709,13 +709,32 @@ pub struct Config {
 }
 
 fn url(raw: &Raw, name: &str) -> Result<Option<String>, ConfigError> {
-    match raw.get(name) {
-        None => Ok(None),
-        Some(v) if v.starts_with("http://") || v.starts_with("https://") => {
-            Ok(Some(v.trim_end_matches('/').to_owned()))
-        }
-        Some(v) => Err(error(name, format!("`{v}` is not an http(s) URL; write it like https://host/path"))),
+    raw.get(name).map(|v| checked_url(name, v)).transpose()
+}
+
+fn checked_url(name: &str, v: &str) -> Result<String, ConfigError> {
+    if v.starts_with("http://") || v.starts_with("https://") {
+        Ok(v.trim_end_matches('/').to_owned())
+    } else {
+        Err(error(name, format!("`{v}` is not an http(s) URL; write it like https://host/path")))
     }
+}
+
+/// A setting with a default in [`KEYS`]: the value given, else that default, which is defined
+/// there and nowhere else.
+fn defaulted<'a>(raw: &'a Raw, name: &str) -> &'a str {
+    raw.get(name).or_else(|| KEYS.iter().find(|k| k.name == name).and_then(|k| k.default)).unwrap_or_default()
+}
+
+/// A URL setting with a default in [`KEYS`].
+fn defaulted_url(raw: &Raw, name: &str) -> Result<String, ConfigError> {
+    checked_url(name, defaulted(raw, name))
+}
+
+/// A whole-number setting with a default in [`KEYS`].
+fn count<T: std::str::FromStr>(raw: &Raw, name: &str, what: &str) -> Result<T, ConfigError> {
+    let v = defaulted(raw, name);
+    v.trim().parse::<T>().map_err(|_| error(name, format!("`{v}` is not {what}; write a whole number")))
 }
 
 fn number<T: std::str::FromStr>(raw: &Raw, name: &str, what: &str) -> Result<Option<T>, ConfigError> {
@@ -737,7 +756,7 @@ fn list(raw: &Raw, name: &str) -> Vec<String> {
 impl Config {
     /// Types and validates the raw values; the first problem found is the error.
     pub fn from_raw(raw: &Raw) -> Result<Config, ConfigError> {
-        let listen_text = raw.get("listen").unwrap_or("127.0.0.1:3978");
+        let listen_text = defaulted(raw, "listen");
         let listen: SocketAddr = listen_text.parse().map_err(|_| {
             error(
                 "listen",
@@ -746,8 +765,8 @@ impl Config {
                 ),
             )
         })?;
-        let data_dir = PathBuf::from(raw.get("data_dir").unwrap_or("data"));
-        let source = match (raw.get("source").unwrap_or("demo"), raw.get("data")) {
+        let data_dir = PathBuf::from(defaulted(raw, "data_dir"));
+        let source = match (defaulted(raw, "source"), raw.get("data")) {
             ("demo", None) => SourceKind::Demo,
             ("demo" | "snapshot", Some(file)) => SourceKind::Snapshot(PathBuf::from(file)),
             ("snapshot", None) => {
@@ -769,14 +788,14 @@ impl Config {
         {
             return Err(error("data", format!("{} is not a readable file; check the path", path.display())));
         }
-        let log_format = match raw.get("log_format").unwrap_or("text") {
+        let log_format = match defaulted(raw, "log_format") {
             "text" => LogFormat::Text,
             "json" => LogFormat::Json,
             other => {
                 return Err(error("log_format", format!("`{other}` is not a log format; use text or json")));
             }
         };
-        let webchat = match raw.get("webchat").unwrap_or("auto") {
+        let webchat = match defaulted(raw, "webchat") {
             "auto" => Webchat::Auto,
             "on" | "true" => Webchat::On,
             "off" | "false" => Webchat::Off,
@@ -805,8 +824,7 @@ impl Config {
                 "is not an app-level token (they start with xapp-); create one under Basic Information, App-Level Tokens, with connections:write",
             ));
         }
-        let socket_connections =
-            number(raw, "slack_socket_connections", "a number of connections")?.unwrap_or(1);
+        let socket_connections = count(raw, "slack_socket_connections", "a number of connections")?;
         if !(1..=10).contains(&socket_connections) {
             return Err(error("slack_socket_connections", "must be from 1 to 10 (Slack allows 10 per app)"));
         }
@@ -823,9 +841,8 @@ impl Config {
                 bot_token,
                 client_id: client_id.map(str::to_owned),
                 client_secret: raw.secret("slack_client_secret"),
-                api_url: url(raw, "slack_api_url")?.unwrap_or_else(|| "https://slack.com/api".into()),
-                authorize_url: url(raw, "slack_authorize_url")?
-                    .unwrap_or_else(|| "https://slack.com/oauth/v2/authorize".into()),
+                api_url: defaulted_url(raw, "slack_api_url")?,
+                authorize_url: defaulted_url(raw, "slack_authorize_url")?,
                 allowed_teams: list(raw, "slack_allowed_teams"),
             }),
             (false, Some(_), _) | (false, _, Some(_)) => {
@@ -864,7 +881,7 @@ impl Config {
                     app_id: app_id.to_owned(),
                     app_password,
                     tenant_id,
-                    openid_url: url(raw, "teams_openid_url")?.unwrap_or_default(),
+                    openid_url: defaulted_url(raw, "teams_openid_url")?,
                     token_url,
                     allowed_service_urls: allowed,
                     allowed_tenants: list(raw, "teams_allowed_tenants"),
@@ -906,7 +923,7 @@ impl Config {
                 let mut public_key = [0u8; 32];
                 public_key.copy_from_slice(&bytes);
                 let bot_token = raw.secret("discord_bot_token");
-                let gateway = match raw.get("discord_gateway").unwrap_or("off") {
+                let gateway = match defaulted(raw, "discord_gateway") {
                     "on" | "true" => true,
                     "off" | "false" => false,
                     other => return Err(error("discord_gateway", format!("`{other}` is not on or off"))),
@@ -922,8 +939,7 @@ impl Config {
                     app_id: app_id.to_owned(),
                     gateway,
                     bot_token,
-                    api_url: url(raw, "discord_api_url")?
-                        .unwrap_or_else(|| "https://discord.com/api/v10".into()),
+                    api_url: defaulted_url(raw, "discord_api_url")?,
                     allowed_guilds: list(raw, "discord_allowed_guilds"),
                 })
             }
@@ -936,7 +952,7 @@ impl Config {
             let client_id = raw.get("azure_client_id").map(str::to_owned);
             let federated_token_file = raw.get("azure_federated_token_file").map(PathBuf::from);
             let client_secret = raw.secret("azure_client_secret");
-            let sign_in = match raw.get("azure_sign_in").unwrap_or("auto") {
+            let sign_in = match defaulted(raw, "azure_sign_in") {
                 "auto" => AzureSignIn::Auto,
                 "client_secret" => AzureSignIn::ClientSecret,
                 "workload_identity" => AzureSignIn::WorkloadIdentity,
@@ -973,7 +989,7 @@ impl Config {
                 ));
             }
             let identity_endpoint =
-                url(raw, "azure_identity_endpoint")?.unwrap_or_else(|| IMDS_ENDPOINT.to_owned());
+                defaulted_url(raw, "azure_identity_endpoint")?;
             let identity_header = raw.secret("azure_identity_header");
             if identity_header.is_some() && identity_endpoint == IMDS_ENDPOINT {
                 return Err(error(
@@ -989,16 +1005,12 @@ impl Config {
                 sign_in,
                 identity_endpoint,
                 identity_header,
-                cli_command: raw.get("azure_cli_command").unwrap_or("az").to_owned(),
-                cache_ttl: Duration::from_secs(
-                    number(raw, "azure_cache_ttl_secs", "a number of seconds")?.unwrap_or(60),
-                ),
-                max_rows: number(raw, "azure_max_rows", "a number of rows")?.unwrap_or(100_000),
+                cli_command: defaulted(raw, "azure_cli_command").to_owned(),
+                cache_ttl: Duration::from_secs(count(raw, "azure_cache_ttl_secs", "a number of seconds")?),
+                max_rows: count(raw, "azure_max_rows", "a number of rows")?,
                 subscriptions: list(raw, "azure_subscriptions"),
-                authority_url: url(raw, "azure_authority_url")?
-                    .unwrap_or_else(|| "https://login.microsoftonline.com".into()),
-                management_url: url(raw, "azure_management_url")?
-                    .unwrap_or_else(|| "https://management.azure.com".into()),
+                authority_url: defaulted_url(raw, "azure_authority_url")?,
+                management_url: defaulted_url(raw, "azure_management_url")?,
             })
         } else {
             None
@@ -1031,8 +1043,8 @@ impl Config {
                 ));
             }
         }
-        let grace: u64 = number(raw, "shutdown_grace_secs", "a number of seconds")?.unwrap_or(10);
-        let deadline: u64 = number(raw, "delivery_deadline_secs", "a number of seconds")?.unwrap_or(3600);
+        let grace: u64 = count(raw, "shutdown_grace_secs", "a number of seconds")?;
+        let deadline: u64 = count(raw, "delivery_deadline_secs", "a number of seconds")?;
         if let Some(url) = raw.get("public_url")
             && !url.starts_with("https://")
             && !url.starts_with("http://")
@@ -1073,12 +1085,12 @@ impl Config {
             shutdown_grace: Duration::from_secs(grace),
             delivery_deadline: Duration::from_secs(deadline),
             watch_interval: Duration::from_secs(
-                number(raw, "watch_interval_secs", "a number of seconds")?.unwrap_or(300).max(10),
+                count::<u64>(raw, "watch_interval_secs", "a number of seconds")?.max(10),
             ),
-            watch_burst: number(raw, "watch_burst", "a number of findings")?.unwrap_or(5).max(1),
-            max_in_flight: number(raw, "max_in_flight", "a number of requests")?.unwrap_or(512).max(1),
+            watch_burst: count::<usize>(raw, "watch_burst", "a number of findings")?.max(1),
+            max_in_flight: count::<usize>(raw, "max_in_flight", "a number of requests")?.max(1),
             request_timeout: Duration::from_secs(
-                number(raw, "request_timeout_secs", "a number of seconds")?.unwrap_or(30).max(1),
+                count::<u64>(raw, "request_timeout_secs", "a number of seconds")?.max(1),
             ),
             public_url: raw.get("public_url").map(|u| u.trim_end_matches('/').to_owned()),
             slack,
@@ -1086,12 +1098,11 @@ impl Config {
             discord,
             azure,
             encryption_key,
-            retention_days: number(raw, "retention_days", "a number of days")?.unwrap_or(30),
-            comment_retention_days: number(raw, "comment_retention_days", "a number of days")?.unwrap_or(365),
-            delegation_retention_days: number(raw, "delegation_retention_days", "a number of days")?
-                .unwrap_or(365),
-            budget_hour: number(raw, "budget_hour", "a number of compute units")?.unwrap_or(600),
-            budget_month: number(raw, "budget_month", "a number of compute units")?.unwrap_or(100_000),
+            retention_days: count(raw, "retention_days", "a number of days")?,
+            comment_retention_days: count(raw, "comment_retention_days", "a number of days")?,
+            delegation_retention_days: count(raw, "delegation_retention_days", "a number of days")?,
+            budget_hour: count(raw, "budget_hour", "a number of compute units")?,
+            budget_month: count(raw, "budget_month", "a number of compute units")?,
             capacity_owner: raw.get("capacity_owner").map(str::to_owned),
             approvers: list(raw, "approvers"),
             channel_approvers: channel_lists(raw, "channel_approvers")?,
@@ -1259,6 +1270,32 @@ mod tests {
         assert_eq!(config.source, SourceKind::Demo);
         assert!(config.webchat_enabled());
         assert!(config.slack.is_none() && config.teams.is_none() && config.discord.is_none());
+    }
+
+    #[test]
+    fn a_default_is_defined_once_in_keys_and_read_from_there() {
+        // Raw values with no defaults filled in: every default then comes from KEYS itself.
+        let mut bare = Raw::default();
+        let mut loaded = Raw::load(None, env(&[])).unwrap();
+        for (name, value) in [
+            ("teams_app_id", "00000000-0000-0000-0000-000000000001"),
+            ("teams_app_password", "pw"),
+            ("slack_signing_secret", "s"),
+            ("slack_bot_token", "xoxb-1"),
+        ] {
+            bare.set(name, value.to_owned());
+            loaded.set(name, value.to_owned());
+        }
+        let (bare, loaded) = (Config::from_raw(&bare).unwrap(), Config::from_raw(&loaded).unwrap());
+        let teams = |c: &Config| c.teams.as_ref().map(|t| t.openid_url.clone()).unwrap();
+        assert_eq!(teams(&bare), "https://login.botframework.com/v1/.well-known/openidconfiguration");
+        assert_eq!(teams(&bare), teams(&loaded));
+        let slack = |c: &Config| c.slack.as_ref().map(|s| (s.api_url.clone(), s.socket_connections)).unwrap();
+        assert_eq!(slack(&bare), slack(&loaded));
+        assert_eq!(
+            (bare.listen, bare.retention_days, bare.budget_month, bare.request_timeout),
+            (loaded.listen, loaded.retention_days, loaded.budget_month, loaded.request_timeout)
+        );
     }
 
     #[test]
