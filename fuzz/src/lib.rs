@@ -239,7 +239,7 @@ impl Harness {
             stand_in.mount(&mock).await;
             let mut options =
                 secbot_discord::DiscordOptions::new(key.verifying_key().to_bytes(), DISCORD_APP);
-            options.bot_token = Some("fuzz-bot-token".to_owned());
+            options.bot_token = Some(secbot_chat::Secret::new("fuzz-bot-token"));
             options.api_url = mock.uri();
             (
                 secbot_discord::Adapter::new(

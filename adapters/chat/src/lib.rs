@@ -14,6 +14,7 @@ pub mod delivery;
 pub mod inbox;
 mod prompt;
 mod reply;
+mod secret;
 mod slots;
 mod subject;
 #[cfg(any(test, feature = "testing"))]
@@ -27,6 +28,7 @@ pub use chart::Chart;
 pub use inbox::{Inbox, Job, Notice, Sent, Worker};
 pub use prompt::{Origin, Person, Platform, Prompt, ThreadKey};
 pub use reply::{DirectMessage, Rating, Reading, Reply, ResponseId};
+pub use secret::Secret;
 pub use slots::{Exposure, Intent, Slots};
 pub use subject::Subject;
 pub use vocabulary::{Cloud, ResourceKind, Severity, UnknownTerm};

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use reqwest::header::{AUTHORIZATION, RETRY_AFTER, USER_AGENT};
 use reqwest::{Method, StatusCode};
-use secbot_chat::calls;
 use secbot_chat::delivery::{Backoff, Failure};
+use secbot_chat::{Secret, calls};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -68,7 +68,7 @@ pub(crate) struct Api {
     http: reqwest::Client,
     base: String,
     app_id: String,
-    bot_token: Option<String>,
+    bot_token: Option<Secret>,
     backoff: Backoff,
 }
 
@@ -245,7 +245,7 @@ impl Api {
         let method = calls::route_of(&call.route);
         let auth = match (call.bot, &self.bot_token) {
             (false, _) => None,
-            (true, Some(token)) => Some(format!("Bot {token}")),
+            (true, Some(token)) => Some(format!("Bot {}", token.expose())),
             (true, None) => return Err(ApiError::NoBotToken(call.route.clone())),
         };
         let (call, auth) = (&call, &auth);
@@ -313,7 +313,7 @@ mod tests {
     fn api(server: &MockServer, token: Option<&str>) -> Api {
         let mut options = DiscordOptions::new([0; 32], "42");
         options.api_url = server.uri();
-        options.bot_token = token.map(str::to_owned);
+        options.bot_token = token.map(Secret::new);
         Api::new(&options).with_backoff(Backoff {
             attempts: 3,
             base: Duration::from_millis(5),

@@ -79,7 +79,7 @@ impl Adapter {
         inbox: Arc<dyn Inbox>,
     ) -> Adapter {
         let endpoint = endpoint(assistant, &options, tasks, inbox, Api::new(&options), ACK_BUDGET);
-        let gateway = options.bot_token.clone().filter(|_| options.gateway);
+        let gateway = options.bot_token.as_ref().filter(|_| options.gateway).map(|t| t.expose().to_owned());
         Adapter { endpoint, gateway }
     }
 

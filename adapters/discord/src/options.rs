@@ -3,6 +3,7 @@
 use std::fmt;
 
 use ed25519_dalek::VerifyingKey;
+use secbot_chat::Secret;
 
 /// The Discord application secbot answers for (from `SECBOT_DISCORD_*`).
 #[derive(Clone, PartialEq, Eq)]
@@ -12,7 +13,7 @@ pub struct DiscordOptions {
     /// The application id.
     pub app_id: String,
     /// The bot token, for starting threads and registering commands; answers need none.
-    pub bot_token: Option<String>,
+    pub bot_token: Option<Secret>,
     /// The API base URL, without a trailing slash.
     pub api_url: String,
     /// The servers (guild ids) secbot answers in; empty answers every server and direct
@@ -83,9 +84,10 @@ impl fmt::Debug for DiscordOptions {
         f.debug_struct("DiscordOptions")
             .field("public_key", &hex::encode(self.public_key))
             .field("app_id", &self.app_id)
-            .field("bot_token", &self.bot_token.as_ref().map(|_| "••••"))
+            .field("bot_token", &self.bot_token)
             .field("api_url", &self.api_url)
             .field("allowed_guilds", &self.allowed_guilds)
+            .field("gateway", &self.gateway)
             .finish()
     }
 }
@@ -98,7 +100,10 @@ mod tests {
 
     fn options() -> DiscordOptions {
         let key = SigningKey::from_bytes(&[7; 32]).verifying_key().to_bytes();
-        DiscordOptions { bot_token: Some("bot-secret-value".into()), ..DiscordOptions::new(key, "1100") }
+        DiscordOptions {
+            bot_token: Some(Secret::new("bot-secret-value")),
+            ..DiscordOptions::new(key, "1100")
+        }
     }
 
     #[test]

@@ -78,7 +78,7 @@ impl Slack {
         let options = &self.options;
         Some(OAuth {
             client_id: options.client_id.as_deref()?,
-            client_secret: options.client_secret.as_deref()?,
+            client_secret: options.client_secret.as_ref()?.expose(),
             redirect: format!("{}{CALLBACK_PATH}", options.public_url.as_deref()?.trim_end_matches('/')),
         })
     }

@@ -35,29 +35,29 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use secbot_chat::delivery::Backoff;
-use secbot_chat::{Assistant, AssistantError, Inbox, Person, Platform};
+use secbot_chat::{Assistant, AssistantError, Inbox, Person, Platform, Secret};
 use slack_morphism::prelude::*;
 use tokio_util::task::TaskTracker;
 
 /// The largest request body Slack sends secbot (events and interaction payloads are far smaller).
 pub const MAX_BODY: usize = 1024 * 1024;
 
-/// How the Slack adapter is set up.
-#[derive(Clone)]
+/// How the Slack adapter is set up (what `secbot serve`'s configuration produces).
+#[derive(Debug, Clone)]
 pub struct SlackOptions {
     /// The app's signing secret; every HTTP request must be signed with it. Without one, Slack
     /// reaches secbot over Socket Mode only and the HTTP routes refuse everything.
-    pub signing_secret: Option<String>,
+    pub signing_secret: Option<Secret>,
     /// The app-level token (`xapp-…`, scope `connections:write`) that turns Socket Mode on.
-    pub app_token: Option<String>,
+    pub app_token: Option<Secret>,
     /// How many Socket Mode connections to keep open (Slack spreads envelopes over them).
     pub socket_connections: usize,
     /// A single workspace's bot token (`xoxb-…`); without it, tokens come from OAuth installs.
-    pub bot_token: Option<String>,
+    pub bot_token: Option<Secret>,
     /// The OAuth client id, for `/slack/install`.
     pub client_id: Option<String>,
     /// The OAuth client secret, for `/slack/oauth/callback`.
-    pub client_secret: Option<String>,
+    pub client_secret: Option<Secret>,
     /// The Web API base URL, such as `https://slack.com/api`.
     pub api_url: String,
     /// Slack's authorize page, where `/slack/install` sends the browser.
@@ -70,18 +70,6 @@ pub struct SlackOptions {
     pub allowed_teams: Vec<String>,
 }
 
-impl std::fmt::Debug for SlackOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SlackOptions")
-            .field("bot_token", &self.bot_token.as_ref().map(|_| "<set>"))
-            .field("client_id", &self.client_id)
-            .field("api_url", &self.api_url)
-            .field("socket_mode", &self.app_token.is_some())
-            .field("public_url", &self.public_url)
-            .finish_non_exhaustive()
-    }
-}
-
 impl SlackOptions {
     /// Options for a signing secret and a single workspace's bot token, calling `api_url`.
     pub fn new(
@@ -90,10 +78,10 @@ impl SlackOptions {
         api_url: impl Into<String>,
     ) -> SlackOptions {
         SlackOptions {
-            signing_secret: Some(signing_secret.into()),
+            signing_secret: Some(Secret::new(signing_secret)),
             app_token: None,
             socket_connections: 1,
-            bot_token,
+            bot_token: bot_token.map(Secret::new),
             client_id: None,
             client_secret: None,
             api_url: api_url.into(),
@@ -164,7 +152,7 @@ impl Slack {
     /// The bot token for a workspace: the configured one, or the workspace's installation.
     pub(crate) async fn token(&self, team: &str) -> Option<SlackApiToken> {
         if let Some(token) = &self.options.bot_token {
-            return Some(SlackApiToken::new(token.clone().into()).with_team_id(team.into()));
+            return Some(SlackApiToken::new(token.expose().to_owned().into()).with_team_id(team.into()));
         }
         match self.installations.token(team).await {
             Ok(Some(token)) => Some(SlackApiToken::new(token.into()).with_team_id(team.into())),
@@ -205,7 +193,7 @@ impl Adapter {
         let state = Slack {
             assistant,
             installations,
-            verifier: verify::Verifier::of(options.signing_secret.as_deref()),
+            verifier: verify::Verifier::of(options.signing_secret.as_ref().map(Secret::expose)),
             options: Arc::new(options),
             client: Arc::new(client),
             people: moka::future::Cache::builder()
@@ -237,7 +225,7 @@ impl Adapter {
 
     /// The Socket Mode connections, when an app-level token is set.
     pub fn socket_mode(&self) -> Option<socket::SocketMode> {
-        let token = self.state.options.app_token.clone()?;
+        let token = self.state.options.app_token.as_ref()?.expose().to_owned();
         Some(socket::SocketMode::new(self.state.clone(), token, self.state.options.socket_connections))
     }
 }

@@ -52,13 +52,12 @@ pub mod signing_keys;
 mod token;
 mod webhook;
 
-use std::fmt;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::post;
-use secbot_chat::Assistant;
+use secbot_chat::{Assistant, Secret};
 use tokio_util::task::TaskTracker;
 
 pub use activity::{Account, Activity, ChannelData, Conversation, Entity, IdOnly};
@@ -80,13 +79,14 @@ pub const DEFAULT_ALLOWED_SERVICE_URLS: [&str; 3] = [
 /// The largest activity body accepted on `/api/messages`.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// How the Teams adapter is set up (from `SECBOT_TEAMS_*`).
-#[derive(Clone)]
+/// How the Teams adapter is set up (what `secbot serve`'s configuration produces from
+/// `SECBOT_TEAMS_*`).
+#[derive(Debug, Clone)]
 pub struct TeamsOptions {
     /// The bot's Microsoft App ID: the audience of inbound tokens and the client id of outbound ones.
     pub app_id: String,
     /// The app's client secret, used only to get connector tokens; never logged or shown.
-    pub app_password: String,
+    pub app_password: Secret,
     /// The tenant of a single-tenant bot; `None` for a multi-tenant one.
     pub tenant_id: Option<String>,
     /// The Bot Framework OpenID metadata URL (empty means [`DEFAULT_OPENID_URL`]).
@@ -110,27 +110,13 @@ impl TeamsOptions {
         let token_url = default_token_url(tenant_id.as_deref());
         TeamsOptions {
             app_id: app_id.into(),
-            app_password: app_password.into(),
+            app_password: Secret::new(app_password),
             tenant_id,
             openid_url: DEFAULT_OPENID_URL.to_owned(),
             token_url,
             allowed_service_urls: DEFAULT_ALLOWED_SERVICE_URLS.iter().map(|s| (*s).to_owned()).collect(),
             allowed_tenants: Vec::new(),
         }
-    }
-}
-
-impl fmt::Debug for TeamsOptions {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TeamsOptions")
-            .field("app_id", &self.app_id)
-            .field("app_password", &"<redacted>")
-            .field("tenant_id", &self.tenant_id)
-            .field("openid_url", &self.openid_url)
-            .field("token_url", &self.token_url)
-            .field("allowed_service_urls", &self.allowed_service_urls)
-            .field("allowed_tenants", &self.allowed_tenants)
-            .finish()
     }
 }
 
@@ -169,7 +155,7 @@ mod tests {
         let options = TeamsOptions::new("app", "very-secret-password", None);
         let shown = format!("{options:?}");
         assert!(!shown.contains("very-secret-password"), "{shown}");
-        assert!(shown.contains("<redacted>"));
+        assert!(shown.contains("app_password: Secret(••••)"), "{shown}");
     }
 
     #[test]

@@ -89,7 +89,7 @@ impl Adapter {
             http.clone(),
             token_url,
             options.app_id.clone(),
-            options.app_password,
+            options.app_password.expose().to_owned(),
             Backoff::default(),
         );
         let connector =

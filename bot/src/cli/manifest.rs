@@ -6,7 +6,6 @@ use std::path::Path;
 
 use anyhow::Context as _;
 use secbot::config::ConfigError;
-use secbot::server;
 
 use super::{Cli, load_config, public_url, write_out};
 
@@ -28,7 +27,7 @@ pub(super) async fn discord(
             problem: "Discord is not configured; set it, SECBOT_DISCORD_APP_ID and SECBOT_DISCORD_BOT_TOKEN"
                 .to_owned(),
         })?;
-        let options = server::discord::options(discord);
+        let options = discord.clone();
         let registered = secbot_discord::register(&options, &commands)
             .await
             .context("Discord did not take the commands")?;

@@ -7,11 +7,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use axum::Router;
 use secbot_chat::AssistantError;
-use secbot_chat::delivery::Backoff;
 use secbot_slack::{Installations, Installed, SlackOptions};
 
 use super::App;
-use crate::config::SlackConfig;
 use crate::store::{Installation, Store};
 
 /// Installations in the store, with tokens cached for a minute (a token is read per event).
@@ -48,20 +46,8 @@ impl Installations for StoredInstallations {
 
 /// The Slack adapter for this configuration: its routes, and its Socket Mode connections when
 /// an app-level token is set, running until the server stops.
-pub(super) fn router(app: &App, slack: &SlackConfig) -> Router {
-    let options = SlackOptions {
-        signing_secret: slack.signing_secret.as_ref().map(|s| s.expose().to_owned()),
-        app_token: slack.app_token.as_ref().map(|t| t.expose().to_owned()),
-        socket_connections: slack.socket_connections,
-        bot_token: slack.bot_token.as_ref().map(|t| t.expose().to_owned()),
-        client_id: slack.client_id.clone(),
-        client_secret: slack.client_secret.as_ref().map(|s| s.expose().to_owned()),
-        api_url: slack.api_url.clone(),
-        authorize_url: slack.authorize_url.clone(),
-        public_url: app.config.public_url.clone(),
-        backoff: Backoff::default(),
-        allowed_teams: slack.allowed_teams.clone(),
-    };
+pub(super) fn router(app: &App, slack: &SlackOptions) -> Router {
+    let options = slack.clone();
     let installations = StoredInstallations {
         store: app.engine.store().clone(),
         tokens: moka::future::Cache::builder()

@@ -18,27 +18,7 @@ use tokio::sync::Mutex;
 
 use super::error::AzureError;
 
-/// A secret value (a client secret or an access token); its `Debug` output never shows it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a secret value.
-    pub fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
-    }
-
-    /// The value, for the one place that sends it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret([redacted])")
-    }
-}
+pub use secbot_chat::Secret;
 
 /// How secbot proves who it is to Azure AD.
 #[derive(Debug, Clone, PartialEq, Eq)]

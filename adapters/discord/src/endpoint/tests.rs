@@ -174,7 +174,7 @@ impl Setup {
         let fake = Arc::new(fake);
         let mut options = DiscordOptions::new(key().verifying_key().to_bytes(), APP);
         options.api_url = server.uri();
-        options.bot_token = bot_token.map(str::to_owned);
+        options.bot_token = bot_token.map(secbot_chat::Secret::new);
         let api = Api::new(&options).with_backoff(Backoff {
             attempts: 2,
             base: Duration::from_millis(5),
