@@ -77,7 +77,7 @@ impl Server {
         let config = secbot::config::Config::from_raw(&raw).expect("the settings are valid");
         let store: Arc<dyn Store> = match (store, &config.database_url) {
             (Some(store), _) => store,
-            (None, Some(_)) => secbot::store::open(&config).await.expect("the database opens"),
+            (None, Some(_)) => config.open_store().await.expect("the database opens"),
             (None, None) => {
                 Arc::new(SqlStore::open("sqlite::memory:", config.encryption_key).await.expect("a store"))
             }

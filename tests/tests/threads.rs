@@ -44,3 +44,20 @@ async fn a_context_follows_the_reply_into_its_new_thread() {
     let first = listed.card.items[0].title.clone();
     assert!(fix.card.title.contains(&first), "{} should be about {first}", fix.card.title);
 }
+
+#[tokio::test]
+async fn a_message_secbot_cannot_read_leaves_the_thread_as_it_was() {
+    let (engine, _) = engine().await;
+    let listed = engine.answer(prompt("t2", "show critical risks for publicly exposed resources")).await;
+    let fix = engine.answer(prompt("t2", "how do I fix the 2nd one?")).await;
+    assert_eq!(fix.skill, "remediate");
+    for unreadable in ["   ", "\u{0}\u{1}\u{2}\u{3}\u{4}\u{5}\u{6}\u{7}"] {
+        let reply = engine.answer(prompt("t2", unreadable)).await;
+        assert_eq!(reply.skill, "input", "{unreadable:?}");
+    }
+    // "And the 3rd?" asks what was asked last, of another item: still a fix.
+    let next = engine.answer(prompt("t2", "and the 3rd?")).await;
+    assert_eq!(next.skill, "remediate");
+    let third = listed.card.items[2].title.clone();
+    assert!(next.card.title.contains(&third), "{} should be about {third}", next.card.title);
+}

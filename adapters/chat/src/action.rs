@@ -1,10 +1,11 @@
 //! What a button does, carried in the button itself so any replica can handle the click.
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::prompt::Person;
-use crate::reply::{Rating, ResponseId};
 use crate::slots::{Intent, Slots};
 use crate::subject::Subject;
 
@@ -185,6 +186,70 @@ impl Action {
     }
 }
 
+/// Identifies one reply; feedback, button clicks and transcripts refer to it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ResponseId(pub String);
+
+impl ResponseId {
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ResponseId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A person's rating of one reply, from the footer "How's this response?".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rating {
+    /// The answer was right.
+    LooksRight,
+    /// The answer was wrong or incomplete.
+    NeedsImprovement,
+    /// The answer should not have been given.
+    Inappropriate,
+}
+
+impl Rating {
+    /// Every rating, in footer order.
+    pub const ALL: [Rating; 3] = [Rating::LooksRight, Rating::NeedsImprovement, Rating::Inappropriate];
+
+    /// The button label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Rating::LooksRight => "Looks right",
+            Rating::NeedsImprovement => "Needs improvement",
+            Rating::Inappropriate => "Inappropriate",
+        }
+    }
+
+    /// The snake_case name used in storage, exports and metrics.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rating::LooksRight => "looks_right",
+            Rating::NeedsImprovement => "needs_improvement",
+            Rating::Inappropriate => "inappropriate",
+        }
+    }
+
+    /// True when secbot asks for a few words to go with the rating.
+    pub fn wants_comment(self) -> bool {
+        !matches!(self, Rating::LooksRight)
+    }
+}
+
+impl fmt::Display for Rating {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,5 +281,13 @@ mod tests {
         let err = Payload::decode("{not json").unwrap_err();
         assert!(err.to_string().contains("ask the question again"));
         assert!(Payload::decode(r#"{"r":"x","do":"explode"}"#).is_err());
+    }
+
+    #[test]
+    fn only_critical_ratings_ask_for_a_comment() {
+        assert!(!Rating::LooksRight.wants_comment());
+        assert!(Rating::NeedsImprovement.wants_comment());
+        assert!(Rating::Inappropriate.wants_comment());
+        assert_eq!(serde_json::to_value(Rating::NeedsImprovement).unwrap(), "needs_improvement");
     }
 }

@@ -5,8 +5,9 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::action::{ButtonRef, Payload};
+use crate::action::{Rating, ResponseId};
 use crate::prompt::{Origin, Platform, Prompt, ThreadKey};
-use crate::reply::{Rating, Reply, ResponseId};
+use crate::reply::Reply;
 
 /// A button press, in platform-neutral form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

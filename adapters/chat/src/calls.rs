@@ -6,7 +6,16 @@
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use crate::delivery::Failure;
+/// Why a call failed, as far as retrying is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// Throttled (HTTP 429 or the platform's equivalent), maybe with a `Retry-After`.
+    Throttled(Option<Duration>),
+    /// The platform failed (5xx, 412, timeouts, connection errors): worth another try.
+    Transient,
+    /// The request itself is wrong or refused (4xx): another try would fail the same way.
+    Permanent,
+}
 
 /// One try of a call to another service.
 #[derive(Debug, Clone, Copy)]

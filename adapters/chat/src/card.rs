@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 
 use crate::action::{Action, Command};
-use crate::reply::{Rating, ResponseId};
+use crate::action::{Rating, ResponseId};
 use crate::vocabulary::Severity;
 
 /// A button that opens a web page (the finding in the Azure portal) rather than asking secbot

@@ -5,6 +5,7 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use crate::calls;
+pub use crate::calls::Failure;
 
 /// A retry schedule: exponential from `base`, capped, for at most `attempts` tries in all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,17 +23,6 @@ impl Default for Backoff {
     fn default() -> Backoff {
         Backoff { attempts: 5, base: Duration::from_millis(500), cap: Duration::from_secs(30) }
     }
-}
-
-/// Why a call failed, as far as retrying is concerned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Failure {
-    /// Throttled (HTTP 429 or the platform's equivalent), maybe with a `Retry-After`.
-    Throttled(Option<Duration>),
-    /// The platform failed (5xx, 412, timeouts, connection errors): worth another try.
-    Transient,
-    /// The request itself is wrong or refused (4xx): another try would fail the same way.
-    Permanent,
 }
 
 impl Backoff {

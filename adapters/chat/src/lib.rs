@@ -21,13 +21,15 @@ mod subject;
 pub mod testing;
 mod vocabulary;
 
-pub use action::{Action, ActionError, ActionStyle, ButtonRef, Command, Delegation, Payload};
+pub use action::{
+    Action, ActionError, ActionStyle, ButtonRef, Command, Delegation, Payload, Rating, ResponseId,
+};
 pub use assistant::{Assistant, AssistantError, Click, CommentForm, EXPIRED, Feedback, Outcome};
 pub use card::{Card, CodeBlock, Fact, Footer, Item, Link, Section};
 pub use chart::Chart;
 pub use inbox::{Inbox, Job, Notice, Sent, Worker};
 pub use prompt::{Origin, Person, Platform, Prompt, ThreadKey};
-pub use reply::{DirectMessage, Rating, Reading, Reply, ResponseId};
+pub use reply::{DirectMessage, Reading, Reply};
 pub use secret::Secret;
 pub use slots::{Exposure, Intent, Slots};
 pub use subject::Subject;

@@ -4,8 +4,8 @@
 //! generator is deterministic, so a failing card is found again by its seed and number.
 
 use crate::action::{Action, ActionStyle, Command};
+use crate::action::{Rating, ResponseId};
 use crate::card::{Card, CodeBlock, Fact, Footer, Item, Link, Section};
-use crate::reply::{Rating, ResponseId};
 use crate::slots::{Intent, Slots};
 use crate::subject::Subject;
 use crate::vocabulary::Severity;

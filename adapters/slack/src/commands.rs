@@ -8,40 +8,16 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use secbot_chat::{Job, Origin, Platform, Prompt};
-use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::Slack;
+use crate::deliver::Outgoing;
 use crate::deliver::{Asked, Place, Progress, Via};
-use crate::events::{Outgoing, Stored};
+use crate::queued::{SlashCommand, Stored};
 use crate::verify::{Rejection, Signed};
 
 /// The slash command secbot registers.
 pub const COMMAND: &str = "/secbot";
-
-/// The fields of a slash command secbot reads (Slack sends more); what the queue keeps until
-/// the command is answered.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SlashCommand {
-    /// The workspace.
-    pub team_id: String,
-    /// Where the command was typed.
-    pub channel_id: String,
-    /// Who typed it.
-    pub user_id: String,
-    /// Their username.
-    #[serde(default)]
-    pub user_name: Option<String>,
-    /// The command (`/secbot`).
-    pub command: String,
-    /// What follows the command.
-    #[serde(default)]
-    pub text: String,
-    /// Where to answer when secbot cannot post in the channel.
-    pub response_url: String,
-    /// For opening a modal; unique to each use of the command, so also its key in the queue.
-    pub trigger_id: String,
-}
 
 pub(crate) async fn handle(State(slack): State<Slack>, Signed(text): Signed) -> Response {
     if text.split('&').any(|pair| pair == "ssl_check=1") {

@@ -3,7 +3,7 @@
 //! sentence to the person waiting, saying what to do.
 
 use secbot_chat::delivery::Failure;
-use secbot_chat::{DirectMessage, Person, Reply, Sent, ThreadKey};
+use secbot_chat::{DirectMessage, Notice, Person, Reply, Sent, ThreadKey};
 use serde::{Deserialize, Serialize};
 use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
@@ -12,6 +12,49 @@ use time::OffsetDateTime;
 use crate::Slack;
 use crate::api::{error_code, failure, plain_words};
 use crate::blocks::{self, Message, ModalContext};
+
+/// A reply on its way to Slack: where it goes, what it is, and how much of it went out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outgoing {
+    /// Where it goes.
+    pub place: Place,
+    /// The reply.
+    pub reply: Reply,
+    /// The messages of the card already posted (a long card is several).
+    #[serde(default)]
+    pub progress: Progress,
+    /// Set for a slash command's answer, which is posted on the asker's behalf.
+    #[serde(default)]
+    pub asked: Option<Asked>,
+    /// Set for a notice that starts a thread: the key its context waits under until the
+    /// message's `ts` names the thread.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opens: Option<ThreadKey>,
+    /// How it reaches Slack (a click's answer may replace the clicked card or open a form).
+    #[serde(default, skip_serializing_if = "Via::is_post")]
+    pub via: Via,
+}
+
+impl Outgoing {
+    /// A notice secbot posts on its own, in the channel (or thread) it names.
+    pub(crate) fn of_notice(notice: Notice) -> Outgoing {
+        let place = Place {
+            team: notice.place.tenant,
+            channel: notice.place.channel,
+            thread: notice.place.thread,
+            user: notice.place.user.id,
+            response_url: None,
+        };
+        Outgoing {
+            place,
+            reply: notice.reply,
+            progress: Progress::default(),
+            asked: None,
+            opens: notice.opens,
+            via: Via::Post,
+        }
+    }
+}
 
 /// Where a reply goes and who waits for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -209,7 +252,7 @@ impl Slack {
 
     /// Sends a queued reply once: `Retry` with what is left when Slack failed or throttled,
     /// `Failed` (after telling the asker) when it refused.
-    pub(crate) async fn send(&self, mut outgoing: crate::events::Outgoing) -> Sent {
+    pub(crate) async fn send(&self, mut outgoing: Outgoing) -> Sent {
         let token = self.token(&outgoing.place.team).await;
         let (place, reply, asked) = (&outgoing.place, &outgoing.reply, outgoing.asked.as_ref());
         let progress = &mut outgoing.progress;

@@ -9,101 +9,15 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use secbot_chat::{Job, Notice, Origin, Platform, Prompt, Reply, Sent, ThreadKey, Worker};
-use serde::{Deserialize, Serialize};
+use secbot_chat::{Job, Notice, Origin, Platform, Prompt, Sent, Worker};
 use slack_morphism::prelude::*;
 use time::OffsetDateTime;
 
-use crate::commands::SlashCommand;
-use crate::deliver::{Asked, Place, Progress, Via};
+use crate::deliver::{Outgoing, Place, Progress, Via};
 use crate::inbound;
-use crate::interactivity::Clicked;
+use crate::queued::{Incoming, Stored};
 use crate::verify::{Rejection, Signed};
 use crate::{Slack, manifest};
-
-/// A message secbot should read, taken out of an event; what the queue keeps until it is answered.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Incoming {
-    /// The workspace.
-    pub team: String,
-    /// The channel or direct-message conversation.
-    pub channel: String,
-    /// The message's `ts`.
-    pub ts: String,
-    /// The thread to answer in; `None` at a direct message's top level.
-    pub thread: Option<String>,
-    /// Who wrote it.
-    pub user: String,
-    /// The text as Slack sent it.
-    pub text: String,
-    /// Whether the message is addressed to secbot (a mention or a direct message) rather than
-    /// overheard in one of its threads.
-    pub addressed: bool,
-    /// secbot's own user id in this workspace.
-    pub bot_user: Option<String>,
-}
-
-/// What the queue keeps for Slack until it is answered: a slash command, a button click, or a
-/// message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum Stored {
-    /// A use of `/secbot`.
-    Command {
-        /// The command as Slack sent it.
-        command: SlashCommand,
-    },
-    /// A click on one of secbot's buttons.
-    Click {
-        /// The click, with the action its button carries.
-        click: Box<Clicked>,
-    },
-    /// A message secbot read (the queue's rows from before commands were queued have no tag).
-    Message(Incoming),
-}
-
-/// A reply on its way to Slack: where it goes, what it is, and how much of it went out.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Outgoing {
-    /// Where it goes.
-    pub place: Place,
-    /// The reply.
-    pub reply: Reply,
-    /// The messages of the card already posted (a long card is several).
-    #[serde(default)]
-    pub progress: Progress,
-    /// Set for a slash command's answer, which is posted on the asker's behalf.
-    #[serde(default)]
-    pub asked: Option<Asked>,
-    /// Set for a notice that starts a thread: the key its context waits under until the
-    /// message's `ts` names the thread.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub opens: Option<ThreadKey>,
-    /// How it reaches Slack (a click's answer may replace the clicked card or open a form).
-    #[serde(default, skip_serializing_if = "Via::is_post")]
-    pub via: Via,
-}
-
-impl Outgoing {
-    /// A notice secbot posts on its own, in the channel (or thread) it names.
-    fn of_notice(notice: Notice) -> Outgoing {
-        let place = Place {
-            team: notice.place.tenant,
-            channel: notice.place.channel,
-            thread: notice.place.thread,
-            user: notice.place.user.id,
-            response_url: None,
-        };
-        Outgoing {
-            place,
-            reply: notice.reply,
-            progress: Progress::default(),
-            asked: None,
-            opens: notice.opens,
-            via: Via::Post,
-        }
-    }
-}
 
 /// Picks the message out of an event, or `None` for events secbot does not answer.
 pub fn incoming(callback: &SlackPushEventCallback) -> Option<Incoming> {
@@ -304,6 +218,7 @@ pub const SUBSCRIBED: &[&str] = manifest::BOT_EVENTS;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::queued::SlashCommand;
 
     fn callback(fixture: &str) -> SlackPushEventCallback {
         match serde_json::from_str::<SlackPushEvent>(fixture).unwrap() {

@@ -12,12 +12,11 @@ use sha2::Sha256;
 use slack_morphism::prelude::*;
 use time::OffsetDateTime;
 
-use crate::{Installed, Slack, manifest};
+use crate::manifest::{self, CALLBACK_PATH};
+use crate::{Installed, Slack};
 
 /// Slack's authorize page for OAuth v2.
 pub const AUTHORIZE_URL: &str = "https://slack.com/oauth/v2/authorize";
-/// The callback path Slack redirects to.
-pub const CALLBACK_PATH: &str = "/slack/oauth/callback";
 const COOKIE: &str = "secbot_slack_state";
 const STATE_TTL_SECONDS: i64 = 600;
 

@@ -8,17 +8,17 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use secbot_chat::{
-    Card, Click, Command, Feedback, Intent, Job, Origin, Outcome, Payload, Person, Platform, Reply, Sent,
-    Slots,
+    Card, Click, Command, Feedback, Intent, Job, Origin, Outcome, Person, Platform, Reply, Sent, Slots,
 };
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use slack_morphism::prelude::*;
 use time::OffsetDateTime;
 
 use crate::Slack;
 use crate::blocks::{self, COMMENT_INPUT, FEEDBACK_CALLBACK, ModalContext};
+use crate::deliver::Outgoing;
 use crate::deliver::{Place, Progress, Via};
-use crate::events::{Outgoing, Stored};
+use crate::queued::{Clicked, Stored};
 use crate::verify::{Rejection, Signed};
 
 #[derive(Deserialize)]
@@ -251,22 +251,6 @@ impl Slack {
             Err(err) => form_error(&err.to_string()),
         }
     }
-}
-
-/// A click secbot acknowledged and answers from the queue: where it happened, who clicked, and
-/// the action its button carries.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Clicked {
-    /// Where the answer goes.
-    pub place: Place,
-    /// Who clicked, where and when.
-    pub origin: Origin,
-    /// What the button does.
-    pub payload: Payload,
-    /// The `ts` of the clicked message.
-    pub clicked: Option<String>,
-    /// The click's `trigger_id`, for a form it opens.
-    pub trigger: String,
 }
 
 /// How what a click led to reaches Slack: a reply in the thread, the clicked card replaced, or

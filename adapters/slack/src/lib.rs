@@ -22,6 +22,7 @@ pub mod inbound;
 pub mod install;
 pub mod interactivity;
 pub mod manifest;
+pub mod queued;
 pub mod socket;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
@@ -218,7 +219,7 @@ impl Adapter {
             .route("/slack/interactivity", post(interactivity::handle))
             .route("/slack/commands", post(commands::handle))
             .route("/slack/install", get(install::start))
-            .route("/slack/oauth/callback", get(install::finish))
+            .route(manifest::CALLBACK_PATH, get(install::finish))
             .layer(DefaultBodyLimit::max(MAX_BODY))
             .with_state(self.state.clone())
     }

@@ -4,7 +4,9 @@
 use slack_morphism::prelude::*;
 
 use crate::commands::COMMAND;
-use crate::install::CALLBACK_PATH;
+
+/// The callback path Slack redirects to.
+pub const CALLBACK_PATH: &str = "/slack/oauth/callback";
 
 /// The bot events secbot subscribes to: mentions, and messages in channels, private channels and
 /// direct messages (for follow-ups in its threads and for DMs).

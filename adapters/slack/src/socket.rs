@@ -27,7 +27,7 @@ use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_util::sync::CancellationToken;
 
-use crate::commands::SlashCommand;
+use crate::queued::SlashCommand;
 use crate::{Slack, commands, events, interactivity};
 
 /// How long a connection may stay silent before it is taken for dead: Slack pings every few

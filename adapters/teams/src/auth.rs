@@ -263,11 +263,11 @@ impl Verifier {
             .timeout(Duration::from_secs(10))
             .send()
             .await
-            .map_err(|e| format!("{what}: {}", crate::token::without_url(&e)))?;
+            .map_err(|e| format!("{what}: {}", crate::failure::without_url(&e)))?;
         if !response.status().is_success() {
             return Err(format!("{what}: HTTP {}", response.status().as_u16()));
         }
-        response.json().await.map_err(|e| format!("{what}: {}", crate::token::without_url(&e)))
+        response.json().await.map_err(|e| format!("{what}: {}", crate::failure::without_url(&e)))
     }
 }
 

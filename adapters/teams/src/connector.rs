@@ -9,7 +9,8 @@ use secbot_chat::delivery::{Backoff, Failure};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::token::{Tokens, without_url};
+use crate::failure::{failure_of, without_url};
+use crate::token::{TokenError, Tokens};
 
 /// Why a connector call failed.
 #[derive(Debug, thiserror::Error)]
@@ -20,8 +21,8 @@ pub(crate) enum ConnectorError {
     )]
     NotAllowed(String),
     /// The token endpoint refused or could not be reached.
-    #[error("no connector token: {0}")]
-    Token(String),
+    #[error(transparent)]
+    Token(#[from] TokenError),
     /// The connector answered with an error after any retries.
     #[error("the Bot Connector answered HTTP {status} to {what}")]
     Status {
@@ -282,7 +283,7 @@ impl Connector {
                                 Some(failure) => (failure, ConnectorError::Status { status, what }),
                             }
                         }
-                        Err(SendFailed::Token(err)) => (Failure::Permanent, err),
+                        Err(SendFailed::Token(err)) => (Failure::Permanent, ConnectorError::from(err)),
                         Err(SendFailed::Unreachable(why)) => {
                             (Failure::Transient, ConnectorError::Unreachable { what, why })
                         }
@@ -315,15 +316,8 @@ impl Connector {
 
 /// Why a request could not be sent: no token, or no connection.
 enum SendFailed {
-    Token(ConnectorError),
+    Token(TokenError),
     Unreachable(String),
-}
-
-/// Why a response failed, as far as retrying is concerned (its status and `Retry-After`);
-/// `None` for a success.
-pub(crate) fn failure_of(response: &reqwest::Response) -> Option<Failure> {
-    let retry_after = response.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok());
-    Backoff::classify(response.status().as_u16(), retry_after)
 }
 
 #[cfg(test)]

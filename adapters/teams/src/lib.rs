@@ -40,6 +40,7 @@
 mod activity;
 mod auth;
 mod connector;
+mod failure;
 mod icons;
 pub mod limits;
 mod manifest;

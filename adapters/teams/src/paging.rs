@@ -6,7 +6,9 @@ use serde_json::{Map, Value, json};
 
 use crate::limits::CARD_BYTES;
 use crate::markdown::{escape, shorten};
-use crate::render::SCHEMA;
+
+/// The JSON Schema URL every card names.
+pub(crate) const SCHEMA: &str = "http://adaptivecards.io/schemas/adaptive-card.json";
 
 /// The most bytes of JSON one `TextBlock` (or fact value) may take; the renderer splits text
 /// further when escaping makes it larger.

@@ -11,10 +11,7 @@ use serde_json::{Value, json};
 
 use crate::limits::{ACTIONS_PER_SET, COMMENT_CHARS, INLINE_PAYLOAD_BYTES, LABEL_CHARS, TEXT_CHARS};
 use crate::markdown::{chunks, escape, escape_code_line, shorten};
-use crate::paging::{self, TEXT_BLOCK_BYTES};
-
-/// The JSON Schema URL every card names.
-pub(crate) const SCHEMA: &str = "http://adaptivecards.io/schemas/adaptive-card.json";
+use crate::paging::{self, SCHEMA, TEXT_BLOCK_BYTES};
 
 /// The key of a button's data holding its encoded [`Payload`].
 pub(crate) const DATA_PAYLOAD: &str = "secbot";

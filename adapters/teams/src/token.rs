@@ -7,7 +7,13 @@ use secbot_chat::delivery::{Backoff, Failure};
 use serde::Deserialize;
 use tokio::sync::Mutex;
 
-use crate::connector::ConnectorError;
+use crate::failure::{failure_of, without_url};
+
+/// Why no token could be had: the token endpoint refused, answered nonsense or could not be
+/// reached.
+#[derive(Debug, thiserror::Error)]
+#[error("no connector token: {0}")]
+pub(crate) struct TokenError(String);
 
 /// The scope of Bot Connector tokens.
 pub(crate) const SCOPE: &str = "https://api.botframework.com/.default";
@@ -59,7 +65,7 @@ impl Tokens {
 
     /// A valid token: the cached one, or a new one (one request at a time; callers waiting
     /// meanwhile get the same token).
-    pub(crate) async fn get(&self) -> Result<String, ConnectorError> {
+    pub(crate) async fn get(&self) -> Result<String, TokenError> {
         let mut cached = self.cached.lock().await;
         if let Some(c) = cached.as_ref().filter(|c| Instant::now() < c.renew_at) {
             return Ok(c.token.clone());
@@ -78,7 +84,7 @@ impl Tokens {
         }
     }
 
-    async fn fetch(&self) -> Result<Cached, ConnectorError> {
+    async fn fetch(&self) -> Result<Cached, TokenError> {
         let form = [
             ("grant_type", "client_credentials"),
             ("client_id", self.client_id.as_str()),
@@ -90,14 +96,14 @@ impl Tokens {
                 let failed = match self.http.post(&self.url).form(&form).send().await {
                     Ok(response) => {
                         let status = response.status().as_u16();
-                        match crate::connector::failure_of(&response) {
+                        match failure_of(&response) {
                             None => {
                                 let body: TokenResponse = response.json().await.map_err(|e| {
                                     let why = format!(
                                         "the token endpoint answered with something other than a token ({})",
                                         without_url(&e)
                                     );
-                                    (Failure::Permanent, ConnectorError::Token(why))
+                                    (Failure::Permanent, TokenError(why))
                                 })?;
                                 return Ok(Cached {
                                     renew_at: renew_at(body.expires_in.as_ref()),
@@ -113,7 +119,7 @@ impl Tokens {
                     ),
                 };
                 tracing::warn!(attempt, problem = %failed.1, "token request failed");
-                Err((failed.0, ConnectorError::Token(failed.1)))
+                Err((failed.0, TokenError(failed.1)))
             })
             .await
     }
@@ -127,20 +133,6 @@ fn renew_at(expires_in: Option<&serde_json::Value>) -> Instant {
     let lifetime = Duration::from_secs(seconds);
     let early = if lifetime > RENEW_BEFORE * 2 { lifetime - RENEW_BEFORE } else { lifetime / 2 };
     Instant::now() + early
-}
-
-/// A reqwest error's description without the URL it names.
-pub(crate) fn without_url(error: &reqwest::Error) -> String {
-    let kind = if error.is_timeout() {
-        "timed out"
-    } else if error.is_connect() {
-        "connection failed"
-    } else if error.is_decode() {
-        "unreadable body"
-    } else {
-        "request failed"
-    };
-    kind.to_owned()
 }
 
 #[cfg(test)]

@@ -355,7 +355,7 @@ fn raw_config(cli: &Cli, listen: Option<String>, log_format: Option<String>) -> 
 async fn configured_store(cli: &Cli) -> anyhow::Result<Arc<dyn Store>> {
     let config = load_config(cli)?;
     config.prepare_data_dir()?;
-    Ok(secbot::store::open(&config).await?)
+    Ok(config.open_store().await?)
 }
 
 /// The public URL from `--url` or the configuration, checked to be http(s).

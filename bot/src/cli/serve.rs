@@ -49,7 +49,7 @@ pub(super) async fn run(cli: &Cli, listen: Option<String>, log_format: Option<St
         })?),
         None => None,
     };
-    let store = secbot::store::open(&config).await?;
+    let store = config.open_store().await?;
     let loaded = source::from_config(&config, &SourceOptions::of(&config, cli.source.day)).await?;
     model.await.context("the intent model could not be trained")?;
     tracing::info!(

@@ -8,9 +8,9 @@ use std::path::Path;
 use super::keys::{KEYS, Key, NOT_KEYS, PLATFORM_VARIABLES};
 use super::{ConfigError, Secret, error};
 
-/// Where a value came from.
+/// Where a setting's value was set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
+pub enum SetIn {
     /// The built-in default.
     Default,
     /// The configuration file.
@@ -22,7 +22,7 @@ pub enum Origin {
 /// The raw values, before typing: each key's value and where it came from.
 #[derive(Debug, Clone, Default)]
 pub struct Raw {
-    values: BTreeMap<&'static str, (String, Origin)>,
+    values: BTreeMap<&'static str, (String, SetIn)>,
     /// Problems that do not stop start-up (unknown environment variables).
     pub warnings: Vec<String>,
 }
@@ -36,7 +36,7 @@ impl Raw {
         let mut raw = Raw::default();
         for k in KEYS {
             if let Some(d) = k.default {
-                raw.values.insert(k.name, (d.to_owned(), Origin::Default));
+                raw.values.insert(k.name, (d.to_owned(), SetIn::Default));
             }
         }
         if let Some(path) = file {
@@ -55,7 +55,7 @@ impl Raw {
                     let toml::Value::String(path) = value else {
                         return Err(error(k.name, format!("`{name}` must be a path in quotes")));
                     };
-                    raw.values.insert(k.name, (read_secret_file(k, &name, &path)?, Origin::File));
+                    raw.values.insert(k.name, (read_secret_file(k, &name, &path)?, SetIn::File));
                     continue;
                 }
                 let Some(k) = KEYS.iter().find(|k| k.name == name) else {
@@ -86,7 +86,7 @@ impl Raw {
                         ));
                     }
                 };
-                raw.values.insert(k.name, (text, Origin::File));
+                raw.values.insert(k.name, (text, SetIn::File));
             }
         }
         let mut from_platform = Vec::new();
@@ -109,7 +109,7 @@ impl Raw {
                     if let Some(other) = set_by_env.insert(k.name, var.clone()) {
                         return Err(error(k.name, format!("is set by both {other} and {var}; keep one")));
                     }
-                    raw.values.insert(k.name, (value, Origin::Env));
+                    raw.values.insert(k.name, (value, SetIn::Env));
                 }
                 None if NOT_KEYS.contains(&var.as_str()) => {}
                 None => raw
@@ -119,7 +119,7 @@ impl Raw {
         }
         for (name, value) in from_platform {
             if !set_by_env.contains_key(name) && !value.trim().is_empty() {
-                raw.values.insert(name, (value, Origin::Env));
+                raw.values.insert(name, (value, SetIn::Env));
             }
         }
         Ok(raw)
@@ -127,7 +127,7 @@ impl Raw {
 
     /// Sets a value from a command-line flag (it wins over everything).
     pub fn set(&mut self, name: &'static str, value: String) {
-        self.values.insert(name, (value, Origin::Env));
+        self.values.insert(name, (value, SetIn::Env));
     }
 
     pub(super) fn get(&self, name: &str) -> Option<&str> {
@@ -145,12 +145,12 @@ impl Raw {
                 let (value, origin) = match self.values.get(k.name) {
                     Some((v, o)) if k.secret && !v.is_empty() => ("•••• (set)".to_owned(), *o),
                     Some((v, o)) => (v.clone(), *o),
-                    None => ("(unset)".to_owned(), Origin::Default),
+                    None => ("(unset)".to_owned(), SetIn::Default),
                 };
                 let origin = match origin {
-                    Origin::Default => "default",
-                    Origin::File => "file",
-                    Origin::Env => "env",
+                    SetIn::Default => "default",
+                    SetIn::File => "file",
+                    SetIn::Env => "env",
                 };
                 (format!("{} (SECBOT_{})", k.name, k.name.to_uppercase()), value, origin)
             })

@@ -18,7 +18,7 @@ mod keys;
 mod load;
 
 pub use keys::{KEYS, Key};
-pub use load::{Origin, Raw};
+pub use load::{Raw, SetIn};
 
 /// A configuration problem, naming the key and the fix.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -215,6 +215,16 @@ impl Config {
             warnings.push("Discord answers any server the app is added to, and direct messages; set SECBOT_DISCORD_ALLOWED_GUILDS".to_owned());
         }
         warnings
+    }
+
+    /// Opens the store this configuration names: PostgreSQL at `SECBOT_DATABASE_URL`, or SQLite
+    /// in the data directory.
+    pub async fn open_store(&self) -> crate::store::StoreResult<std::sync::Arc<dyn crate::store::Store>> {
+        let store = match &self.database_url {
+            Some(url) => crate::store::SqlStore::open(url.expose(), self.encryption_key).await?,
+            None => crate::store::SqlStore::in_dir(&self.data_dir, self.encryption_key).await?,
+        };
+        Ok(std::sync::Arc::new(store))
     }
 
     /// The cutoffs of a retention purge run at `now`.

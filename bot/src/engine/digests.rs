@@ -238,7 +238,7 @@ impl Engine {
         let id = new_response_id();
         let previous = plan.last.zip(plan.measured);
         let (answer, measured) = self.digest_answer(&origin, &id, &title, period, previous).await?;
-        let pending = format!("{}{}:{}", super::NOTICE_PREFIX, record.id, due.unix_timestamp());
+        let pending = format!("{}{}:{}", crate::store::NOTICE_PREFIX, record.id, due.unix_timestamp());
         let notice = self.thread_notice(&origin, &pending, id, answer, SKILL).await;
         let next = WatchRecord {
             digest: Some(DigestPlan { last: Some(due), measured: Some(measured), ..plan.clone() }),

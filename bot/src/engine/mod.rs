@@ -29,9 +29,9 @@ use tracing::Instrument as _;
 pub use self::input::MAX_PROMPT_CHARS;
 use self::input::Unreadable;
 pub use self::policy::Policy;
-use self::resolve::Plan;
+use self::resolve::Decision;
 use self::trust::Refused;
-pub use self::watches::{Check, NOTICE_PREFIX, WatchError};
+pub use self::watches::{Check, WatchError};
 use crate::metrics::Metrics;
 use crate::redact::redact;
 use crate::store::{
@@ -76,7 +76,7 @@ struct Run<'a> {
     origin: &'a Origin,
     prompt: &'a Prompt,
     parse: &'a Parse,
-    plan: Plan,
+    plan: Decision,
     id: ResponseId,
 }
 
@@ -91,10 +91,10 @@ struct Shown {
 impl Shown {
     /// What a plan shows; a question asked back keeps the tool the prompt named ("bicep pls"
     /// → "which one do you mean?"), for the answer that names the finding.
-    fn of(plan: &Plan, parse: &Parse) -> Shown {
+    fn of(plan: &Decision, parse: &Parse) -> Shown {
         match plan {
-            Plan::Run { offset, tool, .. } => Shown { offset: *offset, tool: *tool },
-            Plan::Clarify { .. } => Shown { offset: 0, tool: parse.tool },
+            Decision::Run { offset, tool, .. } => Shown { offset: *offset, tool: *tool },
+            Decision::Clarify { .. } => Shown { offset: 0, tool: parse.tool },
             _ => Shown::default(),
         }
     }
@@ -188,14 +188,14 @@ impl Engine {
             Command::Snooze { delegation, days } => self.snooze(&origin, &delegation, days).await,
             Command::Unwatch { watch } => {
                 let mut reply = self.unwatch(&origin, &watch).await;
-                self.remember(&origin, "", &mut reply, Shown::default()).await;
+                self.remember(&origin, "", &mut reply, Some(Shown::default())).await;
                 Outcome::Reply(reply)
             }
             Command::Cancel { delegation } => {
                 let card = skill::cancel_delegation(&delegation);
                 let mut reply =
                     Reply::new(new_response_id(), "delegate", Intent::Delegate, Slots::default(), card);
-                self.remember(&origin, "", &mut reply, Shown::default()).await;
+                self.remember(&origin, "", &mut reply, Some(Shown::default())).await;
                 Outcome::Replace(reply)
             }
         }
@@ -227,11 +227,14 @@ impl Engine {
     /// Stores the reply and what it tells about the thread: its subject, the list it showed,
     /// what was asked and in which script tool. A page after the first continues the list
     /// shown before: the reply's subject becomes the whole list so far, so "the 7th" means the
-    /// row numbered 7 on whichever page it was shown.
-    async fn remember(&self, origin: &Origin, prompt: &str, reply: &mut Reply, shown: Shown) {
+    /// row numbered 7 on whichever page it was shown. `shown` is `None` for a reply that says
+    /// nothing about the thread (the message could not be read), which leaves its context as it was.
+    async fn remember(&self, origin: &Origin, prompt: &str, reply: &mut Reply, shown: Option<Shown>) {
         let thread = origin.thread_key();
         let mut changed = None;
-        if !reply.ephemeral && reply.skill != "input" {
+        if !reply.ephemeral
+            && let Some(shown) = shown
+        {
             let mut context = self.context(origin).await;
             match &mut reply.subject {
                 Some(Subject::List { items, on }) => {
@@ -420,7 +423,7 @@ impl Engine {
             today,
         };
         match plan {
-            Plan::Clarify { intent, slots, candidates, reason } => {
+            Decision::Clarify { intent, slots, candidates, reason } => {
                 let listed = Subject::list(candidates.clone());
                 if let Some(refused) = self.outside_scope(Some(&listed), scope).await {
                     return self.refuse(id.clone(), intent, slots, &refused);
@@ -437,14 +440,14 @@ impl Engine {
                     Err(err) => self.trouble(id.clone(), intent, slots, &err),
                 }
             }
-            Plan::Readings { readings, slots } => {
+            Decision::Readings { readings, slots } => {
                 let intent = readings.first().map_or(parse.intent, |r| r.0);
                 let (answer, offered) = skill::readings(&request(parse, None, 0), &readings).await;
                 let mut reply = self.finish(id.clone(), intent, slots, answer, "clarify");
                 reply.readings = offered;
                 reply
             }
-            Plan::Run { intent, skill: answering, slots, subject, offset, tool } => {
+            Decision::Run { intent, skill: answering, slots, subject, offset, tool } => {
                 if let Some(refused) = self.outside_scope(subject.as_ref(), scope).await {
                     return self.refuse(id.clone(), intent, slots, &refused);
                 }
@@ -479,12 +482,12 @@ impl Engine {
         let asked = prompt.text.clone();
         let id = new_response_id();
         let (mut reply, shown) = match input::clean(&prompt.text) {
-            Err(why) => (self.unreadable(id, why), Shown::default()),
+            Err(why) => (self.unreadable(id, why), None),
             Ok(text) if let Some(command) = digests::command(&text) => {
-                (self.digest_command(&origin, command).await, Shown::default())
+                (self.digest_command(&origin, command).await, Some(Shown::default()))
             }
             Ok(text) if let Some(command) = watches::command(&text) => {
-                (self.watch_command(&origin, command).await, Shown::default())
+                (self.watch_command(&origin, command).await, Some(Shown::default()))
             }
             Ok(text) => {
                 let prompt = Prompt { text, ..prompt };
@@ -497,11 +500,11 @@ impl Engine {
                     Ok(plan) => {
                         let shown = Shown::of(&plan, &parsed);
                         let run = Run { origin: &origin, prompt: &prompt, parse: &parsed, plan, id };
-                        (self.run(run).await, shown)
+                        (self.run(run).await, Some(shown))
                     }
                     Err(err) => (
                         self.trouble(id, parsed.intent, parsed.slots.clone(), &SkillError::Posture(err)),
-                        Shown::default(),
+                        Some(Shown::default()),
                     ),
                 }
             }
@@ -528,12 +531,12 @@ impl Engine {
             .copied();
         let parse = Parse { tool, ..Parse::of_command(intent, slots.clone()) };
         let skill = resolve::answering_skill(intent, &slots);
-        let plan = Plan::Run { intent, skill, slots, subject, offset, tool };
+        let plan = Decision::Run { intent, skill, slots, subject, offset, tool };
         let shown = Shown::of(&plan, &parse);
         let mut reply = self
             .run(Run { origin: &origin, prompt: &prompt, parse: &parse, plan, id: new_response_id() })
             .await;
-        self.remember(&origin, "", &mut reply, shown).await;
+        self.remember(&origin, "", &mut reply, Some(shown)).await;
         self.record(origin.platform, &reply, started);
         reply
     }
@@ -576,7 +579,7 @@ impl Engine {
             }
             Err(err) => self.trouble(id, Intent::Delegate, Slots::default(), &err),
         };
-        self.remember(&origin, "", &mut reply, Shown::default()).await;
+        self.remember(&origin, "", &mut reply, Some(Shown::default())).await;
         self.record(origin.platform, &reply, started);
         Outcome::Replace(reply)
     }

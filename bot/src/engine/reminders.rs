@@ -139,7 +139,7 @@ impl Engine {
         let direct = DirectMessage { to: d.owner.clone(), text: dm.title.clone(), card: dm };
         let answer = Answer { card, subject: Some(d.subject.clone()), direct: vec![direct] };
         let mut reply = self.finish(id, Intent::Status, Slots::default(), answer, SKILL);
-        self.remember(place, "", &mut reply, Shown::default()).await;
+        self.remember(place, "", &mut reply, Some(Shown::default())).await;
         reply
     }
 
@@ -152,7 +152,7 @@ impl Engine {
         ));
         let answer = Answer { card, subject: Some(record.delegation.subject.clone()), direct: Vec::new() };
         let mut reply = self.finish(new_response_id(), Intent::Status, Slots::default(), answer, SKILL);
-        self.remember(place, "", &mut reply, Shown::default()).await;
+        self.remember(place, "", &mut reply, Some(Shown::default())).await;
         reply
     }
 
@@ -206,7 +206,7 @@ impl Engine {
                     Answer { card, subject: Some(record.delegation.subject.clone()), direct: Vec::new() };
                 let mut reply =
                     self.finish(new_response_id(), Intent::Status, Slots::default(), answer, SKILL);
-                self.remember(origin, "", &mut reply, Shown::default()).await;
+                self.remember(origin, "", &mut reply, Some(Shown::default())).await;
                 reply
             }
             _ => {

@@ -21,9 +21,10 @@ const UNSURE: f32 = 0.2;
 /// Below this confidence a decline is not trusted when the prompt points into the thread.
 const WEAK_DECLINE: f32 = 0.8;
 
-/// What the engine will run.
+/// What the engine decided to do with a prompt: run a skill, ask which thing was meant, or
+/// offer the likely readings.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Plan {
+pub(crate) enum Decision {
     /// Run a skill on a subject (or on the slots alone).
     Run {
         /// The intent read.
@@ -195,14 +196,14 @@ pub(crate) async fn plan(
     text: &str,
     context: &ThreadContext,
     scope: &[String],
-) -> Result<Plan, PostureError> {
+) -> Result<Decision, PostureError> {
     let (mut intent, mut slots) = in_thread(parse, context);
     let last = context.last_list.as_ref();
     let tool = parse.tool.or_else(|| {
         let earlier = context.last_tool.as_deref()?;
         (intent == Intent::Remediate).then(|| TOOLS.iter().copied().find(|t| *t == earlier)).flatten()
     });
-    let run = |intent: Intent, slots: Slots, subject: Option<Subject>, offset: u32| Plan::Run {
+    let run = |intent: Intent, slots: Slots, subject: Option<Subject>, offset: u32| Decision::Run {
         intent,
         skill: answering_skill(intent, &slots),
         slots,
@@ -218,7 +219,7 @@ pub(crate) async fn plan(
     if parse.next_page {
         return Ok(match last {
             Some(last) => run(intent, slots, None, last.items.len() as u32),
-            None => Plan::Clarify {
+            None => Decision::Clarify {
                 intent: Intent::ListRisks,
                 slots,
                 candidates: Vec::new(),
@@ -250,7 +251,7 @@ pub(crate) async fn plan(
             .take(3)
             .collect::<Vec<_>>();
         if !readings.is_empty() {
-            return Ok(Plan::Readings { readings, slots });
+            return Ok(Decision::Readings { readings, slots });
         }
     }
 
@@ -341,7 +342,7 @@ pub(crate) async fn plan(
                             position_name(n)
                         )
                     };
-                    return Ok(Plan::Clarify {
+                    return Ok(Decision::Clarify {
                         intent,
                         slots,
                         candidates: items.to_vec(),
@@ -381,7 +382,7 @@ pub(crate) async fn plan(
             0 => {}
             1 => subject = matching.pop(),
             _ if intent == Intent::Delegate => subject = Some(Subject::list(matching)),
-            _ => return Ok(Plan::Clarify { intent, slots, candidates: matching, reason: None }),
+            _ => return Ok(Decision::Clarify { intent, slots, candidates: matching, reason: None }),
         }
         if subject.is_some() {
             slots.resource_type = None;
@@ -419,7 +420,7 @@ pub(crate) async fn plan(
                     // "will turning on authorized ip ranges break it": the item named.
                     subject = Some(named);
                 } else {
-                    return Ok(Plan::Clarify { intent, slots, candidates: items.clone(), reason: None });
+                    return Ok(Decision::Clarify { intent, slots, candidates: items.clone(), reason: None });
                 }
             }
             // "blast radius if someone gets on it?" after a list of one resource's findings:
@@ -432,14 +433,14 @@ pub(crate) async fn plan(
             (Some(Subject::List { .. }), _) => {}
             (Some(s), _) => subject = Some(narrow(source, s.clone(), text).await),
             (None, _) if needs => {
-                return Ok(Plan::Clarify { intent, slots, candidates: Vec::new(), reason: None });
+                return Ok(Decision::Clarify { intent, slots, candidates: Vec::new(), reason: None });
             }
             (None, _) => {}
         }
     }
     if needs && subject.is_none() && !filtered {
         let candidates = last.map(|l| l.items.clone()).unwrap_or_default();
-        return Ok(Plan::Clarify { intent, slots, candidates, reason: None });
+        return Ok(Decision::Clarify { intent, slots, candidates, reason: None });
     }
     // An attack path is looked at, explained and summarized by the attack paths skill.
     if matches!(subject, Some(Subject::AttackPath { .. }))

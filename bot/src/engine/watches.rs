@@ -14,13 +14,10 @@ use secbot_skills::skill::{Answer, Request, SkillError};
 use time::OffsetDateTime;
 
 use super::{Engine, Shown, new_response_id};
-use crate::store::{WatchRecord, Watched};
+use crate::store::{NOTICE_PREFIX, WatchRecord, Watched};
 
 /// The skill name watch replies are stored and counted under.
 const SKILL: &str = "watch";
-
-/// The prefix of the keys a new notice's context waits under until its thread is named.
-pub const NOTICE_PREFIX: &str = "notice:";
 
 /// A watch command, recognized before the parser reads the question.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -335,7 +332,7 @@ impl Engine {
                 let answer =
                     watch::fixed(&self.request(&place, &prompt, &parse, &id, None), &row.subject).await?;
                 let mut reply = self.watch_reply(id, answer);
-                self.remember(&place, "", &mut reply, Shown::default()).await;
+                self.remember(&place, "", &mut reply, Some(Shown::default())).await;
                 let key = format!("watch:{}:{}:{}:fixed", watch.id, digest(&row.finding), row.opened);
                 check.notices.push((key, Notice { place, reply, opens: None }));
             }
@@ -382,7 +379,7 @@ impl Engine {
     ) -> Notice {
         let waiting = Origin { thread: Some(pending.to_owned()), ..origin.clone() };
         let mut reply = self.finish(id, Intent::ListRisks, Slots::default(), answer, skill);
-        self.remember(&waiting, "", &mut reply, Shown::default()).await;
+        self.remember(&waiting, "", &mut reply, Some(Shown::default())).await;
         Notice { place: origin.clone(), reply, opens: Some(waiting.thread_key()) }
     }
 

@@ -19,17 +19,7 @@ use time::{Duration, OffsetDateTime};
 pub use jobs::{JobRecord, JobState, JobUpdate, Lease};
 pub use reminders::ReminderState;
 pub use sql::{Database, SqlStore};
-pub use watches::{DigestPlan, WatchRecord, Watched};
-
-/// The store a configuration names: PostgreSQL at `SECBOT_DATABASE_URL`, or SQLite in the data
-/// directory.
-pub async fn open(config: &crate::config::Config) -> StoreResult<std::sync::Arc<dyn Store>> {
-    let store = match &config.database_url {
-        Some(url) => SqlStore::open(url.expose(), config.encryption_key).await?,
-        None => SqlStore::in_dir(&config.data_dir, config.encryption_key).await?,
-    };
-    Ok(std::sync::Arc::new(store))
-}
+pub use watches::{DigestPlan, NOTICE_PREFIX, WatchRecord, Watched};
 
 /// What a thread is about: its subject, the last list shown in it, and what was asked last.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -129,7 +119,7 @@ pub struct Charge {
     pub skill: String,
     /// The units it costs.
     pub units: u64,
-    /// When.
+    /// The moment charged, which picks the hour and month the units count against.
     pub now: OffsetDateTime,
     /// The budgets.
     pub limits: Limits,

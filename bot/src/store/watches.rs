@@ -12,6 +12,9 @@ use time::OffsetDateTime;
 use super::StoreResult;
 use super::sql::{SqlStore, json, parse};
 
+/// The prefix of the keys a new notice's context waits under until its thread is named.
+pub const NOTICE_PREFIX: &str = "notice:";
+
 /// A channel's standing question: secbot checks it every watch interval and posts each new
 /// finding that matches as its own thread.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -120,7 +123,7 @@ impl SqlStore {
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM watch_findings WHERE watch_id = $1").bind(id).execute(&mut *tx).await?;
         sqlx::query("DELETE FROM notice_threads WHERE notice LIKE $1")
-            .bind(format!("{}{id}:%", crate::engine::NOTICE_PREFIX))
+            .bind(format!("{NOTICE_PREFIX}{id}:%"))
             .execute(&mut *tx)
             .await?;
         let deleted =

@@ -41,6 +41,7 @@ use self::credentials::Tokens;
 use self::kql::Query;
 use self::queries::PathSignals;
 use crate::catalog::Catalog;
+use crate::posture::arm_id;
 use crate::posture::{
     Alert, AlertFilter, AssignmentRequest, AttackPath, AttackPathFilter, Finding, FindingFilter, FindingPage,
     Governance, PostureError, PostureResult, PostureSource, PostureSummary, Recommendation, Resource,
@@ -278,14 +279,6 @@ fn encode_segment(segment: &str) -> String {
         }
     }
     out
-}
-
-/// The subscription id of an ARM id.
-fn subscription_of(id: &str) -> Option<String> {
-    let lower = id.to_ascii_lowercase();
-    let rest = lower.strip_prefix("/subscriptions/")?;
-    let len = rest.split('/').next()?.len();
-    Some(id["/subscriptions/".len().."/subscriptions/".len() + len].to_owned())
 }
 
 fn row_key(row: &Value) -> Option<(String, String)> {
@@ -784,7 +777,8 @@ impl Inner {
                 "disableOwnerEmailNotification": !request.notify,
             },
         }});
-        let subscriptions: Vec<String> = subscription_of(&request.resource).into_iter().collect();
+        let subscriptions: Vec<String> =
+            arm_id::subscription(&request.resource).map(str::to_owned).into_iter().collect();
         let written = match self.arm.put(&path, &body, &subscriptions).await {
             Ok(written) => written,
             Err(AzureError::NotFound(_)) => {
@@ -1071,7 +1065,6 @@ mod tests {
             arm_path("/subscriptions/s1/x?api-version=1"),
             Some("/subscriptions/s1/x%3Fapi-version%3D1".into())
         );
-        assert_eq!(subscription_of("/SUBSCRIPTIONS/Ab-1/resourceGroups/x"), Some("Ab-1".into()));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use secbot_chat::{Cloud, ResourceKind, Severity};
 use time::{Date, Duration, OffsetDateTime, Time};
 
 use super::kql::{Cond, Query, Table, TextOp, TimeOp};
-use crate::catalog::{Catalog, reports_cves};
+use crate::catalog::Catalog;
 use crate::posture::kinds::{IMAGE_MARK, IMAGE_SUFFIX, KIND_PREFIXES};
 use crate::posture::{AlertFilter, FindingFilter, Status};
 
@@ -223,7 +223,7 @@ pub(crate) fn findings(filter: &FindingFilter, paths: &PathSignals) -> Query {
         row.push(Cond::Time { column: "statusChanged", op: TimeOp::AtOrAfter, value: since });
     }
     if filter.vulnerabilities_at_least.is_some() {
-        let keys = Catalog::embedded().recommendations().iter().filter(|r| reports_cves(&r.key));
+        let keys = Catalog::embedded().recommendations().iter().filter(|r| r.reports_cves());
         row.push(Cond::one_of("name", keys.map(|r| r.key.clone())));
     }
     let signals = Query::from(Table::SecurityResources)

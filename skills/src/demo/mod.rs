@@ -131,7 +131,7 @@ impl<'a> Builder<'a> {
                 recs.iter()
                     .enumerate()
                     .filter(|(_, r)| {
-                        let vuln = crate::catalog::reports_cves(&r.key);
+                        let vuln = r.reports_cves();
                         let kind_fits = r.kind == kind
                             || (kind == ResourceKind::ContainerImage
                                 && vuln
@@ -197,7 +197,7 @@ impl<'a> Builder<'a> {
             if !os_fits {
                 continue;
             }
-            let status = if crate::catalog::reports_cves(&r.key) {
+            let status = if r.reports_cves() {
                 if vulns.is_empty() { Status::Healthy } else { Status::Unhealthy }
             } else if rng.chance(0.03) {
                 Status::NotApplicable
@@ -513,8 +513,7 @@ impl<'a> Builder<'a> {
             if lateral[f.resource as usize] {
                 factors.insert(RiskFactors::LATERAL_MOVEMENT);
             }
-            if crate::catalog::reports_cves(&rec.key)
-                && self.vulnerabilities[f.resource as usize].iter().any(|v| v.exploit_known)
+            if rec.reports_cves() && self.vulnerabilities[f.resource as usize].iter().any(|v| v.exploit_known)
             {
                 factors.insert(RiskFactors::EXPLOITABLE);
             }
@@ -571,7 +570,7 @@ fn in_demo(rec: &Recommendation) -> bool {
         ["1195afff-c881-495e-9bc5-1486211ae03f", "c0b7cfc6-3172-465a-b378-53c7ff2cc0d5"];
     rec.remediation.is_some()
         && !RETIRED.iter().any(|r| rec.name.contains(r))
-        && (!crate::catalog::reports_cves(&rec.key) || CVE_CHECKS_USED.contains(&rec.key.as_str()))
+        && (!rec.reports_cves() || CVE_CHECKS_USED.contains(&rec.key.as_str()))
 }
 
 fn vulnerability(entry: &CveEntry) -> Arc<Vulnerability> {

@@ -113,10 +113,7 @@ impl Alert {
     /// The portal's page for an alert: Defender for Cloud's alert blade on `portal` (the
     /// public or a sovereign cloud's portal host), built from the alert's ARM id.
     pub fn portal_link(portal: &str, id: &str) -> Option<String> {
-        let parts: Vec<&str> = id.split('/').collect();
-        let after = |key: &str| {
-            parts.iter().position(|p| p.eq_ignore_ascii_case(key)).and_then(|i| parts.get(i + 1)).copied()
-        };
+        let after = |key: &str| super::arm_id::segment_after(id, key);
         let (subscription, location, name) = (after("subscriptions")?, after("locations")?, after("alerts")?);
         let group = after("resourceGroups").unwrap_or("");
         Some(format!(
@@ -152,7 +149,7 @@ pub struct AlertFilter {
     /// Resource kinds.
     #[serde(default)]
     pub kinds: Vec<ResourceKind>,
-    /// Clouds.
+    /// Clouds to keep; empty means every cloud.
     #[serde(default)]
     pub clouds: Vec<Cloud>,
     /// One resource id.

@@ -25,7 +25,7 @@ pub struct FindingFilter {
     pub vulnerabilities_at_least: Option<Severity>,
     /// Resource kinds.
     pub kinds: Vec<ResourceKind>,
-    /// Clouds.
+    /// Clouds to keep; empty means every cloud.
     pub clouds: Vec<Cloud>,
     /// Subscription ids (the channel's scope and any named subscription).
     pub subscriptions: Vec<String>,
@@ -64,9 +64,9 @@ impl FindingFilter {
             && any(&self.severities, rec.severity)
             && self.internet_exposed.is_none_or(|want| res.internet_exposed == want)
             && self.sensitive_data.is_none_or(|want| res.sensitive_data.is_some() == want)
-            && self.vulnerabilities_at_least.is_none_or(|min| {
-                crate::catalog::reports_cves(&rec.key) && max_cve.is_some_and(|worst| worst >= min)
-            })
+            && self
+                .vulnerabilities_at_least
+                .is_none_or(|min| rec.reports_cves() && max_cve.is_some_and(|worst| worst >= min))
             && (self.kinds.is_empty() || self.kinds.contains(&res.kind))
             && (self.clouds.is_empty() || self.clouds.contains(&res.cloud))
             && (self.subscriptions.is_empty()
@@ -125,7 +125,7 @@ pub struct PostureSummary {
 pub struct AttackPathFilter {
     /// Subscription ids; empty means all in scope.
     pub subscriptions: Vec<String>,
-    /// Clouds.
+    /// Clouds to keep; empty means every cloud.
     pub clouds: Vec<Cloud>,
     /// Minimum risk level.
     pub min_risk: Option<Severity>,

@@ -2,6 +2,7 @@
 //! tenant, an offline snapshot, or Defender for Cloud itself.
 
 mod alerts;
+pub mod arm_id;
 mod filter;
 pub(crate) mod kinds;
 mod model;

@@ -209,7 +209,25 @@ pub struct Recommendation {
     pub remediation: Option<Remediation>,
 }
 
+/// Recommendations whose findings carry CVE sub-assessments (one per vulnerability found):
+/// machines (Qualys and Defender Vulnerability Management) and container images in registries
+/// or running.
+const CVE_RECOMMENDATIONS: [&str; 7] = [
+    "1195afff-c881-495e-9bc5-1486211ae03f",
+    "71992a2a-d168-42e0-b10e-6b45fa2ecddb",
+    "c0b7cfc6-3172-465a-b378-53c7ff2cc0d5",
+    "c609cf0f-71ab-41e9-a3c6-9a1f7fe1b8d5",
+    "dbd0cb49-b563-45e7-9724-889e799fa648",
+    "33422d8f-ab1e-42be-bc9a-38685bb567b9",
+    "e9acaf48-d2cf-45a3-a6e7-3caa2ef769e0",
+];
+
 impl Recommendation {
+    /// True when findings of this recommendation list individual CVEs.
+    pub fn reports_cves(&self) -> bool {
+        CVE_RECOMMENDATIONS.iter().any(|k| k.eq_ignore_ascii_case(&self.key))
+    }
+
     /// True when the recommendation is about the signal.
     pub fn is_about(&self, signal: Signal) -> bool {
         self.signals.contains(&signal)

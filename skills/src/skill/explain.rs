@@ -120,7 +120,7 @@ async fn finding(req: &Request<'_>, f: &Finding, text: &str) -> Result<Answer, S
             if f.attack_paths == 1 { "" } else { "s" }
         ));
     }
-    if crate::catalog::reports_cves(&rec.key) {
+    if rec.reports_cves() {
         let vulns = req.source.vulnerabilities(&res.id).await?;
         if let Some(fact) = vulnerability_fact(&vulns) {
             context.push(format!("Known vulnerabilities: {}.", fact.value));

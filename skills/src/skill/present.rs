@@ -117,7 +117,7 @@ pub(crate) async fn finding_item(
     if f.attack_paths > 0 {
         facts.push(Fact::new("Attack paths", f.attack_paths.to_string()));
     }
-    if crate::catalog::reports_cves(&f.recommendation.key) {
+    if f.recommendation.reports_cves() {
         let vulns = req.source.vulnerabilities(&resource.id).await?;
         facts.extend(vulnerability_fact(&vulns));
     }

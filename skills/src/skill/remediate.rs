@@ -48,7 +48,7 @@ pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
         card.facts.push(Fact::new("User impact", impact.to_string()));
     }
 
-    if crate::catalog::reports_cves(&rec.key) {
+    if rec.reports_cves() {
         let vulns = req.source.vulnerabilities(&primary.resource.id).await?;
         if !vulns.is_empty() {
             card.sections.push(Section {
@@ -445,9 +445,7 @@ impl<'a> ResourceIds<'a> {
 
     /// The path segment after `key` in the resource id (`registries` → the registry's name).
     fn segment_after(&self, key: &str) -> Option<&'a str> {
-        let mut parts = self.resource.id.split('/');
-        parts.by_ref().find(|p| p.eq_ignore_ascii_case(key))?;
-        parts.next().filter(|s| !s.is_empty())
+        crate::posture::arm_id::segment_after(&self.resource.id, key)
     }
 
     /// The repository and tag of a container image (`…/images/checkout-api:1.14.2`).

@@ -272,7 +272,7 @@ async fn finding(req: &Request<'_>, recommendation: &str, resource: &str) -> Res
     if f.attack_paths > 0 {
         card.facts.push(Fact::new("Attack paths", f.attack_paths.to_string()));
     }
-    if crate::catalog::reports_cves(&f.recommendation.key) {
+    if f.recommendation.reports_cves() {
         card.facts.extend(vulnerability_fact(&req.source.vulnerabilities(&f.resource.id).await?));
     }
     card.facts.push(Fact::new(

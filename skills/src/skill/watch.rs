@@ -48,7 +48,7 @@ pub struct WatchLine {
     pub question: String,
     /// Who set it up.
     pub by: String,
-    /// When.
+    /// When it was set up; findings older than this are not news.
     pub since: OffsetDateTime,
 }
 

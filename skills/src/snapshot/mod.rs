@@ -31,6 +31,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::catalog::Catalog;
+use crate::posture::arm_id;
 use crate::posture::{
     Alert, AlertStatus, AttackPath, Effort, PathStep, Plan, Recommendation, Remediation, Resource, ScoreCard,
     Subscription, Vulnerability, cloud_of_id, kind_of_type,
@@ -553,21 +554,11 @@ pub(crate) fn attack_path_signals(row: &Value) -> Vec<(String, PathSignal)> {
 }
 
 fn subscription_from_id(id: &str) -> String {
-    let lower = id.to_ascii_lowercase();
-    lower
-        .strip_prefix("/subscriptions/")
-        .and_then(|rest| rest.split('/').next())
-        .map(str::to_owned)
-        .unwrap_or_default()
+    arm_id::subscription(id).map(str::to_ascii_lowercase).unwrap_or_default()
 }
 
 fn group_from_id(id: &str) -> Option<String> {
-    let parts: Vec<&str> = id.split('/').collect();
-    parts
-        .iter()
-        .position(|p| p.eq_ignore_ascii_case("resourcegroups"))
-        .and_then(|i| parts.get(i + 1))
-        .map(|s| (*s).to_owned())
+    arm_id::resource_group(id).map(str::to_owned)
 }
 
 fn type_from_id(id: &str) -> String {
@@ -724,9 +715,7 @@ mod tests {
         let with_cve_findings: usize = original
             .findings
             .iter()
-            .filter(|f| {
-                crate::catalog::reports_cves(&original.recommendations[f.recommendation as usize].key)
-            })
+            .filter(|f| original.recommendations[f.recommendation as usize].reports_cves())
             .map(|f| original.vulnerabilities[f.resource as usize].len())
             .sum();
         assert_eq!(

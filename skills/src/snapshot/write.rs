@@ -102,7 +102,7 @@ pub fn write(data: &TenantData, out: impl Write) -> io::Result<usize> {
                 },
             }))?;
         }
-        if crate::catalog::reports_cves(&rec.key) {
+        if rec.reports_cves() {
             for (n, v) in data.vulnerabilities.get(f.resource as usize).into_iter().flatten().enumerate() {
                 rows.row(&json!({
                     "id": format!("{id}/subassessments/{n}"),

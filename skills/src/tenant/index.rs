@@ -240,7 +240,7 @@ impl IndexedSource {
         };
         let mut pair_index = HashMap::with_capacity(n);
         // Looked up once per recommendation rather than once per finding.
-        let cves: Vec<bool> = recs.iter().map(|r| crate::catalog::reports_cves(&r.key)).collect();
+        let cves: Vec<bool> = recs.iter().map(|r| r.reports_cves()).collect();
         for (pos, f) in data.findings.iter().enumerate() {
             let rec = &recs[f.recommendation as usize];
             let resource = &facts[f.resource as usize];

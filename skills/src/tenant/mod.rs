@@ -117,7 +117,7 @@ pub struct TenantData {
     pub recommendations: Vec<Arc<Recommendation>>,
     /// Resources referenced by findings.
     pub resources: Vec<Arc<Resource>>,
-    /// Findings.
+    /// The findings, each pointing at its recommendation and resource by index.
     pub findings: Vec<FindingRecord>,
     /// Vulnerabilities per resource, indexed like `resources` (may be shorter).
     pub vulnerabilities: Vec<Vec<Arc<Vulnerability>>>,
