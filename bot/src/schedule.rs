@@ -124,7 +124,7 @@ impl Scheduler {
                     }
                 }
                 Err(err) => {
-                    tracing::warn!(error = %err, delegation, "a reminder could not be queued; trying next time")
+                    tracing::warn!(error = %err, delegation, "a reminder could not be queued; trying next time");
                 }
             }
         }

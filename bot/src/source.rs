@@ -151,7 +151,7 @@ impl PostureSource for LiveFile {
                 tracing::warn!(
                     error = format!("{err:#}"),
                     "the snapshot file changed but cannot be read; still serving the last good one"
-                )
+                );
             }
         }
     }

@@ -192,7 +192,7 @@ impl<'a> Chat<'a> {
             ("/help", _) => writeln!(out, "{COMMANDS}\n")?,
             ("/press", which) => self.press(which, out).await?,
             (command, _) if command.starts_with('/') => {
-                writeln!(out, "Unknown command {command}. {COMMANDS}\n")?
+                writeln!(out, "Unknown command {command}. {COMMANDS}\n")?;
             }
             _ if line.trim().is_empty() => {}
             _ => {

@@ -45,7 +45,7 @@ fn card_of(text: &str, id: &ResponseId) -> Card {
         severity: None,
         facts: vec![secbot_chat::Fact::new(text, text)],
         actions: vec![
-            Action::run("Remediate", id, Intent::Remediate, Some(subject.clone())),
+            Action::run("Remediate", id, Intent::Remediate, Some(subject)),
             Action::ask(text, id, text),
         ],
     }];
@@ -328,7 +328,7 @@ impl Harness {
         let service_url = format!("{}/amer/", self.mock.uri());
         let body = match serde_json::from_slice::<serde_json::Value>(body) {
             Ok(serde_json::Value::Object(mut activity)) => {
-                activity.insert("serviceUrl".to_owned(), service_url.clone().into());
+                activity.insert("serviceUrl".to_owned(), service_url.into());
                 activity.insert("channelId".to_owned(), "msteams".into());
                 serde_json::to_vec(&activity).expect("serializes")
             }

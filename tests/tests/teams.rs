@@ -105,7 +105,7 @@ impl Bot {
         settings.extend_from_slice(extra);
         let server = Server::start(&settings).await;
         let url = format!("{}/api/messages", server.url);
-        let engine = server.engine.clone();
+        let engine = server.engine;
         let service_url = format!("{}/amer/", mock.uri());
         Bot { url, mock, key, engine, service_url, http: reqwest::Client::new() }
     }

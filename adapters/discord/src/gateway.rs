@@ -437,7 +437,7 @@ async fn store(endpoint: &Endpoint, heard: Heard) {
                 tokio::time::sleep(Duration::from_millis(500 * u64::from(attempt))).await;
             }
             Err(err) => {
-                tracing::error!(error = %err, key, "a Discord message was lost: the store did not take it")
+                tracing::error!(error = %err, key, "a Discord message was lost: the store did not take it");
             }
         }
     }

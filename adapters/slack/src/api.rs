@@ -122,7 +122,6 @@ impl Transport {
     }
 
     fn authorized(
-        &self,
         request: reqwest::RequestBuilder,
         token: Option<&SlackApiToken>,
     ) -> reqwest::RequestBuilder {
@@ -162,7 +161,7 @@ fn log_failure(method: &str, err: &SlackClientError) {
         SlackClientError::ApiError(e) => tracing::warn!(method, code = %e.code, "Slack refused the call"),
         SlackClientError::RateLimitError(_) => tracing::warn!(method, "Slack kept throttling; gave up"),
         SlackClientError::HttpError(e) => {
-            tracing::warn!(method, status = e.status_code.as_u16(), "Slack call failed")
+            tracing::warn!(method, status = e.status_code.as_u16(), "Slack call failed");
         }
         other => tracing::warn!(method, error = %short(other), "Slack call failed"),
     }
@@ -233,7 +232,7 @@ impl SlackClientHttpConnector for Transport {
         RS: for<'de> serde::de::Deserialize<'de> + Send + 'a,
     {
         Box::pin(async move {
-            self.send(&full_uri, || self.authorized(self.http.get(full_uri.clone()), context.token)).await
+            self.send(&full_uri, || Self::authorized(self.http.get(full_uri.clone()), context.token)).await
         })
     }
 
@@ -267,7 +266,7 @@ impl SlackClientHttpConnector for Transport {
         Box::pin(async move {
             let body = serde_json::to_vec(request_body).map_err(|e| serde_failure(e, ""))?;
             self.send(&full_uri, || {
-                self.authorized(
+                Self::authorized(
                     self.http
                         .post(full_uri.clone())
                         .header(CONTENT_TYPE, "application/json; charset=utf-8")
@@ -310,7 +309,7 @@ impl SlackClientHttpConnector for Transport {
                     });
                     form = form.part("file", part);
                 }
-                self.authorized(self.http.post(full_uri.clone()).multipart(form), context.token)
+                Self::authorized(self.http.post(full_uri.clone()).multipart(form), context.token)
             })
             .await
         })
@@ -328,7 +327,7 @@ impl SlackClientHttpConnector for Transport {
     {
         Box::pin(async move {
             self.send(&full_uri, || {
-                self.authorized(
+                Self::authorized(
                     self.http
                         .post(full_uri.clone())
                         .header(CONTENT_TYPE, content_type.clone())

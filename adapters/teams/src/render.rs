@@ -31,7 +31,7 @@ pub(crate) fn comment_input_id(rating: Rating) -> String {
 /// under; when given, a button whose payload is too long to carry refers to it by index instead.
 pub fn render_card(card: &Card, stored_as: Option<&ResponseId>) -> Vec<Value> {
     let mut renderer = Renderer { stored_as, next_button: 0 };
-    let mut blocks = vec![renderer.header(card)];
+    let mut blocks = vec![Renderer::header(card)];
     if !card.facts.is_empty() {
         blocks.push(fact_set(&card.facts));
     }
@@ -107,7 +107,7 @@ struct Renderer<'a> {
 }
 
 impl Renderer<'_> {
-    fn header(&self, card: &Card) -> Value {
+    fn header(card: &Card) -> Value {
         let mut items = Vec::new();
         for (n, part) in pieces(&card.title, TEXT_CHARS).into_iter().enumerate() {
             let mut title = json!({"type": "TextBlock", "text": part, "weight": "bolder", "wrap": true});

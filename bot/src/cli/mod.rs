@@ -364,7 +364,7 @@ fn public_url(cli: &Cli, given: Option<&str>) -> anyhow::Result<String> {
         Some(url) => url.to_owned(),
         None => {
             let config = load_config(cli)?;
-            config.public_url.clone().ok_or_else(|| ConfigError {
+            config.public_url.ok_or_else(|| ConfigError {
                 key: "--url".to_owned(),
                 problem: "is needed (or SECBOT_PUBLIC_URL): the address platforms reach secbot at, like https://secbot.example.com".to_owned(),
             })?

@@ -293,8 +293,7 @@ impl Config {
     pub fn webchat_enabled(&self) -> bool {
         match self.webchat {
             Webchat::Off => false,
-            Webchat::On => self.listen.ip().is_loopback() || self.webchat_token.is_some(),
-            Webchat::Auto => self.listen.ip().is_loopback() || self.webchat_token.is_some(),
+            Webchat::On | Webchat::Auto => self.listen.ip().is_loopback() || self.webchat_token.is_some(),
         }
     }
 }

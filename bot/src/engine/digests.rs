@@ -134,13 +134,15 @@ impl Engine {
             DigestCommand::Now => {
                 let title = format!("Digest for {}", origin.time.date());
                 match self.digest_answer(origin, &id, &title, Duration::days(1), None).await {
-                    Ok((answer, _)) => self.finish(id, Intent::Summarize, Slots::default(), answer, SKILL),
-                    Err(err) => self.digest_note(id, "I couldn't put the digest together", format!("{err}.")),
+                    Ok((answer, _)) => Self::finish(id, Intent::Summarize, Slots::default(), answer, SKILL),
+                    Err(err) => {
+                        Self::digest_note(id, "I couldn't put the digest together", format!("{err}."))
+                    }
                 }
             }
             DigestCommand::Schedule(days, hour, minute) => {
                 if origin.platform == secbot_chat::Platform::Terminal {
-                    return self.digest_note(
+                    return Self::digest_note(
                         id,
                         "Digests post to a channel",
                         "Set up a digest in Slack, Teams, Discord or the web chat; ask \"digest\" here to see one now.".to_owned(),
@@ -165,7 +167,7 @@ impl Engine {
                     digest: Some(DigestPlan { last: latest_due(&plan, origin.time), ..plan }),
                 };
                 if let Err(err) = self.store.save_watch(&record, &[]).await {
-                    return self.digest_note(
+                    return Self::digest_note(
                         id,
                         "I couldn't schedule that digest",
                         format!("{err}. Try again in a minute."),
@@ -179,13 +181,13 @@ impl Engine {
                 let summary = format!(
                     "I'll post a digest here {when}: open findings by severity and their trend, the secure score, what's new, and delegated work due or overdue. Ask \"digest\" to see one now."
                 );
-                self.card_reply(id, SKILL, &format!("{kind} digest scheduled"), summary, actions)
+                Self::card_reply(id, SKILL, &format!("{kind} digest scheduled"), summary, actions)
             }
         }
     }
 
-    fn digest_note(&self, id: ResponseId, title: &str, summary: String) -> Reply {
-        self.card_reply(id, SKILL, title, summary, Vec::new())
+    fn digest_note(id: ResponseId, title: &str, summary: String) -> Reply {
+        Self::card_reply(id, SKILL, title, summary, Vec::new())
     }
 
     /// A digest's card and what it measured, for `origin`'s channel at its time.
@@ -286,7 +288,7 @@ mod tests {
         // Saturday 2026-12-05 12:00 UTC: the last Monday 09:00 at UTC+1 was 2026-11-30 08:00 UTC.
         let now = time::macros::datetime!(2026-12-05 12:00 UTC);
         assert_eq!(latest_due(&plan, now), Some(time::macros::datetime!(2026-11-30 08:00 UTC)));
-        let daily = DigestPlan { days: vec![], ..plan.clone() };
+        let daily = DigestPlan { days: vec![], ..plan };
         assert_eq!(latest_due(&daily, now), Some(time::macros::datetime!(2026-12-05 08:00 UTC)));
         let early = time::macros::datetime!(2026-12-05 07:59 UTC);
         assert_eq!(latest_due(&daily, early), Some(time::macros::datetime!(2026-12-04 08:00 UTC)));

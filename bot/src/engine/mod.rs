@@ -147,14 +147,14 @@ impl Engine {
         let Click { origin, payload } = click;
         let shown = match self.shown(&origin, &payload.response_id, Some(&payload)).await {
             Ok(shown) => shown,
-            Err(refused) => return Outcome::Reply(self.refusal_note(&refused)),
+            Err(refused) => return Outcome::Reply(Self::refusal_note(&refused)),
         };
         if matches!(payload.command, Command::Confirm { .. } | Command::Cancel { .. })
             && let Err(refused) =
                 trust::check_decider(&shown, &origin, &self.policy.approvers_of(&origin.channel))
         {
             tracing::warn!(user = %origin.user.id, response_id = %payload.response_id, "refused a delegation decision");
-            return Outcome::Reply(self.refusal_note(&refused));
+            return Outcome::Reply(Self::refusal_note(&refused));
         }
         match payload.command {
             Command::Run { intent, subject, slots, offset } => {
@@ -167,7 +167,7 @@ impl Engine {
                 // Durable before the click is acknowledged: the adapter answers after this returns.
                 if let Err(err) = self.rate(origin, &shown, rating, String::new()).await {
                     tracing::warn!(error = %err, "feedback not stored");
-                    return Outcome::Reply(self.note(&err.to_string()));
+                    return Outcome::Reply(Self::note(&err.to_string()));
                 }
                 if rating.wants_comment() {
                     Outcome::Comment(CommentForm {
@@ -180,7 +180,7 @@ impl Engine {
                         },
                     })
                 } else {
-                    Outcome::Reply(self.note("Thanks for the feedback."))
+                    Outcome::Reply(Self::note("Thanks for the feedback."))
                 }
             }
             Command::Confirm { delegation } => self.confirm(origin, payload.response_id, delegation).await,
@@ -280,7 +280,7 @@ impl Engine {
         }
     }
 
-    fn finish(&self, id: ResponseId, intent: Intent, slots: Slots, answer: Answer, name: &str) -> Reply {
+    fn finish(id: ResponseId, intent: Intent, slots: Slots, answer: Answer, name: &str) -> Reply {
         let mut card = answer.card;
         card.footer = Some(Footer::for_response(&id));
         let mut reply = Reply::new(id, name, intent, slots, card).about(answer.subject);
@@ -288,11 +288,11 @@ impl Engine {
         reply
     }
 
-    fn trouble(&self, id: ResponseId, intent: Intent, slots: Slots, err: &SkillError) -> Reply {
+    fn trouble(id: ResponseId, intent: Intent, slots: Slots, err: &SkillError) -> Reply {
         tracing::warn!(error = %err, "a skill failed");
         let mut card = Card::titled("I couldn't answer that right now");
         card.summary = Some(format!("{err}."));
-        self.finish(
+        Self::finish(
             id,
             intent,
             slots,
@@ -302,10 +302,10 @@ impl Engine {
     }
 
     /// The reply to a prompt or click the trust boundary refused, logged for whoever audits it.
-    fn refuse(&self, id: ResponseId, intent: Intent, slots: Slots, refused: &Refused) -> Reply {
+    fn refuse(id: ResponseId, intent: Intent, slots: Slots, refused: &Refused) -> Reply {
         let mut card = Card::titled("I can't do that here");
         card.summary = Some(refused.to_string());
-        self.finish(id, intent, slots, Answer { card, subject: None, direct: Vec::new() }, "refused")
+        Self::finish(id, intent, slots, Answer { card, subject: None, direct: Vec::new() }, "refused")
     }
 
     /// `Some` refusal when `subject` reaches outside `scope`; a source failure refuses too,
@@ -352,7 +352,7 @@ impl Engine {
         stored.ok_or(Refused::Unknown)
     }
 
-    fn unreadable(&self, id: ResponseId, why: Unreadable) -> Reply {
+    fn unreadable(id: ResponseId, why: Unreadable) -> Reply {
         let (title, summary) = match why {
             Unreadable::Empty => (
                 "Ask me something",
@@ -426,7 +426,7 @@ impl Engine {
             Decision::Clarify { intent, slots, candidates, reason } => {
                 let listed = Subject::list(candidates.clone());
                 if let Some(refused) = self.outside_scope(Some(&listed), scope).await {
-                    return self.refuse(id.clone(), intent, slots, &refused);
+                    return Self::refuse(id.clone(), intent, slots, &refused);
                 }
                 let parse = Parse { intent, slots: slots.clone(), ..parse.clone() };
                 match skill::clarify(&request(&parse, None, 0), intent, &candidates).await {
@@ -435,21 +435,21 @@ impl Engine {
                             let pick = if candidates.is_empty() { "" } else { " Pick one of these:" };
                             answer.card.summary = Some(format!("{reason}{pick}"));
                         }
-                        self.finish(id.clone(), intent, slots, answer, "clarify")
+                        Self::finish(id.clone(), intent, slots, answer, "clarify")
                     }
-                    Err(err) => self.trouble(id.clone(), intent, slots, &err),
+                    Err(err) => Self::trouble(id.clone(), intent, slots, &err),
                 }
             }
             Decision::Readings { readings, slots } => {
                 let intent = readings.first().map_or(parse.intent, |r| r.0);
                 let (answer, offered) = skill::readings(&request(parse, None, 0), &readings).await;
-                let mut reply = self.finish(id.clone(), intent, slots, answer, "clarify");
+                let mut reply = Self::finish(id.clone(), intent, slots, answer, "clarify");
                 reply.readings = offered;
                 reply
             }
             Decision::Run { intent, skill: answering, slots, subject, offset, tool } => {
                 if let Some(refused) = self.outside_scope(subject.as_ref(), scope).await {
-                    return self.refuse(id.clone(), intent, slots, &refused);
+                    return Self::refuse(id.clone(), intent, slots, &refused);
                 }
                 let usage = match self.charge(origin, answering).await {
                     Ok(usage) => usage,
@@ -457,7 +457,7 @@ impl Engine {
                         let mut card = Card::titled("Usage limit reached");
                         card.summary = Some(refusal);
                         let answer = Answer { card, subject: None, direct: Vec::new() };
-                        return self.finish(id.clone(), intent, slots, answer, "usage_limit");
+                        return Self::finish(id.clone(), intent, slots, answer, "usage_limit");
                     }
                 };
                 let parse = Parse { intent: answering, slots: slots.clone(), tool, ..parse.clone() };
@@ -468,9 +468,9 @@ impl Engine {
                         {
                             answer.card.notices.push(note);
                         }
-                        self.finish(id.clone(), intent, slots, answer, skill::info(answering).name)
+                        Self::finish(id.clone(), intent, slots, answer, skill::info(answering).name)
                     }
-                    Err(err) => self.trouble(id.clone(), intent, slots, &err),
+                    Err(err) => Self::trouble(id.clone(), intent, slots, &err),
                 }
             }
         }
@@ -482,7 +482,7 @@ impl Engine {
         let asked = prompt.text.clone();
         let id = new_response_id();
         let (mut reply, shown) = match input::clean(&prompt.text) {
-            Err(why) => (self.unreadable(id, why), None),
+            Err(why) => (Self::unreadable(id, why), None),
             Ok(text) if let Some(command) = digests::command(&text) => {
                 (self.digest_command(&origin, command).await, Some(Shown::default()))
             }
@@ -503,7 +503,7 @@ impl Engine {
                         (self.run(run).await, Some(shown))
                     }
                     Err(err) => (
-                        self.trouble(id, parsed.intent, parsed.slots.clone(), &SkillError::Posture(err)),
+                        Self::trouble(id, parsed.intent, parsed.slots.clone(), &SkillError::Posture(err)),
                         Some(Shown::default()),
                     ),
                 }
@@ -544,14 +544,14 @@ impl Engine {
     async fn confirm(&self, origin: Origin, response_id: ResponseId, delegation: Delegation) -> Outcome {
         let scope = self.policy.scope_of(&origin.channel);
         if let Some(refused) = self.outside_scope(Some(&delegation.subject), scope).await {
-            return Outcome::Reply(self.refusal_note(&refused));
+            return Outcome::Reply(Self::refusal_note(&refused));
         }
         let key = format!("confirm:{response_id}");
         match self.store.claim(&key, origin.time, origin.time + CLAIM_TTL * 30).await {
             Ok(true) => {}
-            Ok(false) => return Outcome::Reply(self.note("That assignment was already recorded.")),
+            Ok(false) => return Outcome::Reply(Self::note("That assignment was already recorded.")),
             Err(err) => {
-                return Outcome::Reply(self.note(&AssistantError::from(err).to_string()));
+                return Outcome::Reply(Self::note(&AssistantError::from(err).to_string()));
             }
         }
         let started = Instant::now();
@@ -575,9 +575,9 @@ impl Engine {
                 if let Err(err) = self.store.save_delegation(&record).await {
                     tracing::warn!(error = %err, "delegation recorded in the posture source but not in the store");
                 }
-                self.finish(id, Intent::Delegate, Slots::default(), answer, "delegate")
+                Self::finish(id, Intent::Delegate, Slots::default(), answer, "delegate")
             }
-            Err(err) => self.trouble(id, Intent::Delegate, Slots::default(), &err),
+            Err(err) => Self::trouble(id, Intent::Delegate, Slots::default(), &err),
         };
         self.remember(&origin, "", &mut reply, Some(Shown::default())).await;
         self.record(origin.platform, &reply, started);
@@ -607,13 +607,13 @@ impl Engine {
     }
 
     /// A refused click's answer: seen only by whoever clicked, where the platform allows it.
-    fn refusal_note(&self, refused: &Refused) -> Reply {
-        let mut reply = self.note(&refused.to_string());
+    fn refusal_note(refused: &Refused) -> Reply {
+        let mut reply = Self::note(&refused.to_string());
         reply.skill = "refused".to_owned();
         reply
     }
 
-    fn note(&self, text: &str) -> Reply {
+    fn note(text: &str) -> Reply {
         let mut reply =
             Reply::new(new_response_id(), "feedback", Intent::Help, Slots::default(), Card::titled(text));
         reply.ephemeral = true;

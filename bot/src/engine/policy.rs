@@ -100,7 +100,7 @@ impl Policy {
     /// The note a reply carries when usage is at or past 80% of a budget.
     pub fn warning(&self, channel: &str, usage: &Usage, now: OffsetDateTime) -> Option<String> {
         let limits = self.limits_of(channel);
-        let (used, budget, what, resets) = self.tightest(&limits, usage, now)?;
+        let (used, budget, what, resets) = Self::tightest(&limits, usage, now)?;
         (u128::from(used) * 100 >= u128::from(budget) * 80).then(|| {
             format!(
                 "This {what} has used {}% of its compute budget ({used} of {budget} units); it resets {}.",
@@ -113,7 +113,7 @@ impl Policy {
     /// The sentence that explains a refused prompt.
     pub fn refusal(&self, channel: &str, usage: &Usage, now: OffsetDateTime) -> String {
         let limits = self.limits_of(channel);
-        let (used, budget, what, resets) = self.tightest(&limits, usage, now).unwrap_or((
+        let (used, budget, what, resets) = Self::tightest(&limits, usage, now).unwrap_or((
             usage.hour_used,
             limits.hour,
             "workspace",
@@ -127,7 +127,6 @@ impl Policy {
 
     /// The budget closest to running out: (used, budget, whose, when it resets).
     fn tightest(
-        &self,
         limits: &Limits,
         usage: &Usage,
         now: OffsetDateTime,
@@ -163,7 +162,7 @@ fn next_month(now: OffsetDateTime) -> String {
     } else {
         (now.year(), now.month().next())
     };
-    format!("{} {year}", month)
+    format!("{month} {year}")
 }
 
 #[cfg(test)]

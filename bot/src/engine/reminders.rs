@@ -138,7 +138,7 @@ impl Engine {
         ));
         let direct = DirectMessage { to: d.owner.clone(), text: dm.title.clone(), card: dm };
         let answer = Answer { card, subject: Some(d.subject.clone()), direct: vec![direct] };
-        let mut reply = self.finish(id, Intent::Status, Slots::default(), answer, SKILL);
+        let mut reply = Self::finish(id, Intent::Status, Slots::default(), answer, SKILL);
         self.remember(place, "", &mut reply, Some(Shown::default())).await;
         reply
     }
@@ -151,7 +151,7 @@ impl Engine {
             record.delegation.owner.name
         ));
         let answer = Answer { card, subject: Some(record.delegation.subject.clone()), direct: Vec::new() };
-        let mut reply = self.finish(new_response_id(), Intent::Status, Slots::default(), answer, SKILL);
+        let mut reply = Self::finish(new_response_id(), Intent::Status, Slots::default(), answer, SKILL);
         self.remember(place, "", &mut reply, Some(Shown::default())).await;
         reply
     }
@@ -159,10 +159,13 @@ impl Engine {
     /// The delegation a Done or Snooze button names, when the person pressing it may decide
     /// about it (its owner, whoever assigned it, or an approver) in the place it was assigned.
     async fn decidable(&self, origin: &Origin, delegation: &str) -> Result<DelegationRecord, Reply> {
-        let records =
-            self.store.delegations().await.map_err(|e| self.note(&format!("{e}. Try again in a minute.")))?;
+        let records = self
+            .store
+            .delegations()
+            .await
+            .map_err(|e| Self::note(&format!("{e}. Try again in a minute.")))?;
         let Some(record) = records.into_iter().find(|r| r.response_id.as_str() == delegation) else {
-            return Err(self.note("That assignment is no longer recorded."));
+            return Err(Self::note("That assignment is no longer recorded."));
         };
         let who = origin.user.id.as_str();
         let approvers = self.policy.approvers_of(&origin.channel);
@@ -171,7 +174,7 @@ impl Engine {
             || approvers.iter().any(|a| *a == who || origin.roles.iter().any(|r| r == a));
         if !super::trust::same_place(&record.origin, origin) || !allowed {
             tracing::warn!(user = %origin.user.id, delegation, "refused a reminder button");
-            return Err(self.note(&format!(
+            return Err(Self::note(&format!(
                 "Only {} or whoever assigned it can close or snooze this.",
                 record.delegation.owner.name
             )));
@@ -188,11 +191,11 @@ impl Engine {
         self.source.clear_cache();
         let mut state = match self.store.reminder(delegation).await {
             Ok(state) => state.unwrap_or_default(),
-            Err(err) => return Outcome::Reply(self.note(&format!("{err}. Try again in a minute."))),
+            Err(err) => return Outcome::Reply(Self::note(&format!("{err}. Try again in a minute."))),
         };
         let reply = match still_open(self, &record.delegation.subject).await {
             Err(err) => {
-                return Outcome::Reply(self.note(&format!(
+                return Outcome::Reply(Self::note(&format!(
                     "I couldn't ask Defender for Cloud whether it is fixed ({err}). Press Done again in a minute."
                 )));
             }
@@ -205,7 +208,7 @@ impl Engine {
                 let answer =
                     Answer { card, subject: Some(record.delegation.subject.clone()), direct: Vec::new() };
                 let mut reply =
-                    self.finish(new_response_id(), Intent::Status, Slots::default(), answer, SKILL);
+                    Self::finish(new_response_id(), Intent::Status, Slots::default(), answer, SKILL);
                 self.remember(origin, "", &mut reply, Some(Shown::default())).await;
                 reply
             }
@@ -215,7 +218,7 @@ impl Engine {
             }
         };
         if let Err(err) = self.store.save_reminder(delegation, &state, origin.time).await {
-            return Outcome::Reply(self.note(&format!("{err}. Try again in a minute.")));
+            return Outcome::Reply(Self::note(&format!("{err}. Try again in a minute.")));
         }
         Outcome::Reply(reply)
     }
@@ -228,16 +231,16 @@ impl Engine {
         let days = days.clamp(1, 30);
         let mut state = match self.store.reminder(delegation).await {
             Ok(state) => state.unwrap_or_default(),
-            Err(err) => return Outcome::Reply(self.note(&format!("{err}. Try again in a minute."))),
+            Err(err) => return Outcome::Reply(Self::note(&format!("{err}. Try again in a minute."))),
         };
         let until = origin.time + Duration::days(i64::from(days));
         state.snoozed_until = Some(until);
         state.overdue_sent = false;
         state.snoozes += 1;
         if let Err(err) = self.store.save_reminder(delegation, &state, origin.time).await {
-            return Outcome::Reply(self.note(&format!("{err}. Try again in a minute.")));
+            return Outcome::Reply(Self::note(&format!("{err}. Try again in a minute.")));
         }
-        let mut reply = self.note(&format!(
+        let mut reply = Self::note(&format!(
             "Snoozed: no reminder until {} ({} day{}).",
             until.date(),
             days,

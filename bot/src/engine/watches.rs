@@ -137,18 +137,17 @@ impl Engine {
         }
     }
 
-    fn watch_reply(&self, id: ResponseId, answer: Answer) -> Reply {
-        self.finish(id, Intent::ListRisks, Slots::default(), answer, SKILL)
+    fn watch_reply(id: ResponseId, answer: Answer) -> Reply {
+        Self::finish(id, Intent::ListRisks, Slots::default(), answer, SKILL)
     }
 
-    fn plain(&self, id: ResponseId, title: &str, summary: String) -> Reply {
-        self.card_reply(id, SKILL, title, summary, Vec::new())
+    fn plain(id: ResponseId, title: &str, summary: String) -> Reply {
+        Self::card_reply(id, SKILL, title, summary, Vec::new())
     }
 
     /// A reply of a title, a sentence and some buttons, stored under `skill` (watches,
     /// digests: their confirmations and what went wrong).
     pub(super) fn card_reply(
-        &self,
         id: ResponseId,
         skill: &str,
         title: &str,
@@ -158,7 +157,7 @@ impl Engine {
         let mut card = Card::titled(title);
         card.summary = Some(summary);
         card.actions = actions;
-        self.finish(
+        Self::finish(
             id,
             Intent::ListRisks,
             Slots::default(),
@@ -178,14 +177,14 @@ impl Engine {
                     let parse = Parse::of_command(Intent::ListRisks, Slots::default());
                     let lines: Vec<WatchLine> = watches.iter().map(line).collect();
                     let answer = watch::listed(&self.request(origin, &prompt, &parse, &id, None), &lines);
-                    self.watch_reply(id, answer)
+                    Self::watch_reply(id, answer)
                 }
-                Err(why) => self.plain(id, "I couldn't read this channel's watches", why),
+                Err(why) => Self::plain(id, "I couldn't read this channel's watches", why),
             },
             WatchCommand::Stop(n) => match self.channel_watches(origin).await {
                 Ok(watches) => match n.checked_sub(1).and_then(|i| watches.get(i)) {
                     Some(watch) => self.stop_watch(origin, watch, id).await,
-                    None => self.plain(
+                    None => Self::plain(
                         id,
                         "No such watch",
                         format!(
@@ -194,7 +193,7 @@ impl Engine {
                         ),
                     ),
                 },
-                Err(why) => self.plain(id, "I couldn't read this channel's watches", why),
+                Err(why) => Self::plain(id, "I couldn't read this channel's watches", why),
             },
         }
     }
@@ -205,13 +204,13 @@ impl Engine {
         match self.channel_watches(origin).await {
             Ok(watches) => match watches.iter().find(|w| w.id == watch_id) {
                 Some(watch) => self.stop_watch(origin, watch, id).await,
-                None => self.plain(
+                None => Self::plain(
                     id,
                     "That watch is already stopped",
                     "Ask \"watches\" to see what is watched here.".to_owned(),
                 ),
             },
-            Err(why) => self.plain(id, "I couldn't read this channel's watches", why),
+            Err(why) => Self::plain(id, "I couldn't read this channel's watches", why),
         }
     }
 
@@ -227,17 +226,17 @@ impl Engine {
             Ok(_) => {
                 tracing::info!(watch = %watch.id, channel = %origin.channel, user = %origin.user.id, "stopped a watch");
                 let card = watch::stopped(&watch.question);
-                self.watch_reply(id, Answer { card, subject: None, direct: Vec::new() })
+                Self::watch_reply(id, Answer { card, subject: None, direct: Vec::new() })
             }
             Err(err) => {
-                self.plain(id, "I couldn't stop that watch", format!("{err}. Try again in a minute."))
+                Self::plain(id, "I couldn't stop that watch", format!("{err}. Try again in a minute."))
             }
         }
     }
 
     async fn start_watch(&self, origin: &Origin, question: String, id: ResponseId) -> Reply {
         if origin.platform == secbot_chat::Platform::Terminal {
-            return self.plain(
+            return Self::plain(
                 id,
                 "Watches post to a channel",
                 "A watch posts new findings in the channel it was set up in; set it up in Slack, Teams, Discord or the web chat.".to_owned(),
@@ -248,7 +247,7 @@ impl Engine {
             && !parsed.slots.has_filters()
             && parsed.slots.alerts != Some(true)
         {
-            return self.plain(
+            return Self::plain(
                 id,
                 "What should I watch?",
                 format!(
@@ -262,7 +261,11 @@ impl Engine {
         let matched = match watch::matching(&req, &parsed.slots).await {
             Ok(matched) => matched,
             Err(err) => {
-                return self.plain(id, "I can't watch that", format!("{err}. Check the name and ask again."));
+                return Self::plain(
+                    id,
+                    "I can't watch that",
+                    format!("{err}. Check the name and ask again."),
+                );
             }
         };
         let watch = WatchRecord {
@@ -285,12 +288,12 @@ impl Engine {
             })
             .collect();
         if let Err(err) = self.store.save_watch(&watch, &baseline).await {
-            return self.plain(id, "I couldn't set up that watch", format!("{err}. Try again in a minute."));
+            return Self::plain(id, "I couldn't set up that watch", format!("{err}. Try again in a minute."));
         }
         tracing::info!(watch = %watch.id, channel = %origin.channel, user = %origin.user.id, matched = matched.len(), "started a watch");
         let minutes = self.policy.watch_interval.as_secs().div_ceil(60).max(1);
         let answer = watch::started(&req, &line(&watch), matched.len(), minutes);
-        self.watch_reply(id, answer)
+        Self::watch_reply(id, answer)
     }
 
     /// Checks one watch against the source at `now`: what newly matches becomes a notice (one
@@ -331,7 +334,7 @@ impl Engine {
                 let place = Origin { thread: Some(thread.clone()), ..origin.clone() };
                 let answer =
                     watch::fixed(&self.request(&place, &prompt, &parse, &id, None), &row.subject).await?;
-                let mut reply = self.watch_reply(id, answer);
+                let mut reply = Self::watch_reply(id, answer);
                 self.remember(&place, "", &mut reply, Some(Shown::default())).await;
                 let key = format!("watch:{}:{}:{}:fixed", watch.id, digest(&row.finding), row.opened);
                 check.notices.push((key, Notice { place, reply, opens: None }));
@@ -378,7 +381,7 @@ impl Engine {
         skill: &str,
     ) -> Notice {
         let waiting = Origin { thread: Some(pending.to_owned()), ..origin.clone() };
-        let mut reply = self.finish(id, Intent::ListRisks, Slots::default(), answer, skill);
+        let mut reply = Self::finish(id, Intent::ListRisks, Slots::default(), answer, skill);
         self.remember(&waiting, "", &mut reply, Some(Shown::default())).await;
         Notice { place: origin.clone(), reply, opens: Some(waiting.thread_key()) }
     }

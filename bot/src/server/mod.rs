@@ -152,7 +152,7 @@ pub fn router(app: App) -> Router {
             router.nest("/discord", off("Discord", "SECBOT_DISCORD_PUBLIC_KEY and SECBOT_DISCORD_APP_ID"))
         }
     };
-    router.route_layer(middleware::from_fn_with_state(app.metrics.clone(), track)).fallback(not_found)
+    router.route_layer(middleware::from_fn_with_state(app.metrics, track)).fallback(not_found)
 }
 
 async fn not_found() -> Response {

@@ -318,14 +318,13 @@ impl Arm {
                     None => return Err(AzureError::Server { status: status.as_u16(), attempts: attempt }),
                 },
                 Failure::Permanent => {
-                    return Err(self.refusal(status, &code, &message, subscriptions, access));
+                    return Err(Self::refusal(status, &code, &message, subscriptions, access));
                 }
             }
         }
     }
 
     fn refusal(
-        &self,
         status: StatusCode,
         code: &str,
         message: &str,

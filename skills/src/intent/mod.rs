@@ -761,8 +761,9 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
         && slots.has_filters();
     let needs_context = match intent {
         _ if refinement || next_page || slots.ordinal.is_some() || kind_reference.is_some() => true,
-        Intent::Delegate => !explicit && (deictic || !slots.has_filters()),
-        Intent::Explain | Intent::Remediate => !explicit && (deictic || !slots.has_filters()),
+        Intent::Delegate | Intent::Explain | Intent::Remediate => {
+            !explicit && (deictic || !slots.has_filters())
+        }
         Intent::Summarize => {
             !explicit
                 && !extract::broad(&text)

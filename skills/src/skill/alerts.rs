@@ -165,7 +165,7 @@ fn title(slots: &Slots) -> String {
     }
     match (slots.since, slots.until) {
         (Some(since), Some(until)) => {
-            title.push_str(&format!(" from {} to {}", moment(since), moment(until)))
+            title.push_str(&format!(" from {} to {}", moment(since), moment(until)));
         }
         (Some(since), None) => title.push_str(&format!(" since {}", moment(since))),
         _ => {}

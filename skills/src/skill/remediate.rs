@@ -522,7 +522,7 @@ mod tests {
             fill("{{registry}} {{repository}} {{tag}} {{registry_id}}", &image).unwrap(),
             "acrprod checkout-api 1.14.2 /subscriptions/s1/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acrprod"
         );
-        let mut registry = image.clone();
+        let mut registry = image;
         registry.id =
             "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acrprod"
                 .into();

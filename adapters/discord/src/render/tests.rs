@@ -98,7 +98,7 @@ fn assert_buttons_resolve(card: &Card, message: &Value) {
     for (label, id) in buttons_of(message) {
         match read_button(&id).unwrap_or_else(|e| panic!("{id}: {e}")) {
             ButtonRef::Inline(payload) => {
-                assert!(all.iter().any(|a| a.payload == *payload), "{label}: {id} matches no button")
+                assert!(all.iter().any(|a| a.payload == *payload), "{label}: {id} matches no button");
             }
             ButtonRef::Stored { response_id, index } => {
                 assert_eq!(response_id, rid());
