@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use anyhow::Context as _;
 use async_trait::async_trait;
 use secbot_chat::Person;
-use secbot_skills::azure::{AzureOptions, AzureSource, Credential, Secret};
+use secbot_skills::azure::{AzureOptions, AzureSource};
 use secbot_skills::demo::{self, DemoOptions};
 use secbot_skills::intent::{CurrentLexicon, Lexicon};
 use secbot_skills::posture::{
@@ -18,7 +18,7 @@ use secbot_skills::posture::{
 use secbot_skills::tenant::{IndexedSource, TenantData};
 use time::Date;
 
-use crate::config::{AzureConfig, AzureSignIn, Config, SourceKind};
+use crate::config::{Config, SourceKind};
 
 /// Where the posture data comes from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -248,53 +248,13 @@ pub fn load(options: &SourceOptions) -> anyhow::Result<Loaded> {
     Ok(index(data))
 }
 
-/// The Defender for Cloud options a configuration sets. Signing in on `auto` uses the client
-/// secret when there is one, else the federated token file, else the managed identity (App
-/// Service's when the platform gave its header, else the instance metadata service's).
-pub fn azure_options(config: &AzureConfig) -> AzureOptions {
-    let sign_in = match (config.sign_in, &config.client_secret, &config.federated_token_file) {
-        (AzureSignIn::Auto, Some(_), _) => AzureSignIn::ClientSecret,
-        (AzureSignIn::Auto, None, Some(_)) => AzureSignIn::WorkloadIdentity,
-        (AzureSignIn::Auto, None, None) => AzureSignIn::ManagedIdentity,
-        (chosen, _, _) => chosen,
-    };
-    let client_id = config.client_id.clone();
-    let credential = match (sign_in, &config.client_secret, &config.federated_token_file) {
-        (AzureSignIn::ClientSecret, Some(secret), _) => Credential::ClientSecret {
-            client_id: client_id.unwrap_or_default(),
-            client_secret: Secret::new(secret.expose()),
-        },
-        (AzureSignIn::WorkloadIdentity, _, Some(file)) => Credential::WorkloadIdentity {
-            client_id: client_id.unwrap_or_default(),
-            token_file: file.clone(),
-        },
-        (AzureSignIn::AzureCli, _, _) => Credential::AzureCli { program: config.cli_command.clone() },
-        _ => match &config.identity_header {
-            Some(header) => Credential::AppServiceIdentity {
-                client_id,
-                endpoint: config.identity_endpoint.clone(),
-                header: Secret::new(header.expose()),
-            },
-            None => Credential::ManagedIdentity { client_id, endpoint: config.identity_endpoint.clone() },
-        },
-    };
-    AzureOptions {
-        subscriptions: config.subscriptions.clone(),
-        authority_url: config.authority_url.clone(),
-        management_url: config.management_url.clone(),
-        cache_ttl: config.cache_ttl,
-        max_rows: config.max_rows,
-        ..AzureOptions::new(config.tenant_id.clone(), credential)
-    }
-}
-
 /// Connects to Defender for Cloud and builds the parser's lexicon from the tenant's resource
 /// names and subscriptions. Azure being unreachable at start-up is not fatal: secbot starts,
 /// says so, and answers once Azure does (resource names it could not read are then not
 /// recognised in prompts until the next start).
-pub async fn load_azure(config: &AzureConfig) -> anyhow::Result<Loaded> {
+pub async fn load_azure(options: &AzureOptions) -> anyhow::Result<Loaded> {
     let source =
-        AzureSource::new(azure_options(config)).context("the Defender for Cloud settings are not usable")?;
+        AzureSource::new(options.clone()).context("the Defender for Cloud settings are not usable")?;
     let names = source.resource_names().await.unwrap_or_else(|err| {
         tracing::warn!(
             "could not read resource names from Defender for Cloud ({err}); starting without them"

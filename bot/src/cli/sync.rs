@@ -6,7 +6,6 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use secbot::config::Config;
-use secbot::source;
 
 use super::{Cli, Partial, raw_config};
 
@@ -17,7 +16,7 @@ pub(super) async fn run(cli: &Cli, path: &Path, out: &mut impl Write) -> anyhow:
     raw.set("source", "azure".to_owned());
     let config = Config::from_raw(&raw)?;
     let azure = config.azure.as_ref().context("Defender for Cloud is not configured (SECBOT_AZURE_*)")?;
-    let source = secbot_skills::azure::AzureSource::new(source::azure_options(azure))
+    let source = secbot_skills::azure::AzureSource::new(azure.clone())
         .context("the Defender for Cloud settings are not usable")?;
     let bar = indicatif::ProgressBar::new_spinner();
     bar.set_style(

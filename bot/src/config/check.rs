@@ -7,12 +7,13 @@ use std::time::Duration;
 
 use secbot_chat::delivery::Backoff;
 use secbot_discord::DiscordOptions;
+use secbot_skills::azure::{AzureOptions, Credential};
 use secbot_slack::SlackOptions;
 use secbot_teams::TeamsOptions;
 
 use super::keys::{IMDS_ENDPOINT, KEYS};
 use super::load::Raw;
-use super::{AzureConfig, AzureSignIn, Config, ConfigError, LogFormat, SourceKind, Webchat, error};
+use super::{AzureSignIn, Config, ConfigError, LogFormat, Secret, SourceKind, Webchat, error};
 
 fn url(raw: &Raw, name: &str) -> Result<Option<String>, ConfigError> {
     raw.get(name).map(|v| checked_url(name, v)).transpose()
@@ -297,20 +298,22 @@ impl Config {
                     "is needed with azure_identity_header: set it to the app's IDENTITY_ENDPOINT",
                 ));
             }
-            Some(AzureConfig {
-                tenant_id: need("azure_tenant_id")?,
+            let chosen = Chosen {
+                sign_in,
                 client_id,
                 client_secret,
                 federated_token_file,
-                sign_in,
                 identity_endpoint,
                 identity_header,
                 cli_command: defaulted(raw, "azure_cli_command").to_owned(),
-                cache_ttl: Duration::from_secs(count(raw, "azure_cache_ttl_secs", "a number of seconds")?),
-                max_rows: count(raw, "azure_max_rows", "a number of rows")?,
+            };
+            Some(AzureOptions {
                 subscriptions: list(raw, "azure_subscriptions"),
                 authority_url: defaulted_url(raw, "azure_authority_url")?,
                 management_url: defaulted_url(raw, "azure_management_url")?,
+                cache_ttl: Duration::from_secs(count(raw, "azure_cache_ttl_secs", "a number of seconds")?),
+                max_rows: count(raw, "azure_max_rows", "a number of rows")?,
+                ..AzureOptions::new(need("azure_tenant_id")?, chosen.credential())
             })
         } else {
             None
@@ -448,4 +451,49 @@ fn pairs(raw: &Raw, name: &str) -> Result<Vec<(String, String)>, ConfigError> {
             _ => Err(error(name, format!("`{item}` is not KEY=VALUE; separate entries with commas"))),
         })
         .collect()
+}
+
+/// The sign-in settings as configured, before they are turned into a credential.
+struct Chosen {
+    sign_in: AzureSignIn,
+    client_id: Option<String>,
+    client_secret: Option<Secret>,
+    federated_token_file: Option<PathBuf>,
+    identity_endpoint: String,
+    identity_header: Option<Secret>,
+    cli_command: String,
+}
+
+impl Chosen {
+    /// The credential these settings pick. Signing in on `auto` uses the client secret when
+    /// there is one, else the federated token file, else the managed identity (App Service's
+    /// when the platform gave its header, else the instance metadata service's).
+    fn credential(self) -> Credential {
+        let sign_in = match (self.sign_in, &self.client_secret, &self.federated_token_file) {
+            (AzureSignIn::Auto, Some(_), _) => AzureSignIn::ClientSecret,
+            (AzureSignIn::Auto, None, Some(_)) => AzureSignIn::WorkloadIdentity,
+            (AzureSignIn::Auto, None, None) => AzureSignIn::ManagedIdentity,
+            (chosen, _, _) => chosen,
+        };
+        match (sign_in, self.client_secret, self.federated_token_file) {
+            (AzureSignIn::ClientSecret, Some(client_secret), _) => {
+                Credential::ClientSecret { client_id: self.client_id.unwrap_or_default(), client_secret }
+            }
+            (AzureSignIn::WorkloadIdentity, _, Some(token_file)) => {
+                Credential::WorkloadIdentity { client_id: self.client_id.unwrap_or_default(), token_file }
+            }
+            (AzureSignIn::AzureCli, _, _) => Credential::AzureCli { program: self.cli_command },
+            _ => match self.identity_header {
+                Some(header) => Credential::AppServiceIdentity {
+                    client_id: self.client_id,
+                    endpoint: self.identity_endpoint,
+                    header,
+                },
+                None => Credential::ManagedIdentity {
+                    client_id: self.client_id,
+                    endpoint: self.identity_endpoint,
+                },
+            },
+        }
+    }
 }

@@ -67,38 +67,6 @@ pub enum Webchat {
     Off,
 }
 
-/// Defender for Cloud credentials, for `source = azure`.
-#[derive(Debug, Clone)]
-pub struct AzureConfig {
-    /// The Entra ID tenant.
-    pub tenant_id: String,
-    /// The app's client id (or a user-assigned managed identity's).
-    pub client_id: Option<String>,
-    /// The client secret; when set, secbot signs in with it.
-    pub client_secret: Option<Secret>,
-    /// A workload identity's federated token file; used when no secret is set.
-    pub federated_token_file: Option<PathBuf>,
-    /// How secbot signs in.
-    pub sign_in: AzureSignIn,
-    /// The managed identity token endpoint (IMDS, or App Service's `IDENTITY_ENDPOINT`).
-    pub identity_endpoint: String,
-    /// App Service's and Container Apps' managed identity header; with it, the endpoint is
-    /// the platform's.
-    pub identity_header: Option<Secret>,
-    /// The Azure CLI program, for [`AzureSignIn::AzureCli`].
-    pub cli_command: String,
-    /// How long answers are reused (zero: not at all).
-    pub cache_ttl: Duration,
-    /// The most rows one query reads.
-    pub max_rows: usize,
-    /// The subscriptions to read.
-    pub subscriptions: Vec<String>,
-    /// The authority URL.
-    pub authority_url: String,
-    /// The management URL.
-    pub management_url: String,
-}
-
 /// How secbot signs in to Azure (`SECBOT_AZURE_SIGN_IN`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AzureSignIn {
@@ -163,7 +131,7 @@ pub struct Config {
     /// Discord, when configured.
     pub discord: Option<DiscordOptions>,
     /// Defender for Cloud, when configured.
-    pub azure: Option<AzureConfig>,
+    pub azure: Option<secbot_skills::azure::AzureOptions>,
     /// The key that encrypts stored tokens.
     pub encryption_key: Option<[u8; 32]>,
     /// Days transcripts are kept.
@@ -516,7 +484,7 @@ mod tests {
         let mut all = vec![("SECBOT_SOURCE", "azure")];
         all.extend_from_slice(pairs);
         let config = Config::from_raw(&Raw::load(None, env(&all))?)?;
-        Ok(crate::source::azure_options(config.azure.as_ref().expect("azure settings")).credential)
+        Ok(config.azure.expect("azure settings").credential)
     }
 
     #[test]
