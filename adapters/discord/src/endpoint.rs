@@ -12,7 +12,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use secbot_chat::{
     Assistant, Click, CommentForm, Feedback, Inbox, Job, Origin, Outcome, Payload, Platform, Reply, Sent,
-    Subject, ThreadKey, Worker,
+    Subject, ThreadKey,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -24,7 +24,6 @@ use tokio_util::task::TaskTracker;
 use crate::api::Api;
 use crate::custom_id::{self, COMMENT_INPUT};
 use crate::escape::{fit, plain};
-use crate::gateway;
 use crate::interaction::{
     APPLICATION_COMMAND, AUTOCOMPLETE, Envelope, Interaction, MESSAGE_COMPONENT, MODAL_SUBMIT, PING,
 };
@@ -38,7 +37,7 @@ pub const MAX_BODY: usize = 1024 * 1024;
 
 /// How long a button press may take before it is acknowledged with a deferred update and
 /// answered later (Discord invalidates an interaction not answered within three seconds).
-const ACK_BUDGET: Duration = Duration::from_millis(2_500);
+pub(crate) const ACK_BUDGET: Duration = Duration::from_millis(2_500);
 /// Discord's component type of a button.
 const BUTTON: u8 = 2;
 /// The longest comment a feedback modal accepts (what secbot stores).
@@ -58,50 +57,14 @@ pub(crate) struct Shared {
 #[derive(Clone)]
 pub(crate) struct Endpoint(pub(crate) Arc<Shared>);
 
-/// The Discord adapter, built once: the interactions route and, when `options.gateway` is on
-/// (with a bot token), its Gateway connection, both answering through the same inbox. Slash
-/// commands and heard messages go through `inbox`, where the adapter registers the worker that
-/// answers them and posts the answers; other work after the HTTP answer (late button answers,
-/// modals) is spawned on `tasks`, so a graceful shutdown can wait for it. A public key that is
-/// not a valid Ed25519 key is logged and every request refused (check it first with
-/// [`DiscordOptions::check`]).
-pub struct Adapter {
-    endpoint: Endpoint,
-    gateway: Option<String>,
-}
-
-impl Adapter {
-    /// The adapter answering for the application in `options`.
-    pub fn new(
-        assistant: Arc<dyn Assistant>,
-        options: DiscordOptions,
-        tasks: TaskTracker,
-        inbox: Arc<dyn Inbox>,
-    ) -> Adapter {
-        let endpoint = endpoint(assistant, &options, tasks, inbox, Api::new(&options), ACK_BUDGET);
-        let gateway = options.bot_token.as_ref().filter(|_| options.gateway).map(|t| t.expose().to_owned());
-        Adapter { endpoint, gateway }
-    }
-
-    /// `POST /discord/interactions`.
-    pub fn routes(&self) -> Router {
-        routes(self.endpoint.clone())
-    }
-
-    /// The Gateway connection, when it is on.
-    pub fn gateway(&self) -> Option<crate::gateway::Gateway> {
-        Some(crate::gateway::Gateway::new(self.endpoint.clone(), self.gateway.clone()?))
-    }
-}
-
-fn routes(endpoint: Endpoint) -> Router {
+pub(crate) fn routes(endpoint: Endpoint) -> Router {
     Router::new()
         .route("/discord/interactions", post(interactions))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(endpoint)
 }
 
-fn endpoint(
+pub(crate) fn endpoint(
     assistant: Arc<dyn Assistant>,
     options: &DiscordOptions,
     tasks: TaskTracker,
@@ -115,16 +78,14 @@ fn endpoint(
         .ok();
     let shared = Shared {
         assistant,
-        inbox: inbox.clone(),
+        inbox,
         verifier: Verifier::new(key),
         api,
         tasks,
         ack_budget,
         allowed_guilds: options.allowed_guilds.clone(),
     };
-    let endpoint = Endpoint(Arc::new(shared));
-    inbox.register(Platform::Discord, Arc::new(Replies(endpoint.clone())));
-    endpoint
+    Endpoint(Arc::new(shared))
 }
 
 /// An interaction body Discord signed with the application's key: the only way the
@@ -194,55 +155,11 @@ fn unreadable(err: &serde_json::Error) -> Response {
 /// A command's answer on its way: the interaction as Discord sent it, the reply, and the id of
 /// the message once the answer was edited in.
 #[derive(Debug, Serialize, Deserialize)]
-struct Outgoing {
+pub(crate) struct Outgoing {
     interaction: serde_json::Value,
     reply: Reply,
     #[serde(default)]
     shown: Option<String>,
-}
-
-/// The Discord side of the queue: answers stored slash commands and edits the answers in.
-struct Replies(Endpoint);
-
-#[async_trait::async_trait]
-impl Worker for Replies {
-    async fn answer(&self, payload: serde_json::Value) -> Option<serde_json::Value> {
-        if let Some(notice) = secbot_chat::Notice::in_payload(&payload) {
-            let notice = notice
-                .inspect_err(
-                    |err| tracing::error!(error = %err, "a stored notice is unreadable; it is not posted"),
-                )
-                .ok()?;
-            return serde_json::to_value(crate::announce::Announcing::of(notice)).ok();
-        }
-        if payload.get("gateway").is_some() {
-            let stored = serde_json::from_value::<gateway::Stored>(payload)
-                .inspect_err(|err| tracing::error!(error = %err, "a stored Discord message is unreadable"))
-                .ok()?;
-            return serde_json::to_value(gateway::answer(&self.0, stored.gateway).await?).ok();
-        }
-        let outgoing = self.0.answer_command(payload).await?;
-        serde_json::to_value(outgoing).ok()
-    }
-
-    async fn send(&self, outgoing: serde_json::Value) -> Sent {
-        if outgoing.get("notice").is_some() {
-            return match serde_json::from_value::<crate::announce::Announcing>(outgoing) {
-                Ok(announcing) => crate::announce::send(&self.0, announcing).await,
-                Err(err) => Sent::Failed(format!("a stored notice is unreadable: {err}")),
-            };
-        }
-        if outgoing.get("heard").is_some() {
-            return match serde_json::from_value::<gateway::Posting>(outgoing) {
-                Ok(posting) => gateway::send(&self.0, posting).await,
-                Err(err) => Sent::Failed(format!("a stored reply is unreadable: {err}")),
-            };
-        }
-        match serde_json::from_value::<Outgoing>(outgoing) {
-            Ok(outgoing) => self.0.send_command(outgoing).await,
-            Err(err) => Sent::Failed(format!("a stored reply is unreadable: {err}")),
-        }
-    }
 }
 
 /// An ephemeral message of one sentence, as the interaction's answer.
@@ -279,7 +196,7 @@ impl Endpoint {
     }
 
     /// The answer to a stored command, and what to do with it.
-    async fn answer_command(&self, raw: serde_json::Value) -> Option<Outgoing> {
+    pub(crate) async fn answer_command(&self, raw: serde_json::Value) -> Option<Outgoing> {
         let interaction = Interaction::deserialize(&raw)
             .inspect_err(|err| tracing::error!(error = %err, "a stored Discord command is unreadable"))
             .ok()?;
@@ -291,7 +208,7 @@ impl Endpoint {
 
     /// Edits a queued answer into the deferred response (again, while Discord fails), then
     /// starts a thread for a list and tells its owners.
-    async fn send_command(&self, mut outgoing: Outgoing) -> Sent {
+    pub(crate) async fn send_command(&self, mut outgoing: Outgoing) -> Sent {
         let shared = &self.0;
         let Ok(interaction) = Interaction::deserialize(&outgoing.interaction) else {
             return Sent::Failed("a stored Discord command is unreadable".to_owned());

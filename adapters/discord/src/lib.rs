@@ -35,6 +35,7 @@
 //! 4. Every interaction id is claimed through [`secbot_chat::Assistant::claim`], so a duplicate
 //!    delivery is acknowledged but never processed twice, on any replica.
 
+mod adapter;
 mod announce;
 mod api;
 mod commands;
@@ -48,8 +49,9 @@ mod options;
 mod render;
 mod verify;
 
+pub use adapter::Adapter;
 pub use api::ApiError;
 pub use commands::{commands, register};
-pub use endpoint::{Adapter, MAX_BODY};
+pub use endpoint::MAX_BODY;
 pub use options::{DiscordOptions, OptionsError};
 pub use render::message;

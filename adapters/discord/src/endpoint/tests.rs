@@ -181,7 +181,7 @@ impl Setup {
             cap: Duration::from_millis(5),
         });
         let tasks = TaskTracker::new();
-        let router = routes(endpoint(
+        let router = routes(crate::adapter::wired(
             fake.clone(),
             &options,
             tasks.clone(),
