@@ -3,7 +3,6 @@
 //! notices) and sends the answers the way each came.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
 use secbot_chat::{Assistant, Inbox, Platform, Sent, Worker};
@@ -35,7 +34,7 @@ impl Adapter {
         tasks: TaskTracker,
         inbox: Arc<dyn Inbox>,
     ) -> Adapter {
-        let endpoint = wired(assistant, &options, tasks, inbox, Api::new(&options), ACK_BUDGET);
+        let endpoint = wired(endpoint(assistant, &options, tasks, inbox, Api::new(&options), ACK_BUDGET));
         let gateway = options.bot_token.as_ref().filter(|_| options.gateway).map(|t| t.expose().to_owned());
         Adapter { endpoint, gateway }
     }
@@ -51,17 +50,9 @@ impl Adapter {
     }
 }
 
-/// The endpoint, with the worker that answers its queued work registered on `inbox`.
-pub(crate) fn wired(
-    assistant: Arc<dyn Assistant>,
-    options: &DiscordOptions,
-    tasks: TaskTracker,
-    inbox: Arc<dyn Inbox>,
-    api: Api,
-    ack_budget: Duration,
-) -> Endpoint {
-    let endpoint = endpoint(assistant, options, tasks, inbox.clone(), api, ack_budget);
-    inbox.register(Platform::Discord, Arc::new(Replies(endpoint.clone())));
+/// The endpoint, with the worker that answers its queued work registered on its inbox.
+pub(crate) fn wired(endpoint: Endpoint) -> Endpoint {
+    endpoint.0.inbox.register(Platform::Discord, Arc::new(Replies(endpoint.clone())));
     endpoint
 }
 

@@ -181,14 +181,14 @@ impl Setup {
             cap: Duration::from_millis(5),
         });
         let tasks = TaskTracker::new();
-        let router = routes(crate::adapter::wired(
+        let router = routes(crate::adapter::wired(endpoint(
             fake.clone(),
             &options,
             tasks.clone(),
             Arc::new(secbot_chat::inbox::InlineInbox::default()),
             api,
             Duration::from_millis(200),
-        ));
+        )));
         Setup { fake, server, router, tasks }
     }
 
