@@ -145,6 +145,10 @@ fn kind_cond(kinds: &[ResourceKind]) -> Option<Cond> {
         return None;
     }
     let mut any = vec![Cond::Is("isempty(resourceType)")];
+    if kinds.contains(&ResourceKind::Identity) {
+        let keys = Catalog::embedded().recommendations().iter().filter(|r| r.about_identities());
+        any.push(Cond::one_of("name", keys.map(|r| r.key.clone())));
+    }
     for kind in kinds {
         if *kind == ResourceKind::ContainerImage {
             any.push(Cond::text("resourceType", TextOp::EndsWith, IMAGE_SUFFIX));
@@ -533,5 +537,24 @@ mod tests {
         assert!(kql.contains("governanceOwner =~ 'dana@contoso.com'"), "{kql}");
         assert!(kql.ends_with("| order by id asc"), "{kql}");
         assert_eq!(kql.matches("join kind=").count(), 2, "at most three joins, as Resource Graph allows");
+    }
+
+    #[test]
+    fn an_identity_filter_keeps_the_account_assessments_on_subscriptions() {
+        let filter = FindingFilter { kinds: vec![ResourceKind::Identity], ..FindingFilter::default() };
+        let kql = findings(&filter, &PathSignals::default()).to_string();
+        let mfa = Catalog::embedded()
+            .recommendations()
+            .iter()
+            .find(|r| {
+                r.name == "MFA should be enabled on accounts with owner permissions on your subscription"
+            })
+            .expect("in the catalog");
+        assert!(mfa.about_identities());
+        assert!(kql.contains(&mfa.key.to_lowercase()) || kql.contains(&mfa.key), "{kql}");
+        assert!(
+            kql.contains("resourceType startswith"),
+            "identity resources are still matched by type: {kql}"
+        );
     }
 }

@@ -23,7 +23,8 @@ pub struct FindingFilter {
     pub sensitive_data: Option<bool>,
     /// Only vulnerability findings on resources with a CVE at or above this severity.
     pub vulnerabilities_at_least: Option<Severity>,
-    /// Resource kinds.
+    /// Resource kinds; identities also take in the subscription-level findings about
+    /// accounts ([`super::Recommendation::about_identities`]).
     pub kinds: Vec<ResourceKind>,
     /// Clouds to keep; empty means every cloud.
     pub clouds: Vec<Cloud>,
@@ -67,7 +68,9 @@ impl FindingFilter {
             && self
                 .vulnerabilities_at_least
                 .is_none_or(|min| rec.reports_cves() && max_cve.is_some_and(|worst| worst >= min))
-            && (self.kinds.is_empty() || self.kinds.contains(&res.kind))
+            && (self.kinds.is_empty()
+                || self.kinds.contains(&res.kind)
+                || self.kinds.contains(&ResourceKind::Identity) && rec.about_identities())
             && (self.clouds.is_empty() || self.clouds.contains(&res.cloud))
             && (self.subscriptions.is_empty()
                 || self.subscriptions.iter().any(|s| s.eq_ignore_ascii_case(&res.subscription)))

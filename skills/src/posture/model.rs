@@ -228,6 +228,15 @@ impl Recommendation {
         CVE_RECOMMENDATIONS.iter().any(|k| k.eq_ignore_ascii_case(&self.key))
     }
 
+    /// True when findings of this recommendation are about identities, wherever Defender
+    /// reports them: on an identity, or on the subscription whose accounts it checks (MFA,
+    /// owners, external and deprecated accounts). "Risky identities" means these.
+    pub fn about_identities(&self) -> bool {
+        self.kind == ResourceKind::Identity
+            || self.kind == ResourceKind::Subscription
+                && self.category.eq_ignore_ascii_case("IdentityAndAccess")
+    }
+
     /// True when the recommendation is about the signal.
     pub fn is_about(&self, signal: Signal) -> bool {
         self.signals.contains(&signal)

@@ -61,6 +61,8 @@ struct Indexes {
     sensitive: Bits,
     vulnerable_at_least: [Bits; 4],
     kind: Vec<Bits>,
+    /// Findings about identities reported on subscriptions, which an identity filter takes in.
+    identity_access: Bits,
     cloud: [Bits; 3],
     subscription: Vec<Bits>,
     by_recommendation: Postings,
@@ -226,6 +228,7 @@ impl IndexedSource {
             sensitive: Bits::new(n),
             vulnerable_at_least: new4(),
             kind: (0..ResourceKind::ALL.len()).map(|_| Bits::new(n)).collect(),
+            identity_access: Bits::new(n),
             cloud: std::array::from_fn(|_| Bits::new(n)),
             subscription: (0..data.subscriptions.len()).map(|_| Bits::new(n)).collect(),
             by_recommendation: Postings::build(recs.len(), data.findings.iter().map(|f| f.recommendation)),
@@ -241,6 +244,7 @@ impl IndexedSource {
         let mut pair_index = HashMap::with_capacity(n);
         // Looked up once per recommendation rather than once per finding.
         let cves: Vec<bool> = recs.iter().map(|r| r.reports_cves()).collect();
+        let identities: Vec<bool> = recs.iter().map(|r| r.about_identities()).collect();
         for (pos, f) in data.findings.iter().enumerate() {
             let rec = &recs[f.recommendation as usize];
             let resource = &facts[f.resource as usize];
@@ -264,6 +268,9 @@ impl IndexedSource {
                 }
             }
             ix.kind[usize::from(resource.kind)].set(pos);
+            if identities[f.recommendation as usize] {
+                ix.identity_access.set(pos);
+            }
             ix.cloud[usize::from(resource.cloud)].set(pos);
             if let Some(s) = resource.subscription {
                 ix.subscription[s as usize].set(pos);
@@ -379,7 +386,8 @@ impl IndexedSource {
             bits.and(&ix.vulnerable_at_least[level_slot(min)]);
         }
         if !filter.kinds.is_empty() {
-            bits.and(&Bits::union(n, filter.kinds.iter().map(|k| &ix.kind[kind_slot(*k)])));
+            let identities = filter.kinds.contains(&ResourceKind::Identity).then_some(&ix.identity_access);
+            bits.and(&Bits::union(n, filter.kinds.iter().map(|k| &ix.kind[kind_slot(*k)]).chain(identities)));
         }
         if !filter.clouds.is_empty() {
             bits.and(&Bits::union(n, filter.clouds.iter().map(|c| &ix.cloud[cloud_slot(*c)])));
@@ -759,7 +767,32 @@ mod tests {
             FindingFilter { owner: Some("DANA@contoso.com".into()), ..f() },
             FindingFilter { subscriptions: vec!["c4e5f6a7-b8c9-4d0e-a1f2-3b4c5d6e7f80".into()], ..f() },
             FindingFilter { changed_since: Some(time::macros::datetime!(2026 - 11 - 24 00:00 UTC)), ..f() },
+            FindingFilter { kinds: vec![ResourceKind::Identity, ResourceKind::KeyVault], ..f() },
         ]
+    }
+
+    #[tokio::test]
+    async fn identities_take_in_the_account_findings_defender_reports_on_subscriptions() {
+        let source = tenant();
+        let filter = FindingFilter { kinds: vec![ResourceKind::Identity], ..FindingFilter::default() };
+        let page = source.findings(&filter, 0, usize::MAX).await.unwrap();
+        assert!(
+            page.items.iter().any(|f| f.resource.kind == ResourceKind::Subscription
+                && f.recommendation.name.starts_with("MFA should be enabled")),
+            "MFA findings are identity findings"
+        );
+        assert!(
+            page.items
+                .iter()
+                .all(|f| f.resource.kind == ResourceKind::Identity || f.recommendation.about_identities())
+        );
+        let subscriptions =
+            FindingFilter { kinds: vec![ResourceKind::Subscription], ..FindingFilter::default() };
+        let on_subscriptions = source.findings(&subscriptions, 0, usize::MAX).await.unwrap();
+        assert!(
+            on_subscriptions.items.iter().any(|f| !f.recommendation.about_identities()),
+            "a subscription filter still has its other findings"
+        );
     }
 
     #[tokio::test]
