@@ -6,7 +6,7 @@ mod alerts;
 mod blueprint;
 mod rng;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use secbot_chat::{Cloud, Person, ResourceKind, Severity};
@@ -141,7 +141,10 @@ impl<'a> Builder<'a> {
                             || vuln
                             || kind == ResourceKind::ContainerImage
                             || r.arm_types.iter().any(|t| {
-                                t.to_ascii_lowercase().starts_with(&resource_type.to_ascii_lowercase())
+                                // The type itself or one of its children (a database of a
+                                // server); `virtualMachineScaleSets` is not a `virtualMachines`.
+                                let (t, own) = (t.to_ascii_lowercase(), resource_type.to_ascii_lowercase());
+                                t == own || t.strip_prefix(&own).is_some_and(|rest| rest.starts_with('/'))
                             });
                         kind_fits
                             && type_fits
@@ -552,9 +555,20 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// Recommendations the demo tenant uses: those with secbot's own explanation and fix, minus
-/// retired ones (agent-based, Qualys, classic resources) and duplicates of the CVE checks.
+/// The names of the recommendations the demo tenant may use.
+const DEMO_RECOMMENDATIONS: &str = include_str!("recommendations.txt");
+
+/// Recommendations the demo tenant uses: those listed in `recommendations.txt` (each with secbot's
+/// own explanation and fix), minus retired ones (agent-based, Qualys, classic resources) and
+/// duplicates of the CVE checks.
 fn in_demo(rec: &Recommendation) -> bool {
+    static LISTED: std::sync::OnceLock<HashSet<&'static str>> = std::sync::OnceLock::new();
+    let listed = LISTED.get_or_init(|| {
+        DEMO_RECOMMENDATIONS.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).collect()
+    });
+    if !listed.contains(rec.name.as_str()) {
+        return false;
+    }
     const RETIRED: [&str; 9] = [
         "Adaptive Network Hardening",
         "Log Analytics agent",

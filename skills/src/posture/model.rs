@@ -164,6 +164,10 @@ pub struct Remediation {
     pub steps: Vec<String>,
     /// Scripts for the steps.
     pub scripts: Vec<Script>,
+    /// Why there is no script in a language that cannot make this change (a deletion in
+    /// Bicep, patching inside a machine in Terraform), by tool, so asking for it gets the reason.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub unavailable: std::collections::BTreeMap<String, String>,
 }
 
 /// A security recommendation (assessment metadata).

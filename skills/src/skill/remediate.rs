@@ -110,7 +110,13 @@ pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
                         res.name,
                         res.cloud.label()
                     ),
-                    _ => format!("secbot has no {} script for this recommendation yet{instead}.", tool_label(tool)),
+                    _ => match fix.unavailable.get(tool) {
+                        Some(why) => format!("No {} script for this fix: {why}{instead}.", tool_label(tool)),
+                        None => format!(
+                            "secbot has no {} script for this recommendation yet{instead}.",
+                            tool_label(tool)
+                        ),
+                    },
                 });
             }
             for script in usable.iter().filter(|s| Some(s.tool.as_str()) == shown) {
@@ -548,10 +554,12 @@ mod tests {
     }
 }
 
-/// Every script of every open finding of the demo tenant, filled in as a card shows it, checked
-/// for the mistakes a reviewer found (display names where the cloud wants ids, silenced errors)
-/// and by the real tools when they are installed: shellcheck for shell, an HCL parser for
-/// Terraform. CI installs both and sets `SECBOT_REQUIRE_TOOLS=1`.
+/// Every script of every open finding of the demo tenant, and of every other recommendation of
+/// the catalog on a resource of its kind, filled in as a card shows it, checked for the mistakes
+/// a reviewer found (display names where the cloud wants ids, silenced errors), by parsers for
+/// Bicep and PowerShell, and by the real tools when they are installed: shellcheck for shell, an
+/// HCL parser for Terraform, the Azure and AWS CLIs. CI installs them and sets
+/// `SECBOT_REQUIRE_TOOLS=1`.
 #[cfg(test)]
 mod rendered {
     use std::collections::HashSet;
@@ -560,9 +568,12 @@ mod rendered {
 
     use time::macros::date;
 
+    use secbot_chat::{Cloud, ResourceKind};
+
     use super::{FillError, fill};
+    use crate::catalog::Catalog;
     use crate::demo::{self, DemoOptions};
-    use crate::posture::Status;
+    use crate::posture::{Recommendation, Resource, Status};
 
     struct Rendered {
         what: String,
@@ -596,7 +607,118 @@ mod rendered {
             }
             assert!(usable > 0, "{} on {} ({:?}): no script fits it", rec.name, res.name, res.cloud);
         }
+        let shown: HashSet<&str> = data
+            .findings
+            .iter()
+            .filter(|f| f.status == Status::Unhealthy)
+            .map(|f| data.recommendations[f.recommendation as usize].key.as_str())
+            .collect();
+        for rec in Catalog::embedded().recommendations().iter().filter(|r| !shown.contains(r.key.as_str())) {
+            let Some(fix) = &rec.remediation else { continue };
+            let res = example_resource(rec);
+            for script in &fix.scripts {
+                match fill(&script.code, &res) {
+                    Ok(code) => {
+                        if seen.insert(code.clone()) {
+                            out.push(Rendered {
+                                what: format!("{} on an example {:?} ({})", rec.name, rec.kind, script.tool),
+                                language: script.language.clone(),
+                                code,
+                            });
+                        }
+                    }
+                    Err(FillError::Missing(_)) => {}
+                    Err(why) => panic!("{}: {} script: {why}", rec.name, script.tool),
+                }
+            }
+        }
         out
+    }
+
+    /// A resource of the kind a catalog recommendation is about, with every identifier filled in.
+    fn example_resource(rec: &Recommendation) -> Resource {
+        let subscription = "00000000-0000-0000-0000-000000000000";
+        let arm_type = rec.arm_types.first().map_or("Microsoft.Resources/resources", String::as_str);
+        let (id, resource_group) = match rec.cloud {
+            Cloud::Aws => {
+                ("arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0".to_owned(), None)
+            }
+            Cloud::Gcp => (
+                format!(
+                    "//compute.googleapis.com/projects/{subscription}/zones/us-central1-a/instances/example-name"
+                ),
+                None,
+            ),
+            Cloud::Azure if rec.kind == ResourceKind::Subscription => {
+                (format!("/subscriptions/{subscription}"), None)
+            }
+            Cloud::Azure => (
+                format!(
+                    "/subscriptions/{subscription}/resourceGroups/rg-example/providers/{arm_type}/example-name"
+                ),
+                Some("rg-example".to_owned()),
+            ),
+        };
+        Resource {
+            id,
+            name: "example-name".to_owned(),
+            kind: rec.kind,
+            resource_type: arm_type.to_owned(),
+            subscription: subscription.to_owned(),
+            resource_group,
+            region: "eastus".to_owned(),
+            cloud: rec.cloud,
+            tags: Vec::new(),
+            internet_exposed: false,
+            sensitive_data: None,
+        }
+    }
+
+    /// Every Bicep and PowerShell script parses without a syntax error (tree-sitter's grammars
+    /// for both; neither language's own tools come from a registry this project installs from).
+    #[test]
+    fn every_bicep_and_powershell_script_parses() {
+        let all = rendered();
+        let mut checked = (0, 0);
+        let mut failures = Vec::new();
+        for r in &all {
+            let language: tree_sitter::Language = match r.language.as_str() {
+                "bicep" => tree_sitter_bicep::LANGUAGE.into(),
+                "powershell" => tree_sitter_powershell::LANGUAGE.into(),
+                _ => continue,
+            };
+            if r.language == "bicep" {
+                checked.0 += 1;
+            } else {
+                checked.1 += 1;
+            }
+            let mut parser = tree_sitter::Parser::new();
+            parser.set_language(&language).expect("the grammar loads");
+            let tree = parser.parse(&r.code, None).expect("a parse tree");
+            if let Some(line) = first_error(tree.root_node()) {
+                failures.push(format!(
+                    "{}: line {}: {}",
+                    r.what,
+                    line + 1,
+                    r.code.lines().nth(line).unwrap_or_default()
+                ));
+            }
+        }
+        eprintln!("parsed {} Bicep and {} PowerShell scripts", checked.0, checked.1);
+        assert!(checked.0 >= 30 && checked.1 >= 100, "{checked:?}");
+        assert!(failures.is_empty(), "scripts that do not parse:\n{}", failures.join("\n"));
+    }
+
+    /// The line of the first syntax error under a node, if any.
+    fn first_error(node: tree_sitter::Node) -> Option<usize> {
+        if node.is_error() || node.is_missing() {
+            return Some(node.start_position().row);
+        }
+        if !node.has_error() {
+            return None;
+        }
+        let mut cursor = node.walk();
+        node.children(&mut cursor).find_map(first_error)
     }
 
     #[test]
@@ -605,7 +727,8 @@ mod rendered {
         assert!(all.len() > 300, "{} scripts", all.len());
         for r in &all {
             assert!(!r.code.contains("{{"), "{}: unfilled variable\n{}", r.what, r.code);
-            for quoted in r.code.split("--instance-ids \"").skip(1) {
+            let aws: String = r.code.lines().filter(|l| l.contains("aws ")).collect::<Vec<_>>().join("\n");
+            for quoted in aws.split("--instance-ids \"").skip(1) {
                 let value = quoted.split('"').next().unwrap_or_default();
                 let id = match value.strip_prefix('$') {
                     Some(var) => r.code.split(&format!("{var}=\"")).nth(1).unwrap_or_default(),

@@ -207,7 +207,7 @@ pub(crate) fn recommendation_from_metadata(
         remediation: text(meta, &["remediationDescription"])
             .map(|r| plain(&r))
             .filter(|r| r.len() > 3)
-            .map(|r| Remediation { steps: vec![r], scripts: Vec::new() }),
+            .map(|r| Remediation { steps: vec![r], scripts: Vec::new(), unavailable: Default::default() }),
     }
 }
 
