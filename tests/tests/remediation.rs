@@ -51,3 +51,16 @@ async fn a_language_that_cannot_manage_the_resource_says_so() {
     let notices = r[1]["card"]["notices"].to_string();
     assert!(notices.contains("Bicep only manages Azure resources and ec2-web-01 is in AWS"), "{notices}");
 }
+
+#[tokio::test]
+async fn a_language_that_cannot_make_the_change_says_why() {
+    let r = thread(&["how do i fix the vulnerable container images", "bicep pls"]).await;
+    assert_eq!(r[1]["skill"], "remediate", "{}", r[1]);
+    assert!(!code_titles(&r[1]).contains(&"Bicep".to_owned()));
+    let notices = r[1]["card"]["notices"].to_string();
+    assert!(
+        notices.contains("No Bicep script for this fix: ") && notices.contains("rebuilding the image"),
+        "the reason, not 'not yet': {notices}"
+    );
+    assert!(!code_titles(&r[1]).is_empty(), "and a script in a language that can");
+}
