@@ -45,6 +45,25 @@ fn held_out_families_are_read_with_the_right_intent() {
     assert!(report.core_slot_accuracy >= 0.92, "held-out core slots {:.3}", report.core_slot_accuracy);
 }
 
+#[test]
+fn prompts_written_apart_from_the_corpus_meet_the_goals() {
+    use secbot_skills::demo::{self, DemoOptions};
+    use secbot_skills::intent::{Lexicon, eval};
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/heldout/prompts.jsonl");
+    let text = std::fs::read_to_string(path).expect("the held-out prompts");
+    let rows = eval::read_labelled(&text).expect("they parse");
+    assert!(rows.len() >= 350, "{} held-out prompts", rows.len());
+    let lexicon = Lexicon::of_tenant(&demo::tenant(&DemoOptions::for_day(secbot_tests::DAY)));
+    let report = eval::evaluate(&rows, &lexicon, secbot_tests::DAY);
+    eprintln!(
+        "held-out set: intent {:.3}, core slots {:.3}",
+        report.intent_accuracy, report.core_slot_accuracy
+    );
+    // The goals of the understanding issue (today: 0.980 and 0.950).
+    assert!(report.intent_accuracy >= 0.95, "intent {:.3}", report.intent_accuracy);
+    assert!(report.core_slot_accuracy >= 0.92, "core slots {:.3}", report.core_slot_accuracy);
+}
+
 fn skill(reply: &serde_json::Value) -> &str {
     reply["skill"].as_str().unwrap_or_default()
 }
@@ -281,4 +300,20 @@ async fn a_language_asked_for_before_the_finding_was_named_is_the_one_answered_i
     assert_eq!(skill(&r[1]), "remediate");
     assert!(r[1]["subject"].to_string().contains("stinvoicesprod"), "{}", r[1]["subject"]);
     assert_eq!(r[1]["card"]["code"][0]["language"], "bicep", "{}", r[1]["card"]["code"]);
+}
+
+#[tokio::test]
+async fn the_fix_that_breaks_the_most_of_a_resources_attack_paths_stays_on_paths() {
+    let r = thread(&[
+        "attack paths into sql-orders-prod?",
+        "which single fix cuts the most of them",
+        "powershell for that one pls",
+    ])
+    .await;
+    assert_eq!(skill(&r[0]), "attack_paths");
+    assert_eq!(skill(&r[1]), "attack_paths", "the paths just shown, not the secure score: {}", text(&r[1]));
+    assert!(text(&r[1]).contains("attack paths"), "{}", text(&r[1]));
+    assert_eq!(skill(&r[2]), "remediate");
+    assert_eq!(r[2]["subject"], r[1]["subject"], "the fix named first");
+    assert_eq!(r[2]["card"]["code"][0]["title"], "PowerShell");
 }

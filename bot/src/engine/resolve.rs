@@ -171,7 +171,8 @@ fn in_thread(parse: &Parse, context: &ThreadContext) -> (Intent, Slots) {
     // or the prompt says so, else raise the secure score the most.
     if parse.best_fix {
         let paths = parse.intent == Intent::AttackPaths
-            || (context.last_list.as_ref().is_some_and(|l| l.intent == Intent::AttackPaths)
+            || ((context.last_list.as_ref().is_some_and(|l| l.intent == Intent::AttackPaths)
+                || context.last_intent == Some(Intent::AttackPaths))
                 && !parse.secure_score);
         if paths {
             intent = Intent::AttackPaths;

@@ -141,6 +141,10 @@ const CONCEPTS: &[(&str, &str)] = &[
     ),
     // Chatter and topics secbot doesn't cover.
     (
+        "bot_personal",
+        "feelings|feeling|feel|emotions|emotion|dream|dreams|dreaming|sleep|sleeping|lonely|loneliness|favourite|favorite|colour|color|hobby|hobbies|for fun|do for fun|on weekends|how old|your age|birthday|born|real person|a human|human|alive|sentient|conscious|married|girlfriend|boyfriend|friends|friend|love you|like you|miss me|your job|like your job|your name|nickname|bored|afraid|scared|happy|sad|personality|sense of humor|sense of humour|pet|pets|vacation|holiday|tired of|get tired|ever rest|day off|your day|about yourself|yourself|your life|your mood|mad at me|angry|upset|forgive|sorry|apologies|apologize|apologise|my bad|didnt mean|rude|be nice|good boy|cute|smart bot|dumb bot|stupid bot|useless bot",
+    ),
+    (
         "greeting",
         "hi|hello|hey|heya|hiya|yo|sup|howdy|good morning|morning|good afternoon|afternoon|good evening|evening|gm|greetings|hola|bonjour|hii|hiii|heyy|heyyy|helo|hallo|hullo|wassup|whats up|whatsup|wazzup|hows it going|how are you|how are u|how you doing|how ya doing|hows your day|gday|g day|mornin|good day|salut|ciao|namaste|ola|konnichiwa|guten tag|buenos dias|aloha|shalom|hej|hoi|moin|hellooo|welcome back|long time no see|nice to meet you|pleased to meet you|good to see you|whats good|anyone there|you there|you awake|are you alive|happy monday|happy friday",
     ),

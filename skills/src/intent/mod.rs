@@ -663,6 +663,17 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
     {
         intent = Intent::Delegate;
     }
+    // "high sev stuff on the sql databases?": filters with no word of people or their work ask
+    // for findings, not for who handles them.
+    if intent == Intent::Status
+        && slots.has_filters()
+        && named_person.is_none()
+        && !extract::about_work(&text)
+        && !extract::unowned(&text)
+        && let Some(&(Intent::ListRisks, p)) = readings.iter().find(|(i, _)| *i == Intent::ListRisks)
+    {
+        (intent, confidence) = (Intent::ListRisks, p.max(confidence));
+    }
     // "s3-finance-exports looks sus, anything open on it?": a resource's findings, unless the
     // prompt asks about people or their work.
     if intent == Intent::Status
