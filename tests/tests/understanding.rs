@@ -30,22 +30,6 @@ async fn the_corpus_threads_are_followed_turn_by_turn() {
 }
 
 #[test]
-fn held_out_families_are_read_with_the_right_intent() {
-    use secbot_skills::demo::{self, DemoOptions};
-    use secbot_skills::intent::{Lexicon, eval};
-    let rows = corpus::prompts();
-    let (models, fold) = corpus::cross_validate(rows, 5, &Lexicon::catalog());
-    let lexicon = Lexicon::of_tenant(&demo::tenant(&DemoOptions::for_day(secbot_tests::DAY)));
-    let report = eval::evaluate_with(rows, &lexicon, secbot_tests::DAY, |i| Some(models[fold[i]].as_ref()));
-    eprintln!("held-out intent {:.3}, core slots {:.3}", report.intent_accuracy, report.core_slot_accuracy);
-    // Floors under today's 0.860 and 0.931 (`secbot eval --day 2026-11-25`: 8,980 prompts in 927
-    // families; the 76 families added last are written to be hard and took the figure down from
-    // 0.873); the goals are 0.95 and 0.92.
-    assert!(report.intent_accuracy >= 0.85, "held-out intent {:.3}", report.intent_accuracy);
-    assert!(report.core_slot_accuracy >= 0.92, "held-out core slots {:.3}", report.core_slot_accuracy);
-}
-
-#[test]
 fn prompts_written_apart_from_the_corpus_meet_the_goals() {
     use secbot_skills::demo::{self, DemoOptions};
     use secbot_skills::intent::{Lexicon, eval};
