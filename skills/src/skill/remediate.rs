@@ -695,6 +695,11 @@ mod rendered {
             let mut parser = tree_sitter::Parser::new();
             parser.set_language(&language).expect("the grammar loads");
             let tree = parser.parse(&r.code, None).expect("a parse tree");
+            if r.language == "powershell"
+                && let Some(line) = r.code.lines().find(|l| scope_by_mistake(l))
+            {
+                failures.push(format!("{}: `$name:` in a string reads as a scope or drive: {line}", r.what));
+            }
             if let Some(line) = first_error(tree.root_node()) {
                 failures.push(format!(
                     "{}: line {}: {}",
@@ -707,6 +712,32 @@ mod rendered {
         eprintln!("parsed {} Bicep and {} PowerShell scripts", checked.0, checked.1);
         assert!(checked.0 >= 30 && checked.1 >= 100, "{checked:?}");
         assert!(failures.is_empty(), "scripts that do not parse:\n{}", failures.join("\n"));
+    }
+
+    /// True when a double-quoted PowerShell string holds `$name:` followed by no name
+    /// (`"$osType: …"`), which PowerShell rejects as a scope or drive without a variable; the
+    /// grammar accepts it, so it is checked here.
+    fn scope_by_mistake(line: &str) -> bool {
+        line.split('"').skip(1).step_by(2).any(|quoted| {
+            quoted.match_indices('$').any(|(at, _)| {
+                let rest = &quoted[at + 1..];
+                let name =
+                    rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
+                let scoped = ["env", "global", "script", "local", "using", "private"];
+                name > 0
+                    && rest[name..].starts_with(':')
+                    && !rest[name + 1..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                    && !scoped.contains(&rest[..name].to_ascii_lowercase().as_str())
+            })
+        })
+    }
+
+    #[test]
+    fn a_variable_followed_by_a_colon_in_a_string_is_caught() {
+        assert!(scope_by_mistake(r#"throw "{{name}} runs $osType: Windows only""#));
+        assert!(!scope_by_mistake(r#"throw "runs $($osType): Windows only""#));
+        assert!(!scope_by_mistake(r#"Write-Host "path $env:PATH""#));
+        assert!(!scope_by_mistake(r#"$a = $b: not in a string"#));
     }
 
     /// The line of the first syntax error under a node, if any.
