@@ -585,54 +585,51 @@ mod rendered {
         let data = demo::tenant(&DemoOptions::for_day(date!(2026 - 11 - 25)));
         let mut seen = HashSet::new();
         let mut out = Vec::new();
+        let mut shown: HashSet<&str> = HashSet::new();
         for f in data.findings.iter().filter(|f| f.status == Status::Unhealthy) {
             let rec = &data.recommendations[f.recommendation as usize];
             let res = &data.resources[f.resource as usize];
-            let Some(fix) = &rec.remediation else { continue };
-            let mut usable = 0;
-            for script in &fix.scripts {
-                let code = match fill(&script.code, res) {
-                    Ok(code) => code,
-                    Err(FillError::Missing(_)) => continue,
-                    Err(why) => panic!("{} on {}: {} script: {why}", rec.name, res.name, script.tool),
-                };
-                usable += 1;
-                if seen.insert(code.clone()) {
-                    out.push(Rendered {
-                        what: format!("{} on {} ({})", rec.name, res.name, script.tool),
-                        language: script.language.clone(),
-                        code,
-                    });
-                }
+            shown.insert(rec.key.as_str());
+            if rec.remediation.is_none() {
+                continue;
             }
+            let usable = render(rec, res, &res.name, &mut seen, &mut out);
             assert!(usable > 0, "{} on {} ({:?}): no script fits it", rec.name, res.name, res.cloud);
         }
-        let shown: HashSet<&str> = data
-            .findings
-            .iter()
-            .filter(|f| f.status == Status::Unhealthy)
-            .map(|f| data.recommendations[f.recommendation as usize].key.as_str())
-            .collect();
         for rec in Catalog::embedded().recommendations().iter().filter(|r| !shown.contains(r.key.as_str())) {
-            let Some(fix) = &rec.remediation else { continue };
             let res = example_resource(rec);
-            for script in &fix.scripts {
-                match fill(&script.code, &res) {
-                    Ok(code) => {
-                        if seen.insert(code.clone()) {
-                            out.push(Rendered {
-                                what: format!("{} on an example {:?} ({})", rec.name, rec.kind, script.tool),
-                                language: script.language.clone(),
-                                code,
-                            });
-                        }
-                    }
-                    Err(FillError::Missing(_)) => {}
-                    Err(why) => panic!("{}: {} script: {why}", rec.name, script.tool),
-                }
-            }
+            render(rec, &res, &format!("an example {:?}", rec.kind), &mut seen, &mut out);
         }
         out
+    }
+
+    /// Fills each of a recommendation's scripts for a resource and keeps those not seen yet;
+    /// returns how many fit the resource (scripts for another cloud's resources do not).
+    fn render(
+        rec: &Recommendation,
+        res: &Resource,
+        on: &str,
+        seen: &mut HashSet<String>,
+        out: &mut Vec<Rendered>,
+    ) -> usize {
+        let Some(fix) = &rec.remediation else { return 0 };
+        let mut usable = 0;
+        for script in &fix.scripts {
+            let code = match fill(&script.code, res) {
+                Ok(code) => code,
+                Err(FillError::Missing(_)) => continue,
+                Err(why) => panic!("{} on {on}: {} script: {why}", rec.name, script.tool),
+            };
+            usable += 1;
+            if seen.insert(code.clone()) {
+                out.push(Rendered {
+                    what: format!("{} on {on} ({})", rec.name, script.tool),
+                    language: script.language.clone(),
+                    code,
+                });
+            }
+        }
+        usable
     }
 
     /// A resource of the kind a catalog recommendation is about, with every identifier filled in.
