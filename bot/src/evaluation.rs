@@ -167,7 +167,7 @@ fn check(turn: &Turn, reply: &Value, last_list: &Value, last_card: &Value, previ
     }
     let text = reply.get("text").and_then(Value::as_str).unwrap_or_default().to_lowercase();
     if let Some(words) = &turn.text
-        && !text.contains(words.as_str())
+        && !text.contains(&words.to_lowercase())
     {
         why.push(format!("text lacks {words:?}"));
     }
@@ -228,6 +228,23 @@ mod tests {
         assert_eq!(
             check(&turn, &reply("State: Unhealthy"), &list, &unowned, &Value::Null),
             ["owner not named"]
+        );
+    }
+
+    #[test]
+    fn a_name_the_reply_must_hold_is_matched_whatever_its_case() {
+        let turn = Turn {
+            text: Some("Contoso Data Platform".to_owned()),
+            owner: false,
+            subject: None,
+            ..owner_turn()
+        };
+        let reply = json!({"skill": "status", "text": "Secure score\ncontoso data platform: 45%"});
+        assert!(check(&turn, &reply, &Value::Null, &Value::Null, &Value::Null).is_empty());
+        let other = json!({"skill": "status", "text": "Contoso Production: 31%"});
+        assert_eq!(
+            check(&turn, &other, &Value::Null, &Value::Null, &Value::Null),
+            ["text lacks \"Contoso Data Platform\""]
         );
     }
 }

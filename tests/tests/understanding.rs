@@ -25,8 +25,22 @@ async fn the_corpus_threads_are_followed_turn_by_turn() {
         report.turns,
         report.accuracy()
     );
-    // A floor under today's 320 of 346 (0.925) on the fixed demo day; the goal is 0.92.
-    assert!(report.accuracy() >= 0.91, "turns right {:.3}", report.accuracy());
+    // A floor under today's figure on the fixed demo day (the first 94 threads: 323 of 346;
+    // with the 60 written apart and then developed on: 522 of 578, 0.903); the goal is 0.92.
+    assert!(report.accuracy() >= 0.89, "turns right {:.3}", report.accuracy());
+}
+
+#[tokio::test]
+async fn threads_written_apart_from_the_corpus_are_followed() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/heldout/threads.jsonl");
+    let text = std::fs::read_to_string(path).expect("the held-out threads");
+    let threads = read_threads(&text).expect("they parse");
+    let (engine, _) = secbot_tests::engine_with(Policy::unlimited()).await;
+    let report = play(&engine, &threads).await;
+    eprintln!("held-out threads: {}/{} turns right ({:.3})", report.right, report.turns, report.accuracy());
+    // Nothing was built from these threads. Today 91 of 112 (0.812) on the fixed demo day, under
+    // the goal of 0.92; this floor keeps it from slipping while the gap is closed.
+    assert!(report.accuracy() >= 0.80, "turns right {:.3}", report.accuracy());
 }
 
 #[test]

@@ -262,6 +262,12 @@ impl Engine {
                 None => {}
             }
             context.pending = (reply.skill == "clarify" && reply.readings.is_empty()).then_some(reply.intent);
+            context.pending_slots = context.pending.map(|_| Slots {
+                assignee: reply.slots.assignee.clone(),
+                due: reply.slots.due,
+                due_text: reply.slots.due_text.clone(),
+                ..Slots::default()
+            });
             let answered = !matches!(reply.skill.as_str(), "decline" | "clarify" | "help" | "usage_limit");
             if answered {
                 context.last_intent = Some(reply.intent);

@@ -9,8 +9,10 @@
 //! gets a clarifying question, never a guess; so does a prompt secbot is unsure of.
 
 use secbot_chat::{Intent, ResourceKind, Slots, Subject};
-use secbot_skills::intent::{DeclineReason, Parse, Pointer, TOOLS, closest_name};
-use secbot_skills::posture::{PostureError, PostureSource};
+use secbot_skills::intent::{DeclineReason, ItemDescription, Parse, Pointer, TOOLS, described_item};
+use std::sync::Arc;
+
+use secbot_skills::posture::{PostureError, PostureSource, Resource};
 use secbot_skills::skill;
 
 use crate::store::ThreadContext;
@@ -133,18 +135,32 @@ fn in_thread(parse: &Parse, context: &ThreadContext) -> (Intent, Slots) {
     let asks_anew = matches!(intent, Intent::ListRisks | Intent::Summarize)
         && parse.confidence >= 0.8
         && !reference.bare
-        && !reference.bare_named;
+        && !reference.bare_named
+        && !reference.picks;
+    let mut resumed = false;
     if let Some(pending) = context.pending
         && names
         && !asks_anew
         && (matches!(intent, Intent::ListRisks | Intent::Explain | Intent::Summarize) || reference.bare)
     {
         intent = pending;
+        resumed = true;
+        if let Some(earlier) = &context.pending_slots {
+            if slots.assignee.is_none() {
+                slots.assignee.clone_from(&earlier.assignee);
+            }
+            if slots.due.is_none() {
+                slots.due = earlier.due;
+                slots.due_text.clone_from(&earlier.due_text);
+            }
+        }
     }
     // "#3", "that one?", "and the 4th?": the same question of another item, or a look at it.
-    if reference.bare && (has_list || has_subject) && slots.assignee.is_none() {
+    // (A reference that answers "which one do you mean?" keeps the question it answers.)
+    if !resumed && reference.bare && (has_list || has_subject) && slots.assignee.is_none() {
         intent = context.last_intent.filter(|i| item_level(*i)).unwrap_or(Intent::Explain);
-    } else if reference.bare_named
+    } else if !resumed
+        && reference.bare_named
         && let Some(previous) = context.last_intent.filter(|i| *i != Intent::Delegate)
     {
         // "and from ec2-bastion-01?", "and priya?": the last question, of what it names.
@@ -156,6 +172,15 @@ fn in_thread(parse: &Parse, context: &ThreadContext) -> (Intent, Slots) {
     // "which is the worst of those": a list question about one item of the list is a look at
     // that item.
     if intent == Intent::ListRisks && slots.ordinal.is_some() && has_list && !slots.has_filters() {
+        intent = Intent::Explain;
+    }
+    // "the one on func-orders-sync?", "the gcs one": a look at the item it singles out, not a
+    // new list.
+    if intent == Intent::ListRisks
+        && reference.picks
+        && has_list
+        && !(Slots { resource_type: None, ..slots.clone() }).has_filters()
+    {
         intent = Intent::Explain;
     }
     // "bicep pls", "ps version", "terraform for that": the fix, in that language.
@@ -262,6 +287,8 @@ pub(crate) async fn plan(
         && last.intent == Intent::Status
         && (slots.overdue.is_some() || slots.unassigned.is_some())
         && parse.reference.pointer.is_some()
+        && parse.kind_reference.is_none()
+        && !parse.reference.picks
         && !(Slots { overdue: None, unassigned: None, ..slots.clone() }).has_filters()
         && slots.assignee.is_none()
         && slots.resource.is_none()
@@ -291,7 +318,10 @@ pub(crate) async fn plan(
     // 1. What the prompt names.
     let mut subject = None;
     if let Some(name) = &slots.resource {
-        let found = source.resources_named(name).await?;
+        let mut found = source.resources_named(name).await?;
+        if found.is_empty() {
+            found.extend(shortened(source, context, name).await);
+        }
         let visible = found
             .into_iter()
             .find(|r| scope.is_empty() || scope.iter().any(|s| s.eq_ignore_ascii_case(&r.subscription)));
@@ -358,6 +388,7 @@ pub(crate) async fn plan(
     let kind = parse.kind_reference.or(if parse.needs_context { slots.resource_type } else { None });
     if subject.is_none()
         && let Some(kind) = kind
+        && !(parse.reference.picks && last.is_some())
         && let Some(current) = context.subject.as_ref().filter(|s| !matches!(s, Subject::List { .. }))
         && let Some(id) = current.resource_id()
         && let Ok(Some(res)) = source.resource(id).await
@@ -382,6 +413,12 @@ pub(crate) async fn plan(
         match matching.len() {
             0 => {}
             1 => subject = matching.pop(),
+            // "the gcs one" among the storage rows: the one it describes.
+            _ if parse.reference.picks
+                && let Some(item) = described(source, &matching, text).await =>
+            {
+                subject = Some(item);
+            }
             _ if intent == Intent::Delegate => subject = Some(Subject::list(matching)),
             _ => return Ok(Decision::Clarify { intent, slots, candidates: matching, reason: None }),
         }
@@ -417,8 +454,9 @@ pub(crate) async fn plan(
                 } else if let Some(first) = items.first().filter(|_| worst(text)) {
                     // "the worst of those", "the top one": lists are ranked, worst first.
                     subject = Some(first.clone());
-                } else if let Some(named) = by_name(source, items, text).await {
-                    // "will turning on authorized ip ranges break it": the item named.
+                } else if let Some(named) = described(source, items, text).await {
+                    // "will turning on authorized ip ranges break it", "the xz one": the item
+                    // described.
                     subject = Some(named);
                 } else {
                     return Ok(Decision::Clarify { intent, slots, candidates: items.clone(), reason: None });
@@ -458,23 +496,60 @@ pub(crate) fn answering_skill(intent: Intent, slots: &Slots) -> Intent {
     if intent == Intent::Status && slots.unassigned == Some(true) { Intent::ListRisks } else { intent }
 }
 
-/// The item of a list whose recommendation the prompt names by its distinctive words.
-async fn by_name(source: &dyn PostureSource, items: &[Subject], text: &str) -> Option<Subject> {
-    let mut names = Vec::new();
+/// The item of a list the prompt describes by what sets it apart: its resource's name or a part
+/// of it, its kind or cloud, a package or CVE it carries, its recommendation's distinctive words.
+async fn described(source: &dyn PostureSource, items: &[Subject], text: &str) -> Option<Subject> {
+    let mut descriptions = Vec::with_capacity(items.len());
     for item in items {
-        let key = item.recommendation_key()?;
-        names.push(
-            source.recommendation(key).await.ok().flatten().map(|r| r.name.clone()).unwrap_or_default(),
-        );
+        let mut description = ItemDescription::default();
+        if let Some(key) = item.recommendation_key()
+            && let Ok(Some(recommendation)) = source.recommendation(key).await
+        {
+            description.recommendation = recommendation.name.clone();
+        }
+        if let Some(id) = item.resource_id() {
+            if let Ok(Some(resource)) = source.resource(id).await {
+                description.resource = resource.name.clone();
+                description.kind = Some(resource.kind);
+                description.cloud = Some(resource.cloud);
+            }
+            if let Ok(found) = source.vulnerabilities(id).await {
+                description.vulnerabilities = found.into_iter().flat_map(|v| [v.package, v.cve]).collect();
+            }
+        }
+        descriptions.push(description);
     }
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    closest_name(text, &names).map(|i| items[i].clone())
+    described_item(text, &descriptions).map(|i| items[i].clone())
+}
+
+/// The resource of the thread's subject or list that a name shortens ("etl-02" for vm-etl-02,
+/// "orders-prod" for sql-orders-prod), when exactly one does.
+async fn shortened(source: &dyn PostureSource, context: &ThreadContext, name: &str) -> Option<Arc<Resource>> {
+    let name = name.to_lowercase();
+    let (tail, head) = (format!("-{name}"), format!("{name}-"));
+    let mut ids: Vec<&str> = context.subject.iter().filter_map(Subject::resource_id).collect();
+    ids.extend(context.last_list.iter().flat_map(|l| l.items.iter().filter_map(Subject::resource_id)));
+    ids.sort_unstable();
+    ids.dedup();
+    let mut matching = Vec::new();
+    for id in ids {
+        if let Ok(Some(resource)) = source.resource(id).await {
+            let full = resource.name.to_lowercase();
+            if (full.ends_with(&tail) || full.starts_with(&head))
+                && !matching.iter().any(|r: &Arc<Resource>| r.id == resource.id)
+            {
+                matching.push(resource);
+            }
+        }
+    }
+    if matching.len() == 1 { matching.pop() } else { None }
 }
 
 /// True when the prompt points at something in the thread without naming it.
 fn pointing(parse: &Parse) -> bool {
     parse.slots.ordinal.is_some()
         || parse.kind_reference.is_some()
+        || parse.reference.picks
         || matches!(parse.reference.pointer, Some(Pointer::It | Pointer::Next))
 }
 

@@ -38,6 +38,10 @@ pub struct ThreadContext {
     /// one answers it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<Intent>,
+    /// Who and by when that question was about ("assign it to @raj by friday" asked back
+    /// which one): the answer to it keeps them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_slots: Option<Slots>,
 }
 
 /// A list shown in a thread, across the pages shown so far.

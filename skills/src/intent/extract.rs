@@ -346,7 +346,7 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
     const ORDINALS: [&str; 10] =
         ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"];
     let words = WORDS.get_or_init(|| {
-        re(r"\b(the )?(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)( one| item| finding| recommendation| result| row| entry| resource| rec| issue)?\b")
+        re(r"\b(the )?(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)( one| item| finding| recommendation| result| row| entry| resource| rec| issue| point| bullet| line)?\b")
     });
     for c in words.captures_iter(&text.norm) {
         if c.get(1).is_some() || c.get(3).is_some() {
@@ -377,9 +377,17 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
     // "patch 4", "why 3", "and 5?": a short ask about a row by its number.
     static SHORT: OnceLock<Regex> = OnceLock::new();
     let short = SHORT.get_or_init(|| {
-        re(r"^(and |ok |so )?(fix|patch|remediate|explain|why|whats|what about|about|assign|delegate|summarize|summarise|details on|more on|tell me about|who owns|status of) (\d{1,2})$")
+        re(r"^(and |ok |so |now )?(fix|patch|remediate|explain|why|whats|what about|about|assign|delegate|summarize|summarise|details on|more on|tell me about|who owns|status of)( for| on| of)? (\d{1,2})( (in|with|using|via|as) [a-z_]+( [a-z]+)?)?( pls| please| plz| too| again| then| now)?$")
     });
-    if let Some(n) = short.captures(text.norm.trim()).and_then(|c| c[3].parse::<i32>().ok()) {
+    if let Some(n) = short.captures(text.norm.trim()).and_then(|c| c[4].parse::<i32>().ok()) {
+        return (1..=50).contains(&n).then_some(n);
+    }
+    // "6 - whats that", "3: why?": a row's number first, then the question about it.
+    static LEAD: OnceLock<Regex> = OnceLock::new();
+    let lead = LEAD.get_or_init(|| {
+        re(r"^(\d{1,2}) (whats|what s|what is|what|why|explain|fix|how|who|details|more|info|tell)\b")
+    });
+    if let Some(n) = lead.captures(text.norm.trim()).and_then(|c| c[1].parse::<i32>().ok()) {
         return (1..=50).contains(&n).then_some(n);
     }
     // Lists are ranked worst first: "the worst of those", "the top one" is the first item.
@@ -451,10 +459,19 @@ pub(crate) fn assignee(text: &Text, people: &dyn Fn(&str) -> bool) -> Option<Str
 /// The script tools secbot writes, by the names [`tool`] gives them.
 pub const TOOLS: [&str; 6] = ["powershell", "bicep", "terraform", "gcloud", "aws_cli", "azure_cli"];
 
-/// The preferred script tool, if the prompt names one.
+/// Words that turn down the tool named after them: "we don't do bicep", "not terraform",
+/// "rather than powershell".
+const NOT_THIS_TOOL: [&str; 7] = ["not", "dont", "t", "without", "than", "instead", "never"];
+
+/// The preferred script tool, if the prompt names one (and not one it turns down).
 pub(crate) fn tool(text: &Text) -> Option<&'static str> {
     let n = &text.norm;
-    let has = |w: &str| text.has(w);
+    let turned_down = |w: &str| {
+        text.words.iter().enumerate().filter(|(_, x)| *x == w).all(|(i, _)| {
+            text.words[i.saturating_sub(3)..i].iter().any(|before| NOT_THIS_TOOL.contains(&before.as_str()))
+        })
+    };
+    let has = |w: &str| text.has(w) && !turned_down(w);
     // "ps" is PowerShell next to a word about code ("ps script", "in ps", "ps version"), or
     // when it is the whole ask ("ps pls"); elsewhere it is a postscript.
     const CODE: [&str; 14] = [
@@ -661,6 +678,14 @@ pub(crate) fn kind_reference(text: &Text) -> bool {
         .is_match(&text.norm)
 }
 
+/// True when the prompt singles out one item by a description: "the stwebassets one", "the
+/// one on func-orders-sync", "that gcs thing".
+pub(crate) fn picks_item(text: &Text) -> bool {
+    static PICK: OnceLock<Regex> = OnceLock::new();
+    PICK.get_or_init(|| re(r"\b(the|that|this) one (on|for|with|about|in|from|at)\b|\b(the|that|this) (\S+ ){1,3}(one|thing|finding|item|issue|rec)\b"))
+        .is_match(&text.norm)
+}
+
 /// True when the prompt points at one thing already shown: "it", "this", "that one".
 pub(crate) fn singular_reference(text: &Text) -> bool {
     static ONE: OnceLock<Regex> = OnceLock::new();
@@ -684,7 +709,7 @@ pub(crate) fn pointer(text: &Text) -> Option<super::Pointer> {
         return Some(super::Pointer::Them);
     }
     IT.get_or_init(|| {
-        re(r"\b(it|this|that|this one|that one|this finding|that finding|the same one|same one)\b")
+        re(r"\b(it|this|that|this one|that one|this finding|that finding|the same one|same one|the previous one|the one (you )?(just )?(mentioned|explained|showed))\b")
     })
     .is_match(norm)
     .then_some(super::Pointer::It)
@@ -895,6 +920,9 @@ mod tests {
             ("aws cmds for it", Some("aws_cli")),
             ("cli for this one", Some("azure_cli")),
             ("how do i fix it", None),
+            ("actually az cli, we dont do bicep on that team", Some("azure_cli")),
+            ("terraform rather than powershell", Some("terraform")),
+            ("not bicep", None),
         ] {
             assert_eq!(tool(&text(prompt)), want, "{prompt}");
         }
@@ -950,6 +978,27 @@ mod tests {
         assert_eq!(ordinal(&text("why 3")), Some(3));
         assert_eq!(ordinal(&text("show 5")), None, "a count, not a row");
         assert_eq!(ordinal(&text("top 10 risks")), None);
+        assert_eq!(ordinal(&text("fix for 4 in powershell")), Some(4));
+        assert_eq!(ordinal(&text("The first point, what is it about?")), Some(1));
+        assert_eq!(ordinal(&text("can you explain me what the third point means")), Some(3));
+        assert_eq!(ordinal(&text("6 - whats that")), Some(6));
+        assert_eq!(ordinal(&text("5 critical findings on vms")), None, "a count");
+        assert_eq!(ordinal(&text("fix for 4 hours")), None, "a span of time");
+    }
+
+    #[test]
+    fn an_item_is_singled_out_by_what_it_is() {
+        for picks in [
+            "the gcs one - whats the deal",
+            "the one on func-orders-sync?",
+            "that kv thing",
+            "the s3 finance one",
+        ] {
+            assert!(picks_item(&text(picks)), "{picks}");
+        }
+        for not in ["show the critical findings", "fix it", "this one", "what's on my plate"] {
+            assert!(!picks_item(&text(not)), "{not}");
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod eval;
 mod extract;
 pub mod model;
 mod patterns;
+mod pick;
 mod recommend;
 mod text;
 
@@ -27,7 +28,7 @@ use time::Date;
 pub use cues::{DeclineReason, UnsafeReason};
 pub use dates::resolve_due_phrase;
 pub use extract::TOOLS;
-pub use recommend::closest_name;
+pub use pick::{ItemDescription, described_item};
 
 use self::model::{FeatureSet, Features, Label, Model};
 use self::recommend::RecommendationMatcher;
@@ -295,6 +296,9 @@ pub struct Reference {
     pub bare_named: bool,
     /// Its ordinal counts within the page shown last ("the 2nd one on this page").
     pub on_page: bool,
+    /// It singles out one item by what it is rather than where it stands ("the stwebassets
+    /// one", "the one on func-orders-sync", "the gcs one").
+    pub picks: bool,
 }
 
 /// What the exact extractors read from a prompt, before the model decides the intent.
@@ -467,8 +471,9 @@ fn features(text: &Text, slots: &Slots, signals: &Signals, lexicon: &Lexicon) ->
 const UNSAFE_BY_MODEL: f32 = 0.6;
 
 /// How sure the model must be to refuse, with no refusal rule, a prompt that names a
-/// recommendation: their names hold words such as "delete" ("the kv-dev soft delete thing")
-/// that sound destructive on their own.
+/// recommendation or singles out an item by its words: their names hold words such as
+/// "delete" ("the kv-dev soft delete thing") or "secrets" ("the secrets expiry one") that
+/// sound unsafe on their own.
 const UNSAFE_NAMED: f32 = 0.8;
 
 /// How sure a reading is when the best-fix extractor read the prompt and the model agrees it
@@ -572,6 +577,7 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
         bare: extract::bare_reference(&text, &|_| false),
         bare_named: extract::bare_reference(&text, &|w| w == text::NAME || person(w)),
         on_page: extract::on_page(&text),
+        picks: extract::picks_item(&text),
     };
     let named_person = text.words.iter().find(|w| person(w)).map(|w| w.trim_start_matches('@').to_owned());
     let seen = model_text(&text, lexicon);
@@ -589,7 +595,8 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
     }
     // A refusal on the model's word alone needs it to be sure: refusing a fair question costs
     // more than answering it. (The refusal rules below still refuse whatever the model says.)
-    let unsafe_bar = if slots.recommendation.is_some() { UNSAFE_NAMED } else { UNSAFE_BY_MODEL };
+    let unsafe_bar =
+        if slots.recommendation.is_some() || reference.picks { UNSAFE_NAMED } else { UNSAFE_BY_MODEL };
     let single_exemption = ruled_unsafe.is_none()
         && prediction.best_of(Intent::Unsafe) == Some(Label::Refuse(UnsafeReason::ScoreGaming))
         && extract::single_exemption(&text, signals.deictic || slots.ordinal.is_some());

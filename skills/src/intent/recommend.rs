@@ -377,26 +377,13 @@ fn canonical_tokens(text: &str) -> Vec<String> {
     out
 }
 
-/// Which of a few names a prompt means by their distinctive words ("the authorized ip one"
-/// among the recommendations a list shows): the one sharing the most, when no other shares as
-/// many.
-pub fn closest_name(prompt: &str, names: &[&str]) -> Option<usize> {
-    let wanted: HashSet<String> = canonical_tokens(prompt)
+/// The distinctive words of a text as recommendation names are compared: canonical, stemmed,
+/// without resource kinds and the words every fix shares ("resolve", "vulnerability").
+pub(crate) fn recommendation_words(text: &str) -> Vec<String> {
+    canonical_tokens(text)
         .into_iter()
         .filter(|t| !is_kind_token(t) && !GENERIC.contains(&t.as_str()))
-        .collect();
-    let mut scores: Vec<(usize, usize)> = names
-        .iter()
-        .enumerate()
-        .map(|(i, name)| (canonical_tokens(name).iter().filter(|t| wanted.contains(*t)).count(), i))
-        .collect();
-    scores.sort_by_key(|b| std::cmp::Reverse(b.0));
-    match scores.as_slice() {
-        [(best, i), rest @ ..] if *best > 0 && rest.first().is_none_or(|(second, _)| second < best) => {
-            Some(*i)
-        }
-        _ => None,
-    }
+        .collect()
 }
 
 fn is_kind_token(token: &str) -> bool {

@@ -32,6 +32,7 @@ pub(crate) struct Text {
 impl Text {
     /// Reads a prompt; tokens for which `is_name` holds (resource names) stay whole.
     pub(crate) fn new(prompt: &str, vocabulary: &Vocabulary, is_name: &dyn Fn(&str) -> bool) -> Text {
+        let prompt = without_courtesy(prompt);
         let cleaned: String = prompt
             .chars()
             .map(|c| match c {
@@ -67,6 +68,29 @@ impl Text {
     /// True when the word occurs.
     pub(crate) fn has(&self, word: &str) -> bool {
         self.words.iter().any(|w| w == word)
+    }
+}
+
+/// The prompt without the greeting or thanks it opens with ("Good morning, kindly let me know
+/// …", "Thank you. Can you explain …"), when a request follows; a greeting or a thanks alone is
+/// read as written.
+fn without_courtesy(prompt: &str) -> &str {
+    static OPENING: OnceLock<regex::Regex> = OnceLock::new();
+    let opening = OPENING.get_or_init(|| {
+        regex::Regex::new(concat!(
+            r"(?i)^\s*(?:",
+            // A greeting or an apology, then anything: "Good morning, kindly …", "Sorry, I mean …".
+            r"(?:(?:good\s+(?:morning|afternoon|evening|day)|hi|hello|hallo|dear\s+\w+|greetings|excuse\s+me|sorry|pardon)(?:\s+(?:team|all|everyone|secbot|bot|again))?\s*[,.!:;]+\s*)",
+            // Thanks only when a sentence ends there: "Thank you. Can you …"; "thanks, I'll take
+            // it after lunch" is people talking to each other.
+            r"|(?:(?:thanks?(?:\s+you)?(?:\s+(?:so\s+much|a\s+lot|very\s+much|again))?|many\s+thanks|thx|obrigad[oa]|danke(?:\s+sch(?:ö|oe)n)?|gracias|merci|cheers|great|perfect|noted)\s*[.!]+\s*)",
+            r")+"
+        ))
+        .expect("valid courtesy pattern")
+    });
+    match opening.find(prompt) {
+        Some(m) if prompt[m.end()..].split_whitespace().count() >= 2 => &prompt[m.end()..],
+        _ => prompt,
     }
 }
 
@@ -424,6 +448,14 @@ mod tests {
         assert_eq!(text("hlp").norm, "help");
         assert_eq!(text("what's the weather").norm, "whats the weather");
         assert_eq!(text("remdiate this plz").norm, "remediate this plz");
+        assert_eq!(
+            text("Good morning, kindly let me know the overdue items").norm,
+            "kindly let me know the overdue items"
+        );
+        assert_eq!(text("Thank you. Can you explain it?").norm, "can you explain it");
+        assert_eq!(text("Thanks!").norm, "thanks", "a thanks alone is what it says");
+        assert_eq!(text("thanks for the list").norm, "thanks for the list");
+        assert_eq!(text("thanks, I'll take it after lunch").norm, "thanks ill take it after lunch");
     }
 
     #[test]
