@@ -25,9 +25,10 @@ async fn the_corpus_threads_are_followed_turn_by_turn() {
         report.turns,
         report.accuracy()
     );
-    // A floor under today's figure on the fixed demo day (the first 94 threads: 323 of 346;
-    // with the 60 written apart and then developed on: 522 of 578, 0.903); the goal is 0.92.
-    assert!(report.accuracy() >= 0.89, "turns right {:.3}", report.accuracy());
+    // A floor under today's figure on the fixed demo day: 532 of 578 (0.920), with the 60
+    // threads written apart and then developed on (on their own: 203 of 232 when they were
+    // added); the goal is 0.92.
+    assert!(report.accuracy() >= 0.91, "turns right {:.3}", report.accuracy());
 }
 
 #[tokio::test]
@@ -38,9 +39,10 @@ async fn threads_written_apart_from_the_corpus_are_followed() {
     let (engine, _) = secbot_tests::engine_with(Policy::unlimited()).await;
     let report = play(&engine, &threads).await;
     eprintln!("held-out threads: {}/{} turns right ({:.3})", report.right, report.turns, report.accuracy());
-    // Nothing was built from these threads. Today 91 of 112 (0.812) on the fixed demo day, under
-    // the goal of 0.92; this floor keeps it from slipping while the gap is closed.
-    assert!(report.accuracy() >= 0.80, "turns right {:.3}", report.accuracy());
+    // Nothing was built from these threads. Today 94 of 112 (0.839) on the fixed demo day (91
+    // when they were written), under the goal of 0.92; this floor keeps it from slipping while
+    // the gap is closed.
+    assert!(report.accuracy() >= 0.82, "turns right {:.3}", report.accuracy());
 }
 
 #[test]

@@ -338,7 +338,18 @@ pub(crate) async fn plan(
             });
         }
     } else if let Some(key) = &parse.recommendation_key {
-        subject = Some(Subject::Recommendation { key: key.clone() });
+        // "explain the second point, soft delete": the row it points at, when that row is of
+        // this recommendation; "the soft delete fix for it": the thread's finding of it.
+        let pointed = slots
+            .ordinal
+            .filter(|_| !parse.reference.on_page)
+            .and_then(|n| Subject::list(last.map(|l| l.items.clone()).unwrap_or_default()).nth(n).cloned());
+        let current = context.subject.as_ref().filter(|s| matches!(s, Subject::Finding { .. }));
+        subject = Some(match (pointed, current) {
+            (Some(item), _) if item.recommendation_key() == Some(key.as_str()) => item,
+            (None, Some(finding)) if finding.recommendation_key() == Some(key.as_str()) => finding.clone(),
+            _ => Subject::Recommendation { key: key.clone() },
+        });
     }
 
     // 2. A position in the last list ("the 7th" counts across the pages shown; "the 2nd on

@@ -607,6 +607,15 @@ pub(crate) fn uncovered(text: &Text) -> bool {
         .is_match(&text.norm)
 }
 
+/// True when the prompt says what it is for: an audit, an assessment or a certification ("for
+/// our upcoming ISO 27001 audit", "before the SOC 2 review").
+pub(crate) fn for_an_audit(text: &Text) -> bool {
+    static PURPOSE: OnceLock<Regex> = OnceLock::new();
+    PURPOSE
+        .get_or_init(|| re(r"\b(for|before|ahead of|during|prepare|preparing)\b.{0,40}\b(audit|audits|auditors?|assessment|certification|recertification|review)\b"))
+        .is_match(&text.norm)
+}
+
 /// The prompt with its security alerts read as findings ("show last night's high alerts" →
 /// "show last night's high findings"), when it asks about Defender for Cloud's alerts or
 /// incidents: the question is then read like the same question about findings, and answered
@@ -682,8 +691,34 @@ pub(crate) fn kind_reference(text: &Text) -> bool {
 /// one on func-orders-sync", "that gcs thing".
 pub(crate) fn picks_item(text: &Text) -> bool {
     static PICK: OnceLock<Regex> = OnceLock::new();
-    PICK.get_or_init(|| re(r"\b(the|that|this) one (on|for|with|about|in|from|at)\b|\b(the|that|this) (\S+ ){1,3}(one|thing|finding|item|issue|rec)\b"))
-        .is_match(&text.norm)
+    // Words that point by position or by the thread, not by what the item is.
+    const POSITIONAL: [&str; 16] = [
+        "previous",
+        "same",
+        "other",
+        "last",
+        "next",
+        "first",
+        "top",
+        "worst",
+        "final",
+        "bottom",
+        "current",
+        "very",
+        "following",
+        "second",
+        "third",
+        "above",
+    ];
+    PICK.get_or_init(|| re(r"\b(?:the|that|this) one (?:on|for|with|about|in|from|at)\b|\b(?:the|that|this) ((?:\S+ ){1,3})(?:one|thing|finding|item|issue|rec)\b"))
+        .captures_iter(&text.norm)
+        .any(|c| {
+            c.get(1).is_none_or(|middle| {
+                !middle.as_str().split_whitespace().all(|w| {
+                    POSITIONAL.contains(&w) || w.chars().next().is_some_and(|c| c.is_ascii_digit())
+                })
+            })
+        })
 }
 
 /// True when the prompt points at one thing already shown: "it", "this", "that one".
@@ -996,7 +1031,15 @@ mod tests {
         ] {
             assert!(picks_item(&text(picks)), "{picks}");
         }
-        for not in ["show the critical findings", "fix it", "this one", "what's on my plate"] {
+        for not in [
+            "show the critical findings",
+            "fix it",
+            "this one",
+            "what's on my plate",
+            "who is the owner of the previous one?",
+            "the 2nd one",
+            "the very last one",
+        ] {
             assert!(!picks_item(&text(not)), "{not}");
         }
     }

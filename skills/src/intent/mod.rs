@@ -318,13 +318,24 @@ fn read(text: &Text, lexicon: &Lexicon) -> Reading {
             s.to_lowercase().split(|c: char| !c.is_alphanumeric()).map(str::to_owned).collect::<Vec<_>>()
         })
         .collect();
+    // "one" counts owners in "more than one owner"; in "the previous one" it is a pronoun that
+    // names nothing.
+    let counted = |i: usize| {
+        i.checked_sub(1)
+            .and_then(|j| text.words.get(j))
+            .is_some_and(|w| ["than", "only", "just", "least", "exactly", "single"].contains(&w.as_str()))
+    };
     let plain: Vec<&str> = text
         .words
         .iter()
-        .map(String::as_str)
-        .filter(|w| {
-            !w.starts_with(['@', '#']) && *w != text::NAME && !subscription_words.iter().any(|s| s == w)
+        .enumerate()
+        .filter(|(i, w)| {
+            !w.starts_with(['@', '#'])
+                && *w != text::NAME
+                && !subscription_words.iter().any(|s| s == *w)
+                && (*w != "one" || counted(*i))
         })
+        .map(|(_, w)| w.as_str())
         .collect();
     let named = text.quoted.iter().find_map(|q| lexicon.recommendations.quoted(q)).or_else(|| {
         lexicon.recommendations.paraphrase(&plain.join(" "), slots.resource_type.or(resource_kind))
@@ -619,10 +630,13 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
     }
     // Names that can only mean data secbot does not have (PCI, Sentinel, sign-in logs,
     // licensing) decline honestly, unless the prompt is about one of the tenant's resources.
+    // A framework named as the reason for an ask secbot can answer ("for our ISO 27001 audit I
+    // need the critical findings on exposed resources") is not the question.
     let uncovered = ruled_unsafe.is_none()
         && intent != Intent::Unsafe
         && slots.resource.is_none()
-        && extract::uncovered(&text);
+        && extract::uncovered(&text)
+        && !(intent != Intent::OutOfScope && slots.has_filters() && extract::for_an_audit(&text));
     // A prompt about one of the tenant's resources is rarely off topic: unless the model is sure
     // (or it asks to operate the resource), read it as the likeliest answering intent.
     if intent == Intent::OutOfScope
@@ -1075,6 +1089,20 @@ mod tests {
         assert_eq!(read("s3-finance-exports looks sus, anything open on it?"), Intent::ListRisks);
         assert_eq!(read("who's handling s3-finance-exports?"), Intent::Status);
         assert_eq!(read("is anyone on the vm-web-01 findings"), Intent::Status);
+    }
+
+    #[test]
+    fn an_audit_named_as_the_reason_does_not_turn_an_answerable_ask_away() {
+        let today = time::macros::date!(2026 - 11 - 25);
+        let lexicon = Lexicon::of_tenant(&demo::tenant(&DemoOptions::for_day(today)));
+        let read = |prompt: &str| parse(prompt, &lexicon, today);
+        let asked = read(
+            "Good morning. For our upcoming ISO 27001 audit I would need a list of all critical findings on resources which are exposed to the internet.",
+        );
+        assert_eq!(asked.intent, Intent::ListRisks);
+        assert_eq!(asked.decline, None);
+        let mapped = read("which PCI DSS controls are we failing?");
+        assert_eq!(mapped.decline, Some(DeclineReason::Uncovered), "the framework is the question");
     }
 
     #[test]

@@ -72,8 +72,9 @@ impl Text {
 }
 
 /// The prompt without the greeting or thanks it opens with ("Good morning, kindly let me know
-/// …", "Thank you. Can you explain …"), when a request follows; a greeting or a thanks alone is
-/// read as written.
+/// …", "Thank you. Can you explain …"), when a request follows, without a "can you let me
+/// know" before its question and without the reason given after it ("I need it for the
+/// weekly report"); a greeting or a thanks alone is read as written.
 fn without_courtesy(prompt: &str) -> &str {
     static OPENING: OnceLock<regex::Regex> = OnceLock::new();
     let opening = OPENING.get_or_init(|| {
@@ -88,9 +89,30 @@ fn without_courtesy(prompt: &str) -> &str {
         ))
         .expect("valid courtesy pattern")
     });
-    match opening.find(prompt) {
+    let prompt = match opening.find(prompt) {
         Some(m) if prompt[m.end()..].split_whitespace().count() >= 2 => &prompt[m.end()..],
         _ => prompt,
+    };
+    // "Can you let me know what Priya is working on?": the question is what follows.
+    static WRAPPER: OnceLock<regex::Regex> = OnceLock::new();
+    let wrapper = WRAPPER.get_or_init(|| {
+        regex::Regex::new(r"(?i)^\s*(?:(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+|kindly\s+)?|please\s+|kindly\s+|pls\s+)?(?:let\s+me\s+know|tell\s+me|inform\s+me|i\s+(?:would\s+like|want|need|wish)\s+to\s+know)(?:\s+please)?\s*,?\s+((?:what|who|whether|if|which|how|when|why|where)\b)")
+            .expect("valid wrapper pattern")
+    });
+    let prompt = match wrapper.captures(prompt).and_then(|c| c.get(1)) {
+        Some(question) => &prompt[question.start()..],
+        None => prompt,
+    };
+    // "… who owns which findings. I need it for the weekly report.": the reason given after
+    // the question points at nothing in the thread.
+    static REASON: OnceLock<regex::Regex> = OnceLock::new();
+    let reason = REASON.get_or_init(|| {
+        regex::Regex::new(r"(?i)[.?!]\s+(?:(?:i|we)\s+(?:need|want|have\s+to|must|would\s+need|will\s+need)\s+(?:it|this|that|them|these)\s+(?:for|because|to)|(?:this|it)\s+is\s+(?:required|needed|mandatory|for|because)|(?:it's|its)\s+for)\b")
+            .expect("valid reason pattern")
+    });
+    match reason.find(prompt) {
+        Some(m) => &prompt[..m.start() + 1],
+        None => prompt,
     }
 }
 
@@ -455,6 +477,17 @@ mod tests {
         assert_eq!(text("Thank you. Can you explain it?").norm, "can you explain it");
         assert_eq!(text("Thanks!").norm, "thanks", "a thanks alone is what it says");
         assert_eq!(text("thanks for the list").norm, "thanks for the list");
+        assert_eq!(
+            text("Can you let me know what Priya is working on currently?").norm,
+            "what priya is working on currently"
+        );
+        assert_eq!(text("Please tell me who owns which findings.").norm, "who owns which findings");
+        assert_eq!(
+            text("Which critical findings have no owner? This is required by our internal policy.").norm,
+            "which critical findings have no owner"
+        );
+        assert_eq!(text("fix it. we need it today").norm, "fix it we need it today", "no reason, a deadline");
+        assert_eq!(text("tell me about the 2nd one").norm, "tell me about the 2nd one");
         assert_eq!(text("thanks, I'll take it after lunch").norm, "thanks ill take it after lunch");
     }
 
