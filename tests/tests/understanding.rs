@@ -25,7 +25,7 @@ async fn the_corpus_threads_are_followed_turn_by_turn() {
         report.turns,
         report.accuracy()
     );
-    // A floor under today's figure on the fixed demo day: 532 of 578 (0.920), with the 60
+    // A floor under today's figure on the fixed demo day: 537 of 578 (0.929), with the 60
     // threads written apart and then developed on (on their own: 203 of 232 when they were
     // added); the goal is 0.92.
     assert!(report.accuracy() >= 0.91, "turns right {:.3}", report.accuracy());
@@ -152,11 +152,16 @@ async fn what_secbot_cannot_answer_or_must_not_do_is_said_plainly() {
 
 #[tokio::test]
 async fn a_feature_named_like_an_order_is_not_one() {
-    let r = thread(&["the kv-dev soft delete thing", "purge protection on kv-dev?"]).await;
-    for reply in &r {
+    let r = thread(&[
+        "the kv-dev soft delete thing",
+        "purge protection on kv-dev?",
+        "the kv-payments-prod secrets expiry one",
+    ])
+    .await;
+    for (reply, about) in r.iter().zip(["kv-dev", "kv-dev", "kv-payments-prod"]) {
         assert_ne!(reply["intent"], "unsafe", "{}", reply["card"]["title"]);
         assert_ne!(skill(reply), "decline", "{}", reply["card"]["title"]);
-        assert!(reply["subject"].to_string().contains("kv-dev"), "{}", reply["subject"]);
+        assert!(reply["subject"].to_string().contains(about), "{}", reply["subject"]);
     }
 }
 

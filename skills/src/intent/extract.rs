@@ -743,10 +743,19 @@ pub(crate) fn pointer(text: &Text) -> Option<super::Pointer> {
     {
         return Some(super::Pointer::Them);
     }
+    // "that" opening a clause ("findings that have no owner") refers to the words before it.
+    const CLAUSE: [&str; 24] = [
+        "have", "has", "are", "were", "do", "dont", "don", "does", "need", "needs", "still", "aren", "can",
+        "could", "should", "will", "would", "belong", "lack", "lacks", "nobody", "haven", "hasn", "expire",
+    ];
     IT.get_or_init(|| {
         re(r"\b(it|this|that|this one|that one|this finding|that finding|the same one|same one|the previous one|the one (you )?(just )?(mentioned|explained|showed))\b")
     })
-    .is_match(norm)
+    .find_iter(norm)
+    .any(|m| {
+        m.as_str() != "that"
+            || !norm[m.end()..].split_whitespace().next().is_some_and(|next| CLAUSE.contains(&next))
+    })
     .then_some(super::Pointer::It)
 }
 
@@ -768,10 +777,14 @@ pub(crate) fn bare_reference(text: &Text, names: &dyn Fn(&str) -> bool) -> bool 
         "ok", "okay", "k", "so", "now", "then", "pls", "please", "plz", "hmm", "um", "yeah", "yes", "also",
         "just", "again",
     ];
+    // Words that ask the same of a name ("anything going thru vm-etl-02?"), but of nothing alone.
+    const ROUTE: [&str; 8] = ["anything", "going", "through", "thru", "via", "touching", "involving", "for"];
+    let named = text.words.iter().any(|w| names(w));
     !text.words.is_empty()
         && !text.words.iter().all(|w| FILLER.contains(&w.as_str()))
         && text.words.iter().all(|w| {
             words.contains(w.as_str())
+                || (named && ROUTE.contains(&w.as_str()))
                 || names(w)
                 || w.starts_with('#')
                 || w.chars().all(|c| c.is_ascii_digit())
@@ -1019,6 +1032,16 @@ mod tests {
         assert_eq!(ordinal(&text("6 - whats that")), Some(6));
         assert_eq!(ordinal(&text("5 critical findings on vms")), None, "a count");
         assert_eq!(ordinal(&text("fix for 4 hours")), None, "a span of time");
+    }
+
+    #[test]
+    fn that_opening_a_clause_points_at_nothing_in_the_thread() {
+        use super::super::Pointer;
+        assert_eq!(pointer(&text("critical findings that have no owner")), None);
+        assert_eq!(pointer(&text("vms that still need patching")), None);
+        assert_eq!(pointer(&text("is that bad?")), Some(Pointer::It));
+        assert_eq!(pointer(&text("fix that one")), Some(Pointer::It));
+        assert_eq!(pointer(&text("the previous one, who owns it")), Some(Pointer::It));
     }
 
     #[test]

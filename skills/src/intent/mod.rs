@@ -333,7 +333,7 @@ fn read(text: &Text, lexicon: &Lexicon) -> Reading {
             !w.starts_with(['@', '#'])
                 && *w != text::NAME
                 && !subscription_words.iter().any(|s| s == *w)
-                && (*w != "one" || counted(*i))
+                && (!matches!(w.as_str(), "one" | "ones") || counted(*i))
         })
         .map(|(_, w)| w.as_str())
         .collect();
@@ -606,8 +606,13 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
     }
     // A refusal on the model's word alone needs it to be sure: refusing a fair question costs
     // more than answering it. (The refusal rules below still refuse whatever the model says.)
-    let unsafe_bar =
-        if slots.recommendation.is_some() || reference.picks { UNSAFE_NAMED } else { UNSAFE_BY_MODEL };
+    // "the kv-payments-prod secrets expiry one" points at a finding by its recommendation's
+    // words: however they sound, only a refusal rule refuses it.
+    let unsafe_bar = match (slots.recommendation.is_some(), reference.picks) {
+        (true, true) => f32::INFINITY,
+        (true, false) | (false, true) => UNSAFE_NAMED,
+        (false, false) => UNSAFE_BY_MODEL,
+    };
     let single_exemption = ruled_unsafe.is_none()
         && prediction.best_of(Intent::Unsafe) == Some(Label::Refuse(UnsafeReason::ScoreGaming))
         && extract::single_exemption(&text, signals.deictic || slots.ordinal.is_some());
