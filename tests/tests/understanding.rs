@@ -25,7 +25,7 @@ async fn the_corpus_threads_are_followed_turn_by_turn() {
         report.turns,
         report.accuracy()
     );
-    // A floor under today's figure on the fixed demo day: 537 of 578 (0.929), with the 60
+    // A floor under today's figure on the fixed demo day: 538 of 578 (0.931), with the 60
     // threads written apart and then developed on (on their own: 203 of 232 when they were
     // added); the goal is 0.92.
     assert!(report.accuracy() >= 0.91, "turns right {:.3}", report.accuracy());
@@ -39,10 +39,10 @@ async fn threads_written_apart_from_the_corpus_are_followed() {
     let (engine, _) = secbot_tests::engine_with(Policy::unlimited()).await;
     let report = play(&engine, &threads).await;
     eprintln!("held-out threads: {}/{} turns right ({:.3})", report.right, report.turns, report.accuracy());
-    // Nothing was built from these threads. Today 94 of 112 (0.839) on the fixed demo day (91
+    // Nothing was built from these threads. Today 95 of 112 (0.848) on the fixed demo day (91
     // when they were written), under the goal of 0.92; this floor keeps it from slipping while
     // the gap is closed.
-    assert!(report.accuracy() >= 0.82, "turns right {:.3}", report.accuracy());
+    assert!(report.accuracy() >= 0.83, "turns right {:.3}", report.accuracy());
 }
 
 #[test]

@@ -271,6 +271,7 @@ impl Engine {
             let answered = !matches!(reply.skill.as_str(), "decline" | "clarify" | "help" | "usage_limit");
             if answered {
                 context.last_intent = Some(reply.intent);
+                context.subscription.clone_from(&reply.slots.subscription);
             }
             if (answered || context.pending.is_some())
                 && let Some(tool) = shown.tool

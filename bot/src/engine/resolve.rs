@@ -205,6 +205,10 @@ fn in_thread(parse: &Parse, context: &ThreadContext) -> (Intent, Slots) {
             intent = Intent::ListRisks;
         }
     }
+    // "the findings there", "the critical risks in that subscription": the thread's subscription.
+    if reference.there && slots.subscription.is_none() && slots.resource.is_none() {
+        slots.subscription.clone_from(&context.subscription);
+    }
     // "show more", "keep going": the next page of the thread's list.
     if parse.next_page
         && let Some(last) = &context.last_list

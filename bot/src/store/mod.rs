@@ -42,6 +42,10 @@ pub struct ThreadContext {
     /// which one): the answer to it keeps them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_slots: Option<Slots>,
+    /// The one subscription the last answer was about (its score, its summary, its list): "the
+    /// findings there" are that subscription's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscription: Option<String>,
 }
 
 /// A list shown in a thread, across the pages shown so far.

@@ -651,6 +651,31 @@ pub(crate) fn secure_score(text: &Text) -> bool {
         .is_match(&text.norm)
 }
 
+/// True when the prompt asks which subscription is in the worst or best shape.
+pub(crate) fn ranks_subscriptions(text: &Text) -> bool {
+    static RANK: OnceLock<Regex> = OnceLock::new();
+    RANK.get_or_init(|| re(r"\bwhich (sub|subs|subscription|subscriptions|account|project)\b.{0,30}\b(worst|weakest|lowest|best|strongest|highest|healthiest)\b|\b(worst|weakest|lowest scoring|best|healthiest|highest scoring) (sub|subscription)\b|\brank (the |our )?(subs|subscriptions)\b"))
+        .is_match(&text.norm)
+}
+
+/// True when the prompt points at the place the thread is about: "the findings there", "in
+/// that subscription".
+pub(crate) fn there(text: &Text) -> bool {
+    static THERE: OnceLock<Regex> = OnceLock::new();
+    // "is there", "there are" say something exists, not where.
+    const EXISTS: [&str; 9] = ["is", "are", "was", "were", "s", "any", "anything", "isn", "aren"];
+    let words: Vec<&str> = text.norm.split(' ').collect();
+    let place = words.iter().enumerate().any(|(i, w)| {
+        *w == "there"
+            && !i.checked_sub(1).and_then(|j| words.get(j)).is_some_and(|b| EXISTS.contains(b))
+            && !words.get(i + 1).is_some_and(|a| EXISTS.contains(a))
+    });
+    place
+        || THERE
+            .get_or_init(|| re(r"\bin (that|this|the same) (sub|subscription|account|project)\b"))
+            .is_match(&text.norm)
+}
+
 /// True when the prompt asks which fixes do the most: raise the secure score most, break the
 /// most attack paths, give the biggest wins.
 pub(crate) fn best_fix(text: &Text) -> bool {
@@ -1042,6 +1067,16 @@ mod tests {
         assert_eq!(pointer(&text("is that bad?")), Some(Pointer::It));
         assert_eq!(pointer(&text("fix that one")), Some(Pointer::It));
         assert_eq!(pointer(&text("the previous one, who owns it")), Some(Pointer::It));
+    }
+
+    #[test]
+    fn a_place_pointed_at_is_told_from_something_that_exists() {
+        assert!(there(&text("Why is it so low? Kindly show me the findings there.")));
+        assert!(there(&text("show me the critical risks in that subscription")));
+        assert!(!there(&text("is there anything critical?")));
+        assert!(!there(&text("there are too many findings, which matter")));
+        assert!(ranks_subscriptions(&text("Which subscription is the worst one?")));
+        assert!(!ranks_subscriptions(&text("the worst one")));
     }
 
     #[test]

@@ -299,6 +299,9 @@ pub struct Reference {
     /// It singles out one item by what it is rather than where it stands ("the stwebassets
     /// one", "the one on func-orders-sync", "the gcs one").
     pub picks: bool,
+    /// It points at the subscription the thread is about ("the findings there", "in that
+    /// subscription").
+    pub there: bool,
 }
 
 /// What the exact extractors read from a prompt, before the model decides the intent.
@@ -589,6 +592,7 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
         bare_named: extract::bare_reference(&text, &|w| w == text::NAME || person(w)),
         on_page: extract::on_page(&text),
         picks: extract::picks_item(&text),
+        there: extract::there(&text),
     };
     let named_person = text.words.iter().find(|w| person(w)).map(|w| w.trim_start_matches('@').to_owned());
     let seen = model_text(&text, lexicon);
@@ -781,6 +785,14 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
         slots.due_text = dated.map(|d| d.text);
     }
 
+    // "which subscription is the worst?": the subscriptions ranked by their secure score.
+    let ranks_subscriptions = extract::ranks_subscriptions(&text);
+    if ranks_subscriptions && matches!(intent, Intent::Explain | Intent::ListRisks | Intent::Summarize) {
+        intent = Intent::Summarize;
+        slots.ordinal = None;
+        slots.resource_type = None;
+    }
+
     // "aws cli" asks for a language: in a thread, the cloud does not pick another finding.
     let tool_cloud = extract::cloud_of_tool_only(&text).is_some_and(|c| slots.cloud == Some(c));
     let kind_reference = if extract::kind_reference(&text) { slots.resource_type } else { None };
@@ -827,7 +839,7 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
         exemption: extract::exemption(&text),
         kind_reference,
         reference,
-        secure_score: extract::secure_score(&text),
+        secure_score: ranks_subscriptions || extract::secure_score(&text),
         best_fix: signals.best_fix,
         person: named_person,
         refusal: None,
