@@ -8,10 +8,12 @@
 //! one", "the one on vm-x"), then the thread's subject. A follow-up that resolves to nothing
 //! gets a clarifying question, never a guess; so does a prompt secbot is unsure of.
 
-use secbot_chat::{Intent, ResourceKind, Slots, Subject};
-use secbot_skills::intent::{DeclineReason, ItemDescription, Parse, Pointer, TOOLS, described_item};
 use std::sync::Arc;
 
+use secbot_chat::{Intent, Slots, Subject};
+use secbot_skills::intent::{
+    DeclineReason, ItemDescription, Parse, Pointer, TOOLS, described_item, kind_terms,
+};
 use secbot_skills::posture::{PostureError, PostureSource, Resource};
 use secbot_skills::skill;
 
@@ -62,24 +64,6 @@ pub(crate) enum Decision {
     },
 }
 
-fn kind_words(kind: ResourceKind) -> &'static [&'static str] {
-    match kind {
-        ResourceKind::VirtualMachine => &["vm", "machine", "server", "instance"],
-        ResourceKind::StorageAccount => &["storage", "bucket"],
-        ResourceKind::SqlDatabase => &["database", "sql", "db"],
-        ResourceKind::KeyVault => &["vault", "kv"],
-        ResourceKind::KubernetesCluster => &["cluster", "aks", "kubernetes", "k8s"],
-        ResourceKind::Identity => &["identity", "principal"],
-        ResourceKind::AppService => &["app", "function"],
-        ResourceKind::ContainerImage => &["image", "container"],
-        ResourceKind::ContainerRegistry => &["registry"],
-        ResourceKind::CosmosDb => &["cosmos"],
-        ResourceKind::Network => &["network", "vnet", "nsg"],
-        ResourceKind::Subscription => &["subscription"],
-        ResourceKind::Other => &[],
-    }
-}
-
 /// Narrows a finding to its recommendation or its resource when the prompt says "this
 /// recommendation" or "this storage account".
 async fn narrow(source: &dyn PostureSource, subject: Subject, text: &str) -> Subject {
@@ -94,7 +78,7 @@ async fn narrow(source: &dyn PostureSource, subject: Subject, text: &str) -> Sub
     if let Ok(Some(res)) = source.resource(resource).await
         && (text.contains(&format!("this {}", res.kind.label()))
             || text.contains(&format!("that {}", res.kind.label())))
-        && kind_words(res.kind).iter().any(|w| text.contains(w))
+        && kind_terms(res.kind, Some(res.cloud)).iter().any(|w| text.contains(w))
     {
         return Subject::Resource { id: resource.clone() };
     }

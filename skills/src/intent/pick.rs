@@ -29,7 +29,7 @@ const COMMON: [&str; 24] = [
 ];
 
 /// How a kind of resource is called on each cloud, as people shorten it in chat.
-fn kind_terms(kind: ResourceKind, cloud: Option<Cloud>) -> &'static [&'static str] {
+pub fn kind_terms(kind: ResourceKind, cloud: Option<Cloud>) -> &'static [&'static str] {
     use Cloud::{Aws, Gcp};
     use ResourceKind::*;
     match (kind, cloud) {
