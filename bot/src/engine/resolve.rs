@@ -153,17 +153,12 @@ fn in_thread(parse: &Parse, context: &ThreadContext) -> (Intent, Slots) {
             slots.assignee = parse.person.clone();
         }
     }
-    // "which is the worst of those": a list question about one item of the list is a look at
-    // that item.
-    if intent == Intent::ListRisks && slots.ordinal.is_some() && has_list && !slots.has_filters() {
-        intent = Intent::Explain;
-    }
-    // "the one on func-orders-sync?", "the gcs one": a look at the item it singles out, not a
-    // new list.
+    // "which is the worst of those", "the one on func-orders-sync?", "the gcs one": a list
+    // question about one item of the list is a look at that item.
     if intent == Intent::ListRisks
-        && reference.picks
         && has_list
-        && !(Slots { resource_type: None, ..slots.clone() }).has_filters()
+        && ((slots.ordinal.is_some() && !slots.has_filters())
+            || (reference.picks && !(Slots { resource_type: None, ..slots.clone() }).has_filters()))
     {
         intent = Intent::Explain;
     }
@@ -534,9 +529,7 @@ async fn shortened(source: &dyn PostureSource, context: &ThreadContext, name: &s
     for id in ids {
         if let Ok(Some(resource)) = source.resource(id).await {
             let full = resource.name.to_lowercase();
-            if (full.ends_with(&tail) || full.starts_with(&head))
-                && !matching.iter().any(|r: &Arc<Resource>| r.id == resource.id)
-            {
+            if full.ends_with(&tail) || full.starts_with(&head) {
                 matching.push(resource);
             }
         }
