@@ -25,9 +25,9 @@ async fn the_corpus_threads_are_followed_turn_by_turn() {
         report.turns,
         report.accuracy()
     );
-    // A floor under today's figure on the fixed demo day: 538 of 578 (0.931), with the 60
-    // threads written apart and then developed on (on their own: 203 of 232 when they were
-    // added); the goal is 0.92.
+    // A floor under today's figure on the fixed demo day: 646 of 697 (0.927), with the 90
+    // threads written apart and then developed on (the first 60: 203 of 232 when they were
+    // added; the last 30: 91 of 119 when they were written); the goal is 0.92.
     assert!(report.accuracy() >= 0.91, "turns right {:.3}", report.accuracy());
 }
 
@@ -321,4 +321,52 @@ async fn the_fix_that_breaks_the_most_of_a_resources_attack_paths_stays_on_paths
     assert_eq!(skill(&r[2]), "remediate");
     assert_eq!(r[2]["subject"], r[1]["subject"], "the fix named first");
     assert_eq!(r[2]["card"]["code"][0]["title"], "PowerShell");
+}
+
+#[tokio::test]
+async fn the_resource_owner_named_after_a_fix_takes_that_fix_not_the_resources_list() {
+    let r = thread(&[
+        "anything open on kv-payments-prod?",
+        "how do I fix the secret expiration one?",
+        "assign to the resource owner, 30 days",
+    ])
+    .await;
+    assert_eq!(skill(&r[2]), "delegate");
+    assert_eq!(
+        r[2]["subject"], r[1]["subject"],
+        "\"resource owner\" says who, not what: {}",
+        r[2]["subject"]
+    );
+}
+
+#[tokio::test]
+async fn paths_through_a_named_resource_become_the_list_follow_ups_count_in() {
+    let r = thread(&["attack paths through vm-sql-01?", "break the 1st one"]).await;
+    assert_eq!(r[0]["subject"]["kind"], "list", "{}", r[0]["subject"]);
+    assert_eq!(r[0]["subject"]["items"][0]["kind"], "attack_path");
+    assert_eq!(skill(&r[1]), "attack_paths");
+    assert_eq!(r[1]["subject"], r[0]["subject"]["items"][0]);
+    // The resource the paths go through is still the thread's to shorten.
+    let r = thread(&["attack paths through vm-sql-01?", "how do i fix sql-01"]).await;
+    assert_eq!(skill(&r[1]), "remediate", "{}", text(&r[1]));
+    assert_eq!(r[1]["subject"]["resource_name"], "vm-sql-01");
+    // A path looked at step by step is walked, not fixed.
+    let r = thread(&["show attack paths that reach sensitive data", "ok the first one, step by step"]).await;
+    assert_eq!(skill(&r[1]), "attack_paths");
+    assert_eq!(r[1]["subject"], r[0]["subject"]["items"][0]);
+}
+
+#[tokio::test]
+async fn a_subscription_named_in_a_refused_prompt_is_still_where_the_thread_is() {
+    let r = thread(&[
+        "exempt everything on Contoso Dev/Test",
+        "fine. what are the worst ones there",
+        "top 5 worst there",
+    ])
+    .await;
+    assert_eq!(r[0]["intent"], "unsafe");
+    for reply in &r[1..] {
+        assert_eq!(skill(reply), "list_risks", "{}", text(reply));
+        assert_eq!(reply["slots"]["subscription"], "Contoso Dev/Test", "{}", reply["slots"]);
+    }
 }

@@ -272,6 +272,10 @@ impl Engine {
             if answered {
                 context.last_intent = Some(reply.intent);
                 context.subscription.clone_from(&reply.slots.subscription);
+            } else if reply.slots.subscription.is_some() {
+                // "exempt everything on Contoso Dev/Test" refused, then "what are the worst
+                // ones there": the thread is about that subscription all the same.
+                context.subscription.clone_from(&reply.slots.subscription);
             }
             if (answered || context.pending.is_some())
                 && let Some(tool) = shown.tool

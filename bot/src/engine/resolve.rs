@@ -72,7 +72,8 @@ async fn narrow(source: &dyn PostureSource, subject: Subject, text: &str) -> Sub
     if text.contains("recommendation") || text.contains(" rec ") || text.ends_with(" rec") {
         return Subject::Recommendation { key: recommendation.clone() };
     }
-    if text.contains("resource") {
+    // "the whole resource", not "the resource owner" (who to assign it to).
+    if text.replace("resource owner", "").replace("resource group", "").contains("resource") {
         return Subject::Resource { id: resource.clone() };
     }
     if let Ok(Some(res)) = source.resource(resource).await
@@ -105,9 +106,9 @@ fn in_thread(parse: &Parse, context: &ThreadContext) -> (Intent, Slots) {
 
     // A pointer into the thread is not chatter: "what's the story with the 4th?" is a
     // follow-up even when its words sound like small talk.
+    // (A decline for data secbot does not have is certain when its rule read it, and stands.)
     if intent == Intent::OutOfScope
         && parse.decline != Some(DeclineReason::Operation)
-        && parse.decline != Some(DeclineReason::Uncovered)
         && (has_list || has_subject)
         && points
         && (parse.confidence < WEAK_DECLINE || reference.bare)
@@ -476,12 +477,24 @@ pub(crate) async fn plan(
         return Ok(Decision::Clarify { intent, slots, candidates, reason: None });
     }
     // An attack path is looked at, explained and summarized by the attack paths skill.
+    // So is "the first one, step by step": only a word of fixing asks for the path's fix.
     if matches!(subject, Some(Subject::AttackPath { .. }))
-        && matches!(intent, Intent::Explain | Intent::Summarize | Intent::ListRisks)
+        && (matches!(intent, Intent::Explain | Intent::Summarize | Intent::ListRisks)
+            || (intent == Intent::Remediate && parse.tool.is_none() && !fixing(text)))
     {
         intent = Intent::AttackPaths;
     }
     Ok(run(intent, slots, subject, 0))
+}
+
+/// True when the prompt has a word of fixing ("how do we break it", "close that path").
+fn fixing(text: &str) -> bool {
+    const FIXING: [&str; 14] = [
+        "fix", "remediat", "break", "close", "mitigat", "patch", "block", "secur", "harden", "cut", "resolv",
+        "script", "command", "cli",
+    ];
+    let text = text.to_lowercase();
+    FIXING.iter().any(|w| text.contains(w))
 }
 
 /// The skill that answers an intent with these slots: a list of findings nobody owns is a
@@ -522,6 +535,10 @@ async fn shortened(source: &dyn PostureSource, context: &ThreadContext, name: &s
     let name = name.to_lowercase();
     let (tail, head) = (format!("-{name}"), format!("{name}-"));
     let mut ids: Vec<&str> = context.subject.iter().filter_map(Subject::resource_id).collect();
+    // The resource a list is on ("attack paths through vm-etl-02").
+    if let Some(Subject::List { on: Some(on), .. }) = &context.subject {
+        ids.push(on);
+    }
     ids.extend(context.last_list.iter().flat_map(|l| l.items.iter().filter_map(Subject::resource_id)));
     ids.sort_unstable();
     ids.dedup();

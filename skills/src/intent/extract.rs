@@ -116,7 +116,7 @@ pub(crate) fn public(text: &Text) -> bool {
     static PUBLIC: OnceLock<Regex> = OnceLock::new();
     PUBLIC
         .get_or_init(|| re(r"\b(public|publicly|publically|exposed|exposd|exposure|internet|open to the world|open to the internet|world|anyone on the internet|reachable from (the )?(outside|internet)|from (the )?outside|externally (accessible|exposed|reachable)|anonymous|anonymously|world readable)\b"))
-        .is_match(&text.norm)
+        .is_match(&text.norm.replace("public exploit", "exploit").replace("publicly known", "known"))
 }
 
 /// True when the prompt asks about sensitive data.
@@ -287,38 +287,33 @@ pub(crate) fn cloud_of_tool_only(text: &Text) -> Option<Cloud> {
 /// The cloud an AWS or GCP service name pins down ("s3 buckets" are AWS, "gke" is GCP); Azure
 /// service names are left out because secbot's Azure kinds have cross-cloud twins.
 pub(crate) fn service_cloud(text: &Text) -> Option<Cloud> {
-    static AWS: OnceLock<Regex> = OnceLock::new();
-    static GCP: OnceLock<Regex> = OnceLock::new();
-    let aws = AWS.get_or_init(|| re(r"\b(s3|ec2|rds|eks|ecr|lambda)\b")).is_match(&text.norm);
-    let gcp = GCP
-        .get_or_init(|| re(r"\b(gcs|gke|gce|bigquery|big query|cloud sql|compute engine)\b"))
-        .is_match(&text.norm);
-    match (aws, gcp) {
-        (true, false) => Some(Cloud::Aws),
-        (false, true) => Some(Cloud::Gcp),
-        _ => None,
-    }
+    only_cloud(&service_clouds(text)[..2])
 }
 
-/// The cloud implied by a service name ("EC2" is AWS) when no cloud is named.
+/// The cloud implied by service names ("EC2" is AWS) when no cloud is named; none when they
+/// name services of several clouds ("we got gke + eks + aks").
 pub(crate) fn implied_cloud(text: &Text) -> Option<Cloud> {
-    static AWS: OnceLock<Regex> = OnceLock::new();
-    static GCP: OnceLock<Regex> = OnceLock::new();
-    static AZURE: OnceLock<Regex> = OnceLock::new();
-    if AWS.get_or_init(|| re(r"\b(ec2|s3|rds|eks|ecr|iam roles?|lambda|cloudtrail|aws accounts?)\b")).is_match(&text.norm) {
-        Some(Cloud::Aws)
-    } else if GCP
-        .get_or_init(|| re(r"\b(gce|gcs|gke|bigquery|big query|cloud sql|cloud storage|compute engine|gcp projects?)\b"))
-        .is_match(&text.norm)
-    {
-        Some(Cloud::Gcp)
-    } else if AZURE
-        .get_or_init(|| re(r"\b(aks|acr|key vaults?|keyvaults?|cosmos|app services?|function apps?|azure sql|nsgs?|vnets?|managed identit(y|ies)|subscriptions?)\b"))
-        .is_match(&text.norm)
-    {
-        Some(Cloud::Azure)
-    } else {
-        None
+    only_cloud(&service_clouds(text))
+}
+
+/// The clouds whose services the prompt names, in the order AWS, GCP, Azure.
+fn service_clouds(text: &Text) -> [Option<Cloud>; 3] {
+    static SERVICES: OnceLock<[(Cloud, Regex); 3]> = OnceLock::new();
+    let services = SERVICES.get_or_init(|| {
+        [
+            (Cloud::Aws, re(r"\b(ec2|s3|rds|eks|ecr|iam roles?|lambda|cloudtrail|aws accounts?)\b")),
+            (Cloud::Gcp, re(r"\b(gce|gcs|gke|bigquery|big query|cloud sql|cloud storage|compute engine|gcp projects?)\b")),
+            (Cloud::Azure, re(r"\b(aks|acr|key vaults?|keyvaults?|cosmos|app services?|function apps?|azure sql|nsgs?|vnets?|managed identit(y|ies)|subscriptions?)\b")),
+        ]
+    });
+    services.each_ref().map(|(cloud, pattern)| pattern.is_match(&text.norm).then_some(*cloud))
+}
+
+fn only_cloud(named: &[Option<Cloud>]) -> Option<Cloud> {
+    let mut clouds = named.iter().flatten();
+    match (clouds.next(), clouds.next()) {
+        (Some(cloud), None) => Some(*cloud),
+        _ => None,
     }
 }
 
@@ -390,10 +385,11 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
     if let Some(n) = lead.captures(text.norm.trim()).and_then(|c| c[1].parse::<i32>().ok()) {
         return (1..=50).contains(&n).then_some(n);
     }
-    // Lists are ranked worst first: "the worst of those", "the top one" is the first item.
+    // Lists are ranked worst first: "the worst of those", "the top one" is the first item ("the
+    // worst ones" are a list).
     static TOP: OnceLock<Regex> = OnceLock::new();
     TOP.get_or_init(|| {
-        re(r"\bthe (worst|top|highest|riskiest|scariest|most severe|most critical|biggest|first) (one|ones|item|finding|of (those|them|these|the list|it all)|on the list|in the list|there|here|crit|critical)\b|\b(worst|top) (one|of (those|them|these))\b|\b(one|item|finding|thing) (at|on) the top\b|\b(at the )?top of the (list|page)\b|\bthe one up top\b")
+        re(r"\bthe (worst|top|highest|riskiest|scariest|most severe|most critical|biggest|first) (one|item|finding|of (those|them|these|the list|it all)|on the list|in the list|there|here|crit|critical)\b|\b(worst|top) (one|of (those|them|these))\b|\b(one|item|finding|thing) (at|on) the top\b|\b(at the )?top of the (list|page)\b|\bthe one up top\b")
     })
     .is_match(&text.norm)
     .then_some(1)
@@ -619,9 +615,10 @@ pub(crate) fn for_an_audit(text: &Text) -> bool {
 /// The prompt with its security alerts read as findings ("show last night's high alerts" →
 /// "show last night's high findings"), when it asks about Defender for Cloud's alerts or
 /// incidents: the question is then read like the same question about findings, and answered
-/// from alerts. `None` when it mentions no alert, or alerts of something else (Sentinel,
-/// GuardDuty, cost or metric alerts), setting alerting up (which secbot does not do), or
-/// findings too ("got an alert-ish email, is anyone on the findings?": the alert is context).
+/// from alerts; threat activity asked about without the word ("did anyone hit our storage from
+/// a tor exit node?") is a question about alerts too. `None` when it mentions no alert, or
+/// alerts of something else (Sentinel, GuardDuty, cost or metric alerts), setting alerting up
+/// (which secbot does not do), or findings too ("got an alert-ish email, is anyone on the findings?": the alert is context).
 pub(crate) fn about_alerts(prompt: &str) -> Option<String> {
     static ALERT: OnceLock<Regex> = OnceLock::new();
     static ELSEWHERE: OnceLock<Regex> = OnceLock::new();
@@ -631,8 +628,18 @@ pub(crate) fn about_alerts(prompt: &str) -> Option<String> {
     let elsewhere = ELSEWHERE.get_or_init(|| {
         re(r"(?i)\b(alert(ing)?\s+rules?|alerting|(create|add|make|set\s*up|setup|configure|build|write|wire\s+up)\s+(an?\s+|some\s+|the\s+)?(\w+\s+)?alerts?|alert\s+(me|us)|action\s+groups?|sentinel|siem|kql|splunk|log\s+analytics|guard\s*duty|security\s+hub|metric\s+alerts?|budget\s+alerts?|cost\s+alerts?|billing\s+alerts?|pager\s*duty|opsgenie|incident\s+(response|management|commander|process|plan|playbook)|post\s*-?\s*mortem|status\s*page|service\s+health|outage|workbooks?|(had|have\s+had)\s+an?\s+(\w+\s+)?incident|incident\s+(review|doc|report|timeline)|(alert|incident)\s*-\s*\w|findings?|recommendations?|recs|risks?|vulnerabilit\w*|vulns?|misconfig\w*|without\s+(setting\s+off|triggering|tripping|firing|raising)|(avoid|evade|dodge|bypass|suppress)\w*|outside\s+(your|of\s+your)\s+scope|your\s+(limits|scope)|visibility\s+into|(do|can|could|will)\s+you\s+(cover|do|support|handle|see|read|show|access)\s+(\w+\s+)?(alerts?|incidents?))\b")
     });
-    if !alert.is_match(prompt) || elsewhere.is_match(prompt) {
+    // Threat activity asked about without the word: "did anyone hit our storage from a tor exit
+    // node?", "any suspicious sign-ins on kv-app-prod?".
+    static ACTIVITY: OnceLock<Regex> = OnceLock::new();
+    let activity = ACTIVITY.get_or_init(|| {
+        re(r"(?i)\b(tor(\s+exit)?\s+nodes?|tor\s+exit|brute[\s-]?force\s+attempts?|malware\s+(detected|found|uploaded|activity|infections?)|suspicious\s+(activity|logins?|sign[\s-]?ins?|access|traffic|ips?|process(es)?|behaviou?r|downloads?|uploads?)|(anomalous|unusual)\s+(access|activity|logins?|sign[\s-]?ins?|traffic)|(were|was|are|have)\s+we\s+(been\s+|being\s+)?(attacked|hacked|breached|compromised|probed)|did\s+(anyone|someone|somebody|anybody|an\s+attacker)\s+(hit|access|attack|try|probe|scan|log\s*in|break|get\s+in))\b")
+    });
+    let about_activity = !alert.is_match(prompt) && activity.is_match(prompt);
+    if !(alert.is_match(prompt) || about_activity) || elsewhere.is_match(prompt) {
         return None;
+    }
+    if about_activity {
+        return Some(activity.replace_all(prompt, "findings").into_owned());
     }
     let read =
         alert.replace_all(prompt, |c: &regex::Captures<'_>| match c[1].to_ascii_lowercase().as_str() {
@@ -641,6 +648,15 @@ pub(crate) fn about_alerts(prompt: &str) -> Option<String> {
             _ => "finding",
         });
     Some(read.into_owned())
+}
+
+/// True when a sentence opens as a request to secbot ("Kindly show me …", "pls give me …",
+/// "can you list …", "assign it to …"), not as a remark.
+pub(crate) fn opens_request(sentence: &str) -> bool {
+    static REQUEST: OnceLock<Regex> = OnceLock::new();
+    REQUEST
+        .get_or_init(|| re(r"(?i)^\W*(?:(?:ok|okay|so|and|also|then|now|pls|please|plz|kindly|just)\W+)*(?:(?:can|could|would|will) (?:you|u) (?:please |kindly |pls )?)?(?:show|list|give|send|share|provide|display|explain|summari[sz]e|fix|remediate|assign|reassign|delegate|compare|find|tell|walk|draft|write|get)\b"))
+        .is_match(sentence)
 }
 
 /// True when the prompt asks about the secure score.
@@ -805,7 +821,13 @@ pub(crate) fn bare_reference(text: &Text, names: &dyn Fn(&str) -> bool) -> bool 
     // Words that ask the same of a name ("anything going thru vm-etl-02?"), but of nothing alone.
     const ROUTE: [&str; 8] = ["anything", "going", "through", "thru", "via", "touching", "involving", "for"];
     let named = text.words.iter().any(|w| names(w));
+    // "top 5 worst there", "the next 10": a number after these counts rows, it points at none.
+    let counts = text.words.windows(2).any(|w| {
+        matches!(w[0].as_str(), "top" | "first" | "last" | "next" | "worst" | "highest")
+            && w[1].chars().all(|c| c.is_ascii_digit())
+    });
     !text.words.is_empty()
+        && !counts
         && !text.words.iter().all(|w| FILLER.contains(&w.as_str()))
         && text.words.iter().all(|w| {
             words.contains(w.as_str())
@@ -910,7 +932,22 @@ mod tests {
         );
         assert_eq!(about_alerts("any open Incidents?").as_deref(), Some("any open findings?"));
         assert_eq!(about_alerts("explain this security alert").as_deref(), Some("explain this finding"));
+        // Threat activity is what alerts report, whatever the question calls it.
+        for activity in [
+            "did anyone hit our storage from a tor exit node?",
+            "any suspicious sign-ins on kv-app-prod",
+            "were we attacked last night",
+            "malware detected anywhere this week?",
+        ] {
+            let read = about_alerts(activity);
+            assert!(
+                read.as_deref().is_some_and(|r| r != activity && about_alerts(r).is_none()),
+                "{activity}: {read:?}"
+            );
+        }
         for elsewhere in [
+            "are the vms protected against brute force",
+            "machines without malware protection",
             "list the sentinel incidents assigned to me",
             "create an alert rule for new findings",
             "where's the incident response runbook",
@@ -922,6 +959,20 @@ mod tests {
         ] {
             assert_eq!(about_alerts(elsewhere), None, "{elsewhere}");
         }
+    }
+
+    #[test]
+    fn a_reference_alone_points_and_a_count_of_rows_does_not() {
+        let bare = |prompt: &str| bare_reference(&text(prompt), &|_| false);
+        for pointing in ["#3", "the 2nd one?", "and the top one", "number 4", "the worst of those"] {
+            assert!(bare(pointing), "{pointing}");
+        }
+        for counting in ["top 5 worst there", "the next 10", "first 3"] {
+            assert!(!bare(counting), "{counting}");
+        }
+        let ordinal = |prompt: &str| super::ordinal(&text(prompt));
+        assert_eq!(ordinal("what are the worst ones there"), None, "the worst ones are a list");
+        assert_eq!(ordinal("the worst one there"), Some(1));
     }
 
     fn text(prompt: &str) -> Text {

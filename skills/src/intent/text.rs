@@ -116,6 +116,54 @@ fn without_courtesy(prompt: &str) -> &str {
     }
 }
 
+/// The prompt's sentences, as written: split after `.`, `!`, `?` or `;` followed by a space
+/// and a letter, and at a dash between spaces ("prob unrelated but while i'm here — what's
+/// open on app-checkout-api?"). "no. 2", "vs. last week" and "node.js" stay whole.
+pub(crate) fn sentences(prompt: &str) -> Vec<&str> {
+    const ABBREVIATIONS: [&str; 8] = ["no", "nr", "vs", "e.g", "i.e", "approx", "etc", "st"];
+    const DASHES: [&str; 4] = [" \u{2014} ", " \u{2013} ", " -- ", " - "];
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut at = 0;
+    while let Some((i, c)) = prompt[at..].char_indices().next().map(|(i, c)| (at + i, c)) {
+        let dash = DASHES.iter().find(|d| prompt[i..].starts_with(**d));
+        // Where the sentence ends, and where the next one may start.
+        let (cut, mut next) = match dash {
+            Some(d) => (i, i + d.len()),
+            None if matches!(c, '.' | '!' | '?' | ';') => {
+                let marks = prompt[i..]
+                    .find(|c: char| !matches!(c, '.' | '!' | '?' | ';'))
+                    .unwrap_or(prompt.len() - i);
+                (i + marks, i + marks)
+            }
+            None => {
+                at = i + c.len_utf8();
+                continue;
+            }
+        };
+        let spaced = dash.is_some() || prompt[next..].starts_with(char::is_whitespace);
+        next += prompt[next..].len() - prompt[next..].trim_start().len();
+        let letter_follows = prompt[next..].chars().next().is_some_and(|c| c.is_alphabetic() || c == '"');
+        let before = prompt[start..i].rsplit(char::is_whitespace).next().unwrap_or("").to_lowercase();
+        let abbreviation = c == '.' && dash.is_none() && ABBREVIATIONS.contains(&before.as_str());
+        if spaced && letter_follows && !abbreviation {
+            let sentence = prompt[start..cut].trim();
+            if !sentence.is_empty() {
+                out.push(sentence);
+            }
+            start = next;
+            at = next;
+        } else {
+            at = cut.max(i + c.len_utf8());
+        }
+    }
+    let last = prompt[start..].trim();
+    if !last.is_empty() {
+        out.push(last);
+    }
+    out
+}
+
 /// True for tokens that are names, not words: mentions, channels, resource-like names with
 /// digits, dates, CVE ids, versions.
 pub(crate) fn keeps_whole(token: &str) -> bool {
@@ -453,6 +501,36 @@ pub(crate) fn stem(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_prompt_splits_into_its_sentences_but_not_at_numbers_or_abbreviations() {
+        assert_eq!(
+            sentences("oh wrong thread lol. ok list crit findings"),
+            ["oh wrong thread lol.", "ok list crit findings"]
+        );
+        assert_eq!(
+            sentences("Why is it so low? Kindly show me the findings there."),
+            ["Why is it so low?", "Kindly show me the findings there."]
+        );
+        assert_eq!(
+            sentences("prob unrelated but while i'm here \u{2014} what's open on app-checkout-api?"),
+            ["prob unrelated but while i'm here", "what's open on app-checkout-api?"]
+        );
+        assert_eq!(sentences("6 - whats that"), ["6", "whats that"]);
+        for whole in [
+            "info about no. 2",
+            "is vm-web-01 worse vs. last week",
+            "the node.js one",
+            "fix #2!!",
+            "v1.2.3 ok",
+            "wait...what",
+        ] {
+            assert_eq!(sentences(whole), [whole], "{whole}");
+        }
+        assert_eq!(sentences("ok!!! now the 3rd ;)"), ["ok!!!", "now the 3rd ;)"]);
+        assert!(sentences("  ").is_empty());
+        assert_eq!(sentences("é. ü — ö"), ["é.", "ü", "ö"]);
+    }
 
     fn text(prompt: &str) -> Text {
         Text::new(
