@@ -370,3 +370,16 @@ async fn a_subscription_named_in_a_refused_prompt_is_still_where_the_thread_is()
         assert_eq!(reply["slots"]["subscription"], "Contoso Dev/Test", "{}", reply["slots"]);
     }
 }
+
+#[tokio::test]
+async fn an_item_picked_by_its_words_with_no_list_is_the_tenants_one_resource_so_described() {
+    let r = thread(&["is it fixed yet?", "the sql billing thing", "when's it due", "ok who owns it"]).await;
+    assert_eq!(skill(&r[0]), "clarify");
+    for reply in &r[1..] {
+        assert_eq!(skill(reply), "status", "{}", text(reply));
+        assert_eq!(reply["subject"]["on_name"], "sql-billing-prod", "{}", reply["subject"]);
+    }
+    // Words that fit several resources pick none.
+    let r = thread(&["the prod one"]).await;
+    assert!(r[0]["subject"]["on_name"].is_null(), "{}", r[0]["subject"]);
+}

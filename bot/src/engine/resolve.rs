@@ -185,6 +185,13 @@ fn in_thread(parse: &Parse, context: &ThreadContext) -> (Intent, Slots) {
             intent = Intent::ListRisks;
         }
     }
+    // "the sql billing thing" with no list to pick from: the tenant's one resource it describes.
+    if slots.resource.is_none()
+        && !has_list
+        && let Some(described) = &parse.described_resource
+    {
+        slots.resource = Some(described.clone());
+    }
     // "the findings there", "the critical risks in that subscription": the thread's subscription.
     if reference.there && slots.subscription.is_none() && slots.resource.is_none() {
         slots.subscription.clone_from(&context.subscription);
@@ -442,6 +449,12 @@ pub(crate) async fn plan(
             // "are any of those on an attack path?": the paths through the list's rows.
             (Some(list @ Subject::List { .. }), Intent::AttackPaths) if plural => {
                 subject = Some(list.clone());
+            }
+            // "when's it due", "who owns it" after the findings on one resource: its work.
+            (Some(Subject::List { on: Some(resource), .. }), Intent::Status)
+                if parse.reference.pointer == Some(Pointer::It) =>
+            {
+                subject = Some(Subject::Resource { id: resource.clone() });
             }
             (Some(Subject::List { items, .. }), _) if needs => {
                 if items.len() == 1 {

@@ -762,6 +762,18 @@ pub(crate) fn picks_item(text: &Text) -> bool {
         })
 }
 
+/// The words an item is picked by, when the prompt is nothing but the pick ("the sql billing
+/// thing", "ok the payments one?"): it asks about what it picks without saying what to do.
+pub(crate) fn bare_pick(text: &Text) -> Option<Vec<&str>> {
+    static BARE: OnceLock<Regex> = OnceLock::new();
+    BARE.get_or_init(|| {
+        re(r"^(?:(?:ok|okay|so|and|um|hmm|what about|how about|i mean|sorry|no) )*(?:the|that) ((?:\S+ ){1,3})(?:one|thing|finding|item|issue|rec)$")
+    })
+    .captures(text.norm.trim())
+    .map(|c| c.get(1).map_or("", |m| m.as_str()).split_whitespace().collect())
+    .filter(|_| picks_item(text))
+}
+
 /// True when the prompt points at one thing already shown: "it", "this", "that one".
 pub(crate) fn singular_reference(text: &Text) -> bool {
     static ONE: OnceLock<Regex> = OnceLock::new();

@@ -81,6 +81,10 @@ pub struct Lexicon {
     vocabulary: Vocabulary,
     recommendations: RecommendationMatcher,
     resources: HashMap<String, ResourceKind>,
+    /// Each part of the resources' names ("billing" of sql-billing-prod), with the indices in
+    /// `names` of the resources whose names hold it, ascending.
+    name_parts: HashMap<String, Vec<u32>>,
+    names: Vec<String>,
     subscriptions: Vec<KnownSubscription>,
     people: HashSet<String>,
     model: Option<Arc<Model>>,
@@ -117,7 +121,19 @@ impl Lexicon {
         )
         .knowing(recommendations.names())
         .knowing(concepts::words());
-        let resources = resources.into_iter().map(|(name, kind)| (name.to_lowercase(), kind)).collect();
+        let resources: HashMap<String, ResourceKind> =
+            resources.into_iter().map(|(name, kind)| (name.to_lowercase(), kind)).collect();
+        let mut names: Vec<String> = resources.keys().cloned().collect();
+        names.sort_unstable();
+        let mut name_parts: HashMap<String, Vec<u32>> = HashMap::new();
+        for (i, name) in names.iter().enumerate() {
+            for part in name.split(['-', '_', '.', '/']).filter(|p| p.len() >= 2) {
+                let ids = name_parts.entry(part.to_owned()).or_default();
+                if ids.last() != Some(&(i as u32)) {
+                    ids.push(i as u32);
+                }
+            }
+        }
         let mut subscriptions = subscriptions
             .iter()
             .map(|s| {
@@ -152,7 +168,16 @@ impl Lexicon {
                 }
             }
         }
-        Lexicon { vocabulary, recommendations, resources, subscriptions, people, model: None }
+        Lexicon {
+            vocabulary,
+            recommendations,
+            resources,
+            name_parts,
+            names,
+            subscriptions,
+            people,
+            model: None,
+        }
     }
 
     /// The same lexicon reading intents with another model (a fold's, in `secbot eval`); by
@@ -210,6 +235,23 @@ impl Lexicon {
         self.resources.contains_key(token) || extract::looks_like_resource(token)
     }
 
+    /// The one resource whose name holds every word given that is a part of some resource's
+    /// name ("sql billing" → sql-billing-prod); `None` when no word is, or several resources fit.
+    fn resource_described(&self, words: &[&str]) -> Option<&str> {
+        let mut fitting: Option<Vec<u32>> = None;
+        for word in words {
+            let Some(ids) = self.name_parts.get(*word) else { continue };
+            fitting = Some(match fitting {
+                None => ids.clone(),
+                Some(so_far) => so_far.into_iter().filter(|i| ids.binary_search(i).is_ok()).collect(),
+            });
+        }
+        match fitting.as_deref() {
+            Some(&[one]) => Some(&self.names[one as usize]),
+            _ => None,
+        }
+    }
+
     fn resource_kind(&self, name: &str) -> Option<ResourceKind> {
         self.resources.get(name).copied().or_else(|| extract::kind_from_name(name))
     }
@@ -257,6 +299,9 @@ pub struct Parse {
     /// The first person the prompt names (a directory handle or an @mention), whatever the
     /// intent: "and priya?" after a question about sam's work.
     pub person: Option<String>,
+    /// The tenant's one resource an item picked by its words describes ("the sql billing
+    /// thing" → sql-billing-prod), for a thread with no list to pick from.
+    pub described_resource: Option<String>,
     /// Why the prompt is refused, for `unsafe`.
     pub refusal: Option<UnsafeReason>,
     /// Why the prompt is declined, for `out_of_scope`.
@@ -284,6 +329,7 @@ impl Parse {
             secure_score: false,
             best_fix: false,
             person: None,
+            described_resource: None,
             refusal: None,
             decline: None,
         }
@@ -666,9 +712,10 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
     }
     let Reading { mut slots, resource_kind, recommendation_key } = read(&text, lexicon);
     let person = |w: &str| lexicon.people.contains(w.trim_start_matches('@')) || w.starts_with('@');
+    let bare_pick = extract::bare_pick(&text);
     let reference = Reference {
         pointer: extract::pointer(&text),
-        bare: extract::bare_reference(&text, &|_| false),
+        bare: extract::bare_reference(&text, &|_| false) || bare_pick.is_some(),
         bare_named: extract::bare_reference(&text, &|w| w == text::NAME || person(w)),
         on_page: extract::on_page(&text),
         picks: extract::picks_item(&text),
@@ -731,11 +778,12 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
         && !reference.picks
         && extract::uncovered(&text)
         && !(intent != Intent::OutOfScope && slots.has_filters() && extract::for_an_audit(&text));
-    // A prompt about one of the tenant's resources is rarely off topic: unless the model is sure
-    // (or it asks to operate the resource), read it as the likeliest answering intent.
+    // A prompt about one of the tenant's resources, or nothing but the pick of an item ("the
+    // sql billing thing"), is rarely off topic: unless the model is sure (or it asks to operate
+    // the resource), read it as the likeliest answering intent.
     if intent == Intent::OutOfScope
         && !uncovered
-        && slots.resource.is_some()
+        && (slots.resource.is_some() || bare_pick.is_some())
         && confidence < DECLINE_NAMED
         && prediction.best_of(Intent::OutOfScope) != Some(Label::Decline(DeclineReason::Operation))
         && let Some(&(next, p)) =
@@ -909,6 +957,10 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
         _ => deictic && !explicit,
     };
 
+    let described_resource = match (&slots.resource, &bare_pick) {
+        (None, Some(words)) => lexicon.resource_described(words).map(str::to_owned),
+        _ => None,
+    };
     Parse {
         intent,
         slots,
@@ -928,6 +980,7 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
         secure_score: ranks_subscriptions || extract::secure_score(&text),
         best_fix: signals.best_fix,
         person: named_person,
+        described_resource,
         refusal: None,
         decline: None,
     }

@@ -17,7 +17,13 @@ pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
     }
     let unassigned = slots.unassigned == Some(true);
     let overdue = slots.overdue == Some(true);
-    if let Some(resource) = &query.resource
+    // A resource named, or the one the thread is about ("who owns it" after its findings).
+    let resource = match (&query.resource, req.subject) {
+        (Some(named), _) => Some(named.clone()),
+        (None, Some(Subject::Resource { id })) => req.source.resource(id).await?,
+        _ => None,
+    };
+    if let Some(resource) = &resource
         && !unassigned
         && !overdue
         && slots.assignee.is_none()
