@@ -25,7 +25,7 @@ async fn the_corpus_threads_are_followed_turn_by_turn() {
         report.turns,
         report.accuracy()
     );
-    // A floor under today's figure on the fixed demo day: 646 of 697 (0.927), with the 90
+    // A floor under today's figure on the fixed demo day: 650 of 697 (0.933), with the 90
     // threads written apart and then developed on (the first 60: 203 of 232 when they were
     // added; the last 30: 91 of 119 when they were written); the goal is 0.92.
     assert!(report.accuracy() >= 0.91, "turns right {:.3}", report.accuracy());
@@ -33,16 +33,23 @@ async fn the_corpus_threads_are_followed_turn_by_turn() {
 
 #[tokio::test]
 async fn threads_written_apart_from_the_corpus_are_followed() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/heldout/threads.jsonl");
-    let text = std::fs::read_to_string(path).expect("the held-out threads");
-    let threads = read_threads(&text).expect("they parse");
     let (engine, _) = secbot_tests::engine_with(Policy::unlimited()).await;
-    let report = play(&engine, &threads).await;
-    eprintln!("held-out threads: {}/{} turns right ({:.3})", report.right, report.turns, report.accuracy());
-    // Nothing was built from these threads. Today 95 of 112 (0.848) on the fixed demo day (91
-    // when they were written), under the goal of 0.92; this floor keeps it from slipping while
-    // the gap is closed.
-    assert!(report.accuracy() >= 0.83, "turns right {:.3}", report.accuracy());
+    // Nothing was built from these threads. Today on the fixed demo day: 95 of 112 (0.848) for
+    // the first set (91 when it was written) and 92 of 118 (0.780) for the later one, under the
+    // goal of 0.92; these floors keep them from slipping while the gap is closed.
+    for (file, floor) in [("threads.jsonl", 0.83), ("threads-later.jsonl", 0.76)] {
+        let path = format!("{}/heldout/{file}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).expect("the held-out threads");
+        let threads = read_threads(&text).expect("they parse");
+        let report = play(&engine, &threads).await;
+        eprintln!(
+            "held-out {file}: {}/{} turns right ({:.3})",
+            report.right,
+            report.turns,
+            report.accuracy()
+        );
+        assert!(report.accuracy() >= floor, "{file}: turns right {:.3}", report.accuracy());
+    }
 }
 
 #[test]
@@ -340,13 +347,7 @@ async fn the_resource_owner_named_after_a_fix_takes_that_fix_not_the_resources_l
 }
 
 #[tokio::test]
-async fn paths_through_a_named_resource_become_the_list_follow_ups_count_in() {
-    let r = thread(&["attack paths through vm-sql-01?", "break the 1st one"]).await;
-    assert_eq!(r[0]["subject"]["kind"], "list", "{}", r[0]["subject"]);
-    assert_eq!(r[0]["subject"]["items"][0]["kind"], "attack_path");
-    assert_eq!(skill(&r[1]), "attack_paths");
-    assert_eq!(r[1]["subject"], r[0]["subject"]["items"][0]);
-    // The resource the paths go through is still the thread's to shorten.
+async fn a_path_looked_at_step_by_step_is_walked_and_its_resource_is_the_threads_to_shorten() {
     let r = thread(&["attack paths through vm-sql-01?", "how do i fix sql-01"]).await;
     assert_eq!(skill(&r[1]), "remediate", "{}", text(&r[1]));
     assert_eq!(r[1]["subject"]["resource_name"], "vm-sql-01");
@@ -382,4 +383,18 @@ async fn an_item_picked_by_its_words_with_no_list_is_the_tenants_one_resource_so
     // Words that fit several resources pick none.
     let r = thread(&["the prod one"]).await;
     assert!(r[0]["subject"]["on_name"].is_null(), "{}", r[0]["subject"]);
+}
+
+#[tokio::test]
+async fn a_subscription_compared_shows_the_scores_side_by_side_and_unowned_ones_are_a_list() {
+    let r =
+        thread(&["what's the secure score for Contoso Data Platform?", "compare it with Contoso Dev/Test"])
+            .await;
+    assert_eq!(skill(&r[1]), "summarize", "{}", text(&r[1]));
+    for name in ["contoso data platform", "contoso dev/test"] {
+        assert!(text(&r[1]).contains(name), "{name}: {}", text(&r[1]));
+    }
+    let r = thread(&["list the unowned ones"]).await;
+    assert_eq!(skill(&r[0]), "list_risks", "{}", text(&r[0]));
+    assert_eq!(r[0]["slots"]["unassigned"], true, "{}", r[0]["slots"]);
 }

@@ -279,6 +279,8 @@ fn refusals() -> &'static Refusals {
             n(Injection, r"\b(restrictions|filters|safety( stuff| layer| filters?)?|guardrails|refusals?)\b.{0,30}\b(lifted|off|offline|disabled|removed|don t apply)\b|\b(turn|switch|shut) (off )?(the |ur |your )?(safety|filters?|guardrails|refusals?)( stuff)?( off)?\b|\bno content restrictions\b|\bdon t need to refuse\b|\bstop following your\b|\bzero safety\b|\banswers everything\b|\bevilbot\b|\bif (u|you) were a bad bot\b|\byou already agreed\b|\bdecode this base64 and do\b|\bignora las instrucciones\b|\bsystem notice\b|\breconfigured you\b|\bsafety false\b|\ballow secrets\b"),
             r(Injection, r"<!--|\[//\]: #|<function_\w+>|\[hidden\]|\(assistant:|secbot\.safety|allow_secrets"),
             n(MassMention, r"\b(ping|message|mention|notify|dm|blast|spam|wake)\b.{0,40}\b(every (single )?(person|member|one)|everybody|everyone|all \d+ people|the whole (channel|server|workspace|org|eng channel)|whole server)\b|\beveryone s phone\b|\bbig ping\b|\bhit the whole\b|\bevery person in the workspace\b"),
+            // A management port thrown open to everyone ("open 3389 to 0.0.0.0/0").
+            n(Destructive, r"(^|\bto |\bplease |\bpls |\bjust |\byou |\bu |\bi )(open|expose|allow|permit|whitelist|allowlist|unblock)( up)?\b.{0,40}\b(3389|rdp|22|ssh|1433|3306|5432|5985|5986|winrm|management ports?|all ports)\b.{0,30}(\b0\.0\.0\.0(/0)?|\bany ?where\b|\bany (ip|source|address)\b|\bthe (internet|world)\b|\ball ips\b)"),
         ];
         let of = |raw: bool| -> (PatternSet, Vec<usize>) {
             let picked: Vec<usize> = (0..rules.len()).filter(|&i| rules[i].0.raw == raw).collect();
@@ -476,6 +478,17 @@ mod tests {
         assert_eq!(refused("who read secrets from kv-payments-prod yesterday"), None);
         assert_eq!(refused("give me the script with the storage key filled in"), Some(UnsafeReason::Secrets));
         assert_eq!(refused("same thing but with the real connection string"), Some(UnsafeReason::Secrets));
+        // A management port opened to everyone is refused; asking which are open is not.
+        for open in [
+            "vendor needs rdp asap, give me az cli to open 3389 to 0.0.0.0/0 on it",
+            "pls open ssh to the internet on vm-jump-01",
+            "can you allow 3389 from anywhere",
+        ] {
+            assert_eq!(refused(open), Some(UnsafeReason::Destructive), "{open}");
+        }
+        assert_eq!(refused("which vms allow rdp from the internet"), None);
+        assert_eq!(refused("is 3389 open to the internet on vm-jump-01?"), None);
+        assert_eq!(refused("how do i open 3389 only to my ip"), None);
     }
 
     #[test]

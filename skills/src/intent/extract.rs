@@ -674,6 +674,15 @@ pub(crate) fn ranks_subscriptions(text: &Text) -> bool {
         .is_match(&text.norm)
 }
 
+/// True when the prompt asks to compare ("compare it with Contoso Dev/Test", "how does that
+/// stack up against prod").
+pub(crate) fn compares(text: &Text) -> bool {
+    static COMPARE: OnceLock<Regex> = OnceLock::new();
+    COMPARE
+        .get_or_init(|| re(r"\b(compare|compared|comparison|versus|vs|stack up|stacks up|side by side)\b"))
+        .is_match(&text.norm)
+}
+
 /// True when the prompt points at the place the thread is about: "the findings there", "in
 /// that subscription".
 pub(crate) fn there(text: &Text) -> bool {

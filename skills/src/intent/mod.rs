@@ -751,10 +751,7 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
         && (confidence < unsafe_bar || signals.best_fix || single_exemption)
         && readings.len() > 1
     {
-        // How likely the next reading is, given the prompt is not unsafe.
-        let safe = (1.0 - confidence).max(f32::EPSILON);
         (intent, confidence) = readings[1];
-        confidence = (confidence / safe).min(1.0);
     }
     // "what moves the score the most" is a ranked list of fixes however the rest is worded
     // ("ok fine what actually moves the score the most then"): the extractor is sure of it.
@@ -898,6 +895,7 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
         let has = |words: &[&str]| words.iter().any(|w| format!(" {norm} ").contains(&format!(" {w} ")));
         if has(&[
             "unassigned",
+            "unowned",
             "no owner",
             "without owner",
             "without an owner",
@@ -920,11 +918,19 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
     }
 
     // "which subscription is the worst?": the subscriptions ranked by their secure score.
-    let ranks_subscriptions = extract::ranks_subscriptions(&text);
+    // "compare it with Contoso Dev/Test": the subscriptions side by side, each with its score.
+    let compares_subscription = slots.subscription.is_some()
+        && slots.resource.is_none()
+        && !(Slots { subscription: None, ..slots.clone() }).has_filters()
+        && extract::compares(&text);
+    let ranks_subscriptions = extract::ranks_subscriptions(&text) || compares_subscription;
     if ranks_subscriptions && matches!(intent, Intent::Explain | Intent::ListRisks | Intent::Summarize) {
         intent = Intent::Summarize;
         slots.ordinal = None;
         slots.resource_type = None;
+        if compares_subscription {
+            slots.subscription = None;
+        }
     }
 
     // "aws cli" asks for a language: in a thread, the cloud does not pick another finding.

@@ -281,15 +281,10 @@ async fn list(
         req.response_id,
         "which single fix breaks the most attack paths?",
     ));
-    // "is that on an attack path?", "the blast radius of the first one" keep the thread on
-    // what they point at; a question about paths in general, or through a resource it names ("attack paths through vm-sql-01?"), makes
-    // the paths the thread's list, so "break the 1st one" is the first path.
+    // "is that on an attack path?" keeps the thread on what "that" was; a question about paths
+    // in general makes the paths the thread's list.
     let subject = match req.subject {
-        Some(asked @ (Subject::Finding { .. } | Subject::Resource { .. }))
-            if req.parse.slots.resource.is_none() || shown.is_empty() =>
-        {
-            asked.clone()
-        }
+        Some(asked @ (Subject::Finding { .. } | Subject::Resource { .. })) => asked.clone(),
         _ => Subject::List {
             items: shown.iter().map(|p| Subject::AttackPath { id: p.id.clone() }).collect(),
             on: filter.resource.clone(),
