@@ -398,3 +398,11 @@ async fn a_subscription_compared_shows_the_scores_side_by_side_and_unowned_ones_
     assert_eq!(skill(&r[0]), "list_risks", "{}", text(&r[0]));
     assert_eq!(r[0]["slots"]["unassigned"], true, "{}", r[0]["slots"]);
 }
+
+#[tokio::test]
+async fn a_row_of_an_empty_list_is_asked_for_with_the_reason_said() {
+    let r = thread(&["any findings on iam-role-ci-deploy?", "the 2nd one"]).await;
+    assert_eq!(r[0]["subject"]["items"].as_array().map(Vec::len), Some(0), "{}", r[0]["subject"]);
+    assert_eq!(skill(&r[1]), "clarify");
+    assert!(text(&r[1]).contains("had nothing in it"), "{}", text(&r[1]));
+}

@@ -365,7 +365,9 @@ pub(crate) async fn plan(
             match list.nth(n) {
                 Some(item) => subject = Some(item.clone()),
                 None => {
-                    let reason = if items.is_empty() {
+                    let reason = if items.is_empty() && last.is_some() {
+                        "The last list in this thread had nothing in it, so there is no item to pick. Ask for a wider list first.".to_owned()
+                    } else if items.is_empty() {
                         "There is no list in this thread yet, so I can't tell which one you mean.".to_owned()
                     } else {
                         format!(
