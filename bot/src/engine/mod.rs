@@ -271,10 +271,10 @@ impl Engine {
             let answered = !matches!(reply.skill.as_str(), "decline" | "clarify" | "help" | "usage_limit");
             if answered {
                 context.last_intent = Some(reply.intent);
-                context.subscription.clone_from(&reply.slots.subscription);
-            } else if reply.slots.subscription.is_some() {
-                // "exempt everything on Contoso Dev/Test" refused, then "what are the worst
-                // ones there": the thread is about that subscription all the same.
+            }
+            // "exempt everything on Contoso Dev/Test" refused, then "what are the worst ones
+            // there": a reply that names a subscription puts the thread there, answered or not.
+            if answered || reply.slots.subscription.is_some() {
                 context.subscription.clone_from(&reply.slots.subscription);
             }
             if (answered || context.pending.is_some())

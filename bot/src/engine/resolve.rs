@@ -550,10 +550,6 @@ async fn shortened(source: &dyn PostureSource, context: &ThreadContext, name: &s
     let name = name.to_lowercase();
     let (tail, head) = (format!("-{name}"), format!("{name}-"));
     let mut ids: Vec<&str> = context.subject.iter().filter_map(Subject::resource_id).collect();
-    // The resource a list is on ("attack paths through vm-etl-02").
-    if let Some(Subject::List { on: Some(on), .. }) = &context.subject {
-        ids.push(on);
-    }
     ids.extend(context.last_list.iter().flat_map(|l| l.items.iter().filter_map(Subject::resource_id)));
     ids.sort_unstable();
     ids.dedup();

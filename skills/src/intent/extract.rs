@@ -116,7 +116,13 @@ pub(crate) fn public(text: &Text) -> bool {
     static PUBLIC: OnceLock<Regex> = OnceLock::new();
     PUBLIC
         .get_or_init(|| re(r"\b(public|publicly|publically|exposed|exposd|exposure|internet|open to the world|open to the internet|world|anyone on the internet|reachable from (the )?(outside|internet)|from (the )?outside|externally (accessible|exposed|reachable)|anonymous|anonymously|world readable)\b"))
-        .is_match(&text.norm.replace("public exploit", "exploit").replace("publicly known", "known"))
+        .find_iter(&text.norm)
+        // "a public exploit" and "publicly known" say nothing of exposure.
+        .any(|m| {
+            let rest = &text.norm[m.end()..];
+            !((m.as_str() == "public" && rest.starts_with(" exploit"))
+                || (m.as_str() == "publicly" && rest.starts_with(" known")))
+        })
 }
 
 /// True when the prompt asks about sensitive data.
@@ -287,17 +293,18 @@ pub(crate) fn cloud_of_tool_only(text: &Text) -> Option<Cloud> {
 /// The cloud an AWS or GCP service name pins down ("s3 buckets" are AWS, "gke" is GCP); Azure
 /// service names are left out because secbot's Azure kinds have cross-cloud twins.
 pub(crate) fn service_cloud(text: &Text) -> Option<Cloud> {
-    only_cloud(&service_clouds(text)[..2])
+    only_cloud(&service_clouds(text, false))
 }
 
 /// The cloud implied by service names ("EC2" is AWS) when no cloud is named; none when they
 /// name services of several clouds ("we got gke + eks + aks").
 pub(crate) fn implied_cloud(text: &Text) -> Option<Cloud> {
-    only_cloud(&service_clouds(text))
+    only_cloud(&service_clouds(text, true))
 }
 
-/// The clouds whose services the prompt names, in the order AWS, GCP, Azure.
-fn service_clouds(text: &Text) -> [Option<Cloud>; 3] {
+/// The clouds whose services the prompt names, in the order AWS, GCP, Azure (Azure's only when
+/// asked for).
+fn service_clouds(text: &Text, azure: bool) -> [Option<Cloud>; 3] {
     static SERVICES: OnceLock<[(Cloud, Regex); 3]> = OnceLock::new();
     let services = SERVICES.get_or_init(|| {
         [
@@ -306,7 +313,9 @@ fn service_clouds(text: &Text) -> [Option<Cloud>; 3] {
             (Cloud::Azure, re(r"\b(aks|acr|key vaults?|keyvaults?|cosmos|app services?|function apps?|azure sql|nsgs?|vnets?|managed identit(y|ies)|subscriptions?)\b")),
         ]
     });
-    services.each_ref().map(|(cloud, pattern)| pattern.is_match(&text.norm).then_some(*cloud))
+    services.each_ref().map(|(cloud, pattern)| {
+        (*cloud != Cloud::Azure || azure).then_some(*cloud).filter(|_| pattern.is_match(&text.norm))
+    })
 }
 
 fn only_cloud(named: &[Option<Cloud>]) -> Option<Cloud> {
@@ -634,8 +643,9 @@ pub(crate) fn about_alerts(prompt: &str) -> Option<String> {
     let activity = ACTIVITY.get_or_init(|| {
         re(r"(?i)\b(tor(\s+exit)?\s+nodes?|tor\s+exit|brute[\s-]?force\s+attempts?|malware\s+(detected|found|uploaded|activity|infections?)|suspicious\s+(activity|logins?|sign[\s-]?ins?|access|traffic|ips?|process(es)?|behaviou?r|downloads?|uploads?)|(anomalous|unusual)\s+(access|activity|logins?|sign[\s-]?ins?|traffic)|(were|was|are|have)\s+we\s+(been\s+|being\s+)?(attacked|hacked|breached|compromised|probed)|did\s+(anyone|someone|somebody|anybody|an\s+attacker)\s+(hit|access|attack|try|probe|scan|log\s*in|break|get\s+in))\b")
     });
-    let about_activity = !alert.is_match(prompt) && activity.is_match(prompt);
-    if !(alert.is_match(prompt) || about_activity) || elsewhere.is_match(prompt) {
+    let alerted = alert.is_match(prompt);
+    let about_activity = !alerted && activity.is_match(prompt);
+    if !(alerted || about_activity) || elsewhere.is_match(prompt) {
         return None;
     }
     if about_activity {
@@ -773,14 +783,14 @@ pub(crate) fn picks_item(text: &Text) -> bool {
 
 /// The words an item is picked by, when the prompt is nothing but the pick ("the sql billing
 /// thing", "ok the payments one?"): it asks about what it picks without saying what to do.
-pub(crate) fn bare_pick(text: &Text) -> Option<Vec<&str>> {
+pub(crate) fn bare_pick(text: &Text, picks: bool) -> Option<Vec<&str>> {
     static BARE: OnceLock<Regex> = OnceLock::new();
     BARE.get_or_init(|| {
         re(r"^(?:(?:ok|okay|so|and|um|hmm|what about|how about|i mean|sorry|no) )*(?:the|that) ((?:\S+ ){1,3})(?:one|thing|finding|item|issue|rec)$")
     })
     .captures(text.norm.trim())
     .map(|c| c.get(1).map_or("", |m| m.as_str()).split_whitespace().collect())
-    .filter(|_| picks_item(text))
+    .filter(|_| picks)
 }
 
 /// True when the prompt points at one thing already shown: "it", "this", "that one".

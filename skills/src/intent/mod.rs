@@ -650,6 +650,11 @@ fn request_sentence(
     }
     let declined = matches!(whole.decline, Some(DeclineReason::SmallTalk | DeclineReason::Unrelated))
         || (whole.intent == Intent::Help && whole.confidence < 0.5);
+    let asks = |sentence: &str| sentence.trim_end().ends_with('?') || extract::opens_request(sentence);
+    // An answered prompt is read again only for a later sentence that asks.
+    if !declined && !sentences[1..].iter().any(|s| asks(s)) {
+        return None;
+    }
     // The last sentence that asks something secbot answers.
     let (sentence, parse) = sentences[1..].iter().rev().find_map(|s| {
         let parse = parse_prompt(s, lexicon, model, today);
@@ -668,8 +673,7 @@ fn request_sentence(
     if declined || parse.intent == Intent::Unsafe {
         return Some(parse);
     }
-    let asks = sentence.trim_end().ends_with('?') || extract::opens_request(sentence);
-    (asks
+    (asks(sentence)
         && parse.intent != whole.intent
         && parse.confidence >= LATER_REQUEST
         && parse.confidence > whole.confidence)
@@ -712,13 +716,14 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
     }
     let Reading { mut slots, resource_kind, recommendation_key } = read(&text, lexicon);
     let person = |w: &str| lexicon.people.contains(w.trim_start_matches('@')) || w.starts_with('@');
-    let bare_pick = extract::bare_pick(&text);
+    let picks = extract::picks_item(&text);
+    let bare_pick = extract::bare_pick(&text, picks);
     let reference = Reference {
         pointer: extract::pointer(&text),
         bare: extract::bare_reference(&text, &|_| false) || bare_pick.is_some(),
         bare_named: extract::bare_reference(&text, &|w| w == text::NAME || person(w)),
         on_page: extract::on_page(&text),
-        picks: extract::picks_item(&text),
+        picks,
         there: extract::there(&text),
     };
     let named_person = text.words.iter().find(|w| person(w)).map(|w| w.trim_start_matches('@').to_owned());
