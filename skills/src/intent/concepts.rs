@@ -4,7 +4,7 @@
 //! learns from one phrasing carries to words it never saw in training: this is the domain
 //! knowledge a linear model over words cannot find by itself.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::OnceLock;
 
 /// Each concept and the phrases (lowercase words, as the parser normalizes them) that signal it.
@@ -286,13 +286,13 @@ pub(crate) fn words() -> impl Iterator<Item = &'static str> {
 struct Table {
     names: Vec<&'static str>,
     /// First word → (the phrase's words, concept index), longest phrases first.
-    phrases: HashMap<&'static str, Vec<(Vec<&'static str>, usize)>>,
+    phrases: FxHashMap<&'static str, Vec<(Vec<&'static str>, usize)>>,
 }
 
 fn table() -> &'static Table {
     static TABLE: OnceLock<Table> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut phrases: HashMap<&'static str, Vec<(Vec<&'static str>, usize)>> = HashMap::new();
+        let mut phrases: FxHashMap<&'static str, Vec<(Vec<&'static str>, usize)>> = FxHashMap::default();
         for (i, (_, list)) in CONCEPTS.iter().enumerate() {
             for phrase in list.split('|') {
                 let words: Vec<&'static str> = phrase.split(' ').filter(|w| !w.is_empty()).collect();

@@ -2,7 +2,9 @@
 //! that secbot trains the same model everywhere without reading or downloading anything, and
 //! the k-fold-by-family split that measures it honestly.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 use std::sync::{Arc, OnceLock};
 
 use super::eval::{Labelled, read_labelled};
@@ -55,10 +57,10 @@ pub fn prompts() -> &'static [Labelled] {
 }
 
 /// How many prompts of the corpus use each word (lowercase letters only, three or more).
-pub(crate) fn word_counts() -> &'static HashMap<String, usize> {
-    static COUNTS: OnceLock<HashMap<String, usize>> = OnceLock::new();
+pub(crate) fn word_counts() -> &'static FxHashMap<String, usize> {
+    static COUNTS: OnceLock<FxHashMap<String, usize>> = OnceLock::new();
     COUNTS.get_or_init(|| {
-        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut seen: FxHashMap<String, usize> = FxHashMap::default();
         for row in prompts() {
             let mut words: Vec<String> = row
                 .prompt

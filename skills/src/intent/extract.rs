@@ -3,6 +3,7 @@
 use std::sync::OnceLock;
 
 use regex::Regex;
+use rustc_hash::FxHashSet;
 use secbot_chat::{Cloud, ResourceKind, Severity};
 
 use super::patterns::PatternSet;
@@ -190,14 +191,20 @@ pub(crate) fn resource_kind(text: &Text) -> Option<ResourceKind> {
         let sources: Vec<String> = KINDS.iter().map(|(p, _)| format!(r"\b({p})\b")).collect();
         PatternSet::new(sources.iter().map(String::as_str))
     });
-    let norm = text
-        .norm
-        .replace("defender for storage", "defender for _")
-        .replace("network access", "_ access")
-        .replace("storage team", "_ team")
-        .replace("network team", "_ team")
-        .replace("api server", "api _")
-        .replace("sql server on", "_ on");
+    // Words that name a kind without asking for it, each holding "storage", "network" or
+    // "server".
+    let norm = match text.has("storage") || text.has("network") || text.has("server") {
+        true => std::borrow::Cow::Owned(
+            text.norm
+                .replace("defender for storage", "defender for _")
+                .replace("network access", "_ access")
+                .replace("storage team", "_ team")
+                .replace("network team", "_ team")
+                .replace("api server", "api _")
+                .replace("sql server on", "_ on"),
+        ),
+        false => std::borrow::Cow::Borrowed(text.norm.as_str()),
+    };
     let mut best: Option<(usize, usize, ResourceKind)> = None;
     for i in patterns.matching(&norm) {
         let kind = &KINDS[i].1;
@@ -339,12 +346,16 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
     }
     let numeric =
         NUMERIC.get_or_init(|| re(r"(^|\s)(by |due |until |before |on )?(the )?(\d{1,2})(st|nd|rd|th)\b( (one|item|finding|row|entry|rec|issue|on|in|of))?"));
-    for c in numeric.captures_iter(&text.norm) {
-        if c.get(2).is_some() && c.get(6).is_none() {
-            continue; // "by the 20th" is a date; "on the 2nd one" is not
-        }
-        if let Ok(n) = c[4].parse::<i32>() {
-            return (1..=50).contains(&n).then_some(n);
+    // Several of the forms below need a digit; most prompts have none.
+    let digits = text.norm.bytes().any(|b| b.is_ascii_digit());
+    if digits {
+        for c in numeric.captures_iter(&text.norm) {
+            if c.get(2).is_some() && c.get(6).is_none() {
+                continue; // "by the 20th" is a date; "on the 2nd one" is not
+            }
+            if let Ok(n) = c[4].parse::<i32>() {
+                return (1..=50).contains(&n).then_some(n);
+            }
         }
     }
     const ORDINALS: [&str; 10] =
@@ -383,7 +394,9 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
     let short = SHORT.get_or_init(|| {
         re(r"^(and |ok |so |now )?(fix|patch|remediate|explain|why|whats|what about|about|assign|delegate|summarize|summarise|details on|more on|tell me about|who owns|status of)( for| on| of)? (\d{1,2})( (in|with|using|via|as) [a-z_]+( [a-z]+)?)?( pls| please| plz| too| again| then| now)?$")
     });
-    if let Some(n) = short.captures(text.norm.trim()).and_then(|c| c[4].parse::<i32>().ok()) {
+    if let Some(n) =
+        digits.then(|| short.captures(text.norm.trim())).flatten().and_then(|c| c[4].parse::<i32>().ok())
+    {
         return (1..=50).contains(&n).then_some(n);
     }
     // "6 - whats that", "3: why?": a row's number first, then the question about it.
@@ -391,7 +404,9 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
     let lead = LEAD.get_or_init(|| {
         re(r"^(\d{1,2}) (whats|what s|what is|what|why|explain|fix|how|who|details|more|info|tell)\b")
     });
-    if let Some(n) = lead.captures(text.norm.trim()).and_then(|c| c[1].parse::<i32>().ok()) {
+    if let Some(n) =
+        digits.then(|| lead.captures(text.norm.trim())).flatten().and_then(|c| c[1].parse::<i32>().ok())
+    {
         return (1..=50).contains(&n).then_some(n);
     }
     // Lists are ranked worst first: "the worst of those", "the top one" is the first item ("the
@@ -842,7 +857,7 @@ how hows yeah yes also then one just only here in list again from with whats";
 /// words through that name a resource or a person ("and from ec2-bastion-01?", "and
 /// priya?").
 pub(crate) fn bare_reference(text: &Text, names: &dyn Fn(&str) -> bool) -> bool {
-    static WORDS: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    static WORDS: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
     let words = WORDS.get_or_init(|| POINTING.split_whitespace().collect());
     // Words that fill a reference out ("ok so the 2nd then") but point at nothing alone ("ok").
     const FILLER: [&str; 16] = [
@@ -908,16 +923,18 @@ pub(crate) fn looks_like_resource(token: &str) -> bool {
     if token.starts_with(['@', '#', '/']) || token.starts_with("cve-") || token.len() < 5 {
         return false;
     }
-    // Dates, versions, severities ("sev-1s") and spans ("30-day", "0-day", "24-hour") are not names.
-    if SHAPE
-        .get_or_init(|| {
-            re(r"^\d{4}-\d{2}-\d{2}$|^\d+(\.\d+)*$|^v\d|^sev-?\d+s?$|^p-?\d$|^\d+-(day|days|hour|hours|hr|hrs|week|weeks|wk|wks|month|months|year|years|min|minute|minutes)s?$")
-        })
-        .is_match(token)
+    let has_digit = token.bytes().any(|b| b.is_ascii_digit());
+    // Dates, versions, severities ("sev-1s") and spans ("30-day", "0-day", "24-hour") are not
+    // names; each has a digit.
+    if has_digit
+        && SHAPE
+            .get_or_init(|| {
+                re(r"^\d{4}-\d{2}-\d{2}$|^\d+(\.\d+)*$|^v\d|^sev-?\d+s?$|^p-?\d$|^\d+-(day|days|hour|hours|hr|hrs|week|weeks|wk|wks|month|months|year|years|min|minute|minutes)s?$")
+            })
+            .is_match(token)
     {
         return false;
     }
-    let has_digit = token.chars().any(|c| c.is_ascii_digit());
     let prefixed = PREFIXED.get_or_init(|| {
         re(r"^(vm|vmss|kv|st|sql|aks|acr|app|func|id|ec2|s3|gcs|rds|eks|gke|cosmos|vnet|snet|nsg|agw|bq|cloudsql|iam|ecr|lb|pip|law|adf|evh|sb|redis|apim|sp|mi|gce|web|api|db|pg|mysql)-[a-z0-9]")
     });
@@ -925,8 +942,8 @@ pub(crate) fn looks_like_resource(token: &str) -> bool {
     (token.contains('-')
         && has_digit
         && token.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c)))
-        || prefixed.is_match(token)
-        || compact.is_match(token)
+        || (token.contains('-') && prefixed.is_match(token))
+        || (["acr", "st", "kv"].iter().any(|p| token.starts_with(p)) && compact.is_match(token))
 }
 
 /// The kind a resource name suggests by its conventional prefix.

@@ -18,7 +18,7 @@ mod pick;
 mod recommend;
 mod text;
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::Arc;
 
 use secbot_chat::{Cloud, Exposure, Intent, ResourceKind, Slots};
@@ -80,13 +80,13 @@ impl CurrentLexicon {
 pub struct Lexicon {
     vocabulary: Vocabulary,
     recommendations: RecommendationMatcher,
-    resources: HashMap<String, ResourceKind>,
+    resources: FxHashMap<String, ResourceKind>,
     /// Each part of the resources' names ("billing" of sql-billing-prod), with the indices in
     /// `names` of the resources whose names hold it, ascending.
-    name_parts: HashMap<String, Vec<u32>>,
+    name_parts: FxHashMap<String, Vec<u32>>,
     names: Vec<String>,
     subscriptions: Vec<KnownSubscription>,
-    people: HashSet<String>,
+    people: FxHashSet<String>,
     model: Option<Arc<Model>>,
 }
 
@@ -100,7 +100,7 @@ impl Lexicon {
         people: impl IntoIterator<Item = &'a str>,
     ) -> Lexicon {
         let mut names: Vec<(String, String, ResourceKind)> = Vec::new();
-        let mut seen = HashSet::new();
+        let mut seen = FxHashSet::default();
         for rec in Catalog::embedded().recommendations().iter().chain(recommendations) {
             for name in std::iter::once(&rec.name).chain(rec.aliases.iter()) {
                 if seen.insert((rec.key.clone(), name.clone())) {
@@ -110,7 +110,7 @@ impl Lexicon {
         }
         let recommendations =
             RecommendationMatcher::new(names.iter().map(|(k, n, kind)| (k.as_str(), n.as_str(), *kind)));
-        let people: HashSet<String> = people.into_iter().map(str::to_lowercase).collect();
+        let people: FxHashSet<String> = people.into_iter().map(str::to_lowercase).collect();
         let pattern_words = cues::pattern_words();
         let vocabulary = Vocabulary::new(
             subscriptions
@@ -121,11 +121,11 @@ impl Lexicon {
         )
         .knowing(recommendations.names())
         .knowing(concepts::words());
-        let resources: HashMap<String, ResourceKind> =
+        let resources: FxHashMap<String, ResourceKind> =
             resources.into_iter().map(|(name, kind)| (name.to_lowercase(), kind)).collect();
         let mut names: Vec<String> = resources.keys().cloned().collect();
         names.sort_unstable();
-        let mut name_parts: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut name_parts: FxHashMap<String, Vec<u32>> = FxHashMap::default();
         for (i, name) in names.iter().enumerate() {
             for part in name.split(['-', '_', '.', '/']).filter(|p| p.len() >= 2) {
                 let ids = name_parts.entry(part.to_owned()).or_default();
@@ -1026,7 +1026,7 @@ fn keep_only_filters(
     kind_reference: bool,
 ) {
     if let Some(name) = &slots.recommendation {
-        let named: HashSet<String> =
+        let named: FxHashSet<String> =
             name.to_lowercase().split(|c: char| !c.is_alphanumeric()).map(str::to_owned).collect();
         let rest: Vec<&str> = text
             .original

@@ -1,7 +1,7 @@
 //! Finding the recommendation a prompt names, from a quote or a paraphrase ("JIT on our EC2
 //! instances", "sql dbs without TDE"), by weighted word overlap with every known name.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use secbot_chat::ResourceKind;
 
@@ -14,6 +14,10 @@ struct Entry {
     name: String,
     kind: ResourceKind,
     tokens: Vec<String>,
+    /// Each token's inverse document frequency, in `tokens` order.
+    weights: Vec<f32>,
+    /// The sum of `weights`: how much a name weighs when every token matches.
+    total: f32,
 }
 
 /// A recommendation a prompt refers to.
@@ -29,10 +33,10 @@ pub(crate) struct Named {
 #[derive(Debug, Default)]
 pub(crate) struct RecommendationMatcher {
     entries: Vec<Entry>,
-    idf: HashMap<String, f32>,
-    exact: HashMap<String, usize>,
+    idf: FxHashMap<String, f32>,
+    exact: FxHashMap<String, usize>,
     /// The entries each distinctive token appears in: only those can match a prompt.
-    postings: HashMap<String, Vec<usize>>,
+    postings: FxHashMap<String, Vec<usize>>,
 }
 
 /// Phrases rewritten to one canonical token before matching, longest first.
@@ -328,15 +332,16 @@ fn generic(token: &str, with_kind: bool) -> bool {
 
 /// The synonym tables as lookups: phrases by their first word (longest first), single words.
 struct Synonyms {
-    phrases: HashMap<&'static str, Vec<(Vec<&'static str>, &'static str)>>,
-    words: HashMap<&'static str, &'static str>,
-    stop: HashSet<&'static str>,
+    phrases: FxHashMap<&'static str, Vec<(Vec<&'static str>, &'static str)>>,
+    words: FxHashMap<&'static str, &'static str>,
+    stop: FxHashSet<&'static str>,
 }
 
 fn synonyms() -> &'static Synonyms {
     static TABLES: std::sync::OnceLock<Synonyms> = std::sync::OnceLock::new();
     TABLES.get_or_init(|| {
-        let mut phrases: HashMap<&'static str, Vec<(Vec<&'static str>, &'static str)>> = HashMap::new();
+        let mut phrases: FxHashMap<&'static str, Vec<(Vec<&'static str>, &'static str)>> =
+            FxHashMap::default();
         for (phrase, token) in SYNONYMS {
             let parts: Vec<&'static str> = phrase.split(' ').collect();
             phrases.entry(parts[0]).or_default().push((parts, *token));
@@ -435,28 +440,34 @@ impl RecommendationMatcher {
     pub(crate) fn new<'a>(
         names: impl IntoIterator<Item = (&'a str, &'a str, ResourceKind)>,
     ) -> RecommendationMatcher {
-        let entries: Vec<Entry> = names
+        let mut entries: Vec<Entry> = names
             .into_iter()
             .map(|(key, name, kind)| Entry {
                 key: key.to_owned(),
                 name: name.to_owned(),
                 kind,
                 tokens: canonical_tokens(name),
+                weights: Vec::new(),
+                total: 0.0,
             })
             .collect();
-        let mut df: HashMap<&str, usize> = HashMap::new();
+        let mut df: FxHashMap<&str, usize> = FxHashMap::default();
         for entry in &entries {
             for token in &entry.tokens {
                 *df.entry(token.as_str()).or_default() += 1;
             }
         }
         let n = entries.len() as f32;
-        let idf = df
+        let idf: FxHashMap<String, f32> = df
             .into_iter()
             .map(|(t, d)| (t.to_owned(), ((n + 1.0) / (d as f32 + 0.5)).ln().max(0.1)))
             .collect();
+        for entry in &mut entries {
+            entry.weights = entry.tokens.iter().map(|t| idf.get(t).copied().unwrap_or(1.0)).collect();
+            entry.total = entry.weights.iter().sum();
+        }
         let exact = entries.iter().enumerate().map(|(i, e)| (folded(&e.name), i)).collect();
-        let mut postings: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut postings: FxHashMap<String, Vec<usize>> = FxHashMap::default();
         for (i, entry) in entries.iter().enumerate() {
             for token in entry.tokens.iter().filter(|t| !is_kind_token(t) && !GENERIC.contains(&t.as_str())) {
                 postings.entry(token.clone()).or_default().push(i);
@@ -485,7 +496,7 @@ impl RecommendationMatcher {
         if !looks_like_a_name {
             return None;
         }
-        let tokens: HashSet<String> = canonical_tokens(phrase).into_iter().collect();
+        let tokens: FxHashSet<String> = canonical_tokens(phrase).into_iter().collect();
         match self.best_by_tokens(&tokens, None) {
             Some((i, coverage)) if coverage >= 0.95 && self.entries[i].tokens.len() == tokens.len() => {
                 let e = &self.entries[i];
@@ -498,7 +509,7 @@ impl RecommendationMatcher {
     /// The recommendation a free-text prompt most clearly refers to, if any. `kind` is the kind
     /// of resource the prompt is about, when known (it breaks ties such as "diagnostic logs").
     pub(crate) fn paraphrase(&self, prompt: &str, kind: Option<ResourceKind>) -> Option<Named> {
-        let tokens: HashSet<String> = canonical_tokens(prompt).into_iter().collect();
+        let tokens: FxHashSet<String> = canonical_tokens(prompt).into_iter().collect();
         let (i, coverage) = self.best_by_tokens(&tokens, kind)?;
         let e = &self.entries[i];
         let hint = kind.and_then(kind_token);
@@ -516,7 +527,7 @@ impl RecommendationMatcher {
         })
     }
 
-    fn best_by_tokens(&self, tokens: &HashSet<String>, kind: Option<ResourceKind>) -> Option<(usize, f32)> {
+    fn best_by_tokens(&self, tokens: &FxHashSet<String>, kind: Option<ResourceKind>) -> Option<(usize, f32)> {
         let hint = kind.and_then(kind_token);
         let with_kind = hint.is_some() || tokens.iter().any(|t| is_kind_token(t));
         let mut scored: Vec<(f32, f32, usize)> = Vec::new();
@@ -528,11 +539,9 @@ impl RecommendationMatcher {
         for i in candidates {
             let entry = &self.entries[i];
             let mut matched = 0.0;
-            let mut total = 0.0;
+            let total = entry.total;
             let mut distinctive = false;
-            for token in &entry.tokens {
-                let weight = self.idf.get(token).copied().unwrap_or(1.0);
-                total += weight;
+            for (token, &weight) in entry.tokens.iter().zip(&entry.weights) {
                 if tokens.contains(token) || hint == Some(token.as_str()) {
                     matched += weight;
                     distinctive |=

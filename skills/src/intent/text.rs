@@ -1,6 +1,6 @@
 //! Turning a prompt into words: lowercasing, quoted phrases, tokens, typo correction, stems.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 use std::sync::OnceLock;
 
 /// How people address secbot in a message (the platforms strip their own mention markup).
@@ -43,7 +43,11 @@ impl Text {
             })
             .collect();
         let quoted = quoted_phrases(&cleaned);
-        let lowered = cleaned.to_lowercase().replace("w/o", "without").replace("w/", "with ");
+        let raw = cleaned.to_lowercase();
+        let lowered = match raw.contains("w/") {
+            true => std::borrow::Cow::Owned(raw.replace("w/o", "without").replace("w/", "with ")),
+            false => std::borrow::Cow::Borrowed(raw.as_str()),
+        };
         let tokens: Vec<String> = lowered.split_whitespace().filter_map(clean_token).collect();
         let mut words = Vec::new();
         let mut names = Vec::new();
@@ -62,7 +66,7 @@ impl Text {
             }
         }
         let norm = words.join(" ");
-        Text { raw: cleaned.to_lowercase(), original: cleaned, quoted, tokens, words, names, norm }
+        Text { raw, original: cleaned, quoted, tokens, words, names, norm }
     }
 
     /// True when the word occurs.
@@ -190,7 +194,10 @@ fn number_and_word(token: &str) -> bool {
 fn clean_token(raw: &str) -> Option<String> {
     let keep =
         |c: char| c.is_alphanumeric() || matches!(c, '@' | '#' | '.' | '-' | '_' | '/' | ':' | '\'' | ';');
-    let token: String = raw.chars().filter(|&c| keep(c)).collect();
+    let token: std::borrow::Cow<str> = match raw.chars().all(keep) {
+        true => raw.into(),
+        false => raw.chars().filter(|&c| keep(c)).collect::<String>().into(),
+    };
     let token = token.trim_start_matches(['.', '-', ':', '\'', ';', '/']);
     let token = token.trim_end_matches(['.', '-', ':', '\'', ';', '/', '#', '@']);
     // "what's" → "whats"; "monday's" and "@web-team's" lose the possessive.
@@ -203,7 +210,8 @@ fn clean_token(raw: &str) -> Option<String> {
         "tl;dr" => "tldr".into(),
         // Addressing secbot is not naming a person: "@secbot who owns #3" asks secbot.
         BOT_HANDLE => "secbot".into(),
-        _ => token.replace(['\'', ';'], ""),
+        _ if token.contains(['\'', ';']) => token.replace(['\'', ';'], ""),
+        _ => token.to_owned(),
     };
     (!token.is_empty()).then_some(token)
 }
@@ -234,8 +242,8 @@ fn quoted_phrases(text: &str) -> Vec<String> {
 /// The words the parser knows, and how to correct a typo to one of them.
 #[derive(Debug, Default)]
 pub(crate) struct Vocabulary {
-    targets: HashSet<String>,
-    known: HashSet<String>,
+    targets: FxHashSet<String>,
+    known: FxHashSet<String>,
     /// The targets by length, each with the set of letters it uses.
     by_length: Vec<Vec<(String, u32)>>,
 }
@@ -292,7 +300,7 @@ weather explain explains explained explaining details detail describe describes 
 impl Vocabulary {
     /// The built-in vocabulary plus the given words (recommendation names, ...).
     pub(crate) fn new<'a>(extra: impl IntoIterator<Item = &'a str>) -> Vocabulary {
-        let mut targets: HashSet<String> = TARGETS.split_whitespace().map(str::to_owned).collect();
+        let mut targets: FxHashSet<String> = TARGETS.split_whitespace().map(str::to_owned).collect();
         for word in extra {
             for part in word.to_lowercase().split(|c: char| !c.is_ascii_alphabetic()) {
                 if part.len() >= 4 {
@@ -309,7 +317,7 @@ impl Vocabulary {
         for bucket in &mut by_length {
             bucket.sort();
         }
-        Vocabulary { targets, known: HashSet::new(), by_length }
+        Vocabulary { targets, known: FxHashSet::default(), by_length }
     }
 
     /// The same vocabulary leaving these words (and their parts) alone without correcting
@@ -383,8 +391,8 @@ impl Vocabulary {
 
 /// Words people write: those used in at least two prompts of the corpus, except the ones that
 /// look like a typo of a far more common target ("critcal" next to "critical").
-fn written() -> &'static HashSet<String> {
-    static WORDS: OnceLock<HashSet<String>> = OnceLock::new();
+fn written() -> &'static FxHashSet<String> {
+    static WORDS: OnceLock<FxHashSet<String>> = OnceLock::new();
     WORDS.get_or_init(|| {
         let counts = super::corpus::word_counts();
         let targets: Vec<&str> = TARGETS.split_whitespace().collect();
@@ -404,8 +412,8 @@ fn written() -> &'static HashSet<String> {
     })
 }
 
-fn protected() -> &'static HashSet<&'static str> {
-    static WORDS: OnceLock<HashSet<&'static str>> = OnceLock::new();
+fn protected() -> &'static FxHashSet<&'static str> {
+    static WORDS: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
     WORDS.get_or_init(|| PROTECTED.split_whitespace().collect())
 }
 
