@@ -1171,11 +1171,19 @@ mod tests {
     use super::*;
     use crate::demo::{self, DemoOptions};
 
+    /// The day the tests' prompts are written.
+    const TODAY: Date = time::macros::date!(2026 - 11 - 25);
+
+    /// The demo tenant's lexicon, built once for every test here.
+    fn lexicon() -> &'static Lexicon {
+        static LEXICON: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
+        LEXICON.get_or_init(|| Lexicon::of_tenant(&demo::tenant(&DemoOptions::for_day(TODAY))))
+    }
+
     #[test]
     fn a_known_subscription_is_read_as_the_prompt_wrote_it() {
-        let today = time::macros::date!(2026 - 11 - 25);
-        let lexicon = Lexicon::of_tenant(&demo::tenant(&DemoOptions::for_day(today)));
-        let subscription = |prompt: &str| parse(prompt, &lexicon, today).slots.subscription;
+        let (today, lexicon) = (TODAY, lexicon());
+        let subscription = |prompt: &str| parse(prompt, lexicon, today).slots.subscription;
         assert_eq!(subscription("criticals in Contoso-Dev/Test pls").as_deref(), Some("Contoso-Dev/Test"));
         assert_eq!(subscription("what's open in contoso   dev?").as_deref(), Some("contoso   dev"));
         assert_eq!(subscription("what's open in contosodev?"), None);
@@ -1187,9 +1195,8 @@ mod tests {
 
     #[test]
     fn the_sentence_that_asks_is_read_when_chatter_or_context_comes_first() {
-        let today = time::macros::date!(2026 - 11 - 25);
-        let lexicon = Lexicon::of_tenant(&demo::tenant(&DemoOptions::for_day(today)));
-        let read = |prompt: &str| parse(prompt, &lexicon, today);
+        let (today, lexicon) = (TODAY, lexicon());
+        let read = |prompt: &str| parse(prompt, lexicon, today);
         let list = read("oh wrong thread lol. ok list crit findings");
         assert_eq!(
             (list.intent, list.slots.severity),
@@ -1208,9 +1215,8 @@ mod tests {
 
     #[test]
     fn services_of_several_clouds_imply_none() {
-        let today = time::macros::date!(2026 - 11 - 25);
-        let lexicon = Lexicon::of_tenant(&demo::tenant(&DemoOptions::for_day(today)));
-        let implied = |prompt: &str| parse(prompt, &lexicon, today).implied_cloud;
+        let (today, lexicon) = (TODAY, lexicon());
+        let implied = |prompt: &str| parse(prompt, lexicon, today).implied_cloud;
         assert_eq!(implied("kubernetes stuff looking ok? we got gke + eks + aks lol"), None);
         assert_eq!(implied("any findings on our eks clusters"), Some(secbot_chat::Cloud::Aws));
         assert_eq!(implied("gke issues?"), Some(secbot_chat::Cloud::Gcp));
@@ -1218,32 +1224,29 @@ mod tests {
 
     #[test]
     fn a_vulnerability_known_by_its_name_asks_for_vulnerabilities() {
-        let today = time::macros::date!(2026 - 11 - 25);
-        let lexicon = Lexicon::of_tenant(&demo::tenant(&DemoOptions::for_day(today)));
+        let (today, lexicon) = (TODAY, lexicon());
         for prompt in ["any servers still exposed to heartbleed", "is log4shell patched everywhere?"] {
-            assert_eq!(parse(prompt, &lexicon, today).slots.vulnerabilities, Some(true), "{prompt}");
+            assert_eq!(parse(prompt, lexicon, today).slots.vulnerabilities, Some(true), "{prompt}");
         }
-        assert_eq!(parse("show our logging gaps", &lexicon, today).slots.vulnerabilities, None);
-        let zero_day = parse("list resources hit by 0-day vulns", &lexicon, today);
+        assert_eq!(parse("show our logging gaps", lexicon, today).slots.vulnerabilities, None);
+        let zero_day = parse("list resources hit by 0-day vulns", lexicon, today);
         assert_eq!((zero_day.slots.vulnerabilities, zero_day.slots.resource), (Some(true), None));
-        let sev1 = parse("show me the sev-1s", &lexicon, today);
+        let sev1 = parse("show me the sev-1s", lexicon, today);
         assert_eq!((sev1.slots.severity, sev1.slots.resource), (vec![secbot_chat::Severity::Critical], None));
     }
 
     #[test]
     fn addressing_secbot_is_not_a_mention_of_someone() {
-        let today = time::macros::date!(2026 - 11 - 25);
-        let lexicon = Lexicon::of_tenant(&demo::tenant(&DemoOptions::for_day(today)));
-        let parsed = parse("@secbot critical stuff without an owner", &lexicon, today);
+        let (today, lexicon) = (TODAY, lexicon());
+        let parsed = parse("@secbot critical stuff without an owner", lexicon, today);
         assert_eq!(parsed.slots.assignee, None);
         assert_eq!(parsed.slots.severity, vec![secbot_chat::Severity::Critical]);
     }
 
     #[test]
     fn one_exemption_pointed_at_is_a_fix_and_exempting_in_bulk_for_the_score_is_refused() {
-        let today = time::macros::date!(2026 - 11 - 25);
-        let lexicon = Lexicon::of_tenant(&demo::tenant(&DemoOptions::for_day(today)));
-        let read = |prompt: &str| parse(prompt, &lexicon, today);
+        let (today, lexicon) = (TODAY, lexicon());
+        let read = |prompt: &str| parse(prompt, lexicon, today);
         for one in [
             "exempt this one, it's a test subscription",
             "can we get an exemption for the 2nd? it's a sandbox box",
@@ -1267,9 +1270,8 @@ mod tests {
 
     #[test]
     fn help_with_a_task_is_the_task_and_a_quoted_name_does_not_decide_the_intent() {
-        let today = time::macros::date!(2026 - 11 - 25);
-        let lexicon = Lexicon::of_tenant(&demo::tenant(&DemoOptions::for_day(today)));
-        let read = |prompt: &str| parse(prompt, &lexicon, today);
+        let (today, lexicon) = (TODAY, lexicon());
+        let read = |prompt: &str| parse(prompt, lexicon, today);
         let named = read(
             "Help me remediate 'Azure DevOps repositories should have infrastructure as code scanning findings resolved'",
         );
@@ -1289,9 +1291,8 @@ mod tests {
 
     #[test]
     fn a_resource_without_people_or_work_is_asked_about_its_findings() {
-        let today = time::macros::date!(2026 - 11 - 25);
-        let lexicon = Lexicon::of_tenant(&demo::tenant(&DemoOptions::for_day(today)));
-        let read = |prompt: &str| parse(prompt, &lexicon, today).intent;
+        let (today, lexicon) = (TODAY, lexicon());
+        let read = |prompt: &str| parse(prompt, lexicon, today).intent;
         assert_eq!(read("s3-finance-exports looks sus, anything open on it?"), Intent::ListRisks);
         assert_eq!(read("who's handling s3-finance-exports?"), Intent::Status);
         assert_eq!(read("is anyone on the vm-web-01 findings"), Intent::Status);
@@ -1299,9 +1300,8 @@ mod tests {
 
     #[test]
     fn an_audit_named_as_the_reason_does_not_turn_an_answerable_ask_away() {
-        let today = time::macros::date!(2026 - 11 - 25);
-        let lexicon = Lexicon::of_tenant(&demo::tenant(&DemoOptions::for_day(today)));
-        let read = |prompt: &str| parse(prompt, &lexicon, today);
+        let (today, lexicon) = (TODAY, lexicon());
+        let read = |prompt: &str| parse(prompt, lexicon, today);
         let asked = read(
             "Good morning. For our upcoming ISO 27001 audit I would need a list of all critical findings on resources which are exposed to the internet.",
         );
