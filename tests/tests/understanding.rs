@@ -406,3 +406,27 @@ async fn a_row_of_an_empty_list_is_asked_for_with_the_reason_said() {
     assert_eq!(skill(&r[1]), "clarify");
     assert!(text(&r[1]).contains("had nothing in it"), "{}", text(&r[1]));
 }
+
+#[tokio::test]
+async fn the_rows_a_summary_shows_are_the_threads_list_and_do_repeats_the_last_ask() {
+    let r = thread(&[
+        "summarize our posture",
+        "Have @priya own the top one, due in 14 days.",
+        "why is the 2nd one critical",
+    ])
+    .await;
+    assert_eq!(skill(&r[0]), "summarize");
+    assert_eq!(skill(&r[1]), "delegate", "{}", text(&r[1]));
+    assert_eq!(r[1]["subject"], r[0]["subject"]["items"][0]);
+    assert_eq!(skill(&r[2]), "explain", "{}", text(&r[2]));
+    assert_eq!(r[2]["subject"], r[0]["subject"]["items"][1]);
+    // "show more" after a summary continues its list of risks from the row after the last shown.
+    let r = thread(&["summarize our posture", "show more"]).await;
+    assert_eq!(skill(&r[1]), "list_risks", "{}", text(&r[1]));
+    assert!(text(&r[1]).contains("showing 4–"), "{}", text(&r[1]));
+    // "now do #1" after a fix in Terraform: the fix of row 1, in Terraform.
+    let r = thread(&["list critical findings on aws", "terraform fix for #3", "now do #1"]).await;
+    assert_eq!(skill(&r[2]), "remediate", "{}", text(&r[2]));
+    assert_eq!(r[2]["subject"], r[0]["subject"]["items"][0]);
+    assert!(text(&r[2]).to_lowercase().contains("terraform"), "{}", text(&r[2]));
+}

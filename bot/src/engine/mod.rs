@@ -250,8 +250,14 @@ impl Engine {
                         }
                         None => 0,
                     };
+                    // The rows a summary shows are the top of the risk list it summarizes: "show
+                    // more" continues that list.
+                    let intent = match reply.intent {
+                        Intent::Summarize => Intent::ListRisks,
+                        other => other,
+                    };
                     context.last_list = Some(ListContext {
-                        intent: reply.intent,
+                        intent,
                         slots: reply.slots.clone(),
                         items: items.clone(),
                         page_start,

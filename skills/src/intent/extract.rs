@@ -656,7 +656,7 @@ pub(crate) fn about_alerts(prompt: &str) -> Option<String> {
     // node?", "any suspicious sign-ins on kv-app-prod?".
     static ACTIVITY: OnceLock<Regex> = OnceLock::new();
     let activity = ACTIVITY.get_or_init(|| {
-        re(r"(?i)\b(tor(\s+exit)?\s+nodes?|tor\s+exit|brute[\s-]?force\s+attempts?|malware\s+(detected|found|uploaded|activity|infections?)|suspicious\s+(activity|logins?|sign[\s-]?ins?|access|traffic|ips?|process(es)?|behaviou?r|downloads?|uploads?)|(anomalous|unusual)\s+(access|activity|logins?|sign[\s-]?ins?|traffic)|(were|was|are|have)\s+we\s+(been\s+|being\s+)?(attacked|hacked|breached|compromised|probed)|did\s+(anyone|someone|somebody|anybody|an\s+attacker)\s+(hit|access|attack|try|probe|scan|log\s*in|break|get\s+in))\b")
+        re(r"(?i)\b(tor(\s+exit)?\s+nodes?|tor\s+exit|brute[\s-]?force\s+attempts?|the\s+(\w+\s+)?brute[\s-]?force\b|malware\s+(detected|found|uploaded|activity|infections?)|(the|that|this)\s+malware\s+(thing|alerts?|one|files?|issue|incident|hit|stuff|upload|infection)\b|suspicious\s+(activity|logins?|sign[\s-]?ins?|access|traffic|ips?|process(es)?|behaviou?r|downloads?|uploads?)|(anomalous|unusual)\s+(access|activity|logins?|sign[\s-]?ins?|traffic)|(were|was|are|have)\s+we\s+(been\s+|being\s+)?(attacked|hacked|breached|compromised|probed)|did\s+(anyone|someone|somebody|anybody|an\s+attacker)\s+(hit|access|attack|try|probe|scan|log\s*in|break|get\s+in))\b")
     });
     let alerted = alert.is_match(prompt);
     let about_activity = !alerted && activity.is_match(prompt);
@@ -849,7 +849,7 @@ pub(crate) fn pointer(text: &Text) -> Option<super::Pointer> {
 /// Words that only point or fill: a prompt made of nothing else ("#3", "the 2nd one?", "and
 /// that one") asks about what it points at without saying what to do.
 const POINTING: &str = "the a an one ones item items finding findings rec number no num nr n what whats about and \
-ok okay k so now then pls please plz hmm um same for also this that it those them these on page next last \
+ok okay k so now then pls please plz hmm um same for also this that it those them these on page next last do \
 top worst highest first second third fourth fifth sixth seventh eighth ninth tenth of is there again one s re \
 how hows yeah yes also then one just only here in list again from with whats";
 
@@ -986,6 +986,9 @@ mod tests {
             "any suspicious sign-ins on kv-app-prod",
             "were we attacked last night",
             "malware detected anywhere this week?",
+            // An attack named as something that happened is an alert, not a request to attack.
+            "the ssh brute force on ec2-worker-08 wat do",
+            "whats the storage account with the malware thing",
         ] {
             let read = about_alerts(activity);
             assert!(
@@ -1003,6 +1006,7 @@ mod tests {
             "how do i get in without setting off alerts",
             "do you cover alerts, or just recommendations?",
             "set a budget alert at 10k",
+            "storage accounts with malware scanning off",
             "show critical risks",
         ] {
             assert_eq!(about_alerts(elsewhere), None, "{elsewhere}");
@@ -1012,7 +1016,10 @@ mod tests {
     #[test]
     fn a_reference_alone_points_and_a_count_of_rows_does_not() {
         let bare = |prompt: &str| bare_reference(&text(prompt), &|_| false);
-        for pointing in ["#3", "the 2nd one?", "and the top one", "number 4", "the worst of those"] {
+        // "now do #1" after a fix asks the same of row 1.
+        for pointing in
+            ["#3", "the 2nd one?", "and the top one", "number 4", "the worst of those", "now do #1"]
+        {
             assert!(bare(pointing), "{pointing}");
         }
         for counting in ["top 5 worst there", "the next 10", "first 3"] {

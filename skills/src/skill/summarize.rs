@@ -10,7 +10,7 @@ use super::present::{
     vulnerability_fact,
 };
 use super::{Answer, Request, SkillError, query};
-use crate::posture::{AttackPathFilter, FindingFilter, Plan, PostureSummary, Status};
+use crate::posture::{AttackPathFilter, Finding, FindingFilter, Plan, PostureSummary, Status};
 
 pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
     if req.parse.slots.alerts == Some(true) && !matches!(req.subject, Some(Subject::Alert { .. })) {
@@ -150,7 +150,13 @@ async fn changed(
         req.response_id,
         Command::Run { intent: Intent::ListRisks, subject: None, slots: Slots::default(), offset: 0 },
     )];
-    Ok(Answer::card(card))
+    Ok(Answer::card(card).about(shown_list(&opened.items)))
+}
+
+/// The findings a summary shows, numbered, as the thread's list: "the top one" or "#2" after a
+/// summary means the row shown with that number.
+fn shown_list(findings: &[Finding]) -> Option<Subject> {
+    (!findings.is_empty()).then(|| Subject::list(findings.iter().map(finding_subject).collect()))
 }
 
 async fn overview(
@@ -244,7 +250,7 @@ async fn overview(
         .styled(ActionStyle::Primary),
         Action::ask("What's overdue?", req.response_id, "What's overdue?"),
     ];
-    Ok(Answer::card(card))
+    Ok(Answer::card(card).about(shown_list(&top.items)))
 }
 
 async fn finding(req: &Request<'_>, recommendation: &str, resource: &str) -> Result<Answer, SkillError> {
