@@ -430,3 +430,17 @@ async fn the_rows_a_summary_shows_are_the_threads_list_and_do_repeats_the_last_a
     assert_eq!(r[2]["subject"], r[0]["subject"]["items"][0]);
     assert!(text(&r[2]).to_lowercase().contains("terraform"), "{}", text(&r[2]));
 }
+
+#[tokio::test]
+async fn a_pronoun_about_the_list_a_prompt_asks_for_or_a_clause_about_all_points_nowhere_else() {
+    let r = thread(&["show me the sql stuff and who owns it", "2nd one explain pls"]).await;
+    assert_eq!(skill(&r[0]), "status", "{}", text(&r[0]));
+    assert!(r[0]["subject"]["items"].as_array().is_some_and(|i| i.len() > 1), "{}", r[0]["subject"]);
+    assert_eq!(skill(&r[1]), "explain", "{}", text(&r[1]));
+    assert_eq!(r[1]["subject"], r[0]["subject"]["items"][1]);
+    let r = thread(&[
+        "Could you summarize the status of delegated work by owner? I need to confirm that every assigned finding has an accountable person.",
+    ])
+    .await;
+    assert_eq!(skill(&r[0]), "status", "{}", text(&r[0]));
+}

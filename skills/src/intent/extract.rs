@@ -762,6 +762,17 @@ pub(crate) fn kind_reference(text: &Text) -> bool {
         .is_match(&text.norm)
 }
 
+/// True when a list is asked for and then something about it, in one prompt ("show me the sql
+/// stuff and who owns it"): the pronoun points at the list the prompt asks for, not into the
+/// thread.
+pub(crate) fn asks_of_its_own_list(text: &Text) -> bool {
+    static OWN: OnceLock<Regex> = OnceLock::new();
+    OWN.get_or_init(|| {
+        re(r"^(show|list|give|get|find|display|pull up|what are|which are)\b.+ and (who|whos|what|whats|how|when|whens) .*\b(it|them)$")
+    })
+    .is_match(text.norm.trim())
+}
+
 /// True when the prompt singles out one item by a description: "the stwebassets one", "the
 /// one on func-orders-sync", "that gcs thing".
 pub(crate) fn picks_item(text: &Text) -> bool {
@@ -789,9 +800,16 @@ pub(crate) fn picks_item(text: &Text) -> bool {
         .captures_iter(&text.norm)
         .any(|c| {
             c.get(1).is_none_or(|middle| {
-                !middle.as_str().split_whitespace().all(|w| {
-                    POSITIONAL.contains(&w) || w.chars().next().is_some_and(|c| c.is_ascii_digit())
-                })
+                // "confirm that every assigned finding has an owner": a clause about all of them.
+                let quantified = middle
+                    .as_str()
+                    .split_whitespace()
+                    .next()
+                    .is_some_and(|w| ["every", "each", "all", "any", "no"].contains(&w));
+                !quantified
+                    && !middle.as_str().split_whitespace().all(|w| {
+                        POSITIONAL.contains(&w) || w.chars().next().is_some_and(|c| c.is_ascii_digit())
+                    })
             })
         })
 }
@@ -831,9 +849,10 @@ pub(crate) fn pointer(text: &Text) -> Option<super::Pointer> {
         return Some(super::Pointer::Them);
     }
     // "that" opening a clause ("findings that have no owner") refers to the words before it.
-    const CLAUSE: [&str; 24] = [
+    const CLAUSE: [&str; 33] = [
         "have", "has", "are", "were", "do", "dont", "don", "does", "need", "needs", "still", "aren", "can",
         "could", "should", "will", "would", "belong", "lack", "lacks", "nobody", "haven", "hasn", "expire",
+        "every", "each", "we", "they", "our", "someone", "somebody", "anyone", "everyone",
     ];
     IT.get_or_init(|| {
         re(r"\b(it|this|that|this one|that one|this finding|that finding|the same one|same one|the previous one|the one (you )?(just )?(mentioned|explained|showed))\b")
@@ -1170,6 +1189,12 @@ mod tests {
         use super::super::Pointer;
         assert_eq!(pointer(&text("critical findings that have no owner")), None);
         assert_eq!(pointer(&text("vms that still need patching")), None);
+        assert_eq!(pointer(&text("I need to confirm that every assigned finding has an owner")), None);
+        assert_eq!(pointer(&text("make sure that we close the ports")), None);
+        assert!(!picks_item(&text("I need to confirm that every assigned finding has an owner")));
+        assert!(picks_item(&text("that gcs thing")));
+        assert!(asks_of_its_own_list(&text("show me the sql stuff and who owns it")));
+        assert!(!asks_of_its_own_list(&text("who owns it")));
         assert_eq!(pointer(&text("is that bad?")), Some(Pointer::It));
         assert_eq!(pointer(&text("fix that one")), Some(Pointer::It));
         assert_eq!(pointer(&text("the previous one, who owns it")), Some(Pointer::It));

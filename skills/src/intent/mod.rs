@@ -718,8 +718,10 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
     let person = |w: &str| lexicon.people.contains(w.trim_start_matches('@')) || w.starts_with('@');
     let picks = extract::picks_item(&text);
     let bare_pick = extract::bare_pick(&text, picks);
+    // "show me the sql stuff and who owns it": "it" is the list this prompt asks for.
+    let own_list = slots.has_filters() && extract::asks_of_its_own_list(&text);
     let reference = Reference {
-        pointer: extract::pointer(&text),
+        pointer: extract::pointer(&text).filter(|_| !own_list),
         bare: extract::bare_reference(&text, &|_| false) || bare_pick.is_some(),
         bare_named: extract::bare_reference(&text, &|w| w == text::NAME || person(w)),
         on_page: extract::on_page(&text),
@@ -940,11 +942,11 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
 
     // "aws cli" asks for a language: in a thread, the cloud does not pick another finding.
     let tool_cloud = extract::cloud_of_tool_only(&text).is_some_and(|c| slots.cloud == Some(c));
-    let kind_reference = if extract::kind_reference(&text) { slots.resource_type } else { None };
+    let kind_reference = if extract::kind_reference(&text) && !own_list { slots.resource_type } else { None };
     keep_only_filters(&mut slots, intent, &text, lexicon, kind_reference.is_some());
 
     let explicit = slots.resource.is_some() || slots.recommendation.is_some();
-    let deictic = signals.deictic || slots.ordinal.is_some();
+    let deictic = (signals.deictic && !own_list) || slots.ordinal.is_some();
     let next_page = signals.next_page && !explicit && !slots.has_filters();
     if next_page && !matches!(intent, Intent::ListRisks | Intent::Status | Intent::AttackPaths) {
         intent = Intent::ListRisks;
