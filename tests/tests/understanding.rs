@@ -35,9 +35,10 @@ async fn the_corpus_threads_are_followed_turn_by_turn() {
 async fn threads_written_apart_from_the_corpus_are_followed() {
     let (engine, _) = secbot_tests::engine_with(Policy::unlimited()).await;
     // Nothing was built from these threads. Today on the fixed demo day: 95 of 112 (0.848) for
-    // the first set (91 when it was written) and 92 of 118 (0.780) for the later one, under the
-    // goal of 0.92; these floors keep them from slipping while the gap is closed.
-    for (file, floor) in [("threads.jsonl", 0.83), ("threads-later.jsonl", 0.76)] {
+    // the first set (91 when it was written), 92 of 118 (0.780) for the later one and 85 of 130
+    // (0.654) for the third (86 against the build of two sessions before it was written), all
+    // under the goal of 0.92; these floors keep them from slipping while the gap is closed.
+    for (file, floor) in [("threads.jsonl", 0.83), ("threads-later.jsonl", 0.76), ("threads-g.jsonl", 0.63)] {
         let path = format!("{}/heldout/{file}", env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(&path).expect("the held-out threads");
         let threads = read_threads(&text).expect("they parse");
