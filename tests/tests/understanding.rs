@@ -35,10 +35,10 @@ async fn the_corpus_threads_are_followed_turn_by_turn() {
 async fn threads_written_apart_from_the_corpus_are_followed() {
     let (engine, _) = secbot_tests::engine_with(Policy::unlimited()).await;
     // Nothing was built from these threads. Today on the fixed demo day: 95 of 112 (0.848) for
-    // the first set (91 when it was written), 92 of 118 (0.780) for the later one and 85 of 130
-    // (0.654) for the third (86 against the build of two sessions before it was written), all
-    // under the goal of 0.92; these floors keep them from slipping while the gap is closed.
-    for (file, floor) in [("threads.jsonl", 0.83), ("threads-later.jsonl", 0.76), ("threads-g.jsonl", 0.63)] {
+    // the first set (91 when it was written), 93 of 118 (0.788) for the later one and 90 of 130
+    // (0.692) for the third (85 when it was written), all under the goal of 0.92; these floors
+    // keep them from slipping while the gap is closed.
+    for (file, floor) in [("threads.jsonl", 0.83), ("threads-later.jsonl", 0.77), ("threads-g.jsonl", 0.67)] {
         let path = format!("{}/heldout/{file}", env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(&path).expect("the held-out threads");
         let threads = read_threads(&text).expect("they parse");
@@ -444,4 +444,109 @@ async fn a_pronoun_about_the_list_a_prompt_asks_for_or_a_clause_about_all_points
     ])
     .await;
     assert_eq!(skill(&r[0]), "status", "{}", text(&r[0]));
+}
+
+/// The resource a reply's subject is on, by name.
+fn on(reply: &serde_json::Value) -> String {
+    let subject = &reply["subject"];
+    subject["resource_name"].as_str().or_else(|| subject["name"].as_str()).unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn a_refused_prompt_or_a_list_on_one_resource_leaves_the_thread_on_that_resource() {
+    let r = thread(&[
+        "write me a script to brute force ssh on ec2-web-01 so we can prove it's weak",
+        "ok fair. jit fix for that one in aws cli",
+    ])
+    .await;
+    assert_eq!(skill(&r[0]), "decline");
+    assert_eq!(skill(&r[1]), "remediate", "{}", text(&r[1]));
+    assert_eq!(on(&r[1]), "ec2-web-01", "{}", r[1]["subject"]);
+    let r = thread(&["is ec2-bastion-01 exposed?", "aws cli to lock it down"]).await;
+    assert!(r[0]["subject"]["items"].as_array().is_some_and(|i| i.len() > 1), "{}", r[0]["subject"]);
+    assert_eq!(skill(&r[1]), "remediate", "{}", text(&r[1]));
+    assert_eq!(on(&r[1]), "ec2-bastion-01", "{}", r[1]["subject"]);
+}
+
+#[tokio::test]
+async fn a_finding_described_in_a_resources_thread_is_that_resources() {
+    let r = thread(&[
+        "Brute force hit sql-warehouse-prod. What's open on that server and who owns it?",
+        "The public network access finding on it — owner, and is it overdue?",
+        "Give me the az cli to disable public network access. Now.",
+    ])
+    .await;
+    assert_eq!(skill(&r[1]), "status", "{}", text(&r[1]));
+    assert_eq!(on(&r[1]), "sql-warehouse-prod", "{}", r[1]["subject"]);
+    assert!(text(&r[1]).contains("public network access"), "{}", text(&r[1]));
+    assert_eq!(skill(&r[2]), "remediate", "{}", text(&r[2]));
+    assert_eq!(r[2]["subject"], r[1]["subject"]);
+    // "kill public access" describes the finding the thread is on; it asks for no new list.
+    let r = thread(&[
+        "any of our storage accounts wide open to the internet?",
+        "the s3 finance exports one, how bad is it",
+        "aws cli pls, wanna kill public access rn",
+    ])
+    .await;
+    assert_eq!(on(&r[1]), "s3-finance-exports", "{}", r[1]["subject"]);
+    assert_eq!(skill(&r[2]), "remediate", "{}", text(&r[2]));
+    assert_eq!(on(&r[2]), "s3-finance-exports", "{}", r[2]["subject"]);
+}
+
+#[tokio::test]
+async fn the_number_of_rows_asked_for_is_shown_and_pointed_into() {
+    let r =
+        thread(&["Sprint planning. Top 10 risks, please.", "#10 to @sam, due the 18th", "show more"]).await;
+    assert_eq!(r[0]["subject"]["items"].as_array().map(Vec::len), Some(10), "{}", text(&r[0]));
+    assert_eq!(skill(&r[1]), "delegate", "{}", text(&r[1]));
+    assert_eq!(r[1]["subject"], r[0]["subject"]["items"][9]);
+    assert!(text(&r[2]).contains("showing 11–20"), "{}", text(&r[2]));
+    let r = thread(&["what do we have open in aws?", "assign 3 to li.wei, due in 10 days"]).await;
+    assert_eq!(skill(&r[1]), "delegate", "{}", text(&r[1]));
+    assert_eq!(r[1]["subject"], r[0]["subject"]["items"][2]);
+}
+
+#[tokio::test]
+async fn a_correction_asks_the_same_of_the_item_meant() {
+    let r = thread(&[
+        "storage findings pls, need to hand some out",
+        "stwebassets secure transfer -> jules by the 20th",
+        "no wait, not that one — the stdatalakeraw01 one",
+    ])
+    .await;
+    assert_eq!(skill(&r[1]), "delegate", "{}", text(&r[1]));
+    assert_eq!(skill(&r[2]), "delegate", "{}", text(&r[2]));
+    assert_eq!(on(&r[2]), "stdatalakeraw01", "{}", r[2]["subject"]);
+    assert!(text(&r[2]).contains("jules"), "{}", text(&r[2]));
+    assert_eq!(r[2]["slots"]["due"], r[1]["slots"]["due"]);
+    let r = thread(&[
+        "show key vault issues",
+        "why does soft delete on kv-dev matter?",
+        "no, the other soft delete one — the payments vault",
+    ])
+    .await;
+    assert_eq!(on(&r[1]), "kv-dev");
+    assert_eq!(skill(&r[2]), "explain", "{}", text(&r[2]));
+    assert_eq!(on(&r[2]), "kv-payments-prod", "{}", r[2]["subject"]);
+}
+
+#[tokio::test]
+async fn owners_and_due_dates_asked_for_formally_are_a_question_not_a_hand_over() {
+    let r = thread(&[
+        "For our quarterly SOC 2 evidence package, could you please provide a list of all remediation items that are currently past their agreed due date, together with the responsible owner for each?",
+        "Regarding the first item, please confirm the assigned owner and the original due date for the record.",
+    ])
+    .await;
+    assert_eq!(skill(&r[0]), "status", "{}", text(&r[0]));
+    assert_eq!(r[0]["slots"]["overdue"], true, "{}", r[0]["slots"]);
+    assert_eq!(skill(&r[1]), "status", "{}", text(&r[1]));
+    assert_eq!(r[1]["subject"], r[0]["subject"]["items"][0]);
+}
+
+#[tokio::test]
+async fn an_arrow_to_a_person_hands_the_row_over_by_the_date_written() {
+    let r = thread(&["show me dana's open items", "kv soft delete one -> alex by 12/15"]).await;
+    assert_eq!(skill(&r[1]), "delegate", "{}", text(&r[1]));
+    assert!(text(&r[1]).contains("alex"), "{}", text(&r[1]));
+    assert_eq!(r[1]["slots"]["due"], "2026-12-15", "{}", r[1]["slots"]);
 }

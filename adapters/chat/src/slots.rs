@@ -120,6 +120,9 @@ pub struct Slots {
     /// A 1-based position in the last list shown (`-1` for the last one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ordinal: Option<i32>,
+    /// How many rows a list should show ("top 10", "the 3 worst"), when the prompt says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
     /// Who should own the work, as written ("@dana", "me").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignee: Option<String>,
@@ -191,6 +194,7 @@ impl Slots {
             alerts: pick(&self.alerts, &base.alerts),
             since: pick(&self.since, &base.since),
             until: pick(&self.until, &base.until),
+            count: pick(&self.count, &base.count),
             ..self.clone()
         }
     }

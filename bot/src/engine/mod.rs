@@ -238,8 +238,12 @@ impl Engine {
             let mut context = self.context(origin).await;
             match &mut reply.subject {
                 Some(Subject::List { items, on }) => {
+                    // The same list goes on, whatever the size of its pages.
                     let continued = context.last_list.as_ref().filter(|l| {
-                        shown.offset > 0 && l.slots == reply.slots && l.items.len() == shown.offset as usize
+                        shown.offset > 0
+                            && Slots { count: None, ..l.slots.clone() }
+                                == Slots { count: None, ..reply.slots.clone() }
+                            && l.items.len() == shown.offset as usize
                     });
                     let page_start = match continued {
                         Some(list) => {
@@ -268,7 +272,9 @@ impl Engine {
                 None => {}
             }
             context.pending = (reply.skill == "clarify" && reply.readings.is_empty()).then_some(reply.intent);
-            context.pending_slots = context.pending.map(|_| Slots {
+            // Who and by when a proposed hand-over was for: "no wait, the other one" keeps them.
+            let proposed = reply.skill == "delegate" && reply.slots.assignee.is_some();
+            context.pending_slots = (context.pending.is_some() || proposed).then(|| Slots {
                 assignee: reply.slots.assignee.clone(),
                 due: reply.slots.due,
                 due_text: reply.slots.due_text.clone(),

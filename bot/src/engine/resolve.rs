@@ -14,7 +14,7 @@ use secbot_chat::{Intent, Slots, Subject};
 use secbot_skills::intent::{
     DeclineReason, ItemDescription, Parse, Pointer, TOOLS, described_item, kind_terms,
 };
-use secbot_skills::posture::{PostureError, PostureSource, Resource};
+use secbot_skills::posture::{FindingFilter, PostureError, PostureSource, Resource};
 use secbot_skills::skill;
 
 use crate::store::ThreadContext;
@@ -140,6 +140,25 @@ fn in_thread(parse: &Parse, context: &ThreadContext) -> (Intent, Slots) {
             }
         }
     }
+    // "no wait, not that one — the stdatalakeraw01 one" after a proposed hand-over: the same
+    // hand-over, to the same person by the same day, of the item meant.
+    if !resumed
+        && reference.corrects
+        && context.last_intent == Some(Intent::Delegate)
+        && (names || reference.bare)
+        && slots.assignee.is_none()
+        && intent != Intent::Delegate
+        && let Some(earlier) = &context.pending_slots
+        && earlier.assignee.is_some()
+    {
+        intent = Intent::Delegate;
+        resumed = true;
+        slots.assignee.clone_from(&earlier.assignee);
+        if slots.due.is_none() {
+            slots.due = earlier.due;
+            slots.due_text.clone_from(&earlier.due_text);
+        }
+    }
     // "#3", "that one?", "and the 4th?": the same question of another item, or a look at it.
     // (A reference that answers "which one do you mean?" keeps the question it answers.)
     if !resumed && reference.bare && (has_list || has_subject) && slots.assignee.is_none() {
@@ -201,7 +220,10 @@ fn in_thread(parse: &Parse, context: &ThreadContext) -> (Intent, Slots) {
         && let Some(last) = &context.last_list
     {
         intent = last.intent;
+        // "the next 10": pages of the size asked for, else of the list's own size.
+        let count = slots.count;
         slots = last.slots.clone();
+        slots.count = count.or(slots.count);
     }
     (intent, slots)
 }
@@ -229,7 +251,16 @@ pub(crate) async fn plan(
         tool,
     };
     if matches!(intent, Intent::OutOfScope | Intent::Unsafe | Intent::Help) {
-        return Ok(run(intent, slots, None, 0));
+        // "write me a script to brute force ssh on ec2-web-01", refused: the thread is about
+        // ec2-web-01 all the same, so "ok, the jit fix for that one" is about it.
+        let mut subject = None;
+        if intent != Intent::Help
+            && let Some(name) = &slots.resource
+            && let Some(resource) = named(source, context, name, scope).await?
+        {
+            subject = Some(Subject::Resource { id: resource.id.clone() });
+        }
+        return Ok(run(intent, slots, subject, 0));
     }
 
     // The next page of the thread's list.
@@ -284,6 +315,7 @@ pub(crate) async fn plan(
         && slots.assignee.is_none()
         && slots.resource.is_none()
         && slots.recommendation.is_none()
+        && parse.recommendation_key.is_none()
         && slots.ordinal.is_none()
     {
         let (overdue, unassigned) = (slots.overdue, slots.unassigned);
@@ -309,14 +341,7 @@ pub(crate) async fn plan(
     // 1. What the prompt names.
     let mut subject = None;
     if let Some(name) = &slots.resource {
-        let mut found = source.resources_named(name).await?;
-        if found.is_empty() {
-            found.extend(shortened(source, context, name).await);
-        }
-        let visible = found
-            .into_iter()
-            .find(|r| scope.is_empty() || scope.iter().any(|s| s.eq_ignore_ascii_case(&r.subscription)));
-        if let Some(resource) = visible {
+        if let Some(resource) = named(source, context, name, scope).await? {
             subject = Some(match &parse.recommendation_key {
                 Some(key) if source.finding(key, &resource.id).await?.is_some() => {
                     Subject::Finding { recommendation: key.clone(), resource: resource.id.clone() }
@@ -336,11 +361,85 @@ pub(crate) async fn plan(
             .filter(|_| !parse.reference.on_page)
             .and_then(|n| Subject::list(last.map(|l| l.items.clone()).unwrap_or_default()).nth(n).cloned());
         let current = context.subject.as_ref().filter(|s| matches!(s, Subject::Finding { .. }));
+        // "no, the other soft delete one — the payments vault": another row of it than the
+        // thread's.
+        let others: Vec<Subject> = match current {
+            Some(current)
+                if parse.reference.corrects && current.recommendation_key() == Some(key.as_str()) =>
+            {
+                last.map(|l| l.items.iter())
+                    .into_iter()
+                    .flatten()
+                    .filter(|i| i.recommendation_key() == Some(key.as_str()) && *i != current)
+                    .cloned()
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        let other = match others.len() {
+            0 => None,
+            1 => others.first().cloned(),
+            _ => described(source, &others, text).await,
+        };
         subject = Some(match (pointed, current) {
             (Some(item), _) if item.recommendation_key() == Some(key.as_str()) => item,
+            (None, _) if let Some(other) = other => other,
             (None, Some(finding)) if finding.recommendation_key() == Some(key.as_str()) => finding.clone(),
+            // "kv soft delete one -> alex": the one row of the thread's list of it.
+            (None, _)
+                if (item_level(intent) || intent == Intent::Delegate)
+                    && let Some(row) =
+                        only_row_of(last.map(|l| l.items.as_slice()).unwrap_or_default(), key) =>
+            {
+                row
+            }
+            (None, _)
+                if asks_of_focus(parse, intent, text)
+                    && (parse.tool.is_some() || parse.reference.pointer.is_some() || parse.needs_context)
+                    && let Some(finding) = on_focus(source, context, Some(key), text).await? =>
+            {
+                finding
+            }
             _ => Subject::Recommendation { key: key.clone() },
         });
+    }
+
+    // "block public access now, aws cli" in a thread about s3-finance-exports: the finding on the
+    // thread's resource the prompt describes, or the thread's subject; its words describe that
+    // finding, they do not ask for a new list.
+    if subject.is_none()
+        && slots.resource.is_none()
+        && slots.ordinal.is_none()
+        && asks_of_focus(parse, intent, text)
+        // "the s3 finance one" picks a row of the thread's list, unless every row is on the
+        // one resource.
+        && (!(parse.reference.picks || parse.reference.bare_named || parse.kind_reference.is_some())
+            || matches!(context.subject, Some(Subject::List { on: Some(_), .. } | Subject::Resource { .. })))
+        && (slots.has_filters() || parse.tool.is_some())
+        && !matches!(context.subject, Some(Subject::List { on: None, .. }) | None)
+    {
+        let found = match on_focus(source, context, None, text).await? {
+            Some(finding) => Some(finding),
+            None if parse.tool.is_some() => match &context.subject {
+                Some(Subject::List { on: Some(id), .. }) => Some(Subject::Resource { id: id.clone() }),
+                Some(single) => Some(narrow(source, single.clone(), text).await),
+                None => None,
+            },
+            None => None,
+        };
+        if found.is_some() {
+            subject = found;
+            slots = Slots {
+                severity: Vec::new(),
+                risk_level: Vec::new(),
+                exposure: None,
+                sensitive_data: None,
+                vulnerabilities: None,
+                resource_type: None,
+                cloud: None,
+                ..slots
+            };
+        }
     }
 
     // 2. A position in the last list ("the 7th" counts across the pages shown; "the 2nd on
@@ -391,6 +490,7 @@ pub(crate) async fn plan(
     // 3. "the key vault one" / "the sql ones": items of the last list of that kind.
     let kind = parse.kind_reference.or(if parse.needs_context { slots.resource_type } else { None });
     if subject.is_none()
+        && intent != Intent::ListRisks
         && let Some(kind) = kind
         && !(parse.reference.picks && last.is_some())
         && let Some(current) = context.subject.as_ref().filter(|s| !matches!(s, Subject::List { .. }))
@@ -468,6 +568,12 @@ pub(crate) async fn plan(
                     // "will turning on authorized ip ranges break it", "the xz one": the item
                     // described.
                     subject = Some(named);
+                } else if let Some(Subject::List { on: Some(resource), .. }) = &context.subject
+                    && parse.reference.pointer == Some(Pointer::It)
+                {
+                    // "aws cli to lock it down" after the findings on ec2-bastion-01: that
+                    // resource, whose answer leads with its worst finding.
+                    subject = Some(Subject::Resource { id: resource.clone() });
                 } else {
                     return Ok(Decision::Clarify { intent, slots, candidates: items.clone(), reason: None });
                 }
@@ -500,6 +606,57 @@ pub(crate) async fn plan(
         intent = Intent::AttackPaths;
     }
     Ok(run(intent, slots, subject, 0))
+}
+
+/// True when the prompt asks one item's question that its thread's one resource may answer:
+/// not a list, not about several things.
+fn asks_of_focus(parse: &Parse, intent: Intent, text: &str) -> bool {
+    const SEVERAL: [&str; 9] =
+        ["ones", "all", "those", "them", "these", "every", "each", "everything", "both"];
+    (item_level(intent) || intent == Intent::Delegate)
+        && !parse.refinement
+        && parse.reference.pointer != Some(Pointer::Them)
+        && !text.to_lowercase().split(|c: char| !c.is_alphanumeric()).any(|w| SEVERAL.contains(&w))
+}
+
+/// The one resource the thread is about: its subject, its finding's resource, or the resource
+/// its list of findings is on.
+fn focus(context: &ThreadContext) -> Option<&str> {
+    match context.subject.as_ref()? {
+        Subject::Resource { id }
+        | Subject::Finding { resource: id, .. }
+        | Subject::List { on: Some(id), .. } => Some(id),
+        _ => None,
+    }
+}
+
+/// The finding on the thread's resource the prompt means: of the recommendation it names, else
+/// the one its words set apart ("the public network access finding on it").
+async fn on_focus(
+    source: &dyn PostureSource,
+    context: &ThreadContext,
+    key: Option<&str>,
+    text: &str,
+) -> Result<Option<Subject>, PostureError> {
+    let Some(resource) = focus(context) else { return Ok(None) };
+    if let Some(key) = key
+        && source.finding(key, resource).await?.is_some()
+    {
+        return Ok(Some(Subject::Finding { recommendation: key.to_owned(), resource: resource.to_owned() }));
+    }
+    let filter = FindingFilter { resource: Some(resource.to_owned()), ..FindingFilter::default() };
+    let findings = source.findings(&filter, 0, 50).await?.items;
+    let items: Vec<Subject> = findings
+        .iter()
+        .map(|f| Subject::Finding {
+            recommendation: f.recommendation.key.clone(),
+            resource: f.resource.id.clone(),
+        })
+        .collect();
+    if items.len() < 2 {
+        return Ok(None);
+    }
+    Ok(described(source, &items, text).await)
 }
 
 /// True when the prompt has a word of fixing ("how do we break it", "close that path").
@@ -544,6 +701,23 @@ async fn described(source: &dyn PostureSource, items: &[Subject], text: &str) ->
     described_item(text, &descriptions).map(|i| items[i].clone())
 }
 
+/// The resource a prompt names that the channel may see: by its name, or by a shortening of a
+/// resource the thread shows.
+async fn named(
+    source: &dyn PostureSource,
+    context: &ThreadContext,
+    name: &str,
+    scope: &[String],
+) -> Result<Option<Arc<Resource>>, PostureError> {
+    let mut found = source.resources_named(name).await?;
+    if found.is_empty() {
+        found.extend(shortened(source, context, name).await);
+    }
+    Ok(found
+        .into_iter()
+        .find(|r| scope.is_empty() || scope.iter().any(|s| s.eq_ignore_ascii_case(&r.subscription))))
+}
+
 /// The resource of the thread's subject or list that a name shortens ("etl-02" for vm-etl-02,
 /// "orders-prod" for sql-orders-prod), when exactly one does.
 async fn shortened(source: &dyn PostureSource, context: &ThreadContext, name: &str) -> Option<Arc<Resource>> {
@@ -571,6 +745,15 @@ fn pointing(parse: &Parse) -> bool {
         || parse.kind_reference.is_some()
         || parse.reference.picks
         || matches!(parse.reference.pointer, Some(Pointer::It | Pointer::Next))
+}
+
+/// The one item of a list of this recommendation, when there is exactly one.
+fn only_row_of(items: &[Subject], key: &str) -> Option<Subject> {
+    let mut rows = items.iter().filter(|i| i.recommendation_key() == Some(key));
+    match (rows.next(), rows.next()) {
+        (Some(row), None) => Some(row.clone()),
+        _ => None,
+    }
 }
 
 /// The first item of a list that is on this resource.

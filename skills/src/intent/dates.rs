@@ -119,8 +119,8 @@ fn number(word: &str) -> Option<i64> {
     }
 }
 
-fn patterns() -> &'static [Regex; 7] {
-    static PATTERNS: OnceLock<[Regex; 7]> = OnceLock::new();
+fn patterns() -> &'static [Regex; 8] {
+    static PATTERNS: OnceLock<[Regex; 8]> = OnceLock::new();
     PATTERNS.get_or_init(|| {
         let r = |p: &str| Regex::new(p).expect("valid due-date pattern");
         [
@@ -138,6 +138,8 @@ fn patterns() -> &'static [Regex; 7] {
             r(r"\b(tomorrow|tmrw|today|tonight)\b"),
             // 6: the 20th, dec 15, 15 december.
             r(r"\b(?:the (\d{1,2})(?:st|nd|rd|th)\b|(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? (\d{1,2})(?:st|nd|rd|th)?\b|(\d{1,2})(?:st|nd|rd|th)? (jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b)"),
+            // 7: numeric dates, day and month either way round: 12/15, 15/12, 15.12., 3/1/2027.
+            r(r"\b(\d{1,2})[/.](\d{1,2})(?:[/.](\d{4}|\d{2}))?\b\.?"),
         ]
     })
 }
@@ -146,7 +148,7 @@ fn patterns() -> &'static [Regex; 7] {
 /// says whether a bare weekday or "the 20th" counts (after "by", "due", "until", ... or in
 /// a delegation).
 pub(crate) fn find_due(norm: &str, today: Date, dated_context: bool) -> Option<Due> {
-    let [iso, span, end_of, next, day, relative, day_of_month] = patterns();
+    let [iso, span, end_of, next, day, relative, day_of_month, numeric] = patterns();
     let mut found: Vec<(usize, Due)> = Vec::new();
     if let Some(c) = iso.captures(norm) {
         let m = c.get(1)?;
@@ -159,7 +161,14 @@ pub(crate) fn find_due(norm: &str, today: Date, dated_context: bool) -> Option<D
         // "top 5 days" is not a deadline; require a deadline-ish neighbour.
         let whole = c.get(0).map_or("", |m| m.as_str());
         let before = &norm[..c.get(0).map_or(0, |m| m.start())];
-        let deadline = whole.starts_with("in")
+        let after = norm[c.get(0).map_or(0, |m| m.end())..].trim_start();
+        // "2 weeks from today", "a week from tomorrow": counted from that day.
+        let from = [("from now", 0), ("from today", 0), ("from tomorrow", 1), ("from tmrw", 1)]
+            .into_iter()
+            .find(|(words, _)| after.starts_with(words));
+        let base = today + Duration::days(from.map_or(0, |(_, days)| days));
+        let deadline = from.is_some()
+            || whole.starts_with("in")
             || whole.starts_with("within")
             || whole.starts_with("due")
             || norm[c.get(0).map_or(0, |m| m.end())..].trim_start().starts_with("deadline")
@@ -174,11 +183,11 @@ pub(crate) fn find_due(norm: &str, today: Date, dated_context: bool) -> Option<D
             continue;
         }
         let (unit_name, date) = match unit.as_str() {
-            "day" | "days" => ("days", today.checked_add(Duration::days(count))),
-            "week" | "weeks" | "wk" | "wks" => ("weeks", today.checked_add(Duration::weeks(count))),
-            "hours" | "hour" | "hrs" => ("hours", today.checked_add(Duration::days((count + 23) / 24))),
+            "day" | "days" => ("days", base.checked_add(Duration::days(count))),
+            "week" | "weeks" | "wk" | "wks" => ("weeks", base.checked_add(Duration::weeks(count))),
+            "hours" | "hour" | "hrs" => ("hours", base.checked_add(Duration::days((count + 23) / 24))),
             u if u.starts_with("business") || u.starts_with("working") => {
-                let mut date = Some(today);
+                let mut date = Some(base);
                 let mut left = count;
                 while left > 0 {
                     date = date.and_then(Date::next_day);
@@ -188,10 +197,13 @@ pub(crate) fn find_due(norm: &str, today: Date, dated_context: bool) -> Option<D
                 }
                 (if u.starts_with("business") { "business days" } else { "working days" }, date)
             }
-            _ => ("months", add_months(today, count)),
+            _ => ("months", add_months(base, count)),
         };
-        let text =
+        let mut text =
             format!("{count} {}", if count == 1 { unit_name.trim_end_matches('s') } else { unit_name });
+        if let Some((words, 1)) = from {
+            text = format!("{text} {words}");
+        }
         found.push((n.start(), Due { text, date }));
     }
     if let Some(m) = end_of.find(norm) {
@@ -305,6 +317,40 @@ pub(crate) fn find_due(norm: &str, today: Date, dated_context: bool) -> Option<D
             found.push((start, Due { text: c[0].to_owned(), date }));
         }
     }
+    for c in numeric.captures_iter(norm) {
+        let start = c.get(0).map_or(0, |m| m.start());
+        // "by 12/15", "due 15.12.": a number pair is a date only where a date is expected (a
+        // CVSS of 9.8 is not the 9th of August).
+        let before = norm[..start].trim_end();
+        let slash = c[0].contains('/');
+        if !((dated_context && slash)
+            || ["by", "due", "until", "before", "on", "till", "deadline"].iter().any(|w| before.ends_with(w)))
+        {
+            continue;
+        }
+        let (Ok(a), Ok(b)) = (c[1].parse::<u8>(), c[2].parse::<u8>()) else { continue };
+        let year =
+            c.get(3).and_then(|y| y.as_str().parse::<i32>().ok()).map(|y| if y < 100 { 2000 + y } else { y });
+        let on = |month: u8, day: u8| -> Option<Date> {
+            let month = Month::try_from(month).ok()?;
+            match year {
+                Some(year) => Date::from_calendar_date(year, month, day).ok(),
+                None => [today.year(), today.year() + 1]
+                    .into_iter()
+                    .filter_map(|y| Date::from_calendar_date(y, month, day).ok())
+                    .find(|d| *d >= today),
+            }
+        };
+        // Month first (12/15) or day first (15/12): whichever reading is a date; when both
+        // are, the nearer one that is still ahead.
+        let date = match (on(a, b), on(b, a)) {
+            (Some(x), Some(y)) => Some(if (x >= today) == (y >= today) { x.min(y) } else { x.max(y) }),
+            (x, y) => x.or(y),
+        };
+        if date.is_some() {
+            found.push((start, Due { text: c[0].trim_end_matches('.').to_owned(), date }));
+        }
+    }
     found.sort_by_key(|(start, _)| *start);
     found.into_iter().next().map(|(_, due)| due)
 }
@@ -397,6 +443,14 @@ mod tests {
     #[test]
     fn spans_and_ends_of_periods_resolve() {
         assert_eq!(due("in two weeks"), Some(("2 weeks".into(), Some(date!(2026 - 12 - 09)))));
+        assert_eq!(
+            due("move it to raj, 2 weeks from today"),
+            Some(("2 weeks".into(), Some(date!(2026 - 12 - 09))))
+        );
+        assert_eq!(
+            due("raj, a week from tomorrow"),
+            Some(("1 week from tomorrow".into(), Some(date!(2026 - 12 - 03))))
+        );
         assert_eq!(due("within 48 hours"), Some(("48 hours".into(), Some(date!(2026 - 11 - 27)))));
         // 2026-11-25 is a Wednesday: five business days skip the weekend.
         assert_eq!(
@@ -437,6 +491,11 @@ mod tests {
         assert_eq!(due("by dec 3"), Some(("dec 3".into(), Some(date!(2026 - 12 - 03)))));
         assert_eq!(due("by 3 march"), Some(("3 march".into(), Some(date!(2027 - 03 - 03)))));
         assert_eq!(due("needs doing by tomorrow"), Some(("tomorrow".into(), Some(date!(2026 - 11 - 26)))));
+        assert_eq!(due("kv one -> alex by 12/15"), Some(("12/15".into(), Some(date!(2026 - 12 - 15)))));
+        assert_eq!(due("due 15.12."), Some(("15.12".into(), Some(date!(2026 - 12 - 15)))));
+        assert_eq!(due("by 3/1/2027"), Some(("3/1/2027".into(), Some(date!(2027 - 01 - 03)))));
+        assert_eq!(due("the one with the 9.8 cve"), None, "a score, not a day");
+        assert_eq!(resolve_due_phrase("15.12", TODAY), Some(date!(2026 - 12 - 15)));
         assert_eq!(resolve_due_phrase("Friday", TODAY), Some(date!(2026 - 11 - 27)));
         assert_eq!(resolve_due_phrase("14 days", TODAY), Some(date!(2026 - 12 - 09)));
     }

@@ -277,6 +277,28 @@ pub(crate) fn about_work(text: &Text) -> bool {
     .is_match(&text.norm)
 }
 
+/// True when the prompt takes back what the thread just pointed at: "no wait, not that one",
+/// "sorry, I meant the 4th", "actually the other one".
+pub(crate) fn corrects(text: &Text) -> bool {
+    static CORRECTS: OnceLock<Regex> = OnceLock::new();
+    CORRECTS
+        .get_or_init(|| {
+            re(r"^(no|nope|nah|wait|sorry|oops|actually|scratch that|scrap that|my bad|correction)\b|\b(not that one|not this one|not that|wrong one|i meant|i mean|meant the|the other one|the other \w+ one)\b")
+        })
+        .is_match(text.norm.trim())
+}
+
+/// True when the prompt hands work over ("assign", "give it to", "put sam on it"), as
+/// opposed to asking who has it.
+pub(crate) fn hands_over(text: &Text) -> bool {
+    static HANDS: OnceLock<Regex> = OnceLock::new();
+    HANDS
+        .get_or_init(|| {
+            re(r"\b(assign|reassign|delegate|give|hand|pass|route|move|put|make|set|takes?|grab|allocate|appoint|nominate)\b")
+        })
+        .is_match(&text.norm)
+}
+
 /// The cloud a prompt names only as part of a tool's name ("aws cli", "azure cli commands"):
 /// the language asked for, not a filter on the findings.
 pub(crate) fn cloud_of_tool_only(text: &Text) -> Option<Cloud> {
@@ -392,10 +414,20 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
     // "patch 4", "why 3", "and 5?": a short ask about a row by its number.
     static SHORT: OnceLock<Regex> = OnceLock::new();
     let short = SHORT.get_or_init(|| {
-        re(r"^(and |ok |so |now )?(fix|patch|remediate|explain|why|whats|what about|about|assign|delegate|summarize|summarise|details on|more on|tell me about|who owns|status of)( for| on| of)? (\d{1,2})( (in|with|using|via|as) [a-z_]+( [a-z]+)?)?( pls| please| plz| too| again| then| now)?$")
+        re(r"^(and |ok |so |now )?(fix|patch|remediate|explain|why|whats|what about|about|assign|delegate|summarize|summarise|details|detail|deets|info|details on|info on|more on|tell me about|who owns|status of)( for| on| of)? (\d{1,2})( (in|with|using|via|as) [a-z_]+( [a-z]+)?)?( pls| please| plz| too| again| then| now)?$")
     });
     if let Some(n) =
         digits.then(|| short.captures(text.norm.trim())).flatten().and_then(|c| c[4].parse::<i32>().ok())
+    {
+        return (1..=50).contains(&n).then_some(n);
+    }
+    // "assign 3 to li.wei, due in 10 days": a row handed to someone by its number.
+    static HANDED: OnceLock<Regex> = OnceLock::new();
+    let handed = HANDED.get_or_init(|| {
+        re(r"^(and |ok |so |now |pls |please )?(assign|give|hand|delegate|move|reassign|send|put) (\d{1,2}) (to|over to|on)\b")
+    });
+    if let Some(n) =
+        digits.then(|| handed.captures(text.norm.trim())).flatten().and_then(|c| c[3].parse::<i32>().ok())
     {
         return (1..=50).contains(&n).then_some(n);
     }
@@ -601,12 +633,37 @@ pub(crate) fn refinement(text: &Text) -> bool {
         .is_match(&text.norm)
 }
 
+/// How many rows the prompt asks a list for: "top 10 risks", "the 3 worst", "first twenty",
+/// "the next 10".
+pub(crate) fn count(text: &Text) -> Option<u32> {
+    static COUNT: OnceLock<Regex> = OnceLock::new();
+    const NUMBERS: [(&str, u32); 10] = [
+        ("three", 3),
+        ("four", 4),
+        ("five", 5),
+        ("six", 6),
+        ("seven", 7),
+        ("eight", 8),
+        ("ten", 10),
+        ("fifteen", 15),
+        ("twenty", 20),
+        ("dozen", 12),
+    ];
+    let count = COUNT.get_or_init(|| {
+        re(r"\b(top|first|next|worst|biggest|riskiest|scariest|highest)\s+(?P<a>\d{1,3}|three|four|five|six|seven|eight|ten|fifteen|twenty|dozen)\b|\b(the|show|list|give me|gimme|pull up|get)\s+(?P<b>\d{1,3}|three|four|five|six|seven|eight|ten|fifteen|twenty)\s+(worst|biggest|riskiest|scariest|most|highest|top|critical|crit|high|open|latest|newest)\b")
+    });
+    let c = count.captures(&text.norm)?;
+    let n = c.name("a").or_else(|| c.name("b"))?.as_str();
+    let n = n.parse::<u32>().ok().or_else(|| NUMBERS.iter().find(|(w, _)| *w == n).map(|(_, v)| *v))?;
+    (n >= 1).then_some(n)
+}
+
 /// True when the prompt asks for more of the thread's list: "show more", "next page", "keep
 /// going", "the next five", "the rest".
 pub(crate) fn next_page(text: &Text) -> bool {
     static NEXT: OnceLock<Regex> = OnceLock::new();
     NEXT.get_or_init(|| {
-        re(r"^(ok |okay |k |and |then |pls |please |now )*((show|give|list|see|load|gimme|display) (me )?)?(more|(the )?next( page| pg| one| ones| (\d+|five|ten|few|batch|set))?|(the )?rest( of (them|it|the list|those))?|(the )?others|keep going|continue|go on|more (please|pls|plz|results|items|of (them|those|these))|what else|page \d+)( please| pls| plz)?\??$|\b(next page|next pg|show more|load more|see more|keep going|the rest of (them|the list|those|it))\b")
+        re(r"^(ok |okay |k |and |then |pls |please |now )*((show|give|list|see|load|gimme|display) (me )?)?(more|(the )?next( page| pg| one| ones| (\d+|five|ten|few|batch|set))?|(the )?rest( of (them|it|the list|those))?|(the )?others|keep going|continue|go on|more (please|pls|plz|results|items|of (them|those|these))|what else|page \d+)( please| pls| plz)?\??$|\b(next page|next pg|show more|load more|see more|keep going|the rest of (them|the list|those|it)|(subsequent|following|second) page|page (two|2))\b")
     })
     .is_match(text.norm.trim())
 }
@@ -632,7 +689,7 @@ pub(crate) fn uncovered(text: &Text) -> bool {
 pub(crate) fn for_an_audit(text: &Text) -> bool {
     static PURPOSE: OnceLock<Regex> = OnceLock::new();
     PURPOSE
-        .get_or_init(|| re(r"\b(for|before|ahead of|during|prepare|preparing)\b.{0,40}\b(audit|audits|auditors?|assessment|certification|recertification|review)\b"))
+        .get_or_init(|| re(r"\b(for|before|ahead of|during|prepare|preparing)\b.{0,40}\b(audit|audits|auditors?|assessment|certification|recertification|review|evidence|evidence package|report|attestation)\b"))
         .is_match(&text.norm)
 }
 
@@ -750,7 +807,15 @@ pub(crate) fn breaks_paths(text: &Text) -> bool {
 pub(crate) fn unowned(text: &Text) -> bool {
     static UNOWNED: OnceLock<Regex> = OnceLock::new();
     UNOWNED
-        .get_or_init(|| re(r"\b(unassigned|unowned|no owner|without (an )?owner|nobody owns|no one owns|nobody s (on|assigned)|not assigned|nobody (has|is on|picked up)|no one (has|is on)|has no owner|have no owner|ownerless)\b"))
+        .get_or_init(|| re(r"\b(unassigned|unowned|no owner|no assignee|without (an )?(owner|assignee)|nobody owns|no one owns|nobody s (on|assigned)|not assigned|nobody (has|is on|picked up)|no one (has|is on)|has no owner|have no owner|ownerless|(not|never|haven t|hasn t|havent|hasnt) (yet )?(been )?(assigned|claimed|picked up|given an owner|delegated)|assigned to (nobody|no one|anyone)\b(?: yet)?)\b"))
+        .is_match(&text.norm)
+}
+
+/// True when the prompt asks for work past its due date: "overdue", "past their agreed due
+/// date", "missed the deadline".
+pub(crate) fn late(text: &Text) -> bool {
+    static LATE: OnceLock<Regex> = OnceLock::new();
+    LATE.get_or_init(|| re(r"\b(overdue|overdeu|past due|late|behind schedule|behind|past (their|its|the) (agreed |original )?(due date|deadline)s?|missed (their|its|the) (agreed )?(due date|deadline)s?|over (their|its|the) (due date|deadline))\b"))
         .is_match(&text.norm)
 }
 
@@ -1176,6 +1241,13 @@ mod tests {
         assert_eq!(ordinal(&text("why 3")), Some(3));
         assert_eq!(ordinal(&text("show 5")), None, "a count, not a row");
         assert_eq!(ordinal(&text("top 10 risks")), None);
+        assert_eq!(ordinal(&text("assign 3 to li.wei, due in 10 days")), Some(3));
+        assert_eq!(ordinal(&text("details 2")), Some(2));
+        assert_eq!(count(&text("Sprint planning. Top 10 risks, please.")), Some(10));
+        assert_eq!(count(&text("show me the 3 worst")), Some(3));
+        assert_eq!(count(&text("the next ten")), Some(10));
+        assert_eq!(count(&text("the top one")), None);
+        assert_eq!(count(&text("explain #3")), None);
         assert_eq!(ordinal(&text("fix for 4 in powershell")), Some(4));
         assert_eq!(ordinal(&text("The first point, what is it about?")), Some(1));
         assert_eq!(ordinal(&text("can you explain me what the third point means")), Some(3));

@@ -372,6 +372,9 @@ pub struct Reference {
     /// It points at the subscription the thread is about ("the findings there", "in that
     /// subscription").
     pub there: bool,
+    /// It takes back what the thread just pointed at ("no wait, not that one", "sorry, I meant
+    /// the 4th", "the other soft delete one").
+    pub corrects: bool,
 }
 
 /// What the exact extractors read from a prompt, before the model decides the intent.
@@ -727,6 +730,7 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
         on_page: extract::on_page(&text),
         picks,
         there: extract::there(&text),
+        corrects: extract::corrects(&text),
     };
     let named_person = text.words.iter().find(|w| person(w)).map(|w| w.trim_start_matches('@').to_owned());
     let seen = model_text(&text, lexicon);
@@ -781,7 +785,20 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
         && slots.resource.is_none()
         && !reference.picks
         && extract::uncovered(&text)
-        && !(intent != Intent::OutOfScope && slots.has_filters() && extract::for_an_audit(&text));
+        && !((slots.has_filters() || extract::late(&text) || extract::unowned(&text))
+            && (intent != Intent::OutOfScope || extract::late(&text) || extract::unowned(&text))
+            && extract::for_an_audit(&text));
+    // "for our SOC 2 evidence, list the items past their due date": the framework is the
+    // reason, the work is the question.
+    if intent == Intent::OutOfScope
+        && !uncovered
+        && ruled_unsafe.is_none()
+        && (extract::late(&text) || extract::unowned(&text))
+        && extract::for_an_audit(&text)
+    {
+        intent = Intent::Status;
+        confidence = readings.iter().find(|(i, _)| *i == Intent::Status).map_or(0.8, |(_, p)| p.max(0.8));
+    }
     // A prompt about one of the tenant's resources, or nothing but the pick of an item ("the
     // sql billing thing"), is rarely off topic: unless the model is sure (or it asks to operate
     // the resource), read it as the likeliest answering intent.
@@ -825,8 +842,9 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
             | Intent::Status
             | Intent::OutOfScope
     ) && ruled_unsafe.is_none()
-        && (slots.ordinal.is_some() || signals.deictic)
-        && text.words.windows(2).any(|w| w[0] == "to" && person(&w[1]))
+        && (((slots.ordinal.is_some() || signals.deictic)
+            && text.words.windows(2).any(|w| w[0] == "to" && person(&w[1])))
+            || arrow_to_person(&text.raw, &person))
     {
         intent = Intent::Delegate;
     }
@@ -898,20 +916,9 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
                 .cloned()
                 .or_else(|| extract::first_person(&text).then(|| "me".to_owned()));
         }
-        let norm = &text.norm;
-        let has = |words: &[&str]| words.iter().any(|w| format!(" {norm} ").contains(&format!(" {w} ")));
-        if has(&[
-            "unassigned",
-            "unowned",
-            "no owner",
-            "without owner",
-            "without an owner",
-            "nobody owns",
-            "no one owns",
-            "not assigned",
-        ]) {
+        if extract::unowned(&text) {
             slots.unassigned = Some(true);
-        } else if has(&["overdue", "past due", "late", "behind schedule", "behind", "overdeu"]) {
+        } else if extract::late(&text) {
             slots.overdue = Some(true);
         }
     }
@@ -922,6 +929,22 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
         let dated = dates::find_due(&text.norm, today, true);
         slots.due = dated.as_ref().and_then(|d| d.date);
         slots.due_text = dated.map(|d| d.text);
+    }
+    // "please confirm the assigned owner and the original due date": with no one to hand it
+    // to, no date and no word of handing over, a question about the work, not a hand-over.
+    if intent == Intent::Delegate
+        && slots.assignee.is_none()
+        && slots.due_text.is_none()
+        && !extract::hands_over(&text)
+        && extract::about_work(&text)
+    {
+        intent = Intent::Status;
+        if let Some(&(_, p)) = readings.iter().find(|(i, _)| *i == Intent::Status) {
+            confidence = p.max(confidence);
+        }
+        if extract::late(&text) {
+            slots.overdue = Some(true);
+        }
     }
 
     // "which subscription is the worst?": the subscriptions ranked by their secure score.
@@ -997,6 +1020,20 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
         refusal: None,
         decline: None,
     }
+}
+
+/// True when the prompt points work at a person with an arrow: "kv soft delete one -> alex by
+/// 12/15".
+fn arrow_to_person(raw: &str, person: &dyn Fn(&str) -> bool) -> bool {
+    ["->", "\u{2192}", "=>"].iter().any(|arrow| {
+        raw.split(arrow).skip(1).any(|after| {
+            after
+                .split_whitespace()
+                .next()
+                .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != '@'))
+                .is_some_and(|w| person(w) || person(w.trim_start_matches('@')))
+        })
+    })
 }
 
 /// What a declined or refused prompt stated, for the record and for the thread: its filters,
@@ -1090,6 +1127,7 @@ fn read_slots(text: &Text, lexicon: &Lexicon) -> Slots {
         subscription: subscription(text, lexicon),
         resource,
         ordinal: extract::ordinal(text),
+        count: extract::count(text),
         ..Slots::default()
     }
 }

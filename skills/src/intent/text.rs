@@ -179,6 +179,10 @@ pub(crate) fn keeps_whole(token: &str) -> bool {
             && !token.starts_with("sev-")
             && !number_and_word(token))
         || token.starts_with("cve-")
+        // "12/15", "3/1/2027": a date, not three numbers.
+        || (token.contains('/')
+            && token.starts_with(|c: char| c.is_ascii_digit())
+            && token.chars().all(|c| c.is_ascii_digit() || c == '/'))
 }
 
 /// "0-day", "30-day", "24-hour", "2-factor": a number and a word, read as the two words.

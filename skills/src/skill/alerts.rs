@@ -7,7 +7,7 @@ use secbot_chat::{
 };
 use time::{OffsetDateTime, UtcOffset};
 
-use super::list_risks::PAGE;
+use super::list_risks::page_size;
 use super::present::subscription_name;
 use super::{Answer, Request, SkillError};
 use crate::posture::{Alert, AlertFilter, Subscription};
@@ -105,7 +105,7 @@ pub(crate) async fn list(req: &Request<'_>) -> Result<Answer, SkillError> {
         card.summary = Some(format!("That's the whole list: {} alerts match.", alerts.len()));
         return Ok(Answer::card(card));
     }
-    let page = &alerts[offset..alerts.len().min(offset + PAGE)];
+    let page = &alerts[offset..alerts.len().min(offset + page_size(slots))];
     card.severity = page.first().map(|a| a.severity);
     let mut counts: Vec<String> = Vec::new();
     for level in [Severity::High, Severity::Medium, Severity::Low] {
@@ -134,7 +134,7 @@ pub(crate) async fn list(req: &Request<'_>) -> Result<Answer, SkillError> {
                 intent: Intent::ListRisks,
                 subject: None,
                 slots: slots.clone(),
-                offset: (offset + PAGE) as u32,
+                offset: (offset + page.len()) as u32,
             },
         ));
     }

@@ -220,7 +220,7 @@ async fn list(
         *by_level.entry(p.risk).or_insert(0usize) += 1;
     }
     card.severity = paths.first().map(|p| p.risk);
-    let shown = &paths[offset..(offset + PAGE).min(paths.len())];
+    let shown = &paths[offset..(offset + super::list_risks::page_size(&req.parse.slots)).min(paths.len())];
     card.summary = Some(format!(
         "{} attack path{} ({}); showing {}–{}, most risky first.",
         paths.len(),

@@ -64,7 +64,8 @@ pub(crate) fn run(req: &Request<'_>) -> Answer {
     } else {
         help::starters(req.response_id, 3)
     };
-    Answer::card(card)
+    // A refused prompt that names a resource leaves the thread about that resource.
+    Answer { card, subject: req.subject.cloned(), direct: Vec::new() }
 }
 
 /// Buttons for the skills nearest to what was asked, by their descriptions and examples;

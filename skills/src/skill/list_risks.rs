@@ -5,8 +5,17 @@ use secbot_chat::{Action, ActionStyle, Card, Command, Intent, Severity, Slots, S
 use super::present::{finding_item, finding_subject, level_counts, subscription_name};
 use super::{Answer, Request, SkillError, query};
 
-/// Items shown per page.
+/// Items shown per page unless the prompt asks for a number ("top 10").
 pub(crate) const PAGE: usize = 5;
+
+/// The most items a page shows whatever number is asked for: a card stays readable and within
+/// every platform's size limits.
+const MOST: usize = 10;
+
+/// Items to show on a page of a list: the number the prompt asked for, within reason.
+pub(crate) fn page_size(slots: &Slots) -> usize {
+    slots.count.map_or(PAGE, |n| (n as usize).clamp(1, MOST))
+}
 
 pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
     if req.parse.best_fix {
@@ -21,7 +30,7 @@ pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
         return Ok(Answer::card(not_found(req, unknown)));
     }
     let offset = req.offset as usize;
-    let page = req.source.findings(&query.filter, offset, PAGE).await?;
+    let page = req.source.findings(&query.filter, offset, page_size(slots)).await?;
     let mut card =
         Card::titled(title(slots, query.resource.as_ref().map(|r| r.name.as_str()), &query.subscriptions));
     card.severity = page.items.first().map(|f| f.level());

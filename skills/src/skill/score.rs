@@ -115,7 +115,7 @@ pub(crate) async fn gains(req: &Request<'_>) -> Result<Answer, SkillError> {
         points(overall.max)
     ));
     let mut subjects = Vec::new();
-    for gain in gains.iter().take(5) {
+    for gain in gains.iter().take(super::list_risks::page_size(&req.parse.slots)) {
         let name = req
             .source
             .recommendation(&gain.recommendation)
