@@ -550,3 +550,21 @@ async fn an_arrow_to_a_person_hands_the_row_over_by_the_date_written() {
     assert!(text(&r[1]).contains("alex"), "{}", text(&r[1]));
     assert_eq!(r[1]["slots"]["due"], "2026-12-15", "{}", r[1]["slots"]);
 }
+
+#[tokio::test]
+async fn an_image_is_named_without_its_tag_and_a_word_of_a_row_answers_which_one() {
+    let r = thread(&["who's already on checkout-api?"]).await;
+    assert_eq!(skill(&r[0]), "status", "{}", text(&r[0]));
+    assert!(text(&r[0]).contains("checkout-api:1.14.2"), "{}", text(&r[0]));
+    let r = thread(&["show me the aws stuff", "fix the ec2 JIT one", "the bastion. aws cli"]).await;
+    assert_eq!(skill(&r[1]), "clarify", "{}", text(&r[1]));
+    assert_eq!(skill(&r[2]), "remediate", "{}", text(&r[2]));
+    assert_eq!(on(&r[2]), "ec2-bastion-01", "{}", r[2]["subject"]);
+}
+
+#[tokio::test]
+async fn an_attack_reported_on_a_resource_is_a_question_about_it() {
+    let r = thread(&["Possible exfil from s3-finance-exports. Everything open on it + attack paths."]).await;
+    assert_ne!(skill(&r[0]), "decline", "{}", text(&r[0]));
+    assert!(text(&r[0]).contains("s3-finance-exports"), "{}", text(&r[0]));
+}

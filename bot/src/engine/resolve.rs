@@ -404,6 +404,29 @@ pub(crate) async fn plan(
         });
     }
 
+    // "the bastion. aws cli" after "which one do you mean?": the row of the thread's list its
+    // words describe; "bastion" names that row, it does not ask for every virtual machine.
+    if subject.is_none()
+        && slots.resource.is_none()
+        && slots.ordinal.is_none()
+        && slots.has_filters()
+        && asks_of_focus(parse, intent, text)
+        && let Some(last) = last.filter(|l| l.items.len() > 1)
+        && let Some(row) = described(source, &last.items, text).await
+    {
+        subject = Some(row);
+        slots = Slots {
+            severity: Vec::new(),
+            risk_level: Vec::new(),
+            exposure: None,
+            sensitive_data: None,
+            vulnerabilities: None,
+            resource_type: None,
+            cloud: None,
+            ..slots
+        };
+    }
+
     // "block public access now, aws cli" in a thread about s3-finance-exports: the finding on the
     // thread's resource the prompt describes, or the thread's subject; its words describe that
     // finding, they do not ask for a new list.

@@ -121,9 +121,19 @@ impl Lexicon {
         )
         .knowing(recommendations.names())
         .knowing(concepts::words());
-        let resources: FxHashMap<String, ResourceKind> =
+        let mut resources: FxHashMap<String, ResourceKind> =
             resources.into_iter().map(|(name, kind)| (name.to_lowercase(), kind)).collect();
         let mut names: Vec<String> = resources.keys().cloned().collect();
+        // An image is named without its tag too ("checkout-api"); the parts of its name are
+        // counted once, under its full name.
+        for name in &names {
+            if let Some(short) = crate::posture::untagged(name)
+                && !resources.contains_key(short)
+                && let Some(&kind) = resources.get(name)
+            {
+                resources.insert(short.to_owned(), kind);
+            }
+        }
         names.sort_unstable();
         let mut name_parts: FxHashMap<String, Vec<u32>> = FxHashMap::default();
         for (i, name) in names.iter().enumerate() {

@@ -19,7 +19,7 @@ pub use filter::{AttackPathFilter, FindingFilter, FindingPage, PostureSummary};
 pub use kinds::{cloud_of_id, kind_of_type};
 pub use model::{
     AssignmentRequest, AttackPath, Effort, Finding, Governance, PathStep, Plan, Recommendation, Remediation,
-    Resource, Script, Signal, SourceInfo, Status, Subscription, Vulnerability,
+    Resource, Script, Signal, SourceInfo, Status, Subscription, Vulnerability, untagged,
 };
 pub use score::{CONTROLS, ControlScore, ScoreCard, ScoreGain, SecureScore, control_of};
 

@@ -275,6 +275,12 @@ pub struct Resource {
     pub sensitive_data: Option<String>,
 }
 
+/// A container image's name without its tag ("checkout-api" of "checkout-api:1.14.2"), which
+/// people use for it; `None` for a name with no tag.
+pub fn untagged(name: &str) -> Option<&str> {
+    name.rsplit_once(':').map(|(repository, _)| repository).filter(|r| !r.is_empty() && !r.contains("//"))
+}
+
 /// Whether a resource passes a recommendation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Status {

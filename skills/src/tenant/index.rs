@@ -291,6 +291,16 @@ impl IndexedSource {
         for (i, r) in res.iter().enumerate() {
             resource_names.entry(r.name.to_ascii_lowercase()).or_default().push(i as u32);
         }
+        // "checkout-api" for checkout-api:1.14.2, unless a resource has that name itself.
+        let mut untagged: HashMap<String, Vec<u32>> = HashMap::new();
+        for (i, r) in res.iter().enumerate() {
+            if let Some(short) = crate::posture::untagged(&r.name) {
+                untagged.entry(short.to_ascii_lowercase()).or_default().push(i as u32);
+            }
+        }
+        for (short, ids) in untagged {
+            resource_names.entry(short).or_insert(ids);
+        }
         IndexedSource {
             name: data.name,
             recommendation_index: recs
