@@ -35,10 +35,16 @@ async fn the_corpus_threads_are_followed_turn_by_turn() {
 async fn threads_written_apart_from_the_corpus_are_followed() {
     let (engine, _) = secbot_tests::engine_with(Policy::unlimited()).await;
     // Nothing was built from these threads. Today on the fixed demo day: 95 of 112 (0.848) for
-    // the first set (91 when it was written), 93 of 118 (0.788) for the later one and 90 of 130
-    // (0.692) for the third (85 when it was written), all under the goal of 0.92; these floors
-    // keep them from slipping while the gap is closed.
-    for (file, floor) in [("threads.jsonl", 0.83), ("threads-later.jsonl", 0.77), ("threads-g.jsonl", 0.67)] {
+    // the first set (91 when it was written), 93 of 118 (0.788) for the later one, 92 of 130
+    // (0.708) for the third (85 when it was written) and 97 of 133 (0.729) for the fourth (93
+    // when it was written), all under the goal of 0.92; these floors keep them from slipping
+    // while the gap is closed.
+    for (file, floor) in [
+        ("threads.jsonl", 0.83),
+        ("threads-later.jsonl", 0.77),
+        ("threads-g.jsonl", 0.69),
+        ("threads-i.jsonl", 0.71),
+    ] {
         let path = format!("{}/heldout/{file}", env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(&path).expect("the held-out threads");
         let threads = read_threads(&text).expect("they parse");
@@ -567,4 +573,14 @@ async fn an_attack_reported_on_a_resource_is_a_question_about_it() {
     let r = thread(&["Possible exfil from s3-finance-exports. Everything open on it + attack paths."]).await;
     assert_ne!(skill(&r[0]), "decline", "{}", text(&r[0]));
     assert!(text(&r[0]).contains("s3-finance-exports"), "{}", text(&r[0]));
+}
+
+#[tokio::test]
+async fn a_row_numbered_and_named_is_that_row() {
+    let r = thread(&[
+        "High severity alerts. Now.",
+        "#2 malicious file on stinvoicesprod — what is it, what do we do.",
+    ])
+    .await;
+    assert_eq!(r[1]["subject"], r[0]["subject"]["items"][1], "{}", text(&r[1]));
 }

@@ -346,6 +346,19 @@ pub(crate) async fn plan(
                 Some(key) if source.finding(key, &resource.id).await?.is_some() => {
                     Subject::Finding { recommendation: key.clone(), resource: resource.id.clone() }
                 }
+                // "#2 malicious file on stinvoicesprod": the row numbered, which the name confirms.
+                _ if let Some(row) = slots
+                    .ordinal
+                    .filter(|_| !parse.reference.on_page)
+                    .and_then(|n| {
+                        Subject::list(last.map(|l| l.items.clone()).unwrap_or_default()).nth(n).cloned()
+                    })
+                    .filter(|row| {
+                        row.resource_id().is_none_or(|id| id.eq_ignore_ascii_case(&resource.id))
+                    }) =>
+                {
+                    row
+                }
                 // "the jit one on vm-jump-01": the item of the thread's list on that resource.
                 _ => match on_resource(last.map(|l| l.items.as_slice()).unwrap_or_default(), &resource.id) {
                     Some(item) if item_level(intent) || intent == Intent::Delegate => item,
