@@ -170,6 +170,19 @@ impl Slots {
             || self.since.is_some()
     }
 
+    /// Drops the filters a prompt's words set when they described one item rather than a set
+    /// ("the public access one", "the bastion"): severities, risk levels, exposure, sensitive
+    /// data, vulnerabilities, resource type and cloud.
+    pub fn clear_descriptive_filters(&mut self) {
+        self.severity.clear();
+        self.risk_level.clear();
+        self.exposure = None;
+        self.sensitive_data = None;
+        self.vulnerabilities = None;
+        self.resource_type = None;
+        self.cloud = None;
+    }
+
     /// Copies every filter this one leaves empty from `base`: a refinement such as "only the
     /// critical ones" keeps the earlier list's other filters.
     pub fn refine(&self, base: &Slots) -> Slots {

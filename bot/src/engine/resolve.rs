@@ -428,16 +428,7 @@ pub(crate) async fn plan(
         && let Some(row) = described(source, &last.items, text).await
     {
         subject = Some(row);
-        slots = Slots {
-            severity: Vec::new(),
-            risk_level: Vec::new(),
-            exposure: None,
-            sensitive_data: None,
-            vulnerabilities: None,
-            resource_type: None,
-            cloud: None,
-            ..slots
-        };
+        slots.clear_descriptive_filters();
     }
 
     // "block public access now, aws cli" in a thread about s3-finance-exports: the finding on the
@@ -465,16 +456,7 @@ pub(crate) async fn plan(
         };
         if found.is_some() {
             subject = found;
-            slots = Slots {
-                severity: Vec::new(),
-                risk_level: Vec::new(),
-                exposure: None,
-                sensitive_data: None,
-                vulnerabilities: None,
-                resource_type: None,
-                cloud: None,
-                ..slots
-            };
+            slots.clear_descriptive_filters();
         }
     }
 

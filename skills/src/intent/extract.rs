@@ -411,33 +411,21 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
             ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
         return c[2].parse().ok().or_else(|| WORDS.iter().position(|w| *w == &c[2]).map(|i| i as i32 + 1));
     }
-    // "patch 4", "why 3", "and 5?": a short ask about a row by its number.
-    static SHORT: OnceLock<Regex> = OnceLock::new();
-    let short = SHORT.get_or_init(|| {
-        re(r"^(and |ok |so |now )?(fix|patch|remediate|explain|why|whats|what about|about|assign|delegate|summarize|summarise|details|detail|deets|info|details on|info on|more on|tell me about|who owns|status of)( for| on| of)? (\d{1,2})( (in|with|using|via|as) [a-z_]+( [a-z]+)?)?( pls| please| plz| too| again| then| now)?$")
+    // A row by its number alone: "patch 4", "why 3", "and 5?" (a short ask about it); "assign 3
+    // to li.wei, due in 10 days" (handed to someone); "6 - whats that", "3: why?" (the number
+    // first, then the question).
+    static NUMBERED: OnceLock<[Regex; 3]> = OnceLock::new();
+    let numbered = NUMBERED.get_or_init(|| {
+        [
+            re(r"^(and |ok |so |now )?(fix|patch|remediate|explain|why|whats|what about|about|assign|delegate|summarize|summarise|details|detail|deets|info|details on|info on|more on|tell me about|who owns|status of)( for| on| of)? (?P<n>\d{1,2})( (in|with|using|via|as) [a-z_]+( [a-z]+)?)?( pls| please| plz| too| again| then| now)?$"),
+            re(r"^(and |ok |so |now |pls |please )?(assign|give|hand|delegate|move|reassign|send|put) (?P<n>\d{1,2}) (to|over to|on)\b"),
+            re(r"^(?P<n>\d{1,2}) (whats|what s|what is|what|why|explain|fix|how|who|details|more|info|tell)\b"),
+        ]
     });
-    if let Some(n) =
-        digits.then(|| short.captures(text.norm.trim())).flatten().and_then(|c| c[4].parse::<i32>().ok())
-    {
-        return (1..=50).contains(&n).then_some(n);
-    }
-    // "assign 3 to li.wei, due in 10 days": a row handed to someone by its number.
-    static HANDED: OnceLock<Regex> = OnceLock::new();
-    let handed = HANDED.get_or_init(|| {
-        re(r"^(and |ok |so |now |pls |please )?(assign|give|hand|delegate|move|reassign|send|put) (\d{1,2}) (to|over to|on)\b")
-    });
-    if let Some(n) =
-        digits.then(|| handed.captures(text.norm.trim())).flatten().and_then(|c| c[3].parse::<i32>().ok())
-    {
-        return (1..=50).contains(&n).then_some(n);
-    }
-    // "6 - whats that", "3: why?": a row's number first, then the question about it.
-    static LEAD: OnceLock<Regex> = OnceLock::new();
-    let lead = LEAD.get_or_init(|| {
-        re(r"^(\d{1,2}) (whats|what s|what is|what|why|explain|fix|how|who|details|more|info|tell)\b")
-    });
-    if let Some(n) =
-        digits.then(|| lead.captures(text.norm.trim())).flatten().and_then(|c| c[1].parse::<i32>().ok())
+    if digits
+        && let Some(n) = numbered
+            .iter()
+            .find_map(|r| r.captures(text.norm.trim())?.name("n")?.as_str().parse::<i32>().ok())
     {
         return (1..=50).contains(&n).then_some(n);
     }

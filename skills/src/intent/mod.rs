@@ -790,22 +790,18 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
     // singles out an item of the thread's list by its words ("the sql billing thing").
     // A framework named as the reason for an ask secbot can answer ("for our ISO 27001 audit I
     // need the critical findings on exposed resources") is not the question.
+    // "for our SOC 2 evidence, list the items past their due date": the framework is the
+    // reason, the work is the question.
+    let work_for_an_audit =
+        || (extract::late(&text) || extract::unowned(&text)) && extract::for_an_audit(&text);
     let uncovered = ruled_unsafe.is_none()
         && intent != Intent::Unsafe
         && slots.resource.is_none()
         && !reference.picks
         && extract::uncovered(&text)
-        && !((slots.has_filters() || extract::late(&text) || extract::unowned(&text))
-            && (intent != Intent::OutOfScope || extract::late(&text) || extract::unowned(&text))
-            && extract::for_an_audit(&text));
-    // "for our SOC 2 evidence, list the items past their due date": the framework is the
-    // reason, the work is the question.
-    if intent == Intent::OutOfScope
-        && !uncovered
-        && ruled_unsafe.is_none()
-        && (extract::late(&text) || extract::unowned(&text))
-        && extract::for_an_audit(&text)
-    {
+        && !(intent != Intent::OutOfScope && slots.has_filters() && extract::for_an_audit(&text))
+        && !work_for_an_audit();
+    if intent == Intent::OutOfScope && ruled_unsafe.is_none() && work_for_an_audit() {
         intent = Intent::Status;
         confidence = readings.iter().find(|(i, _)| *i == Intent::Status).map_or(0.8, |(_, p)| p.max(0.8));
     }
@@ -1104,13 +1100,7 @@ fn keep_only_filters(
         Intent::AttackPaths => slots.resource.is_none(),
     };
     if !keep {
-        slots.severity.clear();
-        slots.risk_level.clear();
-        slots.exposure = None;
-        slots.sensitive_data = None;
-        slots.vulnerabilities = None;
-        slots.resource_type = None;
-        slots.cloud = None;
+        slots.clear_descriptive_filters();
     }
 }
 
