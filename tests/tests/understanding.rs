@@ -584,3 +584,11 @@ async fn a_row_numbered_and_named_is_that_row() {
     .await;
     assert_eq!(r[1]["subject"], r[0]["subject"]["items"][1], "{}", text(&r[1]));
 }
+
+#[tokio::test]
+async fn the_one_a_prompt_describes_is_picked_from_the_list_while_the_thread_is_on_another_row() {
+    let r = thread(&["show key vault issues", "explain #1", "and sam can take the dev one, by friday"]).await;
+    assert_eq!(skill(&r[1]), "explain", "{}", text(&r[1]));
+    assert_eq!(skill(&r[2]), "delegate", "{}", text(&r[2]));
+    assert_eq!(r[2]["subject"]["resource_name"], "kv-dev", "{}", text(&r[2]));
+}

@@ -604,6 +604,15 @@ pub(crate) async fn plan(
                 subject = Some(Subject::Resource { id: resource.clone() });
             }
             (Some(Subject::List { .. }), _) => {}
+            // "and sam can take the disk encryption one" while the thread is on another row:
+            // "the … one" picks the row of the thread's list it describes.
+            (Some(_), _)
+                if parse.reference.picks
+                    && let Some(last) = last.filter(|l| l.items.len() > 1)
+                    && let Some(row) = described(source, &last.items, text).await =>
+            {
+                subject = Some(row);
+            }
             (Some(s), _) => subject = Some(narrow(source, s.clone(), text).await),
             (None, _) if needs => {
                 return Ok(Decision::Clarify { intent, slots, candidates: Vec::new(), reason: None });
