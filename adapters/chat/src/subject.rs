@@ -55,6 +55,11 @@ impl Subject {
     /// subjects or a position past the end.
     pub fn nth(&self, ordinal: i32) -> Option<&Subject> {
         let Subject::List { items, .. } = self else { return None };
+        Subject::at(items, ordinal)
+    }
+
+    /// The item of `items` at a 1-based position (`-1` is the last one); `None` past the end.
+    pub fn at(items: &[Subject], ordinal: i32) -> Option<&Subject> {
         let index = match ordinal {
             0 => return None,
             n if n < 0 => items.len().checked_sub(n.unsigned_abs() as usize)?,

@@ -238,6 +238,7 @@ pub(crate) async fn plan(
 ) -> Result<Decision, PostureError> {
     let (mut intent, mut slots) = in_thread(parse, context);
     let last = context.last_list.as_ref();
+    let rows = last.map(|l| l.items.as_slice()).unwrap_or_default();
     let tool = parse.tool.or_else(|| {
         let earlier = context.last_tool.as_deref()?;
         (intent == Intent::Remediate).then(|| TOOLS.iter().copied().find(|t| *t == earlier)).flatten()
@@ -350,9 +351,7 @@ pub(crate) async fn plan(
                 _ if let Some(row) = slots
                     .ordinal
                     .filter(|_| !parse.reference.on_page)
-                    .and_then(|n| {
-                        Subject::list(last.map(|l| l.items.clone()).unwrap_or_default()).nth(n).cloned()
-                    })
+                    .and_then(|n| Subject::at(rows, n).cloned())
                     .filter(|row| {
                         row.resource_id().is_none_or(|id| id.eq_ignore_ascii_case(&resource.id))
                     }) =>
@@ -360,7 +359,7 @@ pub(crate) async fn plan(
                     row
                 }
                 // "the jit one on vm-jump-01": the item of the thread's list on that resource.
-                _ => match on_resource(last.map(|l| l.items.as_slice()).unwrap_or_default(), &resource.id) {
+                _ => match on_resource(rows, &resource.id) {
                     Some(item) if item_level(intent) || intent == Intent::Delegate => item,
                     _ => Subject::Resource { id: resource.id.clone() },
                 },
@@ -369,10 +368,8 @@ pub(crate) async fn plan(
     } else if let Some(key) = &parse.recommendation_key {
         // "explain the second point, soft delete": the row it points at, when that row is of
         // this recommendation; "the soft delete fix for it": the thread's finding of it.
-        let pointed = slots
-            .ordinal
-            .filter(|_| !parse.reference.on_page)
-            .and_then(|n| Subject::list(last.map(|l| l.items.clone()).unwrap_or_default()).nth(n).cloned());
+        let pointed =
+            slots.ordinal.filter(|_| !parse.reference.on_page).and_then(|n| Subject::at(rows, n).cloned());
         let current = context.subject.as_ref().filter(|s| matches!(s, Subject::Finding { .. }));
         // "no, the other soft delete one — the payments vault": another row of it than the
         // thread's.
@@ -401,8 +398,7 @@ pub(crate) async fn plan(
             // "kv soft delete one -> alex": the one row of the thread's list of it.
             (None, _)
                 if (item_level(intent) || intent == Intent::Delegate)
-                    && let Some(row) =
-                        only_row_of(last.map(|l| l.items.as_slice()).unwrap_or_default(), key) =>
+                    && let Some(row) = only_row_of(rows, key) =>
             {
                 row
             }
@@ -463,7 +459,7 @@ pub(crate) async fn plan(
     // 2. A position in the last list ("the 7th" counts across the pages shown; "the 2nd on
     //    this page" within the last one), or the one after the thread's subject.
     if subject.is_none() {
-        let items = last.map(|l| l.items.as_slice()).unwrap_or_default();
+        let items = rows;
         let position = match (slots.ordinal, parse.reference.pointer) {
             (Some(n), _) if parse.reference.on_page && n > 0 => {
                 Some(last.map_or(0, |l| l.page_start) as i32 + n)
