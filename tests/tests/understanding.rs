@@ -592,3 +592,58 @@ async fn the_one_a_prompt_describes_is_picked_from_the_list_while_the_thread_is_
     assert_eq!(skill(&r[2]), "delegate", "{}", text(&r[2]));
     assert_eq!(r[2]["subject"]["resource_name"], "kv-dev", "{}", text(&r[2]));
 }
+
+#[tokio::test]
+async fn a_question_that_stands_alone_is_answered_in_a_new_thread_whatever_its_pronouns() {
+    let r = thread(&["what else does alex have that's late?"]).await;
+    assert_eq!(skill(&r[0]), "status", "{}", text(&r[0]));
+    assert!(text(&r[0]).contains("alex"), "{}", text(&r[0]));
+    let r = thread(&["I need each finding that is past its due date, with its owner"]).await;
+    assert_eq!(skill(&r[0]), "status", "{}", text(&r[0]));
+    assert_eq!(r[0]["slots"]["overdue"], true, "{}", r[0]["slots"]);
+}
+
+#[tokio::test]
+async fn misspelt_ordinals_and_pronouns_still_point_into_the_thread() {
+    let r = thread(&["top risks", "explian the secnd one", "how do i fix tihs"]).await;
+    assert_eq!(skill(&r[1]), "explain", "{}", text(&r[1]));
+    assert_eq!(r[1]["subject"], r[0]["subject"]["items"][1]);
+    assert_eq!(skill(&r[2]), "remediate", "{}", text(&r[2]));
+    assert_eq!(r[2]["subject"], r[0]["subject"]["items"][1]);
+}
+
+#[tokio::test]
+async fn the_owners_of_those_are_the_owners_of_the_lists_rows() {
+    let r = thread(&["storage risks across all clouds", "who owns those?", "the 2nd one"]).await;
+    assert_eq!(skill(&r[1]), "status", "{}", text(&r[1]));
+    assert_eq!(r[1]["subject"]["items"], r[0]["subject"]["items"], "{}", text(&r[1]));
+    assert_eq!(r[2]["subject"], r[0]["subject"]["items"][1], "{}", text(&r[2]));
+}
+
+#[tokio::test]
+async fn the_one_on_another_resource_is_the_threads_recommendation_there() {
+    let r = thread(&[
+        "explain Key vaults should have soft delete enabled",
+        "is the kv-app-prod one assigned to anyone?",
+    ])
+    .await;
+    assert_eq!(skill(&r[1]), "status", "{}", text(&r[1]));
+    assert_eq!(r[1]["subject"]["resource_name"], "kv-app-prod", "{}", r[1]["subject"]);
+    assert_eq!(r[1]["subject"]["recommendation"], r[0]["subject"]["key"], "{}", text(&r[1]));
+}
+
+#[tokio::test]
+async fn a_greeting_by_name_is_not_a_question_about_secbot() {
+    let r = thread(&["morning secbot ☕ what's overdue?"]).await;
+    assert_eq!(skill(&r[0]), "status", "{}", text(&r[0]));
+    assert_eq!(r[0]["slots"]["overdue"], true, "{}", r[0]["slots"]);
+    let r = thread(&["hey secbot, what can you do?"]).await;
+    assert_eq!(skill(&r[0]), "help", "{}", text(&r[0]));
+}
+
+#[tokio::test]
+async fn the_quickest_way_to_raise_the_score_is_the_fixes_ranked_by_gain() {
+    let r = thread(&["what's the quickest way to raise our secure score?"]).await;
+    assert_eq!(skill(&r[0]), "list_risks", "{}", text(&r[0]));
+    assert!(text(&r[0]).contains("points"), "{}", text(&r[0]));
+}

@@ -361,6 +361,15 @@ pub(crate) async fn plan(
                 // "the jit one on vm-jump-01": the item of the thread's list on that resource.
                 _ => match on_resource(rows, &resource.id) {
                     Some(item) if item_level(intent) || intent == Intent::Delegate => item,
+                    // "is the kv-app-prod one assigned?" in a thread about one recommendation:
+                    // that recommendation's finding on the resource named.
+                    _ if parse.reference.picks
+                        && (item_level(intent) || intent == Intent::Delegate)
+                        && let Some(key) = thread_recommendation(context)
+                        && source.finding(key, &resource.id).await?.is_some() =>
+                    {
+                        Subject::Finding { recommendation: key.to_owned(), resource: resource.id.clone() }
+                    }
                     _ => Subject::Resource { id: resource.id.clone() },
                 },
             });
@@ -438,7 +447,7 @@ pub(crate) async fn plan(
         // one resource.
         && (!(parse.reference.picks || parse.reference.bare_named || parse.kind_reference.is_some())
             || matches!(context.subject, Some(Subject::List { on: Some(_), .. } | Subject::Resource { .. })))
-        && (slots.has_filters() || parse.tool.is_some())
+        && (slots.has_filters() || parse.tool.is_some() || parse.reference.picks)
         && !matches!(context.subject, Some(Subject::List { on: None, .. }) | None)
     {
         let found = match on_focus(source, context, None, text).await? {
@@ -551,6 +560,9 @@ pub(crate) async fn plan(
         slots.cloud = None;
     }
     let filtered = slots.has_filters() || slots.resource.is_some() || slots.recommendation.is_some();
+    // "every item past its due date, with the owner next to each", "what else does alex have
+    // that's late?" in a new thread: the pronouns are the question's own, which stands alone.
+    let standalone = !skill::info(intent).needs_subject && (filtered || slots.assignee.is_some());
     if subject.is_none() && (parse.needs_context || pointing(parse) || (needs && !filtered)) {
         let plural = parse.reference.pointer == Some(Pointer::Them);
         match (&context.subject, intent) {
@@ -564,6 +576,12 @@ pub(crate) async fn plan(
             }
             // "are any of those on an attack path?": the paths through the list's rows.
             (Some(list @ Subject::List { .. }), Intent::AttackPaths) if plural => {
+                subject = Some(list.clone());
+            }
+            // "who owns those?": the owners of the list's rows.
+            (Some(list @ Subject::List { on: None, .. }), Intent::Status)
+                if plural && slots.assignee.is_none() && !slots.has_filters() =>
+            {
                 subject = Some(list.clone());
             }
             // "when's it due", "who owns it" after the findings on one resource: its work.
@@ -610,13 +628,13 @@ pub(crate) async fn plan(
                 subject = Some(row);
             }
             (Some(s), _) => subject = Some(narrow(source, s.clone(), text).await),
-            (None, _) if needs => {
+            (None, _) if needs && !standalone => {
                 return Ok(Decision::Clarify { intent, slots, candidates: Vec::new(), reason: None });
             }
             (None, _) => {}
         }
     }
-    if needs && subject.is_none() && !filtered {
+    if needs && subject.is_none() && !filtered && !(standalone && context.subject.is_none()) {
         let candidates = last.map(|l| l.items.clone()).unwrap_or_default();
         return Ok(Decision::Clarify { intent, slots, candidates, reason: None });
     }
@@ -780,6 +798,19 @@ fn only_row_of(items: &[Subject], key: &str) -> Option<Subject> {
 }
 
 /// The first item of a list that is on this resource.
+/// The one recommendation the thread is about: its subject's, or the one every row of its
+/// list shares.
+fn thread_recommendation(context: &ThreadContext) -> Option<&str> {
+    let rows = context.last_list.as_ref().map_or(&[][..], |l| l.items.as_slice());
+    match context.subject.as_ref()? {
+        Subject::List { .. } => {
+            let key = rows.first()?.recommendation_key()?;
+            rows.iter().all(|r| r.recommendation_key() == Some(key)).then_some(key)
+        }
+        other => other.recommendation_key(),
+    }
+}
+
 fn on_resource(items: &[Subject], resource: &str) -> Option<Subject> {
     items.iter().find(|i| i.resource_id().is_some_and(|r| r.eq_ignore_ascii_case(resource))).cloned()
 }

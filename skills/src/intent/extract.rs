@@ -737,6 +737,15 @@ pub(crate) fn secure_score(text: &Text) -> bool {
         .is_match(&text.norm)
 }
 
+/// True when the prompt asks what the secure score is ("what's our secure score", "how is
+/// the score looking").
+pub(crate) fn asks_the_score(text: &Text) -> bool {
+    static SCORE: OnceLock<Regex> = OnceLock::new();
+    SCORE
+        .get_or_init(|| re(r"\b(what s|what is|whats|how s|how is|hows|show|tell me|give me) (me )?(our |the |my )?(current |overall )?(secure |security )?score\b"))
+        .is_match(&text.norm)
+}
+
 /// True when the prompt asks which subscription is in the worst or best shape.
 pub(crate) fn ranks_subscriptions(text: &Text) -> bool {
     static RANK: OnceLock<Regex> = OnceLock::new();
@@ -776,7 +785,7 @@ pub(crate) fn there(text: &Text) -> bool {
 pub(crate) fn best_fix(text: &Text) -> bool {
     static BEST: OnceLock<Regex> = OnceLock::new();
     BEST.get_or_init(|| {
-        re(r"\b(which|what) (single |one |few )?(fix|fixes|recommendations?|recs?|changes?|remediations?|things? to fix|items?)\b.{0,50}\b(most|biggest|largest|highest|best)\b|\b(biggest|best|quickest|quick|easiest) (wins?|bang for|impact|improvements?)\b|\bmoves? the (score|needle)\b|\b(raise|raises|bump|bumps|boost|boosts|improve|improves|lift|lifts|increase|increases|push|pushes) (up )?(our |the |it |that )?(secure )?(score|it)\b.{0,30}\b(most|fastest|quickest|biggest)\b|\b(most|biggest|largest) (points|score (gain|increase|impact|improvement))\b|\bchoke ?points?\b|\b(breaks?|break up|cuts?|kills?) the most\b|\b(single )?best (thing|fix|place|move) to (fix|break|cut)\b")
+        re(r"\b(which|what) (single |one |few )?(fix|fixes|recommendations?|recs?|changes?|remediations?|things? to fix|items?)\b.{0,50}\b(most|biggest|largest|highest|best)\b|\b(biggest|best|quickest|quick|easiest) (wins?|bang for|impact|improvements?)\b|\bmoves? the (score|needle)\b|\b(raise|raises|bump|bumps|boost|boosts|improve|improves|lift|lifts|increase|increases|push|pushes) (up )?(our |the |it |that )?(secure )?(score|it)\b.{0,30}\b(most|fastest|quickest|biggest)\b|\b(most|biggest|largest) (points|score (gain|increase|impact|improvement))\b|\bchoke ?points?\b|\b(breaks?|break up|cuts?|kills?) the most\b|\b(single )?best (thing|fix|place|move) to (fix|break|cut)\b|\b(quickest|fastest|easiest|cheapest|best|simplest) (\w+ ){0,2}(ways?|route|wins?) to (raise|bump|boost|improve|lift|increase|push up|get up|get) (our |the )?(secure )?score\b")
     })
     .is_match(&text.norm)
 }
@@ -795,7 +804,7 @@ pub(crate) fn breaks_paths(text: &Text) -> bool {
 pub(crate) fn unowned(text: &Text) -> bool {
     static UNOWNED: OnceLock<Regex> = OnceLock::new();
     UNOWNED
-        .get_or_init(|| re(r"\b(unassigned|unowned|no owner|no assignee|without (an )?(owner|assignee)|nobody owns|no one owns|nobody s (on|assigned)|not assigned|nobody (has|is on|picked up)|no one (has|is on)|has no owner|have no owner|ownerless|(not|never|haven t|hasn t|havent|hasnt) (yet )?(been )?(assigned|claimed|picked up|given an owner|delegated)|assigned to (nobody|no one|anyone)\b(?: yet)?)\b"))
+        .get_or_init(|| re(r"\b(unassigned|unowned|no owner|no assignee|without (an )?(owner|assignee)|nobody owns|no one owns|nobody s (on|assigned)|not assigned|nobody (has|is on|picked up)|no one (has|is on)|has no owner|have no owner|ownerless|(not|never|haven t|hasn t|havent|hasnt|aren t|isn t|arent|isnt) (yet )?(been )?(assigned|claimed|picked up|given an owner|delegated)|assigned to (nobody|no one)\b(?: yet)?)\b"))
         .is_match(&text.norm)
 }
 

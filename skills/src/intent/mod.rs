@@ -635,8 +635,26 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
         Some((end, _)) => &prompt[..end],
         None => prompt,
     };
+    let prompt = unaddressed(prompt);
     let whole = parse_prompt(prompt, lexicon, model, today);
     request_sentence(prompt, &whole, lexicon, model, today).unwrap_or(whole)
+}
+
+/// The prompt without a greeting that addresses secbot by name ("morning secbot ☕ what's
+/// overdue?", "hey @secbot, top risks"): the name says who is asked, not what. A prompt that
+/// is nothing but the greeting keeps it.
+fn unaddressed(prompt: &str) -> &str {
+    static ADDRESS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let address = ADDRESS.get_or_init(|| {
+        regex::Regex::new(
+            r"(?i)^\s*(?:(?:hey|hi|hello|yo|ok|okay|thanks|good)\s+)?(?:(?:morning|afternoon|evening)\s+)?@?secbot\b[\s,:;!.\-–—]*",
+        )
+        .expect("the address pattern compiles")
+    });
+    match address.find(prompt) {
+        Some(m) if prompt[m.end()..].split_whitespace().count() >= 2 => &prompt[m.end()..],
+        _ => prompt,
+    }
 }
 
 /// How sure the model must be of a later sentence's request to read it instead of the whole
@@ -780,7 +798,13 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
     // raise the score.
     if signals.best_fix
         && ruled_unsafe.is_none()
-        && matches!(intent, Intent::ListRisks | Intent::AttackPaths | Intent::Explain | Intent::OutOfScope)
+        && matches!(
+            intent,
+            Intent::ListRisks | Intent::AttackPaths | Intent::Explain | Intent::OutOfScope | Intent::Summarize
+        )
+        // "what is our secure score, and what moves it most?": the score's summary, which
+        // ranks the points to win back, answers both.
+        && !(intent == Intent::Summarize && extract::asks_the_score(&text))
     {
         intent = if extract::breaks_paths(&text) { Intent::AttackPaths } else { Intent::ListRisks };
         confidence = confidence.max(BEST_FIX_READ);

@@ -92,11 +92,23 @@ fn score(prompt: &str, said: &HashSet<String>, wanted_rec: &HashSet<String>, ite
         score += 4;
     } else {
         let parts: HashSet<&str> = name.split(['-', '_', '.', ':', '/']).filter(|p| !p.is_empty()).collect();
-        for part in parts {
-            if said.contains(part) {
+        for part in &parts {
+            if said.contains(*part) {
                 score += if part.chars().all(|c| c.is_ascii_digit()) { 1 } else { 2 };
             }
         }
+        // "the customer data one" for stcustomerdata01: words the name runs together.
+        let kind_words = item.kind.map_or(&[][..], |k| kind_terms(k, item.cloud));
+        score += 2 * said
+            .iter()
+            .filter(|w| {
+                w.len() >= 4
+                    && w.chars().all(|c| c.is_ascii_alphabetic())
+                    && !parts.contains(w.as_str())
+                    && !kind_words.contains(&w.as_str())
+                    && name.contains(w.as_str())
+            })
+            .count() as u32;
     }
     for vulnerability in &item.vulnerabilities {
         let v = vulnerability.to_lowercase();
@@ -184,6 +196,19 @@ mod tests {
         assert_eq!(described_item("and the s3 finance one, aws cli", &items), Some(0));
         assert_eq!(described_item("the stwebassets one", &items), Some(3));
         assert_eq!(described_item("what about the static site bucket", &items), Some(1));
+    }
+
+    #[test]
+    fn words_a_name_runs_together_pick_its_item() {
+        let rec = "Storage account public access should be disallowed";
+        let items: Vec<ItemDescription> = ["stcustomerdata01", "stdatalakecurated", "stwebassets"]
+            .iter()
+            .map(|name| item(name, ResourceKind::StorageAccount, Cloud::Azure, rec))
+            .collect();
+        assert_eq!(described_item("the customer data one, who's on it", &items), Some(0));
+        assert_eq!(described_item("and the datalake one? nobody?", &items), Some(1));
+        // "data" is in two of the names: it tells nothing apart.
+        assert_eq!(described_item("the data one", &items), None);
     }
 
     #[test]

@@ -299,7 +299,8 @@ quota budget limit limits digest brief briefly remediated outstanding current cu
 important dangerous danger matter matters downtime break breaking compromise compromised reach reachable \
 pivot graph escalation escalate privilege crown jewels lock down internal external facing storage buckets bucket \
 instances instance servers server vms databases clusters registries functions function apps app webapps joke \
-weather explain explains explained explaining details detail describe describes context mean means meaning does";
+weather explain explains explained explaining details detail describe describes context mean means meaning does \
+second third fourth fifth sixth seventh eighth ninth tenth";
 
 impl Vocabulary {
     /// The built-in vocabulary plus the given words (recommendation names, ...).
@@ -441,6 +442,11 @@ fn short_typo(word: &str) -> Option<&'static str> {
         "gimme" => "give me",
         "abt" => "about",
         "bc" => "because",
+        "tihs" | "thsi" | "ths" => "this",
+        "taht" | "tht" => "that",
+        "teh" | "hte" => "the",
+        "nxt" => "next",
+        "wich" | "whih" | "whcih" => "which",
         _ => return None,
     })
 }

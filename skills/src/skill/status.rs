@@ -7,8 +7,14 @@ use super::{Answer, Request, SkillError, query};
 use crate::posture::FindingFilter;
 
 pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
-    if let Some(Subject::Finding { recommendation, resource }) = req.subject {
-        return one(req, recommendation, resource).await;
+    match req.subject {
+        Some(Subject::Finding { recommendation, resource }) => {
+            return one(req, recommendation, resource).await;
+        }
+        Some(Subject::List { items, on: None }) if items.iter().any(|i| i.recommendation_key().is_some()) => {
+            return rows(req, items).await;
+        }
+        _ => {}
     }
     let slots: &Slots = &req.parse.slots;
     let query = query::build(req, slots).await?;
@@ -141,6 +147,36 @@ async fn on_resource(
         items: page.items.iter().map(finding_subject).collect(),
         on: Some(resource.id.clone()),
     };
+    Ok(Answer::card(card).about(Some(subject)))
+}
+
+/// "Who owns those?" after a list: each of its findings with its owner, in the list's order.
+async fn rows(req: &Request<'_>, items: &[Subject]) -> Result<Answer, SkillError> {
+    let mut found = Vec::new();
+    for item in items {
+        if let Subject::Finding { recommendation, resource } = item
+            && let Some(f) = req.source.finding(recommendation, resource).await?
+        {
+            found.push(f);
+        }
+    }
+    let owned = found.iter().filter(|f| f.governance.is_some()).count();
+    let late =
+        found.iter().filter(|f| f.governance.as_ref().is_some_and(|g| g.is_overdue(req.today))).count();
+    let mut card = Card::titled("Who's on these");
+    card.summary = Some(match (found.len(), owned) {
+        (0, _) => "None of those findings is open any more. Ask for a fresh list.".to_owned(),
+        (n, 0) => {
+            format!("Nobody owns any of these {n} yet. Assign one (\"give the 1st to @dana by Friday\").")
+        }
+        (n, a) => format!("{a} of these {n} have an owner ({late} overdue)."),
+    });
+    let subs = req.source.subscriptions().await?;
+    for f in &found {
+        card.items.push(finding_item(req, f, &subs, true).await?);
+    }
+    card.first_item = 1;
+    let subject = Subject::list(found.iter().map(finding_subject).collect());
     Ok(Answer::card(card).about(Some(subject)))
 }
 
