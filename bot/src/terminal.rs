@@ -42,8 +42,8 @@ pub fn origin(thread: &str) -> Origin {
 
 /// A reply (or a button's outcome) as one JSON line. Ids such as an EC2 instance's ARN do not say which resource they
 /// are, so every resource the subject names (its list's items too) also carries its name:
-/// `resource_name` beside a finding's `resource`, `name` beside a resource's `id`, `on_name`
-/// beside a list's `on`.
+/// `resource_name` beside a finding's `resource` and an alert's `id` (the resource it fired
+/// on), `name` beside a resource's `id`, `on_name` beside a list's `on`.
 async fn json_line(engine: &Engine, printed: &impl serde::Serialize) -> String {
     let mut line = serde_json::to_value(printed).unwrap_or_default();
     if let Some(subject) = line.get_mut("subject") {
@@ -56,6 +56,10 @@ async fn json_line(engine: &Engine, printed: &impl serde::Serialize) -> String {
         for id in ids {
             if let Ok(Some(resource)) = engine.source().resource(&id).await {
                 names.insert(id, resource.name.clone());
+            } else if let Ok(Some(alert)) = engine.source().alert(&id).await
+                && !alert.entity.is_empty()
+            {
+                names.insert(id, alert.entity.clone());
             }
         }
         name_resources(subject, &mut |id| names.get(id).cloned());
@@ -66,9 +70,13 @@ async fn json_line(engine: &Engine, printed: &impl serde::Serialize) -> String {
 /// Visits every resource id in a subject, adding the name `name_of` gives it.
 fn name_resources(subject: &mut serde_json::Value, name_of: &mut dyn FnMut(&str) -> Option<String>) {
     let Some(fields) = subject.as_object_mut() else { return };
-    let is_resource = fields.get("kind").and_then(serde_json::Value::as_str) == Some("resource");
-    for (id_field, name_field) in [("resource", "resource_name"), ("id", "name"), ("on", "on_name")] {
-        if id_field == "id" && !is_resource {
+    let kind = fields.get("kind").and_then(serde_json::Value::as_str).map(str::to_owned);
+    let fields_named: [(&str, &str); 3] = match kind.as_deref() {
+        Some("alert") => [("resource", "resource_name"), ("id", "resource_name"), ("on", "on_name")],
+        _ => [("resource", "resource_name"), ("id", "name"), ("on", "on_name")],
+    };
+    for (id_field, name_field) in fields_named {
+        if id_field == "id" && !matches!(kind.as_deref(), Some("resource" | "alert")) {
             continue;
         }
         let Some(id) = fields.get(id_field).and_then(serde_json::Value::as_str) else { continue };

@@ -647,3 +647,34 @@ async fn the_quickest_way_to_raise_the_score_is_the_fixes_ranked_by_gain() {
     assert_eq!(skill(&r[0]), "list_risks", "{}", text(&r[0]));
     assert!(text(&r[0]).contains("points"), "{}", text(&r[0]));
 }
+
+#[tokio::test]
+async fn an_alert_is_picked_by_what_it_is_and_where_it_fired() {
+    let r = thread(&[
+        "open high severity alerts",
+        "what's the response for the brute force one on sql-warehouse-prod?",
+        "what do we actually do about it",
+    ])
+    .await;
+    let rows = r[0]["subject"]["items"].as_array().expect("a list of alerts").clone();
+    let meant = rows
+        .iter()
+        .find(|row| row["resource_name"] == "sql-warehouse-prod")
+        .expect("an alert on sql-warehouse-prod");
+    assert_eq!(r[1]["subject"], *meant, "{}", text(&r[1]));
+    assert_eq!(skill(&r[2]), "remediate", "{}", text(&r[2]));
+    assert_eq!(r[2]["subject"], *meant, "{}", text(&r[2]));
+}
+
+#[tokio::test]
+async fn a_deadline_of_the_18th_is_a_date_not_a_row() {
+    let r = thread(&[
+        "top risks",
+        "explain #2",
+        "please make sure it's assigned to omar with a deadline of the 18th",
+    ])
+    .await;
+    assert_eq!(skill(&r[2]), "delegate", "{}", text(&r[2]));
+    assert_eq!(r[2]["subject"], r[0]["subject"]["items"][1], "{}", text(&r[2]));
+    assert_eq!(r[2]["slots"]["due_text"], "the 18th", "{}", r[2]["slots"]);
+}

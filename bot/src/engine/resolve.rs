@@ -14,7 +14,7 @@ use secbot_chat::{Intent, Slots, Subject};
 use secbot_skills::intent::{
     DeclineReason, ItemDescription, Parse, Pointer, TOOLS, described_item, kind_terms,
 };
-use secbot_skills::posture::{FindingFilter, PostureError, PostureSource, Resource};
+use secbot_skills::posture::{AttackPathFilter, FindingFilter, PostureError, PostureSource, Resource};
 use secbot_skills::skill;
 
 use crate::store::ThreadContext;
@@ -370,6 +370,16 @@ pub(crate) async fn plan(
                     {
                         Subject::Finding { recommendation: key.to_owned(), resource: resource.id.clone() }
                     }
+                    // "the brute force one on sql-warehouse-prod" among alerts, "the one through
+                    // id-etl-runner" among attack paths: the row its words describe.
+                    _ if (parse.reference.picks || parse.needs_context)
+                        && rows
+                            .iter()
+                            .any(|r| matches!(r, Subject::Alert { .. } | Subject::AttackPath { .. }))
+                        && let Some(row) = described(source, rows, text).await =>
+                    {
+                        row
+                    }
                     _ => Subject::Resource { id: resource.id.clone() },
                 },
             });
@@ -720,8 +730,38 @@ pub(crate) fn answering_skill(intent: Intent, slots: &Slots) -> Intent {
 /// of it, its kind or cloud, a package or CVE it carries, its recommendation's distinctive words.
 async fn described(source: &dyn PostureSource, items: &[Subject], text: &str) -> Option<Subject> {
     let mut descriptions = Vec::with_capacity(items.len());
+    let mut paths = None;
     for item in items {
         let mut description = ItemDescription::default();
+        match item {
+            // An alert by its name and the resource it fired on ("the brute force one on
+            // sql-warehouse-prod").
+            Subject::Alert { id } => {
+                if let Ok(Some(alert)) = source.alert(id).await {
+                    description.recommendation = alert.name.clone();
+                    description.resource = alert.entity.clone();
+                    description.kind = Some(alert.kind);
+                    description.cloud = Some(alert.cloud);
+                }
+                descriptions.push(description);
+                continue;
+            }
+            // An attack path by its name and the resources it goes through ("the one through
+            // id-etl-runner").
+            Subject::AttackPath { id } => {
+                if paths.is_none() {
+                    paths = source.attack_paths(&AttackPathFilter::default()).await.ok();
+                }
+                if let Some(path) = paths.iter().flatten().find(|p| p.id == *id) {
+                    description.recommendation = path.name.clone();
+                    description.resource =
+                        path.steps.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join("/");
+                }
+                descriptions.push(description);
+                continue;
+            }
+            _ => {}
+        }
         if let Some(key) = item.recommendation_key()
             && let Ok(Some(recommendation)) = source.recommendation(key).await
         {

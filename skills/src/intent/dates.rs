@@ -278,7 +278,10 @@ pub(crate) fn find_due(norm: &str, today: Date, dated_context: bool) -> Option<D
         if let Some(d) = c.get(1) {
             // "the 2nd" is usually a list position; only "by the 20th" is a date.
             let before = norm[..start].trim_end();
-            if !["by", "due", "until", "before", "on", "till"].iter().any(|w| before.ends_with(w)) {
+            if !["by", "due", "until", "before", "on", "till", "deadline", "deadline of", "date of"]
+                .iter()
+                .any(|w| before.ends_with(w))
+            {
                 continue;
             }
             // "put @priya on the 2nd one" points at a row.
@@ -483,6 +486,10 @@ mod tests {
     fn calendar_dates_resolve() {
         assert_eq!(due("due 2026-12-15"), Some(("2026-12-15".into(), Some(date!(2026 - 12 - 15)))));
         assert_eq!(due("by the 20th"), Some(("the 20th".into(), Some(date!(2026 - 12 - 20)))));
+        assert_eq!(
+            due("assign it to omar with a deadline of the 18th"),
+            Some(("the 18th".into(), Some(date!(2026 - 12 - 18))))
+        );
         assert_eq!(due("put @priya on the 2nd one"), None, "a row, not a day");
         assert_eq!(
             due("put @priya on it, due on the 2nd"),

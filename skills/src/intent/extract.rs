@@ -367,7 +367,7 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
         }
     }
     let numeric =
-        NUMERIC.get_or_init(|| re(r"(^|\s)(by |due |until |before |on )?(the )?(\d{1,2})(st|nd|rd|th)\b( (one|item|finding|row|entry|rec|issue|on|in|of))?"));
+        NUMERIC.get_or_init(|| re(r"(^|\s)(by |due |until |before |on |deadline |deadline of |date of )?(the )?(\d{1,2})(st|nd|rd|th)\b( (one|item|finding|row|entry|rec|issue|on|in|of))?"));
     // Several of the forms below need a digit; most prompts have none.
     let digits = text.norm.bytes().any(|b| b.is_ascii_digit());
     if digits {
