@@ -564,6 +564,20 @@ pub(crate) async fn plan(
         }
     }
 
+    // "fix for the jump box" while the thread is about a recommendation: its finding on the
+    // machine described; "box" names that machine, it does not ask for every one.
+    if subject.is_none()
+        && slots.resource.is_none()
+        && slots.ordinal.is_none()
+        && (item_level(intent) || intent == Intent::Delegate)
+        && (parse.kind_reference.is_some() || parse.reference.picks || slots.has_filters())
+        && let Some(Subject::Recommendation { key }) = &context.subject
+        && let Some(finding) = of_recommendation(source, key, scope, text).await?
+    {
+        subject = Some(finding);
+        slots.clear_descriptive_filters();
+    }
+
     // 4. The thread's subject.
     let needs = skill::info(intent).needs_subject || (intent == Intent::Status && pointing(parse));
     if parse.tool_cloud && context.subject.is_some() {
@@ -636,6 +650,14 @@ pub(crate) async fn plan(
                     && let Some(row) = described(source, &last.items, text).await =>
             {
                 subject = Some(row);
+            }
+            // "fix for the jump box" while the thread is about a recommendation: its finding on
+            // the resource the words describe.
+            (Some(Subject::Recommendation { key }), _)
+                if (item_level(intent) || intent == Intent::Delegate)
+                    && let Some(finding) = of_recommendation(source, key, scope, text).await? =>
+            {
+                subject = Some(finding);
             }
             (Some(s), _) => subject = Some(narrow(source, s.clone(), text).await),
             (None, _) if needs && !standalone => {
@@ -838,6 +860,33 @@ fn only_row_of(items: &[Subject], key: &str) -> Option<Subject> {
 }
 
 /// The first item of a list that is on this resource.
+/// The finding of a recommendation that the prompt's words single out by its resource ("the
+/// jump box" among the machines it fails on), if one stands out.
+async fn of_recommendation(
+    source: &dyn PostureSource,
+    key: &str,
+    scope: &[String],
+    text: &str,
+) -> Result<Option<Subject>, PostureError> {
+    let filter = FindingFilter {
+        recommendation: Some(key.to_owned()),
+        subscriptions: scope.to_vec(),
+        ..FindingFilter::default()
+    };
+    let findings = source.findings(&filter, 0, 50).await?.items;
+    if findings.len() < 2 {
+        return Ok(None);
+    }
+    let items: Vec<Subject> = findings
+        .iter()
+        .map(|f| Subject::Finding {
+            recommendation: f.recommendation.key.clone(),
+            resource: f.resource.id.clone(),
+        })
+        .collect();
+    Ok(described(source, &items, text).await)
+}
+
 /// The one recommendation the thread is about: its subject's, or the one every row of its
 /// list shares.
 fn thread_recommendation(context: &ThreadContext) -> Option<&str> {

@@ -17,6 +17,8 @@ pub fn workspace() -> PathBuf {
 /// A fresh scratch directory for this test process.
 pub fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("secbot-{name}-{}", std::process::id()));
+    // A process id is reused: what an earlier test process left under it must not be read.
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("scratch dir");
     dir
 }

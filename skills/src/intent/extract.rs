@@ -749,7 +749,7 @@ pub(crate) fn asks_the_score(text: &Text) -> bool {
 /// True when the prompt asks which subscription is in the worst or best shape.
 pub(crate) fn ranks_subscriptions(text: &Text) -> bool {
     static RANK: OnceLock<Regex> = OnceLock::new();
-    RANK.get_or_init(|| re(r"\bwhich (sub|subs|subscription|subscriptions|account|project)\b.{0,30}\b(worst|weakest|lowest|best|strongest|highest|healthiest)\b|\b(worst|weakest|lowest scoring|best|healthiest|highest scoring) (sub|subscription)\b|\brank (the |our )?(subs|subscriptions)\b"))
+    RANK.get_or_init(|| re(r"\bwhich (sub|subs|subscription|subscriptions|account|project)\b.{0,30}\b(worst|weakest|lowest|best|strongest|highest|healthiest|dragging|drags|pulling|pulls|bringing)\b|\b(worst|weakest|lowest scoring|best|healthiest|highest scoring) (sub|subscription)\b|\brank (the |our )?(subs|subscriptions)\b"))
         .is_match(&text.norm)
 }
 
@@ -1276,6 +1276,7 @@ mod tests {
         assert!(!there(&text("is there anything critical?")));
         assert!(!there(&text("there are too many findings, which matter")));
         assert!(ranks_subscriptions(&text("Which subscription is the worst one?")));
+        assert!(ranks_subscriptions(&text("and which subscription is dragging it down the most?")));
         assert!(!ranks_subscriptions(&text("the worst one")));
     }
 

@@ -300,7 +300,7 @@ important dangerous danger matter matters downtime break breaking compromise com
 pivot graph escalation escalate privilege crown jewels lock down internal external facing storage buckets bucket \
 instances instance servers server vms databases clusters registries functions function apps app webapps joke \
 weather explain explains explained explaining details detail describe describes context mean means meaning does \
-second third fourth fifth sixth seventh eighth ninth tenth";
+second third fourth fifth sixth seventh eighth ninth tenth score";
 
 impl Vocabulary {
     /// The built-in vocabulary plus the given words (recommendation names, ...).
