@@ -702,3 +702,25 @@ async fn turning_monitoring_off_or_hitting_back_is_refused_inside_a_thread_too()
     assert_eq!(skill(&r[1]), "decline", "{}", text(&r[1]));
     assert_eq!(skill(&r[2]), "decline", "{}", text(&r[2]));
 }
+
+#[tokio::test]
+async fn the_alert_on_a_resource_is_looked_at_and_who_picked_it_up_is_its_state() {
+    let r = thread(&[
+        "crypto mining alert on gce-analytics-01?? anyone seen this",
+        "has anyone picked it up?",
+        "-> @li.wei asap",
+    ])
+    .await;
+    assert_eq!(skill(&r[0]), "explain", "{}", text(&r[0]));
+    assert_eq!(r[0]["subject"]["kind"], "alert", "{}", r[0]["subject"]);
+    assert_eq!(r[0]["subject"]["resource_name"], "gce-analytics-01", "{}", r[0]["subject"]);
+    assert_eq!(skill(&r[1]), "status", "{}", text(&r[1]));
+    assert_eq!(r[1]["subject"], r[0]["subject"], "{}", text(&r[1]));
+    assert!(
+        ["still active", "in progress", "closed"].iter().any(|state| text(&r[1]).contains(state)),
+        "the alert's state in Defender for Cloud: {}",
+        text(&r[1])
+    );
+    assert_eq!(skill(&r[2]), "delegate", "{}", text(&r[2]));
+    assert_eq!(r[2]["slots"]["due_text"], "as soon as possible", "{}", r[2]["slots"]);
+}

@@ -14,7 +14,9 @@ use secbot_chat::{Intent, Slots, Subject};
 use secbot_skills::intent::{
     DeclineReason, ItemDescription, Parse, Pointer, TOOLS, described_item, kind_terms,
 };
-use secbot_skills::posture::{AttackPathFilter, FindingFilter, PostureError, PostureSource, Resource};
+use secbot_skills::posture::{
+    AlertFilter, AttackPathFilter, FindingFilter, PostureError, PostureSource, Resource,
+};
 use secbot_skills::skill;
 
 use crate::store::ThreadContext;
@@ -341,6 +343,25 @@ pub(crate) async fn plan(
 
     // 1. What the prompt names.
     let mut subject = None;
+    // "crypto mining alert on gce-analytics-01??": the one open alert on that resource, looked
+    // at, rather than a list of one.
+    if intent == Intent::ListRisks
+        && slots.alerts == Some(true)
+        && let Some(name) = &slots.resource
+        && one_alert_asked(text)
+        && let Some(resource) = named(source, context, name, scope).await?
+    {
+        let filter = AlertFilter { subscriptions: scope.to_vec(), ..AlertFilter::default() };
+        let on: Vec<_> = source
+            .alerts(&filter)
+            .await?
+            .into_iter()
+            .filter(|a| a.resource.as_deref().is_some_and(|r| r.eq_ignore_ascii_case(&resource.id)))
+            .collect();
+        if let [alert] = on.as_slice() {
+            return Ok(run(Intent::Explain, slots, Some(Subject::Alert { id: alert.id.clone() }), 0));
+        }
+    }
     if let Some(name) = &slots.resource {
         if let Some(resource) = named(source, context, name, scope).await? {
             subject = Some(match &parse.recommendation_key {
@@ -885,6 +906,13 @@ async fn of_recommendation(
         })
         .collect();
     Ok(described(source, &items, text).await)
+}
+
+/// True when the prompt speaks of one alert ("the mining alert on it"), not of alerts.
+fn one_alert_asked(text: &str) -> bool {
+    let words: Vec<String> =
+        text.to_lowercase().split(|c: char| !c.is_alphanumeric()).map(str::to_owned).collect();
+    words.iter().any(|w| w == "alert") && !words.iter().any(|w| w == "alerts" || w == "any" || w == "all")
 }
 
 /// The one recommendation the thread is about: its subject's, or the one every row of its

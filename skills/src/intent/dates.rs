@@ -228,6 +228,13 @@ pub(crate) fn find_due(norm: &str, today: Date, dated_context: bool) -> Option<D
         };
         found.push((m.start(), Due { text: phrase, date }));
     }
+    // "-> @li.wei asap": as soon as possible is today, where a date is expected.
+    if dated_context
+        && let Some(start) = norm.find("asap").or_else(|| norm.find("as soon as possible"))
+        && norm[..start].chars().last().is_none_or(|c| !c.is_alphanumeric())
+    {
+        found.push((start, Due { text: "as soon as possible".to_owned(), date: Some(today) }));
+    }
     if let Some(m) = next.find(norm) {
         let date = match m.as_str() {
             "next week" => Some(this_or_next(today, Weekday::Monday, false) + Duration::days(4)),
@@ -491,6 +498,11 @@ mod tests {
             Some(("the 18th".into(), Some(date!(2026 - 12 - 18))))
         );
         assert_eq!(due("put @priya on the 2nd one"), None, "a row, not a day");
+        assert_eq!(
+            find_due("-> @li.wei asap", TODAY, true).map(|d| (d.text, d.date)),
+            Some(("as soon as possible".into(), Some(TODAY)))
+        );
+        assert_eq!(due("fix it asap"), None, "outside a delegation it is urgency, not a date");
         assert_eq!(
             due("put @priya on it, due on the 2nd"),
             Some(("the 2nd".into(), Some(date!(2026 - 12 - 02))))

@@ -10,7 +10,7 @@ use time::{OffsetDateTime, UtcOffset};
 use super::list_risks::page_size;
 use super::present::subscription_name;
 use super::{Answer, Request, SkillError};
-use crate::posture::{Alert, AlertFilter, Subscription};
+use crate::posture::{Alert, AlertFilter, AlertStatus, Subscription};
 
 /// The subject of an alert.
 pub(crate) fn subject(alert: &Alert) -> Subject {
@@ -262,6 +262,30 @@ pub(crate) async fn explain(req: &Request<'_>, id: &str) -> Result<Answer, Skill
         )
         .styled(ActionStyle::Primary),
         Action::run("Delegate", req.response_id, Intent::Delegate, Some(subject.clone())),
+    ];
+    card.links.extend(link(&a));
+    Ok(Answer::card(card).about(Some(subject)))
+}
+
+/// "Has anyone picked it up?" about an alert: where it stands in Defender for Cloud, which
+/// keeps a state but no owner for alerts.
+pub(crate) async fn status(req: &Request<'_>, id: &str) -> Result<Answer, SkillError> {
+    let Some(a) = req.source.alert(id).await? else { return Ok(gone()) };
+    let subs = req.source.subscriptions().await?;
+    let mut card = Card::titled(format!("Status: {} on {}", a.name, a.entity));
+    card.severity = Some(a.severity);
+    card.summary = Some(match a.status {
+        AlertStatus::Active => "Nobody has picked it up in Defender for Cloud: the alert is still Active. Defender keeps no owner on alerts; assign it here (\"assign it to @dana by Friday\") and secbot keeps the owner and reminds them.".to_owned(),
+        AlertStatus::InProgress => "Someone is on it: Defender for Cloud shows the alert In progress. Defender keeps no owner on alerts; assign it here to record who.".to_owned(),
+        AlertStatus::Resolved => "It is closed: Defender for Cloud shows the alert Resolved.".to_owned(),
+        AlertStatus::Dismissed => "It is closed: the alert was dismissed in Defender for Cloud.".to_owned(),
+    });
+    card.facts = facts(&a, &subs);
+    let subject = subject(&a);
+    card.actions = vec![
+        Action::run("Delegate", req.response_id, Intent::Delegate, Some(subject.clone()))
+            .styled(ActionStyle::Primary),
+        Action::run("What to do", req.response_id, Intent::Remediate, Some(subject.clone())),
     ];
     card.links.extend(link(&a));
     Ok(Answer::card(card).about(Some(subject)))

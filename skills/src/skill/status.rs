@@ -11,6 +11,7 @@ pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
         Some(Subject::Finding { recommendation, resource }) => {
             return one(req, recommendation, resource).await;
         }
+        Some(Subject::Alert { id }) => return super::alerts::status(req, id).await,
         Some(Subject::List { items, on: None }) if items.iter().any(|i| i.recommendation_key().is_some()) => {
             return rows(req, items).await;
         }
