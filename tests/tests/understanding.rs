@@ -724,3 +724,28 @@ async fn the_alert_on_a_resource_is_looked_at_and_who_picked_it_up_is_its_state(
     assert_eq!(skill(&r[2]), "delegate", "{}", text(&r[2]));
     assert_eq!(r[2]["slots"]["due_text"], "as soon as possible", "{}", r[2]["slots"]);
 }
+
+#[tokio::test]
+async fn the_few_things_to_fix_first_are_the_worst_few_and_their_rows_are_pointed_at() {
+    let r = thread(&[
+        "Good morning. If we could only fix five things this week, which would they be?",
+        "Why is the fifth one on that list?",
+    ])
+    .await;
+    assert_eq!(skill(&r[0]), "list_risks", "{}", text(&r[0]));
+    assert_eq!(r[0]["slots"]["count"], 5, "{}", r[0]["slots"]);
+    assert_eq!(skill(&r[1]), "explain", "{}", text(&r[1]));
+    assert_eq!(r[1]["subject"], r[0]["subject"]["items"][4], "{}", text(&r[1]));
+}
+
+#[tokio::test]
+async fn containing_a_machine_an_alert_fired_on_is_written_in_its_clouds_cli() {
+    let r = thread(&["crypto mining alert on gce-analytics-01", "containment steps, gcloud"]).await;
+    assert_eq!(skill(&r[1]), "remediate", "{}", text(&r[1]));
+    let code = r[1]["card"]["code"].as_array().expect("a script").clone();
+    assert!(code.iter().any(|c| c["title"].as_str().unwrap_or_default().starts_with("gcloud")), "{code:?}");
+    assert!(
+        code.iter().any(|c| c["code"].as_str().unwrap_or_default().contains("gce-analytics-01")),
+        "{code:?}"
+    );
+}

@@ -638,12 +638,21 @@ pub(crate) fn count(text: &Text) -> Option<u32> {
         ("dozen", 12),
     ];
     let count = COUNT.get_or_init(|| {
-        re(r"\b(top|first|next|worst|biggest|riskiest|scariest|highest)\s+(?P<a>\d{1,3}|three|four|five|six|seven|eight|ten|fifteen|twenty|dozen)\b|\b(the|show|list|give me|gimme|pull up|get)\s+(?P<b>\d{1,3}|three|four|five|six|seven|eight|ten|fifteen|twenty)\s+(worst|biggest|riskiest|scariest|most|highest|top|critical|crit|high|open|latest|newest)\b")
+        re(r"\b(top|first|next|worst|biggest|riskiest|scariest|highest)\s+(?P<a>\d{1,3}|three|four|five|six|seven|eight|ten|fifteen|twenty|dozen)\b|\b(the|show|list|give me|gimme|pull up|get)\s+(?P<b>\d{1,3}|three|four|five|six|seven|eight|ten|fifteen|twenty)\s+(worst|biggest|riskiest|scariest|most|highest|top|critical|crit|high|open|latest|newest)\b|\b(fix|tackle|pick|choose|name|handle|address)\s+(?P<c>\d{1,2}|three|four|five|six|seven|eight|ten)\s+(things|items|fixes|issues|findings|risks|problems)\b|\b(?P<d>\d{1,2}|three|four|five|six|seven|eight|ten)\s+(things|items|fixes|issues|findings|risks|problems)\s+(to fix|to tackle|(we|i) (should|must|need to|have to) (fix|tackle|address))\b")
     });
     let c = count.captures(&text.norm)?;
-    let n = c.name("a").or_else(|| c.name("b"))?.as_str();
+    let n = c.name("a").or_else(|| c.name("b")).or_else(|| c.name("c")).or_else(|| c.name("d"))?.as_str();
     let n = n.parse::<u32>().ok().or_else(|| NUMBERS.iter().find(|(w, _)| *w == n).map(|(_, v)| *v))?;
     (n >= 1).then_some(n)
+}
+
+/// True when the prompt asks which few things to fix first: "if we could only fix five things
+/// this week, which would they be?", "pick 3 things we should fix".
+pub(crate) fn prioritises(text: &Text) -> bool {
+    static FIRST: OnceLock<Regex> = OnceLock::new();
+    FIRST
+        .get_or_init(|| re(r"\b(fix|tackle|pick|choose|name|handle|address|do)\s+(only\s+)?(\d{1,2}|one|two|three|four|five|six|seven|eight|ten|a few|a couple of)\s+(things|items|fixes|issues|findings|risks|problems)\b|\b(\d{1,2}|three|four|five|six|seven|eight|ten)\s+(things|items|fixes|issues|findings|problems)\s+(to fix|to tackle|(we|i) (should|must|need to|have to) (fix|tackle|address))\b"))
+        .is_match(&text.norm)
 }
 
 /// True when the prompt asks for more of the thread's list: "show more", "next page", "keep
@@ -1242,6 +1251,10 @@ mod tests {
         assert_eq!(ordinal(&text("details 2")), Some(2));
         assert_eq!(count(&text("Sprint planning. Top 10 risks, please.")), Some(10));
         assert_eq!(count(&text("show me the 3 worst")), Some(3));
+        assert_eq!(count(&text("if we could only fix five things this week, which would they be?")), Some(5));
+        assert!(prioritises(&text("if we could only fix five things this week, which would they be?")));
+        assert!(prioritises(&text("what are the 3 things we should fix first")));
+        assert!(!prioritises(&text("how do I fix these things")));
         assert_eq!(count(&text("the next ten")), Some(10));
         assert_eq!(count(&text("the top one")), None);
         assert_eq!(count(&text("explain #3")), None);

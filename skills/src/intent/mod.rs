@@ -809,6 +809,15 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
         intent = if extract::breaks_paths(&text) { Intent::AttackPaths } else { Intent::ListRisks };
         confidence = confidence.max(BEST_FIX_READ);
     }
+    // "if we could only fix five things this week, which would they be?": the worst few, ranked.
+    if ruled_unsafe.is_none()
+        && slots.ordinal.is_none()
+        && matches!(intent, Intent::Explain | Intent::Help | Intent::OutOfScope | Intent::Summarize)
+        && extract::prioritises(&text)
+    {
+        intent = Intent::ListRisks;
+        confidence = confidence.max(BEST_FIX_READ);
+    }
     // Names that can only mean data secbot does not have (PCI, Sentinel, sign-in logs,
     // licensing) decline honestly, unless the prompt is about one of the tenant's resources or
     // singles out an item of the thread's list by its words ("the sql billing thing").

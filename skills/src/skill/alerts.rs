@@ -335,6 +335,19 @@ pub(crate) async fn remediate(req: &Request<'_>, id: &str) -> Result<Answer, Ski
         ));
     }
     card.sections.push(Section { heading: "Steps".to_owned(), lines: steps, numbered: true });
+    // A machine that may be in an attacker's hands: the commands that contain it, in its cloud's
+    // CLI.
+    if let Some(script) = super::containment::script(&a) {
+        card.sections.push(Section {
+            heading: "Contain it".to_owned(),
+            lines: vec![format!(
+                "If {} may be compromised, the commands below keep its disks for the investigation, cut its network off and take its cloud credentials away, then stop it. Its service goes down: agree on that with its owner first.",
+                a.entity
+            )],
+            numbered: false,
+        });
+        card.code.push(script);
+    }
     card.sections.push(Section {
         heading: "Then close it".to_owned(),
         lines: vec![

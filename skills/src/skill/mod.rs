@@ -5,6 +5,7 @@
 
 mod alerts;
 mod attack_paths;
+mod containment;
 mod decline;
 mod delegate;
 pub mod digest;
