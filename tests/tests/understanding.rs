@@ -25,25 +25,29 @@ async fn the_corpus_threads_are_followed_turn_by_turn() {
         report.turns,
         report.accuracy()
     );
-    // A floor under today's figure on the fixed demo day: 650 of 697 (0.933), with the 90
-    // threads written apart and then developed on (the first 60: 203 of 232 when they were
-    // added; the last 30: 91 of 119 when they were written); the goal is 0.92.
+    // A floor under today's figure on the fixed demo day: 1,020 of 1,117 (0.913), with the
+    // threads written apart and then developed on (each set's figure as written is in
+    // skills/corpus/README.md; the `j-…` set's labels were written against 2026-12-07's tenant,
+    // and some rows move on the fixed day); the goal is 0.92.
     assert!(report.accuracy() >= 0.91, "turns right {:.3}", report.accuracy());
 }
 
 #[tokio::test]
 async fn threads_written_apart_from_the_corpus_are_followed() {
     let (engine, _) = secbot_tests::engine_with(Policy::unlimited()).await;
-    // Nothing was built from these threads. Today on the fixed demo day: 95 of 112 (0.848) for
-    // the first set (91 when it was written), 93 of 118 (0.788) for the later one, 92 of 130
-    // (0.708) for the third (85 when it was written) and 97 of 133 (0.729) for the fourth (93
-    // when it was written), all under the goal of 0.92; these floors keep them from slipping
-    // while the gap is closed.
+    // Nothing was built from these threads. On the fixed demo day (2026-11-25): 96 of 112
+    // (0.857) for the first set (91 when it was written), 94 of 118 (0.797) for the second, 101
+    // of 130 (0.777) for the third (85 when it was written), 101 of 133 (0.759) for the fourth
+    // (93), 107 of 149 (0.718) for the fifth (96) and 98 of 148 (0.662) for the sixth (98: no
+    // fix reached it), all under the goal of 0.92; these floors keep them from slipping while
+    // the gap is closed.
     for (file, floor) in [
-        ("threads.jsonl", 0.83),
-        ("threads-later.jsonl", 0.77),
-        ("threads-g.jsonl", 0.69),
-        ("threads-i.jsonl", 0.71),
+        ("threads.jsonl", 0.84),
+        ("threads-later.jsonl", 0.78),
+        ("threads-g.jsonl", 0.76),
+        ("threads-i.jsonl", 0.74),
+        ("threads-k.jsonl", 0.70),
+        ("threads-l.jsonl", 0.65),
     ] {
         let path = format!("{}/heldout/{file}", env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(&path).expect("the held-out threads");
@@ -748,4 +752,23 @@ async fn containing_a_machine_an_alert_fired_on_is_written_in_its_clouds_cli() {
         code.iter().any(|c| c["code"].as_str().unwrap_or_default().contains("gce-analytics-01")),
         "{code:?}"
     );
+}
+
+#[tokio::test]
+async fn a_row_numbered_in_another_language_or_misheard_is_still_that_row() {
+    for (ask, n) in [
+        ("el segundo, cómo lo arreglo?", 1),
+        ("warum ist Nummer drei so kritisch?", 2),
+        ("explain number to", 1),
+    ] {
+        let r = thread(&["top risks", ask]).await;
+        assert_eq!(r[1]["subject"], r[0]["subject"]["items"][n], "{ask}: {}", text(&r[1]));
+    }
+}
+
+#[tokio::test]
+async fn a_corrected_name_asks_the_last_question_of_the_person_meant() {
+    let r = thread(&["what's raj working on?", "sorry, I meant priya not raj"]).await;
+    assert_eq!(skill(&r[1]), "status", "{}", text(&r[1]));
+    assert_eq!(r[1]["slots"]["assignee"], "priya", "{}", r[1]["slots"]);
 }

@@ -125,7 +125,32 @@ fn in_thread(parse: &Parse, context: &ThreadContext) -> (Intent, Slots) {
         && !reference.bare_named
         && !reference.picks;
     let mut resumed = false;
+    // "make that dana instead of alex", "sorry, I meant priya not raj": the last hand-over or
+    // question about someone's work again, of the person meant.
+    let asked_of = match context.last_intent {
+        Some(Intent::Delegate) => context.pending_slots.as_ref().and_then(|s| s.assignee.as_deref()),
+        Some(Intent::Status) => context.last_list.as_ref().and_then(|l| l.slots.assignee.as_deref()),
+        _ => None,
+    };
+    let handle = |who: &str| who.trim_start_matches('@').split('@').next().unwrap_or_default().to_lowercase();
+    if !resumed
+        && reference.corrects
+        && let (Some(earlier), Some(previous)) = (asked_of, context.last_intent)
+        && let Some(person) = parse.person.as_deref().filter(|p| handle(p) != handle(earlier))
+    {
+        intent = previous;
+        resumed = true;
+        slots.assignee = Some(person.to_owned());
+        if previous == Intent::Delegate
+            && slots.due.is_none()
+            && let Some(pending) = &context.pending_slots
+        {
+            slots.due = pending.due;
+            slots.due_text.clone_from(&pending.due_text);
+        }
+    }
     if let Some(pending) = context.pending
+        && !resumed
         && names
         && !asks_anew
         && (matches!(intent, Intent::ListRisks | Intent::Explain | Intent::Summarize) || reference.bare)

@@ -283,7 +283,7 @@ pub(crate) fn corrects(text: &Text) -> bool {
     static CORRECTS: OnceLock<Regex> = OnceLock::new();
     CORRECTS
         .get_or_init(|| {
-            re(r"^(no|nope|nah|wait|sorry|oops|actually|scratch that|scrap that|my bad|correction)\b|\b(not that one|not this one|not that|wrong one|i meant|i mean|meant the|the other one|the other \w+ one)\b")
+            re(r"^((hmm|hm|uh|um|oh) )?(no|nope|nah|wait|sorry|oops|actually|scratch that|scrap that|my bad|correction)\b|\b(not that one|not this one|not that|wrong one|i meant|i mean|meant the|the other one|the other \w+ one|make that|make it \w+ instead|instead of)\b")
         })
         .is_match(text.norm.trim())
 }
@@ -411,6 +411,9 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
             ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
         return c[2].parse().ok().or_else(|| WORDS.iter().position(|w| *w == &c[2]).map(|i| i as i32 + 1));
     }
+    if let Some(n) = ordinal_abroad(text) {
+        return Some(n);
+    }
     // A row by its number alone: "patch 4", "why 3", "and 5?" (a short ask about it); "assign 3
     // to li.wei, due in 10 days" (handed to someone); "6 - whats that", "3: why?" (the number
     // first, then the question).
@@ -437,6 +440,114 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
     })
     .is_match(&text.norm)
     .then_some(1)
+}
+
+/// A row by its position as people write it in Spanish, German, French, Italian, Portuguese
+/// or romanized Hindi ("el segundo", "Nummer drei", "pehla wala"), or as dictation mishears
+/// "number two" ("number to", "number for").
+fn ordinal_abroad(text: &Text) -> Option<i32> {
+    static ABROAD: OnceLock<Regex> = OnceLock::new();
+    const POSITIONS: [&[&str]; 5] = [
+        &[
+            "primero",
+            "primera",
+            "premier",
+            "premiere",
+            "erste",
+            "ersten",
+            "erster",
+            "erstes",
+            "primo",
+            "pehla",
+            "pehli",
+            "pehle",
+            "numero uno",
+            "nummer eins",
+            "number eins",
+            "number uno",
+            "number won",
+        ],
+        &[
+            "segundo",
+            "segunda",
+            "deuxieme",
+            "zweite",
+            "zweiten",
+            "zweiter",
+            "zweites",
+            "secondo",
+            "doosra",
+            "dusra",
+            "doosri",
+            "dusri",
+            "numero dos",
+            "numero deux",
+            "nummer zwei",
+            "number zwei",
+            "number dos",
+            "number deux",
+            "number to",
+            "number too",
+        ],
+        &[
+            "tercero",
+            "tercera",
+            "tercer",
+            "troisieme",
+            "dritte",
+            "dritten",
+            "dritter",
+            "drittes",
+            "terzo",
+            "terceiro",
+            "teesra",
+            "tisra",
+            "teesri",
+            "numero tres",
+            "numero trois",
+            "nummer drei",
+            "number drei",
+            "number tres",
+            "number trois",
+            "number tree",
+        ],
+        &[
+            "cuarto",
+            "cuarta",
+            "quatrieme",
+            "vierte",
+            "vierten",
+            "vierter",
+            "quarto",
+            "chautha",
+            "numero cuatro",
+            "nummer vier",
+            "number vier",
+            "number cuatro",
+            "number for",
+        ],
+        &[
+            "quinto",
+            "quinta",
+            "cinquieme",
+            "funfte",
+            "fuenfte",
+            "fünfte",
+            "panchva",
+            "numero cinco",
+            "nummer funf",
+            "number funf",
+            "number fünf",
+            "number cinco",
+            "nummer fünf",
+        ],
+    ];
+    let abroad = ABROAD.get_or_init(|| {
+        let words: Vec<&str> = POSITIONS.iter().flat_map(|w| w.iter().copied()).collect();
+        re(&format!(r"\b({})\b", words.join("|")))
+    });
+    let found = abroad.find(&text.norm)?.as_str();
+    POSITIONS.iter().position(|words| words.contains(&found)).map(|i| i as i32 + 1)
 }
 
 /// Words that make "X team" no team's name ("our team", "the whole team").
@@ -867,7 +978,7 @@ pub(crate) fn picks_item(text: &Text) -> bool {
         "third",
         "above",
     ];
-    PICK.get_or_init(|| re(r"\b(?:the|that|this) one (?:on|for|with|about|in|from|at)\b|\b(?:the|that|this) ((?:\S+ ){1,3})(?:one|thing|finding|item|issue|rec)\b"))
+    PICK.get_or_init(|| re(r"\b(?:the|that|this) one (?:on|for|with|about|in|from|at|through|via|into)\b|\b(?:the|that|this) ((?:\S+ ){1,3})(?:one|thing|finding|item|issue|rec)\b"))
         .captures_iter(&text.norm)
         .any(|c| {
             c.get(1).is_none_or(|middle| {

@@ -637,7 +637,17 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
     };
     let prompt = unaddressed(prompt);
     let whole = parse_prompt(prompt, lexicon, model, today);
-    request_sentence(prompt, &whole, lexicon, model, today).unwrap_or(whole)
+    match request_sentence(prompt, &whole, lexicon, model, today) {
+        // "no wait, make that dana instead": the person is the whole prompt's, whichever
+        // sentence holds the request.
+        Some(mut sentence) => {
+            if sentence.person.is_none() {
+                sentence.person = whole.person;
+            }
+            sentence
+        }
+        None => whole,
+    }
 }
 
 /// The prompt without a greeting that addresses secbot by name ("morning secbot ☕ what's
