@@ -764,7 +764,20 @@ async fn on_focus(
         return Ok(Some(Subject::Finding { recommendation: key.to_owned(), resource: resource.to_owned() }));
     }
     let filter = FindingFilter { resource: Some(resource.to_owned()), ..FindingFilter::default() };
-    let findings = source.findings(&filter, 0, 50).await?.items;
+    described_among(source, &filter, text).await
+}
+
+/// The finding matching `filter` (of its first 50) that the prompt's words single out, when
+/// there are two or more to choose from.
+async fn described_among(
+    source: &dyn PostureSource,
+    filter: &FindingFilter,
+    text: &str,
+) -> Result<Option<Subject>, PostureError> {
+    let findings = source.findings(filter, 0, 50).await?.items;
+    if findings.len() < 2 {
+        return Ok(None);
+    }
     let items: Vec<Subject> = findings
         .iter()
         .map(|f| Subject::Finding {
@@ -772,9 +785,6 @@ async fn on_focus(
             resource: f.resource.id.clone(),
         })
         .collect();
-    if items.len() < 2 {
-        return Ok(None);
-    }
     Ok(described(source, &items, text).await)
 }
 
@@ -919,18 +929,7 @@ async fn of_recommendation(
         subscriptions: scope.to_vec(),
         ..FindingFilter::default()
     };
-    let findings = source.findings(&filter, 0, 50).await?.items;
-    if findings.len() < 2 {
-        return Ok(None);
-    }
-    let items: Vec<Subject> = findings
-        .iter()
-        .map(|f| Subject::Finding {
-            recommendation: f.recommendation.key.clone(),
-            resource: f.resource.id.clone(),
-        })
-        .collect();
-    Ok(described(source, &items, text).await)
+    described_among(source, &filter, text).await
 }
 
 /// True when the prompt speaks of one alert ("the mining alert on it"), not of alerts.
