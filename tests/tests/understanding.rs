@@ -772,3 +772,11 @@ async fn a_corrected_name_asks_the_last_question_of_the_person_meant() {
     assert_eq!(skill(&r[1]), "status", "{}", text(&r[1]));
     assert_eq!(r[1]["slots"]["assignee"], "priya", "{}", r[1]["slots"]);
 }
+
+#[tokio::test]
+async fn the_next_page_of_attack_paths_goes_on_counting() {
+    let r = thread(&["attack paths pls", "more", "details on the 7th"]).await;
+    assert!(text(&r[1]).contains("\n6. "), "page two starts at 6: {}", text(&r[1]));
+    assert!(!text(&r[1]).contains("\n1. "), "{}", text(&r[1]));
+    assert_eq!(r[2]["subject"], r[1]["subject"]["items"][6], "{}", text(&r[2]));
+}

@@ -372,8 +372,13 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
     let digits = text.norm.bytes().any(|b| b.is_ascii_digit());
     if digits {
         for c in numeric.captures_iter(&text.norm) {
-            if c.get(2).is_some() && c.get(6).is_none() {
-                continue; // "by the 20th" is a date; "on the 2nd one" is not
+            // "by the 20th" is a date; "on the 2nd one" and "details on the 7th" are not.
+            let about = c.get(2).is_some_and(|m| m.as_str().trim() == "on")
+                && ["details", "detail", "deets", "info", "more", "notes", "context", "update", "focus"]
+                    .iter()
+                    .any(|w| text.norm[..c.get(0).map_or(0, |m| m.start())].trim_end().ends_with(w));
+            if c.get(2).is_some() && c.get(6).is_none() && !about {
+                continue;
             }
             if let Ok(n) = c[4].parse::<i32>() {
                 return (1..=50).contains(&n).then_some(n);

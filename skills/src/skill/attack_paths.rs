@@ -229,6 +229,8 @@ async fn list(
         offset + 1,
         offset + shown.len()
     ));
+    // The next page goes on counting: "the 7th" is the second row of page two.
+    card.first_item = offset + 1;
     for path in shown {
         let mut facts = vec![Fact::new("Subscription", subscription_name(subs, &path.subscription))];
         if !path.risk_factors.is_empty() {
