@@ -2,6 +2,8 @@
 //! `secbot chat --json` plays them, and each turn is checked against its labels (the skill that
 //! answered, what the reply is about, the script language, names in the text, the owner).
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -64,6 +66,21 @@ pub struct ThreadReport {
     pub right: usize,
     /// One line per wrong turn: the thread, what was said, what went wrong.
     pub misses: Vec<String>,
+    /// Per skill a turn wanted (its first label): how those turns went.
+    pub by_skill: BTreeMap<String, SkillTally>,
+}
+
+/// How the turns that wanted one skill went, without their text: what a held-out set may tell.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct SkillTally {
+    /// Turns that wanted this skill.
+    pub turns: usize,
+    /// Turns whose every label held.
+    pub right: usize,
+    /// Turns answered by a skill none of their labels accept, counted by the skill that answered.
+    pub answered_by: BTreeMap<String, usize>,
+    /// Turns answered by a right skill but about the wrong thing (subject, script, words, owner).
+    pub wrong_subject: usize,
 }
 
 impl ThreadReport {
@@ -101,6 +118,17 @@ pub async fn play(engine: &Engine, conversations: &[Conversation]) -> ThreadRepo
         let (mut last_list, mut last_card, mut previous) = (Value::Null, Value::Null, Value::Null);
         for (turn, reply) in conversation.turns.iter().zip(&replies) {
             let why = check(turn, reply, &last_list, &last_card, &previous);
+            let wanted = turn.skills.first().cloned().unwrap_or_default();
+            let tally = report.by_skill.entry(wanted).or_default();
+            tally.turns += 1;
+            let skill = reply.get("skill").and_then(Value::as_str).unwrap_or("none");
+            if why.is_empty() {
+                tally.right += 1;
+            } else if turn.skills.iter().any(|s| s == skill) {
+                tally.wrong_subject += 1;
+            } else {
+                *tally.answered_by.entry(skill.to_owned()).or_default() += 1;
+            }
             if why.is_empty() {
                 report.right += 1;
             } else {

@@ -780,3 +780,123 @@ async fn the_next_page_of_attack_paths_goes_on_counting() {
     assert!(!text(&r[1]).contains("\n1. "), "{}", text(&r[1]));
     assert_eq!(r[2]["subject"], r[1]["subject"]["items"][6], "{}", text(&r[2]));
 }
+
+#[tokio::test]
+async fn a_pronoun_after_a_list_takes_its_top_row_and_says_so_but_a_hand_over_asks() {
+    let r = thread(&["show critical risks", "how do I fix it?"]).await;
+    assert_eq!(skill(&r[1]), "remediate", "{}", text(&r[1]));
+    assert_eq!(r[1]["subject"], r[0]["subject"]["items"][0]);
+    assert!(text(&r[1]).contains("you didn't say which one"), "{}", text(&r[1]));
+    let r = thread(&["show critical risks", "assign it to @dana by friday"]).await;
+    assert_eq!(skill(&r[1]), "clarify", "a hand-over writes, so it asks: {}", text(&r[1]));
+}
+
+#[tokio::test]
+async fn rows_a_card_shows_beside_its_subject_are_counted_from() {
+    let r = thread(&["attack paths that end at stdatalakecurated", "details on the 2nd"]).await;
+    let rows: Vec<&str> =
+        r[0]["card"]["items"].as_array().expect("rows").iter().filter_map(|i| i["title"].as_str()).collect();
+    assert!(rows.len() >= 2, "{rows:?}");
+    assert_eq!(skill(&r[1]), "attack_paths", "{}", text(&r[1]));
+    assert!(text(&r[1]).contains(&rows[1].to_lowercase()), "row 2 is {:?}: {}", rows[1], text(&r[1]));
+}
+
+#[tokio::test]
+async fn a_question_about_a_set_with_nothing_to_explain_lists_it() {
+    let r = thread(&["what does defender flag on the gcp side?"]).await;
+    assert_eq!(skill(&r[0]), "list_risks", "{}", text(&r[0]));
+    assert_eq!(r[0]["slots"]["cloud"], "gcp", "{}", r[0]["slots"]);
+    let r = thread(&["what does critical mean?"]).await;
+    assert_ne!(skill(&r[0]), "list_risks", "a word's meaning is not a list: {}", text(&r[0]));
+    let r = thread(&["what's open on the aws account?"]).await;
+    assert_eq!(r[0]["slots"]["cloud"], "aws", "{}", r[0]["slots"]);
+    assert!(r[0]["slots"]["resource_type"].is_null(), "the account is where, not what: {}", r[0]["slots"]);
+}
+
+#[tokio::test]
+async fn dates_after_from_since_and_after_are_not_rows() {
+    let r = thread(&["I'm off from the 18th for two weeks. What's critical and unassigned?"]).await;
+    assert_eq!(skill(&r[0]), "list_risks", "{}", text(&r[0]));
+    assert!(r[0]["slots"]["ordinal"].is_null(), "{}", r[0]["slots"]);
+    assert_eq!(r[0]["slots"]["unassigned"], true, "{}", r[0]["slots"]);
+}
+
+#[tokio::test]
+async fn a_summary_of_the_list_keeps_the_rows_counted_from() {
+    let r = thread(&["show aws findings", "how many of those are critical?", "who owns the 4th one?"]).await;
+    assert_eq!(skill(&r[1]), "summarize", "{}", text(&r[1]));
+    assert_eq!(r[2]["subject"], r[0]["subject"]["items"][3], "{}", text(&r[2]));
+}
+
+#[tokio::test]
+async fn owners_of_a_recommendation_are_its_findings_owners_and_the_thread_stays_on_it() {
+    let r = thread(&["explain key vaults should have soft delete enabled", "who owns it?"]).await;
+    assert_eq!(skill(&r[1]), "status", "{}", text(&r[1]));
+    assert_eq!(r[1]["subject"], r[0]["subject"], "{}", text(&r[1]));
+    assert!(text(&r[1]).contains("soft delete"), "{}", text(&r[1]));
+}
+
+#[tokio::test]
+async fn an_alert_pasted_by_its_title_or_link_is_that_alert() {
+    let r = thread(&[
+        "saw this in #sec-alerts: <https://portal.azure.com/#view/Microsoft_Azure_Security/AlertBlade/alertId/2518000758566581208|Malicious file uploaded to storage account> is it real?",
+        "what do we do about it",
+    ])
+    .await;
+    assert_eq!(skill(&r[0]), "explain", "{}", text(&r[0]));
+    assert_eq!(r[0]["subject"]["kind"], "alert", "{}", r[0]["subject"]);
+    assert_eq!(skill(&r[1]), "remediate", "{}", text(&r[1]));
+    assert_eq!(r[1]["subject"], r[0]["subject"]);
+}
+
+#[tokio::test]
+async fn taking_back_a_hand_over_to_ask_about_it_first_is_that_question() {
+    let r = thread(&[
+        "assign the s3 finance exports bucket to li.wei by friday",
+        "actually wait, don't. explain it to me first",
+    ])
+    .await;
+    assert_eq!(skill(&r[1]), "explain", "{}", text(&r[1]));
+}
+
+#[tokio::test]
+async fn several_rows_at_once_are_handed_over_together_and_same_date_keeps_the_date() {
+    let r = thread(&[
+        "what's critical and unassigned?",
+        "first three to omar, due the 17th",
+        "the 4th goes to priya, same date",
+    ])
+    .await;
+    let items = r[0]["subject"]["items"].as_array().expect("a list").clone();
+    assert_eq!(skill(&r[1]), "delegate", "{}", text(&r[1]));
+    assert_eq!(r[1]["subject"]["items"].as_array().map(Vec::len), Some(3), "{}", r[1]["subject"]);
+    assert_eq!(r[1]["subject"]["items"][2], items[2]);
+    assert_eq!(skill(&r[2]), "delegate", "{}", text(&r[2]));
+    assert_eq!(r[2]["subject"], items[3]);
+    assert_eq!(r[2]["slots"]["due"], r[1]["slots"]["due"], "{}", r[2]["slots"]);
+}
+
+#[tokio::test]
+async fn breaking_an_attack_path_by_its_number_fixes_its_first_step() {
+    let r = thread(&["attack paths through vm-web-03", "how do i break #1"]).await;
+    let break_it = &r[0]["card"]["items"][0]["actions"][1]["payload"]["subject"];
+    assert_eq!(skill(&r[1]), "remediate", "{}", text(&r[1]));
+    assert_eq!(r[1]["subject"]["recommendation"], break_it["recommendation"], "{}", text(&r[1]));
+    assert_eq!(r[1]["subject"]["resource"], break_it["resource"], "{}", text(&r[1]));
+}
+
+#[tokio::test]
+async fn that_machine_after_its_findings_is_the_machine() {
+    let r = thread(&["what's open on vm-jump-01?", "is that machine part of any attack path?"]).await;
+    assert_eq!(skill(&r[1]), "attack_paths", "{}", text(&r[1]));
+    assert!(text(&r[1]).contains("vm-jump-01"), "{}", text(&r[1]));
+}
+
+#[tokio::test]
+async fn the_cloud_asked_about_is_the_one_named_last_and_a_list_of_clouds_is_every_cloud() {
+    let r = thread(&["we're ~90% AWS and GCP, azure is a sliver. what does defender flag on the gcp side?"])
+        .await;
+    assert_eq!(r[0]["slots"]["cloud"], "gcp", "{}", r[0]["slots"]);
+    let r = thread(&["show me all public-facing VMs across azure, aws and gcp"]).await;
+    assert!(r[0]["slots"]["cloud"].is_null(), "{}", r[0]["slots"]);
+}

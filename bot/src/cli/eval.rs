@@ -73,6 +73,18 @@ pub(super) async fn run(
                 report.turns,
                 report.accuracy() * 100.0
             )?;
+            for (skill, tally) in &report.by_skill {
+                let instead: Vec<String> =
+                    tally.answered_by.iter().map(|(s, n)| format!("{s} {n}")).collect();
+                writeln!(
+                    out,
+                    "  {skill:<13} {:>3}/{:<3} right; wrong skill: {}; right skill, wrong subject: {}",
+                    tally.right,
+                    tally.turns,
+                    if instead.is_empty() { "none".to_owned() } else { instead.join(", ") },
+                    tally.wrong_subject
+                )?;
+            }
             if misses {
                 for miss in &report.misses {
                     writeln!(out, "  miss {miss}")?;

@@ -100,6 +100,24 @@ impl Shown {
     }
 }
 
+/// The subjects of a card's numbered rows, when it shows two or more that each act on one:
+/// the rows a person sees and counts.
+fn card_rows(card: &Card) -> Option<Vec<Subject>> {
+    let rows: Vec<Subject> = card
+        .items
+        .iter()
+        .map_while(|item| {
+            item.actions.iter().find_map(|a| match &a.payload.command {
+                Command::Run { subject: Some(subject), .. } if !matches!(subject, Subject::List { .. }) => {
+                    Some(subject.clone())
+                }
+                _ => None,
+            })
+        })
+        .collect();
+    (rows.len() >= 2 && rows.len() == card.items.len()).then_some(rows)
+}
+
 impl Engine {
     /// An engine over a posture source and a store, with the default policy.
     pub fn new(
@@ -237,6 +255,26 @@ impl Engine {
         {
             let mut context = self.context(origin).await;
             match &mut reply.subject {
+                // "how many of those are critical?" summarizes the list shown and shows its top
+                // rows; "first three to omar" hands over some of its rows: the rows the thread
+                // counts from stay those of the whole list.
+                Some(Subject::List { items, .. })
+                    if shown.offset == 0
+                        && context.last_list.as_ref().is_some_and(|l| {
+                            l.items.len() > items.len()
+                                && ((l.items.starts_with(items)
+                                    && Slots { count: None, ..l.slots.clone() }
+                                        == Slots { count: None, ..reply.slots.clone() })
+                                    || (reply.intent == Intent::Delegate
+                                        && items.iter().all(|i| l.items.contains(i))))
+                        }) =>
+                {
+                    // A hand-over of some of the rows is about those rows.
+                    context.subject = match reply.intent {
+                        Intent::Delegate => reply.subject.clone(),
+                        _ => context.subject.take(),
+                    };
+                }
                 Some(Subject::List { items, on }) => {
                     // The same list goes on, whatever the size of its pages.
                     let continued = context.last_list.as_ref().filter(|l| {
@@ -268,7 +306,28 @@ impl Engine {
                     });
                     context.subject = Some(Subject::List { items: items.clone(), on: on.clone() });
                 }
-                Some(subject) => context.subject = Some(subject.clone()),
+                Some(subject) => {
+                    context.subject = Some(subject.clone());
+                    // The rows a card shows beside its one subject (the attack paths through a
+                    // resource, what else is open on it) are what "details on the 2nd" picks.
+                    // ("also open on this resource" under a fix does not replace the list the
+                    // thread counts from.)
+                    if let Some(rows) = card_rows(&reply.card).filter(|_| {
+                        context.last_list.is_none()
+                            || matches!(reply.intent, Intent::AttackPaths | Intent::Status)
+                    }) {
+                        let intent = match rows.first() {
+                            Some(Subject::AttackPath { .. }) => Intent::AttackPaths,
+                            _ => Intent::ListRisks,
+                        };
+                        context.last_list = Some(ListContext {
+                            intent,
+                            slots: reply.slots.clone(),
+                            items: rows,
+                            page_start: 0,
+                        });
+                    }
+                }
                 None => {}
             }
             context.pending = (reply.skill == "clarify" && reply.readings.is_empty()).then_some(reply.intent);
@@ -470,7 +529,7 @@ impl Engine {
                 reply.readings = offered;
                 reply
             }
-            Decision::Run { intent, skill: answering, slots, subject, offset, tool } => {
+            Decision::Run { intent, skill: answering, slots, subject, offset, tool, note } => {
                 if let Some(refused) = self.outside_scope(subject.as_ref(), scope).await {
                     return Self::refuse(id.clone(), intent, slots, &refused);
                 }
@@ -486,11 +545,12 @@ impl Engine {
                 let parse = Parse { intent: answering, slots: slots.clone(), tool, ..parse.clone() };
                 match skill::run(answering, &request(&parse, subject.as_ref(), offset)).await {
                     Ok(mut answer) => {
-                        if let Some(note) =
+                        if let Some(warning) =
                             usage.and_then(|u| self.policy.warning(&origin.channel, &u, origin.time))
                         {
-                            answer.card.notices.push(note);
+                            answer.card.notices.push(warning);
                         }
+                        answer.card.notices.extend(note);
                         Self::finish(id.clone(), intent, slots, answer, skill::info(answering).name)
                     }
                     Err(err) => Self::trouble(id.clone(), intent, slots, &err),
@@ -554,7 +614,7 @@ impl Engine {
             .copied();
         let parse = Parse { tool, ..Parse::of_command(intent, slots.clone()) };
         let skill = resolve::answering_skill(intent, &slots);
-        let plan = Decision::Run { intent, skill, slots, subject, offset, tool };
+        let plan = Decision::Run { intent, skill, slots, subject, offset, tool, note: None };
         let shown = Shown::of(&plan, &parse);
         let mut reply = self
             .run(Run { origin: &origin, prompt: &prompt, parse: &parse, plan, id: new_response_id() })

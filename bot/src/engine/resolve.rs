@@ -45,6 +45,8 @@ pub(crate) enum Decision {
         offset: u32,
         /// The script tool to answer in, when the prompt or the thread names one.
         tool: Option<&'static str>,
+        /// What secbot took the prompt to mean when it had to choose ("this is #1 of the list").
+        note: Option<String>,
     },
     /// Ask which of these the prompt means.
     Clarify {
@@ -169,10 +171,16 @@ fn in_thread(parse: &Parse, context: &ThreadContext) -> (Intent, Slots) {
     }
     // "no wait, not that one — the stdatalakeraw01 one" after a proposed hand-over: the same
     // hand-over, to the same person by the same day, of the item meant.
+    // ("actually wait, don't. explain it to me first" asks its own question of it.)
+    let names_one = slots.resource.is_some()
+        || slots.recommendation.is_some()
+        || slots.ordinal.is_some()
+        || reference.picks
+        || parse.kind_reference.is_some();
     if !resumed
         && reference.corrects
         && context.last_intent == Some(Intent::Delegate)
-        && (names || reference.bare)
+        && (names_one || reference.bare)
         && slots.assignee.is_none()
         && intent != Intent::Delegate
         && let Some(earlier) = &context.pending_slots
@@ -214,8 +222,12 @@ fn in_thread(parse: &Parse, context: &ThreadContext) -> (Intent, Slots) {
         && (has_subject || has_list)
         && matches!(intent, Intent::Explain | Intent::Summarize | Intent::ListRisks | Intent::OutOfScope)
         && !parse.slots.has_filters()
-        && (parse.confidence < 0.8 || reference.bare || points)
+        && (parse.confidence < 0.8
+            || reference.bare
+            || points
+            || (reference.corrects && context.last_intent == Some(Intent::Remediate)))
     {
+        // ("sorry, bicep actually, we don't use terraform on that team" after a fix: that fix.)
         intent = Intent::Remediate;
     }
     // "which fixes do the most": break the most attack paths when the thread is about paths
@@ -264,6 +276,15 @@ pub(crate) async fn plan(
     scope: &[String],
 ) -> Result<Decision, PostureError> {
     let (mut intent, mut slots) = in_thread(parse, context);
+    // "the key vault one goes to priya, same date": the day the last hand-over was for.
+    if intent == Intent::Delegate
+        && slots.due.is_none()
+        && same_day(text)
+        && let Some(earlier) = context.pending_slots.as_ref().filter(|s| s.due.is_some())
+    {
+        slots.due = earlier.due;
+        slots.due_text.clone_from(&earlier.due_text);
+    }
     let last = context.last_list.as_ref();
     let rows = last.map(|l| l.items.as_slice()).unwrap_or_default();
     let tool = parse.tool.or_else(|| {
@@ -277,6 +298,7 @@ pub(crate) async fn plan(
         subject,
         offset,
         tool,
+        note: None,
     };
     if matches!(intent, Intent::OutOfScope | Intent::Unsafe | Intent::Help) {
         // "write me a script to brute force ssh on ec2-web-01", refused: the thread is about
@@ -521,6 +543,18 @@ pub(crate) async fn plan(
         }
     }
 
+    // "first three to omar", "who's on 1 and 4?": those rows of the last list, together.
+    if subject.is_none()
+        && parse.rows.len() >= 2
+        && matches!(intent, Intent::Delegate | Intent::Status | Intent::AttackPaths | Intent::Summarize)
+    {
+        let picked: Vec<Subject> = parse.rows.iter().filter_map(|n| Subject::at(rows, *n).cloned()).collect();
+        if picked.len() == parse.rows.len() {
+            subject = Some(Subject::list(picked));
+            slots.ordinal = None;
+        }
+    }
+
     // 2. A position in the last list ("the 7th" counts across the pages shown; "the 2nd on
     //    this page" within the last one), or the one after the thread's subject.
     if subject.is_none() {
@@ -572,13 +606,19 @@ pub(crate) async fn plan(
         && intent != Intent::ListRisks
         && let Some(kind) = kind
         && !(parse.reference.picks && last.is_some())
-        && let Some(current) = context.subject.as_ref().filter(|s| !matches!(s, Subject::List { .. }))
+        // (A list of one resource's findings is about that resource: "is that machine on an
+        // attack path?")
+        && let Some(current) = match &context.subject {
+            Some(Subject::List { on: Some(id), .. }) => Some(Subject::Resource { id: id.clone() }),
+            Some(Subject::List { .. }) | None => None,
+            Some(single) => Some(single.clone()),
+        }
         && let Some(id) = current.resource_id()
         && let Ok(Some(res)) = source.resource(id).await
         && res.kind == kind
     {
         // "delegate to the image owner" while the thread is about an image: that image.
-        subject = Some(current.clone());
+        subject = Some(current);
         slots.resource_type = None;
     }
     if subject.is_none()
@@ -624,7 +664,21 @@ pub(crate) async fn plan(
         slots.clear_descriptive_filters();
     }
 
+    // "<https://portal.azure.com/…/alertId/2518…|Malicious file uploaded to storage account> is
+    // it real?" with nothing in the thread: the open alert it names by its title or its id.
+    if subject.is_none()
+        && context.subject.is_none()
+        && (skill::info(intent).needs_subject || intent == Intent::Status)
+        && slots.resource.is_none()
+        && slots.ordinal.is_none()
+        && let Some(alert) = alert_named(source, text, scope).await?
+    {
+        subject = Some(alert);
+        slots.clear_descriptive_filters();
+    }
+
     // 4. The thread's subject.
+    let mut note = None;
     let needs = skill::info(intent).needs_subject || (intent == Intent::Status && pointing(parse));
     if parse.tool_cloud && context.subject.is_some() {
         slots.cloud = None;
@@ -641,7 +695,13 @@ pub(crate) async fn plan(
                     slots = last.slots.clone();
                 }
             }
-            (Some(Subject::List { items, .. }), Intent::Delegate) if plural => {
+            // "make it priya instead" after a hand-over of several: the same several.
+            (Some(Subject::List { items, .. }), Intent::Delegate)
+                if plural
+                    || (parse.reference.corrects
+                        && context.last_intent == Some(Intent::Delegate)
+                        && parse.person.is_some()) =>
+            {
                 subject = Some(Subject::list(items.clone()));
             }
             // "are any of those on an attack path?": the paths through the list's rows.
@@ -676,14 +736,25 @@ pub(crate) async fn plan(
                     // "aws cli to lock it down" after the findings on ec2-bastion-01: that
                     // resource, whose answer leads with its worst finding.
                     subject = Some(Subject::Resource { id: resource.clone() });
+                } else if let Some(first) = items
+                    .first()
+                    .filter(|_| intent != Intent::Delegate && parse.reference.pointer == Some(Pointer::It))
+                {
+                    // "how do I fix it?" after a list: its top row, said so, rather than a
+                    // question back; a hand-over, which writes, still asks.
+                    subject = Some(first.clone());
+                    note = Some(
+                        "You didn't say which one, so this is #1 of the list. Say \"the 2nd one\" (or its name) for another."
+                            .to_owned(),
+                    );
                 } else {
                     return Ok(Decision::Clarify { intent, slots, candidates: items.clone(), reason: None });
                 }
             }
-            // "blast radius if someone gets on it?" after a list of one resource's findings:
-            // that resource.
-            (Some(Subject::List { on: Some(resource), .. }), _)
-                if parse.reference.pointer == Some(Pointer::It) =>
+            // "blast radius if someone gets on it?" after a list of one resource's findings,
+            // "the worst one there" after an empty one: that resource.
+            (Some(Subject::List { on: Some(resource), items }), _)
+                if parse.reference.pointer == Some(Pointer::It) || items.is_empty() =>
             {
                 subject = Some(Subject::Resource { id: resource.clone() });
             }
@@ -706,6 +777,19 @@ pub(crate) async fn plan(
                 subject = Some(finding);
             }
             (Some(s), _) => subject = Some(narrow(source, s.clone(), text).await),
+            // "what does defender flag on the gcp side?" with nothing in the thread to explain:
+            // the findings its filters describe.
+            (None, Intent::Explain)
+                if parse.stated_filters.has_filters()
+                    && slots.ordinal.is_none()
+                    && parse.reference.pointer.is_none()
+                    && parse.kind_reference.is_none()
+                    && !parse.reference.picks
+                    && !means(text) =>
+            {
+                let slots = parse.stated_filters.refine(&slots);
+                return Ok(run(Intent::ListRisks, slots, None, 0));
+            }
             (None, _) if needs && !standalone => {
                 return Ok(Decision::Clarify { intent, slots, candidates: Vec::new(), reason: None });
             }
@@ -724,7 +808,30 @@ pub(crate) async fn plan(
     {
         intent = Intent::AttackPaths;
     }
-    Ok(run(intent, slots, subject, 0))
+    // "how do I break #1": the path's first fix, as its "Break it" button does.
+    if intent == Intent::Remediate
+        && let Some(Subject::AttackPath { id }) = &subject
+    {
+        let filter = AttackPathFilter { subscriptions: scope.to_vec(), ..AttackPathFilter::default() };
+        if let Some((recommendation, resource)) = source
+            .attack_paths(&filter)
+            .await?
+            .iter()
+            .find(|p| &p.id == id)
+            .and_then(|p| p.findings.first().cloned())
+        {
+            subject = Some(Subject::Finding { recommendation, resource });
+        }
+    }
+    Ok(Decision::Run {
+        intent,
+        skill: answering_skill(intent, &slots),
+        slots,
+        subject,
+        offset: 0,
+        tool,
+        note,
+    })
 }
 
 /// True when the prompt asks one item's question that its thread's one resource may answer:
@@ -786,6 +893,44 @@ async fn described_among(
         })
         .collect();
     Ok(described(source, &items, text).await)
+}
+
+/// The one open alert in scope the prompt names: by its id (a pasted portal link carries it)
+/// or by its whole title.
+async fn alert_named(
+    source: &dyn PostureSource,
+    text: &str,
+    scope: &[String],
+) -> Result<Option<Subject>, PostureError> {
+    let text = text.to_lowercase();
+    let filter = AlertFilter { subscriptions: scope.to_vec(), ..AlertFilter::default() };
+    let alerts = source.alerts(&filter).await?;
+    let by_id = alerts.iter().find(|a| {
+        a.id.rsplit('/').next().is_some_and(|id| id.len() >= 8 && text.contains(&id.to_lowercase()))
+    });
+    let mut titled = alerts.iter().filter(|a| a.name.len() >= 12 && text.contains(&a.name.to_lowercase()));
+    let alert = match (by_id, titled.next(), titled.next()) {
+        (Some(alert), _, _) | (None, Some(alert), None) => alert,
+        _ => return Ok(None),
+    };
+    Ok(Some(Subject::Alert { id: alert.id.clone() }))
+}
+
+/// True when a hand-over keeps the last one's date ("same date", "same deadline").
+fn same_day(text: &str) -> bool {
+    let text = text.to_lowercase();
+    ["same date", "same day", "same deadline", "same due", "same time", "same timeline", "same timeframe"]
+        .iter()
+        .any(|w| text.contains(w))
+}
+
+/// True when the prompt asks what a word means ("what does critical mean?"), which no list
+/// answers.
+fn means(text: &str) -> bool {
+    let text = text.to_lowercase();
+    ["mean", "definition", "define", "stand for", "what is a ", "what's a ", "what is an "]
+        .iter()
+        .any(|w| text.contains(w))
 }
 
 /// True when the prompt has a word of fixing ("how do we break it", "close that path").

@@ -235,11 +235,17 @@ pub(crate) fn resource_kind(text: &Text) -> Option<ResourceKind> {
                 ]
                 .iter()
                 .any(|w| before.ends_with(&format!(" {w}")) || before == *w);
-                let about = before.ends_with(" on a")
-                    || before.ends_with(" on the")
-                    || before.ends_with(" on")
-                    || m.as_str().ends_with('s')
-                    || ["themselves", "level", "settings", "owner"].iter().any(|w| after.starts_with(w));
+                let itself = ["themselves", "itself", "level", "settings", "owner"]
+                    .iter()
+                    .any(|w| after.starts_with(w));
+                // "what's open on the aws account" is everything in it.
+                let named_cloud = m.as_str().starts_with("aws") || m.as_str().starts_with("gcp");
+                let about = itself
+                    || (!named_cloud
+                        && (before.ends_with(" on a")
+                            || before.ends_with(" on the")
+                            || before.ends_with(" on")
+                            || m.as_str().ends_with('s')));
                 if scope || !about {
                     continue;
                 }
@@ -258,13 +264,30 @@ pub(crate) fn resource_kind(text: &Text) -> Option<ResourceKind> {
 pub(crate) fn cloud(text: &Text) -> Option<Cloud> {
     static CLOUD: OnceLock<Regex> = OnceLock::new();
     let cloud = CLOUD.get_or_init(|| re(r"\b(azure|aws|amazon|gcp|google cloud|google)\b"));
-    cloud.captures_iter(&text.norm).find(|c| !negated(&text.norm, c.get(1).map_or(0, |m| m.start()))).map(
-        |c| match &c[1] {
-            "azure" => Cloud::Azure,
-            "aws" | "amazon" => Cloud::Aws,
-            _ => Cloud::Gcp,
-        },
-    )
+    // "we're mostly AWS and GCP … what does defender flag on the gcp side?": the cloud named
+    // last is the one asked about.
+    // ("the azure one, aws cli": a language is not the cloud asked about.)
+    let named: Vec<_> = cloud
+        .captures_iter(&text.norm)
+        .filter(|c| !negated(&text.norm, c.get(1).map_or(0, |m| m.start())))
+        .collect();
+    let tool = |c: &regex::Captures| {
+        let after = text.norm[c.get(0).map_or(0, |m| m.end())..].trim_start();
+        ["cli", "cmd", "command", "powershell", "console"].iter().any(|w| after.starts_with(w))
+    };
+    // "across azure, aws and gcp" is every cloud.
+    let listed = named.last().is_some_and(|c| {
+        let before = text.norm[..c.get(0).map_or(0, |m| m.start())].trim_end();
+        named.len() > 1 && (before.ends_with(" and") || before.ends_with(" or") || before.ends_with(','))
+    });
+    if listed {
+        return None;
+    }
+    named.iter().rev().find(|c| !tool(c)).or(named.last()).map(|c| match &c[1] {
+        "azure" => Cloud::Azure,
+        "aws" | "amazon" => Cloud::Aws,
+        _ => Cloud::Gcp,
+    })
 }
 
 /// True when the prompt asks about people or their work on findings: owners, assignments,
@@ -361,13 +384,14 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
     static WORDS: OnceLock<Regex> = OnceLock::new();
     static LAST: OnceLock<Regex> = OnceLock::new();
     static ITEM: OnceLock<Regex> = OnceLock::new();
+    static BOTTOM: OnceLock<Regex> = OnceLock::new();
     for token in &text.words {
         if let Some(n) = token.strip_prefix('#').and_then(|n| n.parse::<i32>().ok()) {
             return (1..=50).contains(&n).then_some(n);
         }
     }
     let numeric =
-        NUMERIC.get_or_init(|| re(r"(^|\s)(by |due |until |before |on |deadline |deadline of |date of )?(the )?(\d{1,2})(st|nd|rd|th)\b( (one|item|finding|row|entry|rec|issue|on|in|of))?"));
+        NUMERIC.get_or_init(|| re(r"(^|\s)(by |due |until |till |til |before |after |from |since |starting |on |for |deadline |deadline of |date of )?(the )?(\d{1,2})(st|nd|rd|th)\b( (one|item|finding|row|entry|rec|issue|on|in|of))?"));
     // Several of the forms below need a digit; most prompts have none.
     let digits = text.norm.bytes().any(|b| b.is_ascii_digit());
     if digits {
@@ -377,7 +401,10 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
                 && ["details", "detail", "deets", "info", "more", "notes", "context", "update", "focus"]
                     .iter()
                     .any(|w| text.norm[..c.get(0).map_or(0, |m| m.start())].trim_end().ends_with(w));
-            if c.get(2).is_some() && c.get(6).is_none() && !about {
+            // ("the fix for the 3rd" is a row; "keep omar on it but for the 16th" is a day.)
+            let row_for =
+                c.get(2).is_some_and(|m| m.as_str() == "for ") && c[4].parse::<i32>().is_ok_and(|n| n <= 10);
+            if c.get(2).is_some() && c.get(6).is_none() && !about && !row_for {
                 continue;
             }
             if let Ok(n) = c[4].parse::<i32>() {
@@ -406,6 +433,12 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
         if c.get(3).is_none() && (&c[1] == "last" || c.get(2).is_some()) {
             return Some(-1);
         }
+    }
+    // "the bucket at the bottom", as "the bucket at the top" is the first.
+    if text.has("bottom")
+        && BOTTOM.get_or_init(|| re(r"\bthe [a-z]+ (at|on) the bottom\b")).is_match(&text.norm)
+    {
+        return Some(-1);
     }
     let item = ITEM.get_or_init(|| {
         re(r"\b(number|item|no|row|finding|nr|num) (\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b")
@@ -441,10 +474,62 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
     // worst ones" are a list).
     static TOP: OnceLock<Regex> = OnceLock::new();
     TOP.get_or_init(|| {
-        re(r"\bthe (worst|top|highest|riskiest|scariest|most severe|most critical|biggest|first) (one|item|finding|of (those|them|these|the list|it all)|on the list|in the list|there|here|crit|critical)\b|\b(worst|top) (one|of (those|them|these))\b|\b(one|item|finding|thing) (at|on) the top\b|\b(at the )?top of the (list|page)\b|\bthe one up top\b")
+        re(r"\bthe (worst|top|highest|riskiest|scariest|most severe|most critical|biggest|first) (one|item|finding|of (those|them|these|the list|it all)|on the list|in the list|there|here|crit|critical)\b|\b(worst|top) (one|of (those|them|these))\b|\bthe [a-z]+ (at|on) the top\b|\b(one|item|finding|thing) (at|on) the top\b|\b(at the )?top of the (list|page)\b|\bthe one up top\b")
     })
     .is_match(&text.norm)
     .then_some(1)
+}
+
+/// Several rows of the last list at once: "first three to omar", "the top 2", "the last two",
+/// "1-3", "#1 and #4", "2, 3 and 5". Positions from 1; the last rows count back from -1.
+pub(crate) fn rows(text: &Text) -> Vec<i32> {
+    static SPAN: OnceLock<[Regex; 3]> = OnceLock::new();
+    const NUMBERS: [&str; 10] =
+        ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
+    let number = |w: &str| {
+        w.parse::<i32>().ok().or_else(|| NUMBERS.iter().position(|n| *n == w).map(|i| i as i32 + 1))
+    };
+    let [first, range, listed] = SPAN.get_or_init(|| {
+        [
+            re(r"\b(first|top|last|bottom) (two|three|four|five|2|3|4|5)\b"),
+            re(r"(^|\s)#?(\d{1,2}) ?(-|to|through|thru) ?#?(\d{1,2})( |$)"),
+            re(r"(^|\s)#?(\d{1,2})((,| and| &| n|,? and|) #?\d{1,2}){1,4}\b"),
+        ]
+    });
+    if let Some(c) = first.captures(&text.norm)
+        && let Some(n) = number(&c[2])
+    {
+        return match &c[1] {
+            "last" | "bottom" => (-n..=-1).collect(),
+            _ => (1..=n).collect(),
+        };
+    }
+    if !text.norm.bytes().any(|b| b.is_ascii_digit()) {
+        return Vec::new();
+    }
+    if let Some(c) = range.captures(&text.norm)
+        && let (Ok(a), Ok(b)) = (c[2].parse::<i32>(), c[4].parse::<i32>())
+        && (1..b).contains(&a)
+        && b - a < 10
+    {
+        return (a..=b).collect();
+    }
+    // ("2 3 and 5" once commas are gone; two numbers side by side without a conjunction are not
+    // a list of rows.)
+    if let Some(m) =
+        listed.find(&text.norm).filter(|m| [" and ", " & ", " n "].iter().any(|w| m.as_str().contains(w)))
+    {
+        let found: Vec<i32> = m
+            .as_str()
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|n| n.parse().ok())
+            .filter(|n| (1..=50).contains(n))
+            .collect();
+        if found.len() >= 2 {
+            return found;
+        }
+    }
+    Vec::new()
 }
 
 /// A row by its position as people write it in Spanish, German, French, Italian, Portuguese
@@ -929,7 +1014,7 @@ pub(crate) fn breaks_paths(text: &Text) -> bool {
 pub(crate) fn unowned(text: &Text) -> bool {
     static UNOWNED: OnceLock<Regex> = OnceLock::new();
     UNOWNED
-        .get_or_init(|| re(r"\b(unassigned|unowned|no owner|no assignee|without (an )?(owner|assignee)|nobody owns|no one owns|nobody s (on|assigned)|not assigned|nobody (has|is on|picked up)|no one (has|is on)|has no owner|have no owner|ownerless|(not|never|haven t|hasn t|havent|hasnt|aren t|isn t|arent|isnt) (yet )?(been )?(assigned|claimed|picked up|given an owner|delegated)|assigned to (nobody|no one)\b(?: yet)?)\b"))
+        .get_or_init(|| re(r"\b(unassigned|unowned|no owner|no assignee|without (an )?(owner|assignee)|nobody owns|no one owns|nobody s (on|assigned)|not assigned|nobody (has|is on|picked up)|no one (has|is on)|has no owner|have no owner|(have|has|with) (nobody|no one)( on (it|them))?$|(have|has|with) (nobody|no one) (assigned|on (it|them)|yet)|ownerless|(not|never|haven t|hasn t|havent|hasnt|aren t|isn t|arent|isnt) (yet )?(been )?(assigned|claimed|picked up|given an owner|delegated)|assigned to (nobody|no one)\b(?: yet)?)\b"))
         .is_match(&text.norm)
 }
 
@@ -1332,6 +1417,18 @@ mod tests {
         assert_eq!(resource_kind(&text("anything bad on vm-web-01?")), None);
         assert_eq!(resource_kind(&text("enable defender for storage")), None);
         assert_eq!(resource_kind(&text("findings in every subscription")), None);
+    }
+
+    #[test]
+    fn several_rows_are_read_as_ranges_lists_and_counts_from_either_end() {
+        assert_eq!(rows(&text("first three to omar, due the 17th")), [1, 2, 3]);
+        assert_eq!(rows(&text("the last two, are those quick wins?")), [-2, -1]);
+        assert_eq!(rows(&text("give 1-3 to sam")), [1, 2, 3]);
+        assert_eq!(rows(&text("who owns #1 and #4?")), [1, 4]);
+        assert_eq!(rows(&text("2, 3 and 5 go to priya")), [2, 3, 5]);
+        assert!(rows(&text("due the 17th")).is_empty());
+        assert!(rows(&text("explain the 2nd one")).is_empty());
+        assert!(rows(&text("from 10 to 5")).is_empty());
     }
 
     #[test]

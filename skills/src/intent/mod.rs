@@ -312,6 +312,13 @@ pub struct Parse {
     /// The tenant's one resource an item picked by its words describes ("the sql billing
     /// thing" → sql-billing-prod), for a thread with no list to pick from.
     pub described_resource: Option<String>,
+    /// Several rows of the thread's list it points at at once ("first three", "#1 and #4";
+    /// the last rows count back from -1), for a hand-over or a status of several.
+    pub rows: Vec<i32>,
+    /// The filters the prompt states (severity, exposure, kind, cloud…), even where its intent
+    /// reads them as describing one item: "what does defender flag on the gcp side?" with
+    /// nothing in the thread to explain asks for a list of them.
+    pub stated_filters: Slots,
     /// Why the prompt is refused, for `unsafe`.
     pub refusal: Option<UnsafeReason>,
     /// Why the prompt is declined, for `out_of_scope`.
@@ -340,6 +347,8 @@ impl Parse {
             best_fix: false,
             person: None,
             described_resource: None,
+            stated_filters: Slots::default(),
+            rows: Vec::new(),
             refusal: None,
             decline: None,
         }
@@ -1015,6 +1024,16 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
     // "aws cli" asks for a language: in a thread, the cloud does not pick another finding.
     let tool_cloud = extract::cloud_of_tool_only(&text).is_some_and(|c| slots.cloud == Some(c));
     let kind_reference = if extract::kind_reference(&text) && !own_list { slots.resource_type } else { None };
+    let stated_filters = Slots {
+        severity: slots.severity.clone(),
+        risk_level: slots.risk_level.clone(),
+        exposure: slots.exposure,
+        sensitive_data: slots.sensitive_data,
+        vulnerabilities: slots.vulnerabilities,
+        resource_type: slots.resource_type,
+        cloud: slots.cloud,
+        ..Slots::default()
+    };
     keep_only_filters(&mut slots, intent, &text, lexicon, kind_reference.is_some());
 
     let explicit = slots.resource.is_some() || slots.recommendation.is_some();
@@ -1066,6 +1085,8 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
         best_fix: signals.best_fix,
         person: named_person,
         described_resource,
+        stated_filters,
+        rows: extract::rows(&text),
         refusal: None,
         decline: None,
     }

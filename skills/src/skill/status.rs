@@ -35,7 +35,23 @@ pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
         && !overdue
         && slots.assignee.is_none()
     {
-        return on_resource(req, resource, &query).await;
+        let filter = FindingFilter { resource: Some(resource.id.clone()), ..query.filter.clone() };
+        return owners(req, &filter, &resource.name, &query, Some(resource.id.clone())).await;
+    }
+    // "who owns it?" about a recommendation: each of its open findings with its owner.
+    if let Some(Subject::Recommendation { key }) = req.subject
+        && let Some(rec) = req.source.recommendation(key).await?
+        && slots.assignee.is_none()
+    {
+        let filter = FindingFilter {
+            recommendation: Some(key.clone()),
+            assigned: unassigned.then_some(false),
+            due_before: overdue.then_some(req.today),
+            ..query.filter.clone()
+        };
+        let answer = owners(req, &filter, &rec.name, &query, None).await?;
+        // The thread stays on the recommendation; its rows are there to pick from.
+        return Ok(answer.about(Some(Subject::Recommendation { key: key.clone() })));
     }
     let mut filter = FindingFilter { assigned: Some(!unassigned), ..query.filter.clone() };
     let owner = owner_email(req, slots.assignee.as_deref()).await?;
@@ -115,27 +131,32 @@ pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
     Ok(Answer::card(card).about(Some(subject)))
 }
 
-/// "Is anyone on stdatalakecurated?": each open finding on the resource with its owner.
-async fn on_resource(
+/// "Is anyone on stdatalakecurated?", "who owns it?" about soft delete: each open finding
+/// on the resource, or of the recommendation, with its owner. `on` is the resource they are
+/// all on, for the thread.
+async fn owners(
     req: &Request<'_>,
-    resource: &crate::posture::Resource,
+    filter: &FindingFilter,
+    name: &str,
     query: &query::Query,
+    on: Option<String>,
 ) -> Result<Answer, SkillError> {
-    let filter = FindingFilter { resource: Some(resource.id.clone()), ..query.filter.clone() };
-    let summary = req.source.summary(&filter, req.today).await?;
-    let page = req.source.findings(&filter, 0, 5).await?;
-    let mut card = Card::titled(format!("Who's on {}", resource.name));
+    let summary = req.source.summary(filter, req.today).await?;
+    let page = req.source.findings(filter, 0, 5).await?;
+    let (title, place) = match on {
+        Some(_) => (format!("Who's on {name}"), format!("on {name}")),
+        None => (format!("Who's on: {name}"), "of it".to_owned()),
+    };
+    let mut card = Card::titled(title);
     card.summary = Some(match (summary.findings, summary.assigned) {
-        (0, _) => format!("Nothing is open on {}, so there is nothing to own.", resource.name),
+        (0, _) => format!("Nothing {place} is open, so there is nothing to own."),
         (n, 0) => format!(
-            "Nobody owns any of the {n} open finding{} on {} yet. Assign one from the list (\"give the 1st to @dana by Friday\").",
+            "Nobody owns any of the {n} open finding{} {place} yet. Assign one from the list (\"give the 1st to @dana by Friday\").",
             if n == 1 { "" } else { "s" },
-            resource.name
         ),
         (n, a) => format!(
-            "{a} of the {n} open finding{} on {} {} an owner ({} overdue).",
+            "{a} of the {n} open finding{} {place} {} an owner ({} overdue).",
             if n == 1 { "" } else { "s" },
-            resource.name,
             if a == 1 { "has" } else { "have" },
             summary.overdue
         ),
@@ -144,10 +165,7 @@ async fn on_resource(
         card.items.push(finding_item(req, f, &query.subscriptions, true).await?);
     }
     card.first_item = 1;
-    let subject = Subject::List {
-        items: page.items.iter().map(finding_subject).collect(),
-        on: Some(resource.id.clone()),
-    };
+    let subject = Subject::List { items: page.items.iter().map(finding_subject).collect(), on };
     Ok(Answer::card(card).about(Some(subject)))
 }
 
