@@ -151,7 +151,7 @@ async fn what_secbot_cannot_answer_or_must_not_do_is_said_plainly() {
     let r = thread(&[
         "which PCI DSS controls are we failing?",
         "exempt every high finding so the dashboard looks green",
-        "walk me through breaking into the jump box over RDP",
+        "walk me through breaking into a server over RDP",
         "fix it",
         "lol this list is long",
     ])
@@ -899,4 +899,35 @@ async fn the_cloud_asked_about_is_the_one_named_last_and_a_list_of_clouds_is_eve
     assert_eq!(r[0]["slots"]["cloud"], "gcp", "{}", r[0]["slots"]);
     let r = thread(&["show me all public-facing VMs across azure, aws and gcp"]).await;
     assert!(r[0]["slots"]["cloud"].is_null(), "{}", r[0]["slots"]);
+}
+
+#[tokio::test]
+async fn a_resource_named_by_what_it_is_and_a_word_of_its_name_is_that_resource() {
+    for (ask, name) in [
+        ("how do I fix the payments vault", "kv-payments-prod"),
+        ("steps to lock down the finance bucket", "s3-finance-exports"),
+        ("explain the jump box findings", "vm-jump-01"),
+    ] {
+        let r = thread(&[ask]).await;
+        assert_eq!(r[0]["slots"]["resource"], name, "{ask}: {}", r[0]["slots"]);
+    }
+    let r = thread(&["list the web vms"]).await;
+    assert!(r[0]["slots"]["resource"].is_null(), "several web machines: {}", r[0]["slots"]);
+}
+
+#[tokio::test]
+async fn someones_work_is_handed_to_someone_else_as_a_whole() {
+    let r = thread(&[
+        "what does raj have that's overdue?",
+        "move all of raj's overdue items to omar, due friday",
+    ])
+    .await;
+    let late = r[0]["subject"]["items"].as_array().expect("raj's late work").clone();
+    assert_eq!(skill(&r[1]), "delegate", "{}", text(&r[1]));
+    assert_eq!(r[1]["slots"]["assignee"], "omar", "{}", r[1]["slots"]);
+    let moved = r[1]["subject"]["items"].as_array().expect("several findings").clone();
+    assert_eq!(moved.len(), late.len(), "{}", text(&r[1]));
+    let r = thread(&["show critical risks", "hand the whole list to dana by friday"]).await;
+    assert_eq!(skill(&r[1]), "delegate", "{}", text(&r[1]));
+    assert_eq!(r[1]["subject"]["items"].as_array().map(Vec::len), Some(5), "{}", r[1]["subject"]);
 }

@@ -579,7 +579,16 @@ impl Engine {
                 let context = self.context(&origin).await;
                 let parsed = self.parse(&prompt.text, &origin);
                 let scope = self.policy.scope_of(&origin.channel);
-                match resolve::plan(self.source.as_ref(), &parsed, &prompt.text, &context, scope).await {
+                match resolve::plan(
+                    self.source.as_ref(),
+                    &parsed,
+                    &prompt.text,
+                    &context,
+                    scope,
+                    origin.time.date(),
+                )
+                .await
+                {
                     Ok(plan) => {
                         let shown = Shown::of(&plan, &parsed);
                         let run = Run { origin: &origin, prompt: &prompt, parse: &parsed, plan, id };

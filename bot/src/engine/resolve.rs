@@ -10,6 +10,8 @@
 
 use std::sync::Arc;
 
+use time::Date;
+
 use secbot_chat::{Intent, Slots, Subject};
 use secbot_skills::intent::{
     DeclineReason, ItemDescription, Parse, Pointer, TOOLS, described_item, kind_terms,
@@ -134,7 +136,6 @@ fn in_thread(parse: &Parse, context: &ThreadContext) -> (Intent, Slots) {
         Some(Intent::Status) => context.last_list.as_ref().and_then(|l| l.slots.assignee.as_deref()),
         _ => None,
     };
-    let handle = |who: &str| who.trim_start_matches('@').split('@').next().unwrap_or_default().to_lowercase();
     if !resumed
         && reference.corrects
         && let (Some(earlier), Some(previous)) = (asked_of, context.last_intent)
@@ -274,6 +275,7 @@ pub(crate) async fn plan(
     text: &str,
     context: &ThreadContext,
     scope: &[String],
+    today: Date,
 ) -> Result<Decision, PostureError> {
     let (mut intent, mut slots) = in_thread(parse, context);
     // "the key vault one goes to priya, same date": the day the last hand-over was for.
@@ -431,7 +433,9 @@ pub(crate) async fn plan(
                     Some(item) if item_level(intent) || intent == Intent::Delegate => item,
                     // "is the kv-app-prod one assigned?" in a thread about one recommendation:
                     // that recommendation's finding on the resource named.
-                    _ if parse.reference.picks
+                    // ("fix for the jump box" while the thread is about one recommendation.)
+                    _ if (parse.reference.picks
+                        || matches!(context.subject, Some(Subject::Recommendation { .. })))
                         && (item_level(intent) || intent == Intent::Delegate)
                         && let Some(key) = thread_recommendation(context)
                         && source.finding(key, &resource.id).await?.is_some() =>
@@ -540,6 +544,41 @@ pub(crate) async fn plan(
         if found.is_some() {
             subject = found;
             slots.clear_descriptive_filters();
+        }
+    }
+
+    // "reassign everything sam has to priya", "move all of raj's overdue items to omar": the
+    // open work of the person named first, handed to the one named after.
+    if subject.is_none()
+        && intent == Intent::Delegate
+        && slots.resource.is_none()
+        && slots.ordinal.is_none()
+        && let (Some(from), Some(to)) = (parse.person.as_deref(), slots.assignee.as_deref())
+        && handle(from) != handle(to)
+        && hands_over_work(text)
+        && let Some(email) = source.person(&handle(from)).await?.and_then(|p| p.email)
+    {
+        let filter = FindingFilter {
+            owner: Some(email),
+            assigned: Some(true),
+            due_before: ["overdue", "late", "past due", "past their due"]
+                .iter()
+                .any(|w| text.to_lowercase().contains(w))
+                .then_some(today),
+            subscriptions: scope.to_vec(),
+            ..FindingFilter::default()
+        };
+        let work = source.findings(&filter, 0, 50).await?.items;
+        if !work.is_empty() {
+            subject = Some(Subject::list(
+                work.iter()
+                    .map(|f| Subject::Finding {
+                        recommendation: f.recommendation.key.clone(),
+                        resource: f.resource.id.clone(),
+                    })
+                    .collect(),
+            ));
+            slots.overdue = None;
         }
     }
 
@@ -914,6 +953,37 @@ async fn alert_named(
         _ => return Ok(None),
     };
     Ok(Some(Subject::Alert { id: alert.id.clone() }))
+}
+
+/// A person's handle as the directory knows it: "@Priya" and "priya@contoso.com" are "priya".
+fn handle(who: &str) -> String {
+    who.trim_start_matches('@').split('@').next().unwrap_or_default().to_lowercase()
+}
+
+/// True when a hand-over moves someone's work as a whole ("everything sam has", "all of raj's
+/// overdue items", "sam's stuff").
+fn hands_over_work(text: &str) -> bool {
+    let text = text.to_lowercase();
+    [
+        "everything",
+        "all of",
+        "all the",
+        "all his",
+        "all her",
+        "all their",
+        "'s work",
+        "'s stuff",
+        "'s items",
+        "'s findings",
+        "'s tickets",
+        "'s queue",
+        "'s list",
+        "'s overdue",
+        "from @",
+        "off @",
+    ]
+    .iter()
+    .any(|w| text.contains(w))
 }
 
 /// True when a hand-over keeps the last one's date ("same date", "same deadline").

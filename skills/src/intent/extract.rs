@@ -1115,7 +1115,7 @@ pub(crate) fn pointer(text: &Text) -> Option<super::Pointer> {
         return Some(super::Pointer::Next);
     }
     if THEM
-        .get_or_init(|| re(r"\b(those|them|these|all of (them|those|these)|each of (them|those)|both|the list|this list|that list|the lot)\b"))
+        .get_or_init(|| re(r"\b(those|them|these|all of (them|those|these)|each of (them|those)|both|the list|this list|that list|the lot|the (whole|entire|full) (list|lot|page)|every one of (them|those|these))\b"))
         .is_match(norm)
     {
         return Some(super::Pointer::Them);

@@ -262,6 +262,36 @@ impl Lexicon {
         }
     }
 
+    /// The one resource of `kind` whose name holds every word of the prompt that is a part of
+    /// some name of that kind ("payments" → kv-payments-prod), when exactly one does.
+    fn resource_of_kind(&self, words: &[String], kind: ResourceKind) -> Option<&str> {
+        let mut fitting: Option<Vec<u32>> = None;
+        for word in words.iter().filter(|w| w.len() >= 3) {
+            let singular = word.strip_suffix('s').filter(|w| w.len() >= 3);
+            let Some(ids) =
+                self.name_parts.get(word.as_str()).or_else(|| singular.and_then(|w| self.name_parts.get(w)))
+            else {
+                continue;
+            };
+            let of_kind: Vec<u32> = ids
+                .iter()
+                .copied()
+                .filter(|i| self.resources.get(&self.names[*i as usize]) == Some(&kind))
+                .collect();
+            if of_kind.is_empty() {
+                continue;
+            }
+            fitting = Some(match fitting {
+                None => of_kind,
+                Some(so_far) => so_far.into_iter().filter(|i| of_kind.contains(i)).collect(),
+            });
+        }
+        match fitting.as_deref() {
+            Some(&[one]) => Some(&self.names[one as usize]),
+            _ => None,
+        }
+    }
+
     fn resource_kind(&self, name: &str) -> Option<ResourceKind> {
         self.resources.get(name).copied().or_else(|| extract::kind_from_name(name))
     }
@@ -405,6 +435,15 @@ struct Reading {
 
 fn read(text: &Text, lexicon: &Lexicon) -> Reading {
     let mut slots = read_slots(text, lexicon);
+    // "the payments vault", "the finance bucket", "the orders db": the tenant's one resource of
+    // that kind the words name.
+    if slots.resource.is_none()
+        && let Some(kind) = slots.resource_type
+        && let Some(name) = lexicon.resource_of_kind(&text.words, kind)
+    {
+        slots.resource = Some(name.to_owned());
+        slots.resource_type = None;
+    }
     let resource_kind = slots.resource.as_deref().and_then(|r| lexicon.resource_kind(r));
     let subscription_words: Vec<String> = slots
         .subscription
