@@ -660,6 +660,23 @@ pub(crate) async fn plan(
         subject = Some(current);
         slots.resource_type = None;
     }
+    // "that vm also has a public IP finding right? who owns it" about an alert: the machine it
+    // fired on (the finding its words describe there), not the alert.
+    if subject.is_none()
+        && intent != Intent::ListRisks
+        && let Some(kind) = kind
+        && let Some(Subject::Alert { id }) = &context.subject
+        && let Some(resource) = alert_resource(source, id, scope).await?
+        && let Ok(Some(res)) = source.resource(&resource).await
+        && res.kind == kind
+    {
+        let filter = FindingFilter { resource: Some(res.id.clone()), ..FindingFilter::default() };
+        subject = Some(match described_among(source, &filter, text).await? {
+            Some(finding) => finding,
+            None => Subject::Resource { id: res.id.clone() },
+        });
+        slots.resource_type = None;
+    }
     if subject.is_none()
         && let (Some(kind), Some(last)) = (kind, last)
     {
@@ -718,7 +735,32 @@ pub(crate) async fn plan(
 
     // 4. The thread's subject.
     let mut note = None;
-    let needs = skill::info(intent).needs_subject || (intent == Intent::Status && pointing(parse));
+    // "anything with dana's name on it that's late?", "what does it look like per person?": a
+    // person's work, or everyone's, whatever the pronoun.
+    if intent == Intent::Status
+        && slots.assignee.is_none()
+        && slots.ordinal.is_none()
+        && slots.resource.is_none()
+        && !parse.reference.picks
+        && let Some(person) = &parse.person
+    {
+        slots.assignee = Some(person.clone());
+    }
+    let of_people = intent == Intent::Status
+        && (slots.assignee.is_some()
+            || [
+                "per person",
+                "by person",
+                "per owner",
+                "by owner",
+                "per assignee",
+                "everyone",
+                "each person",
+            ]
+            .iter()
+            .any(|w| text.to_lowercase().contains(w)));
+    let needs =
+        !of_people && (skill::info(intent).needs_subject || (intent == Intent::Status && pointing(parse)));
     if parse.tool_cloud && context.subject.is_some() {
         slots.cloud = None;
     }
@@ -775,10 +817,13 @@ pub(crate) async fn plan(
                     // "aws cli to lock it down" after the findings on ec2-bastion-01: that
                     // resource, whose answer leads with its worst finding.
                     subject = Some(Subject::Resource { id: resource.clone() });
-                } else if let Some(first) = items
-                    .first()
-                    .filter(|_| intent != Intent::Delegate && parse.reference.pointer == Some(Pointer::It))
-                {
+                } else if let Some(first) = items.first().filter(|_| {
+                    intent != Intent::Delegate
+                        && parse.reference.pointer == Some(Pointer::It)
+                        && parse.person.is_none()
+                        && asks_of_focus(parse, intent, text)
+                        && !text.to_lowercase().contains("per ")
+                }) {
                     // "how do I fix it?" after a list: its top row, said so, rather than a
                     // question back; a hand-over, which writes, still asks.
                     subject = Some(first.clone());
@@ -932,6 +977,16 @@ async fn described_among(
         })
         .collect();
     Ok(described(source, &items, text).await)
+}
+
+/// The resource an alert fired on, if it names one.
+async fn alert_resource(
+    source: &dyn PostureSource,
+    id: &str,
+    scope: &[String],
+) -> Result<Option<String>, PostureError> {
+    let filter = AlertFilter { subscriptions: scope.to_vec(), ..AlertFilter::default() };
+    Ok(source.alerts(&filter).await?.into_iter().find(|a| a.id == id).and_then(|a| a.resource.clone()))
 }
 
 /// The one open alert in scope the prompt names: by its id (a pasted portal link carries it)
