@@ -809,8 +809,14 @@ async fn a_question_about_a_set_with_nothing_to_explain_lists_it() {
     let r = thread(&["what does defender flag on the gcp side?"]).await;
     assert_eq!(skill(&r[0]), "list_risks", "{}", text(&r[0]));
     assert_eq!(r[0]["slots"]["cloud"], "gcp", "{}", r[0]["slots"]);
-    let r = thread(&["what does critical mean?"]).await;
-    assert_ne!(skill(&r[0]), "list_risks", "a word's meaning is not a list: {}", text(&r[0]));
+    for ask in [
+        "what does critical mean?",
+        "eli5 just in time vm access pls",
+        "whats the real risk of password ssh on linux vms",
+    ] {
+        let r = thread(&[ask]).await;
+        assert_ne!(skill(&r[0]), "list_risks", "{ask}: a meaning or a risk is not a list: {}", text(&r[0]));
+    }
     let r = thread(&["what's open on the aws account?"]).await;
     assert_eq!(r[0]["slots"]["cloud"], "aws", "{}", r[0]["slots"]);
     assert!(r[0]["slots"]["resource_type"].is_null(), "the account is where, not what: {}", r[0]["slots"]);

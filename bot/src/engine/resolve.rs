@@ -869,7 +869,7 @@ pub(crate) async fn plan(
                     && parse.reference.pointer.is_none()
                     && parse.kind_reference.is_none()
                     && !parse.reference.picks
-                    && !means(text) =>
+                    && asks_for_a_set(text) =>
             {
                 let slots = parse.stated_filters.refine(&slots);
                 return Ok(run(Intent::ListRisks, slots, None, 0));
@@ -1049,13 +1049,32 @@ fn same_day(text: &str) -> bool {
         .any(|w| text.contains(w))
 }
 
-/// True when the prompt asks what a word means ("what does critical mean?"), which no list
-/// answers.
-fn means(text: &str) -> bool {
+/// True when a question the model read as "explain" asks what is there ("what does defender
+/// flag on the gcp side?") rather than what something means or why it matters ("what does
+/// critical mean?", "eli5 just in time vm access", "the real risk of password ssh").
+fn asks_for_a_set(text: &str) -> bool {
+    const SET: [&str; 9] = ["flag", "find", "found", "show", "open", "wrong", "complain", "report", "see"];
+    const MEANING: [&str; 16] = [
+        "mean",
+        "definition",
+        "define",
+        "stand for",
+        "what is a",
+        "what's a",
+        "eli5",
+        "explain",
+        "why",
+        "risk",
+        "threat",
+        "matter",
+        "dangerous",
+        "how does",
+        "how do",
+        "work",
+    ];
     let text = text.to_lowercase();
-    ["mean", "definition", "define", "stand for", "what is a ", "what's a ", "what is an "]
-        .iter()
-        .any(|w| text.contains(w))
+    let words: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).collect();
+    SET.iter().any(|w| words.iter().any(|x| x.starts_with(w))) && !MEANING.iter().any(|w| text.contains(w))
 }
 
 /// True when the prompt has a word of fixing ("how do we break it", "close that path").
