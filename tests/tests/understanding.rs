@@ -38,7 +38,7 @@ async fn threads_written_apart_from_the_corpus_are_followed() {
     let (engine, _) = secbot_tests::engine_with(Policy::unlimited()).await;
     // Nothing was built from these threads (but `threads-k`, read at the end of its session).
     // On the fixed demo day (2026-11-25): 98 of 112 (0.875) for the first set (91 when it was
-    // written), 99 of 118 (0.839) for the second, 103 of 130 (0.792) for the third (85 when it
+    // written), 98 of 118 (0.831) for the second, 103 of 130 (0.792) for the third (85 when it
     // was written), 103 of 133 (0.774) for the fourth (93), 109 of 149 (0.732) for the fifth
     // (96), 99 of 148 (0.669) for the sixth (98) and 101 of 146 (0.692) for the seventh (97 on
     // the day it was written), all under the goal of 0.92; these floors keep them from slipping
