@@ -17,7 +17,7 @@ use secbot_skills::intent::{
     DeclineReason, ItemDescription, Parse, Pointer, TOOLS, described_item, kind_terms,
 };
 use secbot_skills::posture::{
-    AlertFilter, AttackPathFilter, FindingFilter, PostureError, PostureSource, Resource,
+    Alert, AlertFilter, AttackPathFilter, FindingFilter, PostureError, PostureSource, Resource,
 };
 use secbot_skills::skill;
 
@@ -400,9 +400,7 @@ pub(crate) async fn plan(
         && one_alert_asked(text)
         && let Some(resource) = named(source, context, name, scope).await?
     {
-        let filter = AlertFilter { subscriptions: scope.to_vec(), ..AlertFilter::default() };
-        let on: Vec<_> = source
-            .alerts(&filter)
+        let on: Vec<_> = alerts_in(source, scope)
             .await?
             .into_iter()
             .filter(|a| a.resource.as_deref().is_some_and(|r| r.eq_ignore_ascii_case(&resource.id)))
@@ -570,14 +568,7 @@ pub(crate) async fn plan(
         };
         let work = source.findings(&filter, 0, 50).await?.items;
         if !work.is_empty() {
-            subject = Some(Subject::list(
-                work.iter()
-                    .map(|f| Subject::Finding {
-                        recommendation: f.recommendation.key.clone(),
-                        resource: f.resource.id.clone(),
-                    })
-                    .collect(),
-            ));
+            subject = Some(Subject::list(work.iter().map(skill::finding_subject).collect()));
             slots.overdue = None;
         }
     }
@@ -969,14 +960,13 @@ async fn described_among(
     if findings.len() < 2 {
         return Ok(None);
     }
-    let items: Vec<Subject> = findings
-        .iter()
-        .map(|f| Subject::Finding {
-            recommendation: f.recommendation.key.clone(),
-            resource: f.resource.id.clone(),
-        })
-        .collect();
+    let items: Vec<Subject> = findings.iter().map(skill::finding_subject).collect();
     Ok(described(source, &items, text).await)
+}
+
+/// The open alerts in the channel's scope.
+async fn alerts_in(source: &dyn PostureSource, scope: &[String]) -> Result<Vec<Arc<Alert>>, PostureError> {
+    source.alerts(&AlertFilter { subscriptions: scope.to_vec(), ..AlertFilter::default() }).await
 }
 
 /// The resource an alert fired on, if it names one.
@@ -985,8 +975,7 @@ async fn alert_resource(
     id: &str,
     scope: &[String],
 ) -> Result<Option<String>, PostureError> {
-    let filter = AlertFilter { subscriptions: scope.to_vec(), ..AlertFilter::default() };
-    Ok(source.alerts(&filter).await?.into_iter().find(|a| a.id == id).and_then(|a| a.resource.clone()))
+    Ok(alerts_in(source, scope).await?.into_iter().find(|a| a.id == id).and_then(|a| a.resource.clone()))
 }
 
 /// The one open alert in scope the prompt names: by its id (a pasted portal link carries it)
@@ -997,8 +986,7 @@ async fn alert_named(
     scope: &[String],
 ) -> Result<Option<Subject>, PostureError> {
     let text = text.to_lowercase();
-    let filter = AlertFilter { subscriptions: scope.to_vec(), ..AlertFilter::default() };
-    let alerts = source.alerts(&filter).await?;
+    let alerts = alerts_in(source, scope).await?;
     let by_id = alerts.iter().find(|a| {
         a.id.rsplit('/').next().is_some_and(|id| id.len() >= 8 && text.contains(&id.to_lowercase()))
     });

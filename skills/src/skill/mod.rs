@@ -250,4 +250,4 @@ pub async fn readings(
 }
 
 pub use help::{STARTERS, menu, starters};
-pub use present::describe_subject;
+pub use present::{describe_subject, finding_subject};

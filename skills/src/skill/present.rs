@@ -19,7 +19,7 @@ pub(crate) fn subscription_name(subscriptions: &[Subscription], id: &str) -> Str
 }
 
 /// The subject of one finding.
-pub(crate) fn finding_subject(f: &Finding) -> Subject {
+pub fn finding_subject(f: &Finding) -> Subject {
     Subject::Finding { recommendation: f.recommendation.key.clone(), resource: f.resource.id.clone() }
 }
 
