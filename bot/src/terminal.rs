@@ -148,7 +148,7 @@ impl std::fmt::Debug for Chat<'_> {
     }
 }
 
-const COMMANDS: &str = "Commands: /press N or /press LABEL presses a button of the last card; /new starts a new thread; /quit leaves.";
+const COMMANDS: &str = "Commands: /press N or /press LABEL presses a button of the last card (a label it lacks is sent as a message); /new starts a new thread; /quit leaves.";
 
 impl<'a> Chat<'a> {
     /// A conversation in a new thread.
@@ -200,44 +200,57 @@ impl<'a> Chat<'a> {
             ("/help", _) => writeln!(out, "{COMMANDS}\n")?,
             ("/press", which) => self.press(which, out).await?,
             (command, _) if command.starts_with('/') => {
-                writeln!(out, "Unknown command {command}. {COMMANDS}\n")?;
+                self.notice(out, &format!("Unknown command {command}. {COMMANDS}"))?;
             }
             _ if line.trim().is_empty() => {}
-            _ => {
-                let prompt =
-                    Prompt { origin: origin(&self.thread), text: line.to_owned(), mentions: Vec::new() };
-                let reply = self.engine.answer(prompt).await;
-                print_reply(self.engine, out, &reply, self.mode).await?;
-                self.last = Some(reply.card);
-            }
+            _ => self.say(line, out).await?,
         }
         Ok(true)
     }
 
+    /// Answers `text` as a message typed in the thread.
+    async fn say(&mut self, text: &str, out: &mut impl Write) -> std::io::Result<()> {
+        let prompt = Prompt { origin: origin(&self.thread), text: text.to_owned(), mentions: Vec::new() };
+        let reply = self.engine.answer(prompt).await;
+        print_reply(self.engine, out, &reply, self.mode).await?;
+        self.last = Some(reply.card);
+        Ok(())
+    }
+
+    /// Tells the person something that is not a reply: a line of text, or in JSON mode one JSON
+    /// object with an `error`, so that every input line still gets exactly one JSON line.
+    fn notice(&self, out: &mut impl Write, message: &str) -> std::io::Result<()> {
+        match self.mode {
+            Output::Json => writeln!(out, "{}", serde_json::json!({ "error": message })),
+            Output::Text => writeln!(out, "{message}\n"),
+        }
+    }
+
     async fn press(&mut self, which: &str, out: &mut impl Write) -> std::io::Result<()> {
         let Some(card) = &self.last else {
-            return writeln!(out, "There is no card to press a button on yet. Ask something first.\n");
+            return self.notice(out, "There is no card to press a button on yet. Ask something first.");
         };
         let buttons: Vec<_> = card.buttons().collect();
         let chosen = match which.parse::<usize>() {
             Ok(n) if n >= 1 && n <= buttons.len() => Some(buttons[n - 1]),
             Ok(n) => {
-                return writeln!(
-                    out,
-                    "There is no button {n}; the last card has {} buttons.\n",
-                    buttons.len()
-                );
+                let message = format!("There is no button {n}; the last card has {} buttons.", buttons.len());
+                return self.notice(out, &message);
             }
             Err(_) if which.is_empty() => None,
             Err(_) => {
                 let wanted = which.to_lowercase();
-                buttons.iter().copied().find(|b| b.label.to_lowercase().starts_with(&wanted))
+                match buttons.iter().copied().find(|b| b.label.to_lowercase().starts_with(&wanted)) {
+                    Some(button) => Some(button),
+                    // "/press Bicep" on a card without that button: what a person would type.
+                    None => return self.say(which, out).await,
+                }
             }
         };
         let Some(action) = chosen else {
             let labels: Vec<String> =
                 buttons.iter().enumerate().map(|(i, b)| format!("{}: {}", i + 1, b.label)).collect();
-            return writeln!(out, "Which button? {}\n", labels.join(", "));
+            return self.notice(out, &format!("Which button? {}", labels.join(", ")));
         };
         let click = Click { origin: origin(&self.thread), payload: action.payload.clone() };
         let outcome = self.engine.act(click).await;

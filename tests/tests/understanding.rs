@@ -25,10 +25,10 @@ async fn the_corpus_threads_are_followed_turn_by_turn() {
         report.turns,
         report.accuracy()
     );
-    // A floor under today's figure on the fixed demo day: 1,145 of 1,263 (0.907), with the
+    // A floor under today's figure on the fixed demo day: 1,280 of 1,409 (0.908), with the
     // threads written apart and then developed on (each set's figure as written is in
-    // skills/corpus/README.md; the `j-…` and `m-…` sets' labels were written against
-    // 2026-12-07's tenant, and some rows move on the fixed day: 1,156 that day); the goal is
+    // skills/corpus/README.md; the `j-…`, `m-…` and `o-…` sets' labels were written against
+    // 2026-12-07's tenant, and some rows move on the fixed day: 1,291 that day); the goal is
     // 0.92.
     assert!(report.accuracy() >= 0.90, "turns right {:.3}", report.accuracy());
 }
@@ -38,19 +38,21 @@ async fn threads_written_apart_from_the_corpus_are_followed() {
     let (engine, _) = secbot_tests::engine_with(Policy::unlimited()).await;
     // Nothing was built from these threads (but `threads-k`, read at the end of its session).
     // On the fixed demo day (2026-11-25): 98 of 112 (0.875) for the first set (91 when it was
-    // written), 98 of 118 (0.831) for the second, 103 of 130 (0.792) for the third (85 when it
-    // was written), 103 of 133 (0.774) for the fourth (93), 109 of 149 (0.732) for the fifth
-    // (96), 99 of 148 (0.669) for the sixth (98) and 101 of 146 (0.692) for the seventh (97 on
-    // the day it was written), all under the goal of 0.92; these floors keep them from slipping
-    // while the gap is closed.
+    // written), 103 of 118 (0.873) for the second, 105 of 130 (0.808) for the third (85 when it
+    // was written), 103 of 133 (0.774) for the fourth (93), 114 of 149 (0.765) for the fifth
+    // (96), 99 of 148 (0.669) for the sixth (98), 101 of 146 (0.692) for the seventh (97 on the
+    // day it was written) and 111 of 147 (0.755) for the eighth (109 on the day it was
+    // written), all under the goal of 0.92; these floors keep them from slipping while the gap
+    // is closed.
     for (file, floor) in [
         ("threads.jsonl", 0.85),
-        ("threads-later.jsonl", 0.82),
+        ("threads-later.jsonl", 0.85),
         ("threads-g.jsonl", 0.78),
         ("threads-i.jsonl", 0.76),
-        ("threads-k.jsonl", 0.72),
+        ("threads-k.jsonl", 0.74),
         ("threads-l.jsonl", 0.65),
         ("threads-n.jsonl", 0.68),
+        ("threads-p.jsonl", 0.73),
     ] {
         let path = format!("{}/heldout/{file}", env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(&path).expect("the held-out threads");
@@ -966,4 +968,138 @@ async fn that_machine_after_an_alert_is_the_machine_it_fired_on() {
     assert_eq!(skill(&r[1]), "status", "{}", text(&r[1]));
     assert_ne!(r[1]["subject"]["kind"], "alert", "{}", r[1]["subject"]);
     assert!(r[1]["subject"].to_string().contains("gce-analytics-01"), "{}", r[1]["subject"]);
+}
+
+#[tokio::test]
+async fn a_row_described_by_a_kind_its_fix_names_or_its_owner_is_that_row() {
+    // The first list's third row is "SQL servers on machines should have vulnerability findings
+    // resolved" on vm-etl-02, owned by omar; the other rows on that machine are network rules.
+    let r =
+        thread(&["show critical risks for publicly exposed resources", "remediation for the sql one"]).await;
+    assert_eq!(skill(&r[1]), "remediate", "{}", text(&r[1]));
+    assert!(text(&r[1]).contains("sql servers on machines"), "{}", text(&r[1]));
+    let r = thread(&["show critical risks for publicly exposed resources", "explain the one owned by omar"])
+        .await;
+    assert!(text(&r[1]).contains("sql servers on machines"), "{}", text(&r[1]));
+}
+
+#[tokio::test]
+async fn rows_that_fit_a_description_equally_give_the_first_said_so_but_a_hand_over_asks() {
+    // Rows 2 and 4 both concern network security groups.
+    let r =
+        thread(&["show critical risks for publicly exposed resources", "the nsg thing, how to fix"]).await;
+    assert_eq!(skill(&r[1]), "remediate", "{}", text(&r[1]));
+    assert!(text(&r[1]).contains("#2 and #4 both fit"), "{}", text(&r[1]));
+    let r =
+        thread(&["show critical risks for publicly exposed resources", "give the nsg one to dana by friday"])
+            .await;
+    assert_eq!(skill(&r[1]), "clarify", "{}", text(&r[1]));
+    assert_eq!(r[1]["card"]["items"].as_array().map(Vec::len), Some(2), "{}", text(&r[1]));
+}
+
+#[tokio::test]
+async fn a_button_the_last_card_lacks_is_read_as_typed_and_every_line_gets_json() {
+    let r = thread(&[
+        "show critical risks for publicly exposed resources",
+        "explain the 2nd",
+        "/press Bicep",
+        "/press 99",
+    ])
+    .await;
+    assert_eq!(skill(&r[2]), "remediate", "{}", text(&r[2]));
+    assert!(
+        text(&r[2]).contains("network security groups") && text(&r[2]).contains("bicep"),
+        "{}",
+        text(&r[2])
+    );
+    assert!(r[3]["error"].as_str().is_some_and(|e| e.contains("no button 99")), "{}", r[3]);
+}
+
+#[tokio::test]
+async fn next_and_the_one_before_walk_the_list_from_the_row_the_thread_is_on() {
+    let r = thread(&[
+        "show critical risks for publicly exposed resources",
+        "explain the 2nd",
+        "the next one",
+        "next",
+    ])
+    .await;
+    assert_eq!(skill(&r[2]), "explain", "{}", text(&r[2]));
+    assert_eq!(r[2]["subject"], r[0]["subject"]["items"][2]);
+    assert_eq!(r[3]["subject"], r[0]["subject"]["items"][3]);
+    let r = thread(&[
+        "show me high severity findings on key vaults",
+        "explain the 4th",
+        "no wait, the one before",
+    ])
+    .await;
+    assert_eq!(skill(&r[2]), "explain", "{}", text(&r[2]));
+    assert_eq!(r[2]["subject"], r[0]["subject"]["items"][2]);
+    // After a list, "next" is its next page; an ordinal word alone is that row.
+    let r = thread(&["alerts", "next", "first"]).await;
+    assert!(text(&r[1]).contains("showing 6–10"), "{}", text(&r[1]));
+    assert_eq!(skill(&r[2]), "explain", "{}", text(&r[2]));
+    assert_eq!(r[2]["subject"], r[1]["subject"]["items"][0]);
+}
+
+#[tokio::test]
+async fn same_for_another_row_after_a_hand_over_hands_it_over_the_same_way() {
+    let r =
+        thread(&["anything on fire rn", "2nd one whats the fix", "k assign to me fri", "same for 3"]).await;
+    assert_eq!(skill(&r[3]), "delegate", "{}", text(&r[3]));
+    assert_eq!(r[3]["subject"], r[0]["subject"]["items"][2]);
+    assert!(text(&r[3]).contains("fri 11 dec"), "{}", text(&r[3]));
+}
+
+#[tokio::test]
+async fn a_due_date_pushed_after_a_hand_over_is_the_same_hand_over_by_the_new_day() {
+    let r =
+        thread(&["what's overdue", "assign the 3rd to sam by friday", "and push the due date to the 18th"])
+            .await;
+    assert_eq!(skill(&r[2]), "delegate", "{}", text(&r[2]));
+    assert_eq!(r[2]["subject"], r[0]["subject"]["items"][2]);
+    assert!(text(&r[2]).contains("sam okafor") && text(&r[2]).contains("18 dec"), "{}", text(&r[2]));
+    // "the 15th dec" is a day, not a row.
+    let r = thread(&[
+        "what does li.wei have open?",
+        "Please reassign all of them to raj@contoso.com with due date 15th Dec",
+    ])
+    .await;
+    assert_eq!(skill(&r[1]), "delegate", "{}", text(&r[1]));
+    assert!(text(&r[1]).contains("15 dec"), "{}", text(&r[1]));
+}
+
+#[tokio::test]
+async fn a_pasted_alert_link_is_that_alert_looked_at_and_a_clouds_product_is_no_resource() {
+    let r = thread(&[
+        "can someone look at this? <https://portal.azure.com/#view/Microsoft_Azure_Security/AlertBlade/alertId/2518000736224663203_96aa8c3e/subscriptionId/491827365012|Successful SSH brute force attack> on ec2",
+        "what do we do first",
+    ])
+    .await;
+    assert_eq!(skill(&r[0]), "explain", "{}", text(&r[0]));
+    assert_eq!(r[0]["subject"]["kind"], "alert", "{}", r[0]["subject"]);
+    assert_eq!(skill(&r[1]), "remediate", "{}", text(&r[1]));
+    let r = thread(&[
+        "vm-jump-01 is in the list — which findings exactly are on this machine?",
+        "The one with JIT — we don't use JIT, we have Azure Bastion for this. Can I make an exemption?",
+    ])
+    .await;
+    assert_eq!(r[1]["subject"]["resource_name"], "vm-jump-01", "{}", text(&r[1]));
+}
+
+#[tokio::test]
+async fn findings_asked_for_an_audit_are_listed_and_the_other_account_of_the_same_fix_is_picked() {
+    let r = thread(&[
+        "Hallo, short question: which storage accounts are open to the public internet? We must check this for the GDPR audit.",
+    ])
+    .await;
+    assert_eq!(skill(&r[0]), "list_risks", "{}", text(&r[0]));
+    let r = thread(&[
+        "show me what's open on the Azure storage accounts",
+        "how do I fix the secure transfer one",
+        "the datalake one",
+    ])
+    .await;
+    assert_eq!(skill(&r[2]), "remediate", "{}", text(&r[2]));
+    assert!(text(&r[2]).contains("secure transfer") && text(&r[2]).contains("datalake"), "{}", text(&r[2]));
 }

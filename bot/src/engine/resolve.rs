@@ -14,7 +14,7 @@ use time::Date;
 
 use secbot_chat::{Intent, Slots, Subject};
 use secbot_skills::intent::{
-    DeclineReason, ItemDescription, Parse, Pointer, TOOLS, described_item, kind_terms,
+    DeclineReason, ItemDescription, Parse, Pointer, TOOLS, described_items, kind_terms,
 };
 use secbot_skills::posture::{
     Alert, AlertFilter, AttackPathFilter, FindingFilter, PostureError, PostureSource, Resource,
@@ -198,7 +198,17 @@ fn in_thread(parse: &Parse, context: &ThreadContext) -> (Intent, Slots) {
     // "#3", "that one?", "and the 4th?": the same question of another item, or a look at it.
     // (A reference that answers "which one do you mean?" keeps the question it answers.)
     if !resumed && reference.bare && (has_list || has_subject) && slots.assignee.is_none() {
-        intent = context.last_intent.filter(|i| item_level(*i)).unwrap_or(Intent::Explain);
+        intent = match (context.last_intent, &context.pending_slots) {
+            // "same for 3" after a hand-over: the same hand-over, to the same person by the
+            // same day, of the row meant.
+            (Some(Intent::Delegate), Some(earlier)) if reference.repeats && earlier.assignee.is_some() => {
+                slots.assignee.clone_from(&earlier.assignee);
+                slots.due = earlier.due;
+                slots.due_text.clone_from(&earlier.due_text);
+                Intent::Delegate
+            }
+            (last, _) => last.filter(|i| item_level(*i)).unwrap_or(Intent::Explain),
+        };
     } else if !resumed
         && reference.bare_named
         && let Some(previous) = context.last_intent.filter(|i| *i != Intent::Delegate)
@@ -255,8 +265,47 @@ fn in_thread(parse: &Parse, context: &ThreadContext) -> (Intent, Slots) {
     if reference.there && slots.subscription.is_none() && slots.resource.is_none() {
         slots.subscription.clone_from(&context.subscription);
     }
+    // "and push the due date to the 18th" after a hand-over: the same hand-over by the new day.
+    if !resumed
+        && intent == Intent::Delegate
+        && slots.assignee.is_none()
+        && context.last_intent == Some(Intent::Delegate)
+        && slots.due.is_some()
+        && let Some(earlier) = &context.pending_slots
+    {
+        slots.assignee.clone_from(&earlier.assignee);
+    }
+    // "who is accountable for the first item? if it is unassigned, say so", "confirm that
+    // nobody is assigned to item 1": that row's owner, not the findings nobody owns.
+    if intent == Intent::Status && slots.unassigned == Some(true) && slots.ordinal.is_some() && has_list {
+        slots.unassigned = None;
+    }
+    // "next", "the next one", "no wait, the one before" while the thread is on a row of its
+    // list: the row after or before it, asked the same.
+    let step = match reference.pointer {
+        Some(Pointer::Next) => 1,
+        Some(Pointer::Previous) => -1,
+        _ => 0,
+    };
+    let stepped = step != 0
+        && slots.ordinal.is_none()
+        && current_row(context).is_some_and(|n| {
+            let rows = context.last_list.as_ref().map_or(0, |l| l.items.len() as i32);
+            (1..=rows).contains(&(n + step))
+        });
+    if stepped {
+        slots.ordinal = current_row(context).map(|n| n + step);
+        if parse.next_page
+            || reference.bare
+            || parse.confidence < 0.8
+            || matches!(intent, Intent::ListRisks | Intent::OutOfScope | Intent::Help)
+        {
+            intent = context.last_intent.filter(|i| item_level(*i)).unwrap_or(Intent::Explain);
+        }
+    }
     // "show more", "keep going": the next page of the thread's list.
     if parse.next_page
+        && !stepped
         && let Some(last) = &context.last_list
     {
         intent = last.intent;
@@ -278,6 +327,8 @@ pub(crate) async fn plan(
     today: Date,
 ) -> Result<Decision, PostureError> {
     let (mut intent, mut slots) = in_thread(parse, context);
+    let handed_to = slots.assignee.clone().filter(|_| intent == Intent::Delegate);
+    let words = Words { text, assignee: handed_to.as_deref() };
     // "the key vault one goes to priya, same date": the day the last hand-over was for.
     if intent == Intent::Delegate
         && slots.due.is_none()
@@ -315,8 +366,9 @@ pub(crate) async fn plan(
         return Ok(run(intent, slots, subject, 0));
     }
 
-    // The next page of the thread's list.
-    if parse.next_page {
+    // The next page of the thread's list (not "next" while the thread is on one of its rows).
+    if parse.next_page && !(slots.ordinal.is_some() && matches!(parse.reference.pointer, Some(Pointer::Next)))
+    {
         return Ok(match last {
             Some(last) => run(intent, slots, None, last.items.len() as u32),
             None => Decision::Clarify {
@@ -392,6 +444,20 @@ pub(crate) async fn plan(
 
     // 1. What the prompt names.
     let mut subject = None;
+    // "can someone look at this? <https://portal.azure.com/…/alertId/2518…|Successful SSH brute
+    // force attack>": the alert a pasted portal link carries, looked at unless the prompt asks
+    // for its fix, its owner or a hand-over.
+    if text.to_lowercase().contains("/alertid/")
+        && slots.ordinal.is_none()
+        && let Some(alert) = alert_named(source, text, scope).await?
+    {
+        if !matches!(intent, Intent::Remediate | Intent::Delegate | Intent::Status) {
+            intent = Intent::Explain;
+        }
+        slots.clear_descriptive_filters();
+        slots.resource = None;
+        return Ok(run(intent, slots, Some(alert), 0));
+    }
     // "crypto mining alert on gce-analytics-01??": the one open alert on that resource, looked
     // at, rather than a list of one.
     if intent == Intent::ListRisks
@@ -446,7 +512,7 @@ pub(crate) async fn plan(
                         && rows
                             .iter()
                             .any(|r| matches!(r, Subject::Alert { .. } | Subject::AttackPath { .. }))
-                        && let Some(row) = described(source, rows, text).await =>
+                        && let Some(row) = described(source, rows, words).await =>
                     {
                         row
                     }
@@ -478,7 +544,7 @@ pub(crate) async fn plan(
         let other = match others.len() {
             0 => None,
             1 => others.first().cloned(),
-            _ => described(source, &others, text).await,
+            _ => described(source, &others, words).await,
         };
         subject = Some(match (pointed, current) {
             (Some(item), _) if item.recommendation_key() == Some(key.as_str()) => item,
@@ -491,10 +557,19 @@ pub(crate) async fn plan(
             {
                 row
             }
+            // "the one with JIT" among vm-jump-01's findings, when the name read is another
+            // cloud's JIT recommendation: the row of the thread's list the words describe.
+            (None, _)
+                if parse.reference.picks
+                    && rows.len() > 1
+                    && let Some(row) = described(source, rows, words).await =>
+            {
+                row
+            }
             (None, _)
                 if asks_of_focus(parse, intent, text)
                     && (parse.tool.is_some() || parse.reference.pointer.is_some() || parse.needs_context)
-                    && let Some(finding) = on_focus(source, context, Some(key), text).await? =>
+                    && let Some(finding) = on_focus(source, context, Some(key), words).await? =>
             {
                 finding
             }
@@ -510,7 +585,7 @@ pub(crate) async fn plan(
         && slots.has_filters()
         && asks_of_focus(parse, intent, text)
         && let Some(last) = last.filter(|l| l.items.len() > 1)
-        && let Some(row) = described(source, &last.items, text).await
+        && let Some(row) = described(source, &last.items, words).await
     {
         subject = Some(row);
         slots.clear_descriptive_filters();
@@ -530,7 +605,7 @@ pub(crate) async fn plan(
         && (slots.has_filters() || parse.tool.is_some() || parse.reference.picks)
         && !matches!(context.subject, Some(Subject::List { on: None, .. }) | None)
     {
-        let found = match on_focus(source, context, None, text).await? {
+        let found = match on_focus(source, context, None, words).await? {
             Some(finding) => Some(finding),
             None if parse.tool.is_some() => match &context.subject {
                 Some(Subject::List { on: Some(id), .. }) => Some(Subject::Resource { id: id.clone() }),
@@ -662,7 +737,7 @@ pub(crate) async fn plan(
         && res.kind == kind
     {
         let filter = FindingFilter { resource: Some(res.id.clone()), ..FindingFilter::default() };
-        subject = Some(match described_among(source, &filter, text).await? {
+        subject = Some(match described_among(source, &filter, words).await? {
             Some(finding) => finding,
             None => Subject::Resource { id: res.id.clone() },
         });
@@ -685,7 +760,7 @@ pub(crate) async fn plan(
             1 => subject = matching.pop(),
             // "the gcs one" among the storage rows: the one it describes.
             _ if parse.reference.picks
-                && let Some(item) = described(source, &matching, text).await =>
+                && let Some(item) = described(source, &matching, words).await =>
             {
                 subject = Some(item);
             }
@@ -705,7 +780,7 @@ pub(crate) async fn plan(
         && (item_level(intent) || intent == Intent::Delegate)
         && (parse.kind_reference.is_some() || parse.reference.picks || slots.has_filters())
         && let Some(Subject::Recommendation { key }) = &context.subject
-        && let Some(finding) = of_recommendation(source, key, scope, text).await?
+        && let Some(finding) = of_recommendation(source, key, scope, words).await?
     {
         subject = Some(finding);
         slots.clear_descriptive_filters();
@@ -793,15 +868,17 @@ pub(crate) async fn plan(
                 subject = Some(Subject::Resource { id: resource.clone() });
             }
             (Some(Subject::List { items, .. }), _) if needs => {
+                let fitting =
+                    if items.len() > 1 { described_rows(source, items, words).await } else { Vec::new() };
                 if items.len() == 1 {
                     subject = items.first().cloned();
                 } else if let Some(first) = items.first().filter(|_| worst(text)) {
                     // "the worst of those", "the top one": lists are ranked, worst first.
                     subject = Some(first.clone());
-                } else if let Some(named) = described(source, items, text).await {
+                } else if let [named] = fitting.as_slice() {
                     // "will turning on authorized ip ranges break it", "the xz one": the item
                     // described.
-                    subject = Some(named);
+                    subject = Some(named.clone());
                 } else if let Some(Subject::List { on: Some(resource), .. }) = &context.subject
                     && parse.reference.pointer == Some(Pointer::It)
                 {
@@ -822,8 +899,19 @@ pub(crate) async fn plan(
                         "You didn't say which one, so this is #1 of the list. Say \"the 2nd one\" (or its name) for another."
                             .to_owned(),
                     );
+                } else if let [first, ..] = fitting.as_slice()
+                    && intent != Intent::Delegate
+                    && asks_of_focus(parse, intent, text)
+                {
+                    // "the nsg one, how to fix" with two such rows: the higher one, said so; a
+                    // hand-over, which writes, asks which.
+                    let positions: Vec<i32> =
+                        fitting.iter().map(|row| position_in(rows, items, row)).collect();
+                    subject = Some(first.clone());
+                    note = Some(several_fit(&positions));
                 } else {
-                    return Ok(Decision::Clarify { intent, slots, candidates: items.clone(), reason: None });
+                    let candidates = if fitting.is_empty() { items.clone() } else { fitting };
+                    return Ok(Decision::Clarify { intent, slots, candidates, reason: None });
                 }
             }
             // "blast radius if someone gets on it?" after a list of one resource's findings,
@@ -836,10 +924,12 @@ pub(crate) async fn plan(
             (Some(Subject::List { .. }), _) => {}
             // "and sam can take the disk encryption one" while the thread is on another row:
             // "the … one" picks the row of the thread's list it describes.
-            (Some(_), _)
+            // ("the datalake one" after the secure transfer fix on another account: the secure
+            // transfer row on the datalake account, of its several rows.)
+            (Some(current), _)
                 if parse.reference.picks
                     && let Some(last) = last.filter(|l| l.items.len() > 1)
-                    && let Some(row) = described(source, &last.items, text).await =>
+                    && let Some(row) = described_like(source, &last.items, words, current).await =>
             {
                 subject = Some(row);
             }
@@ -847,7 +937,7 @@ pub(crate) async fn plan(
             // the resource the words describe.
             (Some(Subject::Recommendation { key }), _)
                 if (item_level(intent) || intent == Intent::Delegate)
-                    && let Some(finding) = of_recommendation(source, key, scope, text).await? =>
+                    && let Some(finding) = of_recommendation(source, key, scope, words).await? =>
             {
                 subject = Some(finding);
             }
@@ -909,6 +999,14 @@ pub(crate) async fn plan(
     })
 }
 
+/// What a prompt says that may describe an item of a list: its text, and the person it hands
+/// work to, whose name describes no item ("give it to omar" is not "the one omar has").
+#[derive(Clone, Copy)]
+struct Words<'a> {
+    text: &'a str,
+    assignee: Option<&'a str>,
+}
+
 /// True when the prompt asks one item's question that its thread's one resource may answer:
 /// not a list, not about several things.
 fn asks_of_focus(parse: &Parse, intent: Intent, text: &str) -> bool {
@@ -937,7 +1035,7 @@ async fn on_focus(
     source: &dyn PostureSource,
     context: &ThreadContext,
     key: Option<&str>,
-    text: &str,
+    words: Words<'_>,
 ) -> Result<Option<Subject>, PostureError> {
     let Some(resource) = focus(context) else { return Ok(None) };
     if let Some(key) = key
@@ -946,7 +1044,7 @@ async fn on_focus(
         return Ok(Some(Subject::Finding { recommendation: key.to_owned(), resource: resource.to_owned() }));
     }
     let filter = FindingFilter { resource: Some(resource.to_owned()), ..FindingFilter::default() };
-    described_among(source, &filter, text).await
+    described_among(source, &filter, words).await
 }
 
 /// The finding matching `filter` (of its first 50) that the prompt's words single out, when
@@ -954,14 +1052,14 @@ async fn on_focus(
 async fn described_among(
     source: &dyn PostureSource,
     filter: &FindingFilter,
-    text: &str,
+    words: Words<'_>,
 ) -> Result<Option<Subject>, PostureError> {
     let findings = source.findings(filter, 0, 50).await?.items;
     if findings.len() < 2 {
         return Ok(None);
     }
     let items: Vec<Subject> = findings.iter().map(skill::finding_subject).collect();
-    Ok(described(source, &items, text).await)
+    Ok(described(source, &items, words).await)
 }
 
 /// The open alerts in the channel's scope.
@@ -1083,7 +1181,37 @@ pub(crate) fn answering_skill(intent: Intent, slots: &Slots) -> Intent {
 
 /// The item of a list the prompt describes by what sets it apart: its resource's name or a part
 /// of it, its kind or cloud, a package or CVE it carries, its recommendation's distinctive words.
-async fn described(source: &dyn PostureSource, items: &[Subject], text: &str) -> Option<Subject> {
+async fn described(source: &dyn PostureSource, items: &[Subject], words: Words<'_>) -> Option<Subject> {
+    match described_rows(source, items, words).await.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
+}
+
+/// The item of a list the prompt describes; of several it fits equally, the one of the same
+/// recommendation as `current`, when only one is.
+async fn described_like(
+    source: &dyn PostureSource,
+    items: &[Subject],
+    words: Words<'_>,
+    current: &Subject,
+) -> Option<Subject> {
+    let fitting = described_rows(source, items, words).await;
+    if let [one] = fitting.as_slice() {
+        return Some(one.clone());
+    }
+    let key = current.recommendation_key()?;
+    let mut alike = fitting.into_iter().filter(|row| row.recommendation_key() == Some(key));
+    match (alike.next(), alike.next()) {
+        (Some(row), None) => Some(row),
+        _ => None,
+    }
+}
+
+/// The items of a list the prompt's words fit best, in list order: one when one stands out,
+/// several when they fit equally ("the nsg one" with two such rows), none when the words tell
+/// nothing apart.
+async fn described_rows(source: &dyn PostureSource, items: &[Subject], words: Words<'_>) -> Vec<Subject> {
     let mut descriptions = Vec::with_capacity(items.len());
     let mut paths = None;
     for item in items {
@@ -1121,6 +1249,12 @@ async fn described(source: &dyn PostureSource, items: &[Subject], text: &str) ->
             && let Ok(Some(recommendation)) = source.recommendation(key).await
         {
             description.recommendation = recommendation.name.clone();
+            if let Some(id) = item.resource_id()
+                && let Ok(Some(finding)) = source.finding(key, id).await
+                && let Some(governance) = &finding.governance
+            {
+                description.owner = governance.owner.clone();
+            }
         }
         if let Some(id) = item.resource_id() {
             if let Ok(Some(resource)) = source.resource(id).await {
@@ -1134,7 +1268,7 @@ async fn described(source: &dyn PostureSource, items: &[Subject], text: &str) ->
         }
         descriptions.push(description);
     }
-    described_item(text, &descriptions).map(|i| items[i].clone())
+    described_items(words.text, &descriptions, words.assignee).into_iter().map(|i| items[i].clone()).collect()
 }
 
 /// The resource a prompt names that the channel may see: by its name, or by a shortening of a
@@ -1180,7 +1314,14 @@ fn pointing(parse: &Parse) -> bool {
     parse.slots.ordinal.is_some()
         || parse.kind_reference.is_some()
         || parse.reference.picks
-        || matches!(parse.reference.pointer, Some(Pointer::It | Pointer::Next))
+        || matches!(parse.reference.pointer, Some(Pointer::It | Pointer::Next | Pointer::Previous))
+}
+
+/// The number of the row of the thread's list the thread is on, when it is on one.
+fn current_row(context: &ThreadContext) -> Option<i32> {
+    let subject = context.subject.as_ref().filter(|s| !matches!(s, Subject::List { .. }))?;
+    let rows = &context.last_list.as_ref()?.items;
+    rows.iter().position(|r| r == subject).map(|i| i as i32 + 1)
 }
 
 /// The one item of a list of this recommendation, when there is exactly one.
@@ -1199,14 +1340,14 @@ async fn of_recommendation(
     source: &dyn PostureSource,
     key: &str,
     scope: &[String],
-    text: &str,
+    words: Words<'_>,
 ) -> Result<Option<Subject>, PostureError> {
     let filter = FindingFilter {
         recommendation: Some(key.to_owned()),
         subscriptions: scope.to_vec(),
         ..FindingFilter::default()
     };
-    described_among(source, &filter, text).await
+    described_among(source, &filter, words).await
 }
 
 /// True when the prompt speaks of one alert ("the mining alert on it"), not of alerts.
@@ -1239,6 +1380,34 @@ fn worst(text: &str) -> bool {
     [" worst ", " top one", " highest ", " biggest ", " most critical", " scariest ", " riskiest "]
         .iter()
         .any(|w| text.contains(w))
+}
+
+/// A row's number in the thread's list (rows keep their numbers across pages), else in the
+/// items shown.
+fn position_in(rows: &[Subject], items: &[Subject], row: &Subject) -> i32 {
+    rows.iter()
+        .position(|r| r == row)
+        .or_else(|| items.iter().position(|r| r == row))
+        .map_or(0, |i| i as i32 + 1)
+}
+
+/// The notice on an answer about the first of several rows the prompt fits equally.
+fn several_fit(positions: &[i32]) -> String {
+    let numbered: Vec<String> = positions.iter().map(|n| format!("#{n}")).collect();
+    let listed = match numbered.as_slice() {
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        [] => String::new(),
+    };
+    let others = match positions {
+        [_, other] => format!("Say \"the {}\" for the other.", position_name(*other)),
+        _ => format!(
+            "Say \"the {}\" (or its name) for another.",
+            position_name(positions.get(1).copied().unwrap_or(2))
+        ),
+    };
+    let fit = if positions.len() == 2 { "both fit" } else { "all fit" };
+    format!("{listed} {fit} what you said, so this is #{}. {others}", positions.first().copied().unwrap_or(1))
 }
 
 fn position_name(n: i32) -> String {

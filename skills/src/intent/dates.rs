@@ -285,9 +285,13 @@ pub(crate) fn find_due(norm: &str, today: Date, dated_context: bool) -> Option<D
         if let Some(d) = c.get(1) {
             // "the 2nd" is usually a list position; only "by the 20th" is a date.
             let before = norm[..start].trim_end();
-            if !["by", "due", "until", "before", "on", "till", "deadline", "deadline of", "date of"]
-                .iter()
-                .any(|w| before.ends_with(w))
+            // ("push the due date to the 18th" is a day; "move it to the 2nd" is a row.)
+            let past_rows = d.as_str().parse::<u8>().is_ok_and(|n| n > 10)
+                && ["to", "for", "date"].iter().any(|w| before.ends_with(&format!(" {w}")));
+            if !past_rows
+                && !["by", "due", "until", "before", "on", "till", "deadline", "deadline of", "date of"]
+                    .iter()
+                    .any(|w| before.ends_with(w))
             {
                 continue;
             }

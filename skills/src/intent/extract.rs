@@ -378,6 +378,43 @@ fn only_cloud(named: &[Option<Cloud>]) -> Option<Cloud> {
     }
 }
 
+/// True when `after` opens with a month's name or its short form ("dec", "december 2026"), as
+/// after a day's number ("15th dec"); "may" only alone or before a year ("the 2nd may be …" is
+/// a row).
+fn month_follows(after: &str) -> bool {
+    const MONTHS: [&str; 23] = [
+        "jan",
+        "january",
+        "feb",
+        "february",
+        "mar",
+        "march",
+        "apr",
+        "april",
+        "jun",
+        "june",
+        "jul",
+        "july",
+        "aug",
+        "august",
+        "sep",
+        "sept",
+        "september",
+        "oct",
+        "october",
+        "nov",
+        "november",
+        "dec",
+        "december",
+    ];
+    let mut words = after.split_whitespace();
+    match words.next() {
+        Some("may") => words.next().is_none_or(|w| w.chars().all(|c| c.is_ascii_digit())),
+        Some(word) => MONTHS.contains(&word),
+        None => false,
+    }
+}
+
 /// A position in the last list: "the 2nd one" → 2, "#3" → 3, "the last one" → -1.
 pub(crate) fn ordinal(text: &Text) -> Option<i32> {
     static NUMERIC: OnceLock<Regex> = OnceLock::new();
@@ -391,7 +428,7 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
         }
     }
     let numeric =
-        NUMERIC.get_or_init(|| re(r"(^|\s)(by |due |until |till |til |before |after |from |since |starting |on |for |deadline |deadline of |date of )?(the )?(\d{1,2})(st|nd|rd|th)\b( (one|item|finding|row|entry|rec|issue|on|in|of))?"));
+        NUMERIC.get_or_init(|| re(r"(^|\s)(by |due |until |till |til |before |after |from |since |starting |on |for |to |deadline |deadline of |date of |date )?(the )?(\d{1,2})(st|nd|rd|th)\b( (one|item|finding|row|entry|rec|issue|on|in|of))?"));
     // Several of the forms below need a digit; most prompts have none.
     let digits = text.norm.bytes().any(|b| b.is_ascii_digit());
     if digits {
@@ -402,9 +439,16 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
                     .iter()
                     .any(|w| text.norm[..c.get(0).map_or(0, |m| m.start())].trim_end().ends_with(w));
             // ("the fix for the 3rd" is a row; "keep omar on it but for the 16th" is a day.)
-            let row_for =
-                c.get(2).is_some_and(|m| m.as_str() == "for ") && c[4].parse::<i32>().is_ok_and(|n| n <= 10);
+            // ("move it to the 2nd" is a row; "push the due date to the 18th" is a day.)
+            let row_for = c.get(2).is_some_and(|m| matches!(m.as_str(), "for " | "to "))
+                && c[4].parse::<i32>().is_ok_and(|n| n <= 10);
             if c.get(2).is_some() && c.get(6).is_none() && !about && !row_for {
+                continue;
+            }
+            // "15th dec", "the 3rd of january": a day of a month.
+            let after = text.norm[c.get(0).map_or(0, |m| m.end())..].trim_start();
+            let after = after.strip_prefix("of ").unwrap_or(after);
+            if month_follows(after) {
                 continue;
             }
             if let Ok(n) = c[4].parse::<i32>() {
@@ -424,6 +468,20 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
                 return n;
             }
         }
+    }
+    // "first", "ok second": an ordinal word alone.
+    let content: Vec<&str> = text
+        .words
+        .iter()
+        .map(String::as_str)
+        .filter(|w| {
+            !matches!(*w, "ok" | "okay" | "k" | "and" | "so" | "now" | "then" | "pls" | "please" | "plz")
+        })
+        .collect();
+    if let [one] = content.as_slice()
+        && let Some(i) = ORDINALS.iter().position(|w| w == one)
+    {
+        return Some(i as i32 + 1);
     }
     let last = LAST.get_or_init(|| {
         re(r"\bthe (last|final|bottom)( one| item| finding| recommendation| result| row| entry| resource| rec| issue)?\b( (\d+\w*|few|couple|several|two|three|week|weeks|night|sprint|month|months|year|day|days|hour|hours|time|scan|question|answer|standup|quarter|report|review|audit|run|sync|check|meeting|deploy|deployment|release|update|digest|incident|change|login|pentest))?")
@@ -458,7 +516,7 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
     static NUMBERED: OnceLock<[Regex; 3]> = OnceLock::new();
     let numbered = NUMBERED.get_or_init(|| {
         [
-            re(r"^(and |ok |so |now )?(fix|patch|remediate|explain|why|whats|what about|about|assign|delegate|summarize|summarise|details|detail|deets|info|details on|info on|more on|tell me about|who owns|status of)( for| on| of)? (?P<n>\d{1,2})( (in|with|using|via|as) [a-z_]+( [a-z]+)?)?( pls| please| plz| too| again| then| now)?$"),
+            re(r"^(and |ok |so |now )?(fix|patch|remediate|explain|why|whats|what about|about|assign|delegate|summarize|summarise|details|detail|deets|info|details on|info on|more on|tell me about|who owns|status of|same|same thing|ditto|likewise|do the same)( for| on| of| with)? (?P<n>\d{1,2})( (in|with|using|via|as) [a-z_]+( [a-z]+)?)?( pls| please| plz| too| again| then| now)?$"),
             re(r"^(and |ok |so |now |pls |please )?(assign|give|hand|delegate|move|reassign|send|put) (?P<n>\d{1,2}) (to|over to|on)\b"),
             re(r"^(?P<n>\d{1,2}) (whats|what s|what is|what|why|explain|fix|how|who|details|more|info|tell)\b"),
         ]
@@ -995,9 +1053,20 @@ pub(crate) fn there(text: &Text) -> bool {
 pub(crate) fn best_fix(text: &Text) -> bool {
     static BEST: OnceLock<Regex> = OnceLock::new();
     BEST.get_or_init(|| {
-        re(r"\b(which|what) (single |one |few )?(fix|fixes|recommendations?|recs?|changes?|remediations?|things? to fix|items?)\b.{0,50}\b(most|biggest|largest|highest|best)\b|\b(biggest|best|quickest|quick|easiest) (wins?|bang for|impact|improvements?)\b|\bmoves? the (score|needle)\b|\b(raise|raises|bump|bumps|boost|boosts|improve|improves|lift|lifts|increase|increases|push|pushes) (up )?(our |the |it |that )?(secure )?(score|it)\b.{0,30}\b(most|fastest|quickest|biggest)\b|\b(most|biggest|largest) (points|score (gain|increase|impact|improvement))\b|\bchoke ?points?\b|\b(breaks?|break up|cuts?|kills?) the most\b|\b(single )?best (thing|fix|place|move) to (fix|break|cut)\b|\b(quickest|fastest|easiest|cheapest|best|simplest) (\w+ ){0,2}(ways?|route|wins?) to (raise|bump|boost|improve|lift|increase|push up|get up|get) (our |the )?(secure )?score\b")
+        re(r"\b(which|what) (single |one |few )?(fix|fixes|recommendations?|recs?|changes?|remediations?|things? to fix|items?)\b.{0,50}\b(most|biggest|largest|highest|best)\b|\b(biggest|best|quickest|quick|easiest|fastest|cheapest|simplest) (wins?|bang for|impact|improvements?)\b|\blow hanging fruit\b|\bbang for (the|your|our) buck\b|\bleast effort for (the )?most\b|\bmoves? the (score|needle)\b|\b(raise|raises|bump|bumps|boost|boosts|improve|improves|lift|lifts|increase|increases|push|pushes) (up )?(our |the |it |that )?(secure )?(score|it)\b.{0,30}\b(most|fastest|quickest|biggest)\b|\b(most|biggest|largest) (points|score (gain|increase|impact|improvement))\b|\bchoke ?points?\b|\b(breaks?|break up|cuts?|kills?) the most\b|\b(single )?best (thing|fix|place|move) to (fix|break|cut)\b|\b(quickest|fastest|easiest|cheapest|best|simplest) (\w+ ){0,2}(ways?|route|wins?) to (raise|bump|boost|improve|lift|increase|push up|get up|get) (our |the )?(secure )?score\b")
     })
     .is_match(&text.norm)
+}
+
+/// True when the prompt asks for findings listed with their owners: "list criticals on sql and
+/// tell me who owns each", "show the high ones with their owners".
+pub(crate) fn listed_with_owners(text: &Text) -> bool {
+    static OWNERS: OnceLock<Regex> = OnceLock::new();
+    OWNERS
+        .get_or_init(|| {
+            re(r"\b(list|show|give me|get me|pull|send)\b.{0,60}\b(who owns (each|them|those|these|every one)|with (their |the )?owners?|and (their |the )?owners?|owner (of|for) each|(each|every) (one s )?owner)\b")
+        })
+        .is_match(&text.norm)
 }
 
 /// True when a best-fix question is about attack paths ("which fix breaks the most of those",
@@ -1105,14 +1174,48 @@ pub(crate) fn singular_reference(text: &Text) -> bool {
         .is_match(&text.norm)
 }
 
+/// True when the prompt moves a due date: "push the due date to the 18th", "move the deadline
+/// to next friday", "extend it till end of month".
+pub(crate) fn moves_due(text: &Text) -> bool {
+    static MOVES: OnceLock<Regex> = OnceLock::new();
+    MOVES
+        .get_or_init(|| {
+            re(r"\b(push|pushing|move|moving|extend|extending|change|bump|shift|slide|postpone|delay|bring forward|pull in|reschedule)\b.{0,30}\b(due date|due|deadline|date)\b.{0,12}\b(to|till|until|til|by|back)\b|\b(extend|push|postpone|delay|move)\b (it|that|this|them)( out| back)? (to|till|until|by)\b")
+        })
+        .is_match(&text.norm)
+}
+
+/// True when the prompt asks the thread's last question again of what it points at: "same for
+/// 3", "ditto for the 4th", "do the same with #2", "likewise #5".
+pub(crate) fn repeats(text: &Text) -> bool {
+    static AGAIN: OnceLock<Regex> = OnceLock::new();
+    AGAIN
+        .get_or_init(|| re(r"\b((the )?same( thing| again)? (for|with|on|to)|ditto|likewise|do the same)\b"))
+        .is_match(&text.norm)
+}
+
 /// How the prompt points at what the thread shows, if it does by a pronoun.
 pub(crate) fn pointer(text: &Text) -> Option<super::Pointer> {
     static NEXT: OnceLock<Regex> = OnceLock::new();
+    static PREVIOUS: OnceLock<Regex> = OnceLock::new();
     static THEM: OnceLock<Regex> = OnceLock::new();
     static IT: OnceLock<Regex> = OnceLock::new();
     let norm = &*without_times(&text.norm);
-    if NEXT.get_or_init(|| re(r"\b(the )?next (one|item|finding|rec)\b|\bthe one after\b")).is_match(norm) {
+    if NEXT
+        .get_or_init(|| {
+            re(r"\b(the )?next (one|item|finding|rec)\b|\bthe one after\b|^(ok |okay |k |kk |and |then |now |so |right )*next( pls| please| plz)?\??$")
+        })
+        .is_match(norm)
+    {
         return Some(super::Pointer::Next);
+    }
+    if PREVIOUS
+        .get_or_init(|| {
+            re(r"\bthe (one|item|finding|rec|row) (before|above)\b|\bthe (previous|prior) (item|finding|rec|row)\b|\b(one|go) back one\b")
+        })
+        .is_match(norm)
+    {
+        return Some(super::Pointer::Previous);
     }
     if THEM
         .get_or_init(|| re(r"\b(those|them|these|all of (them|those|these)|each of (them|those)|both|the list|this list|that list|the lot|the (whole|entire|full) (list|lot|page)|every one of (them|those|these))\b"))
@@ -1141,6 +1244,7 @@ pub(crate) fn pointer(text: &Text) -> Option<super::Pointer> {
 /// that one") asks about what it points at without saying what to do.
 const POINTING: &str = "the a an one ones item items finding findings rec number no num nr n what whats about and \
 ok okay k so now then pls please plz hmm um same for also this that it those them these on page next last do \
+ditto likewise before above \
 top worst highest first second third fourth fifth sixth seventh eighth ninth tenth of is there again one s re \
 how hows yeah yes also then one just only here in list again from with whats";
 
@@ -1450,6 +1554,11 @@ mod tests {
         assert_eq!(ordinal(&text("crits that no one has picked up")), None);
         assert_eq!(ordinal(&text("more on no. 3")), Some(3));
         assert_eq!(ordinal(&text("can @aisha take the sql ones? by the 20th")), None);
+        assert_eq!(ordinal(&text("reassign all of them to raj with due date 15th dec")), None);
+        assert_eq!(ordinal(&text("and push the due date to the 18th")), None);
+        assert_eq!(ordinal(&text("the 3rd of january works")), None);
+        assert_eq!(ordinal(&text("the 2nd may be a false positive")), Some(2));
+        assert_eq!(ordinal(&text("move it to the 2nd one")), Some(2));
         assert_eq!(ordinal(&text("why didn't you answer my last question")), None);
         assert_eq!(ordinal(&text("what happened the last week")), None);
         assert_eq!(ordinal(&text("that one at the top, why is it crit")), Some(1));
@@ -1457,6 +1566,10 @@ mod tests {
         assert_eq!(ordinal(&text("top up the budget")), None);
         assert_eq!(ordinal(&text("more on item one")), Some(1));
         assert_eq!(ordinal(&text("patch 4")), Some(4));
+        assert_eq!(ordinal(&text("same for 3")), Some(3));
+        assert_eq!(ordinal(&text("first")), Some(1));
+        assert_eq!(ordinal(&text("ok second pls")), Some(2));
+        assert_eq!(ordinal(&text("first things first")), None);
         assert_eq!(ordinal(&text("why 3")), Some(3));
         assert_eq!(ordinal(&text("show 5")), None, "a count, not a row");
         assert_eq!(ordinal(&text("top 10 risks")), None);

@@ -28,7 +28,7 @@ use time::Date;
 pub use cues::{DeclineReason, UnsafeReason};
 pub use dates::resolve_due_phrase;
 pub use extract::TOOLS;
-pub use pick::{ItemDescription, described_item, kind_terms};
+pub use pick::{ItemDescription, described_item, described_items, kind_terms};
 
 use self::model::{FeatureSet, Features, Label, Model};
 use self::recommend::RecommendationMatcher;
@@ -266,7 +266,15 @@ impl Lexicon {
     /// some name of that kind ("payments" → kv-payments-prod), when exactly one does.
     fn resource_of_kind(&self, words: &[String], kind: ResourceKind) -> Option<&str> {
         let mut fitting: Option<Vec<u32>> = None;
-        for word in words.iter().filter(|w| w.len() >= 3) {
+        // "we have Azure Bastion": a cloud's product, not the tenant's ec2-bastion-01.
+        let product = |i: usize| {
+            i > 0
+                && matches!(
+                    words[i - 1].as_str(),
+                    "azure" | "aws" | "amazon" | "google" | "gcp" | "microsoft"
+                )
+        };
+        for (_, word) in words.iter().enumerate().filter(|(i, w)| w.len() >= 3 && !product(*i)) {
             let singular = word.strip_suffix('s').filter(|w| w.len() >= 3);
             let Some(ids) =
                 self.name_parts.get(word.as_str()).or_else(|| singular.and_then(|w| self.name_parts.get(w)))
@@ -398,8 +406,10 @@ pub enum Pointer {
     It,
     /// "those", "them", "these", "all of them": the thread's list.
     Them,
-    /// "the next one": the item after the thread's subject in its list.
+    /// "the next one", "next": the item after the thread's subject in its list.
     Next,
+    /// "the one before", "the one above": the item before the thread's subject in its list.
+    Previous,
 }
 
 /// How a prompt refers to the thread, read by the exact extractors.
@@ -424,6 +434,9 @@ pub struct Reference {
     /// It takes back what the thread just pointed at ("no wait, not that one", "sorry, I meant
     /// the 4th", "the other soft delete one").
     pub corrects: bool,
+    /// It asks the thread's last question again of what it points at ("same for 3", "ditto
+    /// for the 4th", "do the same with #2").
+    pub repeats: bool,
 }
 
 /// What the exact extractors read from a prompt, before the model decides the intent.
@@ -683,7 +696,10 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
         Some((end, _)) => &prompt[..end],
         None => prompt,
     };
-    let prompt = unaddressed(prompt);
+    let unlinked = without_link_targets(prompt);
+    let prompt = unaddressed(&unlinked);
+    let kept = without_exclusions(prompt);
+    let prompt: &str = &kept;
     let whole = parse_prompt(prompt, lexicon, model, today);
     match request_sentence(prompt, &whole, lexicon, model, today) {
         // "no wait, make that dana instead": the person is the whole prompt's, whichever
@@ -698,6 +714,40 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
     }
 }
 
+/// The prompt with Slack's links read as what they show: `<https://portal.azure.com/…|Successful
+/// SSH brute force attack>` is its label, a bare `<https://…>` is "a link"; a URL's path says
+/// nothing a person asked.
+fn without_link_targets(prompt: &str) -> std::borrow::Cow<'_, str> {
+    static LINK: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let link = LINK.get_or_init(|| {
+        regex::Regex::new(r"<(?:https?|mailto):[^|>\s]*(?:\|([^>]*))?>").expect("the link pattern compiles")
+    });
+    if !prompt.contains('<') {
+        return std::borrow::Cow::Borrowed(prompt);
+    }
+    link.replace_all(prompt, |c: &regex::Captures<'_>| {
+        c.get(1).map_or("a link", |label| label.as_str()).to_owned()
+    })
+}
+
+/// The prompt without what it says it is not about: "sql findings on azure pls (not the gcp
+/// cloudsql stuff, not mine)", "VMs aren't my area. just summarize the storage side". What is
+/// excluded would otherwise be read as asked for; a prompt that is nothing but an exclusion
+/// keeps it.
+fn without_exclusions(prompt: &str) -> std::borrow::Cow<'_, str> {
+    static EXCLUDED: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let excluded = EXCLUDED.get_or_init(|| {
+        regex::Regex::new(concat!(
+            r"(?i)\(\s*(?:not|except|excluding|exclude|ignore|ignoring|skip|skipping|without|no)\b[^)]*\)",
+            r"|[^.!?;]*\b(?:aren'?t|isn'?t|are\s+not|is\s+not)\s+(?:really\s+)?(?:my|our)\s+(?:area|thing|problem|concern|job|responsibility|department|business|scope|side|stuff)\b[^.!?;]*[.!?;]?",
+            r"|,?\s*\bnot\s+mine\b",
+        ))
+        .expect("the exclusion pattern compiles")
+    });
+    let kept = excluded.replace_all(prompt, " ");
+    if kept.split_whitespace().count() >= 2 { kept } else { std::borrow::Cow::Borrowed(prompt) }
+}
+
 /// The prompt without a greeting that addresses secbot by name ("morning secbot ☕ what's
 /// overdue?", "hey @secbot, top risks"): the name says who is asked, not what. A prompt that
 /// is nothing but the greeting keeps it.
@@ -709,7 +759,19 @@ fn unaddressed(prompt: &str) -> &str {
         )
         .expect("the address pattern compiles")
     });
-    match address.find(prompt) {
+    if let Some(m) = address.find(prompt)
+        && prompt[m.end()..].split_whitespace().count() >= 2
+    {
+        return &prompt[m.end()..];
+    }
+    // "Morning all ☕ Monday stand-up. @secbot what's overdue?": what follows the name is asked
+    // of secbot; what comes before it is said to the channel.
+    static LATER: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let later = LATER.get_or_init(|| {
+        regex::Regex::new(r"(?i)[.!?:;,\-–—]\s*@secbot\b[\s,:;!.\-–—]*")
+            .expect("the later address pattern compiles")
+    });
+    match later.find_iter(prompt).last() {
         Some(m) if prompt[m.end()..].split_whitespace().count() >= 2 => &prompt[m.end()..],
         _ => prompt,
     }
@@ -817,6 +879,7 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
         picks,
         there: extract::there(&text),
         corrects: extract::corrects(&text),
+        repeats: extract::repeats(&text),
     };
     let named_person = text.words.iter().find(|w| person(w)).map(|w| w.trim_start_matches('@').to_owned());
     let seen = model_text(&text, lexicon);
@@ -885,16 +948,27 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
     // reason, the work is the question.
     let work_for_an_audit =
         || (extract::late(&text) || extract::unowned(&text)) && extract::for_an_audit(&text);
+    // "which storage accounts are open to the internet? we must check this for the GDPR audit":
+    // findings asked for, an audit as the reason.
+    let ask_for_an_audit = || slots.has_filters() && extract::for_an_audit(&text);
     let uncovered = ruled_unsafe.is_none()
         && intent != Intent::Unsafe
         && slots.resource.is_none()
         && !reference.picks
         && extract::uncovered(&text)
-        && !(intent != Intent::OutOfScope && slots.has_filters() && extract::for_an_audit(&text))
+        && !ask_for_an_audit()
         && !work_for_an_audit();
     if intent == Intent::OutOfScope && ruled_unsafe.is_none() && work_for_an_audit() {
         intent = Intent::Status;
         confidence = readings.iter().find(|(i, _)| *i == Intent::Status).map_or(0.8, |(_, p)| p.max(0.8));
+    } else if intent == Intent::OutOfScope
+        && ruled_unsafe.is_none()
+        && ask_for_an_audit()
+        && let Some(&(answering, p)) =
+            readings.iter().find(|(i, _)| !matches!(i, Intent::OutOfScope | Intent::Unsafe | Intent::Help))
+    {
+        intent = answering;
+        confidence = p.max(0.8);
     }
     // A prompt about one of the tenant's resources, or nothing but the pick of an item ("the
     // sql billing thing"), is rarely off topic: unless the model is sure (or it asks to operate
@@ -1021,6 +1095,29 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
     }
     if intent == Intent::ListRisks && extract::unowned(&text) {
         slots.unassigned = Some(true);
+    }
+    // "list criticals on sql and tell me who owns each": those findings, each with its owner,
+    // not only the ones somebody owns.
+    if intent == Intent::Status
+        && slots.assignee.is_none()
+        && (!slots.severity.is_empty()
+            || slots.resource_type.is_some()
+            || slots.cloud.is_some()
+            || slots.exposure.is_some()
+            || slots.sensitive_data.is_some()
+            || slots.vulnerabilities.is_some())
+        && extract::listed_with_owners(&text)
+    {
+        intent = Intent::ListRisks;
+    }
+    // "and push the due date to the 18th", "move the deadline to next friday": the hand-over
+    // again, by the new day.
+    if matches!(intent, Intent::Status | Intent::Explain | Intent::Summarize | Intent::ListRisks)
+        && ruled_unsafe.is_none()
+        && extract::moves_due(&text)
+        && dates::find_due(&text.norm, today, true).is_some_and(|d| d.date.is_some())
+    {
+        intent = Intent::Delegate;
     }
     if intent == Intent::Delegate {
         let dated = dates::find_due(&text.norm, today, true);
@@ -1384,6 +1481,57 @@ mod tests {
         let parsed = parse("@secbot critical stuff without an owner", lexicon, today);
         assert_eq!(parsed.slots.assignee, None);
         assert_eq!(parsed.slots.severity, vec![secbot_chat::Severity::Critical]);
+    }
+
+    #[test]
+    fn what_a_prompt_says_it_is_not_about_is_not_read_as_asked() {
+        let (today, lexicon) = (TODAY, lexicon());
+        let parsed =
+            parse("sql findings on Azure pls (not the gcp cloudsql stuff, not mine)", lexicon, today);
+        assert_eq!(parsed.intent, Intent::ListRisks);
+        assert_eq!(parsed.slots.cloud, Some(secbot_chat::Cloud::Azure));
+        assert_eq!(parsed.slots.assignee, None);
+        let parsed =
+            parse("VMs aren't my area. just summarize the storage side for my manager", lexicon, today);
+        assert_eq!(parsed.intent, Intent::Summarize);
+        assert_eq!(parsed.slots.resource_type, Some(secbot_chat::ResourceKind::StorageAccount));
+    }
+
+    #[test]
+    fn findings_listed_with_owners_are_a_list_and_the_fastest_win_is_the_best_fix() {
+        let (today, lexicon) = (TODAY, lexicon());
+        let parsed = parse("list criticals on sql and tell me who owns each", lexicon, today);
+        assert_eq!(parsed.intent, Intent::ListRisks);
+        assert_eq!(parsed.slots.resource_type, Some(secbot_chat::ResourceKind::SqlDatabase));
+        // Someone's work stays a question about people.
+        assert_eq!(parse("what does sam own?", lexicon, today).intent, Intent::Status);
+        for best in ["fastest win", "low hanging fruit pls", "biggest bang for the buck fix"] {
+            assert!(parse(best, lexicon, today).best_fix, "{best}");
+        }
+    }
+
+    #[test]
+    fn a_slack_link_is_read_as_its_label() {
+        let (today, lexicon) = (TODAY, lexicon());
+        let parsed = parse(
+            "<https://portal.azure.com/#view/Microsoft_Azure_Security/AlertBlade/alertId/2518000736224663203/subscriptionId/491827365012|Successful SSH brute force attack> on ec2-worker-08 - what is it?",
+            lexicon,
+            today,
+        );
+        assert_ne!(parsed.intent, Intent::OutOfScope);
+        assert_eq!(parsed.slots.resource.as_deref(), Some("ec2-worker-08"));
+        assert_eq!(without_link_targets("see <https://example.com/a/b>"), "see a link");
+    }
+
+    #[test]
+    fn what_follows_secbots_name_later_in_a_message_is_what_is_asked() {
+        let (today, lexicon) = (TODAY, lexicon());
+        let parsed = parse("Morning all ☕ Monday stand-up. @secbot what's overdue?", lexicon, today);
+        assert_eq!(parsed.intent, Intent::Status);
+        assert_eq!(parsed.slots.overdue, Some(true));
+        // Named at the end, secbot is asked the whole message.
+        let parsed = parse("what's overdue this week, @secbot", lexicon, today);
+        assert_eq!(parsed.intent, Intent::Status);
     }
 
     #[test]

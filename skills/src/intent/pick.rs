@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use secbot_chat::{Cloud, ResourceKind};
 
-use super::recommend::recommendation_words;
+use super::recommend::{hint_words, recommendation_words};
 
 /// What a list item is, as a prompt may describe it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -20,6 +20,8 @@ pub struct ItemDescription {
     pub recommendation: String,
     /// Packages and CVE ids the finding carries (`xz-utils`, `CVE-2024-3094`).
     pub vulnerabilities: Vec<String>,
+    /// The owner's email or name, when the item is assigned ("the one omar has").
+    pub owner: String,
 }
 
 /// Words too common in prompts to tell items apart when a name happens to contain them.
@@ -82,10 +84,74 @@ fn words(prompt: &str) -> HashSet<String> {
     out
 }
 
+/// What a prompt says that may describe an item.
+struct Said {
+    /// The prompt, lowercase.
+    lowered: String,
+    /// Its words, whole and split.
+    words: HashSet<String>,
+    /// Its distinctive recommendation words.
+    recommendation: HashSet<String>,
+    /// Its hinting words (kinds, "vulnerability", "network").
+    hints: HashSet<String>,
+    /// The person the prompt hands work to, whose name describes no item.
+    assignee: Option<String>,
+}
+
+impl Said {
+    fn new(prompt: &str, assignee: Option<&str>) -> Said {
+        Said {
+            lowered: prompt.to_lowercase(),
+            words: words(prompt),
+            recommendation: recommendation_words(prompt).into_iter().collect(),
+            hints: hint_words(prompt).into_iter().collect(),
+            assignee: assignee.map(|a| a.trim_start_matches('@').to_lowercase()),
+        }
+    }
+}
+
 /// How well the prompt's words describe one item: its resource's name (whole, or by the parts
 /// of it that are not the kind's own words), a package or CVE it carries, its kind's or cloud's
-/// everyday name, and the distinctive words of its recommendation.
-fn score(prompt: &str, said: &HashSet<String>, wanted_rec: &HashSet<String>, item: &ItemDescription) -> u32 {
+/// everyday name, its owner's name, and the distinctive words of its recommendation; words that
+/// only hint (a kind or "vulnerability" in the recommendation's name, "network") break ties.
+fn score(said: &Said, item: &ItemDescription) -> u32 {
+    let whole = whole_score(&said.lowered, &said.words, &said.recommendation, item);
+    let owner = owner_named(said, &item.owner) as u32 * 2;
+    let hints = hint_words(&item.recommendation).iter().filter(|w| said.hints.contains(*w)).count() as u32;
+    HINTS_UNDER * (whole + owner) + hints.min(HINTS_UNDER - 1)
+}
+
+/// How much a whole point outweighs hints: hints only tell apart items the rest fits equally.
+const HINTS_UNDER: u32 = 8;
+
+/// True when the prompt names the item's owner by the first part of their email or name, and
+/// the owner is not the person the prompt hands work to.
+fn owner_named(said: &Said, owner: &str) -> bool {
+    let owner = owner.to_lowercase();
+    let first = owner.split(['@', '.', '_', '-', ' ']).next().unwrap_or_default();
+    if first.len() < 3
+        || !said.words.contains(first)
+        || said.assignee.as_deref().is_some_and(|a| a == first || owner.starts_with(a))
+    {
+        return false;
+    }
+    // "the one owned by omar", "omar's one", "the one omar has": the owner as a description,
+    // not "is omar on the sql one?".
+    let text = said.lowered.replace('\u{2019}', "'");
+    // One item ("omar's one"), not a person's work ("alex's overdue items").
+    let one = text
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| matches!(w, "one" | "thing" | "item" | "finding" | "issue" | "rec"));
+    one && (["by ", "to "].iter().any(|before| text.contains(&format!("{before}{first}")))
+        || ["'s", " has", " owns", " got"].iter().any(|after| text.contains(&format!("{first}{after}"))))
+}
+
+fn whole_score(
+    prompt: &str,
+    said: &HashSet<String>,
+    wanted_rec: &HashSet<String>,
+    item: &ItemDescription,
+) -> u32 {
     let mut score = 0;
     let name = item.resource.to_lowercase();
     if name.len() >= 3 && prompt.contains(&name) {
@@ -130,18 +196,22 @@ fn score(prompt: &str, said: &HashSet<String>, wanted_rec: &HashSet<String>, ite
         + recommendation_words(&item.recommendation).iter().filter(|w| wanted_rec.contains(*w)).count() as u32
 }
 
+/// The items the prompt describes best, in list order: one when one stands out, several when
+/// they fit equally ("the nsg one" with two network security group rows), none when the words
+/// fit none or every item alike. `assignee` is the person the prompt hands work to, whose name
+/// describes no item.
+pub fn described_items(prompt: &str, items: &[ItemDescription], assignee: Option<&str>) -> Vec<usize> {
+    let said = Said::new(prompt, assignee);
+    let scores: Vec<u32> = items.iter().map(|item| score(&said, item)).collect();
+    let best = scores.iter().copied().max().unwrap_or(0);
+    let tied: Vec<usize> = (0..items.len()).filter(|i| scores[*i] == best).collect();
+    if best == 0 || (tied.len() == items.len() && items.len() > 1) { Vec::new() } else { tied }
+}
+
 /// The one item the prompt describes better than every other, if one stands out.
-pub fn described_item(prompt: &str, items: &[ItemDescription]) -> Option<usize> {
-    let said = words(prompt);
-    let wanted_rec: HashSet<String> = recommendation_words(prompt).into_iter().collect();
-    let lowered = prompt.to_lowercase();
-    let mut scores: Vec<(u32, usize)> =
-        items.iter().enumerate().map(|(i, item)| (score(&lowered, &said, &wanted_rec, item), i)).collect();
-    scores.sort_by_key(|s| std::cmp::Reverse(s.0));
-    match scores.as_slice() {
-        [(best, i), rest @ ..] if *best > 0 && rest.first().is_none_or(|(second, _)| second < best) => {
-            Some(*i)
-        }
+pub fn described_item(prompt: &str, items: &[ItemDescription], assignee: Option<&str>) -> Option<usize> {
+    match described_items(prompt, items, assignee).as_slice() {
+        [one] => Some(*one),
         _ => None,
     }
 }
@@ -157,7 +227,73 @@ mod tests {
             cloud: Some(cloud),
             recommendation: recommendation.to_owned(),
             vulnerabilities: Vec::new(),
+            owner: String::new(),
         }
+    }
+
+    fn described_item_(prompt: &str, items: &[ItemDescription]) -> Option<usize> {
+        described_item(prompt, items, None)
+    }
+
+    /// Four findings on one machine and one on a key vault, as the demo's first list shows them.
+    fn one_machine() -> Vec<ItemDescription> {
+        let vm = |rec: &str| item("vm-etl-02", ResourceKind::VirtualMachine, Cloud::Azure, rec);
+        let mut items = vec![
+            vm(
+                "Management ports of virtual machines should be protected with just-in-time network access control",
+            ),
+            vm("Internet-facing virtual machines should be protected with network security groups"),
+            vm("SQL servers on machines should have vulnerability findings resolved"),
+            vm(
+                "All network ports should be restricted on network security groups associated to your virtual machine",
+            ),
+            item(
+                "kv-payments-prod",
+                ResourceKind::KeyVault,
+                Cloud::Azure,
+                "Key Vault secrets should have an expiration date",
+            ),
+        ];
+        items[2].owner = "omar@contoso.com".into();
+        items
+    }
+
+    #[test]
+    fn a_kind_or_a_vulnerability_the_recommendation_names_picks_its_item() {
+        let items = one_machine();
+        assert_eq!(described_item_("remediation for the sql one", &items), Some(2));
+        assert_eq!(described_item_("fix the vulnerability one", &items), Some(2));
+        assert_eq!(described_item_("and the vuln thing?", &items), Some(2));
+        // A resource of the kind named outranks a recommendation that only mentions it.
+        let mut with_db = items;
+        with_db.push(item(
+            "sql-orders-prod",
+            ResourceKind::SqlDatabase,
+            Cloud::Azure,
+            "Auditing on SQL server should be enabled",
+        ));
+        assert_eq!(described_item_("the sql one", &with_db), Some(5));
+    }
+
+    #[test]
+    fn an_owner_named_picks_their_item_unless_the_prompt_hands_work_to_them() {
+        let items = one_machine();
+        assert_eq!(described_item_("explain the one owned by omar", &items), Some(2));
+        assert_eq!(described_item("give omar's one to dana", &items, Some("dana")), Some(2));
+        assert_eq!(described_item("assign that to omar", &items, Some("omar")), None);
+        // A person's work is not one item they own.
+        assert_eq!(described_item_("show me omar's overdue items", &items), None);
+    }
+
+    #[test]
+    fn items_that_fit_equally_are_all_given_in_list_order() {
+        let items = one_machine();
+        assert_eq!(described_items("the nsg thing, how to fix", &items, None), vec![1, 3]);
+        // "network" alone is in one name only: the nsg rule names "network security groups".
+        assert_eq!(described_item_("steps for the network one", &items), Some(3));
+        assert_eq!(described_item_("the nsg thing, how to fix", &items), None);
+        // Words every item fits, or none does, describe nothing.
+        assert!(described_items("how do I fix it?", &items, None).is_empty());
     }
 
     fn storage() -> Vec<ItemDescription> {
@@ -192,10 +328,10 @@ mod tests {
     #[test]
     fn an_item_is_picked_by_its_service_its_name_or_a_part_of_its_name() {
         let items = storage();
-        assert_eq!(described_item("the gcs one - whats the deal", &items), Some(2));
-        assert_eq!(described_item("and the s3 finance one, aws cli", &items), Some(0));
-        assert_eq!(described_item("the stwebassets one", &items), Some(3));
-        assert_eq!(described_item("what about the static site bucket", &items), Some(1));
+        assert_eq!(described_item_("the gcs one - whats the deal", &items), Some(2));
+        assert_eq!(described_item_("and the s3 finance one, aws cli", &items), Some(0));
+        assert_eq!(described_item_("the stwebassets one", &items), Some(3));
+        assert_eq!(described_item_("what about the static site bucket", &items), Some(1));
     }
 
     #[test]
@@ -205,19 +341,19 @@ mod tests {
             .iter()
             .map(|name| item(name, ResourceKind::StorageAccount, Cloud::Azure, rec))
             .collect();
-        assert_eq!(described_item("the customer data one, who's on it", &items), Some(0));
-        assert_eq!(described_item("and the datalake one? nobody?", &items), Some(1));
+        assert_eq!(described_item_("the customer data one, who's on it", &items), Some(0));
+        assert_eq!(described_item_("and the datalake one? nobody?", &items), Some(1));
         // "data" is in two of the names: it tells nothing apart.
-        assert_eq!(described_item("the data one", &items), None);
+        assert_eq!(described_item_("the data one", &items), None);
     }
 
     #[test]
     fn words_every_item_shares_or_none_has_pick_nothing() {
         let items = storage();
         // Both S3 buckets are "s3 ones"; nothing tells them apart.
-        assert_eq!(described_item("the s3 one", &items), None);
-        assert_eq!(described_item("how do I fix it?", &items), None);
-        assert_eq!(described_item("the bucket one", &items), None);
+        assert_eq!(described_item_("the s3 one", &items), None);
+        assert_eq!(described_item_("how do I fix it?", &items), None);
+        assert_eq!(described_item_("the bucket one", &items), None);
     }
 
     #[test]
@@ -230,8 +366,8 @@ mod tests {
                 .collect();
         items[0].vulnerabilities = vec!["openssl".into(), "CVE-2024-0001".into()];
         items[2].vulnerabilities = vec!["xz-utils".into(), "CVE-2024-3094".into()];
-        assert_eq!(described_item("the xz one, how bad is it", &items), Some(2));
-        assert_eq!(described_item("what's cve-2024-0001 about", &items), Some(0));
+        assert_eq!(described_item_("the xz one, how bad is it", &items), Some(2));
+        assert_eq!(described_item_("what's cve-2024-0001 about", &items), Some(0));
     }
 
     #[test]
@@ -256,7 +392,7 @@ mod tests {
                 "Kubernetes clusters should disable automounting API credentials",
             ),
         ];
-        assert_eq!(described_item("the dev cluster one - what does it mean", &items), Some(2));
-        assert_eq!(described_item("will turning on authorized ip ranges break it", &items), Some(0));
+        assert_eq!(described_item_("the dev cluster one - what does it mean", &items), Some(2));
+        assert_eq!(described_item_("will turning on authorized ip ranges break it", &items), Some(0));
     }
 }

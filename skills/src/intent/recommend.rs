@@ -386,6 +386,30 @@ fn canonical_tokens(text: &str) -> Vec<String> {
     out
 }
 
+/// Broad words that hint at an item without naming it: "the network one", "the public one".
+const HINTS: &[&str] =
+    &["sensitive", "data", "public", "publicly", "access", "accessibl", "network", "internet", "expos"];
+
+/// The words of a text that hint at which recommendation it means without telling
+/// recommendations apart on their own: kinds of resource ("the sql one" for "SQL servers on
+/// machines should …"), vulnerabilities ("the vuln one", "the cve one") and broad words
+/// ("network", "public").
+pub(crate) fn hint_words(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = canonical_tokens(text)
+        .into_iter()
+        .filter_map(|t| {
+            if t.starts_with("vuln") || t.starts_with("cve") {
+                Some("vulnerabilit".to_owned())
+            } else {
+                (is_kind_token(&t) || HINTS.contains(&t.as_str())).then_some(t)
+            }
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// The distinctive words of a text as recommendation names are compared: canonical, stemmed,
 /// without resource kinds and the words every fix shares ("resolve", "vulnerability").
 pub(crate) fn recommendation_words(text: &str) -> Vec<String> {
