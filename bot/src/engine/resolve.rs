@@ -97,8 +97,10 @@ fn item_level(intent: Intent) -> bool {
     matches!(intent, Intent::Explain | Intent::Remediate | Intent::Summarize | Intent::Status)
 }
 
-/// Reads the prompt against the thread: what it means here, before what it is about.
-fn in_thread(parse: &Parse, context: &ThreadContext) -> (Intent, Slots) {
+/// Reads the prompt against the thread: what it means here, before what it is about; the last
+/// value says whether it steps from the thread's row to the next or the previous one ("next"
+/// is then not the next page).
+fn in_thread(parse: &Parse, context: &ThreadContext) -> (Intent, Slots, bool) {
     let mut intent = parse.intent;
     let mut slots = parse.slots.clone();
     let reference = parse.reference;
@@ -107,7 +109,7 @@ fn in_thread(parse: &Parse, context: &ThreadContext) -> (Intent, Slots) {
     let points = pointing(parse);
     let names = slots.resource.is_some() || slots.recommendation.is_some() || points;
     if intent == Intent::Unsafe {
-        return (intent, slots);
+        return (intent, slots, false);
     }
 
     // A pointer into the thread is not chatter: "what's the story with the 4th?" is a
@@ -287,14 +289,13 @@ fn in_thread(parse: &Parse, context: &ThreadContext) -> (Intent, Slots) {
         Some(Pointer::Previous) => -1,
         _ => 0,
     };
-    let stepped = step != 0
-        && slots.ordinal.is_none()
-        && current_row(context).is_some_and(|n| {
-            let rows = context.last_list.as_ref().map_or(0, |l| l.items.len() as i32);
-            (1..=rows).contains(&(n + step))
-        });
+    let rows = context.last_list.as_ref().map_or(0, |l| l.items.len() as i32);
+    let stepped_to = current_row(context)
+        .map(|n| n + step)
+        .filter(|n| step != 0 && slots.ordinal.is_none() && (1..=rows).contains(n));
+    let stepped = stepped_to.is_some();
     if stepped {
-        slots.ordinal = current_row(context).map(|n| n + step);
+        slots.ordinal = stepped_to;
         if parse.next_page
             || reference.bare
             || parse.confidence < 0.8
@@ -314,7 +315,7 @@ fn in_thread(parse: &Parse, context: &ThreadContext) -> (Intent, Slots) {
         slots = last.slots.clone();
         slots.count = count.or(slots.count);
     }
-    (intent, slots)
+    (intent, slots, stepped)
 }
 
 /// Decides the skill, slots and subject for a prompt in a thread.
@@ -326,7 +327,7 @@ pub(crate) async fn plan(
     scope: &[String],
     today: Date,
 ) -> Result<Decision, PostureError> {
-    let (mut intent, mut slots) = in_thread(parse, context);
+    let (mut intent, mut slots, stepped) = in_thread(parse, context);
     let handed_to = slots.assignee.clone().filter(|_| intent == Intent::Delegate);
     let words = Words { text, assignee: handed_to.as_deref() };
     // "the key vault one goes to priya, same date": the day the last hand-over was for.
@@ -367,8 +368,7 @@ pub(crate) async fn plan(
     }
 
     // The next page of the thread's list (not "next" while the thread is on one of its rows).
-    if parse.next_page && !(slots.ordinal.is_some() && matches!(parse.reference.pointer, Some(Pointer::Next)))
-    {
+    if parse.next_page && !stepped {
         return Ok(match last {
             Some(last) => run(intent, slots, None, last.items.len() as u32),
             None => Decision::Clarify {

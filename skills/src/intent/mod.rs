@@ -28,7 +28,7 @@ use time::Date;
 pub use cues::{DeclineReason, UnsafeReason};
 pub use dates::resolve_due_phrase;
 pub use extract::TOOLS;
-pub use pick::{ItemDescription, described_item, described_items, kind_terms};
+pub use pick::{ItemDescription, described_items, kind_terms};
 
 use self::model::{FeatureSet, Features, Label, Model};
 use self::recommend::RecommendationMatcher;

@@ -208,14 +208,6 @@ pub fn described_items(prompt: &str, items: &[ItemDescription], assignee: Option
     if best == 0 || (tied.len() == items.len() && items.len() > 1) { Vec::new() } else { tied }
 }
 
-/// The one item the prompt describes better than every other, if one stands out.
-pub fn described_item(prompt: &str, items: &[ItemDescription], assignee: Option<&str>) -> Option<usize> {
-    match described_items(prompt, items, assignee).as_slice() {
-        [one] => Some(*one),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,6 +220,14 @@ mod tests {
             recommendation: recommendation.to_owned(),
             vulnerabilities: Vec::new(),
             owner: String::new(),
+        }
+    }
+
+    /// The one item the prompt describes better than every other, if one stands out.
+    fn described_item(prompt: &str, items: &[ItemDescription], assignee: Option<&str>) -> Option<usize> {
+        match described_items(prompt, items, assignee).as_slice() {
+            [one] => Some(*one),
+            _ => None,
         }
     }
 
