@@ -3,6 +3,7 @@
 //! answered, what the reply is about, the script language, names in the text, the owner).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -96,11 +97,17 @@ fn key(subject: &Value) -> (Option<&str>, Option<&str>, Option<&str>) {
     (field("kind"), field("recommendation"), field("resource"))
 }
 
-/// Plays every thread, each in a new thread of the engine, and checks every turn.
-pub async fn play(engine: &Engine, conversations: &[Conversation]) -> ThreadReport {
+/// Plays every thread on an engine of its own, as a new `secbot chat --json` would, and checks
+/// every turn. `new_engine` gives a fresh one each time: a hand-over one thread confirms would
+/// otherwise change the owners a later thread's labels were written against.
+pub async fn play<F, E>(new_engine: impl Fn() -> F, conversations: &[Conversation]) -> Result<ThreadReport, E>
+where
+    F: std::future::Future<Output = Result<Arc<Engine>, E>>,
+{
     let mut report = ThreadReport { threads: conversations.len(), ..ThreadReport::default() };
     for conversation in conversations {
-        let mut chat = Chat::new(engine, Output::Json);
+        let engine = new_engine().await?;
+        let mut chat = Chat::new(&engine, Output::Json);
         let mut replies: Vec<Value> = Vec::new();
         for turn in &conversation.turns {
             let mut out = Vec::new();
@@ -143,7 +150,7 @@ pub async fn play(engine: &Engine, conversations: &[Conversation]) -> ThreadRepo
             previous = subject;
         }
     }
-    report
+    Ok(report)
 }
 
 /// What is wrong with a reply to a turn (nothing when every label holds).

@@ -8,13 +8,17 @@ use secbot::evaluation::{play, read_threads};
 use secbot_skills::intent::corpus;
 use secbot_tests::thread;
 
+/// The demo tenant as loaded and an empty store, for each thread.
+async fn fresh_engine() -> Result<std::sync::Arc<secbot::engine::Engine>, std::convert::Infallible> {
+    Ok(secbot_tests::engine_with(Policy::unlimited()).await.0)
+}
+
 #[tokio::test]
 async fn the_corpus_threads_are_followed_turn_by_turn() {
     let threads = read_threads(corpus::THREADS).expect("the corpus threads parse");
     let turns: usize = threads.iter().map(|t| t.turns.len()).sum();
     assert!(threads.len() >= 60 && turns >= 200, "{} threads, {turns} turns", threads.len());
-    let (engine, _) = secbot_tests::engine_with(Policy::unlimited()).await;
-    let report = play(&engine, &threads).await;
+    let report = play(fresh_engine, &threads).await.expect("a fresh engine");
     for miss in &report.misses {
         eprintln!("miss {miss}");
     }
@@ -25,25 +29,26 @@ async fn the_corpus_threads_are_followed_turn_by_turn() {
         report.turns,
         report.accuracy()
     );
-    // A floor under today's figure on the fixed demo day: 1,280 of 1,409 (0.908), with the
-    // threads written apart and then developed on (each set's figure as written is in
-    // skills/corpus/README.md; the `j-…`, `m-…` and `o-…` sets' labels were written against
-    // 2026-12-07's tenant, and some rows move on the fixed day: 1,291 that day); the goal is
-    // 0.92.
+    // A floor under today's figure on the fixed demo day: 1,277 of 1,409 (0.906), each thread
+    // on a fresh engine, with the threads written apart and then developed on (each set's
+    // figure as written is in skills/corpus/README.md; the `j-…`, `m-…` and `o-…` sets' labels
+    // were written against 2026-12-07's tenant, and some rows move on the fixed day: 1,300
+    // (0.923) that day); the goal is 0.92.
     assert!(report.accuracy() >= 0.90, "turns right {:.3}", report.accuracy());
 }
 
 #[tokio::test]
 async fn threads_written_apart_from_the_corpus_are_followed() {
-    let (engine, _) = secbot_tests::engine_with(Policy::unlimited()).await;
-    // Nothing was built from these threads (but `threads-k`, read at the end of its session).
-    // On the fixed demo day (2026-11-25): 98 of 112 (0.875) for the first set (91 when it was
-    // written), 103 of 118 (0.873) for the second, 105 of 130 (0.808) for the third (85 when it
-    // was written), 103 of 133 (0.774) for the fourth (93), 114 of 149 (0.765) for the fifth
-    // (96), 99 of 148 (0.669) for the sixth (98), 101 of 146 (0.692) for the seventh (97 on the
-    // day it was written) and 111 of 147 (0.755) for the eighth (109 on the day it was
-    // written), all under the goal of 0.92; these floors keep them from slipping while the gap
-    // is closed.
+    // Nothing was built from these threads (but `threads-k`, read at the end of its session, and
+    // `threads-q`, read and fixed from in its session).
+    // On the fixed demo day (2026-11-25), each thread on a fresh engine: 99 of 112 (0.884) for
+    // the first set (91 when it was written), 103 of 118 (0.873) for the second, 106 of 130
+    // (0.815) for the third (85 when it was written), 103 of 133 (0.774) for the fourth (93),
+    // 114 of 149 (0.765) for the fifth (96), 99 of 148 (0.669) for the sixth (98), 101 of 146
+    // (0.692) for the seventh (97 on the day it was written), 110 of 147 (0.748) for the
+    // eighth (109 on the day it was written), 117 of 146 (0.801) for the ninth (the one read;
+    // 102 as written) and 112 of 139 (0.806) for the tenth (118 as written on its own day), all
+    // under the goal of 0.92; these floors keep them from slipping while the gap is closed.
     for (file, floor) in [
         ("threads.jsonl", 0.85),
         ("threads-later.jsonl", 0.85),
@@ -53,11 +58,13 @@ async fn threads_written_apart_from_the_corpus_are_followed() {
         ("threads-l.jsonl", 0.65),
         ("threads-n.jsonl", 0.68),
         ("threads-p.jsonl", 0.73),
+        ("threads-q.jsonl", 0.78),
+        ("threads-r.jsonl", 0.78),
     ] {
         let path = format!("{}/heldout/{file}", env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(&path).expect("the held-out threads");
         let threads = read_threads(&text).expect("they parse");
-        let report = play(&engine, &threads).await;
+        let report = play(fresh_engine, &threads).await.expect("a fresh engine");
         eprintln!(
             "held-out {file}: {}/{} turns right ({:.3})",
             report.right,
@@ -1102,4 +1109,104 @@ async fn findings_asked_for_an_audit_are_listed_and_the_other_account_of_the_sam
     .await;
     assert_eq!(skill(&r[2]), "remediate", "{}", text(&r[2]));
     assert!(text(&r[2]).contains("secure transfer") && text(&r[2]).contains("datalake"), "{}", text(&r[2]));
+}
+
+#[tokio::test]
+async fn rows_are_named_as_people_write_them() {
+    // "No.3", "and after that", "fix first".
+    let r = thread(&[
+        "Please teach me the list of machines which have high severity vulnerabilities.",
+        "I want to know the owner of No.3.",
+    ])
+    .await;
+    assert_eq!(skill(&r[1]), "status", "{}", text(&r[1]));
+    assert_eq!(r[1]["subject"], r[0]["subject"]["items"][2]);
+    let r =
+        thread(&["can you list the critical stuff?", "explain number 1 pls", "next", "and after that"]).await;
+    assert_eq!(skill(&r[3]), "explain", "{}", text(&r[3]));
+    assert_eq!(r[3]["subject"], r[0]["subject"]["items"][2]);
+    let r = thread(&["critical risks", "fix first"]).await;
+    assert_eq!(skill(&r[1]), "remediate", "{}", text(&r[1]));
+    assert_eq!(r[1]["subject"], r[0]["subject"]["items"][0]);
+    // "my #1" is what matters most, not a row; "The second, it passes by which identity?" asks
+    // about the second path.
+    let r = thread(&[
+        "We're a hospital, so anything that could touch patient records is my #1. What's open on resources that hold sensitive data?",
+    ])
+    .await;
+    assert_eq!(skill(&r[0]), "list_risks", "{}", text(&r[0]));
+    let r = thread(&[
+        "what are the attack paths which finish on a key vault?",
+        "The second, it passes by which identity?",
+    ])
+    .await;
+    assert_eq!(skill(&r[1]), "attack_paths", "{}", text(&r[1]));
+    assert_eq!(r[1]["subject"], r[0]["subject"]["items"][1]);
+}
+
+#[tokio::test]
+async fn a_hand_over_reads_the_date_its_deadline_word_introduces_and_a_full_name() {
+    let r = thread(&[
+        "Is stcustomerdata01 open to the public?",
+        "who's on the hook for the public access one on it",
+        "7 Jan is way too late. Move it to raj, due the 14th of this month please.",
+    ])
+    .await;
+    assert_eq!(skill(&r[2]), "delegate", "{}", text(&r[2]));
+    assert_eq!(r[2]["subject"], r[1]["subject"]);
+    assert!(text(&r[2]).contains("raj patel") && text(&r[2]).contains("14 dec"), "{}", text(&r[2]));
+    let r = thread(&["critical risks", "please assign the 2nd to Li Wei, deadline is 12/25"]).await;
+    assert_eq!(skill(&r[1]), "delegate", "{}", text(&r[1]));
+    assert!(text(&r[1]).contains("li wei") && text(&r[1]).contains("25 dec"), "{}", text(&r[1]));
+}
+
+#[tokio::test]
+async fn a_pasted_alert_mail_is_that_alert_and_its_paths_are_its_resources() {
+    let mail = "got this in my inbox, is it legit and what do I do?\n\n> Microsoft Defender for Cloud\n> *High severity alert* - Successful SSH brute force attack\n> Resource: ec2-worker-08\n> Subscription: contoso-aws-prod";
+    let r = thread(&[mail, "is it on an attack path?"]).await;
+    assert_eq!(r[0]["subject"]["kind"], "alert", "{}", text(&r[0]));
+    assert_eq!(r[0]["subject"]["resource_name"], "ec2-worker-08", "{}", text(&r[0]));
+    assert_eq!(skill(&r[1]), "attack_paths", "{}", text(&r[1]));
+    assert!(text(&r[1]).contains("through ec2-worker-08"), "{}", text(&r[1]));
+}
+
+#[tokio::test]
+async fn one_finding_of_a_named_resource_or_all_of_them() {
+    let r = thread(&["who owns the SQL vulnerability one on vm-etl-02?"]).await;
+    assert_eq!(skill(&r[0]), "status", "{}", text(&r[0]));
+    assert_eq!(r[0]["subject"]["kind"], "finding", "{}", text(&r[0]));
+    assert!(text(&r[0]).contains("sql servers on machines"), "{}", text(&r[0]));
+    let r = thread(&["explain vm-etl-02", "who is owner of the findings on this VM today?"]).await;
+    assert_eq!(skill(&r[1]), "status", "{}", text(&r[1]));
+    assert_eq!(r[1]["subject"]["on_name"], "vm-etl-02", "{}", r[1]["subject"]);
+    // "raj's?": raj's work; "what should we take?": the worst first.
+    let r = thread(&["overdue stuff", "raj's?", "Planning next sprint. What should we take?"]).await;
+    assert_eq!(skill(&r[1]), "status", "{}", text(&r[1]));
+    assert!(text(&r[1]).contains("raj"), "{}", text(&r[1]));
+    assert_eq!(skill(&r[2]), "list_risks", "{}", text(&r[2]));
+}
+
+#[tokio::test]
+async fn each_labelled_thread_starts_from_the_tenant_as_loaded() {
+    // The first thread hands a finding to priya; the second asks who owns it and must hear the
+    // owner the demo tenant gives it, as a new `secbot chat` would.
+    let lines = [
+        r#"{"name": "a", "turns": [{"say": "critical risks", "skills": ["list_risks"]}, {"say": "assign the 1st to priya by friday", "skills": ["delegate"]}, {"say": "/press Confirm", "skills": ["delegate"]}]}"#,
+        r#"{"name": "b", "turns": [{"say": "critical risks", "skills": ["list_risks"]}, {"say": "who owns the 1st?", "skills": ["status"], "text": "nobody owns this yet"}]}"#,
+    ];
+    let threads = read_threads(&lines.join("\n")).expect("they parse");
+    let report = play(fresh_engine, &threads).await.expect("a fresh engine");
+    assert_eq!(report.right, 5, "{:?}", report.misses);
+}
+
+#[tokio::test]
+async fn a_question_that_names_attack_paths_is_about_them_and_a_reaction_is_no_request() {
+    let r = thread(&[
+        "show critical risks",
+        "explain #1",
+        "ok but how many attack paths actually go through it? really?",
+    ])
+    .await;
+    assert_eq!(skill(&r[2]), "attack_paths", "{}", text(&r[2]));
+    assert!(text(&r[2]).contains("through vm-etl-02"), "{}", text(&r[2]));
 }

@@ -23,11 +23,17 @@ pub(super) async fn run(
 ) -> anyhow::Result<()> {
     use secbot::evaluation;
     use secbot_skills::intent::{corpus, eval};
-    let loaded = source::load(&SourceOptions::of(&load_config(cli)?, cli.source.day))?;
+    let options = SourceOptions::of(&load_config(cli)?, cli.source.day);
+    let loaded = source::load(&options)?;
     let today = cli.source.day.unwrap_or_else(|| OffsetDateTime::now_utc().date());
-    let store: Arc<dyn Store> = Arc::new(SqlStore::in_memory().await?);
-    let engine =
-        Engine::new(loaded.source.clone(), loaded.lexicon.clone(), store).with_policy(Policy::unlimited());
+    // Each thread gets the tenant as loaded and an empty store, as a new `secbot chat` does.
+    let new_engine = || async {
+        let loaded = source::load(&options)?;
+        let store: Arc<dyn Store> = Arc::new(SqlStore::in_memory().await?);
+        anyhow::Ok(Arc::new(
+            Engine::new(loaded.source, loaded.lexicon, store).with_policy(Policy::unlimited()),
+        ))
+    };
     let mut sets: Vec<(String, String)> = Vec::new();
     for file in files {
         let text =
@@ -64,7 +70,7 @@ pub(super) async fn run(
         if evaluation::is_thread_file(&text) {
             let threads = evaluation::read_threads(&text)
                 .with_context(|| format!("{name} is not a labelled thread file (one JSON object a line)"))?;
-            let report = evaluation::play(&engine, &threads).await;
+            let report = evaluation::play(new_engine, &threads).await?;
             writeln!(
                 out,
                 "{name}: {} threads, {}/{} turns right ({:.1}%)",

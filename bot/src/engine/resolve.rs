@@ -82,6 +82,9 @@ async fn narrow(source: &dyn PostureSource, subject: Subject, text: &str) -> Sub
     if text.replace("resource owner", "").replace("resource group", "").contains("resource") {
         return Subject::Resource { id: resource.clone() };
     }
+    if all_on_it(&text) {
+        return Subject::Resource { id: resource.clone() };
+    }
     if let Ok(Some(res)) = source.resource(resource).await
         && (text.contains(&format!("this {}", res.kind.label()))
             || text.contains(&format!("that {}", res.kind.label())))
@@ -90,6 +93,18 @@ async fn narrow(source: &dyn PostureSource, subject: Subject, text: &str) -> Sub
         return Subject::Resource { id: resource.clone() };
     }
     subject
+}
+
+/// True when the prompt asks about everything on the thread's resource: "who is owner of the
+/// findings on this VM?", "everything on it".
+fn all_on_it(text: &str) -> bool {
+    static ALL_ON: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    ALL_ON
+        .get_or_init(|| {
+            regex::Regex::new(r"(?i)\b(findings|issues|problems|recommendations|recs|ones|items|everything|all|stuff) (open )?on (it|this|that|the same)\b")
+                .expect("the pattern compiles")
+        })
+        .is_match(text)
 }
 
 /// The intents that answer about one item, and so can be asked again of another.
@@ -222,11 +237,10 @@ fn in_thread(parse: &Parse, context: &ThreadContext) -> (Intent, Slots, bool) {
         }
     }
     // "which is the worst of those", "the one on func-orders-sync?", "the gcs one": a list
-    // question about one item of the list is a look at that item.
-    if intent == Intent::ListRisks
-        && has_list
-        && ((slots.ordinal.is_some() && !slots.has_filters())
-            || (reference.picks && !(Slots { resource_type: None, ..slots.clone() }).has_filters()))
+    // question about one item of the list is a look at that item. ("The second, it passes by
+    // which identity?": a kind asked of a row is about that row.)
+    let kind_aside = !(Slots { resource_type: None, ..slots.clone() }).has_filters();
+    if intent == Intent::ListRisks && has_list && ((slots.ordinal.is_some() || reference.picks) && kind_aside)
     {
         intent = Intent::Explain;
     }
@@ -446,10 +460,17 @@ pub(crate) async fn plan(
     let mut subject = None;
     // "can someone look at this? <https://portal.azure.com/…/alertId/2518…|Successful SSH brute
     // force attack>": the alert a pasted portal link carries, looked at unless the prompt asks
-    // for its fix, its owner or a hand-over.
-    if text.to_lowercase().contains("/alertid/")
+    // for its fix, its owner or a hand-over. So is a pasted alert mail that gives the alert's
+    // title and its resource ("> Successful SSH brute force attack > Resource: ec2-worker-08").
+    let pasted_alert_on = match &slots.resource {
+        Some(name) if slots.alerts == Some(true) && intent != Intent::ListRisks => {
+            named(source, context, name, scope).await?.map(|r| r.id.clone())
+        }
+        _ => None,
+    };
+    if (text.to_lowercase().contains("/alertid/") || pasted_alert_on.is_some())
         && slots.ordinal.is_none()
-        && let Some(alert) = alert_named(source, text, scope).await?
+        && let Some(alert) = alert_named(source, text, scope, pasted_alert_on.as_deref()).await?
     {
         if !matches!(intent, Intent::Remediate | Intent::Delegate | Intent::Status) {
             intent = Intent::Explain;
@@ -515,6 +536,22 @@ pub(crate) async fn plan(
                         && let Some(row) = described(source, rows, words).await =>
                     {
                         row
+                    }
+                    // "who owns the SQL vulnerability one on vm-etl-02?" with no list of its
+                    // findings in the thread: the one of them its words describe.
+                    _ if parse.reference.picks
+                        && (item_level(intent) || intent == Intent::Delegate)
+                        && let Some(finding) = described_among(
+                            source,
+                            &FindingFilter {
+                                resource: Some(resource.id.clone()),
+                                ..FindingFilter::default()
+                            },
+                            words,
+                        )
+                        .await? =>
+                    {
+                        finding
                     }
                     _ => Subject::Resource { id: resource.id.clone() },
                 },
@@ -605,7 +642,9 @@ pub(crate) async fn plan(
         && (slots.has_filters() || parse.tool.is_some() || parse.reference.picks)
         && !matches!(context.subject, Some(Subject::List { on: None, .. }) | None)
     {
+        let everything = focus(context).filter(|_| all_on_it(text));
         let found = match on_focus(source, context, None, words).await? {
+            _ if let Some(resource) = everything => Some(Subject::Resource { id: resource.to_owned() }),
             Some(finding) => Some(finding),
             None if parse.tool.is_some() => match &context.subject {
                 Some(Subject::List { on: Some(id), .. }) => Some(Subject::Resource { id: id.clone() }),
@@ -793,7 +832,7 @@ pub(crate) async fn plan(
         && (skill::info(intent).needs_subject || intent == Intent::Status)
         && slots.resource.is_none()
         && slots.ordinal.is_none()
-        && let Some(alert) = alert_named(source, text, scope).await?
+        && let Some(alert) = alert_named(source, text, scope, None).await?
     {
         subject = Some(alert);
         slots.clear_descriptive_filters();
@@ -965,6 +1004,13 @@ pub(crate) async fn plan(
         let candidates = last.map(|l| l.items.clone()).unwrap_or_default();
         return Ok(Decision::Clarify { intent, slots, candidates, reason: None });
     }
+    // "is it on an attack path?" about an alert: the paths through the resource it fired on.
+    if intent == Intent::AttackPaths
+        && let Some(Subject::Alert { id }) = &subject
+        && let Some(resource) = alert_resource(source, id, scope).await?
+    {
+        subject = Some(Subject::Resource { id: resource });
+    }
     // An attack path is looked at, explained and summarized by the attack paths skill.
     // So is "the first one, step by step": only a word of fixing asks for the path's fix.
     if matches!(subject, Some(Subject::AttackPath { .. }))
@@ -1077,14 +1123,18 @@ async fn alert_resource(
 }
 
 /// The one open alert in scope the prompt names: by its id (a pasted portal link carries it)
-/// or by its whole title.
+/// or by its whole title; `on` keeps only the alerts on that resource (its id).
 async fn alert_named(
     source: &dyn PostureSource,
     text: &str,
     scope: &[String],
+    on: Option<&str>,
 ) -> Result<Option<Subject>, PostureError> {
     let text = text.to_lowercase();
-    let alerts = alerts_in(source, scope).await?;
+    let mut alerts = alerts_in(source, scope).await?;
+    if let Some(on) = on {
+        alerts.retain(|a| a.resource.as_deref().is_some_and(|r| r.eq_ignore_ascii_case(on)));
+    }
     let by_id = alerts.iter().find(|a| {
         a.id.rsplit('/').next().is_some_and(|id| id.len() >= 8 && text.contains(&id.to_lowercase()))
     });

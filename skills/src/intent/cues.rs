@@ -138,7 +138,7 @@ fn cues() -> &'static Cues {
             c(Summarize, r"\bfor the (exec|execs|ciso|standup|board|weekly|leadership)\b|\b(weekly|daily|monthly)\b|\btrend\b|\bhigh level\b"),
             // Attack paths
             c(AttackPaths, r"\b(attack|atack|attak) (path|paths|graph|chain|chains)\b|\bblast (radius|raduis)\b|\blateral (movement|movment|move|moves)?\b|\bchoke ?points?\b|\bpivot\b|\b(overprivileged|over privileged)\b|\bcrown jewels\b"),
-            c(AttackPaths, r"\b(what|who|anything|anyone|someone|attacker|attackers)\b.{0,40}\b(reach|get to|get into|get all the way to)\b|\bcan reach\b|\bpaths? (from|to|through|that end)\b|\bwhat else can\b"),
+            c(AttackPaths, r"\b(what|who|anything|anyone|someone|attacker|attackers)\b.{0,40}\b(reach|get to|get into|get all the way to)\b|\bcan reach\b|\bpaths? (from|to|through|that end)\b|\bpaths? (\w+ )?(go|goes|run|runs|pass|passes|lead|leads) (through|via|to)\b|\bwhat else can\b"),
             c(AttackPaths, r"\bif .{0,40}\b(is |gets |get )?(compromised|popped|breached|exploited|hacked|owned)\b"),
             // List risks
             c(ListRisks, r"\b(show|list|display|find|which|what are|give me|any|anything)\b"),
@@ -402,7 +402,7 @@ pub(crate) fn decline(text: &Text, domain: bool) -> Option<DeclineReason> {
     static TOPIC: OnceLock<Regex> = OnceLock::new();
     static SMALL_TALK: OnceLock<Regex> = OnceLock::new();
     let operation = OPERATION.get_or_init(|| {
-        re(r"^(please |pls |can you |could you |go |just )?(restart|reboot|start|stop|scale|deploy|redeploy|resize|roll back|rollback|provision|spin up|spin down|add \d+ (more )?nodes?|book|reset|translate|order|buy|schedule|migrate|uninstall|shut down|power off|power on|snapshot|backup|clone|rename|tag|move|create (a |an )?(new )?(storage|vm|virtual|database|cluster|resource|account|bucket|app|key vault|subscription))\b")
+        re(r"^(please |pls |(can|could|would) (you|u) |go |just |now )*(restart|reboot|start|stop|scale|deploy|redeploy|resize|roll back|rollback|provision|spin up|spin down|add \d+ (more )?nodes?|book|reset|translate|order|buy|schedule|migrate|uninstall|shut down|(shut|power|turn) (it|them|that|this|the \w+|_name_) (down|off)|power off|power on|snapshot|backup|clone|rename|tag|move|create (a |an )?(new )?(storage|vm|virtual|database|cluster|resource|account|bucket|app|key vault|subscription))\b")
     });
     let topic = TOPIC.get_or_init(|| {
         re(r"\b(weather|rain|sunny|forecast|lunch|dinner|breakfast|recipe|game|score|cricket|football|soccer|world cup|basketball|who won|winning|joke|jokes|jkoe|haiku|poem|song|lyrics|movie|novel|sci fi|book|btc|bitcoin|stock price|price of|time is it|what time|time in|translate|regex|center a div|python script|javascript|sql query|write (a|an|me a) (python|sql|bash|java|go|rust|regex|email|poem|story|song|letter)|meeting room|laptop|birthday|vacation|holiday|article|news|fed rate|horoscope)\b")

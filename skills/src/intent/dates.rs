@@ -365,7 +365,16 @@ pub(crate) fn find_due(norm: &str, today: Date, dated_context: bool) -> Option<D
             found.push((start, Due { text: c[0].trim_end_matches('.').to_owned(), date }));
         }
     }
-    found.sort_by_key(|(start, _)| *start);
+    // "7 Jan is too late. Move it to raj, due the 14th": a date a deadline word introduces
+    // wins over one merely mentioned; otherwise the first.
+    let introduced = |start: usize| {
+        let before = norm[..start].trim_end();
+        let before = before.strip_suffix(" the").or_else(|| before.strip_suffix(" on")).unwrap_or(before);
+        ["due", "by", "until", "till", "til", "before", "deadline", "deadline is", "to"].iter().any(|w| {
+            before.ends_with(w) && before[..before.len() - w.len()].chars().last().is_none_or(|c| c == ' ')
+        })
+    };
+    found.sort_by_key(|(start, _)| (!introduced(*start), *start));
     found.into_iter().next().map(|(_, due)| due)
 }
 

@@ -409,6 +409,7 @@ fn month_follows(after: &str) -> bool {
     ];
     let mut words = after.split_whitespace();
     match words.next() {
+        Some("this" | "next" | "the") => words.next() == Some("month"),
         Some("may") => words.next().is_none_or(|w| w.chars().all(|c| c.is_ascii_digit())),
         Some(word) => MONTHS.contains(&word),
         None => false,
@@ -422,8 +423,21 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
     static LAST: OnceLock<Regex> = OnceLock::new();
     static ITEM: OnceLock<Regex> = OnceLock::new();
     static BOTTOM: OnceLock<Regex> = OnceLock::new();
-    for token in &text.words {
+    for (i, token) in text.words.iter().enumerate() {
         if let Some(n) = token.strip_prefix('#').and_then(|n| n.parse::<i32>().ok()) {
+            // "patient records are my #1", "our #1 priority": what matters most, not a row.
+            let owned = i
+                .checked_sub(1)
+                .is_some_and(|j| matches!(text.words[j].as_str(), "my" | "our" | "their" | "your"));
+            let ranked = text.words.get(i + 1).is_some_and(|w| {
+                matches!(
+                    w.as_str(),
+                    "priority" | "concern" | "goal" | "focus" | "worry" | "job" | "rule" | "ask"
+                )
+            });
+            if owned || ranked {
+                continue;
+            }
             return (1..=50).contains(&n).then_some(n);
         }
     }
@@ -478,8 +492,28 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
             !matches!(*w, "ok" | "okay" | "k" | "and" | "so" | "now" | "then" | "pls" | "please" | "plz")
         })
         .collect();
-    if let [one] = content.as_slice()
-        && let Some(i) = ORDINALS.iter().position(|w| w == one)
+    // "fix first", "assign first": a verb and the ordinal word, nothing else.
+    let verb = |w: &str| {
+        matches!(
+            w,
+            "fix"
+                | "patch"
+                | "remediate"
+                | "explain"
+                | "assign"
+                | "delegate"
+                | "why"
+                | "summarize"
+                | "summarise"
+        )
+    };
+    let ordinal_word = match content.as_slice() {
+        [one] => Some(*one),
+        [first, one] if verb(first) => Some(*one),
+        _ => None,
+    };
+    if let Some(one) = ordinal_word
+        && let Some(i) = ORDINALS.iter().position(|w| *w == one)
     {
         return Some(i as i32 + 1);
     }
@@ -751,8 +785,12 @@ pub(crate) fn assignee(text: &Text, people: &dyn Fn(&str) -> bool) -> Option<Str
     }
     // "assign it to dana by friday": a bare name that the directory knows.
     static BARE: OnceLock<Regex> = OnceLock::new();
-    let bare = BARE.get_or_init(|| re(r"\bto ([a-z][a-z.]+)\b"));
-    bare.captures_iter(&text.norm).map(|c| c[1].to_owned()).find(|name| people(name))
+    let bare = BARE.get_or_init(|| re(r"\bto ([a-z][a-z.]+)\b(?: ([a-z]+)\b)?"));
+    bare.captures_iter(&text.norm).find_map(|c| {
+        // "assign it to Li Wei": a first and last name the directory knows as one handle.
+        let joined = c.get(2).map(|last| format!("{}.{}", &c[1], last.as_str()));
+        joined.filter(|name| people(name)).or_else(|| Some(c[1].to_owned()).filter(|name| people(name)))
+    })
 }
 
 /// The script tools secbot writes, by the names [`tool`] gives them.
@@ -912,6 +950,23 @@ pub(crate) fn prioritises(text: &Text) -> bool {
     FIRST
         .get_or_init(|| re(r"\b(fix|tackle|pick|choose|name|handle|address|do)\s+(only\s+)?(\d{1,2}|one|two|three|four|five|six|seven|eight|ten|a few|a couple of)\s+(things|items|fixes|issues|findings|risks|problems)\b|\b(\d{1,2}|three|four|five|six|seven|eight|ten)\s+(things|items|fixes|issues|findings|problems)\s+(to fix|to tackle|(we|i) (should|must|need to|have to) (fix|tackle|address))\b"))
         .is_match(&text.norm)
+        || takes_on_work(text)
+}
+
+/// True for "what should we take (next sprint)?", "what should the team tackle first": which
+/// work to pick up, not what to do about something the thread names.
+fn takes_on_work(text: &Text) -> bool {
+    static TAKE: OnceLock<Regex> = OnceLock::new();
+    TAKE.get_or_init(|| {
+        re(r"\bwhat (should|shall|do|can) (we|i|the team|my team) (take|tackle|pick up|pick|work on|prioriti[sz]e|focus on)\b( (next|first|this sprint|next sprint|this week|next week))?")
+    })
+    .find(&text.norm)
+    .is_some_and(|m| {
+        !text.norm[m.end()..]
+            .split_whitespace()
+            .next()
+            .is_some_and(|w| matches!(w, "it" | "this" | "that" | "them" | "those" | "these" | "on"))
+    })
 }
 
 /// True when the prompt asks for more of the thread's list: "show more", "next page", "keep
@@ -936,7 +991,7 @@ pub(crate) fn first_person(text: &Text) -> bool {
 pub(crate) fn uncovered(text: &Text) -> bool {
     static UNCOVERED: OnceLock<Regex> = OnceLock::new();
     UNCOVERED
-        .get_or_init(|| re(r"\b(pci( dss)?|soc ?2|soc 1|iso ?27001|iso 27002|hipaa|gdpr|nist( 800 53| csf| 800)?|fedramp|cis (benchmarks?|controls?)|sentinel|siem|kql|splunk|sign ?in logs?|login logs?|audit logs?|who (logged|signed) (in|into|on)|pricing|licen[sc](e|es|ing)|billing|how much (are|do|does|will|did) (we|it|defender|they|you)( \w+){0,3} (cost|pay|spend|charge|paying|spending))\b"))
+        .get_or_init(|| re(r"\b(pci( dss)?|soc ?2|soc 1|iso ?27001|iso 27002|hipaa|gdpr|nist( 800 53| csf| 800)?|fedramp|cis (benchmarks?|controls?)|sentinel|siem|kql|splunk|sign ?in logs?|login logs?|audit logs?|who (logged|signed) (in|into|on)|pricing|licen[sc](e|es|ing)|billing|(spend|spending|costs?) (per|by) (subscription|sub|account|project|team|resource)|(azure|aws|gcp|cloud) (spend|spending|bill|invoice)|how much (are|do|does|will|did) (we|it|defender|they|you)( \w+){0,3} (cost|pay|spend|charge|paying|spending))\b"))
         .is_match(&text.norm)
 }
 
@@ -1203,7 +1258,7 @@ pub(crate) fn pointer(text: &Text) -> Option<super::Pointer> {
     let norm = &*without_times(&text.norm);
     if NEXT
         .get_or_init(|| {
-            re(r"\b(the )?next (one|item|finding|rec)\b|\bthe one after\b|^(ok |okay |k |kk |and |then |now |so |right )*next( pls| please| plz)?\??$")
+            re(r"\b(the )?next (one|item|finding|rec)\b|\bthe one after\b|^(ok |okay |k |kk |and |then |now |so |right )*(next|after that|the one after)( one)?( pls| please| plz)?\??$")
         })
         .is_match(norm)
     {

@@ -801,13 +801,38 @@ fn request_sentence(
     }
     let declined = matches!(whole.decline, Some(DeclineReason::SmallTalk | DeclineReason::Unrelated))
         || (whole.intent == Intent::Help && whole.confidence < 0.5);
-    let asks = |sentence: &str| sentence.trim_end().ends_with('?') || extract::opens_request(sentence);
+    // "really?", "are you sure?", "right?": a reaction to what came before, not a request.
+    let reaction = |sentence: &str| {
+        const WORDS: [&str; 14] = [
+            "really",
+            "seriously",
+            "sure",
+            "are",
+            "you",
+            "u",
+            "right",
+            "correct",
+            "is",
+            "that",
+            "huh",
+            "wow",
+            "hmm",
+            "ok",
+        ];
+        sentence
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .all(|w| WORDS.contains(&w.to_lowercase().as_str()))
+    };
+    let asks = |sentence: &str| {
+        !reaction(sentence) && (sentence.trim_end().ends_with('?') || extract::opens_request(sentence))
+    };
     // An answered prompt is read again only for a later sentence that asks.
     if !declined && !sentences[1..].iter().any(|s| asks(s)) {
         return None;
     }
     // The last sentence that asks something secbot answers.
-    let (sentence, parse) = sentences[1..].iter().rev().find_map(|s| {
+    let (sentence, parse) = sentences[1..].iter().rev().filter(|s| !reaction(s)).find_map(|s| {
         let parse = parse_prompt(s, lexicon, model, today);
         (!matches!(parse.intent, Intent::OutOfScope | Intent::Help)).then_some((*s, parse))
     })?;
@@ -990,6 +1015,30 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
         && text.words.iter().any(|w| lexicon.people.contains(w.as_str()))
     {
         intent = Intent::Status;
+    }
+    // "how many attack paths actually go through it?": a question that names attack paths is
+    // about them, whatever else it sounds like (asking how secbot finds them is help; using
+    // one to break in is refused).
+    if ruled_unsafe.is_none()
+        && matches!(intent, Intent::Explain | Intent::ListRisks | Intent::Summarize | Intent::OutOfScope)
+        && !signals.best_fix
+        && text.norm.contains("attack path")
+    {
+        intent = Intent::AttackPaths;
+        confidence = confidence.max(0.8);
+    }
+    // "raj's?", "and priya's": nothing but a person's name in the possessive asks for their
+    // work.
+    if ruled_unsafe.is_none()
+        && let [_, .., last] | [last] = text.words.as_slice()
+        && lexicon.people.contains(last.as_str())
+        && text.words.iter().all(|w| {
+            w == last || matches!(w.as_str(), "and" | "what" | "about" | "how" | "then" | "now" | "ok" | "so")
+        })
+        && text.raw.contains(&format!("{last}'s"))
+    {
+        intent = Intent::Status;
+        confidence = confidence.max(0.8);
     }
     // "patch 4", "fix #2", "remediate the 3rd": a fixing verb on a row of the thread's list
     // asks for its fix, however short.

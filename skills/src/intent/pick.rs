@@ -259,6 +259,21 @@ mod tests {
     }
 
     #[test]
+    fn a_recommendation_and_a_part_of_a_resource_name_pick_one_of_the_rows_that_share_it() {
+        let cluster = |name: &str, rec: &str| item(name, ResourceKind::KubernetesCluster, Cloud::Azure, rec);
+        let items = vec![
+            cluster("aks-prod-eastus", "Container images should be deployed from trusted registries only"),
+            cluster("aks-dev-westus2", "Authorized IP ranges should be defined on Kubernetes Services"),
+            cluster("aks-prod-eastus", "Authorized IP ranges should be defined on Kubernetes Services"),
+        ];
+        assert_eq!(described_items("explain the authorized IP one", &items, None), vec![1, 2]);
+        assert_eq!(
+            described_items("explain the authorized IP one on the prod cluster", &items, None),
+            vec![2]
+        );
+    }
+
+    #[test]
     fn a_kind_or_a_vulnerability_the_recommendation_names_picks_its_item() {
         let items = one_machine();
         assert_eq!(described_item_("remediation for the sql one", &items), Some(2));

@@ -98,6 +98,10 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("private endpoint", "#privatelink"),
     ("diagnostic logs", "#diaglogs"),
     ("authorized ip ranges", "#authorizedip"),
+    ("authorized ips", "#authorizedip"),
+    ("authorized ip", "#authorizedip"),
+    ("authorised ip ranges", "#authorizedip"),
+    ("authorised ip", "#authorizedip"),
     ("ssh keys", "#sshkeys"),
     ("ssh key", "#sshkeys"),
 ];

@@ -57,6 +57,17 @@ impl Text {
                 names.push(token.clone());
                 continue;
             }
+            // "No.3", "nr.2": the number sign and the number, as "no 3".
+            if let Some((sign, n)) = token.split_once('.')
+                && matches!(sign, "no" | "nr" | "num")
+                && !n.is_empty()
+                && n.len() <= 2
+                && n.bytes().all(|b| b.is_ascii_digit())
+            {
+                words.push(sign.to_owned());
+                words.push(n.to_owned());
+                continue;
+            }
             if keeps_whole(token) {
                 words.push(token.clone());
                 continue;
