@@ -642,16 +642,17 @@ pub(crate) async fn plan(
         && (slots.has_filters() || parse.tool.is_some() || parse.reference.picks)
         && !matches!(context.subject, Some(Subject::List { on: None, .. }) | None)
     {
-        let everything = focus(context).filter(|_| all_on_it(text));
-        let found = match on_focus(source, context, None, words).await? {
-            _ if let Some(resource) = everything => Some(Subject::Resource { id: resource.to_owned() }),
-            Some(finding) => Some(finding),
-            None if parse.tool.is_some() => match &context.subject {
-                Some(Subject::List { on: Some(id), .. }) => Some(Subject::Resource { id: id.clone() }),
-                Some(single) => Some(narrow(source, single.clone(), text).await),
+        let found = match focus(context).filter(|_| all_on_it(text)) {
+            Some(resource) => Some(Subject::Resource { id: resource.to_owned() }),
+            None => match on_focus(source, context, None, words).await? {
+                Some(finding) => Some(finding),
+                None if parse.tool.is_some() => match &context.subject {
+                    Some(Subject::List { on: Some(id), .. }) => Some(Subject::Resource { id: id.clone() }),
+                    Some(single) => Some(narrow(source, single.clone(), text).await),
+                    None => None,
+                },
                 None => None,
             },
-            None => None,
         };
         if found.is_some() {
             subject = found;
