@@ -46,7 +46,7 @@ async fn threads_written_apart_from_the_corpus_are_followed() {
     // (0.815) for the third (85 when it was written), 103 of 133 (0.774) for the fourth (93),
     // 114 of 149 (0.765) for the fifth (96), 99 of 148 (0.669) for the sixth (98), 101 of 146
     // (0.692) for the seventh (97 on the day it was written), 110 of 147 (0.748) for the
-    // eighth (109 on the day it was written), 117 of 146 (0.801) for the ninth (the one read;
+    // eighth (109 on the day it was written), 119 of 146 (0.815) for the ninth (the one read;
     // 102 as written) and 112 of 139 (0.806) for the tenth (118 as written on its own day), all
     // under the goal of 0.92; these floors keep them from slipping while the gap is closed.
     for (file, floor) in [
