@@ -40,15 +40,18 @@ async fn the_corpus_threads_are_followed_turn_by_turn() {
 #[tokio::test]
 async fn threads_written_apart_from_the_corpus_are_followed() {
     // Nothing was built from these threads (but `threads-k`, read at the end of its session, and
-    // `threads-q`, read and fixed from in its session).
+    // `threads-q` and `threads-s`, read and fixed from in their sessions).
     // On the fixed demo day (2026-11-25), each thread on a fresh engine: 99 of 112 (0.884) for
     // the first set (91 when it was written), 103 of 118 (0.873) for the second, 106 of 130
     // (0.815) for the third (85 when it was written), 103 of 133 (0.774) for the fourth (93),
     // 114 of 149 (0.765) for the fifth (96), 99 of 148 (0.669) for the sixth (98), 101 of 146
     // (0.692) for the seventh (97 on the day it was written), 110 of 147 (0.748) for the
     // eighth (109 on the day it was written), 119 of 146 (0.815) for the ninth (the one read;
-    // 102 as written) and 112 of 139 (0.806) for the tenth (118 as written on its own day), all
-    // under the goal of 0.92; these floors keep them from slipping while the gap is closed.
+    // 102 as written; 128 after the fixes of 2026-12-07's second session), 113 of 139 (0.813)
+    // for the tenth (118 as written on its own day), 131 of 150 (0.873) for the eleventh (read;
+    // 107 as written on its own day) and 100 of 146 (0.685) for the twelfth (never read; 100 as
+    // written), all under the goal of 0.92; these floors keep them from slipping while the gap
+    // is closed.
     for (file, floor) in [
         ("threads.jsonl", 0.85),
         ("threads-later.jsonl", 0.85),
@@ -60,6 +63,8 @@ async fn threads_written_apart_from_the_corpus_are_followed() {
         ("threads-p.jsonl", 0.73),
         ("threads-q.jsonl", 0.78),
         ("threads-r.jsonl", 0.78),
+        ("threads-s.jsonl", 0.80),
+        ("threads-t.jsonl", 0.65),
     ] {
         let path = format!("{}/heldout/{file}", env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(&path).expect("the held-out threads");
@@ -299,9 +304,18 @@ async fn the_fixes_that_break_the_most_paths_are_what_follow_ups_point_at() {
     ])
     .await;
     assert_eq!(skill(&r[1]), "attack_paths");
-    assert_eq!(r[1]["subject"]["kind"], "finding", "the single fix asked for: {}", r[1]["subject"]);
+    // The card shows the fixes ranked, so its subject is that list; "that fix" is its first.
+    assert_eq!(r[1]["subject"]["kind"], "list", "the fixes ranked: {}", r[1]["subject"]);
     assert_eq!(skill(&r[2]), "remediate");
-    assert_eq!(r[2]["subject"], r[1]["subject"]);
+    assert_eq!(r[2]["subject"], r[1]["subject"]["items"][0]);
+    let r = thread(&[
+        "What are the attack paths that reach sensitive data?",
+        "Which single fix breaks the most of them?",
+        "Put that on Omar's plate, due end of next week please",
+    ])
+    .await;
+    assert_eq!(skill(&r[2]), "delegate", "{}", text(&r[2]));
+    assert_eq!(r[2]["subject"], r[1]["subject"]["items"][0]);
     let r = thread(&["which fixes break the most attack paths", "fix the 2nd"]).await;
     assert_eq!(r[0]["subject"]["kind"], "list");
     assert_eq!(r[1]["subject"], r[0]["subject"]["items"][1]);
@@ -349,7 +363,7 @@ async fn the_fix_that_breaks_the_most_of_a_resources_attack_paths_stays_on_paths
     assert_eq!(skill(&r[1]), "attack_paths", "the paths just shown, not the secure score: {}", text(&r[1]));
     assert!(text(&r[1]).contains("attack paths"), "{}", text(&r[1]));
     assert_eq!(skill(&r[2]), "remediate");
-    assert_eq!(r[2]["subject"], r[1]["subject"], "the fix named first");
+    assert_eq!(r[2]["subject"], r[1]["subject"]["items"][0], "the fix named first");
     assert_eq!(r[2]["card"]["code"][0]["title"], "PowerShell");
 }
 
@@ -1209,4 +1223,146 @@ async fn a_question_that_names_attack_paths_is_about_them_and_a_reaction_is_no_r
     .await;
     assert_eq!(skill(&r[2]), "attack_paths", "{}", text(&r[2]));
     assert!(text(&r[2]).contains("through vm-etl-02"), "{}", text(&r[2]));
+}
+
+#[tokio::test]
+async fn a_doubted_owner_is_looked_up_again_and_the_rest_go_to_the_next_person() {
+    let r = thread(&[
+        "who owns the SQL vulnerability one on vm-etl-02?",
+        "are you sure? I'm pretty sure priya took that one",
+    ])
+    .await;
+    assert_eq!(skill(&r[1]), "status", "{}", text(&r[1]));
+    assert_eq!(r[1]["subject"], r[0]["subject"]);
+    assert!(text(&r[1]).contains("omar"), "{}", text(&r[1]));
+    // "give the rest to omar": the rows the first hand-over left.
+    let r = thread(&[
+        "critical risks",
+        "ok, the first 3 go to sam by the 20th",
+        "give the rest to omar, due jan 8",
+    ])
+    .await;
+    let items = r[0]["subject"]["items"].as_array().expect("a list").clone();
+    assert_eq!(skill(&r[2]), "delegate", "{}", text(&r[2]));
+    assert_eq!(r[2]["subject"]["items"], serde_json::json!(items[3..].to_vec()), "{}", text(&r[2]));
+    assert!(text(&r[2]).contains("omar"), "{}", text(&r[2]));
+    // "4 to jules, same date": the row, by the day just given.
+    let r = thread(&["critical risks", "1 and 2 to sam, due friday", "4 to jules, same date"]).await;
+    assert_eq!(skill(&r[2]), "delegate", "{}", text(&r[2]));
+    assert_eq!(r[2]["subject"], r[0]["subject"]["items"][3]);
+    assert_eq!(r[2]["slots"]["due"], r[1]["slots"]["due"]);
+}
+
+#[tokio::test]
+async fn paths_and_alerts_numbered_as_people_write_them() {
+    let r = thread(&["attack paths", "explain path 2", "the 1st path: walk me through each hop"]).await;
+    let items = r[0]["subject"]["items"].as_array().expect("a list").clone();
+    assert_eq!(skill(&r[1]), "attack_paths", "{}", text(&r[1]));
+    assert_eq!(r[1]["subject"], items[1]);
+    assert_eq!(skill(&r[2]), "attack_paths", "walking a path is not an attack: {}", text(&r[2]));
+    assert_eq!(r[2]["subject"], items[0]);
+    // After looking at the 6th path, "the 3rd" is still the 3rd path.
+    let r = thread(&[
+        "attack paths to sensitive data",
+        "show more",
+        "the 6th: where does it end?",
+        "go back to the 3rd, the sql-orders-prod one. what breaks it",
+    ])
+    .await;
+    assert_eq!(skill(&r[3]), "attack_paths", "{}", text(&r[3]));
+    assert_eq!(r[3]["subject"], r[1]["subject"]["items"][2]);
+    // "what would I have to fix to break it?" is the path, whose card lists its fixes.
+    let r = thread(&["attack paths", "ok, the 1st path - what would I have to fix to break it?"]).await;
+    assert_eq!(skill(&r[1]), "attack_paths", "{}", text(&r[1]));
+    assert_eq!(r[1]["subject"], r[0]["subject"]["items"][0]);
+    // "#4 wat do" about an alert is what to do about it.
+    let r = thread(&["show all high alerts", "#4 wat do"]).await;
+    assert_eq!(skill(&r[1]), "remediate", "{}", text(&r[1]));
+    assert_eq!(r[1]["subject"], r[0]["subject"]["items"][3]);
+}
+
+#[tokio::test]
+async fn short_and_literal_follow_ups_about_a_row() {
+    // "the 3 who is owner", "when is due", "ok pass to raj same date".
+    let r = thread(&[
+        "opa, show critcal risks pls",
+        "the 3 who is owner",
+        "when is due",
+        "ok pass to raj same date",
+    ])
+    .await;
+    let third = r[0]["subject"]["items"][2].clone();
+    assert_eq!(skill(&r[1]), "status", "{}", text(&r[1]));
+    assert_eq!(r[1]["subject"], third);
+    assert_eq!(skill(&r[2]), "status", "{}", text(&r[2]));
+    assert_eq!(r[2]["subject"], third);
+    assert_eq!(skill(&r[3]), "delegate", "{}", text(&r[3]));
+    assert_eq!(r[3]["subject"], third);
+    // A question about a numbered row is about that row, not a narrower list.
+    let r = thread(&[
+        "Which findings are past their due date? I need owner names and dates.",
+        "Item 4, the SQL database: what data is exposed there?",
+    ])
+    .await;
+    assert_eq!(skill(&r[1]), "explain", "{}", text(&r[1]));
+    assert_eq!(r[1]["subject"], r[0]["subject"]["items"][3]);
+    // "thoughts on the 2nd?" is a row, and a person mentioned beside it is not whose work is asked.
+    let r = thread(&[
+        "risks on stdatalakecurated?",
+        "thoughts on the 2nd? and who should take it, dana already has one there",
+        "fine, give it to dana, end of month",
+    ])
+    .await;
+    assert_eq!(r[1]["subject"], r[0]["subject"]["items"][1], "{}", text(&r[1]));
+    assert_eq!(skill(&r[2]), "delegate", "{}", text(&r[2]));
+    assert_eq!(r[2]["subject"], r[0]["subject"]["items"][1]);
+    // "and the 5th, the key vault one?" asks the last question again.
+    let r = thread(&[
+        "show me the critical findings, most risky first",
+        "how would we fix #1?",
+        "and the 5th, the key vault one?",
+    ])
+    .await;
+    assert_eq!(skill(&r[2]), "remediate", "{}", text(&r[2]));
+    assert_eq!(r[2]["subject"], r[0]["subject"]["items"][4]);
+    // "who owns the patching one" is the system updates row.
+    let r = thread(&["paged for vm-web-03. anything critical on it", "who owns the patching one"]).await;
+    assert_eq!(skill(&r[1]), "status", "{}", text(&r[1]));
+    assert!(text(&r[1]).contains("system updates"), "{}", text(&r[1]));
+}
+
+#[tokio::test]
+async fn lead_ins_pages_spans_and_deadlines_written_plainly() {
+    let r = thread(&["who drank my oat milk", "ok real question: risks on stdatalakecurated?"]).await;
+    assert_eq!(skill(&r[1]), "list_risks", "{}", text(&r[1]));
+    assert_eq!(r[1]["subject"]["kind"], "list");
+    let r = thread(&["happy monday everyone ☕ ok bot, what's critical today?"]).await;
+    assert_eq!(skill(&r[0]), "list_risks", "{}", text(&r[0]));
+    // "show me also the next five" pages the same list.
+    let r = thread(&[
+        "Please show me all findings with the severity critical.",
+        "Thank you. Can you please show me also the next five?",
+    ])
+    .await;
+    assert_eq!(r[1]["slots"]["severity"], r[0]["slots"]["severity"], "{}", text(&r[1]));
+    assert!(text(&r[1]).contains("showing 6"), "{}", text(&r[1]));
+    // "the points one until three", then "the deadline shall be 15. December".
+    let r = thread(&[
+        "Please give me the open risks of the storage account stdatalakecurated.",
+        "Then please assign the points one until three also to Dana, with deadline 18. December.",
+        "Excuse me, I have made a mistake. The deadline shall be 15. December, not 18.",
+    ])
+    .await;
+    assert_eq!(skill(&r[1]), "delegate", "{}", text(&r[1]));
+    assert_eq!(r[1]["subject"]["items"].as_array().map(Vec::len), Some(3), "{}", r[1]["subject"]);
+    assert_eq!(skill(&r[2]), "delegate", "{}", text(&r[2]));
+    assert!(text(&r[2]).contains("15 dec") && text(&r[2]).contains("dana"), "{}", text(&r[2]));
+    // "assign it to me, I'm sam".
+    let r = thread(&[
+        "what's on raj's plate?",
+        "the first one there, assign it to me, I'm sam, i'll take it over",
+    ])
+    .await;
+    assert_eq!(skill(&r[1]), "delegate", "{}", text(&r[1]));
+    assert_eq!(r[1]["slots"]["assignee"], "sam");
 }

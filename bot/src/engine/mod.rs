@@ -312,9 +312,17 @@ impl Engine {
                     // resource, what else is open on it) are what "details on the 2nd" picks.
                     // ("also open on this resource" under a fix does not replace the list the
                     // thread counts from.)
+                    // (One path of a list of paths keeps that list: "go back to the 3rd" after
+                    // looking at the 6th is the 3rd path, not the 3rd finding on the 6th.)
+                    let one_of_the_paths = matches!(subject, Subject::AttackPath { .. })
+                        && context
+                            .last_list
+                            .as_ref()
+                            .is_some_and(|l| l.items.iter().any(|i| matches!(i, Subject::AttackPath { .. })));
                     if let Some(rows) = card_rows(&reply.card).filter(|_| {
-                        context.last_list.is_none()
-                            || matches!(reply.intent, Intent::AttackPaths | Intent::Status)
+                        !one_of_the_paths
+                            && (context.last_list.is_none()
+                                || matches!(reply.intent, Intent::AttackPaths | Intent::Status))
                     }) {
                         let intent = match rows.first() {
                             Some(Subject::AttackPath { .. }) => Intent::AttackPaths,

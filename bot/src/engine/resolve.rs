@@ -115,7 +115,7 @@ fn item_level(intent: Intent) -> bool {
 /// Reads the prompt against the thread: what it means here, before what it is about; the last
 /// value says whether it steps from the thread's row to the next or the previous one ("next"
 /// is then not the next page).
-fn in_thread(parse: &Parse, context: &ThreadContext) -> (Intent, Slots, bool) {
+fn in_thread(parse: &Parse, context: &ThreadContext, text: &str) -> (Intent, Slots, bool) {
     let mut intent = parse.intent;
     let mut slots = parse.slots.clone();
     let reference = parse.reference;
@@ -240,7 +240,11 @@ fn in_thread(parse: &Parse, context: &ThreadContext) -> (Intent, Slots, bool) {
     // question about one item of the list is a look at that item. ("The second, it passes by
     // which identity?": a kind asked of a row is about that row.)
     let kind_aside = !(Slots { resource_type: None, ..slots.clone() }).has_filters();
-    if intent == Intent::ListRisks && has_list && ((slots.ordinal.is_some() || reference.picks) && kind_aside)
+    // ("#3, the S3 bucket: is that finance data?": a question whether a row is something.)
+    let asks_of_row = slots.ordinal.is_some() && asks_whether(text);
+    if intent == Intent::ListRisks
+        && has_list
+        && (((slots.ordinal.is_some() || reference.picks) && kind_aside) || asks_of_row)
     {
         intent = Intent::Explain;
     }
@@ -341,7 +345,7 @@ pub(crate) async fn plan(
     scope: &[String],
     today: Date,
 ) -> Result<Decision, PostureError> {
-    let (mut intent, mut slots, stepped) = in_thread(parse, context);
+    let (mut intent, mut slots, stepped) = in_thread(parse, context, text);
     let handed_to = slots.assignee.clone().filter(|_| intent == Intent::Delegate);
     let words = Words { text, assignee: handed_to.as_deref() };
     // "the key vault one goes to priya, same date": the day the last hand-over was for.
@@ -443,8 +447,10 @@ pub(crate) async fn plan(
         return Ok(run(intent, slots, None, 0));
     }
 
-    // A refinement of the last list keeps its other filters (and its kind of list).
+    // A refinement of the last list keeps its other filters (and its kind of list). (A row
+    // numbered is not a refinement: "item 4, the SQL database: what data is exposed there?")
     if let Some(last) = last
+        && slots.ordinal.is_none()
         && (parse.refinement || (parse.needs_context && intent == Intent::ListRisks && slots.has_filters()))
         && slots.resource.is_none()
         && slots.recommendation.is_none()
@@ -458,6 +464,19 @@ pub(crate) async fn plan(
 
     // 1. What the prompt names.
     let mut subject = None;
+    // "give the rest to omar, due jan 8" after some of the list's rows were handed over: the
+    // rows that hand-over left.
+    if intent == Intent::Delegate
+        && parse.reference.rest
+        && context.last_intent == Some(Intent::Delegate)
+        && let Some(last) = last
+        && let Some(Subject::List { items: handed, .. }) = &context.subject
+    {
+        let left: Vec<Subject> = last.items.iter().filter(|row| !handed.contains(row)).cloned().collect();
+        if !left.is_empty() && left.len() < last.items.len() {
+            subject = Some(Subject::list(left));
+        }
+    }
     // "can someone look at this? <https://portal.azure.com/…/alertId/2518…|Successful SSH brute
     // force attack>": the alert a pasted portal link carries, looked at unless the prompt asks
     // for its fix, its owner or a hand-over. So is a pasted alert mail that gives the alert's
@@ -498,7 +517,15 @@ pub(crate) async fn plan(
     }
     if let Some(name) = &slots.resource {
         if let Some(resource) = named(source, context, name, scope).await? {
+            // "go back to the 3rd, the sql-orders-prod one. what breaks it" among attack paths:
+            // the path numbered, whatever recommendation the words sound like.
+            let numbered_path = slots
+                .ordinal
+                .filter(|_| !parse.reference.on_page)
+                .and_then(|n| Subject::at(rows, n).cloned())
+                .filter(|row| matches!(row, Subject::AttackPath { .. } | Subject::Alert { .. }));
             subject = Some(match &parse.recommendation_key {
+                _ if let Some(row) = numbered_path => row,
                 Some(key) if source.finding(key, &resource.id).await?.is_some() => {
                     Subject::Finding { recommendation: key.clone(), resource: resource.id.clone() }
                 }
@@ -804,7 +831,10 @@ pub(crate) async fn plan(
             {
                 subject = Some(item);
             }
-            _ if intent == Intent::Delegate => subject = Some(Subject::list(matching)),
+            // "the nsg ones to sam": all of them; "the nsg one 2 sam" with several asks which.
+            _ if intent == Intent::Delegate && !one_of_several(text) => {
+                subject = Some(Subject::list(matching));
+            }
             _ => return Ok(Decision::Clarify { intent, slots, candidates: matching, reason: None }),
         }
         if subject.is_some() {
@@ -865,8 +895,15 @@ pub(crate) async fn plan(
             ]
             .iter()
             .any(|w| text.to_lowercase().contains(w)));
-    let needs =
-        !of_people && (skill::info(intent).needs_subject || (intent == Intent::Status && pointing(parse)));
+    // "when is due", "who owner?" while the thread is on one finding: its owner and due date.
+    let of_the_item = intent == Intent::Status
+        && slots.assignee.is_none()
+        && !slots.has_filters()
+        && matches!(&context.subject, Some(s) if !matches!(s, Subject::List { .. }))
+        && elliptical_work_question(text);
+    let needs = !of_people
+        && (skill::info(intent).needs_subject
+            || (intent == Intent::Status && (pointing(parse) || of_the_item)));
     if parse.tool_cloud && context.subject.is_some() {
         slots.cloud = None;
     }
@@ -883,11 +920,17 @@ pub(crate) async fn plan(
                 }
             }
             // "make it priya instead" after a hand-over of several: the same several.
+            // ("the deadline shall be 15. December" after one: the same several, by that day.)
             (Some(Subject::List { items, .. }), Intent::Delegate)
                 if plural
                     || (parse.reference.corrects
                         && context.last_intent == Some(Intent::Delegate)
-                        && parse.person.is_some()) =>
+                        && parse.person.is_some())
+                    || (context.last_intent == Some(Intent::Delegate)
+                        && parse.slots.assignee.is_none()
+                        && parse.slots.due.is_some()
+                        && slots.ordinal.is_none()
+                        && !parse.reference.picks) =>
             {
                 subject = Some(Subject::list(items.clone()));
             }
@@ -914,6 +957,13 @@ pub(crate) async fn plan(
                     subject = items.first().cloned();
                 } else if let Some(first) = items.first().filter(|_| worst(text)) {
                     // "the worst of those", "the top one": lists are ranked, worst first.
+                    subject = Some(first.clone());
+                } else if let Some(first) = items.first().filter(|_| {
+                    matches!(first_row_fix(context), Some(true))
+                        && (the_fix_asked(text) || parse.reference.pointer == Some(Pointer::It))
+                }) {
+                    // "assign that fix to @omar" after "which single fix breaks the most attack
+                    // paths?": the fix that answered it, the list's first.
                     subject = Some(first.clone());
                 } else if let [named] = fitting.as_slice() {
                     // "will turning on authorized ip ranges break it", "the xz one": the item
@@ -1014,14 +1064,19 @@ pub(crate) async fn plan(
     }
     // An attack path is looked at, explained and summarized by the attack paths skill.
     // So is "the first one, step by step": only a word of fixing asks for the path's fix.
+    // ("what would I have to fix to break it?" asks which fixes break it: the path, whose card
+    // lists them.)
     if matches!(subject, Some(Subject::AttackPath { .. }))
         && (matches!(intent, Intent::Explain | Intent::Summarize | Intent::ListRisks)
-            || (intent == Intent::Remediate && parse.tool.is_none() && !fixing(text)))
+            || (intent == Intent::Remediate
+                && parse.tool.is_none()
+                && (!fixing(text) || asks_which_fixes_break(text))))
     {
         intent = Intent::AttackPaths;
     }
-    // "how do I break #1": the path's first fix, as its "Break it" button does.
-    if intent == Intent::Remediate
+    // "how do I break #1": the path's first fix, as its "Break it" button does; so is "who
+    // owns this fix?" or "assign it to sam" about a path.
+    if matches!(intent, Intent::Remediate | Intent::Delegate | Intent::Status)
         && let Some(Subject::AttackPath { id }) = &subject
     {
         let filter = AttackPathFilter { subscriptions: scope.to_vec(), ..AttackPathFilter::default() };
@@ -1212,6 +1267,73 @@ fn asks_for_a_set(text: &str) -> bool {
     let text = text.to_lowercase();
     let words: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).collect();
     SET.iter().any(|w| words.iter().any(|x| x.starts_with(w))) && !MEANING.iter().any(|w| text.contains(w))
+}
+
+/// True for a few words asking who has something or when it is due, with nothing named: "when
+/// is due", "who owner?", "whose is". Alone they ask about what the thread is on.
+fn elliptical_work_question(text: &str) -> bool {
+    let text = text.to_lowercase();
+    let words: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    words.len() <= 5
+        && words.first().is_some_and(|w| matches!(*w, "when" | "who" | "whos" | "whose" | "is"))
+        && words.iter().any(|w| matches!(*w, "due" | "owner" | "owns" | "deadline" | "assigned" | "has"))
+        && !words.iter().any(|w| {
+            matches!(
+                *w,
+                "overdue" | "late" | "everyone" | "all" | "most" | "least" | "plate" | "work" | "else"
+            )
+        })
+}
+
+/// True when the prompt asks whether something is so: "is that finance data?", "does it hold
+/// customer data?".
+fn asks_whether(text: &str) -> bool {
+    let text = text.to_lowercase();
+    [
+        "is that ",
+        "is it ",
+        "is this ",
+        "does it ",
+        "does that ",
+        "does this ",
+        "are those ",
+        "are they ",
+        "what ",
+        "how ",
+    ]
+    .iter()
+    .any(|w| text.contains(w))
+}
+
+/// True when the prompt points at one item by its kind ("the nsg one"), not at all of that kind
+/// ("the nsg ones", "both").
+fn one_of_several(text: &str) -> bool {
+    let text = text.to_lowercase();
+    let words: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    words.contains(&"one")
+        && !words
+            .iter()
+            .any(|w| matches!(*w, "ones" | "all" | "both" | "those" | "them" | "these" | "every" | "each"))
+}
+
+/// Whether the thread's list is of fixes ranked by the attack paths each breaks, whose first
+/// row answers "which single fix breaks the most?"; `None` with no list.
+fn first_row_fix(context: &ThreadContext) -> Option<bool> {
+    let last = context.last_list.as_ref()?;
+    Some(last.intent == Intent::AttackPaths && matches!(last.items.first(), Some(Subject::Finding { .. })))
+}
+
+/// True when the prompt speaks of one fix as already said: "that fix", "this fix".
+fn the_fix_asked(text: &str) -> bool {
+    let text = text.to_lowercase();
+    ["that fix", "this fix", "the fix you", "that one fix"].iter().any(|w| text.contains(w))
+}
+
+/// True when the prompt asks which fixes break something ("what would I have to fix to break
+/// it?"), not how to make one.
+fn asks_which_fixes_break(text: &str) -> bool {
+    let text = text.to_lowercase();
+    (text.contains("what") || text.contains("which")) && text.contains("break")
 }
 
 /// True when the prompt has a word of fixing ("how do we break it", "close that path").

@@ -117,7 +117,7 @@ fn cues() -> &'static Cues {
             c(Remediate, r"\b(script|scripts|one liner|oneliner|cli|az|powershell|bicep|terraform|arm template|cloudformation|gcloud|aws cli|command to|cmd|snippet|snipet|iac)\b"),
             c(Remediate, r"\b(exempt|exemption|exempted|exemptions|waiver|risk accepted|accept the risk|suppress|dismiss)\b"),
             c(Remediate, r"\b(steps|walk me through|walk me thru|what do i do|what should we do|what to do|wtd)\b"),
-            c(Remediate, r"\bwhat (should|do|can|must|would) (i|we|you) (actually |really |even |now |then )?do (about|with|here|now|next|on)\b|\bhow (should|do|can|would) (i|we) (respond|react|deal with|handle|contain|triage)\b|\bwhat s the (response|next step|playbook)\b"),
+            c(Remediate, r"\bwhat (should|do|can|must|would) (i|we|you) (actually |really |even |now |then )?do (about|with|here|now|next|on)\b|\bhow (should|do|can|would) (i|we) (respond|react|deal with|handle|contain|triage)\b|\bwhat s the (response|next step|playbook)\b|\bwhat do$"),
             c(Remediate, r"\b(lock down|lockdown|secure|prevent|block)\b"),
             c(Remediate, r"\bmake .{0,40}\b(more )?secure\b"),
             c(Remediate, r"\b(open|create|raise|submit) a (pr|pull request)\b"),

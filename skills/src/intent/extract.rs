@@ -449,9 +449,28 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
         for c in numeric.captures_iter(&text.norm) {
             // "by the 20th" is a date; "on the 2nd one" and "details on the 7th" are not.
             let about = c.get(2).is_some_and(|m| m.as_str().trim() == "on")
-                && ["details", "detail", "deets", "info", "more", "notes", "context", "update", "focus"]
-                    .iter()
-                    .any(|w| text.norm[..c.get(0).map_or(0, |m| m.start())].trim_end().ends_with(w));
+                && [
+                    "details",
+                    "detail",
+                    "deets",
+                    "info",
+                    "more",
+                    "notes",
+                    "context",
+                    "update",
+                    "focus",
+                    "thoughts",
+                    "thought",
+                    "opinion",
+                    "views",
+                    "comments",
+                    "take",
+                    "ideas",
+                    "questions",
+                    "question",
+                ]
+                .iter()
+                .any(|w| text.norm[..c.get(0).map_or(0, |m| m.start())].trim_end().ends_with(w));
             // ("the fix for the 3rd" is a row; "keep omar on it but for the 16th" is a day.)
             // ("move it to the 2nd" is a row; "push the due date to the 18th" is a day.)
             let row_for = c.get(2).is_some_and(|m| matches!(m.as_str(), "for " | "to "))
@@ -533,10 +552,13 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
         return Some(-1);
     }
     let item = ITEM.get_or_init(|| {
-        re(r"\b(number|item|no|row|finding|nr|num) (\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b")
+        re(r"\b(number|item|no|row|finding|nr|num|path|alert) (\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b")
     });
-    // "no 2" is number 2; "no one" is nobody.
-    if let Some(c) = item.captures_iter(&text.norm).find(|c| &c[1] != "no" || c[2].parse::<i32>().is_ok()) {
+    // "no 2" is number 2; "no one" is nobody; "path 3" is the 3rd path, "the alert one" a kind.
+    if let Some(c) = item
+        .captures_iter(&text.norm)
+        .find(|c| !matches!(&c[1], "no" | "path" | "alert") || c[2].parse::<i32>().is_ok())
+    {
         const WORDS: [&str; 10] =
             ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
         return c[2].parse().ok().or_else(|| WORDS.iter().position(|w| *w == &c[2]).map(|i| i as i32 + 1));
@@ -546,13 +568,15 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
     }
     // A row by its number alone: "patch 4", "why 3", "and 5?" (a short ask about it); "assign 3
     // to li.wei, due in 10 days" (handed to someone); "6 - whats that", "3: why?" (the number
-    // first, then the question).
-    static NUMBERED: OnceLock<[Regex; 3]> = OnceLock::new();
+    // first, then the question; "the 3 who is owner").
+    static NUMBERED: OnceLock<[Regex; 4]> = OnceLock::new();
     let numbered = NUMBERED.get_or_init(|| {
         [
             re(r"^(and |ok |so |now )?(fix|patch|remediate|explain|why|whats|what about|about|assign|delegate|summarize|summarise|details|detail|deets|info|details on|info on|more on|tell me about|who owns|status of|same|same thing|ditto|likewise|do the same)( for| on| of| with)? (?P<n>\d{1,2})( (in|with|using|via|as) [a-z_]+( [a-z]+)?)?( pls| please| plz| too| again| then| now)?$"),
             re(r"^(and |ok |so |now |pls |please )?(assign|give|hand|delegate|move|reassign|send|put) (?P<n>\d{1,2}) (to|over to|on)\b"),
-            re(r"^(?P<n>\d{1,2}) (whats|what s|what is|what|why|explain|fix|how|who|details|more|info|tell)\b"),
+            re(r"^(the |and the |ok the |so the )?(?P<n>\d{1,2}) (whats|what s|what is|what|why|explain|fix|how|who|whos|when|details|more|info|tell|is already|is still|belongs)\b"),
+            // "4 to jules, same date": the row, handed to someone.
+            re(r"^(and |ok |so |then |now )?(?P<n>\d{1,2}) (to|goes to|go to|for) @?[a-z]"),
         ]
     });
     if digits
@@ -595,6 +619,18 @@ pub(crate) fn rows(text: &Text) -> Vec<i32> {
             "last" | "bottom" => (-n..=-1).collect(),
             _ => (1..=n).collect(),
         };
+    }
+    // "the points one until three", "items 2 till 4": rows named by a noun and a span in words.
+    static WORDED: OnceLock<Regex> = OnceLock::new();
+    let worded = WORDED.get_or_init(|| {
+        re(r"\b(points?|items?|rows?|numbers?|findings?|nos?) (\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten) (-|to|through|thru|until|till) (\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b")
+    });
+    if let Some(c) = worded.captures(&text.norm)
+        && let (Some(a), Some(b)) = (number(&c[2]), number(&c[4]))
+        && (1..b).contains(&a)
+        && b - a < 10
+    {
+        return (a..=b).collect();
     }
     if !text.norm.bytes().any(|b| b.is_ascii_digit()) {
         return Vec::new();
@@ -974,7 +1010,7 @@ fn takes_on_work(text: &Text) -> bool {
 pub(crate) fn next_page(text: &Text) -> bool {
     static NEXT: OnceLock<Regex> = OnceLock::new();
     NEXT.get_or_init(|| {
-        re(r"^(ok |okay |k |and |then |pls |please |now )*((show|give|list|see|load|gimme|display) (me )?)?(more|(the )?next( page| pg| one| ones| (\d+|five|ten|few|batch|set))?|(the )?rest( of (them|it|the list|those))?|(the )?others|keep going|continue|go on|more (please|pls|plz|results|items|of (them|those|these))|what else|page \d+)( please| pls| plz)?\??$|\b(next page|next pg|show more|load more|see more|keep going|the rest of (them|the list|those|it)|(subsequent|following|second) page|page (two|2))\b")
+        re(r"^(ok |okay |k |and |then |pls |please |now )*((show|give|list|see|load|gimme|display) (me )?)?(more|(the )?next( page| pg| one| ones| (\d+|five|ten|few|batch|set))?|(the )?rest( of (them|it|the list|those))?|(the )?others|keep going|continue|go on|more (please|pls|plz|results|items|of (them|those|these))|what else|page \d+)( please| pls| plz)?\??$|\b(next page|next pg|show more|load more|see more|keep going|the rest of (them|the list|those|it)|(subsequent|following|second) page|page (two|2))\b|\b(show|give|list|see|display)( me)?( also| too| as well)? the next (\d+|five|ten|few)( ones| items| findings| results| rows| risks| paths| alerts)?( too| as well| also)?( please| pls| plz)?$")
     })
     .is_match(text.norm.trim())
 }
@@ -1215,7 +1251,7 @@ pub(crate) fn picks_item(text: &Text) -> bool {
 pub(crate) fn bare_pick(text: &Text, picks: bool) -> Option<Vec<&str>> {
     static BARE: OnceLock<Regex> = OnceLock::new();
     BARE.get_or_init(|| {
-        re(r"^(?:(?:ok|okay|so|and|um|hmm|what about|how about|i mean|sorry|no) )*(?:the|that) ((?:\S+ ){1,3})(?:one|thing|finding|item|issue|rec)$")
+        re(r"^(?:(?:ok|okay|so|and|um|hmm|what about|how about|i mean|sorry|no) )*(?:(?:the )?(?:\d{1,2}(?:st|nd|rd|th)?|first|second|third|fourth|fifth) )?(?:the|that) ((?:\S+ ){1,3})(?:one|thing|finding|item|issue|rec)$")
     })
     .captures(text.norm.trim())
     .map(|c| c.get(1).map_or("", |m| m.as_str()).split_whitespace().collect())
@@ -1235,7 +1271,7 @@ pub(crate) fn moves_due(text: &Text) -> bool {
     static MOVES: OnceLock<Regex> = OnceLock::new();
     MOVES
         .get_or_init(|| {
-            re(r"\b(push|pushing|move|moving|extend|extending|change|bump|shift|slide|postpone|delay|bring forward|pull in|reschedule)\b.{0,30}\b(due date|due|deadline|date)\b.{0,12}\b(to|till|until|til|by|back)\b|\b(extend|push|postpone|delay|move)\b (it|that|this|them)( out| back)? (to|till|until|by)\b")
+            re(r"\b(push|pushing|move|moving|extend|extending|change|bump|shift|slide|postpone|delay|bring forward|pull in|reschedule)\b.{0,30}\b(due date|due|deadline|date)\b.{0,12}\b(to|till|until|til|by|back)\b|\b(extend|push|postpone|delay|move)\b (it|that|this|them)( out| back)? (to|till|until|by)\b|\b(the )?(due date|deadline) (shall|should|must|will|has to|needs to) be\b")
         })
         .is_match(&text.norm)
 }
@@ -1247,6 +1283,56 @@ pub(crate) fn repeats(text: &Text) -> bool {
     AGAIN
         .get_or_init(|| re(r"\b((the )?same( thing| again)? (for|with|on|to)|ditto|likewise|do the same)\b"))
         .is_match(&text.norm)
+}
+
+/// True when the prompt disputes who owns what the thread points at: "are you sure? I'm pretty
+/// sure priya took that one", "I thought @sam had it". It asks for the owner again, not for
+/// that person's work.
+pub(crate) fn disputes_owner(text: &Text, person: &dyn Fn(&str) -> bool) -> bool {
+    static DISPUTE: OnceLock<Regex> = OnceLock::new();
+    DISPUTE
+        .get_or_init(|| {
+            re(r"\b(sure|thought|think|believe|assumed|remember|certain) (that )?(@?[a-z][a-z.]*) (took|owns|owned|has|had|picked up|grabbed|is on|was on|is handling|was handling|handles|handled|claimed|got) (that|it|this|the \w+ one)\b")
+        })
+        .captures_iter(&text.norm)
+        .any(|c| person(&c[3]))
+}
+
+/// True when the prompt asks who should or could take something on: "who should take it?",
+/// "who can own the 3rd?".
+pub(crate) fn asks_who_takes(text: &Text) -> bool {
+    static WHO: OnceLock<Regex> = OnceLock::new();
+    WHO.get_or_init(|| re(r"\bwho (should|could|can|would|will|wants to|is going to) (take|own|handle|pick up|grab|fix|do)\b"))
+        .is_match(&text.norm)
+}
+
+/// The person the prompt's author says they are: "I'm sam", "this is @priya".
+pub(crate) fn self_named(text: &Text, person: &dyn Fn(&str) -> bool) -> Option<String> {
+    static SELF: OnceLock<Regex> = OnceLock::new();
+    SELF.get_or_init(|| re(r"\b(i m|im|i am|this is|it s me|its me) (@?[a-z][a-z.]*)\b"))
+        .captures_iter(&text.norm)
+        .find(|c| person(&c[2]))
+        .map(|c| c[2].trim_start_matches('@').to_owned())
+}
+
+/// True when the prompt asks to be shown something step by step: "walk me through each hop",
+/// "hop by hop", "step by step".
+pub(crate) fn walk_through(text: &Text) -> bool {
+    static WALK: OnceLock<Regex> = OnceLock::new();
+    WALK.get_or_init(|| {
+        re(r"\b(walk|take|talk) (me|us) (through|thru)\b|\b(hop by hop|step by step|each hop|each step)\b")
+    })
+    .is_match(&text.norm)
+}
+
+/// True when the prompt means the rows of the list not yet handed over: "give the rest to
+/// omar", "the others go to sam", "everything else to li.wei".
+pub(crate) fn the_rest(text: &Text) -> bool {
+    static REST: OnceLock<Regex> = OnceLock::new();
+    REST.get_or_init(|| {
+        re(r"\b(the rest|the others|the other ones|the remaining( ones| ones| items| findings)?|remaining ones|everything else|all the others|all others)\b")
+    })
+    .is_match(&text.norm)
 }
 
 /// How the prompt points at what the thread shows, if it does by a pronoun.
@@ -1322,8 +1408,22 @@ pub(crate) fn bare_reference(text: &Text, names: &dyn Fn(&str) -> bool) -> bool 
         matches!(w[0].as_str(), "top" | "first" | "last" | "next" | "worst" | "highest")
             && w[1].chars().all(|c| c.is_ascii_digit())
     });
+    // "#4 wat do": what to do about it, a question of its own.
+    let what_to_do = matches!(text.words.as_slice(), [.., what, d] if what == "what" && d == "do");
+    // "the ec2-web-02 one, what is it about": asks what it is, not the last question again.
+    let what_about = text.words.windows(4).any(|w| {
+        matches!(w[0].as_str(), "what" | "whats")
+            && w[1] == "is"
+            && matches!(w[2].as_str(), "it" | "that" | "this")
+            && w[3] == "about"
+    }) || text
+        .words
+        .windows(3)
+        .any(|w| w[0] == "whats" && matches!(w[1].as_str(), "it" | "that" | "this") && w[2] == "about");
     !text.words.is_empty()
         && !counts
+        && !what_to_do
+        && !what_about
         && !text.words.iter().all(|w| FILLER.contains(&w.as_str()))
         && text.words.iter().all(|w| {
             words.contains(w.as_str())
@@ -1482,6 +1582,27 @@ mod tests {
 
     fn text(prompt: &str) -> Text {
         Text::new(prompt, &Vocabulary::new([]), &|t| looks_like_resource(t))
+    }
+
+    #[test]
+    fn who_someone_is_who_they_doubt_and_what_is_left_are_read_as_written() {
+        let people = |w: &str| matches!(w.trim_start_matches('@'), "sam" | "priya" | "omar");
+        assert_eq!(
+            self_named(&text("assign it to me, I'm sam, i'll take it over"), &people).as_deref(),
+            Some("sam")
+        );
+        assert_eq!(self_named(&text("I'm not sure"), &people), None);
+        assert!(disputes_owner(&text("are you sure? I'm pretty sure priya took that one"), &people));
+        assert!(!disputes_owner(&text("I'm pretty sure it is fine"), &people));
+        assert!(the_rest(&text("give the rest to omar, due jan 8")));
+        assert!(!the_rest(&text("rest of the week is busy")));
+        assert!(walk_through(&text("the 1st path: walk me through each hop")));
+        assert!(asks_who_takes(&text("and who should take it?")));
+        assert!(!asks_who_takes(&text("sam should take it")));
+        // "path 3" and "alert 2" are rows; "the alert one" is a kind.
+        assert_eq!(ordinal(&text("what would break path 3?")), Some(3));
+        assert_eq!(ordinal(&text("the alert one goes to sam")), None);
+        assert_eq!(rows(&text("assign the points one until three to Dana")), vec![1, 2, 3]);
     }
 
     #[test]

@@ -437,6 +437,8 @@ pub struct Reference {
     /// It asks the thread's last question again of what it points at ("same for 3", "ditto
     /// for the 4th", "do the same with #2").
     pub repeats: bool,
+    /// It means the rows a hand-over left ("give the rest to omar", "the others go to sam").
+    pub rest: bool,
 }
 
 /// What the exact extractors read from a prompt, before the model decides the intent.
@@ -749,9 +751,21 @@ fn without_exclusions(prompt: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// The prompt without a greeting that addresses secbot by name ("morning secbot ☕ what's
-/// overdue?", "hey @secbot, top risks"): the name says who is asked, not what. A prompt that
-/// is nothing but the greeting keeps it.
+/// overdue?", "hey @secbot, top risks") or a lead-in that only announces a question ("ok real
+/// question: risks on stdatalakecurated?"): they say who is asked, not what. A prompt that is
+/// nothing but the greeting keeps it.
 fn unaddressed(prompt: &str) -> &str {
+    static LEAD_IN: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let lead_in = LEAD_IN.get_or_init(|| {
+        regex::Regex::new(
+            r"(?i)^\s*(?:(?:ok|okay|so|but|alright|anyway|anyways|right)[\s,]+)*(?:a\s+|one\s+)?(?:real|quick|serious|dumb|honest|stupid|another|more|follow[\s-]?up|related|random|side|genuine|actual|last|different|new)\s+(?:q|question|qn)\s*[:\-–—]\s*",
+        )
+        .expect("the lead-in pattern compiles")
+    });
+    let prompt = match lead_in.find(prompt) {
+        Some(m) if prompt[m.end()..].split_whitespace().count() >= 2 => &prompt[m.end()..],
+        _ => prompt,
+    };
     static ADDRESS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let address = ADDRESS.get_or_init(|| {
         regex::Regex::new(
@@ -764,12 +778,15 @@ fn unaddressed(prompt: &str) -> &str {
     {
         return &prompt[m.end()..];
     }
-    // "Morning all ☕ Monday stand-up. @secbot what's overdue?": what follows the name is asked
+    // "Morning all ☕ Monday stand-up. @secbot what's overdue?", "happy monday everyone ☕ ok
+    // bot, what's critical today?": what follows the name is asked
     // of secbot; what comes before it is said to the channel.
     static LATER: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let later = LATER.get_or_init(|| {
-        regex::Regex::new(r"(?i)[.!?:;,\-–—]\s*@secbot\b[\s,:;!.\-–—]*")
-            .expect("the later address pattern compiles")
+        regex::Regex::new(
+            r"(?i)[.!?:;,\-–—☕]\s*(?:(?:ok|okay|hey|hi|yo)\s+)?(?:@secbot\b|bot\s*[,:])[\s,:;!.\-–—]*",
+        )
+        .expect("the later address pattern compiles")
     });
     match later.find_iter(prompt).last() {
         Some(m) if prompt[m.end()..].split_whitespace().count() >= 2 => &prompt[m.end()..],
@@ -905,8 +922,17 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
         there: extract::there(&text),
         corrects: extract::corrects(&text),
         repeats: extract::repeats(&text),
+        rest: extract::the_rest(&text),
     };
-    let named_person = text.words.iter().find(|w| person(w)).map(|w| w.trim_start_matches('@').to_owned());
+    // "are you sure? I'm pretty sure priya took that one": the owner of what the thread is on,
+    // asked again; the person named is the doubt, not whose work is asked for.
+    let disputes_owner = extract::disputes_owner(&text, &person);
+    let named_person = text
+        .words
+        .iter()
+        .find(|w| person(w))
+        .map(|w| w.trim_start_matches('@').to_owned())
+        .filter(|_| !disputes_owner);
     let seen = model_text(&text, lexicon);
     let prediction = model.predict(&features(seen.as_ref().unwrap_or(&text), &slots, &signals, lexicon));
     let mut readings = prediction.intents();
@@ -924,7 +950,10 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
     // more than answering it. (The refusal rules below still refuse whatever the model says.)
     // "the kv-payments-prod secrets expiry one" points at a finding by its recommendation's
     // words: however they sound, only a refusal rule refuses it.
+    // "the 1st path: walk me through each hop" asks to be shown a row: only a rule refuses it.
+    let walks_through_a_row = (slots.ordinal.is_some() || signals.deictic) && extract::walk_through(&text);
     let unsafe_bar = match (slots.recommendation.is_some(), reference.picks) {
+        _ if walks_through_a_row => f32::INFINITY,
         (true, true) => f32::INFINITY,
         (true, false) | (false, true) => UNSAFE_NAMED,
         (false, false) => UNSAFE_BY_MODEL,
@@ -1089,6 +1118,31 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
     {
         (intent, confidence) = (Intent::ListRisks, p.max(confidence));
     }
+    // "thoughts on the 2nd? and who should take it": who would be right for it, a question
+    // about the row's work, not a hand-over (and "on the 2nd" is the row, not a day).
+    if intent == Intent::Delegate && ruled_unsafe.is_none() && extract::asks_who_takes(&text) {
+        intent = Intent::Status;
+    }
+    // "I have made a mistake. The deadline shall be 15. December, not 18.": the hand-over
+    // again, by the new day, however apologetic it sounds.
+    if intent == Intent::OutOfScope
+        && ruled_unsafe.is_none()
+        && extract::moves_due(&text)
+        && dates::find_due(&text.norm, today, true).is_some_and(|d| d.date.is_some())
+    {
+        intent = Intent::Delegate;
+        confidence = confidence.max(0.8);
+    }
+    if disputes_owner
+        && ruled_unsafe.is_none()
+        && matches!(
+            intent,
+            Intent::Unsafe | Intent::OutOfScope | Intent::Explain | Intent::ListRisks | Intent::Help
+        )
+    {
+        intent = Intent::Status;
+        confidence = confidence.max(0.8);
+    }
     let refusal = ruled_unsafe.or(match prediction.best_of(Intent::Unsafe) {
         Some(Label::Refuse(reason)) if intent == Intent::Unsafe => Some(reason),
         _ if intent == Intent::Unsafe => Some(UnsafeReason::Scope),
@@ -1120,15 +1174,26 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
     }
 
     // Slots that only make sense for some intents.
-    if matches!(intent, Intent::Delegate | Intent::Status) {
+    if matches!(intent, Intent::Delegate | Intent::Status) && !disputes_owner {
         slots.assignee = extract::assignee(&text, &|name| lexicon.people.contains(name));
     }
     if intent == Intent::Delegate && slots.assignee.is_none() {
         // "#1 -> sam, fri", "priya takes this one": a person named anywhere is the owner.
         slots.assignee = text.words.iter().find(|w| person(w)).cloned();
     }
+    // "assign it to me, I'm sam": the person who says who they are.
+    if intent == Intent::Delegate
+        && slots.assignee.as_deref() == Some("me")
+        && let Some(me) = extract::self_named(&text, &person)
+    {
+        slots.assignee = Some(me);
+    }
     if intent == Intent::Status {
-        if slots.assignee.is_none() {
+        // ("thoughts on the 2nd? and who should take it, dana already has one there": a row's
+        // owner; a person merely mentioned is not whose work is asked for.)
+        if slots.ordinal.is_some() {
+            slots.assignee = None;
+        } else if slots.assignee.is_none() && !disputes_owner {
             slots.assignee = text
                 .words
                 .iter()

@@ -103,11 +103,21 @@ impl Said {
         Said {
             lowered: prompt.to_lowercase(),
             words: words(prompt),
-            recommendation: recommendation_words(prompt).into_iter().collect(),
+            recommendation: described_recommendation(prompt),
             hints: hint_words(prompt).into_iter().collect(),
             assignee: assignee.map(|a| a.trim_start_matches('@').to_lowercase()),
         }
     }
+}
+
+/// The distinctive recommendation words of a prompt that describes an item; "the patching one"
+/// describes the system updates finding.
+fn described_recommendation(prompt: &str) -> HashSet<String> {
+    let mut words: HashSet<String> = recommendation_words(prompt).into_iter().collect();
+    if words.iter().any(|w| w.starts_with("patch")) {
+        words.extend(recommendation_words("system updates"));
+    }
+    words
 }
 
 /// How well the prompt's words describe one item: its resource's name (whole, or by the parts

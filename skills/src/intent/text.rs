@@ -270,7 +270,7 @@ fn letters(word: &str) -> u32 {
 }
 
 /// Common words that are never corrected, even when one letter away from a known word.
-const PROTECTED: &str = "a about above after again against all also am an and any are as at be because been before \
+const PROTECTED: &str = "a about above after thoughts shall again against all also am an and any are as at be because been before \
 being below between both but by can cannot could did do does doing dont down during each few for from further had \
 has have having he her here hers him his how i if in into is it its itself just me more most my no nor not now of \
 off on once only or other our ours out over own same she should so some such than that the their them then there \

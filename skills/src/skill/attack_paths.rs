@@ -400,16 +400,9 @@ async fn chokepoints(
     }
     card.severity = items.first().and_then(|i| i.severity).or(Some(Severity::High));
     card.items = items;
-    // "Which single fix breaks the most?" is answered by the first row, so "how do I do that
-    // fix" is about it; otherwise the fixes are the thread's list.
-    let text = req.prompt.text.to_lowercase();
-    let words: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
-    let single =
-        words.contains(&"single") || words.windows(2).any(|w| matches!(w, ["one" | "which" | "what", "fix"]));
-    let subject = match single {
-        true => fixes.into_iter().next(),
-        false => Some(Subject::list(fixes)),
-    };
+    // The fixes are the thread's list; "that fix" after "which single fix breaks the most?" is
+    // its first row (the resolver reads it so).
+    let subject = Some(Subject::list(fixes));
     Ok(Answer::card(card).about(subject))
 }
 

@@ -387,6 +387,10 @@ fn ask_due(
             )
         })
         .collect();
+    // Who it goes to, as the proposal shows it: "Li Wei" alone does not say which li.
+    if let Some(email) = &owner.email {
+        card.facts.push(Fact::new("Owner", format!("{} ({email})", owner.name)));
+    }
     card.notices.push(format!("Pressing a date assigns it to {} right away.", owner.name));
     Answer::card(card)
 }
