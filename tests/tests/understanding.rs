@@ -29,10 +29,10 @@ async fn the_corpus_threads_are_followed_turn_by_turn() {
         report.turns,
         report.accuracy()
     );
-    // A floor under today's figure on the fixed demo day: 1,277 of 1,409 (0.906), each thread
+    // A floor under today's figure on the fixed demo day: 1,278 of 1,409 (0.907), each thread
     // on a fresh engine, with the threads written apart and then developed on (each set's
     // figure as written is in skills/corpus/README.md; the `j-…`, `m-…` and `o-…` sets' labels
-    // were written against 2026-12-07's tenant, and some rows move on the fixed day: 1,300
+    // were written against 2026-12-07's tenant, and some rows move on the fixed day: 1,301
     // (0.923) that day); the goal is 0.92.
     assert!(report.accuracy() >= 0.90, "turns right {:.3}", report.accuracy());
 }
@@ -41,17 +41,15 @@ async fn the_corpus_threads_are_followed_turn_by_turn() {
 async fn threads_written_apart_from_the_corpus_are_followed() {
     // Nothing was built from these threads (but `threads-k`, read at the end of its session, and
     // `threads-q` and `threads-s`, read and fixed from in their sessions).
-    // On the fixed demo day (2026-11-25), each thread on a fresh engine: 99 of 112 (0.884) for
-    // the first set (91 when it was written), 103 of 118 (0.873) for the second, 106 of 130
-    // (0.815) for the third (85 when it was written), 103 of 133 (0.774) for the fourth (93),
-    // 114 of 149 (0.765) for the fifth (96), 99 of 148 (0.669) for the sixth (98), 101 of 146
-    // (0.692) for the seventh (97 on the day it was written), 110 of 147 (0.748) for the
-    // eighth (109 on the day it was written), 119 of 146 (0.815) for the ninth (the one read;
-    // 102 as written; 128 after the fixes of 2026-12-07's second session), 113 of 139 (0.813)
-    // for the tenth (118 as written on its own day), 131 of 150 (0.873) for the eleventh (read;
-    // 107 as written on its own day) and 100 of 146 (0.685) for the twelfth (never read; 100 as
-    // written), all under the goal of 0.92; these floors keep them from slipping while the gap
-    // is closed.
+    // On the fixed demo day (2026-11-25), each thread on a fresh engine, at the end of
+    // 2026-12-07 (as written in brackets): 101 of 112 (0.902) for the first set (91), 103 of 118
+    // (0.873) for the second, 107 of 130 (0.823) for the third (85), 103 of 133 (0.774) for the
+    // fourth (93), 114 of 149 (0.765) for the fifth (96), 100 of 148 (0.676) for the sixth (98),
+    // 101 of 146 (0.692) for the seventh (97), 112 of 147 (0.762) for the eighth (109), 128 of
+    // 146 (0.877) for the ninth (read; 102), 113 of 139 (0.813) for the tenth (118 on its own
+    // day), 133 of 150 (0.887) for the eleventh (read; 107 on its own day) and 100 of 146
+    // (0.685) for the twelfth (never read; 100), all under the goal of 0.92; these floors keep
+    // them from slipping while the gap is closed.
     for (file, floor) in [
         ("threads.jsonl", 0.85),
         ("threads-later.jsonl", 0.85),
@@ -1365,4 +1363,18 @@ async fn lead_ins_pages_spans_and_deadlines_written_plainly() {
     .await;
     assert_eq!(skill(&r[1]), "delegate", "{}", text(&r[1]));
     assert_eq!(r[1]["slots"]["assignee"], "sam");
+}
+
+#[tokio::test]
+async fn an_address_is_its_person_bash_alone_is_the_cli_and_one_of_a_kind_asks_which() {
+    let r = thread(&["can you show me everything li.wei@contoso.com has"]).await;
+    assert_eq!(skill(&r[0]), "status", "{}", text(&r[0]));
+    assert!(text(&r[0]).contains("li.wei"), "{}", text(&r[0]));
+    let r = thread(&["critical risks", "how do I fix the 2nd one?", "bash"]).await;
+    assert_eq!(skill(&r[2]), "remediate", "{}", text(&r[2]));
+    assert_eq!(r[2]["subject"], r[1]["subject"]);
+    assert_eq!(r[2]["card"]["code"][0]["language"], "bash", "{}", r[2]["card"]["code"]);
+    // "the vm one" with several machine rows: which one, not all of them.
+    let r = thread(&["critical risks", "give the vm one to sam by friday"]).await;
+    assert_eq!(skill(&r[1]), "clarify", "{}", text(&r[1]));
 }

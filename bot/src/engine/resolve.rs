@@ -251,7 +251,10 @@ fn in_thread(parse: &Parse, context: &ThreadContext, text: &str) -> (Intent, Slo
     // "bicep pls", "ps version", "terraform for that": the fix, in that language.
     if parse.tool.is_some()
         && (has_subject || has_list)
-        && matches!(intent, Intent::Explain | Intent::Summarize | Intent::ListRisks | Intent::OutOfScope)
+        && matches!(
+            intent,
+            Intent::Explain | Intent::Summarize | Intent::ListRisks | Intent::OutOfScope | Intent::Help
+        )
         && !parse.slots.has_filters()
         && (parse.confidence < 0.8
             || reference.bare
@@ -1210,35 +1213,58 @@ fn handle(who: &str) -> String {
 /// True when a hand-over moves someone's work as a whole ("everything sam has", "all of raj's
 /// overdue items", "sam's stuff").
 fn hands_over_work(text: &str) -> bool {
-    let text = text.to_lowercase();
-    [
-        "everything",
-        "all of",
-        "all the",
-        "all his",
-        "all her",
-        "all their",
-        "'s work",
-        "'s stuff",
-        "'s items",
-        "'s findings",
-        "'s tickets",
-        "'s queue",
-        "'s list",
-        "'s overdue",
-        "from @",
-        "off @",
-    ]
-    .iter()
-    .any(|w| text.contains(w))
+    says_any(
+        text,
+        &[
+            "everything",
+            "all of",
+            "all the",
+            "all his",
+            "all her",
+            "all their",
+            "'s work",
+            "'s stuff",
+            "'s items",
+            "'s findings",
+            "'s tickets",
+            "'s queue",
+            "'s list",
+            "'s overdue",
+            "from @",
+            "off @",
+        ],
+    )
 }
 
 /// True when a hand-over keeps the last one's date ("same date", "same deadline").
 fn same_day(text: &str) -> bool {
+    says_any(
+        text,
+        &[
+            "same date",
+            "same day",
+            "same deadline",
+            "same due",
+            "same time",
+            "same timeline",
+            "same timeframe",
+        ],
+    )
+}
+
+/// True when the prompt, lowercased, contains any of the phrases.
+fn says_any(text: &str, phrases: &[&str]) -> bool {
     let text = text.to_lowercase();
-    ["same date", "same day", "same deadline", "same due", "same time", "same timeline", "same timeframe"]
-        .iter()
-        .any(|w| text.contains(w))
+    phrases.iter().any(|w| text.contains(w))
+}
+
+/// The prompt's words, lowercased, without punctuation.
+fn lowercase_words(text: &str) -> Vec<String> {
+    text.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// True when a question the model read as "explain" asks what is there ("what does defender
@@ -1272,14 +1298,15 @@ fn asks_for_a_set(text: &str) -> bool {
 /// True for a few words asking who has something or when it is due, with nothing named: "when
 /// is due", "who owner?", "whose is". Alone they ask about what the thread is on.
 fn elliptical_work_question(text: &str) -> bool {
-    let text = text.to_lowercase();
-    let words: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let words = lowercase_words(text);
     words.len() <= 5
-        && words.first().is_some_and(|w| matches!(*w, "when" | "who" | "whos" | "whose" | "is"))
-        && words.iter().any(|w| matches!(*w, "due" | "owner" | "owns" | "deadline" | "assigned" | "has"))
+        && words.first().is_some_and(|w| matches!(w.as_str(), "when" | "who" | "whos" | "whose" | "is"))
+        && words
+            .iter()
+            .any(|w| matches!(w.as_str(), "due" | "owner" | "owns" | "deadline" | "assigned" | "has"))
         && !words.iter().any(|w| {
             matches!(
-                *w,
+                w.as_str(),
                 "overdue" | "late" | "everyone" | "all" | "most" | "least" | "plate" | "work" | "else"
             )
         })
@@ -1288,32 +1315,31 @@ fn elliptical_work_question(text: &str) -> bool {
 /// True when the prompt asks whether something is so: "is that finance data?", "does it hold
 /// customer data?".
 fn asks_whether(text: &str) -> bool {
-    let text = text.to_lowercase();
-    [
-        "is that ",
-        "is it ",
-        "is this ",
-        "does it ",
-        "does that ",
-        "does this ",
-        "are those ",
-        "are they ",
-        "what ",
-        "how ",
-    ]
-    .iter()
-    .any(|w| text.contains(w))
+    says_any(
+        text,
+        &[
+            "is that ",
+            "is it ",
+            "is this ",
+            "does it ",
+            "does that ",
+            "does this ",
+            "are those ",
+            "are they ",
+            "what ",
+            "how ",
+        ],
+    )
 }
 
 /// True when the prompt points at one item by its kind ("the nsg one"), not at all of that kind
 /// ("the nsg ones", "both").
 fn one_of_several(text: &str) -> bool {
-    let text = text.to_lowercase();
-    let words: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
-    words.contains(&"one")
-        && !words
-            .iter()
-            .any(|w| matches!(*w, "ones" | "all" | "both" | "those" | "them" | "these" | "every" | "each"))
+    let words = lowercase_words(text);
+    words.iter().any(|w| w == "one")
+        && !words.iter().any(|w| {
+            matches!(w.as_str(), "ones" | "all" | "both" | "those" | "them" | "these" | "every" | "each")
+        })
 }
 
 /// Whether the thread's list is of fixes ranked by the attack paths each breaks, whose first
@@ -1325,8 +1351,7 @@ fn first_row_fix(context: &ThreadContext) -> Option<bool> {
 
 /// True when the prompt speaks of one fix as already said: "that fix", "this fix".
 fn the_fix_asked(text: &str) -> bool {
-    let text = text.to_lowercase();
-    ["that fix", "this fix", "the fix you", "that one fix"].iter().any(|w| text.contains(w))
+    says_any(text, &["that fix", "this fix", "the fix you", "that one fix"])
 }
 
 /// True when the prompt asks which fixes break something ("what would I have to fix to break
@@ -1342,8 +1367,7 @@ fn fixing(text: &str) -> bool {
         "fix", "remediat", "break", "close", "mitigat", "patch", "block", "secur", "harden", "cut", "resolv",
         "script", "command", "cli",
     ];
-    let text = text.to_lowercase();
-    FIXING.iter().any(|w| text.contains(w))
+    says_any(text, &FIXING)
 }
 
 /// The skill that answers an intent with these slots: a list of findings nobody owns is a

@@ -887,7 +887,8 @@ pub(crate) fn tool(text: &Text) -> Option<&'static str> {
         || (has("aws") && (has("cli") || has("cmds") || has("commands")))
     {
         Some("aws_cli")
-    } else if has("az") || n.contains("azure cli") || has("cli") {
+    // ("bash" alone, "in bash pls": the CLI script; "write me a bash loop" is not about a fix.)
+    } else if has("az") || n.contains("azure cli") || has("cli") || (has("bash") && text.words.len() <= 3) {
         Some("azure_cli")
     } else {
         None
@@ -1306,13 +1307,21 @@ pub(crate) fn asks_who_takes(text: &Text) -> bool {
         .is_match(&text.norm)
 }
 
-/// The person the prompt's author says they are: "I'm sam", "this is @priya".
+/// The person the prompt's author says they are: "I'm sam", "this is @priya", "assign that to me
+/// (dana@contoso.com)".
 pub(crate) fn self_named(text: &Text, person: &dyn Fn(&str) -> bool) -> Option<String> {
-    static SELF: OnceLock<Regex> = OnceLock::new();
-    SELF.get_or_init(|| re(r"\b(i m|im|i am|this is|it s me|its me) (@?[a-z][a-z.]*)\b"))
-        .captures_iter(&text.norm)
-        .find(|c| person(&c[2]))
-        .map(|c| c[2].trim_start_matches('@').to_owned())
+    // ("to me" on its own pattern: in "to me, I'm sam" it must not swallow the "i" of "i m".)
+    static SELF: OnceLock<[Regex; 2]> = OnceLock::new();
+    SELF.get_or_init(|| {
+        [
+            re(r"\b(?:i m|im|i am|this is|it s me|its me) (@?[a-z][a-z.]*)\b"),
+            re(r"\bto me (@?[a-z][a-z.]*)\b"),
+        ]
+    })
+    .iter()
+    .flat_map(|pattern| pattern.captures_iter(&text.norm))
+    .find(|c| person(&c[1]))
+    .map(|c| c[1].trim_start_matches('@').to_owned())
 }
 
 /// True when the prompt asks to be shown something step by step: "walk me through each hop",
@@ -1592,6 +1601,7 @@ mod tests {
             Some("sam")
         );
         assert_eq!(self_named(&text("I'm not sure"), &people), None);
+        assert_eq!(self_named(&text("assign that to me (sam@contoso.com)"), &people).as_deref(), Some("sam"));
         assert!(disputes_owner(&text("are you sure? I'm pretty sure priya took that one"), &people));
         assert!(!disputes_owner(&text("I'm pretty sure it is fine"), &people));
         assert!(the_rest(&text("give the rest to omar, due jan 8")));

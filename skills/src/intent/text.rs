@@ -221,6 +221,11 @@ fn clean_token(raw: &str) -> Option<String> {
         "let's", "one's",
     ];
     let token = if CONTRACTED.contains(&token) { token } else { token.strip_suffix("'s").unwrap_or(token) };
+    // "li.wei@contoso.com" is li.wei: the address's person, not its domain.
+    let token = match token.split_once('@') {
+        Some((person, domain)) if !person.is_empty() && domain.contains('.') => person,
+        _ => token,
+    };
     let token: String = match token {
         "tl;dr" => "tldr".into(),
         // Addressing secbot is not naming a person: "@secbot who owns #3" asks secbot.
