@@ -520,28 +520,25 @@ pub(crate) async fn plan(
     }
     if let Some(name) = &slots.resource {
         if let Some(resource) = named(source, context, name, scope).await? {
-            // "go back to the 3rd, the sql-orders-prod one. what breaks it" among attack paths:
-            // the path numbered, whatever recommendation the words sound like.
-            let numbered_path = slots
-                .ordinal
-                .filter(|_| !parse.reference.on_page)
-                .and_then(|n| Subject::at(rows, n).cloned())
-                .filter(|row| matches!(row, Subject::AttackPath { .. } | Subject::Alert { .. }));
+            let numbered =
+                slots.ordinal.filter(|_| !parse.reference.on_page).and_then(|n| Subject::at(rows, n));
             subject = Some(match &parse.recommendation_key {
-                _ if let Some(row) = numbered_path => row,
+                // "go back to the 3rd, the sql-orders-prod one. what breaks it" among attack
+                // paths: the path numbered, whatever recommendation the words sound like.
+                _ if let Some(row) = numbered
+                    .filter(|row| matches!(row, Subject::AttackPath { .. } | Subject::Alert { .. })) =>
+                {
+                    row.clone()
+                }
                 Some(key) if source.finding(key, &resource.id).await?.is_some() => {
                     Subject::Finding { recommendation: key.clone(), resource: resource.id.clone() }
                 }
                 // "#2 malicious file on stinvoicesprod": the row numbered, which the name confirms.
-                _ if let Some(row) = slots
-                    .ordinal
-                    .filter(|_| !parse.reference.on_page)
-                    .and_then(|n| Subject::at(rows, n).cloned())
-                    .filter(|row| {
-                        row.resource_id().is_none_or(|id| id.eq_ignore_ascii_case(&resource.id))
-                    }) =>
+                _ if let Some(row) = numbered.filter(|row| {
+                    row.resource_id().is_none_or(|id| id.eq_ignore_ascii_case(&resource.id))
+                }) =>
                 {
-                    row
+                    row.clone()
                 }
                 // "the jit one on vm-jump-01": the item of the thread's list on that resource.
                 _ => match on_resource(rows, &resource.id) {
@@ -962,7 +959,7 @@ pub(crate) async fn plan(
                     // "the worst of those", "the top one": lists are ranked, worst first.
                     subject = Some(first.clone());
                 } else if let Some(first) = items.first().filter(|_| {
-                    matches!(first_row_fix(context), Some(true))
+                    first_row_fix(context)
                         && (the_fix_asked(text) || parse.reference.pointer == Some(Pointer::It))
                 }) {
                     // "assign that fix to @omar" after "which single fix breaks the most attack
@@ -1342,11 +1339,12 @@ fn one_of_several(text: &str) -> bool {
         })
 }
 
-/// Whether the thread's list is of fixes ranked by the attack paths each breaks, whose first
-/// row answers "which single fix breaks the most?"; `None` with no list.
-fn first_row_fix(context: &ThreadContext) -> Option<bool> {
-    let last = context.last_list.as_ref()?;
-    Some(last.intent == Intent::AttackPaths && matches!(last.items.first(), Some(Subject::Finding { .. })))
+/// True when the thread's list is of fixes ranked by the attack paths each breaks, whose first
+/// row answers "which single fix breaks the most?".
+fn first_row_fix(context: &ThreadContext) -> bool {
+    context.last_list.as_ref().is_some_and(|last| {
+        last.intent == Intent::AttackPaths && matches!(last.items.first(), Some(Subject::Finding { .. }))
+    })
 }
 
 /// True when the prompt speaks of one fix as already said: "that fix", "this fix".
