@@ -40,7 +40,7 @@ async fn the_corpus_threads_are_followed_turn_by_turn() {
 #[tokio::test]
 async fn threads_written_apart_from_the_corpus_are_followed() {
     // Nothing was built from these threads (but `threads-k`, read at the end of its session, and
-    // `threads-q` and `threads-s`, read and fixed from in their sessions).
+    // `threads-q`, `threads-s` and `threads-u`, read and fixed from in their sessions).
     // On the fixed demo day (2026-11-25), each thread on a fresh engine, at the end of
     // 2026-12-07 (as written in brackets): 101 of 112 (0.902) for the first set (91), 103 of 118
     // (0.873) for the second, 107 of 130 (0.823) for the third (85), 103 of 133 (0.774) for the
@@ -49,7 +49,9 @@ async fn threads_written_apart_from_the_corpus_are_followed() {
     // 146 (0.877) for the ninth (read; 102), 113 of 139 (0.813) for the tenth (118 on its own
     // day), 133 of 150 (0.887) for the eleventh (read; 107 on its own day) and 100 of 146
     // (0.685) for the twelfth (never read; 100), all under the goal of 0.92; these floors keep
-    // them from slipping while the gap is closed.
+    // them from slipping while the gap is closed. Written on 2026-12-07 evening: the thirteenth
+    // (read; 113 of 149 before its fixes, 125 after) and the fourteenth (never read; 108 of 150
+    // before, 111 after).
     for (file, floor) in [
         ("threads.jsonl", 0.85),
         ("threads-later.jsonl", 0.85),
@@ -63,6 +65,8 @@ async fn threads_written_apart_from_the_corpus_are_followed() {
         ("threads-r.jsonl", 0.78),
         ("threads-s.jsonl", 0.80),
         ("threads-t.jsonl", 0.65),
+        ("threads-u.jsonl", 0.80),
+        ("threads-v.jsonl", 0.70),
     ] {
         let path = format!("{}/heldout/{file}", env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(&path).expect("the held-out threads");
@@ -1377,4 +1381,50 @@ async fn an_address_is_its_person_bash_alone_is_the_cli_and_one_of_a_kind_asks_w
     // "the vm one" with several machine rows: which one, not all of them.
     let r = thread(&["critical risks", "give the vm one to sam by friday"]).await;
     assert_eq!(skill(&r[1]), "clarify", "{}", text(&r[1]));
+}
+
+#[tokio::test]
+async fn a_hand_over_goes_through_in_the_few_words_people_answer_with() {
+    let r = thread(&["show critical risks", "assign the vm-etl-02 one to dana", "2", "friday", "yes", "yes"])
+        .await;
+    let items = r[0]["subject"]["items"].as_array().expect("a list").clone();
+    assert_eq!(skill(&r[1]), "clarify", "several rows are on vm-etl-02: a hand-over asks which");
+    assert_eq!(skill(&r[2]), "delegate", "a number alone answers which one");
+    assert_eq!(r[2]["subject"], items[1]);
+    assert!(text(&r[2]).contains("by when"), "{}", text(&r[2]));
+    assert_eq!(skill(&r[3]), "delegate", "a day alone answers \"By when?\"");
+    assert_eq!(r[3]["subject"], items[1]);
+    assert!(r[3]["slots"]["due"].is_string() && r[3]["slots"]["assignee"] == "dana", "{}", r[3]["slots"]);
+    assert_eq!(skill(&r[4]), "delegate", "\"yes\" presses Confirm");
+    assert!(text(&r[4]).starts_with("assigned to dana"), "{}", text(&r[4]));
+    assert_eq!(skill(&r[5]), "decline", "once recorded, nothing waits for a yes");
+
+    let r = thread(&[
+        "attack paths",
+        "3",
+        "show critical risks",
+        "assign the 2nd to sam by friday",
+        "never mind",
+    ])
+    .await;
+    let paths = r[0]["subject"]["items"].as_array().expect("a list").clone();
+    assert_eq!(skill(&r[1]), "attack_paths", "a number alone is a row of the list");
+    assert_eq!(r[1]["subject"], paths[2]);
+    assert_eq!(skill(&r[4]), "delegate", "\"never mind\" presses Cancel");
+    assert!(text(&r[4]).starts_with("not assigned"), "{}", text(&r[4]));
+}
+
+#[tokio::test]
+async fn the_findings_on_the_threads_resource_are_its_own() {
+    let r = thread(&[
+        "how do I fix sql-warehouse-prod",
+        "what recs are open on that server",
+        "explain the 2nd",
+        "owner is who?",
+    ])
+    .await;
+    assert_eq!(skill(&r[1]), "list_risks");
+    assert!(text(&r[1]).contains("open risks on sql-warehouse-prod"), "{}", text(&r[1]));
+    assert_eq!(skill(&r[3]), "status", "a few words asking who are about the thread's row");
+    assert_eq!(r[3]["subject"], r[2]["subject"]);
 }

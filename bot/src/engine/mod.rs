@@ -347,6 +347,12 @@ impl Engine {
                 due_text: reply.slots.due_text.clone(),
                 ..Slots::default()
             });
+            context.proposed = reply
+                .card
+                .actions
+                .iter()
+                .any(|a| matches!(a.payload.command, Command::Confirm { .. }))
+                .then(|| reply.response_id.clone());
             let answered = !matches!(reply.skill.as_str(), "decline" | "clarify" | "help" | "usage_limit");
             if answered {
                 context.last_intent = Some(reply.intent);
@@ -571,6 +577,12 @@ impl Engine {
         let started = Instant::now();
         let origin = prompt.origin.clone();
         let asked = prompt.text.clone();
+        // "yes" or "cancel" under "Assign to Dana?": the card's button, pressed.
+        if let Some(yes) = secbot_skills::intent::answers_proposal(&prompt.text)
+            && let Some(reply) = self.answer_proposal(&origin, yes).await
+        {
+            return reply;
+        }
         let id = new_response_id();
         let (mut reply, shown) = match input::clean(&prompt.text) {
             Err(why) => (Self::unreadable(id, why), None),
@@ -639,6 +651,30 @@ impl Engine {
         self.remember(&origin, "", &mut reply, Some(shown)).await;
         self.record(origin.platform, &reply, started);
         reply
+    }
+
+    /// Presses the Confirm (`yes`) or Cancel button of the proposal waiting in the thread, as
+    /// its card would; `None` when nothing waits there.
+    async fn answer_proposal(&self, origin: &Origin, yes: bool) -> Option<Reply> {
+        let proposed = self.context(origin).await.proposed?;
+        let record = self.store.reply(&proposed).await.ok()??;
+        let payload = record
+            .reply
+            .card
+            .actions
+            .iter()
+            .find(|a| match a.payload.command {
+                Command::Confirm { .. } => yes,
+                Command::Cancel { .. } => !yes,
+                _ => false,
+            })?
+            .payload
+            .clone();
+        // (Boxed: a pressed "Ask" button answers a prompt, which may press a button again.)
+        match Box::pin(self.act_on(Click { origin: origin.clone(), payload })).await {
+            Outcome::Reply(reply) | Outcome::Replace(reply) => Some(reply),
+            Outcome::Comment(_) => None,
+        }
     }
 
     async fn confirm(&self, origin: Origin, response_id: ResponseId, delegation: Delegation) -> Outcome {

@@ -107,6 +107,26 @@ fn all_on_it(text: &str) -> bool {
         .is_match(text)
 }
 
+/// True when the prompt asks what is on the thread's one resource: "on it", "on that server",
+/// "on the account itself", "on the same box" (`terms`: what its kind is called).
+fn on_the_thread_resource(text: &str, terms: &[&str]) -> bool {
+    const ANY: [&str; 8] = ["resource", "thing", "one", "box", "machine", "server", "host", "instance"];
+    let words = lowercase_words(text);
+    words.windows(2).enumerate().any(|(i, pair)| {
+        let next = words.get(i + 2).map(String::as_str);
+        let names = |w: &str| terms.contains(&w) || ANY.contains(&w);
+        match (pair[0].as_str(), pair[1].as_str()) {
+            ("on" | "for", "it") => !matches!(next, Some("is" | "was" | "the")),
+            ("on" | "for", "this" | "that") => next.is_none_or(names) || next == Some("itself"),
+            ("on" | "for", "the") => {
+                next.is_some_and(names) && words.get(i + 3).map(String::as_str) == Some("itself")
+            }
+            ("same", w) => names(w) && i > 0 && words[i - 1] == "the",
+            _ => false,
+        }
+    })
+}
+
 /// The intents that answer about one item, and so can be asked again of another.
 fn item_level(intent: Intent) -> bool {
     matches!(intent, Intent::Explain | Intent::Remediate | Intent::Summarize | Intent::Status)
@@ -125,6 +145,18 @@ fn in_thread(parse: &Parse, context: &ThreadContext, text: &str) -> (Intent, Slo
     let names = slots.resource.is_some() || slots.recommendation.is_some() || points;
     if intent == Intent::Unsafe {
         return (intent, slots, false);
+    }
+    // "and the other one" while the thread is on one row of a list of two: the other row,
+    // asked the same when nothing else is asked.
+    if slots.ordinal.is_none()
+        && let Some(alone) = the_other(text)
+        && let Some(n) = current_row(context)
+        && context.last_list.as_ref().is_some_and(|l| l.items.len() == 2)
+    {
+        slots.ordinal = Some(3 - n);
+        if alone {
+            intent = context.last_intent.filter(|i| item_level(*i)).unwrap_or(Intent::Explain);
+        }
     }
 
     // A pointer into the thread is not chatter: "what's the story with the 4th?" is a
@@ -186,6 +218,17 @@ fn in_thread(parse: &Parse, context: &ThreadContext, text: &str) -> (Intent, Slo
                 slots.due_text.clone_from(&earlier.due_text);
             }
         }
+    }
+    // "friday" or "12/18" after "By when?": the hand-over proposed, by that day.
+    if !resumed
+        && intent != Intent::Delegate
+        && slots.due.is_some()
+        && context.last_intent == Some(Intent::Delegate)
+        && let Some(earlier) = context.pending_slots.as_ref().filter(|s| s.assignee.is_some())
+    {
+        intent = Intent::Delegate;
+        resumed = true;
+        slots.assignee.clone_from(&earlier.assignee);
     }
     // "no wait, not that one — the stdatalakeraw01 one" after a proposed hand-over: the same
     // hand-over, to the same person by the same day, of the item meant.
@@ -450,6 +493,20 @@ pub(crate) async fn plan(
         return Ok(run(intent, slots, None, 0));
     }
 
+    // "what recs are open on that server", "anything else on it?", "open recommendations on the
+    // account itself": the findings on the thread's resource, not a list of every such resource.
+    if intent == Intent::ListRisks
+        && slots.resource.is_none()
+        && slots.recommendation.is_none()
+        && slots.ordinal.is_none()
+        && let Some(id) = focus(context)
+        && let Ok(Some(res)) = source.resource(id).await
+        && on_the_thread_resource(text, kind_terms(res.kind, Some(res.cloud)))
+    {
+        slots.resource = Some(res.name.clone());
+        slots.resource_type = None;
+    }
+
     // A refinement of the last list keeps its other filters (and its kind of list). (A row
     // numbered is not a refinement: "item 4, the SQL database: what data is exposed there?")
     if let Some(last) = last
@@ -539,6 +596,18 @@ pub(crate) async fn plan(
                 }) =>
                 {
                     row.clone()
+                }
+                // "assign the vm-etl-02 one to dana" with several rows on vm-etl-02: the one its
+                // words describe, else which one; a hand-over, which writes, does not guess.
+                _ if intent == Intent::Delegate
+                    && one_of_several(text)
+                    && rows_on(rows, &resource.id).len() > 1 =>
+                {
+                    let on = rows_on(rows, &resource.id);
+                    match described(source, &on, words).await {
+                        Some(row) => row,
+                        None => return Ok(Decision::Clarify { intent, slots, candidates: on, reason: None }),
+                    }
                 }
                 // "the jit one on vm-jump-01": the item of the thread's list on that resource.
                 _ => match on_resource(rows, &resource.id) {
@@ -1293,11 +1362,13 @@ fn asks_for_a_set(text: &str) -> bool {
 }
 
 /// True for a few words asking who has something or when it is due, with nothing named: "when
-/// is due", "who owner?", "whose is". Alone they ask about what the thread is on.
+/// is due", "who owner?", "whose is", "owner is who?". Alone they ask about what the thread is
+/// on.
 fn elliptical_work_question(text: &str) -> bool {
     let words = lowercase_words(text);
     words.len() <= 5
-        && words.first().is_some_and(|w| matches!(w.as_str(), "when" | "who" | "whos" | "whose" | "is"))
+        && (words.first().is_some_and(|w| matches!(w.as_str(), "when" | "who" | "whos" | "whose" | "is"))
+            || words.last().is_some_and(|w| matches!(w.as_str(), "who" | "whom" | "when")))
         && words
             .iter()
             .any(|w| matches!(w.as_str(), "due" | "owner" | "owns" | "deadline" | "assigned" | "has"))
@@ -1519,6 +1590,19 @@ fn current_row(context: &ThreadContext) -> Option<i32> {
     rows.iter().position(|r| r == subject).map(|i| i as i32 + 1)
 }
 
+/// `Some` when the prompt points at "the other one"; `true` when it says nothing else ("and the
+/// other one?", "no, the other"), so it asks the last question again.
+fn the_other(text: &str) -> Option<bool> {
+    const ALONE: [&str; 18] = [
+        "and", "the", "other", "one", "no", "nope", "ok", "what", "about", "how", "then", "now", "pls",
+        "please", "sorry", "i", "meant", "actually",
+    ];
+    let words = lowercase_words(text);
+    let at = words.iter().position(|w| w == "other")?;
+    let points = at > 0 && words[at - 1] == "the" && words.get(at + 1).is_none_or(|w| w == "one");
+    points.then(|| words.iter().all(|w| ALONE.contains(&w.as_str())))
+}
+
 /// The one item of a list of this recommendation, when there is exactly one.
 fn only_row_of(items: &[Subject], key: &str) -> Option<Subject> {
     let mut rows = items.iter().filter(|i| i.recommendation_key() == Some(key));
@@ -1566,7 +1650,16 @@ fn thread_recommendation(context: &ThreadContext) -> Option<&str> {
 }
 
 fn on_resource(items: &[Subject], resource: &str) -> Option<Subject> {
-    items.iter().find(|i| i.resource_id().is_some_and(|r| r.eq_ignore_ascii_case(resource))).cloned()
+    rows_on(items, resource).into_iter().next()
+}
+
+/// The items of a list on one resource, in order.
+fn rows_on(items: &[Subject], resource: &str) -> Vec<Subject> {
+    items
+        .iter()
+        .filter(|i| i.resource_id().is_some_and(|r| r.eq_ignore_ascii_case(resource)))
+        .cloned()
+        .collect()
 }
 
 /// True when the prompt asks for the worst or top item of a list ("the worst of those").

@@ -46,6 +46,10 @@ pub struct ThreadContext {
     /// findings there" are that subscription's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscription: Option<String>,
+    /// The reply whose Confirm and Cancel buttons still wait for an answer ("Assign to Dana?"):
+    /// "yes" or "cancel" typed in the thread presses them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposed: Option<ResponseId>,
 }
 
 /// A list shown in a thread, across the pages shown so far.

@@ -5,7 +5,9 @@ use std::sync::OnceLock;
 use regex::Regex;
 use rustc_hash::FxHashSet;
 use secbot_chat::{Cloud, ResourceKind, Severity};
+use time::Date;
 
+use super::dates::{self, Due};
 use super::patterns::PatternSet;
 use super::text::Text;
 
@@ -300,6 +302,16 @@ pub(crate) fn about_work(text: &Text) -> bool {
     .is_match(&text.norm)
 }
 
+/// True when the prompt asks what someone has on: "what li.wei is working on", "how many is
+/// dana carrying", "is sam swamped".
+pub(crate) fn asks_about_someones_work(text: &Text) -> bool {
+    static WORK: OnceLock<Regex> = OnceLock::new();
+    WORK.get_or_init(|| {
+        re(r"\b(working on|workin on|work on|carrying|carries|carry|plate|workload|load|swamped|busy|overloaded|assigned|owns|open items|have open|has open|still have|still has)\b")
+    })
+    .is_match(&text.norm)
+}
+
 /// True when the prompt takes back what the thread just pointed at: "no wait, not that one",
 /// "sorry, I meant the 4th", "actually the other one".
 pub(crate) fn corrects(text: &Text) -> bool {
@@ -416,6 +428,87 @@ fn month_follows(after: &str) -> bool {
     }
 }
 
+/// How a prompt answers a proposal waiting in its thread ("Assign to Dana?"): `Some(true)` for
+/// a yes ("yes", "go ahead", "yes I confirm"), `Some(false)` for a no ("cancel", "never mind"),
+/// `None` for anything else, which is a prompt of its own.
+pub fn answers_proposal(prompt: &str) -> Option<bool> {
+    const YES: [&str; 24] = [
+        "yes",
+        "y",
+        "yep",
+        "yeah",
+        "yup",
+        "sure",
+        "confirm",
+        "confirmed",
+        "i confirm",
+        "yes confirm",
+        "yes i confirm",
+        "go ahead",
+        "yes go ahead",
+        "ok go ahead",
+        "do it",
+        "yes do it",
+        "ok do it",
+        "please do",
+        "yes please",
+        "lgtm",
+        "sounds good",
+        "correct",
+        "approve",
+        "approved",
+    ];
+    const NO: [&str; 12] = [
+        "no",
+        "nope",
+        "cancel",
+        "cancel it",
+        "no cancel",
+        "cancel that",
+        "dont",
+        "never mind",
+        "nevermind",
+        "scratch that",
+        "no thanks",
+        "forget it",
+    ];
+    const POLITE: [&str; 6] = ["please", "pls", "thanks", "thx", "thank you", "ty"];
+    let plain: String = prompt
+        .to_lowercase()
+        .chars()
+        .filter(|c| *c != '\'' && *c != '’')
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
+    let mut said = plain.split_whitespace().collect::<Vec<_>>().join(" ");
+    for polite in POLITE {
+        if let Some(rest) = said.strip_suffix(polite).filter(|r| r.is_empty() || r.ends_with(' ')) {
+            said = rest.trim_end().to_owned();
+        }
+    }
+    match said.as_str() {
+        s if YES.contains(&s) => Some(true),
+        s if NO.contains(&s) => Some(false),
+        _ => None,
+    }
+}
+
+/// Words that may stand beside a number that is the whole answer ("ok 2 pls", "and 3?").
+const ALONE_WITH_A_NUMBER: [&str; 9] = ["ok", "okay", "and", "then", "pls", "please", "plz", "so", "k"];
+
+/// The due date a prompt is made of, and nothing else: "friday", "by 12/18", "make it the 21st
+/// pls" (how a person answers "By when?").
+pub(crate) fn only_a_date(text: &Text, today: Date) -> Option<Due> {
+    const AROUND: [&str; 22] = [
+        "by", "due", "on", "until", "till", "before", "ok", "okay", "then", "pls", "please", "make", "it",
+        "lets", "say", "maybe", "for", "the", "of", "and", "thanks", "latest",
+    ];
+    let due = dates::find_due(&text.norm, today, true)?;
+    due.date?;
+    let rest = text.norm.replacen(&due.text, " ", 1);
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    (words.len() <= 4 && words.iter().all(|w| AROUND.contains(w))).then_some(due)
+}
+
 /// A position in the last list: "the 2nd one" → 2, "#3" → 3, "the last one" → -1.
 pub(crate) fn ordinal(text: &Text) -> Option<i32> {
     static NUMERIC: OnceLock<Regex> = OnceLock::new();
@@ -423,6 +516,14 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
     static LAST: OnceLock<Regex> = OnceLock::new();
     static ITEM: OnceLock<Regex> = OnceLock::new();
     static BOTTOM: OnceLock<Regex> = OnceLock::new();
+    // "3", "ok 2 pls": a number alone, as people answer "which one do you mean?" or pick a row.
+    let said: Vec<&str> =
+        text.words.iter().map(String::as_str).filter(|w| !ALONE_WITH_A_NUMBER.contains(w)).collect();
+    if let [number] = said.as_slice()
+        && let Ok(n) = number.parse::<i32>()
+    {
+        return (1..=50).contains(&n).then_some(n);
+    }
     for (i, token) in text.words.iter().enumerate() {
         if let Some(n) = token.strip_prefix('#').and_then(|n| n.parse::<i32>().ok()) {
             // "patient records are my #1", "our #1 priority": what matters most, not a row.
@@ -1722,7 +1823,28 @@ mod tests {
     }
 
     #[test]
+    fn a_day_or_a_yes_alone_answers_what_was_asked() {
+        let today = time::macros::date!(2026 - 11 - 25);
+        for (said, day) in
+            [("friday", "2026-11-27"), ("by 12/18", "2026-12-18"), ("make it next friday pls", "2026-12-04")]
+        {
+            let due = only_a_date(&text(said), today).and_then(|d| d.date).map(|d| d.to_string());
+            assert_eq!(due.as_deref(), Some(day), "{said}");
+        }
+        for not_only in ["assign it to dana by friday", "what's due friday for sam", "3"] {
+            assert!(only_a_date(&text(not_only), today).is_none(), "{not_only}");
+        }
+        assert_eq!(answers_proposal("Yes, I confirm!"), Some(true));
+        assert_eq!(answers_proposal("go ahead pls"), Some(true));
+        assert_eq!(answers_proposal("never mind"), Some(false));
+        assert_eq!(answers_proposal("yes, and who owns the 3rd?"), None, "a question of its own");
+    }
+
+    #[test]
     fn ordinals_are_positions_not_dates() {
+        assert_eq!(ordinal(&text("3")), Some(3), "a number alone picks a row");
+        assert_eq!(ordinal(&text("ok 2 pls")), Some(2));
+        assert_eq!(ordinal(&text("top 3")), None, "a count, not a row");
         assert_eq!(ordinal(&text("how do I fix the 2nd one?")), Some(2));
         assert_eq!(ordinal(&text("explain #3")), Some(3));
         assert_eq!(ordinal(&text("give the first one to @ravi")), Some(1));

@@ -27,7 +27,7 @@ use time::Date;
 
 pub use cues::{DeclineReason, UnsafeReason};
 pub use dates::resolve_due_phrase;
-pub use extract::TOOLS;
+pub use extract::{TOOLS, answers_proposal};
 pub use pick::{ItemDescription, described_items, kind_terms};
 
 use self::model::{FeatureSet, Features, Label, Model};
@@ -1123,6 +1123,16 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
     if intent == Intent::Delegate && ruled_unsafe.is_none() && extract::asks_who_takes(&text) {
         intent = Intent::Status;
     }
+    // "can you show me what li.wei is working on", "how many is dana carrying": a person's
+    // work, however much the words sound like a question about secbot or like small talk.
+    if matches!(intent, Intent::Help | Intent::OutOfScope)
+        && ruled_unsafe.is_none()
+        && named_person.is_some()
+        && extract::asks_about_someones_work(&text)
+    {
+        intent = Intent::Status;
+        confidence = confidence.max(0.8);
+    }
     // "I have made a mistake. The deadline shall be 15. December, not 18.": the hand-over
     // again, by the new day, however apologetic it sounds.
     if intent == Intent::OutOfScope
@@ -1156,6 +1166,14 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
         _ => None,
     };
     if refusal.is_some() || decline.is_some() {
+        let mut slots = filters_of(slots);
+        // "friday" alone answers "By when?": the thread decides whose hand-over it dates.
+        if refusal.is_none()
+            && let Some(due) = extract::only_a_date(&text, today)
+        {
+            slots.due = due.date;
+            slots.due_text = Some(due.text);
+        }
         return Parse {
             refusal,
             decline,
@@ -1163,7 +1181,7 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
             // other decline is as sure as the model.
             confidence: if ruled_unsafe.is_some() || uncovered { 1.0 } else { confidence },
             needs_context: refusal.is_some() && signals.deictic,
-            slots: filters_of(slots),
+            slots,
             readings,
             reference,
             ..Parse::bare(if refusal.is_some() { Intent::Unsafe } else { Intent::OutOfScope })
@@ -1237,6 +1255,10 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
         let dated = dates::find_due(&text.norm, today, true);
         slots.due = dated.as_ref().and_then(|d| d.date);
         slots.due_text = dated.map(|d| d.text);
+    } else if let Some(due) = extract::only_a_date(&text, today) {
+        // "friday" alone answers "By when?": the thread decides whose hand-over it dates.
+        slots.due = due.date;
+        slots.due_text = Some(due.text);
     }
     // "please confirm the assigned owner and the original due date": with no one to hand it
     // to, no date and no word of handing over, a question about the work, not a hand-over.
