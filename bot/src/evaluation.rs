@@ -122,9 +122,11 @@ where
             replies.push(reply);
         }
         report.turns += conversation.turns.len();
-        let (mut last_list, mut last_card, mut previous) = (Value::Null, Value::Null, Value::Null);
+        let (mut last_list, mut previous) = (Value::Null, Value::Null);
+        // The rows of the last list as its cards showed them, across its pages.
+        let mut shown_rows: Vec<Value> = Vec::new();
         for (turn, reply) in conversation.turns.iter().zip(&replies) {
-            let why = check(turn, reply, &last_list, &last_card, &previous);
+            let why = check(turn, reply, &last_list, &shown_rows, &previous);
             let wanted = turn.skills.first().cloned().unwrap_or_default();
             let tally = report.by_skill.entry(wanted).or_default();
             tally.turns += 1;
@@ -145,7 +147,7 @@ where
             let subject = reply.get("subject").cloned().unwrap_or(Value::Null);
             if subject.get("kind").and_then(Value::as_str) == Some("list") {
                 last_list = subject.clone();
-                last_card = reply.get("card").cloned().unwrap_or(Value::Null);
+                add_page(&mut shown_rows, &reply["card"]);
             }
             previous = subject;
         }
@@ -153,8 +155,22 @@ where
     Ok(report)
 }
 
+/// Puts a list card's rows where they are numbered: a first page starts the rows again, a
+/// later page ("showing 6–10") follows the rows shown before it.
+fn add_page(rows: &mut Vec<Value>, card: &Value) {
+    let first = card["first_item"].as_u64().map_or(1, |n| n.max(1) as usize);
+    rows.resize(first - 1, Value::Null);
+    rows.extend(card["items"].as_array().cloned().unwrap_or_default());
+}
+
 /// What is wrong with a reply to a turn (nothing when every label holds).
-fn check(turn: &Turn, reply: &Value, last_list: &Value, last_card: &Value, previous: &Value) -> Vec<String> {
+fn check(
+    turn: &Turn,
+    reply: &Value,
+    last_list: &Value,
+    shown_rows: &[Value],
+    previous: &Value,
+) -> Vec<String> {
     let mut why = Vec::new();
     let subject = reply.get("subject").cloned().unwrap_or(Value::Null);
     let skill = reply.get("skill").and_then(Value::as_str).unwrap_or_default();
@@ -209,7 +225,11 @@ fn check(turn: &Turn, reply: &Value, last_list: &Value, last_card: &Value, previ
     if turn.owner
         && let Some(n) = wanted.strip_prefix("item:").and_then(|n| n.parse::<usize>().ok())
     {
-        let facts = nth(&last_card["items"], n).map(|i| i["facts"].to_string()).unwrap_or_default();
+        let facts = n
+            .checked_sub(1)
+            .and_then(|i| shown_rows.get(i))
+            .map(|i| i["facts"].to_string())
+            .unwrap_or_default();
         let owner = facts
             .split('@')
             .next()
@@ -250,9 +270,8 @@ mod tests {
         let subject = json!({"kind": "finding", "recommendation": "r", "resource": "vm-1"});
         let list = json!({"kind": "list", "items": [subject]});
         let reply = |text: &str| json!({"skill": "status", "subject": subject, "text": text});
-        let owned =
-            json!({"items": [{"facts": [{"label": "Owner", "value": "dana@contoso.com, due in 3 days"}]}]});
-        let unowned = json!({"items": [{"facts": [{"label": "Attack paths", "value": "2"}]}]});
+        let owned = [json!({"facts": [{"label": "Owner", "value": "dana@contoso.com, due in 3 days"}]})];
+        let unowned = [json!({"facts": [{"label": "Attack paths", "value": "2"}]})];
         let turn = owner_turn();
         assert!(check(&turn, &reply("Owner: dana@contoso.com"), &list, &owned, &Value::Null).is_empty());
         assert_eq!(
@@ -267,6 +286,18 @@ mod tests {
     }
 
     #[test]
+    fn rows_keep_their_numbers_across_the_pages_of_a_list() {
+        let row = |n: u32| json!({"title": format!("row {n}")});
+        let mut rows = Vec::new();
+        add_page(&mut rows, &json!({"first_item": 1, "items": [row(1), row(2), row(3), row(4), row(5)]}));
+        add_page(&mut rows, &json!({"first_item": 6, "items": [row(6)]}));
+        assert_eq!(rows.len(), 6);
+        assert_eq!(rows[5], row(6), "the first row of page two is row 6");
+        add_page(&mut rows, &json!({"items": [row(9)]}));
+        assert_eq!(rows, [row(9)], "a new list starts over");
+    }
+
+    #[test]
     fn a_name_the_reply_must_hold_is_matched_whatever_its_case() {
         let turn = Turn {
             text: Some("Contoso Data Platform".to_owned()),
@@ -275,10 +306,10 @@ mod tests {
             ..owner_turn()
         };
         let reply = json!({"skill": "status", "text": "Secure score\ncontoso data platform: 45%"});
-        assert!(check(&turn, &reply, &Value::Null, &Value::Null, &Value::Null).is_empty());
+        assert!(check(&turn, &reply, &Value::Null, &[], &Value::Null).is_empty());
         let other = json!({"skill": "status", "text": "Contoso Production: 31%"});
         assert_eq!(
-            check(&turn, &other, &Value::Null, &Value::Null, &Value::Null),
+            check(&turn, &other, &Value::Null, &[], &Value::Null),
             ["text lacks \"Contoso Data Platform\""]
         );
     }

@@ -50,8 +50,9 @@ async fn threads_written_apart_from_the_corpus_are_followed() {
     // day), 133 of 150 (0.887) for the eleventh (read; 107 on its own day) and 100 of 146
     // (0.685) for the twelfth (never read; 100), all under the goal of 0.92; these floors keep
     // them from slipping while the gap is closed. Written on 2026-12-07 evening: the thirteenth
-    // (read; 113 of 149 before its fixes, 125 after) and the fourteenth (never read; 108 of 150
-    // before, 111 after).
+    // (read; 113 of 149 before its fixes, 132 after) and the fourteenth (never read; 108 of 150
+    // before, 111 after); that session also moved the sixth to 103, the eighth to 114, the
+    // tenth to 114 and the fifth (read) to 117.
     for (file, floor) in [
         ("threads.jsonl", 0.85),
         ("threads-later.jsonl", 0.85),
@@ -1385,19 +1386,30 @@ async fn an_address_is_its_person_bash_alone_is_the_cli_and_one_of_a_kind_asks_w
 
 #[tokio::test]
 async fn a_hand_over_goes_through_in_the_few_words_people_answer_with() {
-    let r = thread(&["show critical risks", "assign the vm-etl-02 one to dana", "2", "friday", "yes", "yes"])
-        .await;
+    let r = thread(&[
+        "show critical risks",
+        "assign the vm-etl-02 one to dana",
+        "2",
+        "yes",
+        "lol",
+        "friday",
+        "yes",
+        "yes",
+    ])
+    .await;
     let items = r[0]["subject"]["items"].as_array().expect("a list").clone();
     assert_eq!(skill(&r[1]), "clarify", "several rows are on vm-etl-02: a hand-over asks which");
     assert_eq!(skill(&r[2]), "delegate", "a number alone answers which one");
     assert_eq!(r[2]["subject"], items[1]);
     assert!(text(&r[2]).contains("by when"), "{}", text(&r[2]));
-    assert_eq!(skill(&r[3]), "delegate", "a day alone answers \"By when?\"");
-    assert_eq!(r[3]["subject"], items[1]);
-    assert!(r[3]["slots"]["due"].is_string() && r[3]["slots"]["assignee"] == "dana", "{}", r[3]["slots"]);
-    assert_eq!(skill(&r[4]), "delegate", "\"yes\" presses Confirm");
-    assert!(text(&r[4]).starts_with("assigned to dana"), "{}", text(&r[4]));
-    assert_eq!(skill(&r[5]), "decline", "once recorded, nothing waits for a yes");
+    assert!(text(&r[3]).starts_with("by when"), "a yes picks no date: {}", text(&r[3]));
+    assert_eq!(skill(&r[4]), "decline");
+    assert_eq!(skill(&r[5]), "delegate", "a day alone answers \"By when?\", past the chatter");
+    assert_eq!(r[5]["subject"], items[1]);
+    assert!(r[5]["slots"]["due"].is_string() && r[5]["slots"]["assignee"] == "dana", "{}", r[5]["slots"]);
+    assert_eq!(skill(&r[6]), "delegate", "\"yes\" presses Confirm");
+    assert!(text(&r[6]).starts_with("assigned to dana"), "{}", text(&r[6]));
+    assert_eq!(skill(&r[7]), "decline", "once recorded, nothing waits for a yes");
 
     let r = thread(&[
         "attack paths",
@@ -1427,4 +1439,70 @@ async fn the_findings_on_the_threads_resource_are_its_own() {
     assert!(text(&r[1]).contains("open risks on sql-warehouse-prod"), "{}", text(&r[1]));
     assert_eq!(skill(&r[3]), "status", "a few words asking who are about the thread's row");
     assert_eq!(r[3]["subject"], r[2]["subject"]);
+}
+
+#[tokio::test]
+async fn all_of_someones_work_goes_to_another_when_a_pronoun_names_them() {
+    let r = thread(&["what has omar pending?", "pass all of him to raj until the 21 of december"]).await;
+    assert_eq!(skill(&r[1]), "delegate");
+    let handed = r[1]["subject"]["items"].as_array().expect("a list of rows").len();
+    assert!(text(&r[0]).contains(&format!("{handed} assigned findings")), "all of omar's: {handed}");
+    assert!(text(&r[1]).contains("raj patel will own these"), "{}", text(&r[1]));
+    assert_eq!(r[1]["slots"]["due"], "2026-12-21");
+}
+
+#[tokio::test]
+async fn a_thread_goes_back_to_a_list_it_showed_before() {
+    let r = thread(&[
+        "critical risks",
+        "what about high",
+        "go back to the first list. #3 there — who owns it?",
+        "explain the 2nd",
+    ])
+    .await;
+    let first = r[0]["subject"]["items"].as_array().expect("a list").clone();
+    assert_eq!(skill(&r[2]), "status");
+    assert_eq!(r[2]["subject"], first[2], "#3 of the first list");
+    assert_eq!(r[3]["subject"], first[1], "the thread counts from the list it went back to");
+
+    let r = thread(&[
+        "container images with vulns",
+        "and the clusters?",
+        "ok back to the images — the payments one, how do we remediate",
+        "the image sam owns from that same list, is it still overdue?",
+    ])
+    .await;
+    assert_eq!(skill(&r[2]), "remediate");
+    assert!(text(&r[2]).contains("payments-svc"), "{}", text(&r[2]));
+    assert_eq!(skill(&r[3]), "status");
+    assert!(text(&r[3]).contains("sam@contoso.com"), "the row sam owns: {}", text(&r[3]));
+    assert_ne!(r[3]["subject"]["kind"], "list", "one row, not all of sam's work");
+
+    let r = thread(&["what does omar have", "and li.wei?", "back to omar's list — the cosmos one, explain"])
+        .await;
+    assert_eq!(skill(&r[2]), "explain", "going back to someone's list hands nothing over");
+    assert!(text(&r[2]).contains("cosmos-catalog-prod"), "{}", text(&r[2]));
+}
+
+#[tokio::test]
+async fn a_row_asked_about_in_other_words_stays_that_row() {
+    let r = thread(&[
+        "Need an evidence trail: all open security alerts, newest first",
+        "Number 2, the malicious file — which storage account exactly, and when?",
+    ])
+    .await;
+    let alerts = r[0]["subject"]["items"].as_array().expect("a list").clone();
+    assert_eq!(skill(&r[1]), "explain", "no word of paths: a look at the alert");
+    assert_eq!(r[1]["subject"], alerts[1]);
+
+    let r = thread(&[
+        "what is li.wei working on",
+        "is the 3rd one late?",
+        "i mean is it past the due date or not, sorry",
+        "who do i ask about it then",
+    ])
+    .await;
+    assert_eq!(r[2]["subject"], r[1]["subject"], "\"it\" is the row, not li.wei's overdue list");
+    assert_eq!(skill(&r[3]), "status", "whom to ask is its owner");
+    assert_eq!(r[3]["subject"], r[1]["subject"]);
 }

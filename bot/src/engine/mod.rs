@@ -298,7 +298,7 @@ impl Engine {
                         Intent::Summarize => Intent::ListRisks,
                         other => other,
                     };
-                    context.last_list = Some(ListContext {
+                    context.show_list(ListContext {
                         intent,
                         slots: reply.slots.clone(),
                         items: items.clone(),
@@ -308,6 +308,15 @@ impl Engine {
                 }
                 Some(subject) => {
                     context.subject = Some(subject.clone());
+                    // A row of an earlier list ("go back to the first list. #3 there"): that list
+                    // is the one the thread counts from again.
+                    if !context.last_list.as_ref().is_some_and(|l| l.items.contains(subject))
+                        && let Some(earlier) =
+                            context.earlier_lists.iter().rposition(|l| l.items.contains(subject))
+                    {
+                        let list = context.earlier_lists.remove(earlier);
+                        context.show_list(list);
+                    }
                     // The rows a card shows beside its one subject (the attack paths through a
                     // resource, what else is open on it) are what "details on the 2nd" picks.
                     // ("also open on this resource" under a fix does not replace the list the
@@ -328,7 +337,7 @@ impl Engine {
                             Some(Subject::AttackPath { .. }) => Intent::AttackPaths,
                             _ => Intent::ListRisks,
                         };
-                        context.last_list = Some(ListContext {
+                        context.show_list(ListContext {
                             intent,
                             slots: reply.slots.clone(),
                             items: rows,
@@ -338,21 +347,35 @@ impl Engine {
                 }
                 None => {}
             }
-            context.pending = (reply.skill == "clarify" && reply.readings.is_empty()).then_some(reply.intent);
-            // Who and by when a proposed hand-over was for: "no wait, the other one" keeps them.
-            let proposed = reply.skill == "delegate" && reply.slots.assignee.is_some();
-            context.pending_slots = (context.pending.is_some() || proposed).then(|| Slots {
-                assignee: reply.slots.assignee.clone(),
-                due: reply.slots.due,
-                due_text: reply.slots.due_text.clone(),
-                ..Slots::default()
-            });
-            context.proposed = reply
-                .card
-                .actions
-                .iter()
-                .any(|a| matches!(a.payload.command, Command::Confirm { .. }))
-                .then(|| reply.response_id.clone());
+            // A decline ("lol", "yes" with nothing to confirm) leaves the question the thread
+            // waits on open: "friday" after it still answers "By when?".
+            if reply.skill != "decline" {
+                context.pending =
+                    (reply.skill == "clarify" && reply.readings.is_empty()).then_some(reply.intent);
+                // Who and by when a proposed hand-over was for: "no wait, the other one" keeps them.
+                let proposed = reply.skill == "delegate" && reply.slots.assignee.is_some();
+                context.pending_slots = (context.pending.is_some() || proposed).then(|| Slots {
+                    assignee: reply.slots.assignee.clone(),
+                    due: reply.slots.due,
+                    due_text: reply.slots.due_text.clone(),
+                    ..Slots::default()
+                });
+                // A proposal has one Confirm and a Cancel ("By when?" offers several dates to
+                // confirm, which a "yes" cannot choose between).
+                let count = |cancel: bool| {
+                    reply
+                        .card
+                        .actions
+                        .iter()
+                        .filter(|a| match a.payload.command {
+                            Command::Confirm { .. } => !cancel,
+                            Command::Cancel { .. } => cancel,
+                            _ => false,
+                        })
+                        .count()
+                };
+                context.proposed = (count(false) == 1 && count(true) >= 1).then(|| reply.response_id.clone());
+            }
             let answered = !matches!(reply.skill.as_str(), "decline" | "clarify" | "help" | "usage_limit");
             if answered {
                 context.last_intent = Some(reply.intent);

@@ -14,14 +14,14 @@ use time::Date;
 
 use secbot_chat::{Intent, Slots, Subject};
 use secbot_skills::intent::{
-    DeclineReason, ItemDescription, Parse, Pointer, TOOLS, described_items, kind_terms,
+    DeclineReason, ItemDescription, Parse, Pointer, TOOLS, answers_proposal, described_items, kind_terms,
 };
 use secbot_skills::posture::{
     Alert, AlertFilter, AttackPathFilter, FindingFilter, PostureError, PostureSource, Resource,
 };
 use secbot_skills::skill;
 
-use crate::store::ThreadContext;
+use crate::store::{ListContext, ThreadContext};
 
 /// Below this confidence secbot asks which reading was meant instead of answering.
 const UNSURE: f32 = 0.2;
@@ -105,6 +105,45 @@ fn all_on_it(text: &str) -> bool {
                 .expect("the pattern compiles")
         })
         .is_match(text)
+}
+
+/// The rows of a list whose finding `person` (a handle or an address) owns.
+async fn owned_by(source: &dyn PostureSource, rows: &[Subject], person: &str) -> Vec<Subject> {
+    let mut owned = Vec::new();
+    for row in rows {
+        if let (Some(key), Some(resource)) = (row.recommendation_key(), row.resource_id())
+            && let Ok(Some(finding)) = source.finding(key, resource).await
+            && finding.governance.as_ref().is_some_and(|g| handle(&g.owner) == handle(person))
+        {
+            owned.push(row.clone());
+        }
+    }
+    owned
+}
+
+/// The earlier list of the thread a prompt goes back to: "the first list" (the oldest kept),
+/// "the previous list", "from before" (the one before the last), "back to omar's list" (his
+/// work), "back to the images" (the list of that kind).
+fn earlier_list<'c>(parse: &Parse, text: &str, context: &'c ThreadContext) -> Option<&'c ListContext> {
+    let lists = &context.earlier_lists;
+    let words = text.to_lowercase();
+    if says_any(&words, &["first list", "original list", "very first"]) {
+        return lists.first();
+    }
+    if says_any(&words, &["previous list", "earlier list", "list before", "other list", "from before"]) {
+        return lists.last();
+    }
+    if !says_any(&words, &["back to", "go back", "back on", "return to"]) {
+        return None;
+    }
+    // (The list asked for may be the last one already.)
+    let mut newest_first = context.last_list.iter().chain(lists.iter().rev());
+    if let Some(person) = parse.person.as_deref() {
+        return newest_first
+            .find(|l| l.slots.assignee.as_deref().is_some_and(|a| handle(a) == handle(person)));
+    }
+    let kind = parse.slots.resource_type?;
+    newest_first.find(|l| l.slots.resource_type == Some(kind))
 }
 
 /// True when the prompt asks what is on the thread's one resource: "on it", "on that server",
@@ -219,10 +258,11 @@ fn in_thread(parse: &Parse, context: &ThreadContext, text: &str) -> (Intent, Slo
             }
         }
     }
-    // "friday" or "12/18" after "By when?": the hand-over proposed, by that day.
+    // "friday" or "12/18" after "By when?": the hand-over proposed, by that day ("yes" asks
+    // for the day again).
     if !resumed
         && intent != Intent::Delegate
-        && slots.due.is_some()
+        && (slots.due.is_some() || answers_proposal(text) == Some(true))
         && context.last_intent == Some(Intent::Delegate)
         && let Some(earlier) = context.pending_slots.as_ref().filter(|s| s.assignee.is_some())
     {
@@ -283,6 +323,22 @@ fn in_thread(parse: &Parse, context: &ThreadContext, text: &str) -> (Intent, Slo
     // question about one item of the list is a look at that item. ("The second, it passes by
     // which identity?": a kind asked of a row is about that row.)
     let kind_aside = !(Slots { resource_type: None, ..slots.clone() }).has_filters();
+    // "Number 2, the malicious file — which storage account exactly, and when?" about a row
+    // that is no attack path, with no word of paths or reach: a look at that row.
+    if intent == Intent::AttackPaths
+        && let Some(n) = slots.ordinal
+        && let Some(row) = context.last_list.as_ref().and_then(|l| Subject::at(&l.items, n))
+        && !matches!(row, Subject::AttackPath { .. })
+        && !says_any(
+            text,
+            &[
+                "path", "reach", "blast", "lateral", "pivot", "chain", "hop", "route", "get to", "lead to",
+                "leads to", "spread",
+            ],
+        )
+    {
+        intent = Intent::Explain;
+    }
     // ("#3, the S3 bucket: is that finance data?": a question whether a row is something.)
     let asks_of_row = slots.ordinal.is_some() && asks_whether(text);
     if intent == Intent::ListRisks
@@ -391,7 +447,28 @@ pub(crate) async fn plan(
     scope: &[String],
     today: Date,
 ) -> Result<Decision, PostureError> {
+    // "go back to the first list. #3 there", "back to omar's list — the cosmos one": the thread
+    // read as if that list were its last.
+    let went_back = earlier_list(parse, text, context).map(|list| ThreadContext {
+        subject: Some(Subject::List { items: list.items.clone(), on: None }),
+        last_list: Some(list.clone()),
+        ..context.clone()
+    });
+    let context = went_back.as_ref().unwrap_or(context);
     let (mut intent, mut slots, stepped) = in_thread(parse, context, text);
+    if let Some(list) = went_back.as_ref().and_then(|c| c.last_list.as_ref()) {
+        // ("back to the images": the list of images, not a new one.)
+        if slots.resource_type.is_some() && slots.resource_type == list.slots.resource_type {
+            slots.resource_type = None;
+        }
+        // ("back to omar's list": the list, not a hand-over to omar nor his work anew.)
+        if list.slots.assignee.is_some() && slots.assignee == list.slots.assignee {
+            slots.assignee = None;
+            if intent == Intent::Delegate {
+                intent = Intent::Explain;
+            }
+        }
+    }
     let handed_to = slots.assignee.clone().filter(|_| intent == Intent::Delegate);
     let words = Words { text, assignee: handed_to.as_deref() };
     // "the key vault one goes to priya, same date": the day the last hand-over was for.
@@ -471,10 +548,25 @@ pub(crate) async fn plan(
         }
     }
 
-    // "is any of it overdue" after someone's work: the same work, narrowed.
+    let mut subject = None;
+    // "the image sam owns from that same list, is it still overdue?": the one row of the list
+    // that person owns, not all of their work.
+    if let Some(person) = slots.assignee.clone().filter(|_| intent == Intent::Status)
+        && says_any(text, &[&format!("{person} owns"), &format!("{person} has"), &format!("{person} is on")])
+        && let [row] = owned_by(source, rows, &person).await.as_slice()
+    {
+        subject = Some(row.clone());
+        slots.assignee = None;
+        slots.overdue = None;
+    }
+
+    // "is any of it overdue" after someone's work: the same work, narrowed. (While the thread
+    // is on one of its rows, "is it past the due date?" asks about that row.)
     if let Some(last) = last
+        && subject.is_none()
         && intent == Intent::Status
         && last.intent == Intent::Status
+        && matches!(context.subject, Some(Subject::List { .. }) | None)
         && (slots.overdue.is_some() || slots.unassigned.is_some())
         && parse.reference.pointer.is_some()
         && parse.kind_reference.is_none()
@@ -510,6 +602,7 @@ pub(crate) async fn plan(
     // A refinement of the last list keeps its other filters (and its kind of list). (A row
     // numbered is not a refinement: "item 4, the SQL database: what data is exposed there?")
     if let Some(last) = last
+        && subject.is_none()
         && slots.ordinal.is_none()
         && (parse.refinement || (parse.needs_context && intent == Intent::ListRisks && slots.has_filters()))
         && slots.resource.is_none()
@@ -523,7 +616,6 @@ pub(crate) async fn plan(
     }
 
     // 1. What the prompt names.
-    let mut subject = None;
     // "give the rest to omar, due jan 8" after some of the list's rows were handed over: the
     // rows that hand-over left.
     if intent == Intent::Delegate
@@ -762,7 +854,12 @@ pub(crate) async fn plan(
         && intent == Intent::Delegate
         && slots.resource.is_none()
         && slots.ordinal.is_none()
-        && let (Some(from), Some(to)) = (parse.person.as_deref(), slots.assignee.as_deref())
+        && let Some(to) = slots.assignee.as_deref()
+        // ("pass all of him to raj" after omar's work: omar's.)
+        && let Some(from) = parse.person.as_deref().filter(|p| handle(p) != handle(to)).or_else(|| {
+            last.filter(|l| l.intent == Intent::Status && says_any(text, &[" him", " her", " them", " his "]))
+                .and_then(|l| l.slots.assignee.as_deref())
+        })
         && handle(from) != handle(to)
         && hands_over_work(text)
         && let Some(email) = source.person(&handle(from)).await?.and_then(|p| p.email)

@@ -50,6 +50,29 @@ pub struct ThreadContext {
     /// "yes" or "cancel" typed in the thread presses them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proposed: Option<ResponseId>,
+    /// The lists shown before the last one, oldest first (a few): "go back to the first list",
+    /// "back to omar's list" pick from them again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_lists: Vec<ListContext>,
+}
+
+/// How many lists before the last one a thread keeps.
+const EARLIER_LISTS: usize = 4;
+
+impl ThreadContext {
+    /// Makes `list` the thread's list to count rows from, keeping the one it replaces among the
+    /// earlier lists (a list shown again is not kept twice).
+    pub fn show_list(&mut self, list: ListContext) {
+        self.earlier_lists.retain(|l| l.items != list.items);
+        if let Some(previous) = self.last_list.take().filter(|l| l.items != list.items) {
+            self.earlier_lists.retain(|l| l.items != previous.items);
+            self.earlier_lists.push(previous);
+        }
+        if self.earlier_lists.len() > EARLIER_LISTS {
+            self.earlier_lists.remove(0);
+        }
+        self.last_list = Some(list);
+    }
 }
 
 /// A list shown in a thread, across the pages shown so far.

@@ -388,3 +388,25 @@ async fn a_bad_database_url_says_what_to_use_and_hides_the_password() {
     assert!(err.contains("SECBOT_DATABASE_URL") && err.contains("postgres://"), "{err}");
     assert!(!err.contains("hunter2"), "{err}");
 }
+
+#[test]
+fn a_thread_keeps_the_lists_shown_before_its_last_one() {
+    let list = |id: &str| ListContext {
+        intent: Intent::ListRisks,
+        slots: Slots::default(),
+        items: vec![Subject::Resource { id: id.into() }],
+        page_start: 0,
+    };
+    let mut context = ThreadContext::default();
+    for id in ["a", "b", "c", "b"] {
+        context.show_list(list(id));
+    }
+    assert_eq!(context.last_list, Some(list("b")));
+    let earlier: Vec<_> = context.earlier_lists.iter().map(|l| l.items.clone()).collect();
+    assert_eq!(earlier, [list("a").items, list("c").items], "a list shown again is kept once");
+    for id in ["d", "e", "f", "g", "h"] {
+        context.show_list(list(id));
+    }
+    assert_eq!(context.earlier_lists.len(), 4, "only the few latest are kept");
+    assert_eq!(context.earlier_lists.last(), Some(&list("g")));
+}

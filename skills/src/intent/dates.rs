@@ -137,7 +137,7 @@ fn patterns() -> &'static [Regex; 8] {
             // 5: tomorrow / today / tonight.
             r(r"\b(tomorrow|tmrw|today|tonight)\b"),
             // 6: the 20th, dec 15, 15 december.
-            r(r"\b(?:the (\d{1,2})(?:st|nd|rd|th)\b|(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? (\d{1,2})(?:st|nd|rd|th)?\b|(\d{1,2})(?:st|nd|rd|th)? (jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b)"),
+            r(r"\b(?:the (\d{1,2})(?:st|nd|rd|th)\b|(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? (\d{1,2})(?:st|nd|rd|th)?\b|(\d{1,2})(?:st|nd|rd|th)? (?:of )?(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b)"),
             // 7: numeric dates, day and month either way round: 12/15, 15/12, 15.12., 3/1/2027.
             r(r"\b(\d{1,2})[/.](\d{1,2})(?:[/.](\d{4}|\d{2}))?\b\.?"),
         ]
@@ -504,6 +504,7 @@ mod tests {
 
     #[test]
     fn calendar_dates_resolve() {
+        assert_eq!(due("until the 21 of december").and_then(|d| d.1), Some(date!(2026 - 12 - 21)));
         assert_eq!(due("due 2026-12-15"), Some(("2026-12-15".into(), Some(date!(2026 - 12 - 15)))));
         assert_eq!(due("by the 20th"), Some(("the 20th".into(), Some(date!(2026 - 12 - 20)))));
         assert_eq!(

@@ -302,6 +302,16 @@ pub(crate) fn about_work(text: &Text) -> bool {
     .is_match(&text.norm)
 }
 
+/// True when the prompt asks whom to go to about something the thread points at: "who do i ask
+/// about it then", "who should we ping re #3".
+pub(crate) fn asks_whom_to_ask(text: &Text) -> bool {
+    static WHOM: OnceLock<Regex> = OnceLock::new();
+    WHOM.get_or_init(|| {
+        re(r"\bwho (do|should|can|could|would) (i|we) (ask|talk to|speak to|ping|chase|poke|bug|contact|reach out to|escalate to|go to) (about|re|regarding|for|on) (it|this|that|them|those|these|the \w+ one|#?\d+|no \d+|number \d+)\b")
+    })
+    .is_match(&text.norm)
+}
+
 /// True when the prompt asks what someone has on: "what li.wei is working on", "how many is
 /// dana carrying", "is sam swamped".
 pub(crate) fn asks_about_someones_work(text: &Text) -> bool {

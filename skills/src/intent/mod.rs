@@ -1123,6 +1123,16 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
     if intent == Intent::Delegate && ruled_unsafe.is_none() && extract::asks_who_takes(&text) {
         intent = Intent::Status;
     }
+    // "who do i ask about it then", "who should we ping about #3": its owner.
+    if matches!(
+        intent,
+        Intent::Explain | Intent::Help | Intent::OutOfScope | Intent::Summarize | Intent::ListRisks
+    ) && ruled_unsafe.is_none()
+        && extract::asks_whom_to_ask(&text)
+    {
+        intent = Intent::Status;
+        confidence = confidence.max(0.8);
+    }
     // "can you show me what li.wei is working on", "how many is dana carrying": a person's
     // work, however much the words sound like a question about secbot or like small talk.
     if matches!(intent, Intent::Help | Intent::OutOfScope)

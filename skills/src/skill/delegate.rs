@@ -352,6 +352,11 @@ fn ask_due(
     past: Option<Date>,
 ) -> Answer {
     let mut card = Card::titled("By when?");
+    // "these 9" when a hand-over is of several rows ("pass all of omar's to raj").
+    let (what, them) = match subject {
+        Subject::List { items, .. } if items.len() > 1 => (format!("these {}", items.len()), "them"),
+        _ => ("it".to_owned(), "it"),
+    };
     card.summary = Some(match (past, written) {
         (Some(day), _) => format!("{} is in the past. Pick a due date for {}.", date_label(day), owner.name),
         (None, Some(text)) => format!(
@@ -359,7 +364,7 @@ fn ask_due(
             owner.name
         ),
         (None, None) => format!(
-            "When should {} have it fixed? Pick a date or reply with one (\"by Friday\", \"in two weeks\").",
+            "When should {} have {what} fixed? Pick a date or reply with one (\"by Friday\", \"in two weeks\").",
             owner.name
         ),
     });
@@ -391,7 +396,7 @@ fn ask_due(
     if let Some(email) = &owner.email {
         card.facts.push(Fact::new("Owner", format!("{} ({email})", owner.name)));
     }
-    card.notices.push(format!("Pressing a date assigns it to {} right away.", owner.name));
+    card.notices.push(format!("Pressing a date assigns {them} to {} right away.", owner.name));
     Answer::card(card)
 }
 
