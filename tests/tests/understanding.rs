@@ -1439,6 +1439,12 @@ async fn the_findings_on_the_threads_resource_are_its_own() {
     assert!(text(&r[1]).contains("open risks on sql-warehouse-prod"), "{}", text(&r[1]));
     assert_eq!(skill(&r[3]), "status", "a few words asking who are about the thread's row");
     assert_eq!(r[3]["subject"], r[2]["subject"]);
+
+    let r =
+        thread(&["show high risks", "#3", "ok forget the money. what's wrong with it security-wise"]).await;
+    let name = r[1]["subject"]["resource_name"].as_str().expect("a row on a resource").to_owned();
+    assert_eq!(skill(&r[2]), "list_risks");
+    assert!(text(&r[2]).contains(&format!("open risks on {name}")), "{}", text(&r[2]));
 }
 
 #[tokio::test]

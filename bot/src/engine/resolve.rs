@@ -156,6 +156,8 @@ fn on_the_thread_resource(text: &str, terms: &[&str]) -> bool {
         let names = |w: &str| terms.contains(&w) || ANY.contains(&w);
         match (pair[0].as_str(), pair[1].as_str()) {
             ("on" | "for", "it") => !matches!(next, Some("is" | "was" | "the")),
+            // "what's wrong with it security-wise"
+            ("with", "it" | "this" | "that") => i > 0 && words[i - 1] == "wrong",
             ("on" | "for", "this" | "that") => next.is_none_or(names) || next == Some("itself"),
             ("on" | "for", "the") => {
                 next.is_some_and(names) && words.get(i + 3).map(String::as_str) == Some("itself")

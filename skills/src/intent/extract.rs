@@ -1139,7 +1139,7 @@ pub(crate) fn first_person(text: &Text) -> bool {
 pub(crate) fn uncovered(text: &Text) -> bool {
     static UNCOVERED: OnceLock<Regex> = OnceLock::new();
     UNCOVERED
-        .get_or_init(|| re(r"\b(pci( dss)?|soc ?2|soc 1|iso ?27001|iso 27002|hipaa|gdpr|nist( 800 53| csf| 800)?|fedramp|cis (benchmarks?|controls?)|sentinel|siem|kql|splunk|sign ?in logs?|login logs?|audit logs?|who (logged|signed) (in|into|on)|pricing|licen[sc](e|es|ing)|billing|(spend|spending|costs?) (per|by) (subscription|sub|account|project|team|resource)|(azure|aws|gcp|cloud) (spend|spending|bill|invoice)|how much (are|do|does|will|did) (we|it|defender|they|you)( \w+){0,3} (cost|pay|spend|charge|paying|spending))\b"))
+        .get_or_init(|| re(r"\b(pci( dss)?|soc ?2|soc 1|iso ?27001|iso 27002|hipaa|gdpr|nist( 800 53| csf| 800)?|fedramp|cis (benchmarks?|controls?)|sentinel|siem|kql|splunk|sign ?in logs?|login logs?|audit logs?|who (logged|signed) (in|into|on)|pricing|licen[sc](e|es|ing)|billing|(spend|spending|costs?) (per|by) (subscription|sub|account|project|team|resource)|(azure|aws|gcp|cloud) (spend|spending|bill|invoice)|run ?rate|(monthly|per month|a month) (cost|bill|spend)|how much (are|do|does|will|did) (we|it|defender|they|you)( \w+){0,3} (cost|pay|spend|charge|paying|spending))\b"))
         .is_match(&text.norm)
 }
 
