@@ -695,9 +695,9 @@ pub(crate) async fn plan(
                 // words describe, else which one; a hand-over, which writes, does not guess.
                 _ if intent == Intent::Delegate
                     && one_of_several(text)
-                    && rows_on(rows, &resource.id).len() > 1 =>
+                    && rows_on(rows, &resource.id).nth(1).is_some() =>
                 {
-                    let on = rows_on(rows, &resource.id);
+                    let on: Vec<Subject> = rows_on(rows, &resource.id).cloned().collect();
                     match described(source, &on, words).await {
                         Some(row) => row,
                         None => return Ok(Decision::Clarify { intent, slots, candidates: on, reason: None }),
@@ -1749,16 +1749,12 @@ fn thread_recommendation(context: &ThreadContext) -> Option<&str> {
 }
 
 fn on_resource(items: &[Subject], resource: &str) -> Option<Subject> {
-    rows_on(items, resource).into_iter().next()
+    rows_on(items, resource).next().cloned()
 }
 
 /// The items of a list on one resource, in order.
-fn rows_on(items: &[Subject], resource: &str) -> Vec<Subject> {
-    items
-        .iter()
-        .filter(|i| i.resource_id().is_some_and(|r| r.eq_ignore_ascii_case(resource)))
-        .cloned()
-        .collect()
+fn rows_on<'a>(items: &'a [Subject], resource: &'a str) -> impl Iterator<Item = &'a Subject> {
+    items.iter().filter(move |i| i.resource_id().is_some_and(|r| r.eq_ignore_ascii_case(resource)))
 }
 
 /// True when the prompt asks for the worst or top item of a list ("the worst of those").
