@@ -52,7 +52,9 @@ async fn threads_written_apart_from_the_corpus_are_followed() {
     // them from slipping while the gap is closed. Written on 2026-12-07 evening: the thirteenth
     // (read; 113 of 149 before its fixes, 132 after) and the fourteenth (never read; 108 of 150
     // before, 111 after); that session also moved the sixth to 103, the eighth to 114, the
-    // tenth to 114 and the fifth (read) to 117.
+    // tenth to 114 and the fifth (read) to 117. Written on 2026-12-07 night: the fifteenth
+    // (read; 103 of 149 before its fixes on its own day, 125 after; 102 and 124 on the fixed day)
+    // and the sixteenth (never read; 98 of 145 before, 101 after; 96 and 99 on the fixed day).
     for (file, floor) in [
         ("threads.jsonl", 0.85),
         ("threads-later.jsonl", 0.85),
@@ -68,6 +70,8 @@ async fn threads_written_apart_from_the_corpus_are_followed() {
         ("threads-t.jsonl", 0.65),
         ("threads-u.jsonl", 0.80),
         ("threads-v.jsonl", 0.70),
+        ("threads-w.jsonl", 0.78),
+        ("threads-x.jsonl", 0.64),
     ] {
         let path = format!("{}/heldout/{file}", env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(&path).expect("the held-out threads");
@@ -1511,4 +1515,64 @@ async fn a_row_asked_about_in_other_words_stays_that_row() {
     assert_eq!(r[2]["subject"], r[1]["subject"], "\"it\" is the row, not li.wei's overdue list");
     assert_eq!(skill(&r[3]), "status", "whom to ask is its owner");
     assert_eq!(r[3]["subject"], r[1]["subject"]);
+}
+
+#[tokio::test]
+async fn a_row_is_picked_by_its_due_date_and_a_date_moved_keeps_its_owner() {
+    let r = thread(&[
+        "what does dana have?",
+        "which of those is due next",
+        "give her oldest overdue one to jules",
+    ])
+    .await;
+    let items = r[0]["subject"]["items"].as_array().expect("a list").clone();
+    assert_eq!(skill(&r[1]), "status");
+    assert!(items.contains(&r[1]["subject"]), "a row of the list: {}", r[1]["subject"]);
+    assert!(!text(&r[1]).contains("overdue by"), "the next deadline is ahead: {}", text(&r[1]));
+    assert_eq!(skill(&r[2]), "delegate");
+    assert!(items.contains(&r[2]["subject"]), "a row of the list: {}", r[2]["subject"]);
+    assert_ne!(r[2]["subject"], r[1]["subject"], "the oldest overdue one is not the one due next");
+
+    let r =
+        thread(&["what does dana have?", "the 1st one", "can you push its deadline to next friday"]).await;
+    assert_eq!(skill(&r[2]), "delegate");
+    assert!(text(&r[2]).starts_with("move the due date"), "no one named keeps the owner: {}", text(&r[2]));
+    assert!(text(&r[2]).contains("dana"), "{}", text(&r[2]));
+    assert_eq!(r[2]["subject"], r[1]["subject"]);
+    let r = thread(&["what does dana have?", "the 1st one", "postpone it by two weeks"]).await;
+    assert_eq!(skill(&r[2]), "delegate", "a date moved by a span");
+    assert!(text(&r[2]).starts_with("move the due date"), "{}", text(&r[2]));
+}
+
+#[tokio::test]
+async fn an_alert_named_by_its_title_and_resource_is_that_alert_and_yep_confirms() {
+    let r = thread(&[
+        "Successful SSH brute force attack ec2-worker-08 what is this",
+        "what do i do first",
+        "hand it to li wei due tomorrow",
+        "yep do it",
+    ])
+    .await;
+    assert_eq!(r[0]["subject"]["kind"], "alert", "{}", r[0]["subject"]);
+    assert_eq!(skill(&r[1]), "remediate");
+    assert_eq!(r[1]["subject"], r[0]["subject"]);
+    assert_eq!(skill(&r[2]), "delegate");
+    assert_eq!(r[2]["slots"]["assignee"], "li.wei", "a first and last name are one person");
+    assert!(text(&r[3]).starts_with("assigned to li wei"), "{}", text(&r[3]));
+}
+
+#[tokio::test]
+async fn someones_work_is_asked_for_by_their_name_and_by_who_the_asker_says_they_are() {
+    let r = thread(&["alex and li wei both have 4. show alex's", "i'm raj — what's on my plate?"]).await;
+    assert_eq!(skill(&r[0]), "status");
+    assert!(text(&r[0]).contains("assigned to alex@"), "{}", text(&r[0]));
+    assert_eq!(skill(&r[1]), "status");
+    assert!(text(&r[1]).contains("assigned to raj@"), "{}", text(&r[1]));
+    let r = thread(&[
+        "What *can't* you show me? e.g. policy compliance, Entra sign-in logs, on-prem",
+        "ISO 27001 A.8.8 (technical vulnerabilities): what open vulnerability findings do we have?",
+    ])
+    .await;
+    assert_eq!(skill(&r[0]), "help", "a question about secbot, whatever it lists");
+    assert_eq!(skill(&r[1]), "list_risks", "findings asked for under a standard's heading");
 }

@@ -8,7 +8,9 @@
 //! one", "the one on vm-x"), then the thread's subject. A follow-up that resolves to nothing
 //! gets a clarifying question, never a guess; so does a prompt secbot is unsure of.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+use regex::Regex;
 
 use time::Date;
 
@@ -98,10 +100,10 @@ async fn narrow(source: &dyn PostureSource, subject: Subject, text: &str) -> Sub
 /// True when the prompt asks about everything on the thread's resource: "who is owner of the
 /// findings on this VM?", "everything on it".
 fn all_on_it(text: &str) -> bool {
-    static ALL_ON: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    static ALL_ON: OnceLock<Regex> = OnceLock::new();
     ALL_ON
         .get_or_init(|| {
-            regex::Regex::new(r"(?i)\b(findings|issues|problems|recommendations|recs|ones|items|everything|all|stuff) (open )?on (it|this|that|the same)\b")
+            Regex::new(r"(?i)\b(findings|issues|problems|recommendations|recs|ones|items|everything|all|stuff) (open )?on (it|this|that|the same)\b")
                 .expect("the pattern compiles")
         })
         .is_match(text)
@@ -119,6 +121,83 @@ async fn owned_by(source: &dyn PostureSource, rows: &[Subject], person: &str) ->
         }
     }
     owned
+}
+
+/// Which end of the due dates a prompt picks a row by: "the oldest overdue one", "the one due
+/// soonest" (the earliest), "the one due last" (the latest).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum DueEnd {
+    /// The earliest due date, overdue or not: "the oldest one", "the most overdue".
+    Earliest,
+    /// The earliest due date still ahead: "the one due next".
+    Next,
+    /// The latest due date.
+    Latest,
+    /// Overdue by this many days: "the one that's 29 days over".
+    OverdueBy(i64),
+}
+
+/// The end of the due dates the prompt picks a row by, if it picks one that way (not "show the
+/// oldest findings", a list).
+fn due_end(text: &str) -> Option<DueEnd> {
+    const PICKS: &str = r"(one|item|finding|thing|task|of (those|them|these|his|hers|theirs|the list))";
+    static ENDS: OnceLock<[(Regex, DueEnd); 3]> = OnceLock::new();
+    let words = text.to_lowercase();
+    let ends = ENDS.get_or_init(|| {
+        let pattern = |p: String| Regex::new(&p).expect("valid pattern");
+        [
+            (
+                pattern(format!(r"\b(oldest|most overdue|longest overdue|most late|latest overdue|furthest overdue|earliest)( overdue)? {PICKS}\b|\b(one|item|finding|task) (that s|that is|that was|thats|which is)? ?(been )?(overdue|late) (the )?longest\b")),
+                DueEnd::Earliest,
+            ),
+            (
+                pattern(format!(r"\b(due (first|soonest|next)|next due|soonest) {PICKS}\b|\b(one|item|finding|task|which|those|them|these) (is |s |are )?due (first|soonest|next)\b")),
+                DueEnd::Next,
+            ),
+            (
+                pattern(format!(r"\b(newest|least overdue|furthest out|due last|latest due)( overdue)? {PICKS}\b|\b(one|item|finding|task|which|those|them|these) (is |s )?due (last|latest)\b")),
+                DueEnd::Latest,
+            ),
+        ]
+    });
+    static DAYS_OVER: OnceLock<Regex> = OnceLock::new();
+    let days_over = DAYS_OVER.get_or_init(|| {
+        Regex::new(r"\b(\d{1,3}) ?(days?|d) (over|overdue|late|past (its )?due( date)?|behind)\b")
+            .expect("valid pattern")
+    });
+    if let Some(days) = days_over.captures(&words).and_then(|c| c[1].parse().ok()) {
+        return Some(DueEnd::OverdueBy(days));
+    }
+    ends.iter().find(|(pattern, _)| pattern.is_match(&words)).map(|(_, end)| *end)
+}
+
+/// The row of `rows` due first or last (among the overdue ones when the prompt says overdue),
+/// by the due dates their owners were given.
+async fn by_due_date(
+    source: &dyn PostureSource,
+    rows: &[Subject],
+    end: DueEnd,
+    overdue_only: bool,
+    today: Date,
+) -> Option<Subject> {
+    let mut dated = Vec::new();
+    for row in rows {
+        if let (Some(key), Some(resource)) = (row.recommendation_key(), row.resource_id())
+            && let Ok(Some(finding)) = source.finding(key, resource).await
+            && let Some(g) = finding.governance.as_ref().filter(|g| match end {
+                DueEnd::Next => !g.is_overdue(today),
+                DueEnd::OverdueBy(days) => (today - g.due).whole_days() == days,
+                _ => !overdue_only || g.is_overdue(today),
+            })
+        {
+            dated.push((g.due, row));
+        }
+    }
+    let picked = match end {
+        DueEnd::Earliest | DueEnd::Next | DueEnd::OverdueBy(_) => dated.iter().min_by_key(|(due, _)| *due),
+        DueEnd::Latest => dated.iter().max_by_key(|(due, _)| *due),
+    };
+    picked.map(|(_, row)| (*row).clone())
 }
 
 /// The earlier list of the thread a prompt goes back to: "the first list" (the oldest kept),
@@ -163,6 +242,9 @@ fn on_the_thread_resource(text: &str, terms: &[&str]) -> bool {
                 next.is_some_and(names) && words.get(i + 3).map(String::as_str) == Some("itself")
             }
             ("same", w) => names(w) && i > 0 && words[i - 1] == "the",
+            // "show its findings", "what findings does that vault have"
+            ("its", "findings" | "issues" | "recommendations" | "recs" | "problems" | "risks") => true,
+            ("that" | "this", w) => terms.contains(&w),
             _ => false,
         }
     })
@@ -497,6 +579,17 @@ pub(crate) async fn plan(
         tool,
         note: None,
     };
+    // "priority changed: Suspected successful brute force attack on sql-warehouse-prod. explain
+    // + who owns the db": an alert pasted by its title and resource is in scope, whatever the
+    // words around it sound like.
+    if intent == Intent::OutOfScope
+        && let Some(name) = &slots.resource
+        && let Some(resource) = named(source, context, name, scope).await?
+        && let Some(alert) = alert_named(source, text, scope, Some(&resource.id)).await?
+    {
+        let intent = if asks_whom(text) { Intent::Status } else { Intent::Explain };
+        return Ok(run(intent, Slots::default(), Some(alert), 0));
+    }
     if matches!(intent, Intent::OutOfScope | Intent::Unsafe | Intent::Help) {
         // "write me a script to brute force ssh on ec2-web-01", refused: the thread is about
         // ec2-web-01 all the same, so "ok, the jit fix for that one" is about it.
@@ -589,11 +682,18 @@ pub(crate) async fn plan(
 
     // "what recs are open on that server", "anything else on it?", "open recommendations on the
     // account itself": the findings on the thread's resource, not a list of every such resource.
+    // (An alert's resource too: "also any findings on that cluster" after the alert on it.)
+    let alert_on = match &context.subject {
+        Some(Subject::Alert { id }) if intent == Intent::ListRisks && slots.resource.is_none() => {
+            alert_resource(source, id, scope).await?
+        }
+        _ => None,
+    };
     if intent == Intent::ListRisks
         && slots.resource.is_none()
         && slots.recommendation.is_none()
         && slots.ordinal.is_none()
-        && let Some(id) = focus(context)
+        && let Some(id) = focus(context).or(alert_on.as_deref())
         && let Ok(Some(res)) = source.resource(id).await
         && on_the_thread_resource(text, kind_terms(res.kind, Some(res.cloud)))
     {
@@ -636,7 +736,7 @@ pub(crate) async fn plan(
     // for its fix, its owner or a hand-over. So is a pasted alert mail that gives the alert's
     // title and its resource ("> Successful SSH brute force attack > Resource: ec2-worker-08").
     let pasted_alert_on = match &slots.resource {
-        Some(name) if slots.alerts == Some(true) && intent != Intent::ListRisks => {
+        Some(name) if intent != Intent::ListRisks => {
             named(source, context, name, scope).await?.map(|r| r.id.clone())
         }
         _ => None,
@@ -851,18 +951,20 @@ pub(crate) async fn plan(
     }
 
     // "reassign everything sam has to priya", "move all of raj's overdue items to omar": the
-    // open work of the person named first, handed to the one named after.
+    // open work of the person named first, handed to the one named after. ("push all of omar's
+    // dates a week": his work, moved, and still his.)
+    let moves_dates = parse.due_shift.is_some();
     if subject.is_none()
         && intent == Intent::Delegate
         && slots.resource.is_none()
         && slots.ordinal.is_none()
         && let Some(to) = slots.assignee.as_deref()
         // ("pass all of him to raj" after omar's work: omar's.)
-        && let Some(from) = parse.person.as_deref().filter(|p| handle(p) != handle(to)).or_else(|| {
+        && let Some(from) = parse.person.as_deref().filter(|p| moves_dates || handle(p) != handle(to)).or_else(|| {
             last.filter(|l| l.intent == Intent::Status && says_any(text, &[" him", " her", " them", " his "]))
                 .and_then(|l| l.slots.assignee.as_deref())
         })
-        && handle(from) != handle(to)
+        && (moves_dates || handle(from) != handle(to))
         && hands_over_work(text)
         && let Some(email) = source.person(&handle(from)).await?.and_then(|p| p.email)
     {
@@ -938,6 +1040,18 @@ pub(crate) async fn plan(
                 }
             }
         }
+    }
+
+    // "give the oldest overdue one to jules", "which is due soonest? who has it": the row of
+    // the last list its due date picks.
+    if subject.is_none()
+        && intent != Intent::ListRisks
+        && slots.ordinal.is_none()
+        && let Some(end) = due_end(text)
+        && let Some(row) = by_due_date(source, rows, end, slots.overdue == Some(true), today).await
+    {
+        subject = Some(row);
+        slots.overdue = None;
     }
 
     // 3. "the key vault one" / "the sql ones": items of the last list of that kind.
@@ -1368,6 +1482,11 @@ async fn alert_named(
         _ => return Ok(None),
     };
     Ok(Some(Subject::Alert { id: alert.id.clone() }))
+}
+
+/// True when the prompt asks who has the work ("who owns the db", "whose is it").
+fn asks_whom(text: &str) -> bool {
+    says_any(text, &["who owns", "who s on", "who's on", "who is on", "whose", "owner", "who has it"])
 }
 
 /// A person's handle as the directory knows it: "@Priya" and "priya@contoso.com" are "priya".

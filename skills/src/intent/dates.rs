@@ -215,7 +215,10 @@ pub(crate) fn find_due(norm: &str, today: Date, dated_context: bool) -> Option<D
             "eoy" => "end of year".to_owned(),
             other => other.replace("end of the ", "end of "),
         };
+        // ("eod tomorrow" is tomorrow's end of day.)
+        let tomorrow = ["tomorrow", "tmrw"].iter().any(|w| norm[m.end()..].trim_start().starts_with(w));
         let date = match phrase.as_str() {
+            "end of day" if tomorrow => Some(today + Duration::days(1)),
             "end of day" => Some(today),
             "end of week" => Some(this_or_next(today, Weekday::Friday, true)),
             "end of month" => Some(last_of_month(today.year(), today.month())),
@@ -374,6 +377,12 @@ pub(crate) fn find_due(norm: &str, today: Date, dated_context: bool) -> Option<D
             before.ends_with(w) && before[..before.len() - w.len()].chars().last().is_none_or(|c| c == ' ')
         })
     };
+    // "raj had it since nov 11": a day in the past the prompt looks back to is no deadline.
+    found.retain(|(start, _)| {
+        !["since", "from", "after", "was due", "opened"]
+            .iter()
+            .any(|w| norm[..*start].trim_end().ends_with(w))
+    });
     found.sort_by_key(|(start, _)| (!introduced(*start), *start));
     found.into_iter().next().map(|(_, due)| due)
 }
@@ -450,6 +459,18 @@ mod tests {
 
     fn due(text: &str) -> Option<(String, Option<Date>)> {
         find_due(text, TODAY, false).map(|d| (d.text, d.date))
+    }
+
+    #[test]
+    fn a_day_looked_back_to_is_no_deadline() {
+        assert_eq!(
+            due("raj had it since nov 11 reassign to omar eod tomorrow"),
+            Some(("end of day".into(), Some(date!(2026 - 11 - 26))))
+        );
+        assert_eq!(
+            due("it was due nov 20, move it to dec 4"),
+            Some(("dec 4".into(), Some(date!(2026 - 12 - 04))))
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use time::Date;
 
 use super::dates::{self, Due};
 use super::patterns::PatternSet;
-use super::text::Text;
+use super::text::{NAME, Text};
 
 fn re(pattern: &str) -> Regex {
     Regex::new(pattern).expect("valid slot pattern")
@@ -322,6 +322,20 @@ pub(crate) fn asks_about_someones_work(text: &Text) -> bool {
     .is_match(&text.norm)
 }
 
+/// The person whose work a prompt asks to see by their name alone: "show alex's", "and
+/// priya's ones?", "now omar's list".
+pub(crate) fn shows_someones(text: &Text, person: &dyn Fn(&str) -> bool) -> Option<String> {
+    static SHOWS: OnceLock<Regex> = OnceLock::new();
+    SHOWS
+        .get_or_init(|| {
+            re(r"(?:^|\b(?:show|list|and|what about|how about|now|then|ok|pull up|open) )(?:me )?(?:only )?@?([a-z][a-z.]*)(?: (?:ones|items|stuff|work|list|findings|tasks|queue|overdue ones|overdue|open ones))?(?: (?:pls|please|too|then|now))?$")
+        })
+        .captures(text.norm.trim())
+        .map(|c| c[1].to_owned())
+        // (The possessive is how it asks: "alex" alone answers "Who should own this?".)
+        .filter(|name| person(name) && ["'s", "’s"].iter().any(|s| text.raw.to_lowercase().contains(&format!("{name}{s}"))))
+}
+
 /// True when the prompt takes back what the thread just pointed at: "no wait, not that one",
 /// "sorry, I meant the 4th", "actually the other one".
 pub(crate) fn corrects(text: &Text) -> bool {
@@ -442,62 +456,84 @@ fn month_follows(after: &str) -> bool {
 /// a yes ("yes", "go ahead", "yes I confirm"), `Some(false)` for a no ("cancel", "never mind"),
 /// `None` for anything else, which is a prompt of its own.
 pub fn answers_proposal(prompt: &str) -> Option<bool> {
-    const YES: [&str; 24] = [
+    // An answer is made only of these words, with at least one that says yes or no by itself
+    // (or a phrase that does): "yep do it", "ok go ahead pls", "nah, cancel that thanks".
+    const YES: [&str; 18] = [
         "yes",
         "y",
         "yep",
         "yeah",
         "yup",
+        "ya",
+        "yea",
         "sure",
         "confirm",
         "confirmed",
-        "i confirm",
-        "yes confirm",
-        "yes i confirm",
-        "go ahead",
-        "yes go ahead",
-        "ok go ahead",
-        "do it",
-        "yes do it",
-        "ok do it",
-        "please do",
-        "yes please",
         "lgtm",
-        "sounds good",
         "correct",
         "approve",
         "approved",
+        "perfect",
+        "absolutely",
+        "definitely",
+        "affirmative",
     ];
-    const NO: [&str; 12] = [
-        "no",
-        "nope",
-        "cancel",
-        "cancel it",
-        "no cancel",
-        "cancel that",
-        "dont",
+    const YES_PHRASES: [&str; 10] = [
+        "do it",
+        "go ahead",
+        "sounds good",
+        "looks good",
+        "ship it",
+        "go for it",
+        "that works",
+        "works for me",
+        "please do",
+        "yes please",
+    ];
+    const NO: [&str; 6] = ["no", "nope", "nah", "cancel", "dont", "abort"];
+    const NO_PHRASES: [&str; 8] = [
         "never mind",
         "nevermind",
         "scratch that",
-        "no thanks",
         "forget it",
+        "not now",
+        "hold off",
+        "dont do it",
+        "no thanks",
     ];
-    const POLITE: [&str; 6] = ["please", "pls", "thanks", "thx", "thank you", "ty"];
+    const FILLER: [&str; 30] = [
+        "ok", "okay", "k", "kk", "alright", "i", "that", "thats", "it", "s", "right", "great", "fine",
+        "then", "just", "and", "so", "please", "pls", "plz", "thanks", "thx", "ty", "thank", "you", "cool",
+        "good", "actually", "wait", "sir",
+    ];
     let plain: String = prompt
         .to_lowercase()
         .chars()
         .filter(|c| *c != '\'' && *c != '’')
         .map(|c| if c.is_alphanumeric() { c } else { ' ' })
         .collect();
-    let mut said = plain.split_whitespace().collect::<Vec<_>>().join(" ");
-    for polite in POLITE {
-        if let Some(rest) = said.strip_suffix(polite).filter(|r| r.is_empty() || r.ends_with(' ')) {
-            said = rest.trim_end().to_owned();
+    let mut said = format!(" {} ", plain.split_whitespace().collect::<Vec<_>>().join(" "));
+    let (mut yes, mut no) = (false, false);
+    for (phrases, answer) in [(&NO_PHRASES[..], &mut no), (&YES_PHRASES[..], &mut yes)] {
+        for phrase in phrases {
+            let padded = format!(" {phrase} ");
+            if said.contains(&padded) {
+                said = said.replace(&padded, " ");
+                *answer = true;
+            }
         }
     }
-    match said.as_str() {
-        s if YES.contains(&s) => Some(true),
-        s if NO.contains(&s) => Some(false),
+    for word in said.split_whitespace() {
+        match word {
+            w if YES.contains(&w) => yes = true,
+            w if NO.contains(&w) => no = true,
+            w if FILLER.contains(&w) => {}
+            _ => return None,
+        }
+    }
+    match (yes, no) {
+        (true, false) => Some(true),
+        (false, true) => Some(false),
         _ => None,
     }
 }
@@ -533,6 +569,19 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
         && let Ok(n) = number.parse::<i32>()
     {
         return (1..=50).contains(&n).then_some(n);
+    }
+    // "4 sql-warehouse-prod brute force whats the story", "7 looks like cryptomining": a number
+    // opening the prompt, followed by a name or a remark on it rather than what it counts.
+    const ON_A_ROW: [&str; 17] = [
+        NAME, "looks", "look", "seems", "is", "s", "whats", "what", "why", "how", "explain", "fix",
+        "details", "info", "again", "pls", "please",
+    ];
+    if let [first, next, ..] = said.as_slice()
+        && ON_A_ROW.contains(next)
+        && let Ok(n) = first.parse::<i32>()
+        && (1..=50).contains(&n)
+    {
+        return Some(n);
     }
     for (i, token) in text.words.iter().enumerate() {
         if let Some(n) = token.strip_prefix('#').and_then(|n| n.parse::<i32>().ok()) {
@@ -901,7 +950,9 @@ pub(crate) fn assignee(text: &Text, people: &dyn Fn(&str) -> bool) -> Option<Str
             r"^(@\S+)",
             r"\bput (me) (?:down )?as\b",
             r"\b(?:on|off) (my) plate\b",
-            r"\b(?:assigned to|for|on) (me)\b",
+            r"\b(?:assigned to|on) (me)\b",
+            // ("it would be very helpful for me to know which findings are late" is no one's.)
+            r"\bfor (me)(?: (?:today|this week|now|right now|pls|please))?$",
             // Taking the work oneself ("I'll take the 2nd", "sign me up", "dibs on #3") is "me":
             // these rules capture nothing.
             r"\b(?:ill|i will|i can|let me|im going to|im gonna|imma|i want to|i wanna|id like to) (?:take|own|grab|handle|eat|pick|claim|run point)\b",
@@ -1130,7 +1181,7 @@ pub(crate) fn next_page(text: &Text) -> bool {
 /// True when the prompt speaks of the asker's own work ("what have I got", "my queue").
 pub(crate) fn first_person(text: &Text) -> bool {
     static MINE: OnceLock<Regex> = OnceLock::new();
-    MINE.get_or_init(|| re(r"\b(my (plate|queue|list|tasks?|items?|work|stuff|assignments?|backlog)|assigned to me|on me|(have|got) i|i (have|got|own|still have)|for me)\b"))
+    MINE.get_or_init(|| re(r"\b(my (plate|queue|list|tasks?|items?|work|stuff|assignments?|backlog)|assigned to me|on me|(have|got) i|i (have|got|own|still have)|for me( (today|this week|now|right now|pls|please))?$)\b"))
         .is_match(&text.norm)
 }
 
@@ -1148,7 +1199,26 @@ pub(crate) fn uncovered(text: &Text) -> bool {
 pub(crate) fn for_an_audit(text: &Text) -> bool {
     static PURPOSE: OnceLock<Regex> = OnceLock::new();
     PURPOSE
-        .get_or_init(|| re(r"\b(for|before|ahead of|during|prepare|preparing)\b.{0,40}\b(audit|audits|auditors?|assessment|certification|recertification|review|evidence|evidence package|report|attestation)\b"))
+        .get_or_init(|| re(r"\b(for|as|before|ahead of|during|prepare|preparing)\b.{0,40}\b(audit|audits|auditors?|assessment|certification|recertification|review|evidence|evidence package|report|attestation)\b"))
+        .is_match(&text.norm)
+}
+
+/// True when the prompt asks what secbot itself can see or do ("what can't you show me?", "do
+/// you see our AWS accounts too?", "does secbot keep an audit trail?", "is it possible that you
+/// send the results every Monday?"), whatever topics it lists as examples.
+pub(crate) fn asks_about_secbot(text: &Text) -> bool {
+    static ABOUT: OnceLock<Regex> = OnceLock::new();
+    ABOUT
+        .get_or_init(|| re(r"^\W*(?:(?:ok|okay|so|and|also|hi|hey|hello|quick question)\W+)*(?:what (?:can t|cant|can not|cannot|can|could|do|don t|dont) (?:you|secbot|the bot) (?:show|see|do|read|access|cover|answer|tell)|(?:do|does|can|could|will|would) (?:you|secbot|the bot|this bot|this tool|it) (?:also |even |already )?(?:keep|store|log|record|support|see|cover|have access|access|integrate|schedule)\b|is it (?:moreover |also |even )?possible (?:that|for) (?:you|secbot|the bot)|are you able to|(?:can|could|would) (?:you|u) (?:please |pls |kindly )?help(?: me| us)?(?: out)?(?: please| pls)?$|what (?:are|is) (?:your|secbot s|the bot s) (?:limits|limitations|blind spots|data sources?))"))
+        .is_match(&text.norm)
+}
+
+/// True when the prompt asks for findings in so many words ("what open vulnerability findings
+/// do we have on production?"), whatever standard it names as the heading.
+pub(crate) fn asks_for_findings(text: &Text) -> bool {
+    static FINDINGS: OnceLock<Regex> = OnceLock::new();
+    FINDINGS
+        .get_or_init(|| re(r"\b(what|which|any|show|list|give)\b.{0,40}\b(findings|vulnerabilities|vulns|recommendations|issues|risks|misconfigurations)\b"))
         .is_match(&text.norm)
 }
 
@@ -1294,7 +1364,7 @@ pub(crate) fn unowned(text: &Text) -> bool {
 /// date", "missed the deadline".
 pub(crate) fn late(text: &Text) -> bool {
     static LATE: OnceLock<Regex> = OnceLock::new();
-    LATE.get_or_init(|| re(r"\b(overdue|overdeu|past due|late|behind schedule|behind|past (their|its|the) (agreed |original )?(due date|deadline)s?|missed (their|its|the) (agreed )?(due date|deadline)s?|over (their|its|the) (due date|deadline))\b"))
+    LATE.get_or_init(|| re(r"\b(overdue|overdeu|past due|late|behind schedule|behind|past (their|its|the) (agreed |original )?(due date|deadline)s?|(missed|exceeded|passed|blown|blew) (their|its|the) (agreed )?(due date|deadline|due day)s?|(over|beyond) (their|its|the) (due date|deadline))\b"))
         .is_match(&text.norm)
 }
 
@@ -1375,6 +1445,42 @@ pub(crate) fn singular_reference(text: &Text) -> bool {
     static ONE: OnceLock<Regex> = OnceLock::new();
     ONE.get_or_init(|| re(r"\b(it|this|that|this one|that one|this finding|that finding)\b"))
         .is_match(&text.norm)
+}
+
+/// How many days a prompt moves due dates by, when it moves them by a span rather than to a
+/// day: "postpone the due date of this finding by two weeks", "push all of omar's dates a week",
+/// "give her 3 more days".
+pub(crate) fn due_shift(text: &Text) -> Option<i64> {
+    // A span after "by", after "postpone", after the dates it moves, or with "more" or
+    // "another": "move it to dana, 2 weeks" is a deadline, not a shift.
+    static SHIFT: OnceLock<[Regex; 4]> = OnceLock::new();
+    const SPAN: &str = r"(a|an|one|two|three|four|five|six|\d{1,2}) (?:more |extra )?(day|days|week|weeks|wk|wks)\b";
+    let c = SHIFT
+        .get_or_init(|| {
+            [
+                re(&format!(r"\b(?:push|pushing|move|moving|extend|extending|bump|shift|slide|postpone|postponing|delay|delaying)\b.{{0,50}}?\bby {SPAN}")),
+                re(&format!(r"\b(?:postpone|postponing|delay|delaying)\b.{{0,50}}?\b{SPAN}")),
+                re(&format!(r"\b(?:push|move|extend|bump|shift|slide)\b (?:all (?:of )?)?(?:\w+ )?(?:the )?(?:due dates?|dates?|deadlines?) (?:out |back )?(?:by )?{SPAN}")),
+                re(r"\b(?:another|an extra|one more|(a|an|one|two|three|four|\d{1,2}) (?:more|extra)) (day|days|week|weeks)\b"),
+            ]
+        })
+        .iter()
+        .find_map(|rule| rule.captures(&text.norm))?;
+    let (count, unit) = match (c.get(1), c.get(2)) {
+        (Some(n), Some(unit)) => (n.as_str(), unit.as_str()),
+        (None, _) => ("one", c.get(0)?.as_str().rsplit(' ').next()?),
+        _ => return None,
+    };
+    let count: i64 = match count {
+        "a" | "an" | "one" => 1,
+        "two" => 2,
+        "three" => 3,
+        "four" => 4,
+        "five" => 5,
+        "six" => 6,
+        n => n.parse().ok()?,
+    };
+    Some(if unit.starts_with('d') { count } else { count * 7 }).filter(|days| (1..=180).contains(days))
 }
 
 /// True when the prompt moves a due date: "push the due date to the 18th", "move the deadline
@@ -1697,11 +1803,46 @@ mod tests {
         }
         let ordinal = |prompt: &str| super::ordinal(&text(prompt));
         assert_eq!(ordinal("what are the worst ones there"), None, "the worst ones are a list");
+        assert_eq!(ordinal("7 looks like cryptomining on gce wtf"), Some(7));
+        assert_eq!(ordinal("4 critical findings on prod?"), None, "a count");
         assert_eq!(ordinal("the worst one there"), Some(1));
     }
 
     fn text(prompt: &str) -> Text {
         Text::new(prompt, &Vocabulary::new([]), &|t| looks_like_resource(t))
+    }
+
+    #[test]
+    fn a_due_date_moved_by_a_span_is_read_in_days() {
+        assert_eq!(
+            due_shift(&text("Would it be possible to postpone the due date of this finding by two weeks?")),
+            Some(14)
+        );
+        assert_eq!(due_shift(&text("push all of omar's dates a week")), Some(7));
+        assert_eq!(due_shift(&text("give her 3 more days on it")), Some(3));
+        assert_eq!(due_shift(&text("move it to dana by friday")), None);
+        assert_eq!(due_shift(&text("give it to the app owner, 3 weeks")), None, "a deadline");
+        assert_eq!(due_shift(&text("move it to dana, 2 weeks")), None, "a deadline");
+        assert_eq!(due_shift(&text("can she get another week?")), Some(7));
+        assert_eq!(due_shift(&text("what changed in the last two weeks")), None);
+    }
+
+    #[test]
+    fn a_persons_name_alone_with_s_asks_for_their_work() {
+        let people = |w: &str| matches!(w, "alex" | "priya" | "li.wei");
+        for (prompt, who) in [
+            ("show alex's", "alex"),
+            ("alex and li wei both have 4. show alex's", "alex"),
+            ("and priya's ones?", "priya"),
+            ("alex's", "alex"),
+        ] {
+            assert_eq!(shows_someones(&text(prompt), &people).as_deref(), Some(who), "{prompt}");
+        }
+        for other in
+            ["show alex's findings on vm-web-03 and fix them", "show bob's", "what's alex's status on it"]
+        {
+            assert_eq!(shows_someones(&text(other), &people), None, "{other}");
+        }
     }
 
     #[test]
@@ -1847,6 +1988,12 @@ mod tests {
         assert_eq!(answers_proposal("Yes, I confirm!"), Some(true));
         assert_eq!(answers_proposal("go ahead pls"), Some(true));
         assert_eq!(answers_proposal("never mind"), Some(false));
+        assert_eq!(answers_proposal("yep do it"), Some(true));
+        assert_eq!(answers_proposal("ok, sounds good thanks"), Some(true));
+        assert_eq!(answers_proposal("nah, scratch that"), Some(false));
+        assert_eq!(answers_proposal("ok"), None, "an acknowledgement, not an answer");
+        assert_eq!(answers_proposal("yes no"), None, "both");
+        assert_eq!(answers_proposal("nah too much work. the jit one?"), None);
         assert_eq!(answers_proposal("yes, and who owns the 3rd?"), None, "a question of its own");
     }
 

@@ -344,6 +344,9 @@ pub struct Parse {
     pub secure_score: bool,
     /// It asks which fixes do the most (raise the score most, break the most attack paths).
     pub best_fix: bool,
+    /// How many days the prompt moves due dates by ("postpone it by two weeks"), when it moves
+    /// them by a span rather than to a day.
+    pub due_shift: Option<i64>,
     /// The first person the prompt names (a directory handle or an @mention), whatever the
     /// intent: "and priya?" after a question about sam's work.
     pub person: Option<String>,
@@ -383,6 +386,7 @@ impl Parse {
             reference: Reference::default(),
             secure_score: false,
             best_fix: false,
+            due_shift: None,
             person: None,
             described_resource: None,
             stated_filters: Slots::default(),
@@ -496,7 +500,8 @@ fn read(text: &Text, lexicon: &Lexicon) -> Reading {
 
 /// The features the intent model reads from a prompt (for training and for `secbot eval`).
 pub fn features_of(prompt: &str, lexicon: &Lexicon) -> Features {
-    let text = Text::new(prompt, &lexicon.vocabulary, &|t| lexicon.is_resource(t));
+    let mut text = Text::new(prompt, &lexicon.vocabulary, &|t| lexicon.is_resource(t));
+    text.join_names(&|handle| lexicon.people.contains(handle));
     let reading = read(&text, lexicon);
     let seen = model_text(&text, lexicon);
     features(seen.as_ref().unwrap_or(&text), &reading.slots, &Signals::of(&text), lexicon)
@@ -707,6 +712,16 @@ pub fn parse_with(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -
         // "no wait, make that dana instead": the person is the whole prompt's, whichever
         // sentence holds the request.
         Some(mut sentence) => {
+            // ("Li Wei has four overdue findings; could you show me only hers?": her work.)
+            if sentence.intent == Intent::Status
+                && sentence.slots.assignee.is_none()
+                && whole.person.is_some()
+                && [" her ", " hers", " his ", " their "]
+                    .iter()
+                    .any(|w| format!(" {} ", prompt.to_lowercase()).contains(w))
+            {
+                sentence.slots.assignee.clone_from(&whole.person);
+            }
             if sentence.person.is_none() {
                 sentence.person = whole.person;
             }
@@ -875,7 +890,8 @@ fn request_sentence(
 
 /// Reads a prompt as one request.
 fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> Parse {
-    let text = Text::new(prompt, &lexicon.vocabulary, &|t| lexicon.is_resource(t));
+    let mut text = Text::new(prompt, &lexicon.vocabulary, &|t| lexicon.is_resource(t));
+    text.join_names(&|handle| lexicon.people.contains(handle));
     if text.words.is_empty() {
         // Nothing but emoji ("🙏", "👍👍") is a reaction; nothing at all asks for help.
         let reaction = prompt.chars().any(|c| c as u32 >= 0x2300 && !c.is_alphanumeric());
@@ -1004,8 +1020,34 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
         || (extract::late(&text) || extract::unowned(&text)) && extract::for_an_audit(&text);
     // "which storage accounts are open to the internet? we must check this for the GDPR audit":
     // findings asked for, an audit as the reason.
-    let ask_for_an_audit = || slots.has_filters() && extract::for_an_audit(&text);
+    // "ISO 27001 A.8.8: what open vulnerability findings do we have on production?": findings
+    // asked for under a standard's heading.
+    let ask_for_an_audit =
+        || slots.has_filters() && (extract::for_an_audit(&text) || extract::asks_for_findings(&text));
+    // "could you please show me the overdue findings?": a request for findings, however
+    // politely it asks for help.
+    if intent == Intent::Help
+        && ruled_unsafe.is_none()
+        && extract::opens_request(prompt)
+        && (slots.has_filters()
+            || extract::late(&text)
+            || extract::unowned(&text)
+            || extract::asks_for_findings(&text))
+        && let Some(&(answering, p)) =
+            readings.iter().find(|(i, _)| !matches!(i, Intent::OutOfScope | Intent::Unsafe | Intent::Help))
+    {
+        (intent, confidence) = match extract::late(&text) || extract::unowned(&text) {
+            true => (Intent::Status, 0.8),
+            false => (answering, p.max(0.8)),
+        };
+    }
+    // "what can't you show me? e.g. sign-in logs": a question about secbot, not about them.
+    let about_secbot = ruled_unsafe.is_none() && extract::asks_about_secbot(&text);
+    if about_secbot && intent == Intent::OutOfScope {
+        intent = Intent::Help;
+    }
     let uncovered = ruled_unsafe.is_none()
+        && !about_secbot
         && intent != Intent::Unsafe
         && slots.resource.is_none()
         && !reference.picks
@@ -1054,19 +1096,6 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
         && text.norm.contains("attack path")
     {
         intent = Intent::AttackPaths;
-        confidence = confidence.max(0.8);
-    }
-    // "raj's?", "and priya's": nothing but a person's name in the possessive asks for their
-    // work.
-    if ruled_unsafe.is_none()
-        && let [_, .., last] | [last] = text.words.as_slice()
-        && lexicon.people.contains(last.as_str())
-        && text.words.iter().all(|w| {
-            w == last || matches!(w.as_str(), "and" | "what" | "about" | "how" | "then" | "now" | "ok" | "so")
-        })
-        && text.raw.contains(&format!("{last}'s"))
-    {
-        intent = Intent::Status;
         confidence = confidence.max(0.8);
     }
     // "patch 4", "fix #2", "remediate the 3rd": a fixing verb on a row of the thread's list
@@ -1143,12 +1172,20 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
         intent = Intent::Status;
         confidence = confidence.max(0.8);
     }
+    // "raj's?", "and priya's", "alex and li wei both have 4. show alex's": a person's name in
+    // the possessive, with nothing after it, asks for their work.
+    let shown_work = extract::shows_someones(&text, &person);
+    if shown_work.is_some() && ruled_unsafe.is_none() && intent != Intent::Status {
+        intent = Intent::Status;
+        confidence = confidence.max(0.8);
+    }
     // "I have made a mistake. The deadline shall be 15. December, not 18.": the hand-over
     // again, by the new day, however apologetic it sounds.
     if intent == Intent::OutOfScope
         && ruled_unsafe.is_none()
-        && extract::moves_due(&text)
-        && dates::find_due(&text.norm, today, true).is_some_and(|d| d.date.is_some())
+        && ((extract::moves_due(&text)
+            && dates::find_due(&text.norm, today, true).is_some_and(|d| d.date.is_some()))
+            || extract::due_shift(&text).is_some())
     {
         intent = Intent::Delegate;
         confidence = confidence.max(0.8);
@@ -1198,7 +1235,7 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
         };
     }
     if intent == Intent::Help {
-        return Parse { confidence, readings, reference, ..Parse::bare(Intent::Help) };
+        return Parse { confidence, readings, reference, person: named_person, ..Parse::bare(Intent::Help) };
     }
 
     // Slots that only make sense for some intents.
@@ -1209,12 +1246,16 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
         // "#1 -> sam, fri", "priya takes this one": a person named anywhere is the owner.
         slots.assignee = text.words.iter().find(|w| person(w)).cloned();
     }
-    // "assign it to me, I'm sam": the person who says who they are.
-    if intent == Intent::Delegate
+    // "assign it to me, I'm sam", "i'm raj, what's on my plate?": the person who says who they
+    // are.
+    if matches!(intent, Intent::Delegate | Intent::Status)
         && slots.assignee.as_deref() == Some("me")
         && let Some(me) = extract::self_named(&text, &person)
     {
         slots.assignee = Some(me);
+    }
+    if let Some(whose) = shown_work.filter(|_| intent == Intent::Status) {
+        slots.assignee = Some(whose);
     }
     if intent == Intent::Status {
         // ("thoughts on the 2nd? and who should take it, dana already has one there": a row's
@@ -1254,17 +1295,23 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
     }
     // "and push the due date to the 18th", "move the deadline to next friday": the hand-over
     // again, by the new day.
+    // ("postpone the due date of this finding by two weeks": by a span.)
+    let due_shift = extract::due_shift(&text).filter(|_| ruled_unsafe.is_none());
     if matches!(intent, Intent::Status | Intent::Explain | Intent::Summarize | Intent::ListRisks)
         && ruled_unsafe.is_none()
-        && extract::moves_due(&text)
-        && dates::find_due(&text.norm, today, true).is_some_and(|d| d.date.is_some())
+        && ((extract::moves_due(&text)
+            && dates::find_due(&text.norm, today, true).is_some_and(|d| d.date.is_some()))
+            || due_shift.is_some())
     {
         intent = Intent::Delegate;
     }
     if intent == Intent::Delegate {
-        let dated = dates::find_due(&text.norm, today, true);
-        slots.due = dated.as_ref().and_then(|d| d.date);
-        slots.due_text = dated.map(|d| d.text);
+        // (A span moves the days the work has: "by two weeks" is no deadline of its own.)
+        if due_shift.is_none() {
+            let dated = dates::find_due(&text.norm, today, true);
+            slots.due = dated.as_ref().and_then(|d| d.date);
+            slots.due_text = dated.map(|d| d.text);
+        }
     } else if let Some(due) = extract::only_a_date(&text, today) {
         // "friday" alone answers "By when?": the thread decides whose hand-over it dates.
         slots.due = due.date;
@@ -1275,6 +1322,7 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
     if intent == Intent::Delegate
         && slots.assignee.is_none()
         && slots.due_text.is_none()
+        && due_shift.is_none()
         && !extract::hands_over(&text)
         && extract::about_work(&text)
     {
@@ -1365,6 +1413,7 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
         reference,
         secure_score: ranks_subscriptions || extract::secure_score(&text),
         best_fix: signals.best_fix,
+        due_shift,
         person: named_person,
         described_resource,
         stated_filters,

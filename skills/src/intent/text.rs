@@ -30,6 +30,24 @@ pub(crate) struct Text {
 }
 
 impl Text {
+    /// Joins a first and a last name written apart into the one handle `is_handle` knows ("li
+    /// wei" is li.wei), so the person is read as one word.
+    pub(crate) fn join_names(&mut self, is_handle: &dyn Fn(&str) -> bool) {
+        let mut i = 0;
+        let mut joined = false;
+        while i + 1 < self.words.len() {
+            let handle = format!("{}.{}", self.words[i], self.words[i + 1]);
+            if is_handle(&handle) {
+                self.words.splice(i..i + 2, [handle]);
+                joined = true;
+            }
+            i += 1;
+        }
+        if joined {
+            self.norm = self.words.join(" ");
+        }
+    }
+
     /// Reads a prompt; tokens for which `is_name` holds (resource names) stay whole.
     pub(crate) fn new(prompt: &str, vocabulary: &Vocabulary, is_name: &dyn Fn(&str) -> bool) -> Text {
         let prompt = without_courtesy(prompt);

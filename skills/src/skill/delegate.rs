@@ -30,10 +30,28 @@ pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
         Subject::list(findings.iter().map(finding_subject).collect())
     };
     let slots = &req.parse.slots;
-    let Some(owner) = owner(req, slots.assignee.as_deref(), &findings).await? else {
+    // "push its deadline to next friday": a new day with no one named keeps the owner the work
+    // already has.
+    let current =
+        match findings.iter().map(|f| f.governance.as_ref().map(|g| g.owner.as_str())).collect::<Vec<_>>() {
+            owners
+                if (slots.due.is_some() || req.parse.due_shift.is_some())
+                    && owners.windows(2).all(|w| w[0] == w[1]) =>
+            {
+                owners.first().copied().flatten()
+            }
+            _ => None,
+        };
+    // "postpone it by two weeks": that long after the day the work is due (or today, when that
+    // has passed).
+    let shifted = req.parse.due_shift.filter(|_| slots.due.is_none()).map(|days| {
+        let latest = findings.iter().filter_map(|f| f.governance.as_ref().map(|g| g.due)).max();
+        latest.unwrap_or(req.today).max(req.today) + time::Duration::days(days)
+    });
+    let Some(owner) = owner(req, slots.assignee.as_deref().or(current), &findings).await? else {
         return Ok(ask_owner(req, &subject, slots, &findings).about(Some(subject)));
     };
-    let due = match slots.due {
+    let due = match slots.due.or(shifted) {
         Some(due) if due >= req.today => due,
         other => {
             return Ok(ask_due(req, &subject, &owner, slots.due_text.as_deref(), other).about(Some(subject)));
@@ -41,10 +59,20 @@ pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
     };
     let delegation = Delegation { subject: subject.clone(), owner: owner.clone(), due };
     let subs = req.source.subscriptions().await?;
-    let mut card = Card::titled(format!("Assign to {}?", owner.name));
+    let keeps = findings.iter().all(|f| {
+        f.governance
+            .as_ref()
+            .is_some_and(|g| owner.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(&g.owner)))
+    });
+    let mut card = Card::titled(if keeps {
+        format!("Move the due date to {}?", date_label(due))
+    } else {
+        format!("Assign to {}?", owner.name)
+    });
     card.summary = Some(format!(
-        "{} will own {}, due {}. Nothing is recorded until you confirm.",
+        "{} will {} {}, due {}. Nothing is recorded until you confirm.",
         owner.name,
+        if keeps { "keep" } else { "own" },
         if findings.len() == 1 {
             "this finding".to_owned()
         } else {
