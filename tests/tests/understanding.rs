@@ -53,7 +53,7 @@ async fn threads_written_apart_from_the_corpus_are_followed() {
     // (read; 113 of 149 before its fixes, 132 after) and the fourteenth (never read; 108 of 150
     // before, 111 after); that session also moved the sixth to 103, the eighth to 114, the
     // tenth to 114 and the fifth (read) to 117. Written on 2026-12-07 night: the fifteenth
-    // (read; 103 of 149 before its fixes on its own day, 125 after; 102 and 124 on the fixed day)
+    // (read; 103 of 149 before its fixes on its own day, 133 after; 102 and 132 on the fixed day)
     // and the sixteenth (never read; 98 of 145 before, 101 after; 96 and 99 on the fixed day).
     for (file, floor) in [
         ("threads.jsonl", 0.85),
@@ -70,7 +70,7 @@ async fn threads_written_apart_from_the_corpus_are_followed() {
         ("threads-t.jsonl", 0.65),
         ("threads-u.jsonl", 0.80),
         ("threads-v.jsonl", 0.70),
-        ("threads-w.jsonl", 0.78),
+        ("threads-w.jsonl", 0.84),
         ("threads-x.jsonl", 0.64),
     ] {
         let path = format!("{}/heldout/{file}", env!("CARGO_MANIFEST_DIR"));
@@ -1575,4 +1575,38 @@ async fn someones_work_is_asked_for_by_their_name_and_by_who_the_asker_says_they
     .await;
     assert_eq!(skill(&r[0]), "help", "a question about secbot, whatever it lists");
     assert_eq!(skill(&r[1]), "list_risks", "findings asked for under a standard's heading");
+}
+
+#[tokio::test]
+async fn an_alert_on_a_named_or_the_threads_machine_is_that_alert() {
+    let r = thread(&[
+        "vm-app-04 anything open on it",
+        "also <https://portal.azure.com/#blade/Microsoft_Azure_Security/AlertBlade|Detected encoded executable in command line data> on the same box explain",
+        "nvm, more urgent: the ssh brute force alert on ec2-worker-08 — what do i do",
+    ])
+    .await;
+    assert_eq!(skill(&r[1]), "explain", "a pasted alert on the thread's machine");
+    assert_eq!(r[1]["subject"]["kind"], "alert", "{}", r[1]["subject"]);
+    assert_eq!(skill(&r[2]), "remediate");
+    assert_eq!(r[2]["subject"]["kind"], "alert", "the one alert on the machine named: {}", r[2]["subject"]);
+    assert_eq!(r[2]["subject"]["resource_name"], "ec2-worker-08");
+}
+
+#[tokio::test]
+async fn work_nobody_has_is_listed_and_a_resources_people_are_its_owners() {
+    let r = thread(&["how many critical findings have nobody on them?", "list them"]).await;
+    assert_eq!(skill(&r[0]), "list_risks", "a count of unowned work is its list");
+    assert_eq!(r[0]["slots"]["unassigned"], true, "{}", r[0]["slots"]);
+    assert_eq!(skill(&r[1]), "list_risks", "\"list them\" lists, it does not sum up again");
+    assert_eq!(r[1]["slots"]["unassigned"], true, "{}", r[1]["slots"]);
+    let r = thread(&[
+        "Who is accountable for the sql-billing-prod items, and is any of it past due?",
+        "Which attack paths end at stdatalakecurated?",
+        "Walk me through the first one.",
+    ])
+    .await;
+    assert!(text(&r[0]).starts_with("who's on sql-billing-prod"), "its owners: {}", text(&r[0]));
+    assert_eq!(r[1]["subject"]["kind"], "list", "the paths named are the thread's list");
+    let paths = r[1]["subject"]["items"].as_array().expect("a list").clone();
+    assert_eq!(r[2]["subject"], paths[0]);
 }

@@ -381,7 +381,11 @@ fn in_thread(parse: &Parse, context: &ThreadContext, text: &str) -> (Intent, Slo
     }
     // "#3", "that one?", "and the 4th?": the same question of another item, or a look at it.
     // (A reference that answers "which one do you mean?" keeps the question it answers.)
-    if !resumed && reference.bare && (has_list || has_subject) && slots.assignee.is_none() {
+    // ("list them", "show them all": a list, not the last question again.)
+    let lists_them = intent == Intent::ListRisks
+        && reference.pointer == Some(Pointer::Them)
+        && lowercase_words(text).first().is_some_and(|w| matches!(w.as_str(), "list" | "show" | "enumerate"));
+    if !resumed && reference.bare && !lists_them && (has_list || has_subject) && slots.assignee.is_none() {
         intent = match (context.last_intent, &context.pending_slots) {
             // "same for 3" after a hand-over: the same hand-over, to the same person by the
             // same day, of the row meant.
@@ -582,10 +586,17 @@ pub(crate) async fn plan(
     // "priority changed: Suspected successful brute force attack on sql-warehouse-prod. explain
     // + who owns the db": an alert pasted by its title and resource is in scope, whatever the
     // words around it sound like.
-    if intent == Intent::OutOfScope
-        && let Some(name) = &slots.resource
-        && let Some(resource) = named(source, context, name, scope).await?
-        && let Some(alert) = alert_named(source, text, scope, Some(&resource.id)).await?
+    // ("also <https://portal.azure.com/…|Detected encoded executable in command line data> on
+    // the same box explain": the thread's resource.)
+    let pasted_on = match &slots.resource {
+        Some(name) if intent == Intent::OutOfScope => {
+            named(source, context, name, scope).await?.map(|r| r.id.clone())
+        }
+        None if intent == Intent::OutOfScope => focus(context).map(str::to_owned),
+        _ => None,
+    };
+    if let Some(on) = pasted_on
+        && let Some(alert) = alert_named(source, text, scope, Some(&on)).await?
     {
         let intent = if asks_whom(text) { Intent::Status } else { Intent::Explain };
         return Ok(run(intent, Slots::default(), Some(alert), 0));
@@ -767,6 +778,26 @@ pub(crate) async fn plan(
             .collect();
         if let [alert] = on.as_slice() {
             return Ok(run(Intent::Explain, slots, Some(Subject::Alert { id: alert.id.clone() }), 0));
+        }
+    }
+    // "the ssh brute force alert on ec2-worker-08 — what do i do": the one open alert there, for
+    // its fix, its owner or a hand-over as for a look.
+    if matches!(intent, Intent::Explain | Intent::Remediate | Intent::Status | Intent::Delegate)
+        && slots.alerts == Some(true)
+        && slots.ordinal.is_none()
+        && let Some(name) = &slots.resource
+        && one_alert_asked(text)
+        && let Some(resource) = named(source, context, name, scope).await?
+    {
+        let on: Vec<_> = alerts_in(source, scope)
+            .await?
+            .into_iter()
+            .filter(|a| a.resource.as_deref().is_some_and(|r| r.eq_ignore_ascii_case(&resource.id)))
+            .collect();
+        if let [alert] = on.as_slice() {
+            slots.clear_descriptive_filters();
+            slots.resource = None;
+            return Ok(run(intent, slots, Some(Subject::Alert { id: alert.id.clone() }), 0));
         }
     }
     if let Some(name) = &slots.resource {
@@ -1201,6 +1232,12 @@ pub(crate) async fn plan(
                     slots = last.slots.clone();
                 }
             }
+            // "list them" after a summary: the findings it summed up, listed.
+            (Some(Subject::List { .. }), Intent::ListRisks) if plural && !slots.has_filters() => {
+                if let Some(last) = last {
+                    slots = last.slots.clone();
+                }
+            }
             // "make it priya instead" after a hand-over of several: the same several.
             // ("the deadline shall be 15. December" after one: the same several, by that day.)
             (Some(Subject::List { items, .. }), Intent::Delegate)
@@ -1371,6 +1408,25 @@ pub(crate) async fn plan(
         {
             subject = Some(Subject::Finding { recommendation, resource });
         }
+    }
+    // "what do we do rn" about a machine with no open finding but an alert on it (the thread
+    // went from the alert to the machine's attack paths): the alert's steps, its hand-over.
+    if matches!(intent, Intent::Remediate | Intent::Delegate)
+        && slots.resource.is_none()
+        && let Some(Subject::Resource { id }) = &subject
+        && source
+            .findings(&FindingFilter { resource: Some(id.clone()), ..FindingFilter::default() }, 0, 1)
+            .await?
+            .items
+            .is_empty()
+        && let [alert] = alerts_in(source, scope)
+            .await?
+            .into_iter()
+            .filter(|a| a.resource.as_deref().is_some_and(|r| r.eq_ignore_ascii_case(id)))
+            .collect::<Vec<_>>()
+            .as_slice()
+    {
+        subject = Some(Subject::Alert { id: alert.id.clone() });
     }
     Ok(Decision::Run {
         intent,
@@ -1778,6 +1834,7 @@ async fn shortened(source: &dyn PostureSource, context: &ThreadContext, name: &s
     let name = name.to_lowercase();
     let (tail, head) = (format!("-{name}"), format!("{name}-"));
     let mut ids: Vec<&str> = context.subject.iter().filter_map(Subject::resource_id).collect();
+    ids.extend(focus(context));
     ids.extend(context.last_list.iter().flat_map(|l| l.items.iter().filter_map(Subject::resource_id)));
     ids.sort_unstable();
     ids.dedup();

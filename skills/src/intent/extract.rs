@@ -1454,7 +1454,8 @@ pub(crate) fn due_shift(text: &Text) -> Option<i64> {
     // A span after "by", after "postpone", after the dates it moves, or with "more" or
     // "another": "move it to dana, 2 weeks" is a deadline, not a shift.
     static SHIFT: OnceLock<[Regex; 4]> = OnceLock::new();
-    const SPAN: &str = r"(a|an|one|two|three|four|five|six|\d{1,2}) (?:more |extra )?(day|days|week|weeks|wk|wks)\b";
+    const SPAN: &str =
+        r"(a|an|one|two|three|four|five|six|\d{1,2}) (?:more |extra )?(day|days|week|weeks|wk|wks)\b";
     let c = SHIFT
         .get_or_init(|| {
             [

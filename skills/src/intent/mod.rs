@@ -1270,11 +1270,21 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
                 .cloned()
                 .or_else(|| extract::first_person(&text).then(|| "me".to_owned()));
         }
+        // ("Who is accountable for the sql-billing-prod items, and is any of it past due?": its
+        // owners, each with whether it is late, not only its late work.)
+        let whose_resource = slots.resource.is_some()
+            && ["who is", "who s", "whos", "who owns", "accountable", "responsible", "owner"]
+                .iter()
+                .any(|w| text.norm.contains(w));
         if extract::unowned(&text) {
             slots.unassigned = Some(true);
-        } else if extract::late(&text) {
+        } else if extract::late(&text) && !whose_resource {
             slots.overdue = Some(true);
         }
+    }
+    // "how many critical findings have nobody on them?": those findings, counted and listed.
+    if intent == Intent::Summarize && extract::unowned(&text) {
+        intent = Intent::ListRisks;
     }
     if intent == Intent::ListRisks && extract::unowned(&text) {
         slots.unassigned = Some(true);

@@ -212,7 +212,9 @@ async fn list(
             None => "Defender for Cloud found no attack paths matching that.".to_owned(),
         });
         card.actions = vec![show_exposed(req)];
-        return Ok(Answer::card(card));
+        // ("is that box on any attack path?" with none: the thread stays on the box.)
+        let asked = req.subject.filter(|s| matches!(s, Subject::Finding { .. } | Subject::Resource { .. }));
+        return Ok(Answer::card(card).about(asked.cloned()));
     }
     let offset = (req.offset as usize).min(paths.len());
     let mut by_level = std::collections::BTreeMap::new();
@@ -285,8 +287,12 @@ async fn list(
     ));
     // "is that on an attack path?" keeps the thread on what "that" was; a question about paths
     // in general makes the paths the thread's list.
+    // ("Which attack paths end at stdatalakecurated?" names the resource: its paths are the
+    // list, and the thread stays on the resource through it.)
+    let named = req.parse.slots.resource.is_some();
     let subject = match req.subject {
-        Some(asked @ (Subject::Finding { .. } | Subject::Resource { .. })) => asked.clone(),
+        Some(asked @ Subject::Finding { .. }) => asked.clone(),
+        Some(asked @ Subject::Resource { .. }) if !named => asked.clone(),
         _ => Subject::List {
             items: shown.iter().map(|p| Subject::AttackPath { id: p.id.clone() }).collect(),
             on: filter.resource.clone(),
