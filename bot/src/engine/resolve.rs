@@ -763,42 +763,23 @@ pub(crate) async fn plan(
         slots.resource = None;
         return Ok(run(intent, slots, Some(alert), 0));
     }
-    // "crypto mining alert on gce-analytics-01??": the one open alert on that resource, looked
-    // at, rather than a list of one.
-    if intent == Intent::ListRisks
-        && slots.alerts == Some(true)
-        && let Some(name) = &slots.resource
-        && one_alert_asked(text)
-        && let Some(resource) = named(source, context, name, scope).await?
-    {
-        let on: Vec<_> = alerts_in(source, scope)
-            .await?
-            .into_iter()
-            .filter(|a| a.resource.as_deref().is_some_and(|r| r.eq_ignore_ascii_case(&resource.id)))
-            .collect();
-        if let [alert] = on.as_slice() {
-            return Ok(run(Intent::Explain, slots, Some(Subject::Alert { id: alert.id.clone() }), 0));
-        }
-    }
-    // "the ssh brute force alert on ec2-worker-08 — what do i do": the one open alert there, for
-    // its fix, its owner or a hand-over as for a look.
-    if matches!(intent, Intent::Explain | Intent::Remediate | Intent::Status | Intent::Delegate)
-        && slots.alerts == Some(true)
+    // "crypto mining alert on gce-analytics-01??", "the ssh brute force alert on ec2-worker-08
+    // — what do i do": the one open alert on that resource, looked at (rather than a list of
+    // one), fixed, owned or handed over.
+    if matches!(
+        intent,
+        Intent::ListRisks | Intent::Explain | Intent::Remediate | Intent::Status | Intent::Delegate
+    ) && slots.alerts == Some(true)
         && slots.ordinal.is_none()
         && let Some(name) = &slots.resource
         && one_alert_asked(text)
         && let Some(resource) = named(source, context, name, scope).await?
+        && let [alert] = alerts_on(source, scope, &resource.id).await?.as_slice()
     {
-        let on: Vec<_> = alerts_in(source, scope)
-            .await?
-            .into_iter()
-            .filter(|a| a.resource.as_deref().is_some_and(|r| r.eq_ignore_ascii_case(&resource.id)))
-            .collect();
-        if let [alert] = on.as_slice() {
-            slots.clear_descriptive_filters();
-            slots.resource = None;
-            return Ok(run(intent, slots, Some(Subject::Alert { id: alert.id.clone() }), 0));
-        }
+        let intent = if intent == Intent::ListRisks { Intent::Explain } else { intent };
+        slots.clear_descriptive_filters();
+        slots.resource = None;
+        return Ok(run(intent, slots, Some(Subject::Alert { id: alert.id.clone() }), 0));
     }
     if let Some(name) = &slots.resource {
         if let Some(resource) = named(source, context, name, scope).await? {
@@ -1419,12 +1400,7 @@ pub(crate) async fn plan(
             .await?
             .items
             .is_empty()
-        && let [alert] = alerts_in(source, scope)
-            .await?
-            .into_iter()
-            .filter(|a| a.resource.as_deref().is_some_and(|r| r.eq_ignore_ascii_case(id)))
-            .collect::<Vec<_>>()
-            .as_slice()
+        && let [alert] = alerts_on(source, scope, id).await?.as_slice()
     {
         subject = Some(Subject::Alert { id: alert.id.clone() });
     }
@@ -1525,10 +1501,10 @@ async fn alert_named(
     on: Option<&str>,
 ) -> Result<Option<Subject>, PostureError> {
     let text = text.to_lowercase();
-    let mut alerts = alerts_in(source, scope).await?;
-    if let Some(on) = on {
-        alerts.retain(|a| a.resource.as_deref().is_some_and(|r| r.eq_ignore_ascii_case(on)));
-    }
+    let alerts = match on {
+        Some(on) => alerts_on(source, scope, on).await?,
+        None => alerts_in(source, scope).await?,
+    };
     let by_id = alerts.iter().find(|a| {
         a.id.rsplit('/').next().is_some_and(|id| id.len() >= 8 && text.contains(&id.to_lowercase()))
     });
@@ -1538,6 +1514,17 @@ async fn alert_named(
         _ => return Ok(None),
     };
     Ok(Some(Subject::Alert { id: alert.id.clone() }))
+}
+
+/// The open alerts in scope that fired on one resource.
+async fn alerts_on(
+    source: &dyn PostureSource,
+    scope: &[String],
+    resource: &str,
+) -> Result<Vec<Arc<Alert>>, PostureError> {
+    let mut alerts = alerts_in(source, scope).await?;
+    alerts.retain(|a| a.resource.as_deref().is_some_and(|r| r.eq_ignore_ascii_case(resource)));
+    Ok(alerts)
 }
 
 /// True when the prompt asks who has the work ("who owns the db", "whose is it").
