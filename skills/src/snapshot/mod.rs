@@ -25,6 +25,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
 use secbot_chat::{Cloud, ResourceKind, Severity};
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -219,11 +220,11 @@ struct Builder<'a> {
     metadata: Option<&'a HashMap<String, Value>>,
     subscriptions: BTreeMap<String, Subscription>,
     recommendations: Vec<Arc<Recommendation>>,
-    rec_index: HashMap<String, u32>,
+    rec_index: FxHashMap<String, u32>,
     resources: Vec<Resource>,
-    res_index: HashMap<String, u32>,
+    res_index: FxHashMap<String, u32>,
     findings: Vec<FindingRecord>,
-    finding_index: HashMap<(u32, u32), usize>,
+    finding_index: FxHashMap<(u32, u32), usize>,
     vulnerabilities: HashMap<u32, Vec<Arc<Vulnerability>>>,
     attack_paths: Vec<AttackPath>,
     alerts: Vec<Alert>,
@@ -239,7 +240,8 @@ struct Builder<'a> {
 /// Lower-cases `text` into `into`.
 fn lower_into<'s>(into: &'s mut String, text: &str) -> &'s str {
     into.clear();
-    into.extend(text.chars().map(|c| c.to_ascii_lowercase()));
+    into.push_str(text);
+    into.make_ascii_lowercase();
     into
 }
 

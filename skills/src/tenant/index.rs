@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use async_trait::async_trait;
+use rustc_hash::FxHashMap;
 use secbot_chat::{Cloud, Person, ResourceKind, Severity};
 use time::Date;
 
@@ -118,16 +119,15 @@ impl GovernanceState {
 pub struct IndexedSource {
     name: String,
     subscriptions: Vec<Subscription>,
-    subscription_index: HashMap<String, usize>,
+    subscription_index: FxHashMap<String, usize>,
     recommendations: Vec<Arc<Recommendation>>,
-    recommendation_index: HashMap<String, u32>,
+    recommendation_index: FxHashMap<String, u32>,
     resources: Vec<Arc<Resource>>,
-    resource_index: HashMap<String, u32>,
-    resource_names: HashMap<String, Vec<u32>>,
+    resource_index: FxHashMap<String, u32>,
+    resource_names: FxHashMap<String, Vec<u32>>,
     findings: Vec<FindingRecord>,
     /// (resource, recommendation) of each position: the compact columns aggregations scan.
     rows: Vec<(u32, u32)>,
-    pair_index: HashMap<(u32, u32), u32>,
     vulnerabilities: Vec<Vec<Arc<Vulnerability>>>,
     worst_cve: Vec<Option<Severity>>,
     attack_paths: Vec<Arc<AttackPath>>,
@@ -181,7 +181,7 @@ impl IndexedSource {
         let recs = &data.recommendations;
         let res = &data.resources;
         let level = |f: &FindingRecord| f.risk.unwrap_or(recs[f.recommendation as usize].severity);
-        let subscription_index: HashMap<String, usize> =
+        let subscription_index: FxHashMap<String, usize> =
             data.subscriptions.iter().enumerate().map(|(i, s)| (s.id.to_ascii_lowercase(), i)).collect();
         // What the indexes need of each resource, side by side: the findings visit resources in
         // risk order, and following each one's pointer missed the cache once per finding.
@@ -241,7 +241,6 @@ impl IndexedSource {
             owner_index: HashMap::new(),
             assigned: Bits::new(n),
         };
-        let mut pair_index = HashMap::with_capacity(n);
         // Looked up once per recommendation rather than once per finding.
         let cves: Vec<bool> = recs.iter().map(|r| r.reports_cves()).collect();
         let identities: Vec<bool> = recs.iter().map(|r| r.about_identities()).collect();
@@ -279,7 +278,6 @@ impl IndexedSource {
             if let Some(g) = &f.governance {
                 governance.set(pos, g);
             }
-            pair_index.insert((f.recommendation, f.resource), pos as u32);
         }
         ix.by_change.sort_unstable();
         let rows = data.findings.iter().map(|f| (f.resource, f.recommendation)).collect();
@@ -287,7 +285,7 @@ impl IndexedSource {
             f.governance = None;
         }
 
-        let mut resource_names: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut resource_names: FxHashMap<String, Vec<u32>> = FxHashMap::default();
         for (i, r) in res.iter().enumerate() {
             resource_names.entry(r.name.to_ascii_lowercase()).or_default().push(i as u32);
         }
@@ -320,7 +318,6 @@ impl IndexedSource {
             resources: data.resources,
             findings: data.findings,
             rows,
-            pair_index,
             vulnerabilities: data.vulnerabilities,
             worst_cve,
             attack_paths: data.attack_paths.into_iter().map(Arc::new).collect(),
@@ -351,6 +348,17 @@ impl IndexedSource {
     /// Every recommendation the tenant has findings for.
     pub fn recommendations(&self) -> &[Arc<Recommendation>] {
         &self.recommendations
+    }
+
+    /// The position of the one finding of a recommendation on a resource: a resource has at
+    /// most one finding per recommendation, so its few positions are scanned.
+    fn position(&self, recommendation: u32, resource: u32) -> Option<usize> {
+        self.indexes
+            .by_resource
+            .get(resource)
+            .iter()
+            .map(|&pos| pos as usize)
+            .find(|&pos| self.rows[pos].1 == recommendation)
     }
 
     fn materialize(&self, pos: usize, governance: &GovernanceState) -> Finding {
@@ -549,9 +557,7 @@ impl PostureSource for IndexedSource {
         let rec = self.recommendation_index.get(&recommendation.to_ascii_lowercase());
         let res = self.resource_index.get(&resource.to_ascii_lowercase());
         Ok(match (rec, res) {
-            (Some(&rec), Some(&res)) => {
-                self.pair_index.get(&(rec, res)).map(|&pos| self.materialize(pos as usize, &governance))
-            }
+            (Some(&rec), Some(&res)) => self.position(rec, res).map(|pos| self.materialize(pos, &governance)),
             _ => None,
         })
     }
@@ -691,7 +697,7 @@ impl PostureSource for IndexedSource {
         let rec = self.recommendation_index.get(&request.recommendation.to_ascii_lowercase());
         let res = self.resource_index.get(&request.resource.to_ascii_lowercase());
         let pos = match (rec, res) {
-            (Some(&rec), Some(&res)) => self.pair_index.get(&(rec, res)).copied(),
+            (Some(&rec), Some(&res)) => self.position(rec, res),
             _ => None,
         }
         .ok_or_else(|| {
@@ -701,7 +707,7 @@ impl PostureSource for IndexedSource {
             Governance { owner: request.owner.clone(), due: request.due, grace_period: request.grace_period };
         let mut state =
             self.governance.write().map_err(|_| PostureError::Unavailable("index lock".into()))?;
-        state.set(pos as usize, &governance);
+        state.set(pos, &governance);
         Ok(governance)
     }
 
