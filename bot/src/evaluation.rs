@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 use serde_json::Value;
+use time::Date;
 
 use crate::engine::Engine;
 use crate::terminal::{Chat, Output};
@@ -99,15 +100,20 @@ fn key(subject: &Value) -> (Option<&str>, Option<&str>, Option<&str>) {
 
 /// Plays every thread on an engine of its own, as a new `secbot chat --json` would, and checks
 /// every turn. `new_engine` gives a fresh one each time: a hand-over one thread confirms would
-/// otherwise change the owners a later thread's labels were written against.
-pub async fn play<F, E>(new_engine: impl Fn() -> F, conversations: &[Conversation]) -> Result<ThreadReport, E>
+/// otherwise change the owners a later thread's labels were written against. `day` pins the
+/// date the threads are held on, as `--day` does.
+pub async fn play<F, E>(
+    new_engine: impl Fn() -> F,
+    day: Option<Date>,
+    conversations: &[Conversation],
+) -> Result<ThreadReport, E>
 where
     F: std::future::Future<Output = Result<Arc<Engine>, E>>,
 {
     let mut report = ThreadReport { threads: conversations.len(), ..ThreadReport::default() };
     for conversation in conversations {
         let engine = new_engine().await?;
-        let mut chat = Chat::new(&engine, Output::Json);
+        let mut chat = Chat::new(&engine, Output::Json, day);
         let mut replies: Vec<Value> = Vec::new();
         for turn in &conversation.turns {
             let mut out = Vec::new();

@@ -7,7 +7,7 @@ use std::io::{BufRead, Write};
 use secbot_chat::{
     Assistant, Card, Click, Feedback, Origin, Outcome, Person, Platform, Prompt, Rating, Reply, ResponseId,
 };
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 
 use crate::engine::{Engine, new_response_id};
 
@@ -25,8 +25,10 @@ fn who() -> Person {
     Person { id: name.clone(), name, email: None }
 }
 
-/// The origin of a terminal message in a thread.
-pub fn origin(thread: &str) -> Origin {
+/// The origin of a terminal message in a thread, sent now, or at noon (UTC) of
+/// `day` when one is pinned (`--day`, the day the demo tenant is built for), so that what is
+/// overdue or new is counted from the tenant's day, the same on every run.
+pub fn origin(thread: &str, day: Option<Date>) -> Origin {
     Origin {
         platform: Platform::Terminal,
         tenant: "local".to_owned(),
@@ -36,7 +38,9 @@ pub fn origin(thread: &str) -> Origin {
         user: who(),
         roles: Vec::new(),
         service_url: None,
-        time: OffsetDateTime::now_utc(),
+        time: day.map_or_else(OffsetDateTime::now_utc, |day| {
+            day.with_time(time::macros::time!(12:00)).assume_utc()
+        }),
     }
 }
 
@@ -110,9 +114,18 @@ async fn print_reply(
 }
 
 /// Answers one prompt in a fresh thread and prints the reply.
-pub async fn ask(engine: &Engine, text: &str, mode: Output, out: &mut impl Write) -> std::io::Result<Reply> {
-    let prompt =
-        Prompt { origin: origin(new_response_id().as_str()), text: text.to_owned(), mentions: Vec::new() };
+pub async fn ask(
+    engine: &Engine,
+    text: &str,
+    mode: Output,
+    day: Option<Date>,
+    out: &mut impl Write,
+) -> std::io::Result<Reply> {
+    let prompt = Prompt {
+        origin: origin(new_response_id().as_str(), day),
+        text: text.to_owned(),
+        mentions: Vec::new(),
+    };
     let reply = engine.answer(prompt).await;
     print_reply(engine, out, &reply, mode).await?;
     Ok(reply)
@@ -123,12 +136,13 @@ pub async fn ask_lines(
     engine: &Engine,
     input: impl BufRead,
     mode: Output,
+    day: Option<Date>,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
     for line in input.split(b'\n') {
         let line = line?;
         let text = String::from_utf8_lossy(&line);
-        ask(engine, text.trim_end_matches('\r'), mode, out).await?;
+        ask(engine, text.trim_end_matches('\r'), mode, day, out).await?;
     }
     Ok(())
 }
@@ -140,6 +154,7 @@ pub struct Chat<'a> {
     last: Option<Card>,
     pending_comment: Option<(ResponseId, Rating)>,
     mode: Output,
+    day: Option<Date>,
 }
 
 impl std::fmt::Debug for Chat<'_> {
@@ -151,9 +166,9 @@ impl std::fmt::Debug for Chat<'_> {
 const COMMANDS: &str = "Commands: /press N or /press LABEL presses a button of the last card (a label it lacks is sent as a message); /new starts a new thread; /quit leaves.";
 
 impl<'a> Chat<'a> {
-    /// A conversation in a new thread.
-    pub fn new(engine: &'a Engine, mode: Output) -> Chat<'a> {
-        Chat { engine, thread: new_response_id().0, last: None, pending_comment: None, mode }
+    /// A conversation in a new thread; `day` pins the date it is held on (see [`origin`]).
+    pub fn new(engine: &'a Engine, mode: Output, day: Option<Date>) -> Chat<'a> {
+        Chat { engine, thread: new_response_id().0, last: None, pending_comment: None, mode, day }
     }
 
     /// Handles one input line; returns `false` when the user quits.
@@ -163,7 +178,7 @@ impl<'a> Chat<'a> {
             && !line.starts_with('/')
         {
             let feedback = Feedback {
-                origin: origin(&self.thread),
+                origin: origin(&self.thread, self.day),
                 response_id: response_id.clone(),
                 rating,
                 comment: line.to_owned(),
@@ -210,7 +225,8 @@ impl<'a> Chat<'a> {
 
     /// Answers `text` as a message typed in the thread.
     async fn say(&mut self, text: &str, out: &mut impl Write) -> std::io::Result<()> {
-        let prompt = Prompt { origin: origin(&self.thread), text: text.to_owned(), mentions: Vec::new() };
+        let prompt =
+            Prompt { origin: origin(&self.thread, self.day), text: text.to_owned(), mentions: Vec::new() };
         let reply = self.engine.answer(prompt).await;
         print_reply(self.engine, out, &reply, self.mode).await?;
         self.last = Some(reply.card);
@@ -252,7 +268,7 @@ impl<'a> Chat<'a> {
                 buttons.iter().enumerate().map(|(i, b)| format!("{}: {}", i + 1, b.label)).collect();
             return self.notice(out, &format!("Which button? {}", labels.join(", ")));
         };
-        let click = Click { origin: origin(&self.thread), payload: action.payload.clone() };
+        let click = Click { origin: origin(&self.thread, self.day), payload: action.payload.clone() };
         let outcome = self.engine.act(click).await;
         if self.mode == Output::Json {
             writeln!(out, "{}", json_line(self.engine, &outcome).await)?;
@@ -282,9 +298,10 @@ pub async fn chat(
     engine: &Engine,
     input: impl BufRead,
     mode: Output,
+    day: Option<Date>,
     out: &mut impl Write,
 ) -> std::io::Result<()> {
-    let mut chat = Chat::new(engine, mode);
+    let mut chat = Chat::new(engine, mode, day);
     if mode == Output::Text {
         writeln!(out, "secbot — ask about your cloud security posture. {COMMANDS}\n")?;
         out.flush()?;

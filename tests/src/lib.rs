@@ -132,7 +132,7 @@ pub async fn press_every_button(
 /// no usage limit, and returns each reply as JSON.
 pub async fn thread(lines: &[&str]) -> Vec<serde_json::Value> {
     let (engine, _) = engine_with(Policy::unlimited()).await;
-    let mut chat = secbot::terminal::Chat::new(&engine, secbot::terminal::Output::Json);
+    let mut chat = secbot::terminal::Chat::new(&engine, secbot::terminal::Output::Json, Some(DAY));
     let mut replies = Vec::new();
     for line in lines {
         let mut out = Vec::new();

@@ -18,7 +18,7 @@ async fn the_corpus_threads_are_followed_turn_by_turn() {
     let threads = read_threads(corpus::THREADS).expect("the corpus threads parse");
     let turns: usize = threads.iter().map(|t| t.turns.len()).sum();
     assert!(threads.len() >= 60 && turns >= 200, "{} threads, {turns} turns", threads.len());
-    let report = play(fresh_engine, &threads).await.expect("a fresh engine");
+    let report = play(fresh_engine, Some(secbot_tests::DAY), &threads).await.expect("a fresh engine");
     for miss in &report.misses {
         eprintln!("miss {miss}");
     }
@@ -55,6 +55,11 @@ async fn threads_written_apart_from_the_corpus_are_followed() {
     // tenth to 114 and the fifth (read) to 117. Written on 2026-12-07 night: the fifteenth
     // (read; 103 of 149 before its fixes on its own day, 133 after; 102 and 132 on the fixed day)
     // and the sixteenth (never read; 98 of 145 before, 101 after; 96 and 99 on the fixed day).
+    // Written on 2026-12-08: the seventeenth (read; 111 of 150 before its fixes, 128 after) and
+    // the eighteenth (never read; 118 before and after). Since then the threads are held at noon
+    // of the tenant's day, not on the wall clock's (which had moved "today" under the fixed
+    // day's figures as the calendar went on); so held, the fixed day reads every set as its own
+    // day does but the seventh (106 of 146, 109 on its own day).
     for (file, floor) in [
         ("threads.jsonl", 0.85),
         ("threads-later.jsonl", 0.85),
@@ -72,11 +77,13 @@ async fn threads_written_apart_from_the_corpus_are_followed() {
         ("threads-v.jsonl", 0.70),
         ("threads-w.jsonl", 0.84),
         ("threads-x.jsonl", 0.64),
+        ("threads-y.jsonl", 0.83),
+        ("threads-z.jsonl", 0.76),
     ] {
         let path = format!("{}/heldout/{file}", env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(&path).expect("the held-out threads");
         let threads = read_threads(&text).expect("they parse");
-        let report = play(fresh_engine, &threads).await.expect("a fresh engine");
+        let report = play(fresh_engine, Some(secbot_tests::DAY), &threads).await.expect("a fresh engine");
         eprintln!(
             "held-out {file}: {}/{} turns right ({:.3})",
             report.right,
@@ -1076,7 +1083,7 @@ async fn same_for_another_row_after_a_hand_over_hands_it_over_the_same_way() {
         thread(&["anything on fire rn", "2nd one whats the fix", "k assign to me fri", "same for 3"]).await;
     assert_eq!(skill(&r[3]), "delegate", "{}", text(&r[3]));
     assert_eq!(r[3]["subject"], r[0]["subject"]["items"][2]);
-    assert!(text(&r[3]).contains("fri 11 dec"), "{}", text(&r[3]));
+    assert!(text(&r[3]).contains("fri 27 nov"), "{}", text(&r[3]));
 }
 
 #[tokio::test]
@@ -1216,7 +1223,7 @@ async fn each_labelled_thread_starts_from_the_tenant_as_loaded() {
         r#"{"name": "b", "turns": [{"say": "critical risks", "skills": ["list_risks"]}, {"say": "who owns the 1st?", "skills": ["status"], "text": "nobody owns this yet"}]}"#,
     ];
     let threads = read_threads(&lines.join("\n")).expect("they parse");
-    let report = play(fresh_engine, &threads).await.expect("a fresh engine");
+    let report = play(fresh_engine, Some(secbot_tests::DAY), &threads).await.expect("a fresh engine");
     assert_eq!(report.right, 5, "{:?}", report.misses);
 }
 
@@ -1609,4 +1616,51 @@ async fn work_nobody_has_is_listed_and_a_resources_people_are_its_owners() {
     assert_eq!(r[1]["subject"]["kind"], "list", "the paths named are the thread's list");
     let paths = r[1]["subject"]["items"].as_array().expect("a list").clone();
     assert_eq!(r[2]["subject"], paths[0]);
+}
+
+#[tokio::test]
+async fn a_machine_paged_for_its_one_alert_and_a_resources_late_work_stay_on_it() {
+    let r = thread(&["paged. ssh brute force on ec2-worker-08. real?", "what do i do"]).await;
+    assert_eq!(skill(&r[0]), "explain", "{}", text(&r[0]));
+    assert_eq!(r[0]["subject"]["kind"], "alert", "the one alert on a machine with no finding: {}", r[0]["subject"]);
+    assert_eq!(skill(&r[1]), "remediate");
+    assert_eq!(r[1]["subject"], r[0]["subject"], "the thread stays on the alert");
+    let r = thread(&[
+        "is stcustomerdata01 exposed to the internet?",
+        "is anyone on it?",
+        "is that overdue?",
+        "is there an attack path through it?",
+    ])
+    .await;
+    assert!(text(&r[2]).starts_with("overdue on stcustomerdata01"), "its late work: {}", text(&r[2]));
+    assert_eq!(skill(&r[3]), "attack_paths");
+    assert_eq!(r[3]["subject"]["kind"], "resource", "the paths through it: {}", r[3]["subject"]);
+    assert_eq!(r[3]["subject"]["name"], "stcustomerdata01");
+    let r = thread(&["Show me the open points of Jules", "Sorry, only the ones which are overdue."]).await;
+    assert!(text(&r[1]).starts_with("overdue work for jules"), "still jules's work: {}", text(&r[1]));
+}
+
+#[tokio::test]
+async fn notes_to_teammates_counts_of_late_work_and_alerts_described_in_words() {
+    let r = thread(&["what's overdue?", "<@U024BE7LH> fyi ^"]).await;
+    assert_eq!(skill(&r[1]), "decline", "a teammate looped in is no hand-over: {}", text(&r[1]));
+    let r = thread(&["How many findings are past their remediation due date as of today?"]).await;
+    assert_eq!(skill(&r[0]), "status", "{}", text(&r[0]));
+    assert_eq!(r[0]["slots"]["overdue"], true, "{}", r[0]["slots"]);
+    let r = thread(&["what is dana working on", "whats the first one about"]).await;
+    assert_eq!(skill(&r[1]), "explain", "what a row is about is a look at it");
+    assert_eq!(r[1]["subject"], r[0]["subject"]["items"][0]);
+    let r = thread(&[
+        "the authorized IP ranges one on aks-prod-eastus, terraform pls",
+        "is that related to the exposed k8s dashboard alert from yesterday?",
+    ])
+    .await;
+    assert_eq!(skill(&r[1]), "explain", "{}", text(&r[1]));
+    assert_eq!(r[1]["subject"]["kind"], "alert", "{}", r[1]["subject"]);
+    assert!(text(&r[1]).contains("kubernetes dashboard"), "{}", text(&r[1]));
+    let r = thread(&["move dana's two overdue ones to sam, due next friday"]).await;
+    assert_eq!(skill(&r[0]), "delegate", "{}", text(&r[0]));
+    assert_eq!(r[0]["subject"]["kind"], "list", "dana's late work: {}", r[0]["subject"]);
+    let r = thread(&["actually keep legacy-reporting:0.3.1 with priya, it's blocked on a vendor anyway"]).await;
+    assert_eq!(skill(&r[0]), "delegate", "{}", text(&r[0]));
 }

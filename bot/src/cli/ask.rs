@@ -11,9 +11,9 @@ pub(super) async fn ask(cli: &Cli, prompt: &str, json: bool, out: &mut impl Writ
     let mode = if json { Output::Json } else { Output::Text };
     let engine = local_engine(cli, false).await?;
     if prompt == "-" {
-        terminal::ask_lines(&engine, BufReader::new(io::stdin().lock()), mode, out).await?;
+        terminal::ask_lines(&engine, BufReader::new(io::stdin().lock()), mode, cli.source.day, out).await?;
     } else {
-        terminal::ask(&engine, prompt, mode, out).await?;
+        terminal::ask(&engine, prompt, mode, cli.source.day, out).await?;
     }
     Ok(())
 }
@@ -22,6 +22,6 @@ pub(super) async fn ask(cli: &Cli, prompt: &str, json: bool, out: &mut impl Writ
 pub(super) async fn chat(cli: &Cli, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
     let engine = local_engine(cli, !json).await?;
     let mode = if json { Output::Json } else { Output::Text };
-    terminal::chat(&engine, BufReader::new(io::stdin().lock()), mode, out).await?;
+    terminal::chat(&engine, BufReader::new(io::stdin().lock()), mode, cli.source.day, out).await?;
     Ok(())
 }

@@ -70,7 +70,7 @@ pub(super) async fn run(
         if evaluation::is_thread_file(&text) {
             let threads = evaluation::read_threads(&text)
                 .with_context(|| format!("{name} is not a labelled thread file (one JSON object a line)"))?;
-            let report = evaluation::play(new_engine, &threads).await?;
+            let report = evaluation::play(new_engine, cli.source.day, &threads).await?;
             writeln!(
                 out,
                 "{name}: {} threads, {}/{} turns right ({:.1}%)",

@@ -385,7 +385,17 @@ fn in_thread(parse: &Parse, context: &ThreadContext, text: &str) -> (Intent, Slo
     let lists_them = intent == Intent::ListRisks
         && reference.pointer == Some(Pointer::Them)
         && lowercase_words(text).first().is_some_and(|w| matches!(w.as_str(), "list" | "show" | "enumerate"));
-    if !resumed && reference.bare && !lists_them && (has_list || has_subject) && slots.assignee.is_none() {
+    // ("whats the first one about" asks what the row is, whatever was asked of the last one.)
+    let asks_what_about = intent == Intent::Explain
+        && lowercase_words(text).last().is_some_and(|w| w == "about")
+        && context.last_intent != Some(Intent::AttackPaths);
+    if !resumed
+        && reference.bare
+        && !lists_them
+        && !asks_what_about
+        && (has_list || has_subject)
+        && slots.assignee.is_none()
+    {
         intent = match (context.last_intent, &context.pending_slots) {
             // "same for 3" after a hand-over: the same hand-over, to the same person by the
             // same day, of the row meant.
@@ -399,6 +409,7 @@ fn in_thread(parse: &Parse, context: &ThreadContext, text: &str) -> (Intent, Slo
         };
     } else if !resumed
         && reference.bare_named
+        && !asks_what_about
         && let Some(previous) = context.last_intent.filter(|i| *i != Intent::Delegate)
     {
         // "and from ec2-bastion-01?", "and priya?": the last question, of what it names.
@@ -674,7 +685,7 @@ pub(crate) async fn plan(
         && last.intent == Intent::Status
         && matches!(context.subject, Some(Subject::List { .. }) | None)
         && (slots.overdue.is_some() || slots.unassigned.is_some())
-        && parse.reference.pointer.is_some()
+        && (parse.reference.pointer.is_some() || (parse.refinement && only_some(text)))
         && parse.kind_reference.is_none()
         && !parse.reference.picks
         && !(Slots { overdue: None, unassigned: None, ..slots.clone() }).has_filters()
@@ -688,7 +699,14 @@ pub(crate) async fn plan(
         slots = last.slots.clone();
         slots.overdue = overdue.or(slots.overdue);
         slots.unassigned = unassigned.or(slots.unassigned);
-        return Ok(run(intent, slots, None, 0));
+        // "is that overdue?" after who is on a resource: the same resource's work.
+        let on = match &context.subject {
+            Some(Subject::List { on: Some(id), .. }) if slots.resource.is_none() => {
+                Some(Subject::Resource { id: id.clone() })
+            }
+            _ => None,
+        };
+        return Ok(run(intent, slots, on, 0));
     }
 
     // "what recs are open on that server", "anything else on it?", "open recommendations on the
@@ -780,6 +798,21 @@ pub(crate) async fn plan(
         slots.clear_descriptive_filters();
         slots.resource = None;
         return Ok(run(intent, slots, Some(Subject::Alert { id: alert.id.clone() }), 0));
+    }
+    // "is that related to the exposed k8s dashboard alert from yesterday?", "the mining alert":
+    // the one open alert its words describe.
+    if matches!(
+        intent,
+        Intent::ListRisks | Intent::Explain | Intent::Remediate | Intent::Status | Intent::Delegate
+    ) && slots.alerts == Some(true)
+        && slots.ordinal.is_none()
+        && slots.resource.is_none()
+        && one_alert_asked(text)
+        && let Some(alert) = alert_described(source, text, scope).await?
+    {
+        let intent = if intent == Intent::ListRisks { Intent::Explain } else { intent };
+        slots.clear_descriptive_filters();
+        return Ok(run(intent, slots, Some(alert), 0));
     }
     if let Some(name) = &slots.resource {
         if let Some(resource) = named(source, context, name, scope).await? {
@@ -1244,8 +1277,9 @@ pub(crate) async fn plan(
             {
                 subject = Some(list.clone());
             }
-            // "when's it due", "who owns it" after the findings on one resource: its work.
-            (Some(Subject::List { on: Some(resource), .. }), Intent::Status)
+            // "when's it due", "who owns it" after the findings on one resource: its work;
+            // "is there an attack path through it?": the paths through it.
+            (Some(Subject::List { on: Some(resource), .. }), Intent::Status | Intent::AttackPaths)
                 if parse.reference.pointer == Some(Pointer::It) =>
             {
                 subject = Some(Subject::Resource { id: resource.clone() });
@@ -1270,10 +1304,13 @@ pub(crate) async fn plan(
                     // described.
                     subject = Some(named.clone());
                 } else if let Some(Subject::List { on: Some(resource), .. }) = &context.subject
-                    && parse.reference.pointer == Some(Pointer::It)
+                    && (parse.reference.pointer == Some(Pointer::It)
+                        || (parse.reference.pointer.is_none()
+                            && intent == Intent::Remediate
+                            && !parse.reference.picks))
                 {
-                    // "aws cli to lock it down" after the findings on ec2-bastion-01: that
-                    // resource, whose answer leads with its worst finding.
+                    // "aws cli to lock it down", "is there a fix?" after the findings on
+                    // ec2-bastion-01: that resource, whose answer leads with its worst finding.
                     subject = Some(Subject::Resource { id: resource.clone() });
                 } else if let Some(first) = items.first().filter(|_| {
                     intent != Intent::Delegate
@@ -1391,9 +1428,9 @@ pub(crate) async fn plan(
         }
     }
     // "what do we do rn" about a machine with no open finding but an alert on it (the thread
-    // went from the alert to the machine's attack paths): the alert's steps, its hand-over.
-    if matches!(intent, Intent::Remediate | Intent::Delegate)
-        && slots.resource.is_none()
+    // went from the alert to the machine's attack paths): the alert's steps, its hand-over;
+    // "paged. ssh brute force on ec2-worker-08. real?": the alert, looked at.
+    if matches!(intent, Intent::Remediate | Intent::Delegate | Intent::Explain)
         && let Some(Subject::Resource { id }) = &subject
         && source
             .findings(&FindingFilter { resource: Some(id.clone()), ..FindingFilter::default() }, 0, 1)
@@ -1403,6 +1440,7 @@ pub(crate) async fn plan(
         && let [alert] = alerts_on(source, scope, id).await?.as_slice()
     {
         subject = Some(Subject::Alert { id: alert.id.clone() });
+        slots.resource = None;
     }
     Ok(Decision::Run {
         intent,
@@ -1516,6 +1554,83 @@ async fn alert_named(
     Ok(Some(Subject::Alert { id: alert.id.clone() }))
 }
 
+/// The one open alert in scope whose title's telling words the prompt uses most ("the exposed
+/// k8s dashboard alert" is "Exposed Kubernetes dashboard detected"); `None` when no alert's
+/// words are used or two alerts are described as well.
+async fn alert_described(
+    source: &dyn PostureSource,
+    text: &str,
+    scope: &[String],
+) -> Result<Option<Subject>, PostureError> {
+    const PLAIN: &[&str] = &[
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "from",
+        "with",
+        "for",
+        "and",
+        "your",
+        "detected",
+        "attack",
+        "suspected",
+        "successful",
+        "related",
+        "behavior",
+        "activity",
+        "potential",
+        "security",
+        "resources",
+        "resource",
+        "multiple",
+        "used",
+        "file",
+        "data",
+        "line",
+        "access",
+        "incident",
+        "high",
+        "medium",
+        "low",
+    ];
+    let said: Vec<String> = lowercase_words(text).iter().map(|w| alert_word(w).to_owned()).collect();
+    let alerts = alerts_in(source, scope).await?;
+    let score = |alert: &Alert| {
+        let mut words: Vec<String> = lowercase_words(&alert.name)
+            .iter()
+            .filter(|w| !PLAIN.contains(&w.as_str()))
+            .map(|w| alert_word(w).to_owned())
+            .collect();
+        words.dedup();
+        words.iter().filter(|w| said.contains(w)).count()
+    };
+    let mut scored: Vec<(usize, &Arc<Alert>)> =
+        alerts.iter().map(|a| (score(a), a)).filter(|(n, _)| *n > 0).collect();
+    scored.sort_by_key(|(n, _)| std::cmp::Reverse(*n));
+    Ok(match scored.as_slice() {
+        [(best, alert), rest @ ..] if rest.first().is_none_or(|(next, _)| next < best) => {
+            Some(Subject::Alert { id: alert.id.clone() })
+        }
+        _ => None,
+    })
+}
+
+/// One spelling for the words people use for what an alert reports: "k8s" is "kubernetes",
+/// "crypto" is "mining".
+fn alert_word(word: &str) -> &str {
+    match word {
+        "k8s" | "kube" | "aks" => "kubernetes",
+        "crypto" | "cryptomining" | "miner" | "coinminer" | "cryptominer" => "mining",
+        "bruteforce" => "brute",
+        "sqli" => "injection",
+        other => other,
+    }
+}
+
 /// The open alerts in scope that fired on one resource.
 async fn alerts_on(
     source: &dyn PostureSource,
@@ -1525,6 +1640,17 @@ async fn alerts_on(
     let mut alerts = alerts_in(source, scope).await?;
     alerts.retain(|a| a.resource.as_deref().is_some_and(|r| r.eq_ignore_ascii_case(resource)));
     Ok(alerts)
+}
+
+/// True when the prompt keeps only some of what was shown ("only the ones which are overdue",
+/// "just those past due").
+fn only_some(text: &str) -> bool {
+    let words = lowercase_words(text);
+    words.iter().enumerate().any(|(i, w)| {
+        w == "only"
+            || (w == "just"
+                && words.get(i + 1).is_some_and(|n| matches!(n.as_str(), "the" | "those" | "these")))
+    })
 }
 
 /// True when the prompt asks who has the work ("who owns the db", "whose is it").
@@ -1538,7 +1664,7 @@ fn handle(who: &str) -> String {
 }
 
 /// True when a hand-over moves someone's work as a whole ("everything sam has", "all of raj's
-/// overdue items", "sam's stuff").
+/// overdue items", "sam's stuff", "dana's two overdue ones").
 fn hands_over_work(text: &str) -> bool {
     says_any(
         text,
@@ -1557,6 +1683,13 @@ fn hands_over_work(text: &str) -> bool {
             "'s queue",
             "'s list",
             "'s overdue",
+            "'s late",
+            "'s open",
+            "'s remaining",
+            "'s two",
+            "'s three",
+            "'s four",
+            "'s five",
             "from @",
             "off @",
         ],

@@ -602,7 +602,7 @@ pub(crate) fn ordinal(text: &Text) -> Option<i32> {
         }
     }
     let numeric =
-        NUMERIC.get_or_init(|| re(r"(^|\s)(by |due |until |till |til |before |after |from |since |starting |on |for |to |deadline |deadline of |date of |date )?(the )?(\d{1,2})(st|nd|rd|th)\b( (one|item|finding|row|entry|rec|issue|on|in|of))?"));
+        NUMERIC.get_or_init(|| re(r"(^|\s)(by |due |until |till |til |before |after |from |since |starting |on |for |to |deadline |deadline of |date of |date |(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday) )?(the )?(\d{1,2})(st|nd|rd|th)\b( (one|item|finding|row|entry|rec|issue|on|in|of))?"));
     // Several of the forms below need a digit; most prompts have none.
     let digits = text.norm.bytes().any(|b| b.is_ascii_digit());
     if digits {
@@ -1199,7 +1199,7 @@ pub(crate) fn uncovered(text: &Text) -> bool {
 pub(crate) fn for_an_audit(text: &Text) -> bool {
     static PURPOSE: OnceLock<Regex> = OnceLock::new();
     PURPOSE
-        .get_or_init(|| re(r"\b(for|as|before|ahead of|during|prepare|preparing)\b.{0,40}\b(audit|audits|auditors?|assessment|certification|recertification|review|evidence|evidence package|report|attestation)\b"))
+        .get_or_init(|| re(r"\b(for|as|before|ahead of|during|prepare|preparing)\b.{0,40}\b(audit|audits|auditors?|assessment|certification|recertification|review|evidence|evidence package|report|attestation|workpapers?|working papers?|control matrix)\b"))
         .is_match(&text.norm)
 }
 
@@ -1218,7 +1218,7 @@ pub(crate) fn asks_about_secbot(text: &Text) -> bool {
 pub(crate) fn asks_for_findings(text: &Text) -> bool {
     static FINDINGS: OnceLock<Regex> = OnceLock::new();
     FINDINGS
-        .get_or_init(|| re(r"\b(what|which|any|show|list|give)\b.{0,40}\b(findings|vulnerabilities|vulns|recommendations|issues|risks|misconfigurations)\b"))
+        .get_or_init(|| re(r"\b(what|which|any|show|list|give|need|want|pull|provide|export)\b.{0,40}\b(findings|vulnerabilities|vulns|recommendations|issues|risks|misconfigurations)\b"))
         .is_match(&text.norm)
 }
 
@@ -1364,8 +1364,18 @@ pub(crate) fn unowned(text: &Text) -> bool {
 /// date", "missed the deadline".
 pub(crate) fn late(text: &Text) -> bool {
     static LATE: OnceLock<Regex> = OnceLock::new();
-    LATE.get_or_init(|| re(r"\b(overdue|overdeu|past due|late|behind schedule|behind|past (their|its|the) (agreed |original )?(due date|deadline)s?|(missed|exceeded|passed|blown|blew) (their|its|the) (agreed )?(due date|deadline|due day)s?|(over|beyond) (their|its|the) (due date|deadline))\b"))
+    LATE.get_or_init(|| re(r"\b(overdue|overdeu|past due|late|behind schedule|behind|past (their|its|the) (\w+ )?(due date|deadline)s?|(missed|exceeded|passed|blown|blew) (their|its|the) (\w+ )?(due date|deadline|due day)s?|(over|beyond) (their|its|the) (due date|deadline))\b"))
         .is_match(&text.norm)
+}
+
+/// True when the prompt only points a teammate at the thread ("<@U024BE7LH> fyi ^", "cc @dana",
+/// "looping in @omar"): someone mentioned and nothing asked.
+pub(crate) fn loops_someone_in(text: &Text) -> bool {
+    const NOTE: [&str; 12] =
+        ["fyi", "cc", "fwiw", "ptal", "heads", "up", "see", "above", "looping", "in", "for", "visibility"];
+    let mentions = text.words.iter().filter(|w| w.starts_with('@')).count();
+    let notes = text.words.iter().filter(|w| NOTE.contains(&w.as_str())).count();
+    mentions > 0 && notes > 0 && mentions + notes == text.words.len()
 }
 
 /// True when the prompt points at items of the thread's list by their kind: "the key vault
@@ -1750,6 +1760,15 @@ mod tests {
     use crate::intent::text::Vocabulary;
 
     #[test]
+    fn a_mention_with_a_note_loops_someone_in_and_a_request_does_not() {
+        let t = |p: &str| Text::new(p, &Vocabulary::new([]), &|_| false);
+        assert!(loops_someone_in(&t("<@U024BE7LH> fyi ^")));
+        assert!(loops_someone_in(&t("cc @dana")));
+        assert!(!loops_someone_in(&t("fyi")));
+        assert!(!loops_someone_in(&t("assign it to @dana fyi")));
+    }
+
+    #[test]
     fn questions_about_defender_alerts_read_as_findings_and_others_do_not() {
         assert_eq!(
             about_alerts("show last night's high severity alerts").as_deref(),
@@ -2020,6 +2039,7 @@ mod tests {
         assert_eq!(ordinal(&text("crits that no one has picked up")), None);
         assert_eq!(ordinal(&text("more on no. 3")), Some(3));
         assert_eq!(ordinal(&text("can @aisha take the sql ones? by the 20th")), None);
+        assert_eq!(ordinal(&text("put it on raj, due fri the 11th")), None);
         assert_eq!(ordinal(&text("reassign all of them to raj with due date 15th dec")), None);
         assert_eq!(ordinal(&text("and push the due date to the 18th")), None);
         assert_eq!(ordinal(&text("the 3rd of january works")), None);

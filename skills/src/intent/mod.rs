@@ -900,6 +900,10 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
             false => Parse { confidence: 0.0, ..Parse::bare(Intent::Help) },
         };
     }
+    // "<@U024BE7LH> fyi ^", "cc @dana": a note to a teammate, not a request.
+    if extract::loops_someone_in(&text) {
+        return Parse { decline: Some(DeclineReason::SmallTalk), ..Parse::bare(Intent::OutOfScope) };
+    }
     let signals = Signals::of(&text);
     let ruled_unsafe = cues::refusal(&text, &signals.refusals);
     if ruled_unsafe.is_none() && cues::is_bare_help(&text) {
@@ -1079,6 +1083,21 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
     {
         (intent, confidence) = (next, p);
     }
+    // "actually keep legacy-reporting:0.3.1 with priya, it's blocked on a vendor anyway": a
+    // resource and a teammate named together are about who does the work, whatever else is said.
+    if intent == Intent::OutOfScope
+        && ruled_unsafe.is_none()
+        && slots.resource.is_some()
+        && !uncovered
+        && text.words.iter().any(|w| lexicon.people.contains(w.trim_start_matches('@')))
+        && let Some(&(next, p)) =
+            prediction.intents().iter().find(|(i, _)| matches!(i, Intent::Delegate | Intent::Status))
+    {
+        // (Work kept with someone or handed to them is a hand-over.)
+        let hands = extract::hands_over(&text)
+            || text.words.iter().any(|w| matches!(w.as_str(), "keep" | "leave" | "stay" | "stays"));
+        (intent, confidence) = (if hands { Intent::Delegate } else { next }, p.max(0.6));
+    }
     // "what's sam got open": a person's work, however it is phrased.
     if matches!(intent, Intent::ListRisks | Intent::Summarize)
         && slots.resource.is_none()
@@ -1238,6 +1257,15 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
         return Parse { confidence, readings, reference, person: named_person, ..Parse::bare(Intent::Help) };
     }
 
+    // "how many findings are past their due date?": the late work, counted by owner, not the
+    // posture's summary.
+    if intent == Intent::Summarize
+        && slots.resource.is_none()
+        && extract::late(&text)
+        && ["how many", "number of", "count of"].iter().any(|w| text.norm.contains(w))
+    {
+        intent = Intent::Status;
+    }
     // Slots that only make sense for some intents.
     if matches!(intent, Intent::Delegate | Intent::Status) && !disputes_owner {
         slots.assignee = extract::assignee(&text, &|name| lexicon.people.contains(name));

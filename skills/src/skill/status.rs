@@ -30,12 +30,17 @@ pub(crate) async fn run(req: &Request<'_>) -> Result<Answer, SkillError> {
         (None, Some(Subject::Resource { id })) => req.source.resource(id).await?,
         _ => None,
     };
+    // ("is that overdue?" after who is on it: the work on it that is late.)
     if let Some(resource) = &resource
         && !unassigned
-        && !overdue
         && slots.assignee.is_none()
     {
-        let filter = FindingFilter { resource: Some(resource.id.clone()), ..query.filter.clone() };
+        let filter = FindingFilter {
+            resource: Some(resource.id.clone()),
+            due_before: overdue.then_some(req.today),
+            assigned: overdue.then_some(true),
+            ..query.filter.clone()
+        };
         return owners(req, &filter, &resource.name, &query, Some(resource.id.clone())).await;
     }
     // "who owns it?" about a recommendation: each of its open findings with its owner.
@@ -143,12 +148,21 @@ async fn owners(
 ) -> Result<Answer, SkillError> {
     let summary = req.source.summary(filter, req.today).await?;
     let page = req.source.findings(filter, 0, 5).await?;
+    let late = filter.due_before.is_some();
     let (title, place) = match on {
+        Some(_) if late => (format!("Overdue on {name}"), format!("on {name}")),
         Some(_) => (format!("Who's on {name}"), format!("on {name}")),
         None => (format!("Who's on: {name}"), "of it".to_owned()),
     };
     let mut card = Card::titled(title);
     card.summary = Some(match (summary.findings, summary.assigned) {
+        (0, _) if late => format!("Nothing {place} is past its due date."),
+        (n, _) if late => format!(
+            "{n} finding{} {place} {} past {} due date.",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "is" } else { "are" },
+            if n == 1 { "its" } else { "their" },
+        ),
         (0, _) => format!("Nothing {place} is open, so there is nothing to own."),
         (n, 0) => format!(
             "Nobody owns any of the {n} open finding{} {place} yet. Assign one from the list (\"give the 1st to @dana by Friday\").",
