@@ -55,7 +55,7 @@ async fn threads_written_apart_from_the_corpus_are_followed() {
     // tenth to 114 and the fifth (read) to 117. Written on 2026-12-07 night: the fifteenth
     // (read; 103 of 149 before its fixes on its own day, 133 after; 102 and 132 on the fixed day)
     // and the sixteenth (never read; 98 of 145 before, 101 after; 96 and 99 on the fixed day).
-    // Written on 2026-12-08: the seventeenth (read; 111 of 150 before its fixes, 128 after) and
+    // Written on 2026-12-08: the seventeenth (read; 111 of 150 before its fixes, 131 after) and
     // the eighteenth (never read; 118 before and after). Since then the threads are held at noon
     // of the tenant's day, not on the wall clock's (which had moved "today" under the fixed
     // day's figures as the calendar went on); so held, the fixed day reads every set as its own
@@ -1622,7 +1622,11 @@ async fn work_nobody_has_is_listed_and_a_resources_people_are_its_owners() {
 async fn a_machine_paged_for_its_one_alert_and_a_resources_late_work_stay_on_it() {
     let r = thread(&["paged. ssh brute force on ec2-worker-08. real?", "what do i do"]).await;
     assert_eq!(skill(&r[0]), "explain", "{}", text(&r[0]));
-    assert_eq!(r[0]["subject"]["kind"], "alert", "the one alert on a machine with no finding: {}", r[0]["subject"]);
+    assert_eq!(
+        r[0]["subject"]["kind"], "alert",
+        "the one alert on a machine with no finding: {}",
+        r[0]["subject"]
+    );
     assert_eq!(skill(&r[1]), "remediate");
     assert_eq!(r[1]["subject"], r[0]["subject"], "the thread stays on the alert");
     let r = thread(&[
@@ -1661,6 +1665,16 @@ async fn notes_to_teammates_counts_of_late_work_and_alerts_described_in_words() 
     let r = thread(&["move dana's two overdue ones to sam, due next friday"]).await;
     assert_eq!(skill(&r[0]), "delegate", "{}", text(&r[0]));
     assert_eq!(r[0]["subject"]["kind"], "list", "dana's late work: {}", r[0]["subject"]);
-    let r = thread(&["actually keep legacy-reporting:0.3.1 with priya, it's blocked on a vendor anyway"]).await;
+    let r =
+        thread(&["actually keep legacy-reporting:0.3.1 with priya, it's blocked on a vendor anyway"]).await;
     assert_eq!(skill(&r[0]), "delegate", "{}", text(&r[0]));
+    let r = thread(&[
+        "show critical risks",
+        "Are any of the items on this list unassigned?",
+        "Could you email this to the board distribution list?",
+    ])
+    .await;
+    assert!(text(&r[1]).starts_with("who's on these"), "the rows' owners: {}", text(&r[1]));
+    assert_eq!(r[1]["subject"]["items"], r[0]["subject"]["items"]);
+    assert_eq!(skill(&r[2]), "decline", "secbot answers where it is asked: {}", text(&r[2]));
 }

@@ -677,6 +677,20 @@ pub(crate) async fn plan(
         slots.overdue = None;
     }
 
+    // "Are any of the items on this list unassigned?": the owners of the rows shown.
+    if subject.is_none()
+        && intent == Intent::Status
+        && slots.unassigned == Some(true)
+        && slots.assignee.is_none()
+        && slots.resource.is_none()
+        && slots.ordinal.is_none()
+        && !rows.is_empty()
+        && says_any(text, &["this list", "the list", "that list", "these", "those", "of them"])
+    {
+        slots.unassigned = None;
+        return Ok(run(intent, slots, Some(Subject::list(rows.to_vec())), 0));
+    }
+
     // "is any of it overdue" after someone's work: the same work, narrowed. (While the thread
     // is on one of its rows, "is it past the due date?" asks about that row.)
     if let Some(last) = last

@@ -1368,6 +1368,14 @@ pub(crate) fn late(text: &Text) -> bool {
         .is_match(&text.norm)
 }
 
+/// True when the prompt asks secbot to mail what it shows ("could you email this to the board
+/// distribution list?"): it answers only where it is asked.
+pub(crate) fn mails_it_out(text: &Text) -> bool {
+    static MAIL: OnceLock<Regex> = OnceLock::new();
+    MAIL.get_or_init(|| re(r"\b(email|e mail|mail) (this|it|that|these|those|them|the (list|report|summary|card|numbers|findings))\b|\b(send|forward)\b.{0,40}\b(by email|via email|over email|as an email|distribution list|mailing list|mailbox|inbox)\b"))
+        .is_match(&text.norm)
+}
+
 /// True when the prompt only points a teammate at the thread ("<@U024BE7LH> fyi ^", "cc @dana",
 /// "looping in @omar"): someone mentioned and nothing asked.
 pub(crate) fn loops_someone_in(text: &Text) -> bool {
@@ -1760,12 +1768,14 @@ mod tests {
     use crate::intent::text::Vocabulary;
 
     #[test]
-    fn a_mention_with_a_note_loops_someone_in_and_a_request_does_not() {
+    fn a_note_to_a_teammate_and_a_mail_out_are_told_from_requests() {
         let t = |p: &str| Text::new(p, &Vocabulary::new([]), &|_| false);
         assert!(loops_someone_in(&t("<@U024BE7LH> fyi ^")));
         assert!(loops_someone_in(&t("cc @dana")));
         assert!(!loops_someone_in(&t("fyi")));
         assert!(!loops_someone_in(&t("assign it to @dana fyi")));
+        assert!(mails_it_out(&t("Could you email this to the board distribution list?")));
+        assert!(!mails_it_out(&t("can you email me a weekly digest?")));
     }
 
     #[test]

@@ -905,7 +905,8 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
         return Parse { decline: Some(DeclineReason::SmallTalk), ..Parse::bare(Intent::OutOfScope) };
     }
     let signals = Signals::of(&text);
-    let ruled_unsafe = cues::refusal(&text, &signals.refusals);
+    let ruled_unsafe = cues::refusal(&text, &signals.refusals)
+        .or_else(|| extract::mails_it_out(&text).then_some(UnsafeReason::Exfiltration));
     if ruled_unsafe.is_none() && cues::is_bare_help(&text) {
         return Parse::bare(Intent::Help);
     }
