@@ -594,7 +594,7 @@ fn type_from_id(id: &str) -> String {
 /// (usually the file name).
 pub fn read(input: impl Read + Send, name: &str) -> Result<TenantData, SnapshotError> {
     let mut b = Builder::default();
-    let parse = |bytes: &[u8]| match row::quick_assessment(bytes) {
+    let parse = |bytes: &[u8]| match row::quick(bytes) {
         Some(row) => Ok(Some(row)),
         None => serde_json::from_slice::<Value>(bytes).map(|v| Row::of(&v)),
     };

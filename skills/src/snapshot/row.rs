@@ -401,21 +401,45 @@ fn score_control(row: &Value) -> ControlScore {
     }
 }
 
-/// The quick way through an assessment row, which is most of a snapshot: its text read straight
-/// into the fields secbot uses, borrowing strings, without building a JSON tree first. `None`
-/// sends the row the general way ([`Row::of`]): rows of other types, recommendations the
-/// catalog lacks (their metadata is read whole), strings with escapes, and anything shaped
-/// other than Resource Graph writes it. When it reads a row, it reads it as [`Row::of`] does
-/// (tested on every row of the demo tenant).
-pub(super) fn quick_assessment(text: &[u8]) -> Option<Row> {
+/// The quick way through the rows that make up most of a snapshot (assessments, governance
+/// assignments and resources): their text read straight into the fields secbot uses, borrowing
+/// strings, without building a JSON tree first. `None` sends the row the general way
+/// ([`Row::of`]): rows of other types, recommendations the catalog lacks (their metadata is read
+/// whole), strings with escapes, and anything shaped other than Resource Graph writes it. When
+/// it reads a row, it reads it as [`Row::of`] does (tested on every row of the demo tenant).
+pub(super) fn quick(text: &[u8]) -> Option<Row> {
     static ASSESSMENT: LazyLock<memmem::Finder<'static>> =
         LazyLock::new(|| memmem::Finder::new(b"\"microsoft.security/assessments\""));
-    ASSESSMENT.find(text)?;
-    let row: wire::Assessment<'_> = serde_json::from_slice(text).ok()?;
-    if !row.kind.eq_ignore_ascii_case("microsoft.security/assessments") {
+    static GOVERNANCE: LazyLock<memmem::Finder<'static>> =
+        LazyLock::new(|| memmem::Finder::new(b"\"microsoft.security/assessments/governanceassignments\""));
+    static SECURITY: LazyLock<memmem::Finder<'static>> =
+        LazyLock::new(|| memmem::Finder::new(b"microsoft.security/"));
+    // A cheap look at the text first, so rows of other types are not parsed twice.
+    if ASSESSMENT.find(text).is_none() && GOVERNANCE.find(text).is_none() && SECURITY.find(text).is_some() {
         return None;
     }
-    let given = |s: Option<&str>| s.filter(|s| !s.is_empty()).map(str::to_owned);
+    let row: wire::Row<'_> = serde_json::from_slice(text).ok()?;
+    let kind = row.kind.to_ascii_lowercase();
+    match kind.as_str() {
+        "microsoft.security/assessments" => quick_assessment(row),
+        "microsoft.security/assessments/governanceassignments" => quick_governance(row),
+        "" | "microsoft.resources/subscriptions" => None,
+        other if other.starts_with("microsoft.security/") => None,
+        _ => quick_resource(row),
+    }
+}
+
+/// A non-empty string, owned.
+fn given(s: Option<&str>) -> Option<String> {
+    s.filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+/// A time written in RFC 3339, when there is one.
+fn quick_time(s: Option<&str>) -> Option<OffsetDateTime> {
+    s.filter(|s| !s.is_empty()).and_then(|s| OffsetDateTime::parse(s, &Rfc3339).ok())
+}
+
+fn quick_assessment(row: wire::Row<'_>) -> Option<Row> {
     let key = given(row.name)?;
     Catalog::embedded().get(&key)?;
     let props = row.properties?;
@@ -426,8 +450,7 @@ pub(super) fn quick_assessment(text: &[u8]) -> Option<Row> {
     let status = props.status.unwrap_or_default();
     let risk = props.risk.unwrap_or_default();
     let factors = RiskFactors::parse(risk.factors.iter().copied());
-    let time = |s: Option<&str>| given(s).and_then(|s| OffsetDateTime::parse(&s, &Rfc3339).ok());
-    let first_seen = time(status.first).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let first_seen = quick_time(status.first).unwrap_or(OffsetDateTime::UNIX_EPOCH);
     Some(Row::Assessment(Box::new(AssessmentRow {
         key,
         resource: ResourceSeed::new(
@@ -446,17 +469,51 @@ pub(super) fn quick_assessment(text: &[u8]) -> Option<Row> {
         factors,
         attack_paths: risk.paths.len() as u16,
         first_seen,
-        status_changed: time(status.changed).unwrap_or(first_seen),
+        status_changed: quick_time(status.changed).unwrap_or(first_seen),
     })))
 }
 
-/// An assessment row as Resource Graph spells it, for [`quick_assessment`].
+fn quick_governance(row: wire::Row<'_>) -> Option<Row> {
+    let props = row.properties.unwrap_or_default();
+    let assigned = given(props.assigned).or_else(|| {
+        given(row.id).map(|id| id.split("/governanceAssignments/").next().unwrap_or(&id).to_owned())
+    })?;
+    let (key, resource) = split_assessment_id(&assigned)?;
+    let due = quick_time(props.due)?.date();
+    Some(Row::Governance(Box::new(GovernanceRow {
+        key,
+        resource,
+        governance: Governance {
+            owner: given(props.owner).unwrap_or_else(|| "unspecified".to_owned()),
+            due,
+            grace_period: props.grace_period.unwrap_or(false),
+        },
+    })))
+}
+
+fn quick_resource(row: wire::Row<'_>) -> Option<Row> {
+    let id = given(row.id)?;
+    // Details under a resource's properties are spelt one way only there; the general way
+    // reads them.
+    if row.properties.as_ref().is_some_and(|p| p.details.is_some()) {
+        return None;
+    }
+    Some(Row::Resource(Box::new(ResourceRow {
+        seed: ResourceSeed::new(&id, [None, None, None, row.subscription, row.resource_group, row.location]),
+        name: given(row.name),
+        tags: row.tags.map(|tags| tags.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect()),
+    })))
+}
+
+/// The rows [`quick`] reads, as Resource Graph spells them.
 mod wire {
+    use std::collections::BTreeMap;
+
     use serde::Deserialize;
     use serde_json::Value;
 
     #[derive(Deserialize)]
-    pub(super) struct Assessment<'a> {
+    pub(super) struct Row<'a> {
         #[serde(rename = "type")]
         pub(super) kind: &'a str,
         #[serde(default)]
@@ -475,9 +532,12 @@ mod wire {
         pub(super) exposure: Option<Value>,
         #[serde(rename = "resourceSensitiveSignals", default)]
         pub(super) sensitive: Option<Value>,
+        /// A resource's tags, in key order as a JSON object reads them.
+        #[serde(borrow, default)]
+        pub(super) tags: Option<BTreeMap<&'a str, &'a str>>,
     }
 
-    #[derive(Deserialize)]
+    #[derive(Deserialize, Default)]
     pub(super) struct Properties<'a> {
         #[serde(rename = "resourceDetails", borrow, default)]
         pub(super) details: Option<Details<'a>>,
@@ -485,6 +545,14 @@ mod wire {
         pub(super) status: Option<Status<'a>>,
         #[serde(borrow, default)]
         pub(super) risk: Option<Risk<'a>>,
+        #[serde(rename = "assignedResourceId", default)]
+        pub(super) assigned: Option<&'a str>,
+        #[serde(default)]
+        pub(super) owner: Option<&'a str>,
+        #[serde(rename = "remediationDueDate", default)]
+        pub(super) due: Option<&'a str>,
+        #[serde(rename = "isGracePeriod", default)]
+        pub(super) grace_period: Option<bool>,
     }
 
     #[derive(Deserialize, Default)]
@@ -539,27 +607,35 @@ mod tests {
     }
 
     #[test]
-    fn the_quick_way_reads_assessments_as_the_general_way_does() {
+    fn the_quick_way_reads_rows_as_the_general_way_does() {
         let tenant = demo::tenant(&DemoOptions::for_day(time::macros::date!(2026 - 11 - 25)));
         let mut text = Vec::new();
         super::super::write(&tenant, &mut text).unwrap();
-        let mut quick = 0;
+        let mut read_quick = [0; 3];
         for (bytes, general) in rows_of(&text) {
-            if let Some(row) = quick_assessment(&bytes) {
-                quick += 1;
-                assert_eq!(
+            let kind = match &general {
+                Some(Row::Assessment(_)) => Some(0),
+                Some(Row::Governance(_)) => Some(1),
+                Some(Row::Resource(_)) => Some(2),
+                _ => None,
+            };
+            match quick(&bytes) {
+                Some(row) => assert_eq!(
                     format!("{:?}", Some(row)),
                     format!("{general:?}"),
                     "{}",
                     String::from_utf8_lossy(&bytes)
-                );
+                ),
+                None => assert!(kind.is_none(), "{} goes the quick way", String::from_utf8_lossy(&bytes)),
+            }
+            if let Some(kind) = kind {
+                read_quick[kind] += 1;
             }
         }
-        assert_eq!(
-            quick,
-            tenant.findings.len(),
-            "every assessment of a known recommendation goes the quick way"
-        );
+        let owned = tenant.findings.iter().filter(|f| f.governance.is_some()).count();
+        assert_eq!(read_quick[0], tenant.findings.len(), "every finding is an assessment row");
+        assert_eq!(read_quick[1], owned, "every owned finding has a governance row");
+        assert!(read_quick[2] > 0, "resource rows are read");
     }
 
     #[test]
@@ -579,9 +655,7 @@ mod tests {
         let plain = row(
             serde_json::json!({"status": {"code": "Unhealthy"}, "risk": {"riskFactors": ["Sensitive data"]}}),
         );
-        let Some(Row::Assessment(a)) = quick_assessment(&plain) else {
-            panic!("a plain row goes the quick way")
-        };
+        let Some(Row::Assessment(a)) = quick(&plain) else { panic!("a plain row goes the quick way") };
         assert_eq!(a.resource.id(), vm, "the resource comes from the id when the row has no details");
         assert!(a.exposed && a.sensitive, "signal columns count as written by Resource Graph");
         for odd in [
@@ -590,12 +664,34 @@ mod tests {
             serde_json::json!("not an object"),
         ] {
             let bytes = row(odd.clone());
-            assert!(quick_assessment(&bytes).is_none(), "{odd} goes the general way");
+            assert!(quick(&bytes).is_none(), "{odd} goes the general way");
+        }
+        let vm_row = |tags: Value, props: Value| {
+            serde_json::to_vec(&serde_json::json!({
+                "id": vm, "name": "vm1", "type": "Microsoft.Compute/virtualMachines", "tags": tags, "properties": props,
+            }))
+            .unwrap()
+        };
+        let Some(Row::Resource(r)) = quick(&vm_row(serde_json::json!({"b": "2", "a": "1"}), Value::Null))
+        else {
+            panic!("a plain resource row goes the quick way")
+        };
+        assert_eq!(
+            r.tags,
+            Some(vec![("a".into(), "1".into()), ("b".into(), "2".into())]),
+            "tags in key order"
+        );
+        for (tags, props) in [
+            (serde_json::json!({"cost": 3}), Value::Null),
+            (Value::Null, serde_json::json!({"resourceDetails": {"Source": "Azure"}})),
+            (Value::Null, serde_json::json!({"status": "Running"})),
+        ] {
+            assert!(
+                quick(&vm_row(tags.clone(), props.clone())).is_none(),
+                "{tags} {props} go the general way"
+            );
         }
         let unknown = String::from_utf8(plain).unwrap().replace(key, "00000000-0000-0000-0000-000000000000");
-        assert!(
-            quick_assessment(unknown.as_bytes()).is_none(),
-            "a recommendation the catalog lacks is read whole"
-        );
+        assert!(quick(unknown.as_bytes()).is_none(), "a recommendation the catalog lacks is read whole");
     }
 }
