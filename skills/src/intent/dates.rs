@@ -341,7 +341,9 @@ pub(crate) fn find_due(norm: &str, today: Date, dated_context: bool) -> Option<D
         let before = norm[..start].trim_end();
         let slash = c[0].contains('/');
         if !((dated_context && slash)
-            || ["by", "due", "until", "before", "on", "till", "deadline"].iter().any(|w| before.ends_with(w)))
+            || ["by", "due", "until", "before", "on", "till", "deadline", "deadline is", "due date is"]
+                .iter()
+                .any(|w| before.ends_with(w)))
         {
             continue;
         }
@@ -547,6 +549,12 @@ mod tests {
         assert_eq!(due("needs doing by tomorrow"), Some(("tomorrow".into(), Some(date!(2026 - 11 - 26)))));
         assert_eq!(due("kv one -> alex by 12/15"), Some(("12/15".into(), Some(date!(2026 - 12 - 15)))));
         assert_eq!(due("due 15.12."), Some(("15.12".into(), Some(date!(2026 - 12 - 15)))));
+        assert_eq!(
+            due("sam takes it, deadline is 18.12."),
+            Some(("18.12".into(), Some(date!(2026 - 12 - 18))))
+        );
+        assert_eq!(due("the due date is 18.12"), Some(("18.12".into(), Some(date!(2026 - 12 - 18)))));
+        assert_eq!(due("the score is 18.12"), None, "a number, not a day");
         assert_eq!(due("by 3/1/2027"), Some(("3/1/2027".into(), Some(date!(2027 - 01 - 03)))));
         assert_eq!(due("the one with the 9.8 cve"), None, "a score, not a day");
         assert_eq!(resolve_due_phrase("15.12", TODAY), Some(date!(2026 - 12 - 15)));
