@@ -1233,7 +1233,7 @@ pub(crate) fn about_alerts(prompt: &str) -> Option<String> {
     static ALERT: OnceLock<Regex> = OnceLock::new();
     static ELSEWHERE: OnceLock<Regex> = OnceLock::new();
     let alert = ALERT.get_or_init(|| {
-        re(r"(?i)\b(?:(?:security|defender|threat|mdc|cloud)\s+)?(alert|alerts|alerted|incident|incidents)\b")
+        re(r"(?i)\b(?:(?:security|defender|threat|mdc|cloud)\s+)?(alert|alerts|alerted|incident|incidents|alrt|alrts)\b")
     });
     let elsewhere = ELSEWHERE.get_or_init(|| {
         re(r"(?i)\b(alert(ing)?\s+rules?|alerting|(create|add|make|set\s*up|setup|configure|build|write|wire\s+up)\s+(an?\s+|some\s+|the\s+)?(\w+\s+)?alerts?|alert\s+(me|us)|action\s+groups?|sentinel|siem|kql|splunk|log\s+analytics|guard\s*duty|security\s+hub|metric\s+alerts?|budget\s+alerts?|cost\s+alerts?|billing\s+alerts?|pager\s*duty|opsgenie|incident\s+(response|management|commander|process|plan|playbook)|post\s*-?\s*mortem|status\s*page|service\s+health|outage|workbooks?|(had|have\s+had)\s+an?\s+(\w+\s+)?incident|incident\s+(review|doc|report|timeline)|(alert|incident)\s*-\s*\w|findings?|recommendations?|recs|risks?|vulnerabilit\w*|vulns?|misconfig\w*|without\s+(setting\s+off|triggering|tripping|firing|raising)|(avoid|evade|dodge|bypass|suppress)\w*|outside\s+(your|of\s+your)\s+scope|your\s+(limits|scope)|visibility\s+into|(do|can|could|will)\s+you\s+(cover|do|support|handle|see|read|show|access)\s+(\w+\s+)?(alerts?|incidents?))\b")
@@ -1242,8 +1242,16 @@ pub(crate) fn about_alerts(prompt: &str) -> Option<String> {
     // node?", "any suspicious sign-ins on kv-app-prod?".
     static ACTIVITY: OnceLock<Regex> = OnceLock::new();
     let activity = ACTIVITY.get_or_init(|| {
-        re(r"(?i)\b(tor(\s+exit)?\s+nodes?|tor\s+exit|brute[\s-]?force\s+attempts?|the\s+(\w+\s+)?brute[\s-]?force\b|malware\s+(detected|found|uploaded|activity|infections?)|(the|that|this)\s+malware\s+(thing|alerts?|one|files?|issue|incident|hit|stuff|upload|infection)\b|suspicious\s+(activity|logins?|sign[\s-]?ins?|access|traffic|ips?|process(es)?|behaviou?r|downloads?|uploads?)|(anomalous|unusual)\s+(access|activity|logins?|sign[\s-]?ins?|traffic)|(were|was|are|have)\s+we\s+(been\s+|being\s+)?(attacked|hacked|breached|compromised|probed)|did\s+(anyone|someone|somebody|anybody|an\s+attacker)\s+(hit|access|attack|try|probe|scan|log\s*in|break|get\s+in))\b")
+        re(r"(?i)\b(tor(\s+exit)?\s+nodes?|tor\s+exit|brute[\s-]?force\s+attempts?|the\s+(\w+\s+)?brute[\s-]?force\b|malware\s+(detected|found|uploaded|activity|infections?)|(the|that|this)\s+malware\s+(thing|alerts?|one|files?|issue|incident|hit|stuff|upload|infection)\b|suspicious\s+(activity|logins?|sign[\s-]?ins?|access|traffic|ips?|process(es)?|behaviou?r|downloads?|uploads?)|(anomalous|unusual)\s+(access|activity|logins?|sign[\s-]?ins?|traffic)|(were|was|are|have)\s+we\s+(been\s+|being\s+)?(attacked|hacked|breached|compromised|probed)|did\s+(anyone|someone|somebody|anybody|an\s+attacker)\s+(hit|access|attack|try|probe|scan|log\s*in|break|get\s+in)|brute[\s-]?force\s+(on|against|at)\b)\b")
     });
+    // "Are we under attack right now?": whatever is open, as alerts.
+    static UNDER_ATTACK: OnceLock<Regex> = OnceLock::new();
+    let under_attack = UNDER_ATTACK.get_or_init(|| {
+        re(r"(?i)\b(are|were|is)\s+(we|anyone|anything|something|someone|any\s+of\s+(us|our\s+\w+))\s+(currently\s+|being\s+|actively\s+)?under\s+(an\s+)?(active\s+)?attack\b")
+    });
+    if let Some(found) = under_attack.find(prompt) {
+        return Some(format!("list findings{}", &prompt[found.end()..]));
+    }
     let alerted = alert.is_match(prompt);
     let about_activity = !alerted && activity.is_match(prompt);
     if !(alerted || about_activity) || elsewhere.is_match(prompt) {
@@ -1374,6 +1382,25 @@ pub(crate) fn mails_it_out(text: &Text) -> bool {
     static MAIL: OnceLock<Regex> = OnceLock::new();
     MAIL.get_or_init(|| re(r"\b(email|e mail|mail) (this|it|that|these|those|them|the (list|report|summary|card|numbers|findings))\b|\b(send|forward)\b.{0,40}\b(by email|via email|over email|as an email|distribution list|mailing list|mailbox|inbox)\b"))
         .is_match(&text.norm)
+}
+
+/// True when the prompt asks secbot to silence alerts ("can u just mute everything for it till
+/// 9am"): quieting detection is lowering protection, whoever is tired of the pager.
+pub(crate) fn silences_alerts(text: &Text) -> bool {
+    static MUTE: OnceLock<Regex> = OnceLock::new();
+    static HOW: OnceLock<Regex> = OnceLock::new();
+    MUTE.get_or_init(|| re(r"\b(mute|silence|snooze|shush)\b.{0,40}\b(alerts?|everything|paging|pages|pager|notifications?|defender|detections?)\b"))
+        .is_match(&text.norm)
+        // "how do I silence noisy alerts properly?" asks how tuning is done, which is a question.
+        && !HOW.get_or_init(|| re(r"\bhow (do|can|should|would|to)\b")).is_match(&text.norm)
+}
+
+/// True when the prompt only says what the writer will do next with a teammate ("thanks!! I'll
+/// message alex 😊", "ok I will ping dana"): a note, not a hand-over.
+pub(crate) fn tells_own_next_step(text: &Text) -> bool {
+    static NEXT: OnceLock<Regex> = OnceLock::new();
+    NEXT.get_or_init(|| re(r"^((thanks|thank you|thx|ty|ok|okay|k|cool|great|perfect|got it|nice|awesome|will do|sounds good)\W+){0,3}(i ll|ill|i will|i m going to|im going to|i am going to|gonna|let me) (message|ping|dm|email|slack|call|text|reach out to|talk to|chat with|follow up with|sync with|check with) @?[a-z][\w.]*( (about it|about this|about that|now|then|later|today|tomorrow|first))?\W*$"))
+        .is_match(text.norm.trim())
 }
 
 /// True when the prompt only points a teammate at the thread ("<@U024BE7LH> fyi ^", "cc @dana",
@@ -1719,13 +1746,11 @@ pub(crate) fn looks_like_resource(token: &str) -> bool {
         return false;
     }
     let has_digit = token.bytes().any(|b| b.is_ascii_digit());
-    // Dates, versions, severities ("sev-1s") and spans ("30-day", "0-day", "24-hour") are not
-    // names; each has a digit.
+    // Dates, versions, severities ("sev-1s"), spans ("30-day", "0-day", "24-hour") and lengths
+    // ("a 2-line summary") are not names; each has a digit.
     if has_digit
         && SHAPE
-            .get_or_init(|| {
-                re(r"^\d{4}-\d{2}-\d{2}$|^\d+(\.\d+)*$|^v\d|^sev-?\d+s?$|^p-?\d$|^\d+-(day|days|hour|hours|hr|hrs|week|weeks|wk|wks|month|months|year|years|min|minute|minutes)s?$")
-            })
+            .get_or_init(|| re(r"^\d{4}-\d{2}-\d{2}$|^\d+(\.\d+)*$|^v\d|^sev-?\d+s?$|^p-?\d$|^\d+-[a-z]+$"))
             .is_match(token)
     {
         return false;
@@ -1776,6 +1801,14 @@ mod tests {
         assert!(!loops_someone_in(&t("assign it to @dana fyi")));
         assert!(mails_it_out(&t("Could you email this to the board distribution list?")));
         assert!(!mails_it_out(&t("can you email me a weekly digest?")));
+        assert!(tells_own_next_step(&t("thanks!! I'll message alex 😊")));
+        assert!(tells_own_next_step(&t("ok I will ping @dana")));
+        assert!(!tells_own_next_step(&t("I'll message alex, can you assign him the 2nd?")));
+        assert!(!tells_own_next_step(&t("message alex about it")));
+        assert!(silences_alerts(&t("can u just mute everything for it till 9am")));
+        assert!(silences_alerts(&t("snooze the defender alerts on vm-etl-02 for a week")));
+        assert!(!silences_alerts(&t("how do I silence noisy alerts properly?")));
+        assert!(!silences_alerts(&t("show everything critical")));
     }
 
     #[test]
@@ -1786,6 +1819,11 @@ mod tests {
         );
         assert_eq!(about_alerts("any open Incidents?").as_deref(), Some("any open findings?"));
         assert_eq!(about_alerts("explain this security alert").as_deref(), Some("explain this finding"));
+        assert_eq!(about_alerts("alrts last 24h").as_deref(), Some("findings last 24h"));
+        assert_eq!(
+            about_alerts("are we under attack right now?").as_deref(),
+            Some("list findings right now?")
+        );
         // Threat activity is what alerts report, whatever the question calls it.
         for activity in [
             "did anyone hit our storage from a tor exit node?",
@@ -1794,6 +1832,7 @@ mod tests {
             "malware detected anywhere this week?",
             // An attack named as something that happened is an alert, not a request to attack.
             "the ssh brute force on ec2-worker-08 wat do",
+            "any brute force against the jump box?",
             "whats the storage account with the malware thing",
         ] {
             let read = about_alerts(activity);
@@ -2217,6 +2256,8 @@ mod tests {
             "cve-2021-44228",
             "ssh-key-only",
             "k8s",
+            "2-line",
+            "3-bullet",
         ] {
             assert!(!looks_like_resource(word), "{word}");
         }

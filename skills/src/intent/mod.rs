@@ -901,12 +901,13 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
         };
     }
     // "<@U024BE7LH> fyi ^", "cc @dana": a note to a teammate, not a request.
-    if extract::loops_someone_in(&text) {
+    if extract::loops_someone_in(&text) || extract::tells_own_next_step(&text) {
         return Parse { decline: Some(DeclineReason::SmallTalk), ..Parse::bare(Intent::OutOfScope) };
     }
     let signals = Signals::of(&text);
     let ruled_unsafe = cues::refusal(&text, &signals.refusals)
-        .or_else(|| extract::mails_it_out(&text).then_some(UnsafeReason::Exfiltration));
+        .or_else(|| extract::mails_it_out(&text).then_some(UnsafeReason::Exfiltration))
+        .or_else(|| extract::silences_alerts(&text).then_some(UnsafeReason::Destructive));
     if ruled_unsafe.is_none() && cues::is_bare_help(&text) {
         return Parse::bare(Intent::Help);
     }
