@@ -1252,6 +1252,19 @@ pub(crate) async fn plan(
     // "every item past its due date, with the owner next to each", "what else does alex have
     // that's late?" in a new thread: the pronouns are the question's own, which stands alone.
     let standalone = !skill::info(intent).needs_subject && (filtered || slots.assignee.is_some());
+    // "paths?", "which attack paths involve this storage account?" while the thread is on one
+    // resource's findings: the paths through that resource.
+    if subject.is_none()
+        && intent == Intent::AttackPaths
+        && !filtered
+        && slots.ordinal.is_none()
+        && matches!(parse.reference.pointer, None | Some(Pointer::It))
+        && !parse.reference.picks
+        && let Some(Subject::List { .. }) = &context.subject
+        && let Some(resource) = one_resource(last.map_or(&[][..], |l| l.items.as_slice()))
+    {
+        subject = Some(Subject::Resource { id: resource.to_owned() });
+    }
     if subject.is_none() && (parse.needs_context || pointing(parse) || (needs && !filtered)) {
         let plural = parse.reference.pointer == Some(Pointer::Them);
         match (&context.subject, intent) {
@@ -2038,11 +2051,20 @@ async fn of_recommendation(
     described_among(source, &filter, words).await
 }
 
-/// True when the prompt speaks of one alert ("the mining alert on it"), not of alerts.
+/// The one resource every row of a list is on, when they share one.
+fn one_resource(rows: &[Subject]) -> Option<&str> {
+    let first = rows.first()?.resource_id()?;
+    rows.iter().all(|r| r.resource_id().is_some_and(|id| id.eq_ignore_ascii_case(first))).then_some(first)
+}
+
+/// True when the prompt speaks of one alert ("the mining alert on it", "brute force on
+/// sql-warehouse-prod"), not of alerts.
 fn one_alert_asked(text: &str) -> bool {
     let words: Vec<String> =
         text.to_lowercase().split(|c: char| !c.is_alphanumeric()).map(str::to_owned).collect();
-    words.iter().any(|w| w == "alert") && !words.iter().any(|w| w == "alerts" || w == "any" || w == "all")
+    let brute_force = words.windows(2).any(|w| w[0] == "brute" && w[1] == "force");
+    (brute_force || words.iter().any(|w| matches!(w.as_str(), "alert" | "alrt" | "alret")))
+        && !words.iter().any(|w| matches!(w.as_str(), "alerts" | "alrts" | "any" | "all" | "attempts"))
 }
 
 /// The one recommendation the thread is about: its subject's, or the one every row of its

@@ -169,10 +169,11 @@ async fn owners(
             if n == 1 { "" } else { "s" },
         ),
         (n, a) => format!(
-            "{a} of the {n} open finding{} {place} {} an owner ({} overdue).",
+            "{a} of the {n} open finding{} {place} {} an owner ({} overdue){}.",
             if n == 1 { "" } else { "s" },
             if a == 1 { "has" } else { "have" },
-            summary.overdue
+            summary.overdue,
+            owner_names(req, filter).await?.map(|names| format!(": {names}")).unwrap_or_default()
         ),
     });
     for f in &page.items {
@@ -181,6 +182,32 @@ async fn owners(
     card.first_item = 1;
     let subject = Subject::List { items: page.items.iter().map(finding_subject).collect(), on };
     Ok(Answer::card(card).about(Some(subject)))
+}
+
+/// Who owns the assigned findings a filter matches, for a summary line: "omar@contoso.com and
+/// priya@contoso.com", with "and others" past the first few.
+async fn owner_names(req: &Request<'_>, filter: &FindingFilter) -> Result<Option<String>, SkillError> {
+    const SHOWN: usize = 3;
+    let assigned = FindingFilter { assigned: Some(true), ..filter.clone() };
+    let mut owners: Vec<String> = Vec::new();
+    let mut more = false;
+    for f in req.source.findings(&assigned, 0, 20).await?.items {
+        let Some(g) = &f.governance else { continue };
+        if owners.iter().any(|o| o.eq_ignore_ascii_case(&g.owner)) {
+            continue;
+        }
+        if owners.len() == SHOWN {
+            more = true;
+            break;
+        }
+        owners.push(g.owner.clone());
+    }
+    Ok(match (owners.as_slice(), more) {
+        ([], _) => None,
+        ([one], false) => Some(one.clone()),
+        ([some @ .., last], false) => Some(format!("{} and {last}", some.join(", "))),
+        (some, true) => Some(format!("{} and others", some.join(", "))),
+    })
 }
 
 /// "Who owns those?" after a list: each of its findings with its owner, in the list's order.
