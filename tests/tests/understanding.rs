@@ -56,7 +56,9 @@ async fn threads_written_apart_from_the_corpus_are_followed() {
     // (read; 103 of 149 before its fixes on its own day, 133 after; 102 and 132 on the fixed day)
     // and the sixteenth (never read; 98 of 145 before, 101 after; 96 and 99 on the fixed day).
     // Written on 2026-12-08: the seventeenth (read; 111 of 150 before its fixes, 131 after) and
-    // the eighteenth (never read; 118 before and after). Since then the threads are held at noon
+    // the eighteenth (never read; 118 before and after). Written later on 2026-12-08: the
+    // nineteenth (read; 111 of 150 before its fixes, 119 after) and the twentieth (never read;
+    // 105 of 149 before, 104 after). Since then the threads are held at noon
     // of the tenant's day, not on the wall clock's (which had moved "today" under the fixed
     // day's figures as the calendar went on); so held, the fixed day reads every set as its own
     // day does but the seventh (106 of 146, 109 on its own day).
@@ -79,6 +81,8 @@ async fn threads_written_apart_from_the_corpus_are_followed() {
         ("threads-x.jsonl", 0.64),
         ("threads-y.jsonl", 0.83),
         ("threads-z.jsonl", 0.76),
+        ("threads-aa.jsonl", 0.76),
+        ("threads-ab.jsonl", 0.67),
     ] {
         let path = format!("{}/heldout/{file}", env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(&path).expect("the held-out threads");
@@ -1677,4 +1681,38 @@ async fn notes_to_teammates_counts_of_late_work_and_alerts_described_in_words() 
     assert!(text(&r[1]).starts_with("who's on these"), "the rows' owners: {}", text(&r[1]));
     assert_eq!(r[1]["subject"]["items"], r[0]["subject"]["items"]);
     assert_eq!(skill(&r[2]), "decline", "secbot answers where it is asked: {}", text(&r[2]));
+}
+
+#[tokio::test]
+async fn a_thread_on_one_resource_keeps_it_for_paths_and_owners() {
+    // "paths?" after one machine's findings: the paths through that machine, not every path.
+    let r = thread(&["show findings on vm-web-03", "paths?", "who owns the findings on vm-web-03"]).await;
+    assert_eq!(skill(&r[1]), "attack_paths", "{}", text(&r[1]));
+    assert_eq!(r[1]["subject"]["kind"], "resource", "{}", r[1]["subject"]);
+    assert!(text(&r[1]).contains("through vm-web-03"), "{}", text(&r[1]));
+    // The owners are named in the summary, not only row by row.
+    assert_eq!(skill(&r[2]), "status", "{}", text(&r[2]));
+    assert!(text(&r[2]).contains("have an owner (3 overdue): "), "{}", text(&r[2]));
+    assert!(text(&r[2]).contains("@contoso.com and others"), "{}", text(&r[2]));
+}
+
+#[tokio::test]
+async fn alerts_asked_about_tersely_and_asks_to_silence_them() {
+    let r = thread(&[
+        "are we under attack right now?",
+        "alrts last 24h",
+        "can u just mute everything for it till 9am",
+        "thanks!! I'll message alex",
+    ])
+    .await;
+    assert_eq!(skill(&r[0]), "list_risks", "{}", text(&r[0]));
+    assert!(text(&r[0]).contains("open alerts"), "{}", text(&r[0]));
+    assert_eq!(skill(&r[1]), "list_risks", "{}", text(&r[1]));
+    assert!(text(&r[1]).contains("alerts"), "{}", text(&r[1]));
+    // Silencing detection is lowering protection: refused with the reason.
+    assert_eq!(skill(&r[2]), "decline", "{}", text(&r[2]));
+    assert!(text(&r[2]).contains("destructive"), "{}", text(&r[2]));
+    // A note about what the writer will do next is not a hand-over to alex.
+    assert_eq!(skill(&r[3]), "decline", "{}", text(&r[3]));
+    assert!(!text(&r[3]).contains("alex"), "{}", text(&r[3]));
 }
