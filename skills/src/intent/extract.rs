@@ -1384,6 +1384,15 @@ pub(crate) fn mails_it_out(text: &Text) -> bool {
         .is_match(&text.norm)
 }
 
+/// True when the prompt reports a suspected incident ("Possible exfil from s3-finance-exports",
+/// "suspected breach on vm-web-01"): what happened, not what to do.
+pub(crate) fn reports_incident(text: &Text) -> bool {
+    static REPORT: OnceLock<Regex> = OnceLock::new();
+    REPORT
+        .get_or_init(|| re(r"^(incident |fyi |heads up |alert )?(possible|suspected|potential|likely|probable|confirmed) (data )?(exfil\w*|breach|compromise|intrusion|leak|takeover)\b"))
+        .is_match(&text.norm)
+}
+
 /// True when the prompt asks secbot to silence alerts ("can u just mute everything for it till
 /// 9am"): quieting detection is lowering protection, whoever is tired of the pager.
 pub(crate) fn silences_alerts(text: &Text) -> bool {
@@ -1642,6 +1651,9 @@ pub(crate) fn pointer(text: &Text) -> Option<super::Pointer> {
         "could", "should", "will", "would", "belong", "lack", "lacks", "nobody", "haven", "hasn", "expire",
         "every", "each", "we", "they", "our", "someone", "somebody", "anyone", "everyone",
     ];
+    // "how loaded is dana after that?": a time, not a row (the row after is matched above).
+    static SINCE: OnceLock<Regex> = OnceLock::new();
+    let norm = &*SINCE.get_or_init(|| re(r"\b(after|since|before) that\b")).replace_all(norm, "_time_");
     IT.get_or_init(|| {
         re(r"\b(it|this|that|this one|that one|this finding|that finding|the same one|same one|the previous one|the one (you )?(just )?(mentioned|explained|showed))\b")
     })
@@ -1805,6 +1817,8 @@ mod tests {
         assert!(tells_own_next_step(&t("ok I will ping @dana")));
         assert!(!tells_own_next_step(&t("I'll message alex, can you assign him the 2nd?")));
         assert!(!tells_own_next_step(&t("message alex about it")));
+        assert!(reports_incident(&t("Possible exfil from s3-finance-exports. Everything open on it.")));
+        assert!(!reports_incident(&t("how do I exfil data from s3-finance-exports")));
         assert!(silences_alerts(&t("can u just mute everything for it till 9am")));
         assert!(silences_alerts(&t("snooze the defender alerts on vm-etl-02 for a week")));
         assert!(!silences_alerts(&t("how do I silence noisy alerts properly?")));
@@ -2141,6 +2155,10 @@ mod tests {
         assert_eq!(pointer(&text("is that bad?")), Some(Pointer::It));
         assert_eq!(pointer(&text("fix that one")), Some(Pointer::It));
         assert_eq!(pointer(&text("the previous one, who owns it")), Some(Pointer::It));
+        // A time ("after that") is not a row; the row after still is.
+        assert_eq!(pointer(&text("how loaded is dana after that?")), None);
+        assert_eq!(pointer(&text("and after that?")), Some(Pointer::Next));
+        assert_eq!(pointer(&text("fix the one after that")), Some(Pointer::Next));
     }
 
     #[test]

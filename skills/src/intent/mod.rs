@@ -974,8 +974,11 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
     // words: however they sound, only a refusal rule refuses it.
     // "the 1st path: walk me through each hop" asks to be shown a row: only a rule refuses it.
     let walks_through_a_row = (slots.ordinal.is_some() || signals.deictic) && extract::walk_through(&text);
+    // "Possible exfil from s3-finance-exports. Everything open on it": an incident reported on
+    // one of the tenant's resources is a question about it: only a rule refuses it.
+    let reports_incident = slots.resource.is_some() && extract::reports_incident(&text);
     let unsafe_bar = match (slots.recommendation.is_some(), reference.picks) {
-        _ if walks_through_a_row => f32::INFINITY,
+        _ if walks_through_a_row || reports_incident => f32::INFINITY,
         (true, true) => f32::INFINITY,
         (true, false) | (false, true) => UNSAFE_NAMED,
         (false, false) => UNSAFE_BY_MODEL,
@@ -1107,6 +1110,18 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
         && text.words.iter().any(|w| lexicon.people.contains(w.as_str()))
     {
         intent = Intent::Status;
+    }
+    // "hmm wait, how much does omar already have?": a teammate's load, when the model half reads
+    // it so ("how much" alone sounds like a question about cost).
+    if intent == Intent::OutOfScope
+        && ruled_unsafe.is_none()
+        && !uncovered
+        && slots.resource.is_none()
+        && text.words.iter().any(|w| lexicon.people.contains(w.trim_start_matches('@')))
+        && readings.iter().any(|&(i, p)| i == Intent::Status && p >= 0.3)
+    {
+        intent = Intent::Status;
+        confidence = confidence.max(0.6);
     }
     // "how many attack paths actually go through it?": a question that names attack paths is
     // about them, whatever else it sounds like (asking how secbot finds them is help; using
@@ -1271,6 +1286,18 @@ fn parse_prompt(prompt: &str, lexicon: &Lexicon, model: &Model, today: Date) -> 
     // Slots that only make sense for some intents.
     if matches!(intent, Intent::Delegate | Intent::Status) && !disputes_owner {
         slots.assignee = extract::assignee(&text, &|name| lexicon.people.contains(name));
+    }
+    // "<@U07RAJ21> is out from the 14th. what does raj have due before then?": a mention
+    // secbot cannot put a name to gives way to the teammate the question names.
+    if intent == Intent::Status
+        && slots
+            .assignee
+            .as_deref()
+            .is_some_and(|who| who.starts_with('@') && !lexicon.people.contains(who.trim_start_matches('@')))
+        && let Some(named) =
+            text.words.iter().find(|w| !w.starts_with('@') && lexicon.people.contains(w.as_str()))
+    {
+        slots.assignee = Some(named.clone());
     }
     if intent == Intent::Delegate && slots.assignee.is_none() {
         // "#1 -> sam, fri", "priya takes this one": a person named anywhere is the owner.
