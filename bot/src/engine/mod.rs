@@ -43,6 +43,9 @@ use crate::store::{
 /// mention it and does not follow up on what the thread shows.
 const OVERHEARD_CONFIDENCE: f32 = 0.6;
 
+/// How sure the parser must be of a follow-up on the thread, overheard, to answer it.
+const OVERHEARD_FOLLOW_UP: f32 = 0.4;
+
 /// secbot's brain: a posture source, the parser's lexicon, a store and the rules it applies.
 pub struct Engine {
     source: Arc<dyn PostureSource>,
@@ -818,7 +821,10 @@ impl Assistant for Engine {
         let parsed = self.parse(&text, &prompt.origin);
         // Between people in a thread, answer only what clearly asks secbot: a follow-up on what
         // the thread shows, or a prompt with a strong cue. Chatter and vague asks stay quiet.
-        let clear = parsed.needs_context || parsed.confidence >= OVERHEARD_CONFIDENCE;
+        // (A follow-up is clear when its reading is: "can someone check the storage account?"
+        // points at the thread but reads three ways at once.)
+        let clear = (parsed.needs_context && parsed.confidence >= OVERHEARD_FOLLOW_UP)
+            || parsed.confidence >= OVERHEARD_CONFIDENCE;
         if matches!(parsed.intent, Intent::OutOfScope | Intent::Help) || !clear {
             return None;
         }

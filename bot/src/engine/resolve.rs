@@ -1265,7 +1265,13 @@ pub(crate) async fn plan(
     {
         subject = Some(Subject::Resource { id: resource.to_owned() });
     }
-    if subject.is_none() && (parse.needs_context || pointing(parse) || (needs && !filtered)) {
+    // "how loaded is dana after that?": a teammate's work, whatever the thread was on.
+    let whose_work = intent == Intent::Status
+        && slots.assignee.is_some()
+        && slots.ordinal.is_none()
+        && parse.reference.pointer.is_none()
+        && !parse.reference.picks;
+    if subject.is_none() && !whose_work && (parse.needs_context || pointing(parse) || (needs && !filtered)) {
         let plural = parse.reference.pointer == Some(Pointer::Them);
         match (&context.subject, intent) {
             (Some(Subject::List { .. }), Intent::Summarize) => {
