@@ -57,7 +57,7 @@ async fn threads_written_apart_from_the_corpus_are_followed() {
     // and the sixteenth (never read; 98 of 145 before, 101 after; 96 and 99 on the fixed day).
     // Written on 2026-12-08: the seventeenth (read; 111 of 150 before its fixes, 131 after) and
     // the eighteenth (never read; 118 before and after). Written later on 2026-12-08: the
-    // nineteenth (read; 111 of 150 before its fixes, 119 after) and the twentieth (never read;
+    // nineteenth (read; 111 of 150 before its fixes, 127 after) and the twentieth (never read;
     // 105 of 149 before, 104 after). Since then the threads are held at noon
     // of the tenant's day, not on the wall clock's (which had moved "today" under the fixed
     // day's figures as the calendar went on); so held, the fixed day reads every set as its own
@@ -1715,4 +1715,25 @@ async fn alerts_asked_about_tersely_and_asks_to_silence_them() {
     // A note about what the writer will do next is not a hand-over to alex.
     assert_eq!(skill(&r[3]), "decline", "{}", text(&r[3]));
     assert!(!text(&r[3]).contains("alex"), "{}", text(&r[3]));
+}
+
+#[tokio::test]
+async fn a_teammates_load_is_their_work_whatever_the_thread_was_on() {
+    // A mention secbot cannot put a name to gives way to the teammate the question names.
+    let r = thread(&["<@U07RAJ21> is out from the 14th. what does raj have due before then?"]).await;
+    assert_eq!(skill(&r[0]), "status", "{}", text(&r[0]));
+    assert!(text(&r[0]).contains("raj@contoso.com"), "{}", text(&r[0]));
+    // "how much does omar have" is his load, not a question about cost; "after that" is a time,
+    // not the row the thread was on.
+    let r = thread(&[
+        "which critical findings have no owner yet?",
+        "hmm wait, how much does omar already have?",
+        "explain the 1st",
+        "how loaded is dana after that?",
+    ])
+    .await;
+    assert_eq!(skill(&r[1]), "status", "{}", text(&r[1]));
+    assert!(text(&r[1]).contains("work assigned to omar@contoso.com"), "{}", text(&r[1]));
+    assert_eq!(skill(&r[3]), "status", "{}", text(&r[3]));
+    assert!(text(&r[3]).contains("work assigned to dana@contoso.com"), "{}", text(&r[3]));
 }
