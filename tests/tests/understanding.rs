@@ -57,7 +57,7 @@ async fn threads_written_apart_from_the_corpus_are_followed() {
     // and the sixteenth (never read; 98 of 145 before, 101 after; 96 and 99 on the fixed day).
     // Written on 2026-12-08: the seventeenth (read; 111 of 150 before its fixes, 131 after) and
     // the eighteenth (never read; 118 before and after). Written later on 2026-12-08: the
-    // nineteenth (read; 111 of 150 before its fixes, 127 after) and the twentieth (never read;
+    // nineteenth (read; 111 of 150 before its fixes, 129 after) and the twentieth (never read;
     // 105 of 149 before, 104 after). Since then the threads are held at noon
     // of the tenant's day, not on the wall clock's (which had moved "today" under the fixed
     // day's figures as the calendar went on); so held, the fixed day reads every set as its own
@@ -1736,4 +1736,15 @@ async fn a_teammates_load_is_their_work_whatever_the_thread_was_on() {
     assert!(text(&r[1]).contains("work assigned to omar@contoso.com"), "{}", text(&r[1]));
     assert_eq!(skill(&r[3]), "status", "{}", text(&r[3]));
     assert!(text(&r[3]).contains("work assigned to dana@contoso.com"), "{}", text(&r[3]));
+}
+
+#[tokio::test]
+async fn a_bare_paths_after_one_finding_is_its_resources_paths() {
+    let r = thread(&["show critical risks", "explain the 1st", "paths?", "show our attack paths"]).await;
+    assert_eq!(skill(&r[2]), "attack_paths", "{}", text(&r[2]));
+    assert_eq!(r[2]["subject"]["kind"], "resource", "{}", r[2]["subject"]);
+    assert!(text(&r[2]).contains("attack paths through vm-etl-02"), "{}", text(&r[2]));
+    // Asked for in full, they are all of them.
+    assert_eq!(skill(&r[3]), "attack_paths", "{}", text(&r[3]));
+    assert!(!text(&r[3]).contains("through"), "{}", text(&r[3]));
 }

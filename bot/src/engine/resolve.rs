@@ -1253,15 +1253,22 @@ pub(crate) async fn plan(
     // that's late?" in a new thread: the pronouns are the question's own, which stands alone.
     let standalone = !skill::info(intent).needs_subject && (filtered || slots.assignee.is_some());
     // "paths?", "which attack paths involve this storage account?" while the thread is on one
-    // resource's findings: the paths through that resource.
+    // resource's findings, or on one finding: the paths through that resource.
     if subject.is_none()
         && intent == Intent::AttackPaths
         && !filtered
         && slots.ordinal.is_none()
         && matches!(parse.reference.pointer, None | Some(Pointer::It))
         && !parse.reference.picks
-        && let Some(Subject::List { .. }) = &context.subject
-        && let Some(resource) = one_resource(last.map_or(&[][..], |l| l.items.as_slice()))
+        && let Some(resource) = match &context.subject {
+            Some(Subject::List { .. }) => one_resource(last.map_or(&[][..], |l| l.items.as_slice())),
+            // (Only a bare "paths?" carries a finding's resource over; "show our attack paths"
+            // asks for them all.)
+            Some(finding @ Subject::Finding { .. }) if text.split_whitespace().count() <= 3 => {
+                finding.resource_id()
+            }
+            _ => None,
+        }
     {
         subject = Some(Subject::Resource { id: resource.to_owned() });
     }
